@@ -1,0 +1,84 @@
+// The admin service: the one interface both front doors use. `flyte run` calls an in-process
+// LocalAdmin; `flyte serve` exposes the same calls over HTTP, and the remote CLI calls them
+// through an HTTP client. No command-line or HTTP logic lives below this line: registering,
+// compiling, checking inputs and starting executions all happen here.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "flyte/engine.h"
+#include "flyte/status.h"
+#include "flyte/store.h"
+
+namespace flyte {
+
+struct RegisterRequest {
+  std::string path;     // where the text came from, for messages and relative workdirs
+  std::string content;  // the workflow file's text
+  std::string project;  // empty: the file's own
+  std::string domain;   // empty: the file's own
+  std::string version;  // empty: derived from the content digest
+};
+
+struct RegisteredEntity {
+  std::string kind;  // "task", "workflow", "launch_plan"
+  std::string name;
+  bool created = false;  // false when an identical one existed
+};
+
+struct RegisterResult {
+  std::string project, domain, version;
+  std::string source;  // digest of the content
+  std::vector<RegisteredEntity> entities;
+};
+
+enum class TargetKind : uint8_t { kAuto, kWorkflow, kTask, kLaunchPlan };
+
+struct CreateExecutionRequest {
+  std::string project, domain;
+  std::string name;  // empty: generated
+  TargetKind target_kind = TargetKind::kAuto;
+  std::string target;  // empty with kAuto: the only workflow of the registration
+  std::string version;
+  // `--input k=v`: each value read by the declared type of k.
+  std::vector<std::pair<std::string, std::string>> text_inputs;
+  // `--inputs FILE`: a YAML or JSON mapping of input names to values.
+  std::string inputs_document;
+  std::string inputs_document_name;
+  std::optional<uint32_t> max_parallelism;
+  bool overwrite_cache = false;
+  bool no_cache = false;
+  bool stream_output = false;
+  std::vector<std::pair<std::string, std::string>> env;
+};
+
+class AdminService {
+ public:
+  virtual ~AdminService() = default;
+  // InvalidSpec (with every diagnostic, formatted, as the message) when the file does not
+  // compile; AlreadyExists when a version is reused for a different definition.
+  virtual Result<RegisterResult> Register(const RegisterRequest& request) = 0;
+  // InvalidArgument for an unknown target or a bad, unknown or missing input.
+  virtual Result<ExecutionKey> CreateExecution(const CreateExecutionRequest& request) = 0;
+  virtual Result<ExecutionRecord> GetExecution(const ExecutionKey& key) = 0;
+  virtual Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) = 0;
+  virtual Result<std::vector<NodeRecord>> ListNodes(const ExecutionKey& key) = 0;
+  virtual Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key,
+                                                          const std::string& node) = 0;
+  // A task's output: stdout then stderr of one attempt (default: the last).
+  virtual Result<std::string> ReadLogs(const ExecutionKey& key, const std::string& node,
+                                       std::optional<uint32_t> attempt) = 0;
+  virtual Status Terminate(const ExecutionKey& key, const std::string& cause) = 0;
+  virtual Result<std::vector<CacheRecord>> ListCache(const std::string& task) = 0;
+  virtual Result<int64_t> ClearCache(const std::string& task) = 0;
+};
+
+// The home folder's layout: $FLYTE_HOME (default ~/.flyte) holds flyte.db, blobs/ and runs/.
+std::string DefaultHome();
+
+}  // namespace flyte

@@ -1,0 +1,171 @@
+// The metadata store: one SQLite database in the home folder (WAL mode) holding projects,
+// registered entities (tasks, workflows, launch plans, with the file they came from),
+// executions, node executions, task attempts, every phase change, and the task cache.
+// Rows are projections of the engine's state, written by the Recorder in one transaction per
+// loop turn. Not thread-safe: use a Store from one thread.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flyte/engine.h"
+#include "flyte/status.h"
+
+namespace flyte {
+
+namespace sql {
+class Db;
+}
+
+struct EntityRecord {
+  std::string kind;  // "task", "workflow", "launch_plan"
+  std::string project, domain, name, version;
+  std::string digest;  // of the entity's definition
+  std::string source;  // digest of the file it came from
+  std::string state;   // launch plans: ACTIVE / INACTIVE
+  int64_t created_at = 0;
+};
+
+struct ExecutionRecord {
+  ExecutionKey key;
+  std::string workflow;  // or the task, for a single-task run
+  std::string launch_plan;
+  std::string version;
+  std::string source;  // digest of the source file
+  std::string phase;
+  int64_t created_at = 0, started_at = 0, ended_at = 0;
+  std::string inputs_json, outputs_json;
+  std::string error_code, error_message, error_node;
+  std::string run_dir;
+  std::string mode = "MANUAL";
+};
+
+struct NodeRecord {
+  std::string node_id, parent_id, kind, target;
+  std::string phase, cache_status;
+  uint32_t attempts = 0;
+  int64_t queued_at = 0, started_at = 0, ended_at = 0;
+  std::string error_code, error_message, tail;
+  std::string outputs_json;
+};
+
+struct AttemptRecord {
+  std::string node_id;
+  uint32_t attempt = 0;
+  std::string phase;
+  int64_t started_at = 0, ended_at = 0;
+  int exit_code = 0;
+  std::string reason, stdout_path, stderr_path;
+};
+
+struct CacheRecord {
+  std::string key, task, project, domain, producer;
+  int64_t created_at = 0;
+  std::optional<int64_t> expires_at;
+  std::string outputs_json;
+};
+
+struct ExecutionFilter {
+  std::string project, domain;   // empty: any
+  std::string workflow;          // empty: any
+  std::string name;              // empty: any
+  std::optional<std::string> phase;
+  uint32_t limit = 100;
+};
+
+class Store : public CacheBackend {
+ public:
+  // Opens (creating and migrating as needed) the database at `path`.
+  static Result<std::unique_ptr<Store>> Open(const std::string& path);
+  ~Store() override;
+  int schema_version() const { return schema_version_; }
+
+  // Registration. A source is the text of a workflow file, stored once by digest.
+  Status PutSource(const std::string& digest, const std::string& path, const std::string& text);
+  struct SourceRecord {
+    std::string path;
+    std::string content;
+  };
+  Result<std::optional<SourceRecord>> GetSource(const std::string& digest);
+  // Inserts an entity; an existing id with the same digest is fine, a different one is
+  // AlreadyExists with a message saying so.
+  Status PutEntity(const EntityRecord& e);
+  // Entities by kind (empty: any), name (empty: any) and version (empty: any), newest first.
+  Result<std::vector<EntityRecord>> FindEntities(const std::string& kind, const std::string& project,
+                                                 const std::string& domain, const std::string& name,
+                                                 const std::string& version);
+  Result<std::optional<EntityRecord>> GetEntity(const std::string& kind, const std::string& project,
+                                                const std::string& domain, const std::string& name,
+                                                const std::string& version);
+
+  // Executions.
+  Status CreateExecution(const ExecutionRecord& r);
+  Result<std::optional<ExecutionRecord>> GetExecution(const ExecutionKey& key);
+  Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter);
+  Result<std::vector<NodeRecord>> ListNodes(const ExecutionKey& key);
+  Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key, const std::string& node);
+  // Duration of the last successful run of `workflow`, for ETAs.
+  Result<std::optional<int64_t>> LastDuration(const std::string& project, const std::string& domain,
+                                              const std::string& workflow);
+  // Executions that did not reach a terminal phase (after a crash).
+  Result<std::vector<ExecutionRecord>> ListUnfinished();
+
+  // The task cache (CacheBackend).
+  Result<std::optional<CacheEntry>> Lookup(const std::string& key, const std::vector<Type>& types,
+                                           int64_t now) override;
+  Status Put(const CacheEntry& entry) override;
+  Result<std::vector<CacheRecord>> ListCache(const std::string& task);
+  Result<int64_t> ClearCache(const std::string& task);
+
+  // Batching: everything between Begin and Commit is one transaction.
+  Status Begin();
+  Status Commit();
+  Status Rollback();
+
+  // Row writers used by the Recorder (inside a transaction).
+  Status UpsertExecutionState(const ExecutionState& e);
+  Status UpsertNode(const ExecutionState& e, const NodeState& n);
+  Status UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a);
+  Status AppendEvent(const ExecutionKey& key, const std::string& node, int attempt,
+                     const std::string& phase, int64_t at);
+
+ private:
+  explicit Store(std::unique_ptr<sql::Db> db);
+  Status Migrate();
+
+  std::unique_ptr<sql::Db> db_;
+  int schema_version_ = 0;
+};
+
+// Writes the engine's state changes to the store, coalescing them in memory and committing
+// them in one transaction per Flush() (once per loop turn), so the hot path never waits for
+// SQLite and a run never pays one fsync per event.
+class Recorder : public EngineObserver {
+ public:
+  explicit Recorder(Store& store) : store_(store) {}
+  void OnExecution(const ExecutionState& e) override;
+  void OnNode(const ExecutionState& e, const NodeState& n) override;
+  void OnAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) override;
+  // Commits what is pending. On failure the pending writes are kept for the next try.
+  Status Flush();
+  bool pending() const { return !dirty_executions_.empty() || !events_.empty(); }
+
+ private:
+  struct Event {
+    ExecutionKey key;
+    std::string node;
+    int attempt;
+    std::string phase;
+    int64_t at;
+  };
+  Store& store_;
+  std::vector<const ExecutionState*> dirty_executions_;
+  std::vector<std::pair<const ExecutionState*, const NodeState*>> dirty_nodes_;
+  std::vector<std::tuple<const ExecutionState*, const NodeState*, uint32_t>> dirty_attempts_;
+  std::vector<Event> events_;
+};
+
+}  // namespace flyte

@@ -1,0 +1,13 @@
+#!/bin/sh
+# Sets everything up, builds, and runs the whole test suite twice:
+# once in the normal build and once under AddressSanitizer + UndefinedBehaviorSanitizer.
+set -eu
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh
+jobs=$(nproc)
+scripts/build.sh build
+ctest --test-dir build --output-on-failure -j "$jobs"
+scripts/build.sh build-asan -DFLYTE_SANITIZE=ON
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+  ctest --test-dir build-asan --output-on-failure -j "$jobs" -LE no-asan
+echo "all tests passed (normal and ASan+UBSan builds)"

@@ -1,0 +1,501 @@
+#include "admin/local_admin.h"
+
+#include <unistd.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include "types/literal.h"
+#include "util/sha256.h"
+#include "util/strings.h"
+#include "util/yaml.h"
+
+namespace flyte {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string GenerateName() {
+  static const char kAlphabet[] = "abcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device rd;
+  std::mt19937_64 gen((static_cast<uint64_t>(rd()) << 32) ^ rd() ^
+                      static_cast<uint64_t>(::getpid()));
+  std::string name = "a";  // Flyte's shape: a letter, then 19 lowercase alphanumerics
+  for (int i = 0; i < 19; ++i) name += kAlphabet[gen() % 36];
+  return name;
+}
+
+bool IsExecutionName(std::string_view s) {
+  if (s.empty() || s.size() > 63 || !(s[0] >= 'a' && s[0] <= 'z')) return false;
+  for (char c : s) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+  }
+  return true;
+}
+
+std::string DescribeInputs(const std::vector<Variable>& vars) {
+  std::vector<std::string> parts;
+  for (const Variable& v : vars) {
+    std::string p = v.name + " (" + v.type.ToString();
+    if (v.default_value) p += ", default " + v.default_value->ToText();
+    parts.push_back(p + ")");
+  }
+  return parts.empty() ? "none" : Join(parts, ", ");
+}
+
+// File and folder inputs given by path are copied into the blob area, so the run (and the
+// cache) sees content that cannot change under it.
+Result<Value> IngestFiles(const Value& v, BlobStore& blobs) {
+  switch (v.kind()) {
+    case Value::Kind::kFile:
+    case Value::Kind::kDir: {
+      std::string path = v.as_str();
+      if (StartsWith(path, "file://")) path = path.substr(7);
+      std::error_code ec;
+      path = fs::absolute(path, ec).string();
+      if (StartsWith(path, blobs.root() + "/")) return v;
+      bool dir = v.kind() == Value::Kind::kDir;
+      Result<std::string> placed = blobs.Ingest(path, dir);
+      if (!placed.ok()) return placed.status();
+      return dir ? Value::Dir(*placed) : Value::File(*placed);
+    }
+    case Value::Kind::kList: {
+      Value::List items;
+      for (const Value& i : v.as_list()) {
+        ASSIGN_OR_RETURN(Value x, IngestFiles(i, blobs));
+        items.push_back(std::move(x));
+      }
+      return Value::FromList(std::move(items));
+    }
+    case Value::Kind::kMap: {
+      Value::Map entries;
+      for (const auto& [k, i] : v.as_map()) {
+        ASSIGN_OR_RETURN(Value x, IngestFiles(i, blobs));
+        entries.emplace_back(k, std::move(x));
+      }
+      return Value::FromMap(std::move(entries));
+    }
+    default:
+      return v;
+  }
+}
+
+Result<std::string> ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read " + path);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+}  // namespace
+
+std::string DefaultHome() {
+  if (const char* h = std::getenv("FLYTE_HOME"); h != nullptr && *h != '\0') return h;
+  const char* home = std::getenv("HOME");
+  return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.flyte";
+}
+
+LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options) : loop_(loop), options_(std::move(options)) {}
+
+Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options options) {
+  std::error_code ec;
+  fs::create_directories(options.home + "/blobs", ec);
+  fs::create_directories(options.home + "/runs", ec);
+  if (ec) return IOError("cannot create the home folder " + options.home + ": " + ec.message());
+  std::unique_ptr<LocalAdmin> admin(new LocalAdmin(loop, options));
+  ASSIGN_OR_RETURN(admin->store_, Store::Open(options.home + "/flyte.db"));
+  admin->blobs_ = std::make_unique<BlobStore>(options.home + "/blobs");
+  admin->clock_ = std::make_unique<UvClock>(loop);
+  admin->runner_ = std::make_unique<LocalRunner>(
+      loop, LocalRunner::Options{options.abort_grace_nanos, options.home + "/blobs"});
+  admin->engine_ = std::make_unique<Engine>(*admin->runner_, *admin->clock_, admin->store_.get());
+  admin->recorder_ = std::make_unique<Recorder>(*admin->store_);
+  admin->engine_->AddObserver(admin->recorder_.get());
+  uv_check_init(loop, &admin->check_);
+  admin->check_.data = admin.get();
+  uv_check_start(&admin->check_, &LocalAdmin::OnCheck);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&admin->check_));
+  return admin;
+}
+
+LocalAdmin::~LocalAdmin() {
+  (void)FlushNow();
+  uv_check_stop(&check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+  if (signals_) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
+    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
+  }
+  engine_.reset();
+  runner_.reset();
+  clock_.reset();
+  // Let the closes above complete while everything they point to is still alive.
+  uv_run(loop_, UV_RUN_NOWAIT);
+}
+
+void LocalAdmin::OnCheck(uv_check_t* check) {
+  auto* self = static_cast<LocalAdmin*>(check->data);
+  (void)self->FlushNow();
+}
+
+Status LocalAdmin::FlushNow() {
+  if (!recorder_) return Status::Ok();
+  Status st = recorder_->Flush();
+  if (!st.ok()) {
+    flush_error_ = st;
+    return st;
+  }
+  if (on_flushed_) on_flushed_();
+  return st;
+}
+
+void LocalAdmin::AbortOnSignals() {
+  if (signals_) return;
+  signals_ = true;
+  for (auto [handle, signum] : {std::pair{&sigint_, SIGINT}, std::pair{&sigterm_, SIGTERM}}) {
+    uv_signal_init(loop_, handle);
+    handle->data = this;
+    uv_signal_start(
+        handle,
+        [](uv_signal_t* h, int sig) {
+          auto* self = static_cast<LocalAdmin*>(h->data);
+          self->interrupted_ = sig;
+          for (const ExecutionKey& key : self->engine_->ActiveKeys()) {
+            (void)self->engine_->Abort(key, std::string("interrupted by ") +
+                                                (sig == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM"));
+          }
+        },
+        signum);
+    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
+  }
+}
+
+Status LocalAdmin::RunUntilDone(const ExecutionKey& key) {
+  while (true) {
+    const ExecutionState* e = engine_->Find(key);
+    if (e == nullptr) return NotFound("no running execution " + key.ToString());
+    if (IsTerminal(e->phase)) break;
+    if (uv_run(loop_, UV_RUN_ONCE) == 0) {
+      e = engine_->Find(key);
+      if (e != nullptr && !IsTerminal(e->phase)) {
+        return Internal("execution " + key.name + " is waiting on nothing (phase " +
+                        std::string(PhaseName(e->phase)) + ")");
+      }
+    }
+  }
+  Status st = FlushNow();
+  if (!st.ok()) return st.WithContext("cannot record the execution's final state");
+  if (!flush_error_.ok()) return flush_error_.WithContext("some state was not recorded");
+  return Status::Ok();
+}
+
+Result<std::shared_ptr<const CompiledFile>> LocalAdmin::CompiledSource(const std::string& digest) {
+  auto it = compiled_.find(digest);
+  if (it != compiled_.end()) return it->second;
+  ASSIGN_OR_RETURN(std::optional<Store::SourceRecord> src, store_->GetSource(digest));
+  if (!src) return NotFound("the source " + digest.substr(0, 12) + " is not in the store");
+  CompileOutput out = CompileText(src->path, std::move(src->content));
+  if (!out.ok()) return InvalidSpec(out.diagnostics.FormatAll());
+  compiled_[digest] = out.file;
+  return out.file;
+}
+
+Result<RegisterResult> LocalAdmin::Register(const RegisterRequest& req) {
+  CompileOutput out = CompileText(req.path, req.content);
+  if (!out.ok()) return InvalidSpec(out.diagnostics.FormatAll());
+  const CompiledFile& f = *out.file;
+  RegisterResult result;
+  result.project = req.project.empty() ? f.project() : req.project;
+  result.domain = req.domain.empty() ? f.domain() : req.domain;
+  result.source = Sha256Hex(req.content);
+  result.version = req.version.empty() ? result.source.substr(0, 16) : req.version;
+  const yaml::Node* root = f.spec->doc->root();
+  auto digest_of = [&](const char* section, const std::string& name) {
+    const yaml::Node* sec = root->Get(section);
+    const yaml::Node* n = sec != nullptr ? sec->Get(name) : nullptr;
+    return n != nullptr ? Sha256Hex(Canonical(*n)) : Sha256Hex(std::string(section) + ":" + name);
+  };
+  int64_t now = clock_->Now();
+  RETURN_IF_ERROR(store_->Begin());
+  auto put_all = [&]() -> Status {
+    std::error_code ec;
+    RETURN_IF_ERROR(store_->PutSource(result.source, fs::absolute(req.path, ec).string(), req.content));
+    auto put = [&](const std::string& kind, const std::string& name, const std::string& digest,
+                   const std::string& state) -> Status {
+      ASSIGN_OR_RETURN(std::optional<EntityRecord> before,
+                       store_->GetEntity(kind, result.project, result.domain, name, result.version));
+      RETURN_IF_ERROR(store_->PutEntity({kind, result.project, result.domain, name, result.version,
+                                         digest, result.source, state, now}));
+      result.entities.push_back({kind, name, !before.has_value()});
+      return Status::Ok();
+    };
+    for (const CompiledTask& t : f.tasks) RETURN_IF_ERROR(put("task", t.name, digest_of("tasks", t.name), ""));
+    for (const CompiledWorkflow& w : f.workflows) {
+      RETURN_IF_ERROR(put("workflow", w.name, digest_of("workflows", w.name), ""));
+    }
+    for (const CompiledLaunchPlan& lp : f.launch_plans) {
+      std::string digest = lp.spec != nullptr ? digest_of("launch_plans", lp.name)
+                                              : Sha256Hex("default:" + digest_of("workflows", lp.name));
+      RETURN_IF_ERROR(put("launch_plan", lp.name, digest, "INACTIVE"));
+    }
+    return Status::Ok();
+  };
+  Status st = put_all();
+  if (!st.ok()) {
+    (void)store_->Rollback();
+    return st;
+  }
+  RETURN_IF_ERROR(store_->Commit());
+  compiled_[result.source] = out.file;
+  return result;
+}
+
+Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& req) {
+  ExecutionKey key{req.project, req.domain, req.name.empty() ? GenerateName() : req.name};
+  if (!IsExecutionName(key.name)) {
+    return InvalidArgument("execution name " + Quote(key.name) +
+                           " must match [a-z][a-z0-9-]* and be at most 63 characters");
+  }
+  // Find the registration that holds the target.
+  const char* kind = req.target_kind == TargetKind::kWorkflow     ? "workflow"
+                     : req.target_kind == TargetKind::kTask       ? "task"
+                     : req.target_kind == TargetKind::kLaunchPlan ? "launch_plan"
+                                                                  : "";
+  ASSIGN_OR_RETURN(std::vector<EntityRecord> found,
+                   store_->FindEntities(kind, key.project, key.domain, req.target, req.version));
+  if (found.empty()) {
+    return NotFound("nothing named " + Quote(req.target.empty() ? "(any)" : req.target) +
+                    (req.version.empty() ? "" : " at version " + req.version) + " is registered in " +
+                    key.project + "/" + key.domain);
+  }
+  const std::string source = found.front().source;
+  const std::string version = found.front().version;
+  ASSIGN_OR_RETURN(std::shared_ptr<const CompiledFile> file, CompiledSource(source));
+
+  ExecutionRequest er;
+  er.key = key;
+  er.file = file;
+  const Interface* iface = nullptr;
+  const CompiledLaunchPlan* lp = nullptr;
+  std::string target_name = req.target;
+  std::string what;
+  auto pick_workflow = [&](uint32_t idx) {
+    er.workflow = idx;
+    iface = &file->workflows[idx].iface;
+    target_name = file->workflows[idx].name;
+    what = "workflow " + Quote(target_name);
+  };
+  if (req.target.empty()) {
+    if (file->workflows.size() != 1) {
+      std::vector<std::string> names;
+      for (const CompiledWorkflow& w : file->workflows) names.push_back(w.name);
+      for (const CompiledTask& t : file->tasks) names.push_back(t.name);
+      return InvalidArgument("the file defines " + std::to_string(file->workflows.size()) +
+                             " workflows; name the workflow or task to run: " + Join(names, ", "));
+    }
+    pick_workflow(0);
+  } else {
+    uint32_t w = req.target_kind == TargetKind::kAuto || req.target_kind == TargetKind::kWorkflow
+                     ? file->FindWorkflow(req.target) : kNoIndex;
+    uint32_t t = req.target_kind == TargetKind::kAuto || req.target_kind == TargetKind::kTask
+                     ? file->FindTask(req.target) : kNoIndex;
+    uint32_t l = req.target_kind == TargetKind::kAuto || req.target_kind == TargetKind::kLaunchPlan
+                     ? file->FindLaunchPlan(req.target) : kNoIndex;
+    if (w != kNoIndex) {
+      pick_workflow(w);
+    } else if (t != kNoIndex) {
+      er.single_task = SingleTaskWorkflow(*file, t);
+      iface = &file->tasks[t].iface;
+      what = "task " + Quote(req.target);
+    } else if (l != kNoIndex) {
+      lp = &file->launch_plans[l];
+      pick_workflow(lp->workflow);
+      iface = &lp->iface;
+      what = "launch plan " + Quote(req.target);
+    } else {
+      std::vector<std::string> names;
+      for (const CompiledWorkflow& wf : file->workflows) names.push_back(wf.name);
+      for (const CompiledTask& tk : file->tasks) names.push_back(tk.name);
+      return InvalidArgument("no workflow or task named " + Quote(req.target) +
+                             DidYouMean(req.target, names) + "; the file has: " + Join(names, ", "));
+    }
+  }
+
+  // Inputs: the document first, then --input values over it.
+  std::vector<std::optional<Value>> given(iface->inputs.size());
+  std::vector<std::string> names;
+  for (const Variable& v : iface->inputs) names.push_back(v.name);
+  auto unknown = [&](const std::string& name) {
+    std::string fixed;
+    if (lp != nullptr && file->workflows[lp->workflow].iface.FindInput(name) != kNoIndex) {
+      return InvalidArgument("input " + Quote(name) + " is fixed by " + what + " and cannot be set");
+    }
+    return InvalidArgument("unknown input " + Quote(name) + " for " + what + DidYouMean(name, names) +
+                           "; its inputs are: " + DescribeInputs(iface->inputs));
+  };
+  std::unique_ptr<yaml::Document> doc;
+  if (!req.inputs_document.empty()) {
+    yaml::ParseResult parsed = yaml::ParseText(req.inputs_document, req.inputs_document_name);
+    if (!parsed.doc) {
+      return InvalidArgument(req.inputs_document_name + ":" + std::to_string(parsed.error.line) + ":" +
+                             std::to_string(parsed.error.col) + ": invalid YAML: " + parsed.error.message);
+    }
+    doc = std::move(parsed.doc);
+    const yaml::Node* root = doc->root();
+    if (root != nullptr && !root->is_null()) {
+      if (!root->is_map()) return InvalidArgument(req.inputs_document_name + ": expected a mapping of input names to values");
+      for (const auto& [k, v] : root->entries) {
+        uint32_t idx = iface->FindInput(k->text);
+        if (idx == kNoIndex) return unknown(k->text);
+        LiteralResult lit = ValueFromNode(*v, iface->inputs[idx].type);
+        if (!lit.ok()) {
+          const yaml::Node* at = lit.at != nullptr ? lit.at : v;
+          return InvalidArgument(req.inputs_document_name + ":" + std::to_string(at->line) + ":" +
+                                 std::to_string(at->col) + ": input " + Quote(k->text) + ": " + lit.error);
+        }
+        given[idx] = std::move(lit.value);
+      }
+    }
+  }
+  for (const auto& [name, text] : req.text_inputs) {
+    uint32_t idx = iface->FindInput(name);
+    if (idx == kNoIndex) return unknown(name);
+    LiteralResult lit = ValueFromText(text, iface->inputs[idx].type);
+    if (!lit.ok()) {
+      return InvalidArgument("--input " + name + "=" + text + ": " + lit.error + " (input " + Quote(name) +
+                             " is " + iface->inputs[idx].type.ToString() + ")");
+    }
+    given[idx] = std::move(lit.value);
+  }
+  std::vector<Value> values(iface->inputs.size());
+  for (size_t i = 0; i < iface->inputs.size(); ++i) {
+    const Variable& v = iface->inputs[i];
+    if (given[i]) {
+      Result<Value> ingested = IngestFiles(*given[i], *blobs_);
+      if (!ingested.ok()) {
+        return InvalidArgument("input " + Quote(v.name) + ": " + ingested.status().message());
+      }
+      values[i] = std::move(*ingested);
+    } else if (v.default_value) {
+      values[i] = *v.default_value;
+    } else if (!v.type.IsOptional()) {
+      return InvalidArgument("missing input " + Quote(v.name) + " (" + v.type.ToString() + ") of " + what +
+                             ": pass --input " + v.name + "=VALUE");
+    }
+  }
+  if (lp != nullptr) {
+    // A launch plan's interface leaves out fixed inputs: put them back in workflow order.
+    const Interface& wf_iface = file->workflows[lp->workflow].iface;
+    std::vector<Value> full(wf_iface.inputs.size());
+    for (size_t i = 0; i < iface->inputs.size(); ++i) full[wf_iface.FindInput(iface->inputs[i].name)] = values[i];
+    for (const auto& [idx, value] : lp->fixed_inputs) full[idx] = value;
+    values = std::move(full);
+  }
+  er.inputs = values;
+
+  // Options: the request, else the launch plan, else the workflow, else one task per core.
+  ExecutionOptions& o = er.options;
+  if (req.max_parallelism) {
+    o.max_parallelism = *req.max_parallelism;
+  } else if (lp != nullptr && lp->spec != nullptr && lp->spec->max_parallelism) {
+    o.max_parallelism = *lp->spec->max_parallelism;
+  } else if (er.workflow != kNoIndex && file->workflows[er.workflow].max_parallelism) {
+    o.max_parallelism = *file->workflows[er.workflow].max_parallelism;
+  } else {
+    o.max_parallelism = std::max(1u, std::thread::hardware_concurrency());
+  }
+  o.overwrite_cache = req.overwrite_cache;
+  o.no_cache = req.no_cache;
+  o.stream_output = req.stream_output;
+  o.env = req.env;
+  o.abort_grace_nanos = options_.abort_grace_nanos;
+  o.run_dir = options_.home + "/runs/" + key.project + "/" + key.domain + "/" + key.name;
+
+  ExecutionRecord rec;
+  rec.key = key;
+  rec.workflow = er.single_task ? er.single_task->name : file->workflows[er.workflow].name;
+  rec.launch_plan = lp != nullptr ? lp->name : "";
+  rec.version = version;
+  rec.source = source;
+  rec.phase = "QUEUED";
+  rec.created_at = clock_->Now();
+  const std::vector<Variable>& in_vars =
+      er.single_task ? er.single_task->iface.inputs : file->workflows[er.workflow].iface.inputs;
+  Value::Map m;
+  for (size_t i = 0; i < in_vars.size() && i < values.size(); ++i) m.emplace_back(in_vars[i].name, values[i]);
+  rec.inputs_json = Value::FromMap(std::move(m)).ToCanonicalJson();
+  rec.run_dir = o.run_dir;
+  RETURN_IF_ERROR(store_->CreateExecution(rec));
+  engine_->Start(std::move(er));
+  return key;
+}
+
+Result<ExecutionRecord> LocalAdmin::GetExecution(const ExecutionKey& key) {
+  ASSIGN_OR_RETURN(std::optional<ExecutionRecord> r, store_->GetExecution(key));
+  if (!r) return NotFound("no execution " + key.name + " in " + key.project + "/" + key.domain);
+  return *r;
+}
+
+Result<std::vector<ExecutionRecord>> LocalAdmin::ListExecutions(const ExecutionFilter& filter) {
+  return store_->ListExecutions(filter);
+}
+
+Result<std::vector<NodeRecord>> LocalAdmin::ListNodes(const ExecutionKey& key) {
+  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
+  (void)r;
+  return store_->ListNodes(key);
+}
+
+Result<std::vector<AttemptRecord>> LocalAdmin::ListAttempts(const ExecutionKey& key,
+                                                            const std::string& node) {
+  return store_->ListAttempts(key, node);
+}
+
+Result<std::string> LocalAdmin::ReadLogs(const ExecutionKey& key, const std::string& node,
+                                         std::optional<uint32_t> attempt) {
+  ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, store_->ListAttempts(key, node));
+  if (attempts.empty()) {
+    ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, ListNodes(key));
+    std::vector<std::string> ids;
+    for (const NodeRecord& n : nodes) ids.push_back(n.node_id);
+    return NotFound("node " + Quote(node) + " of execution " + key.name + " has no attempts" +
+                    DidYouMean(node, ids));
+  }
+  const AttemptRecord* pick = &attempts.back();
+  if (attempt) {
+    pick = nullptr;
+    for (const AttemptRecord& a : attempts) {
+      if (a.attempt == *attempt) pick = &a;
+    }
+    if (pick == nullptr) {
+      return NotFound("node " + Quote(node) + " has no attempt " + std::to_string(*attempt) +
+                      " (it has " + std::to_string(attempts.size()) + ")");
+    }
+  }
+  std::string out;
+  for (const std::string& p : {pick->stdout_path, pick->stderr_path}) {
+    Result<std::string> text = ReadFile(p);
+    if (text.ok()) out += *text;
+  }
+  return out;
+}
+
+Status LocalAdmin::Terminate(const ExecutionKey& key, const std::string& cause) {
+  Status st = engine_->Abort(key, cause);
+  if (st.code() != StatusCode::kNotFound) return st;
+  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
+  return FailedPrecondition("execution " + key.name + " is " + r.phase + " and not running here");
+}
+
+Result<std::vector<CacheRecord>> LocalAdmin::ListCache(const std::string& task) {
+  return store_->ListCache(task);
+}
+
+Result<int64_t> LocalAdmin::ClearCache(const std::string& task) { return store_->ClearCache(task); }
+
+}  // namespace flyte

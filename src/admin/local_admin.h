@@ -1,0 +1,84 @@
+// The in-process admin service over a home folder: the SQLite store, the blob area, and an
+// engine running tasks as local processes on a libuv loop. The loop belongs to the caller,
+// who runs it (`flyte run` until its execution ends, `flyte serve` until shutdown).
+// Use from the loop thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "flyte/admin.h"
+#include "flyte/compiler.h"
+#include "runner/blobs.h"
+#include "runner/local_runner.h"
+#include "runner/uv_clock.h"
+
+namespace flyte {
+
+class LocalAdmin : public AdminService {
+ public:
+  struct Options {
+    std::string home;
+    int64_t abort_grace_nanos = 10'000'000'000;
+  };
+  static Result<std::unique_ptr<LocalAdmin>> Open(uv_loop_t* loop, Options options);
+  ~LocalAdmin() override;
+
+  Result<RegisterResult> Register(const RegisterRequest& request) override;
+  Result<ExecutionKey> CreateExecution(const CreateExecutionRequest& request) override;
+  Result<ExecutionRecord> GetExecution(const ExecutionKey& key) override;
+  Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) override;
+  Result<std::vector<NodeRecord>> ListNodes(const ExecutionKey& key) override;
+  Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key,
+                                                  const std::string& node) override;
+  Result<std::string> ReadLogs(const ExecutionKey& key, const std::string& node,
+                               std::optional<uint32_t> attempt) override;
+  Status Terminate(const ExecutionKey& key, const std::string& cause) override;
+  Result<std::vector<CacheRecord>> ListCache(const std::string& task) override;
+  Result<int64_t> ClearCache(const std::string& task) override;
+
+  // Live state, for observers and front doors on the loop thread.
+  void Subscribe(EngineObserver* observer) { engine_->AddObserver(observer); }
+  const ExecutionState* Live(const ExecutionKey& key) const { return engine_->Find(key); }
+  // Called after each loop turn's writes are committed: what is reported from here on is
+  // already durable.
+  void OnFlushed(std::function<void()> fn) { on_flushed_ = std::move(fn); }
+  // SIGINT / SIGTERM abort every running execution; interrupted() tells whether one came.
+  void AbortOnSignals();
+  bool interrupted() const { return interrupted_ != 0; }
+  int interrupt_signal() const { return interrupted_; }
+  // Runs the loop until `key` is terminal (its state is committed when this returns).
+  Status RunUntilDone(const ExecutionKey& key);
+  Store& store() { return *store_; }
+  const std::string& home() const { return options_.home; }
+
+ private:
+  LocalAdmin(uv_loop_t* loop, Options options);
+  // The compiled form of a stored source (compiled once per process, from the path it was
+  // registered from, so task workdirs resolve as they did then).
+  Result<std::shared_ptr<const CompiledFile>> CompiledSource(const std::string& digest);
+  Status FlushNow();
+  static void OnCheck(uv_check_t* check);
+
+  uv_loop_t* loop_;
+  Options options_;
+  std::unique_ptr<Store> store_;
+  std::unique_ptr<BlobStore> blobs_;
+  std::unique_ptr<UvClock> clock_;
+  std::unique_ptr<LocalRunner> runner_;
+  std::unique_ptr<Engine> engine_;
+  std::unique_ptr<Recorder> recorder_;
+  std::map<std::string, std::shared_ptr<const CompiledFile>> compiled_;  // by source digest
+  std::function<void()> on_flushed_;
+  uv_check_t check_;
+  uv_signal_t sigint_, sigterm_;
+  bool signals_ = false;
+  int interrupted_ = 0;
+  Status flush_error_;
+};
+
+}  // namespace flyte

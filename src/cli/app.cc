@@ -1,0 +1,130 @@
+// The command-line parser: the one file that includes CLI11. It turns argv into option
+// structs and calls the subcommand functions of commands.h.
+#include <CLI/CLI.hpp>
+
+#include <iostream>
+
+#include "cli/commands.h"
+
+namespace flyte::cli {
+
+int Main(int argc, char** argv) {
+  CLI::App app{"flyte: Flyte's workflow model in one executable.\n"
+               "Typed tasks, workflows and launch plans from a YAML file, run locally in "
+               "milliseconds.",
+               "flyte"};
+  app.require_subcommand(1);
+  app.set_help_all_flag("--help-all", "Show help for every command");
+
+  ValidateOptions validate;
+  CLI::App* v = app.add_subcommand(
+      "validate",
+      "Compile workflow files without running them; report every error as FILE:LINE:COL");
+  v->add_option("files", validate.files, "Workflow files (YAML)")->required();
+  v->add_flag("-q,--quiet", validate.quiet, "Print nothing for valid files");
+  v->footer("Exit status: 0 when every file is valid, 2 otherwise.\n"
+            "Example: flyte validate examples/hello.yaml");
+
+  GraphOptions graph;
+  CLI::App* g = app.add_subcommand("graph", "Print a workflow's DAG as Graphviz dot or Mermaid");
+  g->add_option("file", graph.file, "Workflow file")->required();
+  g->add_option("workflow", graph.workflow, "Workflow name (optional when the file has one)");
+  g->add_option("--format", graph.format, "Output format")
+      ->check(CLI::IsMember({"dot", "mermaid"}))
+      ->capture_default_str();
+  g->footer("Example: flyte graph examples/ml_pipeline.yaml --format mermaid\n"
+            "         flyte graph examples/etl.yaml | dot -Tsvg > etl.svg");
+
+  RunOptions run;
+  CLI::App* r = app.add_subcommand("run", "Compile a workflow file and run a workflow or task to the end");
+  r->add_option("file", run.file, "Workflow file")->required();
+  r->add_option("target", run.target, "Workflow or task to run (optional when the file has one workflow)");
+  r->add_option("-i,--input", run.inputs, "An input as NAME=VALUE, read by its declared type (repeatable)")
+      ->take_all();
+  r->add_option("--inputs", run.inputs_file, "A YAML or JSON file mapping input names to values");
+  r->add_option("--project", run.project, "Project (default: the file's, else flytesnacks)");
+  r->add_option("--domain", run.domain, "Domain (default: the file's, else development)");
+  r->add_option("--name", run.name, "Execution name (default: generated)");
+  r->add_flag("--overwrite-cache", run.overwrite_cache, "Run cached tasks again and replace their cache entries");
+  r->add_flag("--no-cache", run.no_cache, "Neither read nor write the task cache");
+  r->add_option("--max-parallelism", run.max_parallelism,
+                "Tasks running at once (default: the workflow's, else the number of cores); 0: no limit")
+      ->check(CLI::NonNegativeNumber);
+  r->add_option("--env", run.env, "An environment variable for every task, NAME=VALUE (repeatable)")->take_all();
+  r->add_option("--home", run.home, "Home folder with the database, blobs and runs (default: $FLYTE_HOME, else ~/.flyte)");
+  r->add_option("-o,--output", run.output, "Result format")->check(CLI::IsMember({"table", "json", "yaml"}));
+  r->add_flag("-v,--verbose", run.verbose, "Stream task output, each line prefixed with its node");
+  r->add_option("--junit", run.junit, "Write a JUnit XML report (one testcase per node) to this file");
+  r->add_flag("--remote", run.remote, "Submit to a flyte server instead of running here");
+  r->add_flag("--wait,!--no-wait", run.wait, "With --remote: follow the execution until it ends");
+  r->footer(
+      "Exit status: 0 succeeded; 1 failed, timed out or aborted; 2 bad usage or invalid file\n"
+      "(nothing ran); 3 internal error; 130 interrupted (Ctrl-C aborts running tasks).\n"
+      "Examples:\n"
+      "  flyte run examples/hello.yaml --input who=Ada\n"
+      "  flyte run examples/hello.yaml greet --input who=Ada    # one task on its own\n"
+      "  flyte run pipeline.yaml train -i lr=0.1 -i 'layers=[64, 32]' -o json");
+
+  GetOptions get;
+  CLI::App* gt = app.add_subcommand("get", "Show executions run from this home (local history)");
+  gt->add_option("what", get.what, "executions | execution")
+      ->required()
+      ->check(CLI::IsMember({"executions", "execution"}));
+  gt->add_option("name", get.name, "Execution name");
+  gt->add_flag("--details", get.details, "Show the node tree: phases, attempts, cache status, durations");
+  gt->add_option("--project", get.project, "Only this project");
+  gt->add_option("--domain", get.domain, "Only this domain");
+  gt->add_option("--workflow", get.workflow, "Only executions of this workflow");
+  gt->add_option("--phase", get.phase, "Only executions in this phase, e.g. FAILED");
+  gt->add_option("--limit", get.limit, "At most this many executions")->capture_default_str();
+  gt->add_option("--home", get.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  gt->add_option("-o,--output", get.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
+  gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details");
+
+  LogsOptions logs;
+  CLI::App* lg = app.add_subcommand("logs", "Print a task's output (stdout, then stderr)");
+  lg->add_option("execution", logs.execution, "Execution name")->required();
+  lg->add_option("node", logs.node, "Node id (default: every node that ran)");
+  lg->add_option("--attempt", logs.attempt, "Attempt number, 0-based (default: the last)");
+  lg->add_option("--project", logs.project, "Project");
+  lg->add_option("--domain", logs.domain, "Domain");
+  lg->add_option("--home", logs.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+
+  CacheOptions cache;
+  CLI::App* ch = app.add_subcommand("cache", "List or clear the task output cache");
+  ch->add_option("action", cache.action, "list | clear")->required()->check(CLI::IsMember({"list", "clear"}));
+  ch->add_option("--task", cache.task, "Only entries of this task");
+  ch->add_option("--home", cache.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  ch->add_option("-o,--output", cache.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
+
+  app.add_subcommand("version", "Print the version")->callback([] {});
+  app.add_subcommand("schema",
+                     "Print the JSON Schema of workflow files (for editors with a YAML language "
+                     "server)")
+      ->footer("Example: flyte schema > .flyte.schema.json, then add to the top of a file:\n"
+               "  # yaml-language-server: $schema=.flyte.schema.json");
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? kExitOk : kExitUsage;
+  }
+  if (v->parsed()) return RunValidate(validate);
+  if (r->parsed()) return RunRun(run);
+  if (gt->parsed()) {
+    if (get.what == "execution" && get.name.empty()) {
+      std::cerr << "flyte get execution: name the execution (see flyte get executions)\n";
+      return kExitUsage;
+    }
+    return RunGet(get);
+  }
+  if (lg->parsed()) return RunLogs(logs);
+  if (ch->parsed()) return RunCache(cache);
+  if (g->parsed()) return RunGraph(graph);
+  if (app.got_subcommand("version")) return RunVersion();
+  if (app.got_subcommand("schema")) return RunSchema();
+  return kExitUsage;
+}
+
+}  // namespace flyte::cli

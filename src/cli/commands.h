@@ -1,0 +1,83 @@
+// One function per subcommand. Each takes its parsed options and returns the process exit
+// code (CLI.md: 0 ok, 1 execution failed, 2 bad usage or invalid file, 3 unreachable or
+// internal). app.cc is the only file that knows about the argument parser.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace flyte::cli {
+
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitInternal = 3;
+
+struct ValidateOptions {
+  std::vector<std::string> files;
+  bool quiet = false;
+};
+int RunValidate(const ValidateOptions& opts);
+
+struct GraphOptions {
+  std::string file;
+  std::string workflow;
+  std::string format = "dot";  // dot | mermaid
+};
+int RunGraph(const GraphOptions& opts);
+
+struct RunOptions {
+  std::string file;
+  std::string target;  // workflow or task; optional when the file has one workflow
+  std::vector<std::string> inputs;  // K=V
+  std::string inputs_file;
+  std::string project, domain, name;
+  bool overwrite_cache = false;
+  bool no_cache = false;
+  int max_parallelism = -1;  // -1: not given
+  std::vector<std::string> env;  // K=V
+  std::string home;
+  std::string output = "table";  // table | json | yaml
+  bool verbose = false;
+  std::string junit;
+  bool remote = false;
+  bool wait = true;
+};
+int RunRun(const RunOptions& opts);
+
+// Local history, read from the home folder.
+struct GetOptions {
+  std::string what;  // executions | execution
+  std::string name;
+  bool details = false;
+  std::string project, domain, workflow, phase;
+  int limit = 50;
+  std::string home;
+  std::string output = "table";
+};
+int RunGet(const GetOptions& opts);
+
+struct LogsOptions {
+  std::string execution;
+  std::string node;
+  int attempt = -1;
+  std::string project, domain;
+  std::string home;
+};
+int RunLogs(const LogsOptions& opts);
+
+struct CacheOptions {
+  std::string action;  // list | clear
+  std::string task;
+  std::string home;
+  std::string output = "table";
+};
+int RunCache(const CacheOptions& opts);
+
+int RunVersion();
+int RunSchema();
+
+// Entry point for main(): parses argv and dispatches.
+int Main(int argc, char** argv);
+
+}  // namespace flyte::cli

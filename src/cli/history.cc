@@ -1,0 +1,307 @@
+// Looking back at local runs: `flyte get`, `flyte logs`, `flyte cache`. They read the home
+// folder's store through the same admin interface a server would serve.
+#include <uv.h>
+
+#include <cstdio>
+#include <iostream>
+
+#include "admin/local_admin.h"
+#include "cli/commands.h"
+#include "util/strings.h"
+#include "util/timefmt.h"
+#include "types/yaml_writer.h"
+
+namespace flyte::cli {
+namespace {
+
+// Opens the home's admin on a private loop for the duration of one command.
+class Home {
+ public:
+  explicit Home(const std::string& home) {
+    uv_loop_init(&loop_);
+    LocalAdmin::Options o;
+    o.home = home.empty() ? DefaultHome() : home;
+    auto opened = LocalAdmin::Open(&loop_, o);
+    if (opened.ok()) {
+      admin_ = std::move(*opened);
+    } else {
+      error_ = opened.status().message();
+    }
+  }
+  ~Home() {
+    admin_.reset();
+    uv_run(&loop_, UV_RUN_NOWAIT);
+    uv_loop_close(&loop_);
+  }
+  LocalAdmin* admin() { return admin_.get(); }
+  const std::string& error() const { return error_; }
+
+ private:
+  uv_loop_t loop_;
+  std::unique_ptr<LocalAdmin> admin_;
+  std::string error_;
+};
+
+std::string When(int64_t nanos) {
+  if (nanos <= 0) return "-";
+  std::string s = FormatDatetime(nanos / 1'000'000'000 * 1'000'000'000);
+  return s;
+}
+
+std::string Took(int64_t from, int64_t to) {
+  if (from <= 0 || to <= 0 || to < from) return "-";
+  int64_t ms = (to - from) / 1'000'000;
+  if (ms < 1000) return std::to_string(ms) + "ms";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(ms) / 1000.0);
+  return buf;
+}
+
+void PrintTable(const std::vector<std::vector<std::string>>& rows) {
+  std::vector<size_t> width;
+  for (const auto& r : rows) {
+    if (width.size() < r.size()) width.resize(r.size(), 0);
+    for (size_t i = 0; i < r.size(); ++i) width[i] = std::max(width[i], r[i].size());
+  }
+  for (const auto& r : rows) {
+    std::string line;
+    for (size_t i = 0; i < r.size(); ++i) {
+      line += r[i];
+      if (i + 1 < r.size()) line += std::string(width[i] - r[i].size() + 2, ' ');
+    }
+    std::cout << line << "\n";
+  }
+}
+
+Value ExecutionValue(const ExecutionRecord& r) {
+  return Value::FromMap({
+      {"execution", Value::FromMap({{"project", Value::Str(r.key.project)},
+                                    {"domain", Value::Str(r.key.domain)},
+                                    {"name", Value::Str(r.key.name)}})},
+      {"workflow", Value::Str(r.workflow)},
+      {"launch_plan", r.launch_plan.empty() ? Value() : Value::Str(r.launch_plan)},
+      {"version", Value::Str(r.version)},
+      {"phase", Value::Str(r.phase)},
+      {"created_at", r.created_at ? Value::Datetime(r.created_at) : Value()},
+      {"started_at", r.started_at ? Value::Datetime(r.started_at) : Value()},
+      {"ended_at", r.ended_at ? Value::Datetime(r.ended_at) : Value()},
+      {"duration_ms", Value::Int(r.ended_at > 0 && r.started_at > 0 ? (r.ended_at - r.started_at) / 1'000'000 : 0)},
+      {"error", r.error_code.empty() ? Value()
+                                     : Value::FromMap({{"code", Value::Str(r.error_code)},
+                                                       {"message", Value::Str(r.error_message)},
+                                                       {"node", r.error_node.empty() ? Value() : Value::Str(r.error_node)}})},
+  });
+}
+
+int Print(const Value& v, const std::string& format) {
+  if (format == "json") {
+    std::cout << v.ToCanonicalJson() << "\n";
+  } else {
+    std::cout << ToYaml(v);
+  }
+  return kExitOk;
+}
+
+// Finds an execution by name: in the given project/domain, or in any when not given.
+Result<ExecutionRecord> FindExecution(LocalAdmin& admin, const std::string& name,
+                                      const std::string& project, const std::string& domain) {
+  ExecutionFilter f;
+  f.project = project;
+  f.domain = domain;
+  f.name = name;
+  f.limit = 2;
+  ASSIGN_OR_RETURN(std::vector<ExecutionRecord> found, admin.ListExecutions(f));
+  if (found.empty()) return NotFound("no execution named " + Quote(name) + " in " + admin.home());
+  if (found.size() > 1) {
+    return InvalidArgument("several executions are named " + Quote(name) + "; pass --project and --domain");
+  }
+  return found.front();
+}
+
+}  // namespace
+
+int RunGet(const GetOptions& opts) {
+  Home home(opts.home);
+  if (home.admin() == nullptr) {
+    std::fprintf(stderr, "flyte get: %s\n", home.error().c_str());
+    return kExitInternal;
+  }
+  LocalAdmin& admin = *home.admin();
+  if (opts.what == "executions" && opts.name.empty()) {
+    ExecutionFilter f;
+    f.project = opts.project;
+    f.domain = opts.domain;
+    f.workflow = opts.workflow;
+    if (!opts.phase.empty()) f.phase = opts.phase;
+    f.limit = static_cast<uint32_t>(std::max(1, opts.limit));
+    auto list = admin.ListExecutions(f);
+    if (!list.ok()) {
+      std::fprintf(stderr, "flyte get: %s\n", list.status().message().c_str());
+      return kExitInternal;
+    }
+    if (opts.output != "table") {
+      Value::List items;
+      for (const ExecutionRecord& r : *list) items.push_back(ExecutionValue(r));
+      return Print(Value::FromList(std::move(items)), opts.output);
+    }
+    std::vector<std::vector<std::string>> rows = {{"NAME", "WORKFLOW", "PHASE", "STARTED", "DURATION", "PROJECT/DOMAIN"}};
+    for (const ExecutionRecord& r : *list) {
+      rows.push_back({r.key.name, r.workflow, r.phase, When(r.started_at ? r.started_at : r.created_at),
+                      Took(r.started_at, r.ended_at), r.key.project + "/" + r.key.domain});
+    }
+    if (list->empty()) {
+      std::cerr << "no executions yet in " << admin.home() << "\n";
+      return kExitOk;
+    }
+    PrintTable(rows);
+    return kExitOk;
+  }
+  // One execution.
+  auto rec = FindExecution(admin, opts.name, opts.project, opts.domain);
+  if (!rec.ok()) {
+    std::fprintf(stderr, "flyte get: %s\n", rec.status().message().c_str());
+    return rec.status().code() == StatusCode::kNotFound ? kExitUsage : kExitInternal;
+  }
+  auto nodes = admin.ListNodes(rec->key);
+  if (!nodes.ok()) {
+    std::fprintf(stderr, "flyte get: %s\n", nodes.status().message().c_str());
+    return kExitInternal;
+  }
+  if (opts.output != "table") {
+    Value v = ExecutionValue(*rec);
+    Value::Map m = v.as_map();
+    m.emplace_back("inputs", Value::Str(rec->inputs_json));
+    m.emplace_back("outputs", Value::Str(rec->outputs_json));
+    if (opts.details) {
+      Value::List items;
+      for (const NodeRecord& n : *nodes) {
+        items.push_back(Value::FromMap({
+            {"id", Value::Str(n.node_id)},
+            {"parent", n.parent_id.empty() ? Value() : Value::Str(n.parent_id)},
+            {"kind", Value::Str(n.kind)},
+            {"target", Value::Str(n.target)},
+            {"phase", Value::Str(n.phase)},
+            {"cache_status", Value::Str(n.cache_status)},
+            {"attempts", Value::Int(n.attempts)},
+            {"duration_ms", Value::Int(n.ended_at > 0 && n.started_at > 0 ? (n.ended_at - n.started_at) / 1'000'000 : 0)},
+            {"error", n.error_code.empty() ? Value()
+                                           : Value::FromMap({{"code", Value::Str(n.error_code)},
+                                                             {"message", Value::Str(n.error_message)}})},
+        }));
+      }
+      m.emplace_back("nodes", Value::FromList(std::move(items)));
+    }
+    return Print(Value::FromMap(std::move(m)), opts.output);
+  }
+  std::cout << "execution  " << rec->key.name << " (" << rec->key.project << "/" << rec->key.domain << ")\n"
+            << "workflow   " << rec->workflow << (rec->version.empty() ? "" : " @ " + rec->version) << "\n"
+            << "phase      " << rec->phase << "\n"
+            << "started    " << When(rec->started_at) << "\n"
+            << "duration   " << Took(rec->started_at, rec->ended_at) << "\n"
+            << "inputs     " << rec->inputs_json << "\n";
+  if (!rec->outputs_json.empty()) std::cout << "outputs    " << rec->outputs_json << "\n";
+  if (!rec->error_code.empty()) {
+    std::cout << "error      " << rec->error_code << ": " << rec->error_message
+              << (rec->error_node.empty() ? "" : " (node " + rec->error_node + ")") << "\n";
+  }
+  if (!opts.details) return kExitOk;
+  std::cout << "\n";
+  std::vector<std::vector<std::string>> rows = {{"NODE", "KIND", "TARGET", "PHASE", "CACHE", "ATTEMPTS", "DURATION", "ERROR"}};
+  for (const NodeRecord& n : *nodes) {
+    int depth = 0;
+    for (char c : n.node_id) depth += c == '/';
+    std::string err = n.error_message.size() > 60 ? n.error_message.substr(0, 57) + "..." : n.error_message;
+    rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id, n.kind, n.target, n.phase,
+                    n.cache_status, std::to_string(n.attempts), Took(n.started_at, n.ended_at), err});
+  }
+  PrintTable(rows);
+  return kExitOk;
+}
+
+int RunLogs(const LogsOptions& opts) {
+  Home home(opts.home);
+  if (home.admin() == nullptr) {
+    std::fprintf(stderr, "flyte logs: %s\n", home.error().c_str());
+    return kExitInternal;
+  }
+  LocalAdmin& admin = *home.admin();
+  auto rec = FindExecution(admin, opts.execution, opts.project, opts.domain);
+  if (!rec.ok()) {
+    std::fprintf(stderr, "flyte logs: %s\n", rec.status().message().c_str());
+    return kExitUsage;
+  }
+  std::vector<std::string> nodes;
+  if (!opts.node.empty()) {
+    nodes.push_back(opts.node);
+  } else {
+    auto all = admin.ListNodes(rec->key);
+    if (!all.ok()) return kExitInternal;
+    for (const NodeRecord& n : *all) {
+      if (n.attempts > 0) nodes.push_back(n.node_id);
+    }
+  }
+  std::optional<uint32_t> attempt;
+  if (opts.attempt >= 0) attempt = static_cast<uint32_t>(opts.attempt);
+  for (const std::string& node : nodes) {
+    auto text = admin.ReadLogs(rec->key, node, attempt);
+    if (!text.ok()) {
+      std::fprintf(stderr, "flyte logs: %s\n", text.status().message().c_str());
+      return kExitUsage;
+    }
+    if (opts.node.empty()) std::cout << "==> " << node << " <==\n";
+    std::cout << *text;
+    if (!text->empty() && text->back() != '\n') std::cout << "\n";
+  }
+  return kExitOk;
+}
+
+int RunCache(const CacheOptions& opts) {
+  Home home(opts.home);
+  if (home.admin() == nullptr) {
+    std::fprintf(stderr, "flyte cache: %s\n", home.error().c_str());
+    return kExitInternal;
+  }
+  LocalAdmin& admin = *home.admin();
+  if (opts.action == "clear") {
+    auto n = admin.ClearCache(opts.task);
+    if (!n.ok()) {
+      std::fprintf(stderr, "flyte cache: %s\n", n.status().message().c_str());
+      return kExitInternal;
+    }
+    std::cout << "removed " << *n << " cache entr" << (*n == 1 ? "y" : "ies")
+              << (opts.task.empty() ? "" : " of task " + opts.task) << "\n";
+    return kExitOk;
+  }
+  auto list = admin.ListCache(opts.task);
+  if (!list.ok()) {
+    std::fprintf(stderr, "flyte cache: %s\n", list.status().message().c_str());
+    return kExitInternal;
+  }
+  if (opts.output != "table") {
+    Value::List items;
+    for (const CacheRecord& c : *list) {
+      items.push_back(Value::FromMap({{"key", Value::Str(c.key)},
+                                      {"task", Value::Str(c.task)},
+                                      {"project", Value::Str(c.project)},
+                                      {"domain", Value::Str(c.domain)},
+                                      {"created_at", Value::Datetime(c.created_at)},
+                                      {"expires_at", c.expires_at ? Value::Datetime(*c.expires_at) : Value()},
+                                      {"producer", Value::Str(c.producer)},
+                                      {"outputs", Value::Str(c.outputs_json)}}));
+    }
+    return Print(Value::FromList(std::move(items)), opts.output);
+  }
+  std::vector<std::vector<std::string>> rows = {{"TASK", "KEY", "CREATED", "EXPIRES", "PRODUCED BY"}};
+  for (const CacheRecord& c : *list) {
+    rows.push_back({c.task, c.key.substr(0, 12), When(c.created_at), c.expires_at ? When(*c.expires_at) : "never",
+                    c.producer});
+  }
+  if (list->empty()) {
+    std::cerr << "the cache is empty" << (opts.task.empty() ? "" : " for task " + opts.task) << "\n";
+    return kExitOk;
+  }
+  PrintTable(rows);
+  return kExitOk;
+}
+
+}  // namespace flyte::cli

@@ -1,0 +1,196 @@
+#include "cli/run_view.h"
+
+#include <algorithm>
+#include <chrono>
+
+#include "util/timefmt.h"
+
+namespace flyte::cli {
+namespace {
+
+int64_t NowNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string Millis(int64_t nanos) {
+  char buf[32];
+  if (nanos < 1'000'000'000) {
+    std::snprintf(buf, sizeof buf, "%dms", static_cast<int>(nanos / 1'000'000));
+  } else if (nanos < 60'000'000'000) {
+    std::snprintf(buf, sizeof buf, "%.1fs", static_cast<double>(nanos) / 1e9);
+  } else {
+    return FormatDuration(nanos / 1'000'000'000 * 1'000'000'000);
+  }
+  return buf;
+}
+
+}  // namespace
+
+RunView::RunView(uv_loop_t* loop, FILE* out, bool tty, bool verbose, std::optional<int64_t> eta)
+    : loop_(loop), out_(out), tty_(tty), verbose_(verbose), eta_(eta) {
+  if (tty_) {
+    uv_timer_init(loop_, &timer_);
+    timer_.data = this;
+    uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<RunView*>(t->data)->Redraw(); }, 100, 100);
+    uv_unref(reinterpret_cast<uv_handle_t*>(&timer_));
+    timer_started_ = true;
+  }
+}
+
+RunView::~RunView() {
+  if (timer_started_) {
+    uv_timer_stop(&timer_);
+    uv_close(reinterpret_cast<uv_handle_t*>(&timer_), nullptr);
+    uv_run(loop_, UV_RUN_NOWAIT);
+  }
+}
+
+std::string RunView::Elapsed(int64_t nanos) const { return Millis(nanos); }
+
+void RunView::OnExecution(const ExecutionState& e) {
+  exec_ = &e;
+  if (tty_) return;
+  if (e.phase == ExecutionPhase::kRunning) {
+    pending_.push_back("execution " + e.key.name + " of " + e.wf().name + " RUNNING (" +
+                       std::to_string(e.wf().nodes.size()) + " nodes)");
+  }
+}
+
+void RunView::OnNode(const ExecutionState& e, const NodeState& n) {
+  exec_ = &e;
+  if (tty_) return;
+  std::string line = "+" + Millis(NowNanos() - e.started_at) + " " + n.id + " " +
+                     std::string(PhaseName(n.phase));
+  if (n.phase == NodePhase::kRunning && n.attempts.size() > 1) {
+    line += " attempt " + std::to_string(n.attempts.size());
+  }
+  if (IsTerminal(n.phase) && n.started_at > 0) line += " " + Millis(n.ended_at - n.started_at);
+  if (IsTerminal(n.phase) && n.cache != CacheStatus::kDisabled) {
+    line += " " + std::string(CacheStatusName(n.cache));
+  }
+  if (n.error && IsTerminal(n.phase)) line += ": " + n.error->message;
+  pending_.push_back(std::move(line));
+}
+
+void RunView::OnOutput(const ExecutionState&, const NodeState& n, bool, std::string_view line) {
+  if (!verbose_) return;
+  pending_.push_back(n.id + " | " + std::string(line));
+}
+
+void RunView::Flush() {
+  if (pending_.empty()) return;
+  Clear();
+  for (const std::string& l : pending_) std::fprintf(out_, "%s\n", l.c_str());
+  pending_.clear();
+  if (tty_) Redraw();
+  std::fflush(out_);
+}
+
+void RunView::Clear() {
+  if (!tty_ || drawn_lines_ == 0) return;
+  std::fprintf(out_, "\x1b[%dF\x1b[J", drawn_lines_);
+  drawn_lines_ = 0;
+}
+
+void RunView::Redraw() {
+  if (!tty_ || exec_ == nullptr || IsTerminal(exec_->phase)) return;
+  const ExecutionState& e = *exec_;
+  static const char* kSpin[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
+  ++frame_;
+  size_t total = e.frames.empty() ? 0 : e.frames[0].nodes.size();
+  size_t done = 0, failed = 0, running = 0, queued = 0, cached = 0;
+  std::vector<const NodeState*> active;
+  for (const NodeState& n : e.nodes) {
+    if (!n.started) continue;
+    if (n.phase == NodePhase::kSucceeded || n.phase == NodePhase::kSkipped ||
+        n.phase == NodePhase::kRecovered) {
+      ++done;
+      cached += n.cache == CacheStatus::kHit;
+    } else if (IsTerminal(n.phase)) {
+      ++failed;
+    } else if (n.phase == NodePhase::kQueued) {
+      ++queued;
+    } else {
+      ++running;
+      active.push_back(&n);
+    }
+  }
+  int64_t now = NowNanos();
+  std::string eta;
+  if (eta_ && *eta_ > 0) {
+    int64_t left = *eta_ - (now - e.started_at);
+    eta = left > 0 ? " · ETA " + Millis(left) : " · ETA overdue";
+  }
+  const int width = 30;
+  int filled = total == 0 ? 0 : static_cast<int>(width * (done + failed) / total);
+  std::string bar;
+  for (int i = 0; i < width; ++i) bar += i < filled ? "█" : "░";
+  std::vector<std::string> lines;
+  lines.push_back(std::string(PhaseName(e.phase)) + " " + e.wf().name + " · " + e.key.name + " · " +
+                  Millis(now - e.started_at) + eta);
+  lines.push_back(bar + " " + std::to_string(done + failed) + "/" + std::to_string(total) + " · " +
+                  std::to_string(done) + " succeeded" + (cached ? " (" + std::to_string(cached) + " cached)" : "") +
+                  " · " + std::to_string(failed) + " failed · " + std::to_string(running) +
+                  " running · " + std::to_string(queued) + " queued");
+  std::sort(active.begin(), active.end(),
+            [](const NodeState* a, const NodeState* b) { return a->started_at < b->started_at; });
+  const size_t shown = std::min<size_t>(active.size(), 8);
+  for (size_t i = 0; i < shown; ++i) {
+    const NodeState& n = *active[i];
+    std::string attempt = n.attempts.size() > 1 ? " (attempt " + std::to_string(n.attempts.size()) + ")" : "";
+    lines.push_back("  " + std::string(kSpin[frame_ % 10]) + " " + n.id + attempt + "  " +
+                    Millis(now - n.started_at));
+  }
+  if (active.size() > shown) lines.push_back("  … and " + std::to_string(active.size() - shown) + " more");
+  Clear();
+  for (const std::string& l : lines) std::fprintf(out_, "%s\x1b[K\n", l.c_str());
+  drawn_lines_ = static_cast<int>(lines.size());
+  std::fflush(out_);
+}
+
+void RunView::Finish(const ExecutionState& e) {
+  Flush();
+  Clear();
+  size_t ok = 0, failed = 0, cached = 0, not_run = 0;
+  for (const NodeState& n : e.nodes) {
+    if (!n.started) {
+      ++not_run;
+      continue;
+    }
+    if (n.phase == NodePhase::kSucceeded) ++ok, cached += n.cache == CacheStatus::kHit;
+    else if (IsTerminal(n.phase)) ++failed;
+  }
+  for (const NodeState& n : e.nodes) {
+    if (!n.error || (n.phase != NodePhase::kFailed && n.phase != NodePhase::kTimedOut)) continue;
+    std::fprintf(out_, "✗ %s %s: %s\n", n.id.c_str(), std::string(PhaseName(n.phase)).c_str(),
+                 n.error->message.c_str());
+    if (!n.tail.empty()) {
+      size_t start = 0;
+      while (start <= n.tail.size()) {
+        size_t nl = n.tail.find('\n', start);
+        if (nl == std::string::npos) nl = n.tail.size();
+        std::fprintf(out_, "    │ %s\n", n.tail.substr(start, nl - start).c_str());
+        start = nl + 1;
+      }
+    }
+    if (!n.attempts.empty() && !n.attempts.back().stderr_path.empty()) {
+      std::fprintf(out_, "    logs: flyte logs %s %s\n", e.key.name.c_str(), n.id.c_str());
+    }
+  }
+  const bool success = e.phase == ExecutionPhase::kSucceeded;
+  std::string counts = std::to_string(ok) + " succeeded";
+  if (cached) counts += " (" + std::to_string(cached) + " from cache)";
+  if (failed) counts += ", " + std::to_string(failed) + " failed";
+  if (not_run) counts += ", " + std::to_string(not_run) + " not run";
+  std::fprintf(out_, "%s %s %s in %s · %s · execution %s\n", success ? "✔" : "✗", e.wf().name.c_str(),
+               std::string(PhaseName(e.phase)).c_str(), Millis(e.ended_at - e.started_at).c_str(),
+               counts.c_str(), e.key.name.c_str());
+  if (!success && e.error && (e.error->node.empty() || e.phase == ExecutionPhase::kAborted)) {
+    std::fprintf(out_, "  %s: %s\n", e.error->code.c_str(), e.error->message.c_str());
+  }
+  std::fflush(out_);
+}
+
+}  // namespace flyte::cli

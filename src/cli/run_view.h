@@ -1,0 +1,51 @@
+// What `flyte run` shows while it runs, on stderr. On a terminal: a live view that redraws in
+// place (counts by phase, a bar, running nodes with elapsed time, an ETA from the last run).
+// Otherwise: one plain, greppable line per node state change, no escape codes. Lines are
+// printed after the store has committed the change they report. `-v` adds task output lines
+// prefixed with their node. The final summary and failure details come from Finish().
+#pragma once
+
+#include <uv.h>
+
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "flyte/engine.h"
+
+namespace flyte::cli {
+
+class RunView : public EngineObserver {
+ public:
+  RunView(uv_loop_t* loop, FILE* out, bool tty, bool verbose, std::optional<int64_t> eta_nanos);
+  ~RunView() override;
+
+  void OnExecution(const ExecutionState& e) override;
+  void OnNode(const ExecutionState& e, const NodeState& n) override;
+  void OnOutput(const ExecutionState& e, const NodeState& n, bool is_stderr,
+                std::string_view line) override;
+  // Prints what is pending (called once the store has committed it).
+  void Flush();
+  // Clears the live view and prints the summary and each failure with its output tail.
+  void Finish(const ExecutionState& e);
+
+ private:
+  void Redraw();
+  void Clear();
+  std::string Elapsed(int64_t nanos) const;
+
+  uv_loop_t* loop_;
+  FILE* out_;
+  bool tty_;
+  bool verbose_;
+  std::optional<int64_t> eta_;
+  const ExecutionState* exec_ = nullptr;
+  std::vector<std::string> pending_;
+  int drawn_lines_ = 0;
+  uv_timer_t timer_;
+  bool timer_started_ = false;
+  int frame_ = 0;
+};
+
+}  // namespace flyte::cli

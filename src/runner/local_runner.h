@@ -1,0 +1,59 @@
+// Runs task attempts as local processes on the libuv loop (WORKFLOW.md §3.1).
+// Each attempt is its own session and process group, so aborting it (SIGTERM, then SIGKILL
+// after a grace period) ends the whole tree, and leftovers are killed when the leader exits.
+// stdout and stderr go straight to per-attempt log files; with streaming on they pass through
+// pipes that the loop copies to the files and reports line by line. Output files are read on
+// the loop when they are small scalars and on libuv's thread pool when files or folders must
+// be hashed into the blob store. Single-threaded: use from the loop thread only.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "flyte/runner.h"
+#include "runner/blobs.h"
+
+namespace flyte {
+
+class LocalRunner : public Runner {
+ public:
+  struct Options {
+    int64_t abort_grace_nanos = 10'000'000'000;
+    std::string blob_root;  // empty: file outputs stay where the task wrote them
+  };
+  LocalRunner(uv_loop_t* loop, Options options);
+  ~LocalRunner() override;
+
+  void SetCallbacks(DoneFn done, OutputFn output) override;
+  void Start(TaskLaunch launch) override;
+  void Abort(uint64_t id) override;
+  void Adopt(TaskLaunch launch) override;
+  size_t running() const override { return attempts_.size(); }
+
+ private:
+  struct Attempt;
+  struct Stream;
+
+  static void HandleClosed(Attempt* a);
+  void Finish(Attempt* a);
+  void Deliver(uint64_t id, AttemptResult result);
+  static void OnExit(uv_process_t* process, int64_t exit_status, int term_signal);
+  static void OnGrace(uv_timer_t* timer);
+  static void OnDeferred(uv_idle_t* idle);
+
+  uv_loop_t* loop_;
+  Options options_;
+  std::unique_ptr<BlobStore> blobs_;
+  DoneFn done_;
+  OutputFn output_;
+  std::unordered_map<uint64_t, Attempt*> attempts_;
+  // Results delivered on the next loop turn (spawn failures are known inside Start).
+  std::vector<std::pair<uint64_t, AttemptResult>> deferred_;
+  uv_idle_t idle_;
+};
+
+}  // namespace flyte

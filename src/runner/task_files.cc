@@ -1,0 +1,252 @@
+#include "runner/task_files.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include "types/literal.h"
+#include "util/strings.h"
+#include "util/yaml.h"
+
+namespace flyte {
+namespace {
+
+namespace fs = std::filesystem;
+
+// Outputs larger than this are not read into memory as scalars; use a file output instead.
+constexpr size_t kMaxScalarOutput = 64u << 20;
+
+Status MakeDirs(const std::string& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return IOError("cannot create " + dir + ": " + ec.message());
+  return Status::Ok();
+}
+
+Status WriteFile(const std::string& path, std::string_view data) {
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) return IOError("cannot write " + path + ": " + std::strerror(errno));
+  size_t done = 0;
+  while (done < data.size()) {
+    ssize_t n = ::write(fd, data.data() + done, data.size() - done);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return IOError("cannot write " + path + ": " + std::strerror(err));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::close(fd) != 0) return IOError("cannot write " + path + ": " + std::strerror(errno));
+  return Status::Ok();
+}
+
+// Reads a whole small file; nullopt when it does not exist.
+Result<std::optional<std::string>> ReadSmall(const std::string& path, size_t limit) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return std::optional<std::string>();
+    return IOError("cannot read " + path + ": " + std::strerror(errno));
+  }
+  std::string out;
+  char buf[1 << 14];
+  while (true) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      return IOError("cannot read " + path + ": " + std::strerror(err));
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+    if (out.size() > limit) {
+      ::close(fd);
+      return IOError(path + " is larger than " + std::to_string(limit >> 20) + " MiB");
+    }
+  }
+  ::close(fd);
+  return std::optional<std::string>(std::move(out));
+}
+
+// Relative paths in outputs.json are relative to the output folder.
+std::string OutputPath(const TaskPaths& paths, const std::string& p) {
+  if (StartsWith(p, "file://")) return p.substr(7);
+  if (!p.empty() && p[0] == '/') return p;
+  return paths.output_dir + "/" + p;
+}
+
+}  // namespace
+
+TaskPaths TaskPaths::For(const TaskLaunch& launch) {
+  TaskPaths p;
+  p.input_dir = launch.attempt_dir + "/inputs";
+  p.output_dir = launch.attempt_dir + "/outputs";
+  p.raw_dir = launch.raw_output_dir;
+  p.stdout_path = launch.attempt_dir + "/stdout";
+  p.stderr_path = launch.attempt_dir + "/stderr";
+  return p;
+}
+
+Status WriteInputs(const TaskLaunch& launch, const TaskPaths& paths) {
+  RETURN_IF_ERROR(MakeDirs(paths.input_dir));
+  RETURN_IF_ERROR(MakeDirs(paths.output_dir));
+  RETURN_IF_ERROR(MakeDirs(paths.raw_dir));
+  const Interface& iface = launch.task->iface;
+  std::string json = "{";
+  for (size_t i = 0; i < iface.inputs.size() && i < launch.inputs.size(); ++i) {
+    const Value& v = launch.inputs[i];
+    const std::string path = paths.input_dir + "/" + iface.inputs[i].name;
+    if (v.kind() == Value::Kind::kFile || v.kind() == Value::Kind::kDir) {
+      std::error_code ec;
+      fs::remove(path, ec);
+      fs::create_symlink(v.as_str(), path, ec);
+      if (ec) return IOError("cannot link input " + iface.inputs[i].name + ": " + ec.message());
+    } else {
+      RETURN_IF_ERROR(WriteFile(path, v.ToText()));
+    }
+    if (i > 0) json += ",";
+    json += Value::Str(iface.inputs[i].name).ToCanonicalJson() + ":" + v.ToCanonicalJson();
+  }
+  json += "}";
+  return WriteFile(paths.input_dir + "/inputs.json", json);
+}
+
+std::string Expand(const CompiledTemplate& tpl, const TaskLaunch& launch, const TaskPaths& paths) {
+  std::string out;
+  for (const TemplateSegment& s : tpl) {
+    switch (s.kind) {
+      case TemplateSegment::Kind::kText:
+        out += s.text;
+        break;
+      case TemplateSegment::Kind::kInput:
+        if (s.var < launch.inputs.size()) out += launch.inputs[s.var].ToText();
+        break;
+      case TemplateSegment::Kind::kOutput:
+        out += paths.output_dir + "/" + launch.task->iface.outputs[s.var].name;
+        break;
+    }
+  }
+  return out;
+}
+
+std::string ReadErrorFile(const TaskPaths& paths) {
+  Result<std::optional<std::string>> r = ReadSmall(paths.output_dir + "/_ERROR", 1 << 20);
+  if (!r.ok() || !r->has_value()) return "";
+  return std::string(Trim(**r));
+}
+
+OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobStore* blobs) {
+  OutputsRead out;
+  auto fail = [&](std::string code, std::string message) {
+    out.ok = false;
+    out.code = std::move(code);
+    out.message = std::move(message);
+    out.outputs.clear();
+    return out;
+  };
+  std::string error = ReadErrorFile(paths);
+  if (!error.empty()) return fail("UserError", error);
+  const std::vector<Variable>& vars = launch.task->iface.outputs;
+  if (vars.empty()) return out;
+
+  Result<std::optional<std::string>> json = ReadSmall(paths.output_dir + "/outputs.json", kMaxScalarOutput);
+  if (!json.ok()) return fail("OutputsInvalid", json.status().message());
+  std::unique_ptr<yaml::Document> doc;
+  if (json->has_value()) {
+    yaml::ParseResult parsed = yaml::ParseText(**json, "outputs.json");
+    if (!parsed.doc) return fail("OutputsInvalid", "outputs.json is not valid JSON: " + parsed.error.message);
+    doc = std::move(parsed.doc);
+    if (doc->root() == nullptr || !doc->root()->is_map()) {
+      return fail("OutputsInvalid", "outputs.json must hold a JSON object of output names to values");
+    }
+  }
+  for (const Variable& var : vars) {
+    const std::string what = "output " + Quote(var.name) + " (" + var.type.ToString() + ")";
+    Value value;
+    if (doc != nullptr) {
+      const yaml::Node* node = doc->root()->Get(var.name);
+      if (node == nullptr) {
+        return fail("OutputsNotFound", what + " is missing from outputs.json");
+      }
+      LiteralResult lit = ValueFromNode(*node, var.type);
+      if (!lit.ok()) return fail("OutputsInvalid", what + " in outputs.json: " + lit.error);
+      value = std::move(lit.value);
+    } else {
+      const std::string path = paths.output_dir + "/" + var.name;
+      const TypeKind kind = var.type.WithoutNone().kind();
+      if (kind == TypeKind::kFile || kind == TypeKind::kDir) {
+        struct stat st;
+        if (::stat(path.c_str(), &st) != 0) {
+          if (var.type.IsOptional()) continue;
+          return fail("OutputsNotFound", what + " was not written: the task must create " +
+                                             (kind == TypeKind::kDir ? "the folder " : "the file ") +
+                                             "$FLYTE_OUTPUT_DIR/" + var.name);
+        }
+        value = kind == TypeKind::kFile ? Value::File(path) : Value::Dir(path);
+      } else {
+        Result<std::optional<std::string>> text = ReadSmall(path, kMaxScalarOutput);
+        if (!text.ok()) return fail("OutputsInvalid", what + ": " + text.status().message());
+        if (!text->has_value()) {
+          return fail("OutputsNotFound",
+                      what + " was not written: the task must write $FLYTE_OUTPUT_DIR/" + var.name +
+                          " (or all outputs to $FLYTE_OUTPUT_DIR/outputs.json)");
+        }
+        std::string s = std::move(**text);
+        if (!s.empty() && s.back() == '\n') s.pop_back();
+        if (!s.empty() && s.back() == '\r') s.pop_back();
+        LiteralResult lit = ValueFromText(s, var.type);
+        if (!lit.ok()) return fail("OutputsInvalid", what + ": " + lit.error);
+        value = std::move(lit.value);
+      }
+    }
+    out.outputs.push_back(std::move(value));
+  }
+  // Files and folders move into the blob store, so their paths never change under later nodes.
+  for (size_t i = 0; i < out.outputs.size(); ++i) {
+    Value& v = out.outputs[i];
+    if (v.kind() != Value::Kind::kFile && v.kind() != Value::Kind::kDir) continue;
+    std::string path = OutputPath(paths, v.as_str());
+    struct stat st;
+    bool is_dir = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
+    if (::stat(path.c_str(), &st) != 0) {
+      return fail("OutputsNotFound", "output " + Quote(vars[i].name) + ": " + path + " does not exist");
+    }
+    if (blobs == nullptr) {
+      v = is_dir ? Value::Dir(path) : Value::File(path);
+      continue;
+    }
+    bool inside = StartsWith(path, paths.output_dir + "/");
+    Result<std::string> placed = inside ? blobs->Adopt(path, is_dir) : blobs->Ingest(path, is_dir);
+    if (!placed.ok()) return fail("OutputsInvalid", "output " + Quote(vars[i].name) + ": " + placed.status().message());
+    v = is_dir ? Value::Dir(*placed) : Value::File(*placed);
+  }
+  return out;
+}
+
+std::string Tail(const std::string& path, size_t max_lines) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  struct stat st;
+  std::string data;
+  if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+    off_t want = std::min<off_t>(st.st_size, 8192);
+    data.resize(static_cast<size_t>(want));
+    ssize_t n = ::pread(fd, data.data(), data.size(), st.st_size - want);
+    data.resize(n > 0 ? static_cast<size_t>(n) : 0);
+  }
+  ::close(fd);
+  while (!data.empty() && data.back() == '\n') data.pop_back();
+  size_t lines = 0, pos = data.size();
+  while (pos > 0) {
+    if (data[pos - 1] == '\n' && ++lines == max_lines) break;
+    --pos;
+  }
+  return data.substr(pos);
+}
+
+}  // namespace flyte

@@ -1,0 +1,464 @@
+#include "flyte/store.h"
+
+#include "store/sqlite.h"
+#include "types/literal.h"
+#include "util/strings.h"
+#include "util/yaml.h"
+
+namespace flyte {
+namespace {
+
+// Each migration moves the schema one version forward; they run in order, in a transaction.
+const char* const kMigrations[] = {
+    // 1: the first schema.
+    R"sql(
+CREATE TABLE projects (
+  id TEXT PRIMARY KEY, name TEXT NOT NULL, description TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL);
+CREATE TABLE sources (
+  digest TEXT PRIMARY KEY, path TEXT NOT NULL, content TEXT NOT NULL, created_at INTEGER NOT NULL);
+CREATE TABLE entities (
+  kind TEXT NOT NULL, project TEXT NOT NULL, domain TEXT NOT NULL, name TEXT NOT NULL,
+  version TEXT NOT NULL, digest TEXT NOT NULL, source TEXT NOT NULL REFERENCES sources(digest),
+  state TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL,
+  PRIMARY KEY (kind, project, domain, name, version));
+CREATE TABLE executions (
+  project TEXT NOT NULL, domain TEXT NOT NULL, name TEXT NOT NULL,
+  workflow TEXT NOT NULL, launch_plan TEXT NOT NULL DEFAULT '', version TEXT NOT NULL DEFAULT '',
+  source TEXT NOT NULL DEFAULT '', phase TEXT NOT NULL, mode TEXT NOT NULL DEFAULT 'MANUAL',
+  created_at INTEGER NOT NULL, started_at INTEGER NOT NULL DEFAULT 0,
+  ended_at INTEGER NOT NULL DEFAULT 0, inputs TEXT NOT NULL DEFAULT '{}',
+  outputs TEXT NOT NULL DEFAULT '', error_code TEXT NOT NULL DEFAULT '',
+  error_message TEXT NOT NULL DEFAULT '', error_node TEXT NOT NULL DEFAULT '',
+  run_dir TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (project, domain, name));
+CREATE INDEX executions_by_time ON executions(created_at);
+CREATE INDEX executions_by_workflow ON executions(project, domain, workflow, created_at);
+CREATE TABLE node_executions (
+  project TEXT NOT NULL, domain TEXT NOT NULL, execution TEXT NOT NULL, node_id TEXT NOT NULL,
+  parent_id TEXT NOT NULL DEFAULT '', kind TEXT NOT NULL, target TEXT NOT NULL DEFAULT '',
+  phase TEXT NOT NULL, cache_status TEXT NOT NULL DEFAULT 'CACHE_DISABLED',
+  attempts INTEGER NOT NULL DEFAULT 0, queued_at INTEGER NOT NULL DEFAULT 0,
+  started_at INTEGER NOT NULL DEFAULT 0, ended_at INTEGER NOT NULL DEFAULT 0,
+  error_code TEXT NOT NULL DEFAULT '', error_message TEXT NOT NULL DEFAULT '',
+  tail TEXT NOT NULL DEFAULT '', outputs TEXT NOT NULL DEFAULT '', seq INTEGER NOT NULL,
+  PRIMARY KEY (project, domain, execution, node_id));
+CREATE TABLE task_executions (
+  project TEXT NOT NULL, domain TEXT NOT NULL, execution TEXT NOT NULL, node_id TEXT NOT NULL,
+  attempt INTEGER NOT NULL, phase TEXT NOT NULL, started_at INTEGER NOT NULL DEFAULT 0,
+  ended_at INTEGER NOT NULL DEFAULT 0, exit_code INTEGER NOT NULL DEFAULT 0,
+  reason TEXT NOT NULL DEFAULT '', stdout_path TEXT NOT NULL DEFAULT '',
+  stderr_path TEXT NOT NULL DEFAULT '',
+  PRIMARY KEY (project, domain, execution, node_id, attempt));
+CREATE TABLE events (
+  seq INTEGER PRIMARY KEY AUTOINCREMENT, project TEXT NOT NULL, domain TEXT NOT NULL,
+  execution TEXT NOT NULL, node_id TEXT NOT NULL, attempt INTEGER NOT NULL,
+  phase TEXT NOT NULL, at INTEGER NOT NULL);
+CREATE INDEX events_by_execution ON events(project, domain, execution, seq);
+CREATE TABLE cache (
+  key TEXT PRIMARY KEY, task TEXT NOT NULL, project TEXT NOT NULL, domain TEXT NOT NULL,
+  outputs TEXT NOT NULL, created_at INTEGER NOT NULL, expires_at INTEGER,
+  producer TEXT NOT NULL DEFAULT '');
+CREATE INDEX cache_by_task ON cache(task);
+)sql",
+};
+
+std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
+  Value::Map m;
+  for (size_t i = 0; i < vars.size() && i < values.size(); ++i) m.emplace_back(vars[i].name, values[i]);
+  return Value::FromMap(std::move(m)).ToCanonicalJson();
+}
+
+std::string ListJson(const std::vector<Value>& values) {
+  return Value::FromList(values).ToCanonicalJson();
+}
+
+}  // namespace
+
+Store::Store(std::unique_ptr<sql::Db> db) : db_(std::move(db)) {}
+Store::~Store() = default;
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Db> db, sql::Db::Open(path));
+  std::unique_ptr<Store> store(new Store(std::move(db)));
+  RETURN_IF_ERROR(store->Migrate());
+  return store;
+}
+
+Status Store::Migrate() {
+  RETURN_IF_ERROR(db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  ASSIGN_OR_RETURN(sql::Stmt * q, db_->Prepare("SELECT MAX(version) FROM schema_version"));
+  ASSIGN_OR_RETURN(bool row, q->Step());
+  schema_version_ = row && !q->IsNull(0) ? static_cast<int>(q->Int(0)) : 0;
+  q->Reset();
+  const int latest = static_cast<int>(std::size(kMigrations));
+  if (schema_version_ > latest) {
+    return FailedPrecondition("the database has schema version " + std::to_string(schema_version_) +
+                              ", newer than this flyte understands (" + std::to_string(latest) +
+                              "); upgrade flyte");
+  }
+  for (int v = schema_version_; v < latest; ++v) {
+    RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
+    Status st = db_->Exec(kMigrations[v]);
+    if (st.ok()) st = db_->Exec("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")");
+    if (!st.ok()) {
+      (void)db_->Exec("ROLLBACK");
+      return st.WithContext("migrating the database to version " + std::to_string(v + 1));
+    }
+    RETURN_IF_ERROR(db_->Exec("COMMIT"));
+    schema_version_ = v + 1;
+  }
+  return Status::Ok();
+}
+
+Status Store::Begin() { return db_->Exec("BEGIN IMMEDIATE"); }
+Status Store::Commit() { return db_->Exec("COMMIT"); }
+Status Store::Rollback() { return db_->Exec("ROLLBACK"); }
+
+Status Store::PutSource(const std::string& digest, const std::string& path, const std::string& text) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT OR IGNORE INTO sources(digest, path, content, created_at) VALUES (?, ?, ?, strftime('%s','now'))"));
+  return s->Bind(1, digest).Bind(2, path).Bind(3, text).Run();
+}
+
+Result<std::optional<Store::SourceRecord>> Store::GetSource(const std::string& digest) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("SELECT path, content FROM sources WHERE digest = ?"));
+  s->Bind(1, digest);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<SourceRecord> out;
+  if (row) out = SourceRecord{s->Text(0), s->Text(1)};
+  s->Reset();
+  return out;
+}
+
+Status Store::PutEntity(const EntityRecord& e) {
+  ASSIGN_OR_RETURN(std::optional<EntityRecord> existing,
+                   GetEntity(e.kind, e.project, e.domain, e.name, e.version));
+  if (existing) {
+    if (existing->digest == e.digest) return Status::Ok();
+    return AlreadyExists(e.kind + " " + e.name + " version " + e.version + " in " + e.project + "/" +
+                         e.domain + " already exists with a different definition; register under a new version");
+  }
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT INTO entities(kind, project, domain, name, version, digest, source, state, created_at) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, e.kind).Bind(2, e.project).Bind(3, e.domain).Bind(4, e.name).Bind(5, e.version)
+      .Bind(6, e.digest).Bind(7, e.source).Bind(8, e.state).Bind(9, e.created_at).Run();
+}
+
+Result<std::optional<EntityRecord>> Store::GetEntity(const std::string& kind, const std::string& project,
+                                                     const std::string& domain, const std::string& name,
+                                                     const std::string& version) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT digest, source, state, created_at FROM entities WHERE kind = ? AND project = ? AND "
+      "domain = ? AND name = ? AND version = ?"));
+  s->Bind(1, kind).Bind(2, project).Bind(3, domain).Bind(4, name).Bind(5, version);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<EntityRecord> out;
+  if (row) {
+    out = EntityRecord{kind, project, domain, name, version, s->Text(0), s->Text(1), s->Text(2), s->Int(3)};
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::vector<EntityRecord>> Store::FindEntities(const std::string& kind, const std::string& project,
+                                                     const std::string& domain, const std::string& name,
+                                                     const std::string& version) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT kind, name, version, digest, source, state, created_at FROM entities WHERE "
+      "(?1 = '' OR kind = ?1) AND project = ?2 AND domain = ?3 AND (?4 = '' OR name = ?4) AND "
+      "(?5 = '' OR version = ?5) ORDER BY created_at DESC, rowid DESC"));
+  s->Bind(1, kind).Bind(2, project).Bind(3, domain).Bind(4, name).Bind(5, version);
+  std::vector<EntityRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), project, domain, s->Text(1), s->Text(2), s->Text(3), s->Text(4),
+                   s->Text(5), s->Int(6)});
+  }
+  s->Reset();
+  return out;
+}
+
+Status Store::CreateExecution(const ExecutionRecord& r) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT INTO executions(project, domain, name, workflow, launch_plan, version, source, phase, "
+      "mode, created_at, inputs, run_dir) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  s->Bind(1, r.key.project).Bind(2, r.key.domain).Bind(3, r.key.name).Bind(4, r.workflow)
+      .Bind(5, r.launch_plan).Bind(6, r.version).Bind(7, r.source).Bind(8, r.phase).Bind(9, r.mode)
+      .Bind(10, r.created_at).Bind(11, r.inputs_json).Bind(12, r.run_dir);
+  Status st = s->Run();
+  if (st.code() == StatusCode::kAlreadyExists) {
+    return AlreadyExists("execution " + r.key.name + " already exists in " + r.key.project + "/" + r.key.domain);
+  }
+  return st;
+}
+
+namespace {
+
+constexpr const char* kExecutionColumns =
+    "project, domain, name, workflow, launch_plan, version, source, phase, mode, created_at, "
+    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir";
+
+ExecutionRecord ReadExecution(const sql::Stmt& s) {
+  ExecutionRecord r;
+  r.key = {s.Text(0), s.Text(1), s.Text(2)};
+  r.workflow = s.Text(3);
+  r.launch_plan = s.Text(4);
+  r.version = s.Text(5);
+  r.source = s.Text(6);
+  r.phase = s.Text(7);
+  r.mode = s.Text(8);
+  r.created_at = s.Int(9);
+  r.started_at = s.Int(10);
+  r.ended_at = s.Int(11);
+  r.inputs_json = s.Text(12);
+  r.outputs_json = s.Text(13);
+  r.error_code = s.Text(14);
+  r.error_message = s.Text(15);
+  r.error_node = s.Text(16);
+  r.run_dir = s.Text(17);
+  return r;
+}
+
+}  // namespace
+
+Result<std::optional<ExecutionRecord>> Store::GetExecution(const ExecutionKey& key) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+      " FROM executions WHERE project = ? AND domain = ? AND name = ?"));
+  s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<ExecutionRecord> out;
+  if (row) out = ReadExecution(*s);
+  s->Reset();
+  return out;
+}
+
+Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter& f) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+      " FROM executions WHERE (?1 = '' OR project = ?1) AND (?2 = '' OR domain = ?2) AND "
+      "(?3 = '' OR workflow = ?3) AND (?4 = '' OR phase = ?4) AND (?6 = '' OR name = ?6) "
+      "ORDER BY created_at DESC, name LIMIT ?5"));
+  s->Bind(1, f.project).Bind(2, f.domain).Bind(3, f.workflow).Bind(4, f.phase.value_or(""))
+      .Bind(5, static_cast<int64_t>(f.limit)).Bind(6, f.name);
+  std::vector<ExecutionRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadExecution(*s));
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::vector<ExecutionRecord>> Store::ListUnfinished() {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+      " FROM executions WHERE phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT') ORDER BY created_at"));
+  std::vector<ExecutionRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(ReadExecution(*s));
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT node_id, parent_id, kind, target, phase, cache_status, attempts, queued_at, started_at, "
+      "ended_at, error_code, error_message, tail, outputs FROM node_executions WHERE project = ? AND "
+      "domain = ? AND execution = ? ORDER BY seq"));
+  s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name);
+  std::vector<NodeRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    NodeRecord n;
+    n.node_id = s->Text(0);
+    n.parent_id = s->Text(1);
+    n.kind = s->Text(2);
+    n.target = s->Text(3);
+    n.phase = s->Text(4);
+    n.cache_status = s->Text(5);
+    n.attempts = static_cast<uint32_t>(s->Int(6));
+    n.queued_at = s->Int(7);
+    n.started_at = s->Int(8);
+    n.ended_at = s->Int(9);
+    n.error_code = s->Text(10);
+    n.error_message = s->Text(11);
+    n.tail = s->Text(12);
+    n.outputs_json = s->Text(13);
+    out.push_back(std::move(n));
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key, const std::string& node) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT node_id, attempt, phase, started_at, ended_at, exit_code, reason, stdout_path, stderr_path "
+      "FROM task_executions WHERE project = ? AND domain = ? AND execution = ? AND (?4 = '' OR node_id = ?4) "
+      "ORDER BY node_id, attempt"));
+  s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name).Bind(4, node);
+  std::vector<AttemptRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Int(3), s->Int(4),
+                   static_cast<int>(s->Int(5)), s->Text(6), s->Text(7), s->Text(8)});
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::optional<int64_t>> Store::LastDuration(const std::string& project, const std::string& domain,
+                                                   const std::string& workflow) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT ended_at - started_at FROM executions WHERE project = ? AND domain = ? AND workflow = ? "
+      "AND phase = 'SUCCEEDED' ORDER BY created_at DESC LIMIT 1"));
+  s->Bind(1, project).Bind(2, domain).Bind(3, workflow);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  std::optional<int64_t> out;
+  if (row) out = s->Int(0);
+  s->Reset();
+  return out;
+}
+
+Result<std::optional<CacheEntry>> Store::Lookup(const std::string& key, const std::vector<Type>& types,
+                                                int64_t now) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT task, outputs, created_at, expires_at, producer FROM cache WHERE key = ? AND "
+      "(expires_at IS NULL OR expires_at > ?)"));
+  s->Bind(1, key).Bind(2, now);
+  ASSIGN_OR_RETURN(bool row, s->Step());
+  if (!row) {
+    s->Reset();
+    return std::optional<CacheEntry>();
+  }
+  CacheEntry e;
+  e.key = key;
+  e.task = s->Text(0);
+  std::string outputs = s->Text(1);
+  e.created_at = s->Int(2);
+  if (!s->IsNull(3)) e.expires_at = s->Int(3);
+  e.producer = s->Text(4);
+  s->Reset();
+  yaml::ParseResult parsed = yaml::ParseText(outputs, "cache");
+  if (!parsed.doc || parsed.doc->root() == nullptr || !parsed.doc->root()->is_seq() ||
+      parsed.doc->root()->items.size() != types.size()) {
+    return std::optional<CacheEntry>();  // unreadable or from another interface: a miss
+  }
+  for (size_t i = 0; i < types.size(); ++i) {
+    LiteralResult lit = ValueFromNode(*parsed.doc->root()->items[i], types[i]);
+    if (!lit.ok()) return std::optional<CacheEntry>();
+    e.outputs.push_back(std::move(lit.value));
+  }
+  return std::optional<CacheEntry>(std::move(e));
+}
+
+Status Store::Put(const CacheEntry& entry) {
+  std::vector<std::string> parts = {entry.producer};
+  std::string project, domain;
+  auto slash = Split(entry.producer, '/');
+  if (slash.size() >= 2) project = std::string(slash[0]), domain = std::string(slash[1]);
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT OR REPLACE INTO cache(key, task, project, domain, outputs, created_at, expires_at, producer) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, entry.key).Bind(2, entry.task).Bind(3, project).Bind(4, domain)
+      .Bind(5, ListJson(entry.outputs)).Bind(6, entry.created_at).Bind(7, entry.expires_at)
+      .Bind(8, entry.producer).Run();
+}
+
+Result<std::vector<CacheRecord>> Store::ListCache(const std::string& task) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT key, task, project, domain, producer, created_at, expires_at, outputs FROM cache "
+      "WHERE (?1 = '' OR task = ?1) ORDER BY task, created_at"));
+  s->Bind(1, task);
+  std::vector<CacheRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    CacheRecord r{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Int(5), std::nullopt, s->Text(7)};
+    if (!s->IsNull(6)) r.expires_at = s->Int(6);
+    out.push_back(std::move(r));
+  }
+  s->Reset();
+  return out;
+}
+
+Result<int64_t> Store::ClearCache(const std::string& task) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("DELETE FROM cache WHERE (?1 = '' OR task = ?1)"));
+  RETURN_IF_ERROR(s->Bind(1, task).Run());
+  return db_->changes();
+}
+
+Status Store::UpsertExecutionState(const ExecutionState& e) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "UPDATE executions SET phase = ?, started_at = ?, ended_at = ?, outputs = ?, error_code = ?, "
+      "error_message = ?, error_node = ? WHERE project = ? AND domain = ? AND name = ?"));
+  const ExecError* err = e.error ? &*e.error : nullptr;
+  std::string outputs = IsTerminal(e.phase) && e.phase == ExecutionPhase::kSucceeded
+                            ? ValuesJson(e.wf().iface.outputs, e.outputs)
+                            : "";
+  return s->Bind(1, PhaseName(e.phase)).Bind(2, e.started_at).Bind(3, e.ended_at).Bind(4, outputs)
+      .Bind(5, err ? err->code : "").Bind(6, err ? err->message : "").Bind(7, err ? err->node : "")
+      .Bind(8, e.key.project).Bind(9, e.key.domain).Bind(10, e.key.name).Run();
+}
+
+Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT INTO node_executions(project, domain, execution, node_id, parent_id, kind, target, phase, "
+      "cache_status, attempts, queued_at, started_at, ended_at, error_code, error_message, tail, outputs, seq) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+      "(SELECT COUNT(*) FROM node_executions WHERE project = ?1 AND domain = ?2 AND execution = ?3)) "
+      "ON CONFLICT(project, domain, execution, node_id) DO UPDATE SET phase = excluded.phase, "
+      "cache_status = excluded.cache_status, attempts = excluded.attempts, queued_at = excluded.queued_at, "
+      "started_at = excluded.started_at, ended_at = excluded.ended_at, error_code = excluded.error_code, "
+      "error_message = excluded.error_message, tail = excluded.tail, outputs = excluded.outputs"));
+  const CompiledBody& b = n.node->body;
+  std::string target;
+  switch (b.kind) {
+    case spec::NodeKind::kTask:
+    case spec::NodeKind::kMap:
+      if (b.target != kNoIndex) target = e.file->tasks[b.target].name;
+      break;
+    case spec::NodeKind::kWorkflow:
+      if (b.target != kNoIndex) target = e.file->workflows[b.target].name;
+      break;
+    case spec::NodeKind::kLaunchPlan:
+      if (b.target != kNoIndex) target = e.file->launch_plans[b.target].name;
+      break;
+    default:
+      break;
+  }
+  std::string outputs = n.phase == NodePhase::kSucceeded ? ValuesJson(b.iface.outputs, n.outputs) : "";
+  const ExecError* err = n.error ? &*n.error : nullptr;
+  return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
+      .Bind(5, n.parent).Bind(6, spec::NodeKindName(b.kind)).Bind(7, target).Bind(8, PhaseName(n.phase))
+      .Bind(9, CacheStatusName(n.cache)).Bind(10, static_cast<int64_t>(n.attempts.size()))
+      .Bind(11, n.queued_at).Bind(12, n.started_at).Bind(13, n.ended_at)
+      .Bind(14, err ? err->code : "").Bind(15, err ? err->message : "").Bind(16, n.tail)
+      .Bind(17, outputs).Run();
+}
+
+Status Store::UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT OR REPLACE INTO task_executions(project, domain, execution, node_id, attempt, phase, "
+      "started_at, ended_at, exit_code, reason, stdout_path, stderr_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
+      .Bind(5, static_cast<int64_t>(a.index)).Bind(6, PhaseName(a.phase)).Bind(7, a.started_at)
+      .Bind(8, a.ended_at).Bind(9, static_cast<int64_t>(a.exit_code)).Bind(10, a.reason)
+      .Bind(11, a.stdout_path).Bind(12, a.stderr_path).Run();
+}
+
+Status Store::AppendEvent(const ExecutionKey& key, const std::string& node, int attempt,
+                          const std::string& phase, int64_t at) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT INTO events(project, domain, execution, node_id, attempt, phase, at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name).Bind(4, node)
+      .Bind(5, static_cast<int64_t>(attempt)).Bind(6, phase).Bind(7, at).Run();
+}
+
+}  // namespace flyte

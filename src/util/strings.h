@@ -1,0 +1,33 @@
+// Small string helpers shared by every layer.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace flyte {
+
+std::string_view Trim(std::string_view s);
+std::vector<std::string_view> Split(std::string_view s, char sep);
+bool StartsWith(std::string_view s, std::string_view prefix);
+bool EndsWith(std::string_view s, std::string_view suffix);
+std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+
+// Optimal string alignment distance (Levenshtein plus adjacent transpositions).
+size_t EditDistance(std::string_view a, std::string_view b);
+
+// The candidate closest to `word` if it is close enough to be a plausible typo
+// (distance ≤ max(1, |word| / 3), or equal ignoring case); empty otherwise.
+std::string ClosestMatch(std::string_view word, const std::vector<std::string>& candidates);
+// " (did you mean 'x'?)" or "".
+std::string DidYouMean(std::string_view word, const std::vector<std::string>& candidates);
+
+// 'x' with quotes, escaping control characters, for messages.
+std::string Quote(std::string_view s);
+
+// A node, variable or label identifier: [a-z][a-z0-9_-]*.
+bool IsNodeId(std::string_view s);
+// A variable name: [A-Za-z_][A-Za-z0-9_]*.
+bool IsIdentifier(std::string_view s);
+
+}  // namespace flyte
