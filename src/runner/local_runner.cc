@@ -1,11 +1,14 @@
 #include "runner/local_runner.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
 
 #include <cstring>
 
+#include "runner/spawn.h"
 #include "runner/task_files.h"
 #include "util/strings.h"
 
@@ -35,6 +38,7 @@ struct LocalRunner::Stream {
   Attempt* owner;
   bool is_stderr;
   int log_fd = -1;
+  int read_fd = -1;
   std::string partial;  // an unfinished line
 };
 
@@ -43,12 +47,13 @@ struct LocalRunner::Attempt {
   uint64_t id;
   TaskLaunch launch;
   TaskPaths paths;
-  uv_process_t process;
+  pid_t pid = -1;
+  int pidfd = -1;
+  uv_poll_t exit_watch;  // readable when the process has exited
   uv_timer_t grace;
   bool grace_armed = false;
   bool exited = false;
   bool aborted = false;
-  bool spawn_failed = false;
   int64_t exit_status = 0;
   int term_signal = 0;
   int open_handles = 0;  // process, grace timer and pipes still to be closed
@@ -63,7 +68,7 @@ LocalRunner::LocalRunner(uv_loop_t* loop, Options options)
 }
 
 LocalRunner::~LocalRunner() {
-  for (auto& [id, a] : attempts_) ::kill(-a->process.pid, SIGKILL);
+  for (auto& [id, a] : attempts_) ::kill(-a->pid, SIGKILL);
   uv_idle_stop(&idle_);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
 }
@@ -150,85 +155,71 @@ void LocalRunner::Start(TaskLaunch launch) {
   env_strings.reserve(vars.size());
   for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);
 
-  std::vector<char*> c_argv, c_env;
-  for (std::string& s : argv) c_argv.push_back(s.data());
-  c_argv.push_back(nullptr);
-  for (std::string& s : env_strings) c_env.push_back(s.data());
-  c_env.push_back(nullptr);
 
-  int out_fd = ::open(a->paths.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  int err_fd = ::open(a->paths.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-  if (out_fd < 0 || err_fd < 0) {
-    if (out_fd >= 0) ::close(out_fd);
-    if (err_fd >= 0) ::close(err_fd);
-    return fail(AttemptResult::Status::kSystemError, "LogsNotWritable",
-                "cannot open log files in " + launch.attempt_dir + ": " + std::strerror(errno));
-  }
-
-  uv_stdio_container_t stdio[3];
-  stdio[0].flags = UV_IGNORE;
-  int log_fds[2] = {out_fd, err_fd};
-  for (int i = 0; i < 2; ++i) {
-    if (launch.stream_output) {
-      auto s = std::make_unique<Stream>();
-      s->owner = a.get();
-      s->is_stderr = i == 1;
-      s->log_fd = log_fds[i];
-      uv_pipe_init(loop_, &s->pipe, 0);
-      s->pipe.data = s.get();
-      stdio[i + 1].flags = static_cast<uv_stdio_flags>(UV_CREATE_PIPE | UV_WRITABLE_PIPE);
-      stdio[i + 1].data.stream = reinterpret_cast<uv_stream_t*>(&s->pipe);
-      a->streams[i] = std::move(s);
-    } else {
-      stdio[i + 1].flags = UV_INHERIT_FD;
-      stdio[i + 1].data.fd = log_fds[i];
+  SpawnRequest sreq;
+  sreq.argv = std::move(argv);
+  sreq.env = std::move(env_strings);
+  sreq.cwd = launch.workdir;
+  sreq.stdout_path = a->paths.stdout_path;
+  sreq.stderr_path = a->paths.stderr_path;
+  int write_ends[2] = {-1, -1};
+  if (launch.stream_output) {
+    // -v: output passes through pipes that the loop copies to the log files.
+    for (int i = 0; i < 2; ++i) {
+      int fds[2];
+      if (::pipe2(fds, O_CLOEXEC) != 0) {
+        for (int j = 0; j < i; ++j) ::close(write_ends[j]), ::close(a->streams[j]->log_fd);
+        return fail(AttemptResult::Status::kSystemError, "SpawnFailed",
+                    std::string("cannot create a pipe: ") + std::strerror(errno));
+      }
+      const std::string& log = i == 0 ? a->paths.stdout_path : a->paths.stderr_path;
+      auto st = std::make_unique<Stream>();
+      st->owner = a.get();
+      st->is_stderr = i == 1;
+      st->log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      st->read_fd = fds[0];
+      write_ends[i] = fds[1];
+      a->streams[i] = std::move(st);
     }
+    sreq.stdout_fd = write_ends[0];
+    sreq.stderr_fd = write_ends[1];
   }
-
-  uv_process_options_t opts{};
-  opts.file = c_argv[0];
-  opts.args = c_argv.data();
-  opts.env = c_env.data();
-  opts.cwd = launch.workdir.c_str();
-  // A session of its own: its own process group, away from our terminal's Ctrl-C.
-  opts.flags = UV_PROCESS_DETACHED;
-  opts.stdio_count = 3;
-  opts.stdio = stdio;
-  opts.exit_cb = &LocalRunner::OnExit;
-  a->process.data = a.get();
-  int rc = uv_spawn(loop_, &a->process, &opts);
-  a->launch = std::move(launch);
-  if (!a->launch.stream_output) {
-    ::close(out_fd);
-    ::close(err_fd);
-  }
-  if (rc != 0) {
-    std::string why = rc == UV_ENOENT ? "command not found" : uv_strerror(rc);
-    // libuv initialized the handles even though the spawn failed: close them, and free the
-    // attempt only when the last close completes.
-    Attempt* raw = a.release();
-    raw->spawn_failed = true;
-    raw->open_handles = 1;
-    for (auto& st : raw->streams) {
-      if (!st) continue;
-      ::close(st->log_fd);
-      st->log_fd = -1;
-      ++raw->open_handles;
-      uv_close(reinterpret_cast<uv_handle_t*>(&st->pipe),
-               [](uv_handle_t* h) { HandleClosed(static_cast<Stream*>(h->data)->owner); });
+  struct stat wd;
+  if (!launch.workdir.empty() && (::stat(launch.workdir.c_str(), &wd) != 0 || !S_ISDIR(wd.st_mode))) {
+    for (int i = 0; i < 2; ++i) {
+      if (write_ends[i] >= 0) ::close(write_ends[i]);
+      if (a->streams[i]) ::close(a->streams[i]->read_fd), ::close(a->streams[i]->log_fd);
     }
-    uv_close(reinterpret_cast<uv_handle_t*>(&raw->process),
-             [](uv_handle_t* h) { HandleClosed(static_cast<Attempt*>(h->data)); });
+    return fail(AttemptResult::Status::kUserError, "WorkdirNotFound",
+                "the task's workdir " + launch.workdir + " does not exist");
+  }
+  Result<Spawned> spawned = Spawn(sreq);
+  for (int fd : write_ends) {
+    if (fd >= 0) ::close(fd);
+  }
+  if (!spawned.ok()) {
+    for (auto& st : a->streams) {
+      if (st) ::close(st->read_fd), ::close(st->log_fd);
+    }
+    const std::string& prog = sreq.argv[0];
+    bool not_found = spawned.status().code() == StatusCode::kNotFound;
     return fail(AttemptResult::Status::kSystemError, "SpawnFailed",
-                "cannot start " + Quote(argv[0]) + ": " + why +
-                    (rc == UV_ENOENT && argv[0].find('/') == std::string::npos
-                         ? " (is it installed and on PATH?)"
-                         : ""));
+                "cannot start " + Quote(prog) + ": " + spawned.status().message() +
+                    (not_found && prog.find('/') == std::string::npos ? " (is it installed and on PATH?)" : ""));
   }
+  a->pid = spawned->pid;
+  a->pidfd = spawned->pidfd;
+  a->launch = std::move(launch);
+  uv_poll_init(loop_, &a->exit_watch, a->pidfd);
+  a->exit_watch.data = a.get();
+  uv_poll_start(&a->exit_watch, UV_READABLE, &LocalRunner::OnExit);
   a->open_handles = 1;
   for (auto& s : a->streams) {
     if (!s) continue;
     ++a->open_handles;
+    uv_pipe_init(loop_, &s->pipe, 0);
+    s->pipe.data = s.get();
+    uv_pipe_open(&s->pipe, s->read_fd);
     uv_read_start(
         reinterpret_cast<uv_stream_t*>(&s->pipe),
         [](uv_handle_t*, size_t suggested, uv_buf_t* buf) {
@@ -265,13 +256,23 @@ void LocalRunner::Start(TaskLaunch launch) {
   attempts_[id] = raw;
 }
 
-void LocalRunner::OnExit(uv_process_t* process, int64_t exit_status, int term_signal) {
-  auto* a = static_cast<Attempt*>(process->data);
+void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
+  auto* a = static_cast<Attempt*>(watch->data);
+  // Whatever the leader left running in its group goes with it; the leader is still a zombie
+  // here, so its pid (and group id) cannot have been reused.
+  ::kill(-a->pid, SIGKILL);
+  siginfo_t info{};
+  if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a->pidfd), &info, WEXITED) == 0) {
+    if (info.si_code == CLD_EXITED) {
+      a->exit_status = info.si_status;
+    } else {
+      a->term_signal = info.si_status;
+    }
+  } else {
+    a->term_signal = SIGKILL;  // lost: treat as killed
+  }
   a->exited = true;
-  a->exit_status = exit_status;
-  a->term_signal = term_signal;
-  // Whatever the leader left running in its group goes with it.
-  ::kill(-process->pid, SIGKILL);
+  uv_poll_stop(watch);
   if (a->grace_armed) {
     uv_timer_stop(&a->grace);
     ++a->open_handles;
@@ -279,18 +280,18 @@ void LocalRunner::OnExit(uv_process_t* process, int64_t exit_status, int term_si
              [](uv_handle_t* h) { HandleClosed(static_cast<Attempt*>(h->data)); });
     a->grace_armed = false;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(process),
-           [](uv_handle_t* h) { HandleClosed(static_cast<Attempt*>(h->data)); });
+  uv_close(reinterpret_cast<uv_handle_t*>(watch), [](uv_handle_t* h) {
+    auto* a = static_cast<Attempt*>(h->data);
+    ::close(a->pidfd);
+    a->pidfd = -1;
+    HandleClosed(a);
+  });
 }
 
 // Every libuv handle of an attempt reports here when closed; the last one ends the attempt.
 void LocalRunner::HandleClosed(Attempt* a) {
   if (--a->open_handles > 0) return;
-  if (a->spawn_failed) {
-    delete a;
-  } else {
-    a->runner->Finish(a);
-  }
+  a->runner->Finish(a);
 }
 
 // Called once the process has exited and every pipe has reached EOF, in either order.
@@ -382,7 +383,7 @@ void LocalRunner::Abort(uint64_t id) {
   Attempt* a = it->second;
   if (a->exited || a->aborted) return;
   a->aborted = true;
-  ::kill(-a->process.pid, SIGTERM);
+  ::kill(-a->pid, SIGTERM);
   uv_timer_init(loop_, &a->grace);
   a->grace.data = a;
   a->grace_armed = true;
@@ -392,7 +393,7 @@ void LocalRunner::Abort(uint64_t id) {
 
 void LocalRunner::OnGrace(uv_timer_t* timer) {
   auto* a = static_cast<Attempt*>(timer->data);
-  if (!a->exited) ::kill(-a->process.pid, SIGKILL);
+  if (!a->exited) ::kill(-a->pid, SIGKILL);
 }
 
 void LocalRunner::Adopt(TaskLaunch launch) {

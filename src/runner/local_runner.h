@@ -41,7 +41,7 @@ class LocalRunner : public Runner {
   static void HandleClosed(Attempt* a);
   void Finish(Attempt* a);
   void Deliver(uint64_t id, AttemptResult result);
-  static void OnExit(uv_process_t* process, int64_t exit_status, int term_signal);
+  static void OnExit(uv_poll_t* watch, int status, int events);
   static void OnGrace(uv_timer_t* timer);
   static void OnDeferred(uv_idle_t* idle);
 
