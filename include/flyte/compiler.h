@@ -26,6 +26,13 @@ CompileOutput CompileText(const std::string& path, std::string text);
 // Compiles an already loaded file.
 CompileOutput Compile(std::shared_ptr<const spec::File> file);
 
+// Compiles the `_workflow.yaml` fragment a dynamic task (task `task` of `file`) wrote: its
+// nodes may use every task and workflow of the file, and its outputs must provide the task's
+// declared outputs. On success the fragment is the last workflow of the returned file, its
+// outputs in the order and with the types of the task's; every other index matches `file`.
+CompileOutput CompileDynamic(const CompiledFile& file, uint32_t task, const std::string& path,
+                             std::string text);
+
 // A one-node workflow that runs task `task` of `file` on its own (`flyte run FILE TASK`), as
 // Flyte's admin does with its hidden `.flytegen.<task>` workflows: the workflow's inputs and
 // outputs are the task's.

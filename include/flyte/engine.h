@@ -80,11 +80,11 @@ struct AttemptState {
 };
 
 struct NodeState {
-  std::string id;      // unique in the execution: "train", "sub/inner", "sq[3]"
+  std::string id;      // unique in the execution: "train", "sub/inner", "sq[3]", "decide/1"
   std::string parent;  // id of the node it runs under; empty at the top level
-  uint32_t frame = 0;  // which DAG it belongs to (ExecutionState::frames)
-  uint32_t index = 0;  // its node index in that DAG
-  const CompiledNode* node = nullptr;
+  uint32_t frame = 0;  // the DAG whose values its bindings read (ExecutionState::frames)
+  uint32_t index = kNoIndex;  // its node index in that DAG; kNoIndex when not one of its nodes
+  const CompiledBody* body = nullptr;
   bool started = false;  // false until it first becomes QUEUED
   NodePhase phase = NodePhase::kQueued;
   CacheStatus cache = CacheStatus::kDisabled;
@@ -98,17 +98,28 @@ struct NodeState {
   std::vector<Value> outputs;  // per node output, on success
 
   // Engine bookkeeping.
-  uint32_t pending = 0;      // unfinished upstream nodes
-  uint64_t running_id = 0;   // the attempt in the runner, 0 when none
-  Clock::TimerId timer = 0;  // backoff or timeout
+  uint32_t owner = kNoIndex;  // the branch, map or dynamic node this one reports to
+  uint32_t pending = 0;       // unfinished upstream nodes
+  uint64_t running_id = 0;    // the attempt in the runner, 0 when none
+  Clock::TimerId timer = 0;   // backoff, timeout or gate deadline
+  Clock::TimerId deadline = 0;  // a gate's timeout while its sleep timer runs
   bool abort_requested = false;
   bool timed_out = false;
   uint32_t slots = 1;
   std::string cache_key;
+  uint32_t child_frame = kNoIndex;  // subworkflow and dynamic nodes
+  std::string child_execution;      // launch-plan nodes
+  std::vector<uint32_t> items;      // map nodes: their item nodes; branch: the taken case
+  uint32_t items_released = 0, items_done = 0, items_failed = 0, items_running = 0;
+  bool waiting_signal = false;      // approve and signal gates
 };
 
 struct ExecutionOptions {
   uint32_t max_parallelism = 0;  // running tasks at once; 0: no limit
+  // Gates waiting for a signal with no timeout of their own: how long to wait (0: forever).
+  // `flyte run` without a terminal sets a short one, since nobody can answer.
+  int64_t gate_default_timeout_nanos = 0;
+  std::string gate_hint;  // how to provide a value, for the timeout message
   bool overwrite_cache = false;
   bool no_cache = false;
   bool stream_output = false;
@@ -117,12 +128,15 @@ struct ExecutionOptions {
   int64_t abort_grace_nanos = 10'000'000'000;
 };
 
-// A running DAG: the workflow of the execution, or later a subworkflow or dynamic fragment.
+// A running DAG: the workflow of the execution, a subworkflow, or a dynamic fragment.
 struct Frame {
   const CompiledWorkflow* wf = nullptr;
   std::vector<Value> inputs;
   std::vector<uint32_t> nodes;  // NodeState index of each node of wf
   uint32_t remaining = 0;       // nodes not yet terminal
+  uint32_t owner = kNoIndex;    // the node that runs this frame; kNoIndex for the execution
+  bool failed = false;
+  std::string prefix;           // node ids inside it start with this ("sub/")
 };
 
 struct ExecutionState {
@@ -140,10 +154,16 @@ struct ExecutionState {
   std::deque<Frame> frames;     // frames[0] is the workflow itself
 
   std::string file_dir;  // absolute folder of the workflow file: task workdirs start there
+  std::string parent;    // "EXECUTION/NODE" of the launch-plan node that started it
+  std::string launch_plan;
+  std::map<std::string, Value> signals;  // received, by signal name
+  std::vector<std::shared_ptr<const void>> keepalive;  // compiled dynamic fragments
+  uint32_t failure_node = kNoIndex;  // the on_failure handler, once started
 
   // Engine bookkeeping.
   uint32_t running_slots = 0;
   uint32_t running_nodes = 0;
+  uint32_t active = 0;    // started nodes not yet terminal
   uint32_t retrying = 0;  // nodes waiting out a retry backoff
   uint32_t waiting = 0;   // nodes waiting for an identical serialized call
   std::vector<std::pair<uint64_t, uint32_t>> ready;  // heap of (priority, node)
@@ -163,6 +183,9 @@ class EngineObserver {
   virtual void OnAttempt(const ExecutionState&, const NodeState&, const AttemptState&) {}
   virtual void OnOutput(const ExecutionState&, const NodeState&, bool /*is_stderr*/,
                         std::string_view /*line*/) {}
+  // An approve or signal gate started waiting for `signal` (of `type`).
+  virtual void OnGateWaiting(const ExecutionState&, const NodeState&, const std::string& /*signal*/,
+                             const Type& /*type*/) {}
 };
 
 struct ExecutionRequest {
@@ -170,6 +193,9 @@ struct ExecutionRequest {
   std::shared_ptr<const CompiledFile> file;
   uint32_t workflow = kNoIndex;
   std::shared_ptr<const CompiledWorkflow> single_task;  // instead of `workflow`
+  std::string parent;       // set by the engine for launch-plan nodes
+  std::string launch_plan;
+  std::vector<std::pair<std::string, Value>> signals;  // given up front (--signal, --approve)
   std::vector<Value> inputs;  // one per workflow input, complete (defaults applied)
   ExecutionOptions options;
 };
@@ -190,6 +216,10 @@ class Engine {
   // Aborts a running execution: ABORTING, every running task stopped, then ABORTED.
   // Returns FailedPrecondition when it is already terminal, NotFound when unknown.
   Status Abort(const ExecutionKey& key, const std::string& cause);
+  // Delivers a signal (an approve gate's is a bool named after its node). A gate waiting for
+  // it resumes; otherwise it is kept for when the gate is reached. InvalidArgument when the
+  // value does not fit the type of a waiting gate.
+  Status Signal(const ExecutionKey& key, const std::string& name, Value value);
   const ExecutionState* Find(const ExecutionKey& key) const;
   size_t active() const;
   std::vector<ExecutionKey> ActiveKeys() const;

@@ -44,6 +44,7 @@ struct AttemptResult {
   int exit_code = 0;  // -1 when killed by a signal or never started
   int signal = 0;
   std::string code;     // "NonZeroExit", "OutputsNotFound", "Signal", "SpawnFailed"...
+  bool retryable = true;  // false when another attempt cannot help (a missing secret)
   std::string message;  // what the user reads
   std::vector<Value> outputs;  // one per task output, on success
   std::string tail;            // last lines of stderr/stdout, for failures

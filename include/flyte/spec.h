@@ -316,6 +316,7 @@ struct LaunchPlan {
 };
 
 struct File {
+  std::shared_ptr<const File> base;  // a dynamic fragment: the file whose entities it copies
   std::shared_ptr<const SourceFile> source;
   std::shared_ptr<const yaml::Document> doc;
   std::string project = "flytesnacks";

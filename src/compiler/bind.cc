@@ -1,5 +1,6 @@
 // Bindings, references and branch conditions: resolving names and checking types.
 #include "compiler/workflow_compiler.h"
+#include "spec/reader.h"
 #include "types/literal.h"
 #include "util/strings.h"
 
@@ -125,8 +126,10 @@ std::optional<std::pair<DataRef, Type>> WorkflowCompiler::ResolveRef(const spec:
         break;
     }
     std::string step = e.is_index ? "[" + std::to_string(e.index) + "]" : "." + e.key;
+    std::string shown = type.ToString();
+    const char* article = std::string_view("aeiou").find(shown[0]) != std::string_view::npos ? "an " : "a ";
     ctx_.Error(ErrorCode::kFieldNotFound, ref.loc,
-               Shown(ref) + ": cannot read " + Quote(step) + " of a " + type.ToString() +
+               Shown(ref) + ": cannot read " + Quote(step) + " of " + article + shown +
                    " value (fields work on json, dict and list values)");
     return std::nullopt;
   }
@@ -148,7 +151,7 @@ CompiledBinding WorkflowCompiler::Bind(const spec::Binding& b, const Type& targe
     if (any) out.type = NaturalType(*b.node);
     LiteralResult lit = ValueFromNode(*b.node, out.type);
     if (!lit.ok()) {
-      ctx_.Error(lit.code, lit.at != nullptr ? lit.at->loc(ctx_.file.source.get()) : b.loc,
+      ctx_.Error(lit.code, lit.at != nullptr ? spec::LocOf(*lit.at, ctx_.file.source.get()) : b.loc,
                  what + ": " + lit.error);
       return out;
     }
@@ -197,7 +200,8 @@ CompiledBinding WorkflowCompiler::Bind(const spec::Binding& b, const Type& targe
         }
         out.parts.push_back(std::move(part));
       }
-      if (CheckCast(Type::Str(), target) != Cast::kOk) {
+      // No parts: the template did not parse, which the loader has reported.
+      if (!b.interp.parts.empty() && CheckCast(Type::Str(), target) != Cast::kOk) {
         ctx_.Error(ErrorCode::kMismatchingTypes, b.loc,
                    what + " expects " + target.ToString() +
                        ", but text with {{ }} inside it is a str (a value that is exactly one "

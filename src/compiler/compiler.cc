@@ -7,7 +7,7 @@
 namespace flyte {
 namespace {
 
-CompileOutput CompileLoaded(std::shared_ptr<const spec::File> file, Diagnostics diags) {
+std::shared_ptr<CompiledFile> CompileInto(std::shared_ptr<const spec::File> file, Diagnostics& diags) {
   auto out = std::make_shared<CompiledFile>();
   out->spec = file;
   compiler::Context ctx(*file, *out, diags);
@@ -58,6 +58,11 @@ CompileOutput CompileLoaded(std::shared_ptr<const spec::File> file, Diagnostics 
     compiler::EnsureLaunchPlan(ctx, i, lp.spec != nullptr ? lp.spec->loc : SourceLoc{});
   }
 
+  return out;
+}
+
+CompileOutput CompileLoaded(std::shared_ptr<const spec::File> file, Diagnostics diags) {
+  std::shared_ptr<CompiledFile> out = CompileInto(std::move(file), diags);
   CompileOutput result;
   result.diagnostics = std::move(diags);
   if (result.diagnostics.ok()) result.file = std::move(out);
@@ -75,6 +80,50 @@ CompileOutput CompileFile(const std::string& path) {
   std::unique_ptr<spec::File> file = spec::LoadFile(path, diags);
   if (file == nullptr) return {nullptr, std::move(diags)};
   return CompileLoaded(std::move(file), std::move(diags));
+}
+
+CompileOutput CompileDynamic(const CompiledFile& base, uint32_t task, const std::string& path,
+                             std::string text) {
+  Diagnostics diags;
+  const spec::Task& t = base.spec->tasks[task];
+  std::unique_ptr<spec::File> file = spec::LoadFragment(
+      std::make_shared<SourceFile>(path, std::move(text)), base.spec, t, diags);
+  if (file == nullptr) return {nullptr, std::move(diags)};
+  std::shared_ptr<CompiledFile> out = CompileInto(std::move(file), diags);
+  CompiledWorkflow& frag = out->workflows.back();
+  // The fragment stands in for the task: it must produce exactly the task's outputs.
+  const Interface& want = base.tasks[task].iface;
+  std::vector<CompiledBinding> outputs;
+  std::vector<Variable> vars;
+  const SourceLoc at = frag.spec->loc;
+  for (const Variable& v : want.outputs) {
+    uint32_t i = frag.iface.FindOutput(v.name);
+    if (i == kNoIndex) {
+      diags.Add(ErrorCode::kParameterNotBound, at,
+                "the dynamic workflow of task " + Quote(t.name) + " must set output " + Quote(v.name) +
+                    " (" + v.type.ToString() + ") under outputs:");
+      continue;
+    }
+    if (!IsCastable(frag.iface.outputs[i].type, v.type)) {
+      diags.Add(ErrorCode::kMismatchingTypes, frag.spec->outputs[i].loc,
+                "output " + Quote(v.name) + " of task " + Quote(t.name) + " is " + v.type.ToString() +
+                    ", but the dynamic workflow gives " + frag.iface.outputs[i].type.ToString());
+    }
+    outputs.push_back(frag.outputs[i]);
+    vars.push_back(v);
+  }
+  for (const Variable& v : frag.iface.outputs) {
+    if (want.FindOutput(v.name) == kNoIndex) {
+      diags.Add(ErrorCode::kVariableNameNotFound, frag.spec->outputs[frag.iface.FindOutput(v.name)].loc,
+                "task " + Quote(t.name) + " has no output " + Quote(v.name) + " for the dynamic workflow to set");
+    }
+  }
+  frag.outputs = std::move(outputs);
+  frag.iface.outputs = std::move(vars);
+  CompileOutput result;
+  result.diagnostics = std::move(diags);
+  if (result.diagnostics.ok()) result.file = std::move(out);
+  return result;
 }
 
 CompileOutput CompileText(const std::string& path, std::string text) {

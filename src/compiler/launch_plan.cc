@@ -1,5 +1,6 @@
 // Launch plans: fixed and default inputs, schedules, and every workflow's default plan.
 #include "compiler/context.h"
+#include "spec/reader.h"
 #include "types/literal.h"
 #include "util/strings.h"
 #include "util/yaml.h"
@@ -15,6 +16,8 @@ void CompileUserPlan(Context& ctx, const spec::LaunchPlan& spec, CompiledLaunchP
   for (const Variable& v : wf.iface.inputs) names.push_back(v.name);
   std::vector<bool> fixed(wf.iface.inputs.size(), false);
   std::vector<std::optional<Value>> defaults(wf.iface.inputs.size());
+  // Inputs the plan gives a value, even one reported as wrong: not reported again as missing.
+  std::vector<bool> given(wf.iface.inputs.size(), false);
 
   auto assign = [&](const std::vector<spec::LiteralAssign>& list, bool is_fixed) {
     const char* key = is_fixed ? "fixed_inputs" : "default_inputs";
@@ -26,6 +29,7 @@ void CompileUserPlan(Context& ctx, const spec::LaunchPlan& spec, CompiledLaunchP
                       " has no input " + Quote(a.name) + DidYouMean(a.name, names));
         continue;
       }
+      given[idx] = true;
       if (!is_fixed && fixed[idx]) {
         ctx.Error(ErrorCode::kParameterBoundMoreThanOnce, a.loc,
                   where + ": input " + Quote(a.name) + " is in both fixed_inputs and default_inputs");
@@ -33,7 +37,7 @@ void CompileUserPlan(Context& ctx, const spec::LaunchPlan& spec, CompiledLaunchP
       }
       LiteralResult lit = ValueFromNode(*a.value, wf.iface.inputs[idx].type);
       if (!lit.ok()) {
-        ctx.Error(lit.code, lit.at != nullptr ? lit.at->loc(ctx.file.source.get()) : a.loc,
+        ctx.Error(lit.code, lit.at != nullptr ? spec::LocOf(*lit.at, ctx.file.source.get()) : a.loc,
                   std::string(key) + " of " + where + ", input " + Quote(a.name) + ": " + lit.error);
         continue;
       }
@@ -64,6 +68,7 @@ void CompileUserPlan(Context& ctx, const spec::LaunchPlan& spec, CompiledLaunchP
                   "kickoff_input of " + where + ": workflow " + Quote(wf.name) + " has no input " +
                       Quote(s.kickoff_input) + DidYouMean(s.kickoff_input, names));
       } else if (wf.iface.inputs[idx].type.WithoutNone() != Type::Datetime()) {
+        given[idx] = true;
         ctx.Error(ErrorCode::kMismatchingTypes, s.kickoff_loc,
                   "kickoff_input of " + where + ": input " + Quote(s.kickoff_input) +
                       " receives the scheduled time and must be a datetime, but it is " +
@@ -79,7 +84,7 @@ void CompileUserPlan(Context& ctx, const spec::LaunchPlan& spec, CompiledLaunchP
     // A scheduled run has nobody to ask for inputs.
     for (uint32_t i = 0; i < wf.iface.inputs.size(); ++i) {
       const Variable& v = wf.iface.inputs[i];
-      if (fixed[i] || defaults[i] || i == lp.kickoff_input || !v.required()) continue;
+      if (given[i] || i == lp.kickoff_input || !v.required()) continue;
       ctx.Error(ErrorCode::kParameterNotBound, s.loc,
                 where + " runs on a schedule, but workflow input " + Quote(v.name) + " (" +
                     v.type.ToString() + ") has no value; add it to default_inputs or fixed_inputs");
@@ -114,9 +119,12 @@ bool EnsureLaunchPlan(Context& ctx, uint32_t index, SourceLoc from) {
   const std::string& wf_name = lp.spec != nullptr ? lp.spec->workflow : lp.name;
   uint32_t wf = ctx.Find(ctx.workflows, wf_name);
   if (wf == kNoIndex) {
-    ctx.Error(ErrorCode::kWorkflowReferenceNotFound, lp.spec->workflow_loc,
-              label + " launches unknown workflow " + Quote(wf_name) +
-                  DidYouMean(wf_name, ctx.workflow_names));
+    // Without a readable `workflow:` the loader has reported the plan already.
+    if (lp.spec != nullptr && lp.spec->workflow_loc.known()) {
+      ctx.Error(ErrorCode::kWorkflowReferenceNotFound, lp.spec->workflow_loc,
+                label + " launches unknown workflow " + Quote(wf_name) +
+                    DidYouMean(wf_name, ctx.workflow_names));
+    }
   } else if (EnsureWorkflow(ctx, wf, lp.spec != nullptr ? lp.spec->workflow_loc : from)) {
     lp.workflow = wf;
     lp.iface.outputs = ctx.out.workflows[wf].iface.outputs;

@@ -94,6 +94,8 @@ void WorkflowCompiler::ResolveHeader(const spec::NodeBody& spec, CompiledBody& b
   body.target = kNoIndex;
   auto lookup = [&](const std::unordered_map<std::string, uint32_t>& index,
                     const std::vector<std::string>& names, ErrorCode code, const char* what) {
+    // No (readable) target: the loader has reported it already.
+    if (!spec.target_loc.known()) return kNoIndex;
     uint32_t idx = ctx_.Find(index, spec.target);
     if (idx == kNoIndex) {
       ctx_.Error(code, spec.target_loc,

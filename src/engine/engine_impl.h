@@ -1,4 +1,7 @@
 // Internal to the engine: the state machine and the scheduling loop behind flyte/engine.h.
+// engine.cc holds the life cycle (frames, the one node transition function, failure and
+// completion), tasks.cc runs task attempts (ready heap, retries, timeouts, cache), and
+// control.cc the other node kinds (subworkflow, launch plan, branch, map, gates, dynamic).
 #pragma once
 
 #include <string>
@@ -18,6 +21,7 @@ class Engine::Impl {
   const ExecutionState& Start(ExecutionRequest request,
                               std::function<void(const ExecutionState&)> on_done);
   Status Abort(const ExecutionKey& key, const std::string& cause);
+  Status Signal(const ExecutionKey& key, const std::string& name, Value value);
   const ExecutionState* Find(const ExecutionKey& key) const;
   size_t active() const;
   std::vector<ExecutionKey> ActiveKeys() const;
@@ -28,38 +32,53 @@ class Engine::Impl {
     uint32_t node;
   };
 
-  // The one transition function for node phases; also keeps frame counters and notifies.
-  void SetNodePhase(ExecutionState& e, NodeState& n, NodePhase to);
+  // engine.cc: life cycle.
+  // The one transition function for node phases; terminal phases trigger AfterTerminal.
+  void SetNodePhase(ExecutionState& e, uint32_t node, NodePhase to);
   void SetExecutionPhase(ExecutionState& e, ExecutionPhase to);
   void NotifyAttempt(ExecutionState& e, NodeState& n);
-
-  void CreateFrame(ExecutionState& e, const CompiledWorkflow& wf, std::vector<Value> inputs,
-                   const std::string& prefix, const std::string& parent);
+  uint32_t CreateFrame(ExecutionState& e, const CompiledWorkflow& wf, std::vector<Value> inputs,
+                       const std::string& prefix, uint32_t owner);
+  void StartFrame(ExecutionState& e, uint32_t frame);
+  uint32_t AddNode(ExecutionState& e, std::string id, const CompiledBody* body, uint32_t frame,
+                   uint32_t owner);
   void MakeReady(ExecutionState& e, uint32_t node);
-  bool EvaluateInputs(ExecutionState& e, NodeState& n);
+  bool EvaluateInputs(ExecutionState& e, uint32_t node);
+  void Succeed(ExecutionState& e, uint32_t node, std::vector<Value> outputs);
+  void Fail(ExecutionState& e, uint32_t node, ExecError error,
+            NodePhase phase = NodePhase::kFailed);
+  void AfterTerminal(ExecutionState& e, uint32_t node);
+  void OnFrameDone(ExecutionState& e, uint32_t frame);
+  void FailExecution(ExecutionState& e, const ExecError& error);
+  void StopAll(ExecutionState& e);
+  void MaybeFinish(ExecutionState& e);
+  void StartFailureHandler(ExecutionState& e);
+  void Finish(ExecutionState& e, ExecutionPhase phase);
+
+  // tasks.cc: task attempts.
   void PushReady(ExecutionState& e, uint32_t node);
   void Pump(ExecutionState& e);
   void StartAttempt(ExecutionState& e, uint32_t node);
   void OnAttemptDone(uint64_t id, AttemptResult result);
   void OnTimeout(ExecutionState& e, uint32_t node, uint64_t attempt_id);
   void Retry(ExecutionState& e, uint32_t node, bool system);
-
-  void Succeed(ExecutionState& e, NodeState& n, std::vector<Value> outputs);
-  void Fail(ExecutionState& e, NodeState& n, ExecError error, NodePhase phase = NodePhase::kFailed);
-  // Stops running work: running attempts are aborted, waiting ones become ABORTED.
-  void StopAll(ExecutionState& e);
-  void MaybeFinish(ExecutionState& e);
-
-  // Caching: lookup before running, put after success, serialized calls.
-  // True when the node is settled (a hit) or parked behind an identical serialized call.
+  void ReadyTask(ExecutionState& e, uint32_t node);  // cache lookup, then the heap
   bool TryCache(ExecutionState& e, uint32_t node);
   void PutCache(ExecutionState& e, NodeState& n);
-  // When `self` owns its serialized cache key: hands its result to the nodes waiting for it,
-  // or, when it failed, lets the next waiter run.
   void ReleaseWaiters(const NodeState& self, bool succeeded);
-
-  const spec::CacheSpec& CacheOf(const NodeState& n) const { return n.node->body.cache; }
   bool CacheEnabled(const ExecutionState& e, const NodeState& n) const;
+
+  // control.cc: the other node kinds.
+  void StartSubworkflow(ExecutionState& e, uint32_t node);
+  void StartLaunchPlan(ExecutionState& e, uint32_t node);
+  void StartBranch(ExecutionState& e, uint32_t node);
+  void StartMap(ExecutionState& e, uint32_t node);
+  void ReleaseMapItems(ExecutionState& e, uint32_t node);
+  void OnMapItemDone(ExecutionState& e, uint32_t map, uint32_t item);
+  void StartGate(ExecutionState& e, uint32_t node);
+  void ResolveGate(ExecutionState& e, uint32_t node, const Value& value);
+  void StartDynamic(ExecutionState& e, uint32_t node, const std::string& spec_path);
+  void OnChildDone(ExecutionState& e, uint32_t owner, uint32_t child);
 
   Runner& runner_;
   Clock& clock_;
@@ -71,6 +90,10 @@ class Engine::Impl {
   // serialize: true: the node computing a key, and the nodes waiting for it.
   std::unordered_map<std::string, NodeRef> inflight_;
   std::unordered_map<std::string, std::vector<NodeRef>> waiters_;
+  // Child executions of launch-plan nodes: child key → parent node.
+  std::unordered_map<std::string, NodeRef> children_;
 };
+
+bool AcceptsNewWork(const ExecutionState& e);
 
 }  // namespace flyte

@@ -1,8 +1,23 @@
 // Turning compiled bindings into values once their upstream nodes have finished.
+#include "engine/evaluate.h"
 #include "flyte/engine.h"
 #include "types/coerce.h"
 
 namespace flyte {
+namespace {
+
+Result<Value> Source(const ExecutionState& exec, const Frame& frame, const DataRef& ref,
+                     const Value* failure_error);
+Result<Value> Eval(const ExecutionState& exec, const Frame& frame, const CompiledBinding& b,
+                   const Value* failure_error);
+
+}  // namespace
+
+Result<Value> EvaluateRef(const ExecutionState& exec, const Frame& frame, const DataRef& ref,
+                          const Value* failure_error) {
+  return Source(exec, frame, ref, failure_error);
+}
+
 namespace {
 
 Result<Value> Source(const ExecutionState& exec, const Frame& frame, const DataRef& ref,
@@ -78,7 +93,82 @@ Result<Value> Eval(const ExecutionState& exec, const Frame& frame, const Compile
   return Internal("unknown binding kind");
 }
 
+Result<Value> Operand(const ExecutionState& exec, const Frame& frame, const CompiledOperand& o) {
+  if (!o.ref) return o.literal;
+  return Source(exec, frame, *o.ref, nullptr);
+}
+
+// Compares two values as `kind`; -1, 0 or 1.
+Result<int> Compare(const Value& a, const Value& b, TypeKind kind) {
+  auto num = [](const Value& v) -> std::optional<double> {
+    if (v.kind() == Value::Kind::kInt) return static_cast<double>(v.as_int());
+    if (v.kind() == Value::Kind::kFloat) return v.as_float();
+    return std::nullopt;
+  };
+  auto sign = [](auto x, auto y) { return x < y ? -1 : (y < x ? 1 : 0); };
+  if (a.is_null() || b.is_null()) return TypeMismatch("cannot compare a null value");
+  switch (kind) {
+    case TypeKind::kInt:
+      if (a.kind() == Value::Kind::kInt && b.kind() == Value::Kind::kInt) return sign(a.as_int(), b.as_int());
+      [[fallthrough]];
+    case TypeKind::kFloat: {
+      auto x = num(a), y = num(b);
+      if (!x || !y) break;
+      return sign(*x, *y);
+    }
+    case TypeKind::kStr:
+      if (a.kind() != Value::Kind::kStr || b.kind() != Value::Kind::kStr) break;
+      return sign(a.as_str(), b.as_str());
+    case TypeKind::kBool:
+      if (a.kind() != Value::Kind::kBool || b.kind() != Value::Kind::kBool) break;
+      return sign(a.as_bool(), b.as_bool());
+    case TypeKind::kDatetime:
+    case TypeKind::kDuration: {
+      Coerced x = CoerceValue(a, kind == TypeKind::kDatetime ? Type::Datetime() : Type::Duration());
+      Coerced y = CoerceValue(b, kind == TypeKind::kDatetime ? Type::Datetime() : Type::Duration());
+      if (!x.ok() || !y.ok()) break;
+      return sign(x.value.as_int(), y.value.as_int());
+    }
+    default:
+      break;
+  }
+  return TypeMismatch("cannot compare " + DescribeValue(a) + " with " + DescribeValue(b));
+}
+
 }  // namespace
+
+Result<bool> EvaluateCondition(const ExecutionState& exec, const Frame& frame,
+                               const CompiledCondition& c) {
+  switch (c.kind) {
+    case spec::Condition::Kind::kAnd:
+    case spec::Condition::Kind::kOr: {
+      const bool is_and = c.kind == spec::Condition::Kind::kAnd;
+      for (const CompiledCondition& sub : c.operands) {
+        Result<bool> r = EvaluateCondition(exec, frame, sub);
+        if (!r.ok()) return r;
+        if (*r != is_and) return !is_and;  // short-circuit
+      }
+      return is_and;
+    }
+    case spec::Condition::Kind::kCompare: {
+      Result<Value> a = Operand(exec, frame, c.lhs);
+      if (!a.ok()) return a.status();
+      Result<Value> b = Operand(exec, frame, c.rhs);
+      if (!b.ok()) return b.status();
+      Result<int> cmp = Compare(*a, *b, c.compare_as);
+      if (!cmp.ok()) return cmp.status();
+      switch (c.op) {
+        case spec::CompareOp::kEq: return *cmp == 0;
+        case spec::CompareOp::kNe: return *cmp != 0;
+        case spec::CompareOp::kLt: return *cmp < 0;
+        case spec::CompareOp::kLe: return *cmp <= 0;
+        case spec::CompareOp::kGt: return *cmp > 0;
+        case spec::CompareOp::kGe: return *cmp >= 0;
+      }
+    }
+  }
+  return Internal("unknown condition");
+}
 
 Result<Value> EvaluateBinding(const ExecutionState& exec, const Frame& frame,
                               const CompiledBinding& binding, const Type& type,

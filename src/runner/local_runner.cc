@@ -329,6 +329,22 @@ void LocalRunner::Finish(Attempt* a) {
     done_(a->id, std::move(r));
     return;
   }
+  if (a->launch.task->spec->dynamic) {
+    // A dynamic task's outputs come from the workflow it wrote, which the engine runs next.
+    std::string spec = a->paths.output_dir + "/_workflow.yaml";
+    struct stat st;
+    if (::stat(spec.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+      r.status = AttemptResult::Status::kSucceeded;
+      r.dynamic_spec_path = spec;
+    } else {
+      r.status = AttemptResult::Status::kUserError;
+      r.code = "DynamicSpecNotFound";
+      r.message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
+      r.tail = Tail(a->paths.stderr_path, kTailLines);
+    }
+    done_(a->id, std::move(r));
+    return;
+  }
   bool has_blobs = false;
   for (const Variable& v : a->launch.task->iface.outputs) {
     TypeKind k = v.type.WithoutNone().kind();

@@ -182,7 +182,10 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
       if (kind == TypeKind::kFile || kind == TypeKind::kDir) {
         struct stat st;
         if (::stat(path.c_str(), &st) != 0) {
-          if (var.type.IsOptional()) continue;
+          if (var.type.IsOptional()) {
+            out.outputs.emplace_back();  // an optional file or folder left unwritten is null
+            continue;
+          }
           return fail("OutputsNotFound", what + " was not written: the task must create " +
                                              (kind == TypeKind::kDir ? "the folder " : "the file ") +
                                              "$FLYTE_OUTPUT_DIR/" + var.name);

@@ -168,8 +168,10 @@ LaunchPlan LoadLaunchPlan(Reader& r, const yaml::Node& name, const yaml::Node& b
   r.CheckKeys(body, keys::kLaunchPlan, "in " + where);
   if (const yaml::Node* n = body.Get("description")) lp.description = r.Text(*n, "description").value_or("");
   if (const yaml::Node* n = body.Get("workflow")) {
-    lp.workflow = r.Text(*n, "workflow").value_or("");
-    lp.workflow_loc = r.Loc(*n);
+    if (auto w = r.Text(*n, "workflow")) {
+      lp.workflow = *w;
+      lp.workflow_loc = r.Loc(*n);
+    }
   } else {
     r.Error(ErrorCode::kValueRequired, name, where + " needs a workflow");
   }

@@ -66,8 +66,11 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
     case NodeKind::kWorkflow:
     case NodeKind::kLaunchPlan:
     case NodeKind::kMap:
-      body.target = r.Text(*kind_value, kind_key->text).value_or("");
-      body.target_loc = r.Loc(*kind_value);
+      // An unreadable target leaves target_loc unknown: reported here, not again as unknown.
+      if (auto target = r.Text(*kind_value, kind_key->text)) {
+        body.target = *target;
+        body.target_loc = r.Loc(*kind_value);
+      }
       break;
     case NodeKind::kBranch:
       LoadBranch(r, *kind_value, body, node_id);

@@ -55,7 +55,9 @@ std::optional<FailureHandler> LoadOnFailure(Reader& r, const yaml::Node& n,
   }
   const yaml::Node* target = task != nullptr ? task : wf;
   h.kind = task != nullptr ? NodeKind::kTask : NodeKind::kWorkflow;
-  h.target = r.Text(*target, "on_failure target").value_or("");
+  std::optional<std::string> name = r.Text(*target, "on_failure target");
+  if (!name) return std::nullopt;
+  h.target = *name;
   h.target_loc = r.Loc(*target);
   if (const yaml::Node* i = n.Get("inputs")) h.inputs = LoadInputBindings(r, *i, what);
   return h;

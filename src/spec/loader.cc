@@ -87,24 +87,68 @@ void LoadEntities(Reader& r, const yaml::Node& root, const char* key, const char
   }
 }
 
-}  // namespace
-
-std::unique_ptr<File> LoadSource(std::shared_ptr<const SourceFile> source, Diagnostics& diags) {
+// Checks the encoding and parses; null (with a diagnostic) when either fails.
+std::shared_ptr<const yaml::Document> ParseChecked(const std::shared_ptr<const SourceFile>& source,
+                                                   Diagnostics& diags) {
   if (!CheckEncoding(*source, diags)) return nullptr;
   yaml::ParseResult parsed = yaml::Parse(source);
   if (!parsed.doc) {
     if (parsed.error.line == 0) {
       diags.AddForFile(ErrorCode::kSyntaxError, source->path(), "invalid YAML: " + parsed.error.message);
     } else {
+      // An error at the very end (an unclosed bracket) points past the last line; show it
+      // after the end of the last line instead.
+      if (parsed.error.line > source->line_count()) {
+        parsed.error.line = source->line_count();
+        parsed.error.col = static_cast<uint32_t>(source->LineText(parsed.error.line).size() + 1);
+      }
       diags.Add(ErrorCode::kSyntaxError, {source.get(), parsed.error.line, parsed.error.col},
                 "invalid YAML: " + parsed.error.message +
                     SyntaxHint(source->LineText(parsed.error.line)));
     }
     return nullptr;
   }
+  return std::shared_ptr<const yaml::Document>(std::move(parsed.doc));
+}
+
+}  // namespace
+
+std::unique_ptr<File> LoadFragment(std::shared_ptr<const SourceFile> source,
+                                   std::shared_ptr<const File> base, const Task& task,
+                                   Diagnostics& diags) {
+  std::shared_ptr<const yaml::Document> doc = ParseChecked(source, diags);
+  if (doc == nullptr) return nullptr;
+  auto file = std::make_unique<File>(*base);
+  file->base = base;
+  file->source = source;
+  file->doc = doc;
+  Reader r(source.get(), diags);
+  const yaml::Node* root = doc->root();
+  std::string where = "the dynamic workflow of task " + Quote(task.name);
+  if (root == nullptr || !root->is_map()) {
+    diags.AddForFile(ErrorCode::kWrongShape, source->path(),
+                     "expected a mapping with nodes: and outputs: for " + where);
+    return nullptr;
+  }
+  static constexpr std::string_view kFragment[] = {"nodes", "outputs"};
+  r.CheckKeys(*root, kFragment, "in " + where);
+  yaml::Node name;
+  name.kind = yaml::NodeKind::kScalar;
+  name.text = task.name + ".dynamic";
+  name.line = root->line;
+  name.col = root->col;
+  Workflow w = LoadWorkflow(r, name, *root);
+  w.inputs = task.inputs;
+  file->workflows.push_back(std::move(w));
+  return file;
+}
+
+std::unique_ptr<File> LoadSource(std::shared_ptr<const SourceFile> source, Diagnostics& diags) {
+  std::shared_ptr<const yaml::Document> doc = ParseChecked(source, diags);
+  if (doc == nullptr) return nullptr;
   auto file = std::make_unique<File>();
   file->source = source;
-  file->doc = std::shared_ptr<const yaml::Document>(std::move(parsed.doc));
+  file->doc = doc;
   const yaml::Node* root = file->doc->root();
   Reader r(source.get(), diags);
   if (root == nullptr || root->is_null()) {

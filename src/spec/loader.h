@@ -23,4 +23,11 @@ std::shared_ptr<const SourceFile> ReadSource(const std::string& path, Diagnostic
 std::unique_ptr<File> LoadFile(const std::string& path, Diagnostics& diags);
 std::unique_ptr<File> LoadSource(std::shared_ptr<const SourceFile> source, Diagnostics& diags);
 
+// A dynamic task's `_workflow.yaml`: `nodes:` and `outputs:` in the workflow grammar. The
+// result is a copy of `base` with one more workflow, named TASK.dynamic, whose inputs are the
+// task's inputs; its entities keep pointing into `base`, which it keeps alive.
+std::unique_ptr<File> LoadFragment(std::shared_ptr<const SourceFile> source,
+                                   std::shared_ptr<const File> base, const Task& task,
+                                   Diagnostics& diags);
+
 }  // namespace flyte::spec

@@ -17,6 +17,15 @@ std::string FormatNumber(double d) {
 
 }  // namespace
 
+SourceLoc LocOf(const yaml::Node& n, const SourceFile* file) {
+  SourceLoc loc = n.loc(file);
+  if (file != nullptr && loc.line > file->line_count()) {
+    loc.line = file->line_count();
+    loc.col = static_cast<uint32_t>(file->LineText(loc.line).size() + 1);
+  }
+  return loc;
+}
+
 SourceLoc Reader::LocIn(const yaml::Node& scalar, size_t offset) const {
   SourceLoc loc = Loc(scalar);
   std::string_view line = file_->LineText(scalar.line);
@@ -42,7 +51,10 @@ SourceLoc Reader::LocIn(const yaml::Node& scalar, size_t offset) const {
   }
   if (newlines > 0) return loc;  // multi-line flow scalars: point at the start
   uint32_t quote = (indicator == '"' || indicator == '\'') ? 1 : 0;
-  return loc.Shifted(quote + static_cast<uint32_t>(offset));
+  SourceLoc at = loc.Shifted(quote + static_cast<uint32_t>(offset));
+  // Past the end of the line, the scalar was folded from several lines: point at its start.
+  if (at.col > line.size() + 1) return loc;
+  return at;
 }
 
 bool Reader::ExpectMap(const yaml::Node& n, std::string_view what) {

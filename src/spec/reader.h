@@ -20,6 +20,10 @@ namespace flyte::spec {
 
 using KeyList = std::span<const std::string_view>;
 
+// Where `n` is written. An empty value at the end of the file (`nodes:` on the last line)
+// sits past the last line; it is placed just after the end of that line instead.
+SourceLoc LocOf(const yaml::Node& n, const SourceFile* file);
+
 class Reader {
  public:
   Reader(const SourceFile* file, Diagnostics& diags) : file_(file), diags_(diags) {}
@@ -27,7 +31,7 @@ class Reader {
   const SourceFile* file() const { return file_; }
   Diagnostics& diags() { return diags_; }
 
-  SourceLoc Loc(const yaml::Node& n) const { return n.loc(file_); }
+  SourceLoc Loc(const yaml::Node& n) const { return LocOf(n, file_); }
   // The location of byte `offset` of a scalar's value, following quotes and block scalars.
   SourceLoc LocIn(const yaml::Node& scalar, size_t offset) const;
 

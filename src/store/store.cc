@@ -417,7 +417,7 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
       "cache_status = excluded.cache_status, attempts = excluded.attempts, queued_at = excluded.queued_at, "
       "started_at = excluded.started_at, ended_at = excluded.ended_at, error_code = excluded.error_code, "
       "error_message = excluded.error_message, tail = excluded.tail, outputs = excluded.outputs"));
-  const CompiledBody& b = n.node->body;
+  const CompiledBody& b = *n.body;
   std::string target;
   switch (b.kind) {
     case spec::NodeKind::kTask:
