@@ -55,6 +55,12 @@ struct CreateExecutionRequest {
   bool no_cache = false;
   bool stream_output = false;
   std::vector<std::pair<std::string, std::string>> env;
+  // Gate values given up front: `--signal NAME=VALUE`, `--approve NODE`, `--reject NODE`.
+  std::vector<std::pair<std::string, std::string>> signals;
+  // How long a gate without its own timeout waits for a value (0: forever), and what to tell
+  // the user when it gives up.
+  int64_t gate_default_timeout_nanos = 0;
+  std::string gate_hint;
 };
 
 class AdminService {
@@ -74,6 +80,9 @@ class AdminService {
   virtual Result<std::string> ReadLogs(const ExecutionKey& key, const std::string& node,
                                        std::optional<uint32_t> attempt) = 0;
   virtual Status Terminate(const ExecutionKey& key, const std::string& cause) = 0;
+  // Gives a gate its value: a signal's as text read by its declared type, or an approve
+  // gate's ("true" approves, "false" rejects) under its node id.
+  virtual Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) = 0;
   virtual Result<std::vector<CacheRecord>> ListCache(const std::string& task) = 0;
   virtual Result<int64_t> ClearCache(const std::string& task) = 0;
 };

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <random>
 #include <sstream>
 #include <thread>
@@ -90,6 +91,33 @@ Result<std::string> ReadFile(const std::string& path) {
   std::ostringstream ss;
   ss << in.rdbuf();
   return ss.str();
+}
+
+// The gates of a workflow, by signal name, with the type of value they take; nested
+// subworkflows and branch cases included (node ids carry their parents' prefixes).
+void CollectGates(const CompiledFile& file, const CompiledBody& b, const std::string& id,
+                  std::map<std::string, Type>& out, int depth) {
+  if (depth > 16) return;
+  switch (b.kind) {
+    case spec::NodeKind::kApprove: out.emplace(id, Type::Bool()); break;
+    case spec::NodeKind::kSignal: out.emplace(b.signal_name, b.iface.outputs[0].type); break;
+    case spec::NodeKind::kWorkflow:
+      if (b.target != kNoIndex) {
+        for (const CompiledNode& n : file.workflows[b.target].nodes) {
+          CollectGates(file, n.body, id + "/" + n.id, out, depth + 1);
+        }
+      }
+      break;
+    case spec::NodeKind::kBranch:
+      for (size_t c = 0; c < b.cases.size(); ++c) {
+        if (b.cases[c].body) {
+          CollectGates(file, *b.cases[c].body,
+                       id + "/" + (b.cases[c].condition ? std::to_string(c + 1) : "else"), out, depth + 1);
+        }
+      }
+      break;
+    default: break;
+  }
 }
 
 }  // namespace
@@ -398,6 +426,24 @@ Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& r
   }
   er.inputs = values;
 
+  if (!req.signals.empty()) {
+    std::map<std::string, Type> gates;
+    const CompiledWorkflow& wf = er.single_task ? *er.single_task : file->workflows[er.workflow];
+    for (const CompiledNode& n : wf.nodes) CollectGates(*file, n.body, n.id, gates, 0);
+    for (const auto& [name, text] : req.signals) {
+      auto it = gates.find(name);
+      if (it == gates.end()) {
+        std::vector<std::string> names;
+        for (const auto& [g, t] : gates) names.push_back(g);
+        return InvalidArgument("no gate of " + what + " waits for " + Quote(name) + DidYouMean(name, names) +
+                               (names.empty() ? "; it has no gates" : "; its gates are: " + Join(names, ", ")));
+      }
+      LiteralResult lit = ValueFromText(text, it->second);
+      if (!lit.ok()) return InvalidArgument("signal " + Quote(name) + ": " + lit.error);
+      er.signals.emplace_back(name, std::move(lit.value));
+    }
+  }
+
   // Options: the request, else the launch plan, else the workflow, else one task per core.
   ExecutionOptions& o = er.options;
   if (req.max_parallelism) {
@@ -414,6 +460,8 @@ Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& r
   o.stream_output = req.stream_output;
   o.env = req.env;
   o.abort_grace_nanos = options_.abort_grace_nanos;
+  o.gate_default_timeout_nanos = req.gate_default_timeout_nanos;
+  o.gate_hint = req.gate_hint;
   o.run_dir = options_.home + "/runs/" + key.project + "/" + key.domain + "/" + key.name;
 
   ExecutionRecord rec;
@@ -490,6 +538,23 @@ Status LocalAdmin::Terminate(const ExecutionKey& key, const std::string& cause) 
   if (st.code() != StatusCode::kNotFound) return st;
   ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
   return FailedPrecondition("execution " + key.name + " is " + r.phase + " and not running here");
+}
+
+Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, const std::string& text) {
+  const ExecutionState* e = engine_->Find(key);
+  if (e == nullptr) {
+    ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
+    return FailedPrecondition("execution " + key.name + " is " + r.phase + " and not running here");
+  }
+  for (const NodeState& n : e->nodes) {
+    if (!n.waiting_signal) continue;
+    const bool approve = n.body->kind == spec::NodeKind::kApprove;
+    if ((approve ? n.id : n.body->signal_name) != name) continue;
+    LiteralResult lit = ValueFromText(text, approve ? Type::Bool() : n.body->iface.outputs[0].type);
+    if (!lit.ok()) return InvalidArgument("signal " + Quote(name) + ": " + lit.error);
+    return engine_->Signal(key, name, std::move(lit.value));
+  }
+  return NotFound("no gate of execution " + key.name + " is waiting for " + Quote(name));
 }
 
 Result<std::vector<CacheRecord>> LocalAdmin::ListCache(const std::string& task) {

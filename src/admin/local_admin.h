@@ -38,6 +38,7 @@ class LocalAdmin : public AdminService {
   Result<std::string> ReadLogs(const ExecutionKey& key, const std::string& node,
                                std::optional<uint32_t> attempt) override;
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
+  Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
   Result<std::vector<CacheRecord>> ListCache(const std::string& task) override;
   Result<int64_t> ClearCache(const std::string& task) override;
 

@@ -55,6 +55,9 @@ int Main(int argc, char** argv) {
   r->add_option("-o,--output", run.output, "Result format")->check(CLI::IsMember({"table", "json", "yaml"}));
   r->add_flag("-v,--verbose", run.verbose, "Stream task output, each line prefixed with its node");
   r->add_option("--junit", run.junit, "Write a JUnit XML report (one testcase per node) to this file");
+  r->add_option("--signal", run.signals, "A value for a signal gate, NAME=VALUE (repeatable)")->take_all();
+  r->add_option("--approve", run.approve, "Approve the approve gate of this node (repeatable)")->take_all();
+  r->add_option("--reject", run.reject, "Reject the approve gate of this node (repeatable)")->take_all();
   r->add_flag("--remote", run.remote, "Submit to a flyte server instead of running here");
   r->add_flag("--wait,!--no-wait", run.wait, "With --remote: follow the execution until it ends");
   r->footer(

@@ -42,6 +42,9 @@ struct RunOptions {
   std::string junit;
   bool remote = false;
   bool wait = true;
+  std::vector<std::string> signals;  // NAME=VALUE
+  std::vector<std::string> approve;  // node ids
+  std::vector<std::string> reject;
 };
 int RunRun(const RunOptions& opts);
 

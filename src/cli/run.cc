@@ -22,6 +22,73 @@ bool SplitKeyValue(const std::string& kv, std::pair<std::string, std::string>* o
   return true;
 }
 
+// On a terminal, asks for the values of gates nobody gave up front.
+class GatePrompter : public EngineObserver {
+ public:
+  GatePrompter(uv_loop_t* loop, LocalAdmin& admin) : admin_(admin) {
+    uv_tty_init(loop, &tty_, 0, 1);
+    tty_.data = this;
+  }
+  ~GatePrompter() override {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tty_));
+    uv_close(reinterpret_cast<uv_handle_t*>(&tty_), nullptr);
+  }
+  void OnGateWaiting(const ExecutionState& e, const NodeState& n, const std::string& signal,
+                     const Type& type) override {
+    waiting_.push_back({e.key, signal, n.body->kind == spec::NodeKind::kApprove, type.ToString()});
+    if (waiting_.size() == 1) Ask();
+  }
+
+ private:
+  struct Gate {
+    ExecutionKey key;
+    std::string signal;
+    bool approve;
+    std::string type;
+  };
+  void Ask() {
+    const Gate& g = waiting_.front();
+    if (g.approve) {
+      std::fprintf(stderr, "approve %s? [y/n] ", g.signal.c_str());
+    } else {
+      std::fprintf(stderr, "value for signal %s (%s): ", g.signal.c_str(), g.type.c_str());
+    }
+    std::fflush(stderr);
+    uv_read_start(
+        reinterpret_cast<uv_stream_t*>(&tty_),
+        [](uv_handle_t*, size_t n, uv_buf_t* buf) {
+          buf->base = new char[n];
+          buf->len = n;
+        },
+        [](uv_stream_t* s, ssize_t n, const uv_buf_t* buf) {
+          auto* self = static_cast<GatePrompter*>(s->data);
+          if (n > 0) self->line_.append(buf->base, static_cast<size_t>(n));
+          delete[] buf->base;
+          size_t nl = self->line_.find('\n');
+          if (n < 0 || nl != std::string::npos) self->Answer(nl == std::string::npos ? self->line_ : self->line_.substr(0, nl));
+        });
+  }
+  void Answer(std::string text) {
+    uv_read_stop(reinterpret_cast<uv_stream_t*>(&tty_));
+    line_.clear();
+    Gate g = waiting_.front();
+    if (g.approve) text = (text == "y" || text == "yes" || text == "Y") ? "true" : "false";
+    Status st = admin_.Signal(g.key, g.signal, text);
+    if (!st.ok()) {
+      std::fprintf(stderr, "%s\n", st.message().c_str());
+      Ask();
+      return;
+    }
+    waiting_.erase(waiting_.begin());
+    if (!waiting_.empty()) Ask();
+  }
+
+  LocalAdmin& admin_;
+  uv_tty_t tty_;
+  std::vector<Gate> waiting_;
+  std::string line_;
+};
+
 int Usage(const std::string& message) {
   std::fprintf(stderr, "flyte run: %s\n", message.c_str());
   return kExitUsage;
@@ -43,6 +110,19 @@ int RunRun(const RunOptions& opts) {
     std::pair<std::string, std::string> p;
     if (!SplitKeyValue(kv, &p)) return Usage("--env expects NAME=VALUE, got '" + kv + "'");
     req.env.push_back(std::move(p));
+  }
+  for (const std::string& kv : opts.signals) {
+    std::pair<std::string, std::string> p;
+    if (!SplitKeyValue(kv, &p)) return Usage("--signal expects NAME=VALUE, got '" + kv + "'");
+    req.signals.push_back(std::move(p));
+  }
+  for (const std::string& node : opts.approve) req.signals.emplace_back(node, "true");
+  for (const std::string& node : opts.reject) req.signals.emplace_back(node, "false");
+  const bool interactive = ::isatty(STDIN_FILENO) != 0;
+  if (!interactive) {
+    // Nobody can answer a gate: one without a value or a timeout of its own fails at once.
+    req.gate_default_timeout_nanos = 1;
+    req.gate_hint = "give gate values up front: --signal NAME=VALUE, --approve NODE or --reject NODE";
   }
   Diagnostics diags;
   std::shared_ptr<const SourceFile> source = spec::ReadSource(opts.file, diags);
@@ -102,7 +182,17 @@ int RunRun(const RunOptions& opts) {
     RunView view(&loop, stderr, tty, opts.verbose, eta);
     admin.Subscribe(&view);
     admin.OnFlushed([&view] { view.Flush(); });
+    // The admin outlives the view and flushes once more when it closes: detach the view first.
+    struct DetachView {
+      LocalAdmin& admin;
+      ~DetachView() { admin.OnFlushed(nullptr); }
+    } detach_view{admin};
     admin.AbortOnSignals();
+    std::unique_ptr<GatePrompter> prompter;
+    if (interactive) {
+      prompter = std::make_unique<GatePrompter>(&loop, admin);
+      admin.Subscribe(prompter.get());
+    }
 
     Result<ExecutionKey> key = admin.CreateExecution(req);
     if (!key.ok()) {

@@ -153,13 +153,14 @@ void RunView::Redraw() {
 void RunView::Finish(const ExecutionState& e) {
   Flush();
   Clear();
-  size_t ok = 0, failed = 0, cached = 0, not_run = 0;
+  size_t ok = 0, failed = 0, cached = 0, not_run = 0, skipped = 0;
   for (const NodeState& n : e.nodes) {
     if (!n.started) {
       ++not_run;
       continue;
     }
     if (n.phase == NodePhase::kSucceeded) ++ok, cached += n.cache == CacheStatus::kHit;
+    else if (n.phase == NodePhase::kSkipped) ++skipped;
     else if (IsTerminal(n.phase)) ++failed;
   }
   for (const NodeState& n : e.nodes) {
@@ -183,6 +184,7 @@ void RunView::Finish(const ExecutionState& e) {
   std::string counts = std::to_string(ok) + " succeeded";
   if (cached) counts += " (" + std::to_string(cached) + " from cache)";
   if (failed) counts += ", " + std::to_string(failed) + " failed";
+  if (skipped) counts += ", " + std::to_string(skipped) + " skipped";
   if (not_run) counts += ", " + std::to_string(not_run) + " not run";
   std::fprintf(out_, "%s %s %s in %s · %s · execution %s\n", success ? "✔" : "✗", e.wf().name.c_str(),
                std::string(PhaseName(e.phase)).c_str(), Millis(e.ended_at - e.started_at).c_str(),

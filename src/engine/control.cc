@@ -291,8 +291,10 @@ void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
       if (!g.waiting_signal) return;
       g.waiting_signal = false;
       std::string what = approve ? "an approval of " + Quote(signal) : "signal " + Quote(signal);
+      std::string waited = timeout < 1'000'000 ? "no value was given for " + what
+                                               : "waited " + FormatDuration(timeout) + " for " + what;
       Fail(*ep, idx,
-           {"GateTimeout", "waited " + FormatDuration(timeout) + " for " + what +
+           {"GateTimeout", waited +
                                (ep->options.gate_hint.empty() ? "" : "; " + ep->options.gate_hint),
             ErrorKind::kUser, ""},
            NodePhase::kTimedOut);

@@ -97,6 +97,8 @@ void LocalRunner::Start(TaskLaunch launch) {
     AttemptResult r;
     r.status = status;
     r.exit_code = -1;
+    // Another attempt cannot find a missing secret or folder.
+    r.retryable = code != "SecretNotFound" && code != "WorkdirNotFound";
     r.code = std::move(code);
     r.message = std::move(message);
     Deliver(id, std::move(r));
@@ -346,10 +348,7 @@ void LocalRunner::Finish(Attempt* a) {
     return;
   }
   bool has_blobs = false;
-  for (const Variable& v : a->launch.task->iface.outputs) {
-    TypeKind k = v.type.WithoutNone().kind();
-    has_blobs = has_blobs || k == TypeKind::kFile || k == TypeKind::kDir;
-  }
+  for (const Variable& v : a->launch.task->iface.outputs) has_blobs = has_blobs || HasBlobs(v.type);
   auto finish_read = [this](uint64_t id, const TaskPaths& paths, OutputsRead read) {
     AttemptResult r;
     r.stdout_path = paths.stdout_path;

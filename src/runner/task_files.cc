@@ -80,7 +80,59 @@ std::string OutputPath(const TaskPaths& paths, const std::string& p) {
   return paths.output_dir + "/" + p;
 }
 
+Result<Value> PlaceNested(const Value& v, const TaskPaths& paths, BlobStore* blobs) {
+  switch (v.kind()) {
+    case Value::Kind::kFile:
+    case Value::Kind::kDir: {
+      std::string path = OutputPath(paths, v.as_str());
+      struct stat st;
+      if (::stat(path.c_str(), &st) != 0) return NotFound(path + " does not exist");
+      bool is_dir = S_ISDIR(st.st_mode);
+      if (blobs == nullptr) return is_dir ? Value::Dir(path) : Value::File(path);
+      Result<std::string> placed = blobs->Ingest(path, is_dir);
+      if (!placed.ok()) return placed.status();
+      return is_dir ? Value::Dir(*placed) : Value::File(*placed);
+    }
+    case Value::Kind::kList: {
+      Value::List items;
+      for (const Value& i : v.as_list()) {
+        ASSIGN_OR_RETURN(Value x, PlaceNested(i, paths, blobs));
+        items.push_back(std::move(x));
+      }
+      return Value::FromList(std::move(items));
+    }
+    case Value::Kind::kMap: {
+      Value::Map entries;
+      for (const auto& [k, i] : v.as_map()) {
+        ASSIGN_OR_RETURN(Value x, PlaceNested(i, paths, blobs));
+        entries.emplace_back(k, std::move(x));
+      }
+      return Value::FromMap(std::move(entries));
+    }
+    default:
+      return v;
+  }
+}
+
 }  // namespace
+
+bool HasBlobs(const Type& t) {
+  switch (t.kind()) {
+    case TypeKind::kFile:
+    case TypeKind::kDir:
+      return true;
+    case TypeKind::kList:
+    case TypeKind::kDict:
+      return HasBlobs(t.elem());
+    case TypeKind::kUnion:
+      for (const Type& v : t.variants()) {
+        if (HasBlobs(v)) return true;
+      }
+      return false;
+    default:
+      return false;
+  }
+}
 
 TaskPaths TaskPaths::For(const TaskLaunch& launch) {
   TaskPaths p;
@@ -208,6 +260,15 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
       }
     }
     out.outputs.push_back(std::move(value));
+  }
+  // Files inside lists, dicts and json values are copied first: they may live inside a folder
+  // output that moves next.
+  for (size_t i = 0; i < out.outputs.size(); ++i) {
+    Value& v = out.outputs[i];
+    if (v.kind() != Value::Kind::kList && v.kind() != Value::Kind::kMap) continue;
+    Result<Value> placed = PlaceNested(v, paths, blobs);
+    if (!placed.ok()) return fail("OutputsInvalid", "output " + Quote(vars[i].name) + ": " + placed.status().message());
+    v = std::move(*placed);
   }
   // Files and folders move into the blob store, so their paths never change under later nodes.
   for (size_t i = 0; i < out.outputs.size(); ++i) {

@@ -40,6 +40,9 @@ struct OutputsRead {
 };
 OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobStore* blobs);
 
+// Whether values of `t` hold files or folders (which must be placed in the blob store).
+bool HasBlobs(const Type& t);
+
 // The message a failed task left in $FLYTE_OUTPUT_DIR/_ERROR, or empty.
 std::string ReadErrorFile(const TaskPaths& paths);
 // The last `max_lines` lines of a log file (at most 8 KiB read).
