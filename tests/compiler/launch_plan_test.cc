@@ -205,5 +205,21 @@ launch_plans:
   CHECK(lp.iface.inputs[0].default_value == Value::Str("world"));
 }
 
+TEST_CASE("compiler places a missing default at the end of the file after the last line") {
+  CHECK(Errors(R"(
+workflows:
+  wf:
+    inputs: {n: int}
+    nodes:
+      p: {sleep: 1s}
+launch_plans:
+  lp:
+    workflow: wf
+    default_inputs:
+      n:
+)") == Lines{"wf.yaml:10:9: error[MismatchingTypes]: default_inputs of launch plan 'lp', input "
+             "'n': expected int, got null"});
+}
+
 }  // namespace
 }  // namespace flyte

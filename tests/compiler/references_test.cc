@@ -301,5 +301,18 @@ workflows:
              "'wf'; declare it: {value: ..., type: TYPE}"});
 }
 
+TEST_CASE("compiler does not report an unreadable on_failure target a second time") {
+  CHECK(Errors(R"(
+tasks:
+  train:
+    script: echo
+workflows:
+  wf:
+    on_failure: {task: [notify]}
+    nodes:
+      fit: {task: train}
+)") == Lines{"wf.yaml:6:24: error[WrongShape]: expected text for on_failure target, got a list"});
+}
+
 }  // namespace
 }  // namespace flyte

@@ -166,5 +166,16 @@ workflows:
              "wf.yaml:7:3: error[NoNodesFound]: workflow 'bare' has no nodes"});
 }
 
+TEST_CASE("loader places an empty value on the last line just after that line's end") {
+  CHECK(Errors(R"(
+tasks:
+  train:
+    script: echo
+workflows:
+  wf:
+    nodes:
+)") == Lines{"wf.yaml:6:11: error[NoNodesFound]: workflow 'wf' has no nodes"});
+}
+
 }  // namespace
 }  // namespace flyte

@@ -131,5 +131,16 @@ workflows:
              "value (fields work on json, dict and list values)"});
 }
 
+TEST_CASE("loader points at the start of a text folded over several lines") {
+  CHECK(Errors(R"(
+tasks:
+  greet:
+    inputs: {who: str}
+    script: echo "Hello,
+      {{ inputs.whom }}"
+)") == Lines{"wf.yaml:4:13: error[VariableNameNotFound]: '{{ inputs.whom }}' in script: task "
+             "'greet' has no input 'whom' (did you mean 'who'?)"});
+}
+
 }  // namespace
 }  // namespace flyte
