@@ -1,3 +1,6 @@
+#include <string_view>
+#include <unordered_set>
+
 #include "spec/keys.h"
 #include "spec/load.h"
 #include "spec/template.h"
@@ -87,11 +90,9 @@ Workflow LoadWorkflow(Reader& r, const yaml::Node& name, const yaml::Node& body)
   } else if (r.ExpectMap(*nodes, "nodes of " + where)) {
     w.nodes_loc = r.Loc(*nodes);
     r.CheckIds(*nodes, "node");
-    for (size_t i = 0; i < nodes->entries.size(); ++i) {
-      const auto& [k, v] = nodes->entries[i];
-      bool repeated = false;
-      for (size_t j = 0; j < i && !repeated; ++j) repeated = nodes->entries[j].first->text == k->text;
-      if (!repeated) w.nodes.push_back(LoadNode(r, *k, *v));
+    std::unordered_set<std::string_view> seen;  // repeats are reported by CheckIds
+    for (const auto& [k, v] : nodes->entries) {
+      if (seen.insert(k->text).second) w.nodes.push_back(LoadNode(r, *k, *v));
     }
   }
   if (const yaml::Node* n = body.Get("failure_policy")) {

@@ -5,6 +5,8 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <string_view>
+#include <unordered_set>
 #include <sys/stat.h>
 
 #include "spec/keys.h"
@@ -79,11 +81,9 @@ void LoadEntities(Reader& r, const yaml::Node& root, const char* key, const char
   const yaml::Node* map = root.Get(key);
   if (map == nullptr || !r.ExpectMap(*map, key)) return;
   r.CheckIds(*map, what);
-  for (size_t i = 0; i < map->entries.size(); ++i) {
-    const auto& [k, v] = map->entries[i];
-    bool repeated = false;
-    for (size_t j = 0; j < i && !repeated; ++j) repeated = map->entries[j].first->text == k->text;
-    if (!repeated) out.push_back(load(r, *k, *v));
+  std::unordered_set<std::string_view> seen;  // repeats are reported by CheckIds
+  for (const auto& [k, v] : map->entries) {
+    if (seen.insert(k->text).second) out.push_back(load(r, *k, *v));
   }
 }
 

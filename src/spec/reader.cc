@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cstdio>
+#include <unordered_map>
 
 #include "util/strings.h"
 #include "util/timefmt.h"
@@ -96,16 +97,16 @@ void Reader::CheckKeys(const yaml::Node& map, KeyList allowed, std::string_view 
 }
 
 void Reader::CheckIds(const yaml::Node& map, std::string_view what) {
-  for (size_t i = 0; i < map.entries.size(); ++i) {
-    const yaml::Node& key = *map.entries[i].first;
-    for (size_t j = 0; j < i; ++j) {
-      const yaml::Node& earlier = *map.entries[j].first;
-      if (earlier.text == key.text) {
-        Error(ErrorCode::kDuplicateId, key,
-              std::string(what) + " " + Quote(key.text) + " is defined twice (first at line " +
-                  std::to_string(earlier.line) + ")");
-        break;
-      }
+  // A map, not a scan of the earlier keys: workflows have thousands of nodes.
+  std::unordered_map<std::string_view, const yaml::Node*> first;
+  first.reserve(map.entries.size());
+  for (const auto& entry : map.entries) {
+    const yaml::Node& key = *entry.first;
+    auto [it, inserted] = first.emplace(key.text, &key);
+    if (!inserted) {
+      Error(ErrorCode::kDuplicateId, key,
+            std::string(what) + " " + Quote(key.text) + " is defined twice (first at line " +
+                std::to_string(it->second->line) + ")");
     }
   }
 }

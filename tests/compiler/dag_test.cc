@@ -65,7 +65,7 @@ TEST_CASE("compiler builds every kind of node in file order") {
   REQUIRE(wf.nodes.size() == 9);
   using K = spec::NodeKind;
   const std::vector<std::pair<const char*, K>> expected = {
-      {"fetch", K::kTask},   {"squares", K::kMap},      {"sub", K::kWorkflow},
+      {"fetch", K::kTask},       {"squares", K::kMap},   {"sub", K::kWorkflow},
       {"again", K::kLaunchPlan}, {"decide", K::kBranch}, {"pause", K::kSleep},
       {"approval", K::kApprove}, {"lr", K::kSignal},     {"report", K::kTask}};
   for (size_t i = 0; i < expected.size(); ++i) {
@@ -82,14 +82,13 @@ TEST_CASE("compiler stores edges from references and after as CSR rows both ways
   auto file = testing::Compiled(kEveryKind);
   const CompiledWorkflow& wf = testing::WorkflowOf(*file, "pipeline");
   CHECK(wf.edge_count() == 9);
-  CHECK(testing::Successors(wf) ==
-        Lines{"fetch -> squares", "fetch -> again", "fetch -> decide", "squares -> sub",
-              "sub -> approval", "decide -> pause", "pause -> report", "approval -> report",
-              "lr -> report"});
-  CHECK(testing::Predecessors(wf) ==
-        Lines{"fetch -> squares", "squares -> sub", "fetch -> again", "fetch -> decide",
-              "decide -> pause", "sub -> approval", "pause -> report", "approval -> report",
-              "lr -> report"});
+  CHECK(testing::Successors(wf) == Lines{"fetch -> squares", "fetch -> again", "fetch -> decide",
+                                         "squares -> sub", "sub -> approval", "decide -> pause",
+                                         "pause -> report", "approval -> report", "lr -> report"});
+  CHECK(testing::Predecessors(wf) == Lines{"fetch -> squares", "squares -> sub", "fetch -> again",
+                                           "fetch -> decide", "decide -> pause", "sub -> approval",
+                                           "pause -> report", "approval -> report",
+                                           "lr -> report"});
   CHECK(wf.succ_begin.size() == wf.nodes.size() + 1);
   CHECK(wf.pred_begin.size() == wf.nodes.size() + 1);
 }
@@ -97,8 +96,8 @@ TEST_CASE("compiler stores edges from references and after as CSR rows both ways
 TEST_CASE("compiler orders nodes topologically, ready nodes in file order") {
   auto file = testing::Compiled(kEveryKind);
   const CompiledWorkflow& wf = testing::WorkflowOf(*file, "pipeline");
-  CHECK(testing::TopoOrder(wf) == Lines{"fetch", "lr", "squares", "again", "decide", "sub",
-                                        "pause", "approval", "report"});
+  CHECK(testing::TopoOrder(wf) ==
+        Lines{"fetch", "lr", "squares", "again", "decide", "sub", "pause", "approval", "report"});
   CHECK(testing::IsTopologicalOrder(wf));
 }
 

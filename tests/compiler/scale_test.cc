@@ -68,7 +68,8 @@ TEST_CASE("compiler builds a 10,000-node workflow with over 20,000 edges") {
   CHECK(got == expected);
   std::set<std::pair<uint32_t, uint32_t>> from_pred;
   for (uint32_t v = 0; v < kNodes; ++v) {
-    for (uint32_t e = wf.pred_begin[v]; e < wf.pred_begin[v + 1]; ++e) from_pred.emplace(wf.pred[e], v);
+    for (uint32_t e = wf.pred_begin[v]; e < wf.pred_begin[v + 1]; ++e)
+      from_pred.emplace(wf.pred[e], v);
   }
   CHECK(from_pred == expected);
 

@@ -115,8 +115,7 @@ TEST_CASE("compiler lets an optional input go unbound") {
 
 TEST_CASE("compiler checks each item of a list mixing literals and references") {
   auto file = testing::Compiled(kCastable);
-  const CompiledBinding& b =
-      testing::NodeOf(file->workflows[0], "mixed_list").body.inputs[0].value;
+  const CompiledBinding& b = testing::NodeOf(file->workflows[0], "mixed_list").body.inputs[0].value;
   CHECK(b.kind == CompiledBinding::Kind::kList);
   CHECK(b.type == Type::List(Type::Int()));
   REQUIRE(b.items.size() == 3);
@@ -128,8 +127,7 @@ TEST_CASE("compiler checks each item of a list mixing literals and references") 
 
 TEST_CASE("compiler accepts an empty list for any list input") {
   auto file = testing::Compiled(kCastable);
-  const CompiledBinding& b =
-      testing::NodeOf(file->workflows[0], "empty_list").body.inputs[0].value;
+  const CompiledBinding& b = testing::NodeOf(file->workflows[0], "empty_list").body.inputs[0].value;
   CHECK(b.kind == CompiledBinding::Kind::kLiteral);
   CHECK(b.type == Type::List(Type::Int()));
 }

@@ -4,9 +4,9 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
-#include <cstdint>
 #include <filesystem>
 #include <fstream>
 #include <random>
@@ -31,7 +31,8 @@ int MutantsPerFile() {
 
 std::vector<fs::path> Seeds() {
   std::vector<fs::path> out;
-  for (const char* dir : {FLYTE_SOURCE_DIR "/examples", FLYTE_SOURCE_DIR "/tests/corpus/malformed"}) {
+  for (const char* dir :
+       {FLYTE_SOURCE_DIR "/examples", FLYTE_SOURCE_DIR "/tests/corpus/malformed"}) {
     for (const auto& entry : fs::directory_iterator(dir)) {
       if (entry.path().extension() == ".yaml") out.push_back(entry.path());
     }
@@ -86,16 +87,18 @@ class Mutator {
   size_t Pos(const std::string& t) { return Below(t.size() + 1); }
 
   std::string MutateOnce(std::string t) {
+    // clang-format off
     static const char* const kTokens[] = {
         "{", "[", "}", "]", "{{", "}}", "\\{{", "*a", "&a ", "<<: ", "<<: *a", "\t", ": ",
         "- ", "\n", "'", "\"", "#", "? ", "!!int ", "!!str ", "!custom ", "---\n", "...\n", ",",
         "|", ">", "@", "%", "{{ inputs.", "{{ a.b }}", "{{ outputs.x }}", "inputs", "  ",
         "-1", "1e999", "0x", ".inf", "null", "~", "9999999999999999999999", "[[[[", "]]]]"};
+    // clang-format on
     static const char* const kUtf8[] = {"\xc3\xa9", "\xe2\x82\xac", "\xf0\x9d\x84\x9e",
                                         "\xc2\xa0", "\xef\xbb\xbf", "\xe2\x80\xa8"};
-    static const std::string_view kBad[] = {"\xff", "\xc3", "\xed\xa0\x80", "\xc0\xaf",
-                                            "\x80", "\xf4\x90\x80\x80", {"\0", 1}, "\x1b",
-                                            "\r", "\x7f"};
+    static const std::string_view kBad[] = {
+        "\xff",    "\xc3", "\xed\xa0\x80", "\xc0\xaf", "\x80", "\xf4\x90\x80\x80",
+        {"\0", 1}, "\x1b", "\r",           "\x7f"};
     switch (Below(12)) {
       case 0:  // flip a bit
         if (!t.empty()) t[Below(t.size())] ^= static_cast<char>(1u << Below(8));
@@ -134,8 +137,10 @@ class Mutator {
         std::vector<std::string> lines = SplitLines(t);
         if (lines.empty()) return t;
         std::string& l = lines[Below(lines.size())];
-        if (Below(2) == 0) l.insert(0, " ");
-        else if (!l.empty() && l[0] == ' ') l.erase(0, 1);
+        if (Below(2) == 0)
+          l.insert(0, " ");
+        else if (!l.empty() && l[0] == ' ')
+          l.erase(0, 1);
         return JoinLines(lines);
       }
       case 10: {  // double a letter (a typo)
@@ -169,7 +174,8 @@ std::string Problems(const CompileOutput& out, const std::string& name, const st
       continue;
     }
     if (d.line > source.line_count()) {
-      problems += "line past the end (" + std::to_string(source.line_count()) + " lines): " + what + "\n";
+      problems +=
+          "line past the end (" + std::to_string(source.line_count()) + " lines): " + what + "\n";
     } else if (d.col < 1 || d.col > source.LineText(d.line).size() + 1) {
       problems += "column outside its line: " + what + "\n";
     }
@@ -177,7 +183,8 @@ std::string Problems(const CompileOutput& out, const std::string& name, const st
   }
   if (out.ok()) {
     for (const CompiledWorkflow& wf : out.file->workflows) {
-      if (!testing::IsTopologicalOrder(wf)) problems += "bad topological order in " + wf.name + "\n";
+      if (!testing::IsTopologicalOrder(wf))
+        problems += "bad topological order in " + wf.name + "\n";
     }
   }
   return problems;

@@ -54,11 +54,11 @@ workflows:
       d: {task: add, inputs: {n: "{{ a.y[ }}"}}
       e: {task: add, inputs: {n: "{{ a.y x }}"}}
 )") == Lines{
-      "wf.yaml:10:38: error[SyntaxError]: 'Foo' is not a node id: ids match [a-z][a-z0-9_-]*",
-      "wf.yaml:11:40: error[SyntaxError]: expected a variable name after 'a.' in '{{ a. }}'",
-      "wf.yaml:12:42: error[SyntaxError]: expected an index or a quoted key inside [ ] in '{{ "
-      "a.y[ }}'",
-      "wf.yaml:13:41: error[SyntaxError]: unexpected ' x' in '{{ a.y x }}'"});
+           "wf.yaml:10:38: error[SyntaxError]: 'Foo' is not a node id: ids match [a-z][a-z0-9_-]*",
+           "wf.yaml:11:40: error[SyntaxError]: expected a variable name after 'a.' in '{{ a. }}'",
+           "wf.yaml:12:42: error[SyntaxError]: expected an index or a quoted key inside [ ] in '{{ "
+           "a.y[ }}'",
+           "wf.yaml:13:41: error[SyntaxError]: unexpected ' x' in '{{ a.y x }}'"});
 }
 
 TEST_CASE("compiler reports outputs.NAME used outside a task") {

@@ -71,8 +71,8 @@ TEST_CASE("flyte validate reports a missing file as an IO error") {
   ProcessResult r = Validate(path);
   INFO(testing::Describe(r));
   CHECK(r.exit_code == 2);
-  CHECK(r.err == path + ": error[IOError]: cannot read: No such file or directory\n" + path +
-                     ": 1 error\n");
+  CHECK(r.err ==
+        path + ": error[IOError]: cannot read: No such file or directory\n" + path + ": 1 error\n");
 }
 
 TEST_CASE("flyte validate accepts the hello example and exits 0") {
