@@ -71,6 +71,7 @@ std::optional<std::pair<DataRef, Type>> WorkflowCompiler::ResolveRef(const spec:
       if (data.node == kNoIndex) {
         std::vector<std::string> ids;
         for (const spec::Node& n : spec_.nodes) ids.push_back(n.id);
+        if (ref.node == "input") ids.insert(ids.begin(), "inputs");
         ctx_.Error(ErrorCode::kNodeReferenceNotFound, ref.loc,
                    Shown(ref) + ": workflow " + Quote(spec_.name) + " has no node " +
                        Quote(ref.node) + DidYouMean(ref.node, ids));
@@ -280,6 +281,14 @@ std::optional<CompiledCondition> WorkflowCompiler::CompileCondition(const spec::
   auto kind_of = [](const Type& t) {
     return t.kind() == TypeKind::kEnum ? TypeKind::kStr : t.kind();
   };
+  // The parser reads a bare operand as `== true`, with both sides at the same place.
+  const bool bare = !c.rhs.ref && c.rhs.loc.line == c.lhs.loc.line && c.rhs.loc.col == c.lhs.loc.col;
+  if (bare && lt->kind() != TypeKind::kBool && lt->kind() != TypeKind::kAny) {
+    ctx_.Error(ErrorCode::kMismatchingTypes, c.loc,
+               "condition of " + where + ": a condition without a comparison must be a bool, but it is " +
+                   lt->ToString() + "; compare it, e.g. {{ ... }} > 0");
+    return std::nullopt;
+  }
   TypeKind l = kind_of(*lt), r = kind_of(*rt);
   if (l == TypeKind::kAny) l = r;
   if (r == TypeKind::kAny) r = l;

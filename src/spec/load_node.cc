@@ -87,7 +87,8 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
         body.signal_name = r.Text(*n, "signal name").value_or(node_id);
         if (!IsIdentifier(body.signal_name) && !IsNodeId(body.signal_name)) {
           r.Error(ErrorCode::kInvalidValue, *n,
-                  "signal name " + Quote(body.signal_name) + " must match [A-Za-z_][A-Za-z0-9_-]*");
+                  "signal name " + Quote(body.signal_name) +
+                      " must be an identifier ([A-Za-z_][A-Za-z0-9_]*) or a node id ([a-z][a-z0-9_-]*)");
         }
       }
       const yaml::Node* type = kind_value->Get("type");
@@ -250,11 +251,13 @@ void LoadBranch(Reader& r, const yaml::Node& n, NodeBody& body, const std::strin
     }
     if (const yaml::Node* f = case_body->Get("fail")) {
       c.fail_message = r.Text(*f, "fail").value_or("");
-      for (const KindKey& kk : kKindKeys) {
-        if (const yaml::Node* k = case_body->Get(kk.key)) {
-          r.Error(ErrorCode::kInvalidValue, *k,
-                  case_name + " both fails and runs a " + kk.key + "; pick one");
-        }
+      for (const auto& [k, v] : case_body->entries) {
+        if (k->text == "fail" || k->text == "if") continue;
+        bool kind = false;
+        for (const KindKey& kk : kKindKeys) kind = kind || k->text == kk.key;
+        r.Error(ErrorCode::kInvalidValue, *k,
+                kind ? case_name + " both fails and runs a " + k->text + "; pick one"
+                     : case_name + " fails, so " + Quote(k->text) + " has no effect; remove it");
       }
     } else {
       c.body = std::make_shared<NodeBody>(LoadNodeBody(r, *case_body, node_id));

@@ -54,6 +54,10 @@ bool CheckEncoding(const SourceFile& f, Diagnostics& diags) {
 
 std::string SyntaxHint(std::string_view line) {
   if (!line.empty() && line[0] == '\t') return " (YAML indents with spaces, not tabs)";
+  // `x: {{ inputs.n }}` reads as a mapping inside a mapping.
+  if (line.find("{{") != std::string_view::npos) {
+    return " (a value that starts with {{ must be quoted: \"{{ inputs.x }}\")";
+  }
   size_t brace = line.find('{');
   if (brace != std::string_view::npos) {
     for (size_t i = brace; i + 1 < line.size(); ++i) {

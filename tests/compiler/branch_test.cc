@@ -243,8 +243,9 @@ workflows:
           - if: "{{ inputs.n }}"
             task: a
           - else: {fail: "no"}
-)") == Lines{"wf.yaml:12:18: error[MismatchingTypes]: condition of branch 'decide': cannot "
-             "compare int with bool"});
+)") == Lines{"wf.yaml:12:18: error[MismatchingTypes]: condition of branch 'decide': a "
+             "condition without a comparison must be a bool, but it is int; compare it, e.g. "
+             "{{ ... }} > 0"});
 }
 
 TEST_CASE("loader points at the column where a condition stops making sense") {
