@@ -7,7 +7,9 @@
 
 #include "admin/local_admin.h"
 #include "cli/commands.h"
+#include "types/literal.h"
 #include "util/strings.h"
+#include "util/yaml.h"
 #include "util/timefmt.h"
 #include "types/yaml_writer.h"
 
@@ -93,6 +95,15 @@ Value ExecutionValue(const ExecutionRecord& r) {
   });
 }
 
+// Stored canonical JSON back as a value, for nesting in -o json/yaml documents.
+Value JsonValue(const std::string& json) {
+  if (json.empty()) return Value();
+  yaml::ParseResult parsed = yaml::ParseText(json, "store");
+  if (!parsed.doc || parsed.doc->root() == nullptr) return Value::Str(json);
+  LiteralResult lit = ValueFromNode(*parsed.doc->root(), Type::Any());
+  return lit.ok() ? lit.value : Value::Str(json);
+}
+
 int Print(const Value& v, const std::string& format) {
   if (format == "json") {
     std::cout << v.ToCanonicalJson() << "\n";
@@ -170,8 +181,8 @@ int RunGet(const GetOptions& opts) {
   if (opts.output != "table") {
     Value v = ExecutionValue(*rec);
     Value::Map m = v.as_map();
-    m.emplace_back("inputs", Value::Str(rec->inputs_json));
-    m.emplace_back("outputs", Value::Str(rec->outputs_json));
+    m.emplace_back("inputs", JsonValue(rec->inputs_json));
+    m.emplace_back("outputs", JsonValue(rec->outputs_json));
     if (opts.details) {
       Value::List items;
       for (const NodeRecord& n : *nodes) {

@@ -143,14 +143,13 @@ int RunRun(const RunOptions& opts) {
 
   uv_loop_t loop;
   uv_loop_init(&loop);
-  int code = kExitOk;
-  {
+  // A lambda, so every return below still reaches uv_loop_close.
+  const int code = [&]() -> int {
     LocalAdmin::Options aopts;
     aopts.home = opts.home.empty() ? DefaultHome() : opts.home;
     Result<std::unique_ptr<LocalAdmin>> opened = LocalAdmin::Open(&loop, aopts);
     if (!opened.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", opened.status().message().c_str());
-      uv_loop_close(&loop);
       return kExitInternal;
     }
     LocalAdmin& admin = **opened;
@@ -174,9 +173,7 @@ int RunRun(const RunOptions& opts) {
     req.stream_output = opts.verbose;
     if (opts.max_parallelism >= 0) req.max_parallelism = static_cast<uint32_t>(opts.max_parallelism);
 
-    // Estimate from the last successful run of the same target.
-    std::optional<int64_t> eta;
-    if (auto last = admin.store().LastDuration(req.project, req.domain, opts.target); last.ok()) eta = *last;
+    std::optional<int64_t> eta;  // known once the execution says which workflow it runs
     const bool tty = ::isatty(STDERR_FILENO) != 0 && std::getenv("TERM") != nullptr &&
                      std::string(std::getenv("TERM")) != "dumb";
     RunView view(&loop, stderr, tty, opts.verbose, eta);
@@ -203,6 +200,11 @@ int RunRun(const RunOptions& opts) {
                  ? kExitUsage
                  : kExitInternal;
     }
+    // Estimate from the last successful run of the same workflow.
+    if (const ExecutionState* live = admin.Live(*key)) {
+      auto last = admin.store().LastDuration(req.project, req.domain, live->wf().name);
+      if (last.ok()) view.SetEta(*last);
+    }
     Status st = admin.RunUntilDone(*key);
     const ExecutionState* e = admin.Live(*key);
     if (e == nullptr) {
@@ -224,14 +226,11 @@ int RunRun(const RunOptions& opts) {
       out << JunitXml(*e);
       if (!out) std::fprintf(stderr, "flyte run: cannot write %s\n", opts.junit.c_str());
     }
-    if (admin.interrupted()) {
-      code = 130;
-    } else if (e->phase != ExecutionPhase::kSucceeded) {
-      code = kExitFailed;
-    } else if (!st.ok()) {
-      code = kExitInternal;
-    }
-  }
+    if (admin.interrupted()) return 130;
+    if (e->phase != ExecutionPhase::kSucceeded) return kExitFailed;
+    if (!st.ok()) return kExitInternal;
+    return kExitOk;
+  }();
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);
   return code;

@@ -39,6 +39,8 @@ RunView::RunView(uv_loop_t* loop, FILE* out, bool tty, bool verbose, std::option
   }
 }
 
+void RunView::SetEta(std::optional<int64_t> eta) { eta_ = eta; }
+
 RunView::~RunView() {
   if (timer_started_) {
     uv_timer_stop(&timer_);
@@ -153,7 +155,7 @@ void RunView::Redraw() {
 void RunView::Finish(const ExecutionState& e) {
   Flush();
   Clear();
-  size_t ok = 0, failed = 0, cached = 0, not_run = 0, skipped = 0;
+  size_t ok = 0, failed = 0, cached = 0, not_run = 0, skipped = 0, aborted = 0;
   for (const NodeState& n : e.nodes) {
     if (!n.started) {
       ++not_run;
@@ -161,6 +163,7 @@ void RunView::Finish(const ExecutionState& e) {
     }
     if (n.phase == NodePhase::kSucceeded) ++ok, cached += n.cache == CacheStatus::kHit;
     else if (n.phase == NodePhase::kSkipped) ++skipped;
+    else if (n.phase == NodePhase::kAborted) ++aborted;
     else if (IsTerminal(n.phase)) ++failed;
   }
   for (const NodeState& n : e.nodes) {
@@ -184,6 +187,7 @@ void RunView::Finish(const ExecutionState& e) {
   std::string counts = std::to_string(ok) + " succeeded";
   if (cached) counts += " (" + std::to_string(cached) + " from cache)";
   if (failed) counts += ", " + std::to_string(failed) + " failed";
+  if (aborted) counts += ", " + std::to_string(aborted) + " aborted";
   if (skipped) counts += ", " + std::to_string(skipped) + " skipped";
   if (not_run) counts += ", " + std::to_string(not_run) + " not run";
   std::fprintf(out_, "%s %s %s in %s · %s · execution %s\n", success ? "✔" : "✗", e.wf().name.c_str(),

@@ -25,6 +25,7 @@ class RunView : public EngineObserver {
   void OnNode(const ExecutionState& e, const NodeState& n) override;
   void OnOutput(const ExecutionState& e, const NodeState& n, bool is_stderr,
                 std::string_view line) override;
+  void SetEta(std::optional<int64_t> eta_nanos);
   // Prints what is pending (called once the store has committed it).
   void Flush();
   // Clears the live view and prints the summary and each failure with its output tail.

@@ -223,6 +223,10 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     if (doc != nullptr) {
       const yaml::Node* node = doc->root()->Get(var.name);
       if (node == nullptr) {
+        if (var.type.IsOptional()) {
+          out.outputs.emplace_back();  // an optional output left out is null
+          continue;
+        }
         return fail("OutputsNotFound", what + " is missing from outputs.json");
       }
       LiteralResult lit = ValueFromNode(*node, var.type);
@@ -246,6 +250,10 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
       } else {
         Result<std::optional<std::string>> text = ReadSmall(path, kMaxScalarOutput);
         if (!text.ok()) return fail("OutputsInvalid", what + ": " + text.status().message());
+        if (!text->has_value() && var.type.IsOptional()) {
+          out.outputs.emplace_back();
+          continue;
+        }
         if (!text->has_value()) {
           return fail("OutputsNotFound",
                       what + " was not written: the task must write $FLYTE_OUTPUT_DIR/" + var.name +

@@ -19,9 +19,11 @@ tasks:
   add:
     inputs: {a: int, seed: {type: int, default: 0}}
     outputs: {s: int}
-    cache: )yaml" + cache + R"yaml(
+    cache: )yaml" +
+         cache + R"yaml(
     script: |
-      )yaml" + script + R"yaml(
+      )yaml" +
+         script + R"yaml(
 workflows:
   wf:
     inputs: {a: int, seed: {type: int, default: 0}}
@@ -32,12 +34,14 @@ workflows:
 }
 
 const std::string kPlusOne = R"(echo $(( {{ inputs.a }} + 1 )) > "{{ outputs.s }}")";
-const std::string kPlusOneEdited = R"(echo $(( {{ inputs.a }} + 1 )) > "{{ outputs.s }}"  # edited)";
+const std::string kPlusOneEdited =
+    R"(echo $(( {{ inputs.a }} + 1 )) > "{{ outputs.s }}"  # edited)";
 
 class CacheFixture : public CliFixture {
  public:
   // Runs `wf` of `file` and returns the cache status of node `add`, checking the output.
-  std::string Run(const std::string& file, std::vector<std::string> extra = {}, int64_t expect = 2) {
+  std::string Run(const std::string& file, std::vector<std::string> extra = {},
+                  int64_t expect = 2) {
     std::vector<std::string> args = {"run", file, "wf", "--input", "a=1"};
     args.insert(args.end(), extra.begin(), extra.end());
     nlohmann::json j = Json(args);
@@ -76,7 +80,8 @@ TEST_CASE("a pinned cache version survives a script edit", "[process]") {
   CHECK(f.Run(f.Write("add.yaml", AddFile("{version: \"1\"}", kPlusOne))) == "CACHE_POPULATED");
   CHECK(f.Run(f.Write("add.yaml", AddFile("{version: \"1\"}", kPlusOneEdited))) == "CACHE_HIT");
   // Bumping it misses.
-  CHECK(f.Run(f.Write("add.yaml", AddFile("{version: \"2\"}", kPlusOneEdited))) == "CACHE_POPULATED");
+  CHECK(f.Run(f.Write("add.yaml", AddFile("{version: \"2\"}", kPlusOneEdited))) ==
+        "CACHE_POPULATED");
 }
 
 TEST_CASE("ignored inputs do not change the cache key", "[process]") {

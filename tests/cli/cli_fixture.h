@@ -16,7 +16,9 @@ namespace flyte::testing {
 class CliFixture {
  public:
   // `flyte ARGS --home HOME`.
-  ProcessResult Flyte(std::vector<std::string> args) { return testing::Flyte(home(), std::move(args)); }
+  ProcessResult Flyte(std::vector<std::string> args) {
+    return testing::Flyte(home(), std::move(args));
+  }
 
   // Runs and parses stdout as JSON, requiring exit code `expect_exit`.
   nlohmann::json Json(std::vector<std::string> args, int expect_exit = 0) {
@@ -32,7 +34,9 @@ class CliFixture {
 
   std::string home() const { return tmp / "home"; }
   // Workflow files go next to (not inside) the home.
-  std::string Write(const std::string& name, const std::string& text) { return tmp.Write(name, text); }
+  std::string Write(const std::string& name, const std::string& text) {
+    return tmp.Write(name, text);
+  }
 
   // Executions recorded in the home, by name.
   std::vector<std::string> Executions() {

@@ -1,7 +1,7 @@
 // `flyte run` end to end (CLI.md): outputs, exit codes, error reporting, machine-readable
 // results, JUnit reports and Ctrl-C, by running the built binary against a private home.
-#include <catch2/catch.hpp>
 #include <yaml-cpp/yaml.h>
+#include <catch2/catch.hpp>
 
 #include <signal.h>
 
@@ -89,7 +89,8 @@ TEST_CASE("a failing task exits 1 and its last output lines appear once under it
   REQUIRE(error != std::string::npos);
   CHECK(r.err.substr(error).rfind("✗ b FAILED: exit code 3\n"
                                   "    │ warming up\n"
-                                  "    │ the last words\n", 0) == 0);
+                                  "    │ the last words\n",
+                                  0) == 0);
   CHECK(CountOccurrences(r.err, "the last words") == 1);
   CHECK(CountOccurrences(r.err, "warming up") == 1);
   CHECK_FALSE(HasEscapeCodes(r));
@@ -107,7 +108,8 @@ TEST_CASE("bad --input values exit 2 and run nothing", "[process]") {
     CHECK(r.out.empty());
     CHECK(r.err == "flyte run: " + message + "\n");
   };
-  check({"n=1", "x=2"}, "unknown input 'x' for workflow 'wf' (did you mean 'n'?); its inputs are: n (int)");
+  check({"n=1", "x=2"},
+        "unknown input 'x' for workflow 'wf' (did you mean 'n'?); its inputs are: n (int)");
   check({"n=abc"}, "--input n=abc: expected int, got 'abc' (input 'n' is int)");
   check({}, "missing input 'n' (int) of workflow 'wf': pass --input n=VALUE");
   check({"n"}, "--input expects NAME=VALUE, got 'n'");
@@ -130,12 +132,15 @@ workflows:
   INFO(Describe(r));
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());
-  CHECK(r.err == file + ":7:17: error[TaskReferenceNotFound]: node 'a' runs unknown task 'nope'\n"
-                        "        a: {task: nope}\n"
-                        "                  ^\n" +
-                     file + ":8:28: error[NodeReferenceNotFound]: 'after' of node 'b' names unknown node 'zzz'\n"
-                            "        b: {task: t, after: [zzz]}\n"
-                            "                             ^\n");
+  CHECK(r.err ==
+        file +
+            ":7:17: error[TaskReferenceNotFound]: node 'a' runs unknown task 'nope'\n"
+            "        a: {task: nope}\n"
+            "                  ^\n" +
+            file +
+            ":8:28: error[NodeReferenceNotFound]: 'after' of node 'b' names unknown node 'zzz'\n"
+            "        b: {task: t, after: [zzz]}\n"
+            "                             ^\n");
   CHECK(f.AttemptDirs() == 0);
   CHECK(f.Executions().empty());
 }
@@ -153,7 +158,9 @@ TEST_CASE("flyte run -o json prints the documented fields", "[process]") {
   const std::string file = f.Write("fail.yaml", kFailing);
   SECTION("a success") {
     nlohmann::json j = f.Json({"run", kHello, "--input", "who=Ada", "--name", "json-ok"});
-    CHECK(j["execution"] == nlohmann::json{{"project", "flytesnacks"}, {"domain", "development"}, {"name", "json-ok"}});
+    CHECK(j["execution"] == nlohmann::json{{"project", "flytesnacks"},
+                                           {"domain", "development"},
+                                           {"name", "json-ok"}});
     CHECK(j["phase"] == "SUCCEEDED");
     CHECK(j["outputs"] == nlohmann::json{{"greeting", "Hello, Ada!"}});
     CHECK(j["error"].is_null());
@@ -183,7 +190,8 @@ TEST_CASE("flyte run -o json prints the documented fields", "[process]") {
 
 TEST_CASE("flyte run -o yaml prints the same report as YAML", "[process]") {
   CliFixture f;
-  ProcessResult r = f.Flyte({"run", kHello, "--input", "who=Ada", "--name", "yaml-ok", "-o", "yaml"});
+  ProcessResult r =
+      f.Flyte({"run", kHello, "--input", "who=Ada", "--name", "yaml-ok", "-o", "yaml"});
   INFO(Describe(r));
   REQUIRE(r.exit_code == 0);
   YAML::Node y = YAML::Load(r.out);
@@ -239,16 +247,21 @@ bool ParseXml(const std::string& xml, std::vector<std::string>* elements, std::s
     size_t end = i + 1;
     char quote = 0;
     while (end < xml.size() && (quote != 0 || xml[end] != '>')) {
-      if (quote == 0 && (xml[end] == '"' || xml[end] == '\'')) quote = xml[end];
-      else if (xml[end] == quote) quote = 0;
-      else if (quote != 0 && xml[end] == '<') return *error = "'<' in an attribute", false;
-      else if (quote != 0 && xml[end] == '&' && !entity_ok(end)) return *error = "bad entity in an attribute", false;
+      if (quote == 0 && (xml[end] == '"' || xml[end] == '\''))
+        quote = xml[end];
+      else if (xml[end] == quote)
+        quote = 0;
+      else if (quote != 0 && xml[end] == '<')
+        return *error = "'<' in an attribute", false;
+      else if (quote != 0 && xml[end] == '&' && !entity_ok(end))
+        return *error = "bad entity in an attribute", false;
       ++end;
     }
     if (end >= xml.size()) return *error = "unterminated tag", false;
     std::string tag = xml.substr(i + 1, end - i - 1);
     if (tag[0] == '/') {
-      if (open.empty() || open.back() != tag.substr(1)) return *error = "unbalanced </" + tag.substr(1) + ">", false;
+      if (open.empty() || open.back() != tag.substr(1))
+        return *error = "unbalanced </" + tag.substr(1) + ">", false;
       open.pop_back();
     } else {
       if (open.empty() && !elements->empty()) return *error = "two roots", false;
@@ -275,11 +288,12 @@ TEST_CASE("--junit writes one testcase per node and a failure for the failed one
   std::string error;
   CHECK(ParseXml(xml, &elements, &error));
   INFO(error);
-  CHECK(elements == std::vector<std::string>{"testsuites", "testsuite", "testcase", "testcase", "failure"});
+  CHECK(elements ==
+        std::vector<std::string>{"testsuites", "testsuite", "testcase", "testcase", "failure"});
   CHECK(xml.find("<testsuite name=\"wf\" tests=\"2\" failures=\"1\"") != std::string::npos);
   CHECK(xml.find("name=\"a\"") != std::string::npos);
-  CHECK(xml.find("<failure message=\"exit code 3\" type=\"NonZeroExit\">warming up\nthe last words</failure>") !=
-        std::string::npos);
+  CHECK(xml.find("<failure message=\"exit code 3\" type=\"NonZeroExit\">warming up\nthe last "
+                 "words</failure>") != std::string::npos);
 }
 
 TEST_CASE("Ctrl-C aborts flyte run: exit 130, ABORTED recorded, no task left behind", "[process]") {

@@ -202,8 +202,9 @@ tasks:
       } > "{{ outputs.report }}"
 )yaml");
   const std::string data = h.tmp.Write("data.txt", "payload");
-  TaskLaunch launch = h.Launch("show", {Value::Int(3), Value::FromList({Value::Int(1), Value::Int(2)}),
-                                        Value::Str("Ada"), Value::File(data)});
+  TaskLaunch launch =
+      h.Launch("show", {Value::Int(3), Value::FromList({Value::Int(1), Value::Int(2)}),
+                        Value::Str("Ada"), Value::File(data)});
   const std::string attempt = launch.attempt_dir, raw = launch.raw_output_dir;
   AttemptResult r = h.Run(std::move(launch));
   INFO(r.code << ": " << r.message);
@@ -211,10 +212,13 @@ tasks:
   REQUIRE(r.outputs.size() == 1);
   CHECK(r.outputs[0].as_str() ==
         "n=3 xs=[1,2]\n"
-        "json={\"n\":3,\"xs\":[1,2],\"who\":\"Ada\",\"data\":\"" + data + "\"}\n"
-        "data=payload linked=payload\n"
-        "env=hi Ada show 0 flytesnacks/development/test\n"
-        "dirs=" + attempt + "/outputs " + raw + " " + h.tmp.path());
+        "json={\"n\":3,\"xs\":[1,2],\"who\":\"Ada\",\"data\":\"" +
+            data +
+            "\"}\n"
+            "data=payload linked=payload\n"
+            "env=hi Ada show 0 flytesnacks/development/test\n"
+            "dirs=" +
+            attempt + "/outputs " + raw + " " + h.tmp.path());
 }
 
 TEST_CASE("_ERROR gives the message of a failed attempt", "[process]") {
@@ -267,7 +271,8 @@ tasks:
   CHECK(r.signal == 0);
   CHECK(r.message == "exit code 7");
   std::string expected;
-  for (int i = 11; i <= 30; ++i) expected += (i > 11 ? "\n" : "") + std::string("line ") + std::to_string(i);
+  for (int i = 11; i <= 30; ++i)
+    expected += (i > 11 ? "\n" : "") + std::string("line ") + std::to_string(i);
   CHECK(r.tail == expected);
   CHECK(r.stdout_path == attempt + "/stdout");
   CHECK(r.stderr_path == attempt + "/stderr");
@@ -303,8 +308,12 @@ tasks:
   check("no_scalar",
         "output 'accuracy' (float) was not written: the task must write $FLYTE_OUTPUT_DIR/accuracy "
         "(or all outputs to $FLYTE_OUTPUT_DIR/outputs.json)");
-  check("no_file", "output 'model' (file) was not written: the task must create the file $FLYTE_OUTPUT_DIR/model");
-  check("no_dir", "output 'shards' (dir) was not written: the task must create the folder $FLYTE_OUTPUT_DIR/shards");
+  check("no_file",
+        "output 'model' (file) was not written: the task must create the file "
+        "$FLYTE_OUTPUT_DIR/model");
+  check("no_dir",
+        "output 'shards' (dir) was not written: the task must create the folder "
+        "$FLYTE_OUTPUT_DIR/shards");
   check("json_without_it", "output 'b' (list[str]) is missing from outputs.json");
 }
 
@@ -334,7 +343,8 @@ tasks:
     return r.message;
   };
   CHECK(run("bad_int") == "output 'n' (int): expected int, got 'abc'");
-  CHECK(run("bad_enum") == "output 'color' (enum[red, green]): 'blue' is not one of enum[red, green]");
+  CHECK(run("bad_enum") ==
+        "output 'color' (enum[red, green]): 'blue' is not one of enum[red, green]");
   CHECK(run("bad_list").rfind("output 'xs' (list[int]): ", 0) == 0);
   CHECK(run("bad_json").rfind("outputs.json is not valid JSON: ", 0) == 0);
 }
@@ -352,7 +362,9 @@ tasks:
   CHECK(r.status == Status_::kSystemError);
   CHECK(r.code == "SpawnFailed");
   CHECK(r.exit_code == -1);
-  CHECK(r.message == "cannot start 'flyte-test-no-such-program': command not found (is it installed and on PATH?)");
+  CHECK(r.message ==
+        "cannot start 'flyte-test-no-such-program': command not found (is it installed and on "
+        "PATH?)");
   r = h.Run(h.Launch("by_path"));
   CHECK(r.status == Status_::kSystemError);
   CHECK(r.code == "SpawnFailed");
@@ -369,6 +381,35 @@ TEST_CASE("a task whose workdir does not exist fails without starting", "[proces
   CHECK(r.status == Status_::kUserError);
   CHECK(r.code == "WorkdirNotFound");
   CHECK(r.message == "the task's workdir " + (h.tmp / "gone") + " does not exist");
+  CHECK_FALSE(r.retryable);
+}
+
+TEST_CASE("a secret comes from FLYTE_SECRET_<NAME> and a missing one fails without starting",
+          "[process]") {
+  RunnerHarness h;
+  h.Compile(R"yaml(
+tasks:
+  t:
+    outputs: {seen: str}
+    secrets: [{name: wandb-key, env: WANDB_API_KEY}]
+    script: |
+      printf '%s' "$WANDB_API_KEY" > "{{ outputs.seen }}"
+)yaml");
+  ::unsetenv("FLYTE_SECRET_WANDB_KEY");
+  AttemptResult r = h.Run(h.Launch("t"));
+  CHECK(r.status == Status_::kUserError);
+  CHECK(r.code == "SecretNotFound");
+  CHECK(r.message ==
+        "secret 'wandb-key' is not available: set FLYTE_SECRET_WANDB_KEY in the environment of "
+        "flyte");
+  CHECK_FALSE(r.retryable);
+
+  ::setenv("FLYTE_SECRET_WANDB_KEY", "s3cr3t", 1);
+  r = h.Run(h.Launch("t"));
+  ::unsetenv("FLYTE_SECRET_WANDB_KEY");
+  INFO(r.message);
+  REQUIRE(r.status == Status_::kSucceeded);
+  CHECK(r.outputs == std::vector<Value>{Value::Str("s3cr3t")});
 }
 
 TEST_CASE("a task killed by a signal is a system error", "[process]") {
@@ -492,8 +533,7 @@ tasks:
   CHECK(ReadFile(r.stderr_path) == "err1\nno newline at the end");
 }
 
-TEST_CASE("without streaming no lines are reported and output goes to the log files",
-          "[process]") {
+TEST_CASE("without streaming no lines are reported and output goes to the log files", "[process]") {
   RunnerHarness h;
   h.Compile("tasks:\n  t:\n    script: echo hello; echo oops >&2\n");
   AttemptResult r = h.Run(h.Launch("t"));
@@ -505,8 +545,9 @@ TEST_CASE("without streaming no lines are reported and output goes to the log fi
 
 TEST_CASE("several attempts run at once and each result arrives once", "[process]") {
   RunnerHarness h;
-  h.Compile("tasks:\n  t:\n    inputs: {n: int}\n    outputs: {n: int}\n"
-            "    script: echo {{ inputs.n }} > \"{{ outputs.n }}\"\n");
+  h.Compile(
+      "tasks:\n  t:\n    inputs: {n: int}\n    outputs: {n: int}\n"
+      "    script: echo {{ inputs.n }} > \"{{ outputs.n }}\"\n");
   std::vector<uint64_t> ids;
   for (int i = 0; i < 4; ++i) {
     TaskLaunch l = h.Launch("t", {Value::Int(i)});

@@ -3,8 +3,8 @@
 // arrives (an event), failing the test if a deadline timer on the UvClock fires first.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <uv.h>
+#include <catch2/catch.hpp>
 
 #include <functional>
 #include <map>
@@ -31,11 +31,10 @@ class RunnerHarness {
   explicit RunnerHarness(int64_t abort_grace_nanos = 10'000'000'000)
       : clock(&loop_.loop),
         runner(&loop_.loop, LocalRunner::Options{abort_grace_nanos, tmp / "blobs"}) {
-    runner.SetCallbacks(
-        [this](uint64_t id, AttemptResult r) { results.emplace(id, std::move(r)); },
-        [this](uint64_t id, bool is_stderr, std::string_view line) {
-          lines.push_back({id, is_stderr, std::string(line)});
-        });
+    runner.SetCallbacks([this](uint64_t id, AttemptResult r) { results.emplace(id, std::move(r)); },
+                        [this](uint64_t id, bool is_stderr, std::string_view line) {
+                          lines.push_back({id, is_stderr, std::string(line)});
+                        });
   }
 
   // Compiles `yaml` (tasks only is fine) as a file in the temporary folder.

@@ -46,7 +46,8 @@ TEST_CASE("after flyte run is killed, the store holds every phase it had reporte
   const std::string db = home + "/flyte.db";
   GroupReaper task;
   {
-    Child run(testing::FlyteArgv(home, {"run", file, "--name", "crashed", "-v"}), testing::FlyteEnv(home));
+    Child run(testing::FlyteArgv(home, {"run", file, "--name", "crashed", "-v"}),
+              testing::FlyteEnv(home));
     // -v echoes task output once it is committed: node b is RUNNING and its shell has started.
     INFO(run.err());
     REQUIRE(run.WaitForStderr("b | started "));
@@ -54,8 +55,9 @@ TEST_CASE("after flyte run is killed, the store holds every phase it had reporte
     task.pgid = std::stoi(run.err().substr(at));
 
     // Another reader sees the committed state while flyte is still running.
-    CHECK(Query(db, "SELECT node_id, phase FROM node_executions WHERE execution = 'crashed' ORDER BY seq") ==
-          Rows{{"a", "SUCCEEDED"}, {"b", "RUNNING"}});
+    CHECK(Query(db,
+                "SELECT node_id, phase FROM node_executions WHERE execution = 'crashed' ORDER BY "
+                "seq") == Rows{{"a", "SUCCEEDED"}, {"b", "RUNNING"}});
 
     run.Signal(SIGKILL);
     testing::ProcessResult r = run.Wait();

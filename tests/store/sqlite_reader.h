@@ -2,8 +2,8 @@
 // connection, so tests see only what was committed.
 #pragma once
 
-#include <catch2/catch.hpp>
 #include <sqlite3.h>
+#include <catch2/catch.hpp>
 
 #include <string>
 #include <vector>

@@ -184,7 +184,8 @@ workflows:
       b: {task: inc, inputs: {x: "{{ a.y }}"}}
 )";
 
-  RecorderFixture() : store(OpenStore(tmp / "flyte.db")), recorder(*store), engine(runner, clock, nullptr) {
+  RecorderFixture()
+      : store(OpenStore(tmp / "flyte.db")), recorder(*store), engine(runner, clock, nullptr) {
     engine.AddObserver(&recorder);
   }
 
@@ -229,9 +230,10 @@ workflows:
   // "NODE PHASE" / "NODE#ATTEMPT PHASE" / "execution PHASE", in commit order.
   std::vector<std::string> Events() {
     std::vector<std::string> out;
-    for (const auto& r : Query(tmp / "flyte.db",
-                               "SELECT node_id, attempt, phase FROM events WHERE execution = 'run1' "
-                               "ORDER BY seq")) {
+    for (const auto& r :
+         Query(tmp / "flyte.db",
+               "SELECT node_id, attempt, phase FROM events WHERE execution = 'run1' "
+               "ORDER BY seq")) {
       std::string who = r[0].empty() ? "execution" : r[0];
       if (r[1] != "-1") who += "#" + r[1];
       out.push_back(who + " " + r[2]);
@@ -300,16 +302,20 @@ TEST_CASE("a recorder flush writes executions, nodes, attempts and events") {
 
   std::vector<std::string> events = f.Events();
   INFO(::Catch::Detail::stringify(events));
-  for (const char* ev : {"execution RUNNING", "a RUNNING", "a#0 RUNNING", "a#0 SUCCEEDED",
-                         "a SUCCEEDED", "b RUNNING", "b#0 FAILED", "b FAILED", "execution FAILED"}) {
+  for (const char* ev :
+       {"execution RUNNING", "a RUNNING", "a#0 RUNNING", "a#0 SUCCEEDED", "a SUCCEEDED",
+        "b RUNNING", "b#0 FAILED", "b FAILED", "execution FAILED"}) {
     INFO(ev);
     CHECK(Contains(events, ev));
   }
   CHECK(events.back() == "execution FAILED");
-  auto pos = [&](const std::string& s) { return std::find(events.begin(), events.end(), s) - events.begin(); };
+  auto pos = [&](const std::string& s) {
+    return std::find(events.begin(), events.end(), s) - events.begin();
+  };
   CHECK(pos("a RUNNING") < pos("a SUCCEEDED"));
   CHECK(pos("a SUCCEEDED") < pos("b RUNNING"));
-  CHECK(Query(f.tmp / "flyte.db", "SELECT COUNT(*) FROM executions WHERE phase = 'FAILED' AND ended_at > 0") ==
+  CHECK(Query(f.tmp / "flyte.db",
+              "SELECT COUNT(*) FROM executions WHERE phase = 'FAILED' AND ended_at > 0") ==
         Rows{{"1"}});
 }
 
@@ -339,7 +345,9 @@ TEST_CASE("a failed flush writes nothing and keeps its changes for the next one"
   RecorderFixture f;
   f.Start();
   const std::string db = f.tmp / "flyte.db";
-  Exec(db, "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk on fire'); END");
+  Exec(db,
+       "CREATE TRIGGER refuse BEFORE INSERT ON events BEGIN SELECT RAISE(ABORT, 'disk on fire'); "
+       "END");
   Status st = f.recorder.Flush();
   CHECK_FALSE(st.ok());
   CHECK(st.message().find("disk on fire") != std::string::npos);

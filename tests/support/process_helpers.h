@@ -34,7 +34,8 @@ class TempDir {
  public:
   TempDir() {
     const char* base = std::getenv("TMPDIR");
-    std::string tmpl = std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/flyte-test-XXXXXX";
+    std::string tmpl =
+        std::string(base != nullptr && *base != '\0' ? base : "/tmp") + "/flyte-test-XXXXXX";
     REQUIRE(::mkdtemp(tmpl.data()) != nullptr);
     path_ = std::filesystem::canonical(tmpl).string();
   }
@@ -71,7 +72,9 @@ inline std::string ReadFile(const std::string& path) {
 // How many times `needle` occurs in `text`.
 inline size_t CountOccurrences(std::string_view text, std::string_view needle) {
   size_t n = 0;
-  for (size_t pos = text.find(needle); pos != std::string_view::npos; pos = text.find(needle, pos + 1)) ++n;
+  for (size_t pos = text.find(needle); pos != std::string_view::npos;
+       pos = text.find(needle, pos + 1))
+    ++n;
   return n;
 }
 
@@ -84,7 +87,8 @@ struct ProcessResult {
 using SteadyClock = std::chrono::steady_clock;
 
 inline int RemainingMs(SteadyClock::time_point deadline) {
-  auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
+  auto left =
+      std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count();
   return left > 0 ? static_cast<int>(left) : 0;
 }
 
@@ -101,7 +105,8 @@ class Child {
       bool replaced = false;
       for (const std::string& mine : env) {
         size_t eq = mine.find('=');
-        replaced = replaced || kv.substr(0, kv.find('=') + 1) == std::string_view(mine).substr(0, eq + 1);
+        replaced =
+            replaced || kv.substr(0, kv.find('=') + 1) == std::string_view(mine).substr(0, eq + 1);
       }
       if (!replaced) envs.emplace_back(kv);
     }
@@ -169,7 +174,8 @@ class Child {
     }
     if (fds_[0] >= 0 || fds_[1] >= 0) {
       ::kill(pid_, SIGKILL);
-      FAIL_CHECK("the child did not finish within " << deadline_ms << " ms; stderr so far:\n" << err_);
+      FAIL_CHECK("the child did not finish within " << deadline_ms << " ms; stderr so far:\n"
+                                                    << err_);
     }
     pollfd p{pidfd_, POLLIN, 0};
     ::poll(&p, 1, RemainingMs(deadline));
@@ -242,8 +248,9 @@ inline ProcessResult Flyte(const std::string& home, std::vector<std::string> arg
 
 // A run printed the same way a person would see it, for failure messages.
 inline std::string Describe(const ProcessResult& r) {
-  return "exit " + std::to_string(r.exit_code) + (r.signal ? " signal " + std::to_string(r.signal) : "") +
-         "\n--- stdout ---\n" + r.out + "--- stderr ---\n" + r.err;
+  return "exit " + std::to_string(r.exit_code) +
+         (r.signal ? " signal " + std::to_string(r.signal) : "") + "\n--- stdout ---\n" + r.out +
+         "--- stderr ---\n" + r.err;
 }
 
 // Processes of group `pgid` that are alive (zombies waiting for a reaper do not count).
