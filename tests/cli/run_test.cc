@@ -204,7 +204,7 @@ TEST_CASE("flyte run -o yaml prints the same report as YAML", "[process]") {
   CHECK_FALSE(HasEscapeCodes(r));
 }
 
-TEST_CASE("-v streams task output prefixed with its node", "[process]") {
+TEST_CASE("flyte run -v streams task output prefixed with its node", "[process]") {
   CliFixture f;
   const std::string file = f.Write("talk.yaml", R"yaml(
 tasks:
@@ -275,7 +275,7 @@ bool ParseXml(const std::string& xml, std::vector<std::string>* elements, std::s
   return true;
 }
 
-TEST_CASE("--junit writes one testcase per node and a failure for the failed one", "[process]") {
+TEST_CASE("flyte run --junit writes one testcase per node and a failure for the failed one", "[process]") {
   CliFixture f;
   const std::string file = f.Write("fail.yaml", kFailing);
   const std::string report = f.tmp / "junit.xml";
