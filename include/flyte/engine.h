@@ -97,6 +97,8 @@ struct NodeState {
   std::vector<Value> inputs;   // per target input, once evaluated
   std::vector<Value> outputs;  // per node output, on success
 
+  uint32_t seq = 0;  // creation order in the execution (its index in ExecutionState::nodes)
+
   // Engine bookkeeping.
   uint32_t owner = kNoIndex;  // the branch, map or dynamic node this one reports to
   uint32_t pending = 0;       // unfinished upstream nodes

@@ -62,6 +62,7 @@ const ExecutionState& Engine::Impl::Start(ExecutionRequest req,
 uint32_t Engine::Impl::AddNode(ExecutionState& e, std::string id, const CompiledBody* body,
                                uint32_t frame, uint32_t owner) {
   NodeState& n = e.nodes.emplace_back();
+  n.seq = static_cast<uint32_t>(e.nodes.size() - 1);
   n.id = std::move(id);
   n.body = body;
   n.frame = frame;

@@ -21,6 +21,8 @@ namespace fs = std::filesystem;
 constexpr size_t kMaxScalarOutput = 64u << 20;
 
 Status MakeDirs(const std::string& dir) {
+  // One mkdir in the common case (the parent exists); the general walk only when it does not.
+  if (::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) return Status::Ok();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return IOError("cannot create " + dir + ": " + ec.message());
@@ -145,9 +147,12 @@ TaskPaths TaskPaths::For(const TaskLaunch& launch) {
 }
 
 Status WriteInputs(const TaskLaunch& launch, const TaskPaths& paths) {
+  // Parents first, so each is a single mkdir.
+  RETURN_IF_ERROR(MakeDirs(fs::path(paths.raw_dir).parent_path().string()));
+  RETURN_IF_ERROR(MakeDirs(paths.raw_dir));
+  RETURN_IF_ERROR(MakeDirs(launch.attempt_dir));
   RETURN_IF_ERROR(MakeDirs(paths.input_dir));
   RETURN_IF_ERROR(MakeDirs(paths.output_dir));
-  RETURN_IF_ERROR(MakeDirs(paths.raw_dir));
   const Interface& iface = launch.task->iface;
   std::string json = "{";
   for (size_t i = 0; i < iface.inputs.size() && i < launch.inputs.size(); ++i) {

@@ -411,8 +411,7 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT INTO node_executions(project, domain, execution, node_id, parent_id, kind, target, phase, "
       "cache_status, attempts, queued_at, started_at, ended_at, error_code, error_message, tail, outputs, seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-      "(SELECT COUNT(*) FROM node_executions WHERE project = ?1 AND domain = ?2 AND execution = ?3)) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
       "ON CONFLICT(project, domain, execution, node_id) DO UPDATE SET phase = excluded.phase, "
       "cache_status = excluded.cache_status, attempts = excluded.attempts, queued_at = excluded.queued_at, "
       "started_at = excluded.started_at, ended_at = excluded.ended_at, error_code = excluded.error_code, "
@@ -440,7 +439,7 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
       .Bind(9, CacheStatusName(n.cache)).Bind(10, static_cast<int64_t>(n.attempts.size()))
       .Bind(11, n.queued_at).Bind(12, n.started_at).Bind(13, n.ended_at)
       .Bind(14, err ? err->code : "").Bind(15, err ? err->message : "").Bind(16, n.tail)
-      .Bind(17, outputs).Run();
+      .Bind(17, outputs).Bind(18, static_cast<int64_t>(n.seq)).Run();
 }
 
 Status Store::UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {
