@@ -41,6 +41,7 @@ struct ExecutionRecord {
   std::string error_code, error_message, error_node;
   std::string run_dir;
   std::string mode = "MANUAL";
+  std::string parent;  // "EXECUTION/NODE" for the child execution of a launch-plan node
 };
 
 struct NodeRecord {
@@ -50,6 +51,7 @@ struct NodeRecord {
   int64_t queued_at = 0, started_at = 0, ended_at = 0;
   std::string error_code, error_message, tail;
   std::string outputs_json;
+  std::string child_execution;  // launch-plan nodes: the execution they started
 };
 
 struct AttemptRecord {

@@ -4,6 +4,11 @@
 
 #include <cstdio>
 #include <iostream>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
 
 #include "admin/local_admin.h"
 #include "cli/commands.h"
@@ -82,6 +87,7 @@ Value ExecutionValue(const ExecutionRecord& r) {
                                     {"name", Value::Str(r.key.name)}})},
       {"workflow", Value::Str(r.workflow)},
       {"launch_plan", r.launch_plan.empty() ? Value() : Value::Str(r.launch_plan)},
+      {"parent", r.parent.empty() ? Value() : Value::Str(r.parent)},
       {"version", Value::Str(r.version)},
       {"phase", Value::Str(r.phase)},
       {"created_at", r.created_at ? Value::Datetime(r.created_at) : Value()},
@@ -127,6 +133,35 @@ Result<ExecutionRecord> FindExecution(LocalAdmin& admin, const std::string& name
     return InvalidArgument("several executions are named " + Quote(name) + "; pass --project and --domain");
   }
   return found.front();
+}
+
+// The nodes in tree order (each followed by its children, siblings in start order), with
+// their depth. Nodes whose parent is missing are shown at the top level.
+std::vector<std::pair<const NodeRecord*, int>> TreeOrder(const std::vector<NodeRecord>& nodes) {
+  std::unordered_map<std::string_view, std::vector<const NodeRecord*>> children;
+  std::unordered_set<std::string_view> ids;
+  for (const NodeRecord& n : nodes) ids.insert(n.node_id);
+  std::vector<const NodeRecord*> roots;
+  for (const NodeRecord& n : nodes) {
+    if (n.parent_id.empty() || ids.count(n.parent_id) == 0) {
+      roots.push_back(&n);
+    } else {
+      children[n.parent_id].push_back(&n);
+    }
+  }
+  std::vector<std::pair<const NodeRecord*, int>> out;
+  out.reserve(nodes.size());
+  std::vector<std::pair<const NodeRecord*, int>> stack;
+  for (auto it = roots.rbegin(); it != roots.rend(); ++it) stack.emplace_back(*it, 0);
+  while (!stack.empty()) {
+    auto [n, depth] = stack.back();
+    stack.pop_back();
+    out.emplace_back(n, depth);
+    auto c = children.find(n->node_id);
+    if (c == children.end()) continue;
+    for (auto it = c->second.rbegin(); it != c->second.rend(); ++it) stack.emplace_back(*it, depth + 1);
+  }
+  return out;
 }
 
 }  // namespace
@@ -185,12 +220,14 @@ int RunGet(const GetOptions& opts) {
     m.emplace_back("outputs", JsonValue(rec->outputs_json));
     if (opts.details) {
       Value::List items;
-      for (const NodeRecord& n : *nodes) {
+      for (auto [node, depth] : TreeOrder(*nodes)) {
+        const NodeRecord& n = *node;
         items.push_back(Value::FromMap({
             {"id", Value::Str(n.node_id)},
             {"parent", n.parent_id.empty() ? Value() : Value::Str(n.parent_id)},
             {"kind", Value::Str(n.kind)},
             {"target", Value::Str(n.target)},
+            {"child_execution", n.child_execution.empty() ? Value() : Value::Str(n.child_execution)},
             {"phase", Value::Str(n.phase)},
             {"cache_status", Value::Str(n.cache_status)},
             {"attempts", Value::Int(n.attempts)},
@@ -206,6 +243,7 @@ int RunGet(const GetOptions& opts) {
   }
   std::cout << "execution  " << rec->key.name << " (" << rec->key.project << "/" << rec->key.domain << ")\n"
             << "workflow   " << rec->workflow << (rec->version.empty() ? "" : " @ " + rec->version) << "\n"
+            << (rec->parent.empty() ? "" : "parent     " + rec->parent + "\n")
             << "phase      " << rec->phase << "\n"
             << "started    " << When(rec->started_at) << "\n"
             << "duration   " << Took(rec->started_at, rec->ended_at) << "\n"
@@ -218,11 +256,11 @@ int RunGet(const GetOptions& opts) {
   if (!opts.details) return kExitOk;
   std::cout << "\n";
   std::vector<std::vector<std::string>> rows = {{"NODE", "KIND", "TARGET", "PHASE", "CACHE", "ATTEMPTS", "DURATION", "ERROR"}};
-  for (const NodeRecord& n : *nodes) {
-    int depth = 0;
-    for (char c : n.node_id) depth += c == '/';
+  for (auto [node, depth] : TreeOrder(*nodes)) {
+    const NodeRecord& n = *node;
     std::string err = n.error_message.size() > 60 ? n.error_message.substr(0, 57) + "..." : n.error_message;
-    rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id, n.kind, n.target, n.phase,
+    std::string target = n.child_execution.empty() ? n.target : n.target + " -> " + n.child_execution;
+    rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id, n.kind, target, n.phase,
                     n.cache_status, std::to_string(n.attempts), Took(n.started_at, n.ended_at), err});
   }
   PrintTable(rows);

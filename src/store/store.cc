@@ -61,6 +61,11 @@ CREATE TABLE cache (
   producer TEXT NOT NULL DEFAULT '');
 CREATE INDEX cache_by_task ON cache(task);
 )sql",
+    // 2: launch-plan nodes and the child executions they start point at each other.
+    R"sql(
+ALTER TABLE executions ADD COLUMN parent TEXT NOT NULL DEFAULT '';
+ALTER TABLE node_executions ADD COLUMN child_execution TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -199,7 +204,7 @@ namespace {
 
 constexpr const char* kExecutionColumns =
     "project, domain, name, workflow, launch_plan, version, source, phase, mode, created_at, "
-    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir";
+    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent";
 
 ExecutionRecord ReadExecution(const sql::Stmt& s) {
   ExecutionRecord r;
@@ -219,6 +224,7 @@ ExecutionRecord ReadExecution(const sql::Stmt& s) {
   r.error_message = s.Text(15);
   r.error_node = s.Text(16);
   r.run_dir = s.Text(17);
+  r.parent = s.Text(18);
   return r;
 }
 
@@ -268,7 +274,7 @@ Result<std::vector<ExecutionRecord>> Store::ListUnfinished() {
 Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "SELECT node_id, parent_id, kind, target, phase, cache_status, attempts, queued_at, started_at, "
-      "ended_at, error_code, error_message, tail, outputs FROM node_executions WHERE project = ? AND "
+      "ended_at, error_code, error_message, tail, outputs, child_execution FROM node_executions WHERE project = ? AND "
       "domain = ? AND execution = ? ORDER BY seq"));
   s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name);
   std::vector<NodeRecord> out;
@@ -290,6 +296,7 @@ Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
     n.error_message = s->Text(11);
     n.tail = s->Text(12);
     n.outputs_json = s->Text(13);
+    n.child_execution = s->Text(14);
     out.push_back(std::move(n));
   }
   s->Reset();
@@ -395,27 +402,39 @@ Result<int64_t> Store::ClearCache(const std::string& task) {
 }
 
 Status Store::UpsertExecutionState(const ExecutionState& e) {
+  // Executions the admin created have their row already; child executions of launch-plan
+  // nodes are created by the engine and get theirs here.
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "UPDATE executions SET phase = ?, started_at = ?, ended_at = ?, outputs = ?, error_code = ?, "
-      "error_message = ?, error_node = ? WHERE project = ? AND domain = ? AND name = ?"));
+      "INSERT INTO executions(project, domain, name, workflow, launch_plan, phase, mode, created_at, "
+      "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+      "ON CONFLICT(project, domain, name) DO UPDATE SET phase = excluded.phase, "
+      "started_at = excluded.started_at, ended_at = excluded.ended_at, outputs = excluded.outputs, "
+      "error_code = excluded.error_code, error_message = excluded.error_message, "
+      "error_node = excluded.error_node"));
   const ExecError* err = e.error ? &*e.error : nullptr;
   std::string outputs = IsTerminal(e.phase) && e.phase == ExecutionPhase::kSucceeded
                             ? ValuesJson(e.wf().iface.outputs, e.outputs)
                             : "";
-  return s->Bind(1, PhaseName(e.phase)).Bind(2, e.started_at).Bind(3, e.ended_at).Bind(4, outputs)
-      .Bind(5, err ? err->code : "").Bind(6, err ? err->message : "").Bind(7, err ? err->node : "")
-      .Bind(8, e.key.project).Bind(9, e.key.domain).Bind(10, e.key.name).Run();
+  return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, e.wf().name)
+      .Bind(5, e.launch_plan).Bind(6, PhaseName(e.phase))
+      .Bind(7, e.parent.empty() ? "MANUAL" : "CHILD_WORKFLOW").Bind(8, e.created_at)
+      .Bind(9, e.started_at).Bind(10, e.ended_at).Bind(11, ValuesJson(e.wf().iface.inputs, e.inputs))
+      .Bind(12, outputs).Bind(13, err ? err->code : "").Bind(14, err ? err->message : "")
+      .Bind(15, err ? err->node : "").Bind(16, e.options.run_dir).Bind(17, e.parent).Run();
 }
 
 Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT INTO node_executions(project, domain, execution, node_id, parent_id, kind, target, phase, "
-      "cache_status, attempts, queued_at, started_at, ended_at, error_code, error_message, tail, outputs, seq) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
+      "cache_status, attempts, queued_at, started_at, ended_at, error_code, error_message, tail, outputs, seq, "
+      "child_execution) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
       "ON CONFLICT(project, domain, execution, node_id) DO UPDATE SET phase = excluded.phase, "
       "cache_status = excluded.cache_status, attempts = excluded.attempts, queued_at = excluded.queued_at, "
       "started_at = excluded.started_at, ended_at = excluded.ended_at, error_code = excluded.error_code, "
-      "error_message = excluded.error_message, tail = excluded.tail, outputs = excluded.outputs"));
+      "error_message = excluded.error_message, tail = excluded.tail, outputs = excluded.outputs, "
+      "child_execution = excluded.child_execution"));
   const CompiledBody& b = *n.body;
   std::string target;
   switch (b.kind) {
@@ -439,7 +458,7 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
       .Bind(9, CacheStatusName(n.cache)).Bind(10, static_cast<int64_t>(n.attempts.size()))
       .Bind(11, n.queued_at).Bind(12, n.started_at).Bind(13, n.ended_at)
       .Bind(14, err ? err->code : "").Bind(15, err ? err->message : "").Bind(16, n.tail)
-      .Bind(17, outputs).Bind(18, static_cast<int64_t>(n.seq)).Run();
+      .Bind(17, outputs).Bind(18, static_cast<int64_t>(n.seq)).Bind(19, n.child_execution).Run();
 }
 
 Status Store::UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {
