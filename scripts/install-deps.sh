@@ -5,7 +5,7 @@ set -eu
 PACKAGES="cmake ninja-build g++ pkg-config git
 libsqlite3-dev libuv1-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
 libcli11-dev libfmt-dev catch2 libssl-dev
-python3 python3-yaml python3-jsonschema"
+python3 python3-yaml python3-jsonschema tzdata"
 
 missing=""
 for p in $PACKAGES; do

@@ -50,6 +50,8 @@ struct CreateExecutionRequest {
   // `--inputs FILE`: a YAML or JSON mapping of input names to values.
   std::string inputs_document;
   std::string inputs_document_name;
+  // Relaunch: inputs the launch plan fixes may appear in the document and are ignored.
+  bool ignore_fixed_inputs = false;
   std::optional<uint32_t> max_parallelism;
   bool overwrite_cache = false;
   bool no_cache = false;
@@ -83,6 +85,18 @@ class AdminService {
   // Gives a gate its value: a signal's as text read by its declared type, or an approve
   // gate's ("true" approves, "false" rejects) under its node id.
   virtual Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) = 0;
+  // A new execution of the same target with the same inputs (`name` empty: generated).
+  virtual Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) = 0;
+
+  // Projects; registering into a project creates it.
+  virtual Result<std::vector<ProjectRecord>> ListProjects() = 0;
+  virtual Status PutProject(const ProjectRecord& project) = 0;
+  // Registered tasks, workflows and launch plans (kind "" for all), newest first; empty name
+  // or version match any.
+  virtual Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,
+                                                         const std::string& domain, const std::string& name,
+                                                         const std::string& version) = 0;
+
   virtual Result<std::vector<CacheRecord>> ListCache(const std::string& task) = 0;
   virtual Result<int64_t> ClearCache(const std::string& task) = 0;
 };

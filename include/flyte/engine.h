@@ -225,6 +225,10 @@ class Engine {
   const ExecutionState* Find(const ExecutionKey& key) const;
   size_t active() const;
   std::vector<ExecutionKey> ActiveKeys() const;
+  // Forgets terminal executions that nothing refers to any more (no process, timer or running
+  // child execution), returning how many. Their ExecutionState pointers become invalid: call
+  // only after observers have consumed them (the server does, after each committed flush).
+  size_t ReleaseFinished();
 
  private:
   class Impl;

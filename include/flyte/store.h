@@ -70,12 +70,31 @@ struct CacheRecord {
   std::string outputs_json;
 };
 
+// One term of a list filter, in Flyte's filter language: eq(phase,RUNNING),
+// gte(created_at,...), value_in(name,a;b). Fields are checked by the store (NotFound-free:
+// an unknown field is InvalidArgument); time fields take nanoseconds since the epoch as text.
+struct FieldCondition {
+  enum class Op : uint8_t { kEq, kNe, kGt, kGte, kLt, kLte, kContains, kValueIn };
+  std::string field;
+  Op op = Op::kEq;
+  std::vector<std::string> values;  // one, except for value_in
+};
+
 struct ExecutionFilter {
   std::string project, domain;   // empty: any
   std::string workflow;          // empty: any
   std::string name;              // empty: any
   std::optional<std::string> phase;
+  std::vector<FieldCondition> conditions;
+  std::string sort_key = "created_at";  // a field; ties broken by name
+  bool ascending = false;
+  uint32_t offset = 0;
   uint32_t limit = 100;
+};
+
+struct ProjectRecord {
+  std::string id, name, description;
+  int64_t created_at = 0;
 };
 
 class Store : public CacheBackend {
@@ -84,6 +103,11 @@ class Store : public CacheBackend {
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store() override;
   int schema_version() const { return schema_version_; }
+
+  // Projects. Registering into a project creates it.
+  Status PutProject(const ProjectRecord& p);  // insert or update name/description
+  Result<std::vector<ProjectRecord>> ListProjects();
+  Result<std::optional<ProjectRecord>> GetProject(const std::string& id);
 
   // Registration. A source is the text of a workflow file, stored once by digest.
   Status PutSource(const std::string& digest, const std::string& path, const std::string& text);
@@ -106,6 +130,7 @@ class Store : public CacheBackend {
   // Executions.
   Status CreateExecution(const ExecutionRecord& r);
   Result<std::optional<ExecutionRecord>> GetExecution(const ExecutionKey& key);
+  // InvalidArgument for an unknown filter or sort field.
   Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter);
   Result<std::vector<NodeRecord>> ListNodes(const ExecutionKey& key);
   Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key, const std::string& node);

@@ -148,6 +148,12 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   admin->check_.data = admin.get();
   uv_check_start(&admin->check_, &LocalAdmin::OnCheck);
   uv_unref(reinterpret_cast<uv_handle_t*>(&admin->check_));
+  // Changes made by timer callbacks come after this turn's check: commit them before the loop
+  // goes back to sleep, or a server would hold them until the next request wakes it.
+  uv_prepare_init(loop, &admin->prepare_);
+  admin->prepare_.data = admin.get();
+  uv_prepare_start(&admin->prepare_, &LocalAdmin::OnPrepare);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&admin->prepare_));
   return admin;
 }
 
@@ -155,6 +161,8 @@ LocalAdmin::~LocalAdmin() {
   (void)FlushNow();
   uv_check_stop(&check_);
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
+  uv_prepare_stop(&prepare_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
   if (signals_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
@@ -171,14 +179,21 @@ void LocalAdmin::OnCheck(uv_check_t* check) {
   (void)self->FlushNow();
 }
 
+void LocalAdmin::OnPrepare(uv_prepare_t* prepare) {
+  auto* self = static_cast<LocalAdmin*>(prepare->data);
+  (void)self->FlushNow();
+}
+
 Status LocalAdmin::FlushNow() {
   if (!recorder_) return Status::Ok();
+  const bool executions_changed = recorder_->pending();
   Status st = recorder_->Flush();
   if (!st.ok()) {
     flush_error_ = st;
     return st;
   }
   if (on_flushed_) on_flushed_();
+  if (executions_changed && !options_.keep_finished) engine_->ReleaseFinished();
   return st;
 }
 
@@ -251,6 +266,8 @@ Result<RegisterResult> LocalAdmin::Register(const RegisterRequest& req) {
   int64_t now = clock_->Now();
   RETURN_IF_ERROR(store_->Begin());
   auto put_all = [&]() -> Status {
+    ASSIGN_OR_RETURN(std::optional<ProjectRecord> project, store_->GetProject(result.project));
+    if (!project) RETURN_IF_ERROR(store_->PutProject({result.project, result.project, "", now}));
     std::error_code ec;
     RETURN_IF_ERROR(store_->PutSource(result.source, fs::absolute(req.path, ec).string(), req.content));
     auto put = [&](const std::string& kind, const std::string& name, const std::string& digest,
@@ -379,6 +396,10 @@ Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& r
       if (!root->is_map()) return InvalidArgument(req.inputs_document_name + ": expected a mapping of input names to values");
       for (const auto& [k, v] : root->entries) {
         uint32_t idx = iface->FindInput(k->text);
+        if (idx == kNoIndex && req.ignore_fixed_inputs && lp != nullptr &&
+            file->workflows[lp->workflow].iface.FindInput(k->text) != kNoIndex) {
+          continue;
+        }
         if (idx == kNoIndex) return unknown(k->text);
         LiteralResult lit = ValueFromNode(*v, iface->inputs[idx].type);
         if (!lit.ok()) {
@@ -555,6 +576,47 @@ Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, cons
     return engine_->Signal(key, name, std::move(lit.value));
   }
   return NotFound("no gate of execution " + key.name + " is waiting for " + Quote(name));
+}
+
+Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::string& name) {
+  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
+  if (!r.parent.empty()) {
+    return FailedPrecondition("execution " + key.name + " was started by node " + r.parent +
+                              "; relaunch its parent instead");
+  }
+  CreateExecutionRequest req;
+  req.project = key.project;
+  req.domain = key.domain;
+  req.name = name;
+  req.version = r.version;
+  if (!r.launch_plan.empty()) {
+    req.target_kind = TargetKind::kLaunchPlan;
+    req.target = r.launch_plan;
+  } else {
+    req.target_kind = TargetKind::kAuto;
+    req.target = r.workflow;
+  }
+  // The stored inputs are complete: defaults applied, and a launch plan's fixed ones included
+  // (which it then ignores).
+  req.inputs_document = r.inputs_json;
+  req.inputs_document_name = "the inputs of " + key.name;
+  req.ignore_fixed_inputs = true;
+  return CreateExecution(req);
+}
+
+Result<std::vector<ProjectRecord>> LocalAdmin::ListProjects() { return store_->ListProjects(); }
+
+Status LocalAdmin::PutProject(const ProjectRecord& project) {
+  ProjectRecord p = project;
+  ASSIGN_OR_RETURN(std::optional<ProjectRecord> before, store_->GetProject(p.id));
+  p.created_at = before ? before->created_at : clock_->Now();
+  return store_->PutProject(p);
+}
+
+Result<std::vector<EntityRecord>> LocalAdmin::ListEntities(const std::string& kind, const std::string& project,
+                                                           const std::string& domain, const std::string& name,
+                                                           const std::string& version) {
+  return store_->FindEntities(kind, project, domain, name, version);
 }
 
 Result<std::vector<CacheRecord>> LocalAdmin::ListCache(const std::string& task) {

@@ -24,6 +24,9 @@ class LocalAdmin : public AdminService {
   struct Options {
     std::string home;
     int64_t abort_grace_nanos = 10'000'000'000;
+    // A server drops finished executions from memory once their final state is committed;
+    // `flyte run` keeps its one execution to print the report.
+    bool keep_finished = true;
   };
   static Result<std::unique_ptr<LocalAdmin>> Open(uv_loop_t* loop, Options options);
   ~LocalAdmin() override;
@@ -39,6 +42,12 @@ class LocalAdmin : public AdminService {
                                std::optional<uint32_t> attempt) override;
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
   Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
+  Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
+  Result<std::vector<ProjectRecord>> ListProjects() override;
+  Status PutProject(const ProjectRecord& project) override;
+  Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,
+                                                 const std::string& domain, const std::string& name,
+                                                 const std::string& version) override;
   Result<std::vector<CacheRecord>> ListCache(const std::string& task) override;
   Result<int64_t> ClearCache(const std::string& task) override;
 
@@ -50,6 +59,7 @@ class LocalAdmin : public AdminService {
   void OnFlushed(std::function<void()> fn) { on_flushed_ = std::move(fn); }
   // SIGINT / SIGTERM abort every running execution; interrupted() tells whether one came.
   void AbortOnSignals();
+  std::vector<ExecutionKey> ActiveKeys() const { return engine_->ActiveKeys(); }
   bool interrupted() const { return interrupted_ != 0; }
   int interrupt_signal() const { return interrupted_; }
   // Runs the loop until `key` is terminal (its state is committed when this returns).
@@ -64,6 +74,7 @@ class LocalAdmin : public AdminService {
   Result<std::shared_ptr<const CompiledFile>> CompiledSource(const std::string& digest);
   Status FlushNow();
   static void OnCheck(uv_check_t* check);
+  static void OnPrepare(uv_prepare_t* prepare);
 
   uv_loop_t* loop_;
   Options options_;
@@ -76,6 +87,7 @@ class LocalAdmin : public AdminService {
   std::map<std::string, std::shared_ptr<const CompiledFile>> compiled_;  // by source digest
   std::function<void()> on_flushed_;
   uv_check_t check_;
+  uv_prepare_t prepare_;
   uv_signal_t sigint_, sigterm_;
   bool signals_ = false;
   int interrupted_ = 0;

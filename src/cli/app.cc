@@ -100,6 +100,14 @@ int Main(int argc, char** argv) {
   ch->add_option("--home", cache.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   ch->add_option("-o,--output", cache.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
 
+  ServeOptions serve;
+  CLI::App* sv = app.add_subcommand("serve", "Run the admin API, executor and store as a server (the dev sandbox)");
+  sv->add_option("--listen", serve.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free one)");
+  sv->add_option("--home", serve.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  sv->add_option("--config", serve.config, "Server configuration file (see config/server.yaml)");
+  sv->add_flag("--insecure", serve.insecure, "Allow listening beyond localhost without authentication");
+  sv->footer("Example: flyte serve --listen 127.0.0.1:8080, then flyte register FILE --endpoint http://127.0.0.1:8080");
+
   app.add_subcommand("version", "Print the version")->callback([] {});
   app.add_subcommand("schema",
                      "Print the JSON Schema of workflow files (for editors with a YAML language "
@@ -125,6 +133,7 @@ int Main(int argc, char** argv) {
   if (lg->parsed()) return RunLogs(logs);
   if (ch->parsed()) return RunCache(cache);
   if (g->parsed()) return RunGraph(graph);
+  if (sv->parsed()) return RunServe(serve);
   if (app.got_subcommand("version")) return RunVersion();
   if (app.got_subcommand("schema")) return RunSchema();
   return kExitUsage;

@@ -77,6 +77,14 @@ struct CacheOptions {
 };
 int RunCache(const CacheOptions& opts);
 
+struct ServeOptions {
+  std::string listen;  // HOST:PORT, default 127.0.0.1:8080
+  std::string home;
+  std::string config;
+  bool insecure = false;
+};
+int RunServe(const ServeOptions& opts);
+
 int RunVersion();
 int RunSchema();
 

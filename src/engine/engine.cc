@@ -387,6 +387,27 @@ std::vector<ExecutionKey> Engine::Impl::ActiveKeys() const {
   return out;
 }
 
+bool Engine::Impl::Releasable(const ExecutionState& e) const {
+  if (!IsTerminal(e.phase) || e.running_nodes != 0) return false;
+  for (const NodeState& n : e.nodes) {
+    if (n.running_id != 0 || n.timer != 0 || n.deadline != 0) return false;
+    if (!n.child_execution.empty()) {
+      const ExecutionState* child = Find({e.key.project, e.key.domain, n.child_execution});
+      if (child != nullptr && !IsTerminal(child->phase)) return false;
+    }
+  }
+  return true;
+}
+
+size_t Engine::Impl::ReleaseFinished() {
+  std::vector<std::string> done;
+  for (const auto& [k, e] : executions_) {
+    if (Releasable(*e)) done.push_back(k);
+  }
+  for (const std::string& k : done) executions_.erase(k);
+  return done.size();
+}
+
 Engine::Engine(Runner& runner, Clock& clock, CacheBackend* cache)
     : impl_(std::make_unique<Impl>(runner, clock, cache)) {}
 Engine::~Engine() = default;
@@ -404,5 +425,6 @@ Status Engine::Signal(const ExecutionKey& key, const std::string& name, Value va
 const ExecutionState* Engine::Find(const ExecutionKey& key) const { return impl_->Find(key); }
 size_t Engine::active() const { return impl_->active(); }
 std::vector<ExecutionKey> Engine::ActiveKeys() const { return impl_->ActiveKeys(); }
+size_t Engine::ReleaseFinished() { return impl_->ReleaseFinished(); }
 
 }  // namespace flyte

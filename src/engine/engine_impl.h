@@ -25,6 +25,8 @@ class Engine::Impl {
   const ExecutionState* Find(const ExecutionKey& key) const;
   size_t active() const;
   std::vector<ExecutionKey> ActiveKeys() const;
+  size_t ReleaseFinished();
+  bool Releasable(const ExecutionState& e) const;
 
  private:
   struct NodeRef {

@@ -241,13 +241,98 @@ Result<std::optional<ExecutionRecord>> Store::GetExecution(const ExecutionKey& k
   return out;
 }
 
+namespace {
+
+// Columns a list may filter and sort on, and whether they hold times (integers).
+struct ListColumn {
+  const char* name;
+  bool time;
+};
+constexpr ListColumn kExecutionListColumns[] = {
+    {"name", false},       {"workflow", false},  {"launch_plan", false}, {"phase", false},
+    {"mode", false},       {"version", false},   {"parent", false},      {"error_code", false},
+    {"created_at", true},  {"started_at", true}, {"ended_at", true},     {"project", false},
+    {"domain", false},
+};
+
+const ListColumn* FindListColumn(const std::string& field) {
+  for (const ListColumn& c : kExecutionListColumns) {
+    if (field == c.name) return &c;
+  }
+  return nullptr;
+}
+
+std::string ListColumnNames() {
+  std::vector<std::string> names;
+  for (const ListColumn& c : kExecutionListColumns) names.emplace_back(c.name);
+  return Join(names, ", ");
+}
+
+}  // namespace
+
 Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter& f) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+  std::string sql = std::string("SELECT ") + kExecutionColumns +
       " FROM executions WHERE (?1 = '' OR project = ?1) AND (?2 = '' OR domain = ?2) AND "
-      "(?3 = '' OR workflow = ?3) AND (?4 = '' OR phase = ?4) AND (?6 = '' OR name = ?6) "
-      "ORDER BY created_at DESC, name LIMIT ?5"));
-  s->Bind(1, f.project).Bind(2, f.domain).Bind(3, f.workflow).Bind(4, f.phase.value_or(""))
-      .Bind(5, static_cast<int64_t>(f.limit)).Bind(6, f.name);
+      "(?3 = '' OR workflow = ?3) AND (?4 = '' OR phase = ?4) AND (?5 = '' OR name = ?5)";
+  // Values bound after the five above, in order; times as integers.
+  std::vector<std::pair<std::string, bool>> params;
+  for (const FieldCondition& c : f.conditions) {
+    const ListColumn* col = FindListColumn(c.field);
+    if (col == nullptr) {
+      return InvalidArgument("cannot filter executions on " + Quote(c.field) + DidYouMean(c.field, [] {
+        std::vector<std::string> v;
+        for (const ListColumn& l : kExecutionListColumns) v.emplace_back(l.name);
+        return v;
+      }()) + "; the fields are: " + ListColumnNames());
+    }
+    if (c.values.empty()) return InvalidArgument("filter on " + Quote(c.field) + " has no value");
+    const std::string column = col->name;
+    auto next = [&](const std::string& v) {
+      params.emplace_back(v, col->time);
+      return "?" + std::to_string(5 + params.size());
+    };
+    using Op = FieldCondition::Op;
+    switch (c.op) {
+      case Op::kEq: sql += " AND " + column + " = " + next(c.values[0]); break;
+      case Op::kNe: sql += " AND " + column + " != " + next(c.values[0]); break;
+      case Op::kGt: sql += " AND " + column + " > " + next(c.values[0]); break;
+      case Op::kGte: sql += " AND " + column + " >= " + next(c.values[0]); break;
+      case Op::kLt: sql += " AND " + column + " < " + next(c.values[0]); break;
+      case Op::kLte: sql += " AND " + column + " <= " + next(c.values[0]); break;
+      case Op::kContains:
+        if (col->time) return InvalidArgument("contains() does not apply to the time field " + Quote(c.field));
+        sql += " AND instr(" + column + ", " + next(c.values[0]) + ") > 0";
+        break;
+      case Op::kValueIn: {
+        std::vector<std::string> marks;
+        for (const std::string& v : c.values) marks.push_back(next(v));
+        sql += " AND " + column + " IN (" + Join(marks, ", ") + ")";
+        break;
+      }
+    }
+  }
+  const ListColumn* sort = FindListColumn(f.sort_key);
+  if (sort == nullptr) {
+    return InvalidArgument("cannot sort executions by " + Quote(f.sort_key) + "; the fields are: " +
+                           ListColumnNames());
+  }
+  const char* dir = f.ascending ? " ASC" : " DESC";
+  sql += std::string(" ORDER BY ") + sort->name + dir + ", name" + dir + " LIMIT " +
+         std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset);
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(sql));
+  s->Bind(1, f.project).Bind(2, f.domain).Bind(3, f.workflow).Bind(4, f.phase.value_or("")).Bind(5, f.name);
+  for (size_t i = 0; i < params.size(); ++i) {
+    const int at = static_cast<int>(6 + i);
+    if (params[i].second) {
+      int64_t v = 0;
+      if (!ParseInt64(params[i].first, &v)) {
+        return InvalidArgument("expected a time for a time field, got " + Quote(params[i].first));
+      }
+      s->Bind(at, v);
+    } else {
+      s->Bind(at, params[i].first);
+    }
+  }
   std::vector<ExecutionRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
@@ -256,6 +341,35 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
   }
   s->Reset();
   return out;
+}
+
+Status Store::PutProject(const ProjectRecord& p) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT INTO projects(id, name, description, created_at) VALUES (?1, ?2, ?3, ?4) "
+      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, description = excluded.description"));
+  return s->Bind(1, p.id).Bind(2, p.name.empty() ? p.id : p.name).Bind(3, p.description)
+      .Bind(4, p.created_at).Run();
+}
+
+Result<std::vector<ProjectRecord>> Store::ListProjects() {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT id, name, description, created_at FROM projects ORDER BY id"));
+  std::vector<ProjectRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Int(3)});
+  }
+  s->Reset();
+  return out;
+}
+
+Result<std::optional<ProjectRecord>> Store::GetProject(const std::string& id) {
+  ASSIGN_OR_RETURN(std::vector<ProjectRecord> all, ListProjects());
+  for (ProjectRecord& p : all) {
+    if (p.id == id) return std::optional<ProjectRecord>(std::move(p));
+  }
+  return std::optional<ProjectRecord>();
 }
 
 Result<std::vector<ExecutionRecord>> Store::ListUnfinished() {
@@ -447,6 +561,9 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
       break;
     case spec::NodeKind::kLaunchPlan:
       if (b.target != kNoIndex) target = e.file->launch_plans[b.target].name;
+      break;
+    case spec::NodeKind::kSignal:
+      target = b.signal_name;
       break;
     default:
       break;

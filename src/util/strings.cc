@@ -144,4 +144,18 @@ bool IsIdentifier(std::string_view s) {
                      [](char c) { return IsAlpha(c) || IsDigit(c) || c == '_'; });
 }
 
+bool ParseInt64(std::string_view s, int64_t* out) {
+  bool neg = !s.empty() && s[0] == '-';
+  if (neg) s.remove_prefix(1);
+  if (s.empty() || s.size() > 19) return false;
+  uint64_t v = 0;
+  for (char c : s) {
+    if (c < '0' || c > '9') return false;
+    v = v * 10 + static_cast<uint64_t>(c - '0');
+  }
+  if (v > static_cast<uint64_t>(INT64_MAX) + (neg ? 1 : 0)) return false;
+  *out = neg ? static_cast<int64_t>(0 - v) : static_cast<int64_t>(v);
+  return true;
+}
+
 }  // namespace flyte

@@ -1,6 +1,7 @@
 // Small string helpers shared by every layer.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,6 +13,8 @@ std::vector<std::string_view> Split(std::string_view s, char sep);
 bool StartsWith(std::string_view s, std::string_view prefix);
 bool EndsWith(std::string_view s, std::string_view suffix);
 std::string Join(const std::vector<std::string>& parts, std::string_view sep);
+// A whole decimal integer (optional leading '-'), without overflow; false otherwise.
+bool ParseInt64(std::string_view s, int64_t* out);
 
 // Optimal string alignment distance (Levenshtein plus adjacent transpositions).
 size_t EditDistance(std::string_view a, std::string_view b);

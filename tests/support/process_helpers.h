@@ -165,6 +165,15 @@ class Child {
     return true;
   }
 
+  // Reads output until stdout contains `text`; false when the deadline passed first.
+  bool WaitForStdout(std::string_view text, int deadline_ms = 20000) {
+    auto deadline = SteadyClock::now() + std::chrono::milliseconds(deadline_ms);
+    while (out_.find(text) == std::string::npos) {
+      if (fds_[0] < 0 || !ReadSome(deadline)) return false;
+    }
+    return true;
+  }
+
   // Waits for the child to exit and for both pipes to close. Past the deadline the child is
   // killed and the test fails.
   ProcessResult Wait(int deadline_ms = 60000) {

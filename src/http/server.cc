@@ -1,0 +1,460 @@
+#include "http/server.h"
+
+#include <httplib.h>
+
+#include <fstream>
+
+#include "http/codec.h"
+#include "http/events.h"
+#include "http/filters.h"
+#include "util/strings.h"
+
+namespace flyte::http {
+namespace {
+
+constexpr const char* kJson = "application/json";
+
+int HttpStatus(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kInvalidSpec:
+    case StatusCode::kTypeMismatch: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kIO:
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
+void Fail(httplib::Response& res, const Status& st) {
+  res.status = HttpStatus(st);
+  res.set_content(ErrorJson(st), kJson);
+}
+
+template <typename T, typename Encode>
+void Reply(httplib::Response& res, const Result<T>& r, Encode encode, int status = 200) {
+  if (!r.ok()) return Fail(res, r.status());
+  res.status = status;
+  res.set_content(encode(*r), kJson);
+}
+
+Status CheckPath(const std::string& project, const std::string& domain) {
+  RETURN_IF_ERROR(CheckIdentifier("project", project));
+  return CheckDomain(domain);
+}
+
+Result<ExecutionKey> KeyFrom(const httplib::Request& req) {
+  ExecutionKey k{req.matches[1], req.matches[2], req.matches[3]};
+  RETURN_IF_ERROR(CheckPath(k.project, k.domain));
+  RETURN_IF_ERROR(CheckIdentifier("execution name", k.name));
+  return k;
+}
+
+std::string Param(const httplib::Request& req, const char* name) {
+  return req.has_param(name) ? req.get_param_value(name) : std::string();
+}
+
+// Query parameters this route does not know are mistakes worth reporting.
+Status CheckParams(const httplib::Request& req, std::initializer_list<const char*> allowed) {
+  std::vector<std::string> names(allowed.begin(), allowed.end());
+  for (const auto& [k, v] : req.params) {
+    if (std::find(names.begin(), names.end(), k) == names.end()) {
+      return InvalidArgument("unknown query parameter " + Quote(k) + DidYouMean(k, names) +
+                             (names.empty() ? "" : "; expected: " + Join(names, ", ")));
+    }
+  }
+  return Status::Ok();
+}
+
+constexpr const char* kSegment = "([^/]+)";
+
+}  // namespace
+
+ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, Options options)
+    : bridge_(bridge), admin_(admin), events_(events), options_(options),
+      server_(std::make_unique<httplib::Server>()) {
+  server_->set_payload_max_length(options_.max_body_bytes);
+  const int threads = options_.threads;
+  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+    std::string what = "unexpected error";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    Fail(res, Internal(what));
+  });
+  // httplib's own refusals (unknown route, oversize body) get the API's error body too.
+  server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    if (res.status == 404) {
+      Fail(res, NotFound("no route " + req.method + " " + req.path + "; see GET /api/v1/openapi"));
+    } else if (res.status == 413) {
+      res.set_content(ErrorJson(InvalidArgument("the request body is too large")), kJson);
+    } else if (res.status == 405) {
+      res.set_content(ErrorJson(InvalidArgument("method " + req.method + " is not allowed on " + req.path)), kJson);
+    } else {
+      res.set_content(ErrorJson(InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")")), kJson);
+    }
+  });
+  Routes();
+}
+
+ApiServer::~ApiServer() { Stop(); }
+
+Status ApiServer::Listen(const std::string& host, int port) {
+  if (port == 0) {
+    port_ = server_->bind_to_any_port(host);
+  } else {
+    port_ = server_->bind_to_port(host, port) ? port : -1;
+  }
+  if (port_ <= 0) {
+    return Unavailable("cannot listen on " + host + ":" + std::to_string(port) +
+                       " (address in use, or not an address of this machine)");
+  }
+  thread_ = std::thread([this] { server_->listen_after_bind(); });
+  return Status::Ok();
+}
+
+void ApiServer::Stop() {
+  if (stopping_.exchange(true)) return;
+  if (events_ != nullptr) events_->Close();
+  server_->stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void ApiServer::Routes() {
+  httplib::Server& s = *server_;
+  AdminService& admin = admin_;
+  LoopBridge& bridge = bridge_;
+  const std::string seg = kSegment;
+
+  s.Get("/healthcheck", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content("{\"status\":\"ok\"}", kJson);
+  });
+  s.Get("/api/v1/version", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(std::string("{\"version\":\"") + FLYTE_VERSION + "\",\"name\":\"flyte\"}", kJson);
+  });
+
+  // Projects and domains.
+  s.Get("/api/v1/projects", [&admin, &bridge](const httplib::Request&, httplib::Response& res) {
+    Reply(res, bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); }), ProjectListJson);
+  });
+  auto put_project = [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ProjectRecord> p = ParseProject(req.body);
+    if (!p.ok()) return Fail(res, p.status());
+    if (req.matches.size() > 1 && p->id != req.matches[1]) {
+      return Fail(res, InvalidArgument("the body's id " + Quote(p->id) + " is not the path's " +
+                                       Quote(std::string(req.matches[1]))));
+    }
+    Status st = bridge.CallStatus([&] { return admin.PutProject(*p); });
+    if (!st.ok()) return Fail(res, st);
+    res.set_content(ProjectJson(*p), kJson);
+  };
+  s.Post("/api/v1/projects", put_project);
+  s.Put("/api/v1/projects/" + seg, put_project);
+  s.Get("/api/v1/projects/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    std::string id = req.matches[1];
+    Result<std::vector<ProjectRecord>> all = bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); });
+    if (!all.ok()) return Fail(res, all.status());
+    for (const ProjectRecord& p : *all) {
+      if (p.id == id) return res.set_content(ProjectJson(p), kJson);
+    }
+    Fail(res, NotFound("no project " + Quote(id)));
+  });
+  s.Get("/api/v1/domains", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(
+        "{\"domains\":[{\"id\":\"development\",\"name\":\"development\"},{\"id\":\"staging\",\"name\":"
+        "\"staging\"},{\"id\":\"production\",\"name\":\"production\"}]}",
+        kJson);
+  });
+
+  // Registration.
+  auto do_register = [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<RegisterRequest> r = ParseRegisterRequest(req.body);
+    if (!r.ok()) return Fail(res, r.status());
+    Reply(res, bridge.Call<RegisterResult>([&] { return admin.Register(*r); }), RegisterResultJson);
+  };
+  s.Post("/api/v1/register", do_register);
+  for (const char* kind : {"tasks", "workflows", "launch_plans"}) {
+    s.Post(std::string("/api/v1/") + kind, do_register);
+  }
+
+  // Tasks, workflows, launch plans: lists, versions, one version, ids.
+  struct EntityRoute {
+    const char* path;
+    const char* kind;
+  };
+  for (EntityRoute route : {EntityRoute{"tasks", "task"}, EntityRoute{"workflows", "workflow"},
+                            EntityRoute{"launch_plans", "launch_plan"}}) {
+    const std::string base = std::string("/api/v1/") + route.path + "/" + seg + "/" + seg;
+    const std::string kind = route.kind;
+    const std::string field = route.path;
+    auto list = [&admin, &bridge, kind, field](const httplib::Request& req, httplib::Response& res) {
+      std::string project = req.matches[1], domain = req.matches[2];
+      std::string name = req.matches.size() > 3 ? std::string(req.matches[3]) : "";
+      std::string version = req.matches.size() > 4 ? std::string(req.matches[4]) : "";
+      Status st = CheckPath(project, domain);
+      if (!st.ok()) return Fail(res, st);
+      auto found = bridge.Call<std::vector<EntityRecord>>(
+          [&] { return admin.ListEntities(kind, project, domain, name, version); });
+      if (!found.ok()) return Fail(res, found.status());
+      if (!version.empty()) {
+        if (found->empty()) {
+          return Fail(res, NotFound("no " + kind + " " + Quote(name) + " at version " + Quote(version) + " in " +
+                                    project + "/" + domain));
+        }
+        return res.set_content(EntityJson(found->front()), kJson);
+      }
+      if (!name.empty() && found->empty()) {
+        return Fail(res, NotFound("no " + kind + " " + Quote(name) + " in " + project + "/" + domain));
+      }
+      res.set_content(EntityListJson(field.c_str(), *found, ""), kJson);
+    };
+    s.Get(base, list);
+    s.Get(base + "/" + seg, list);
+    s.Get(base + "/" + seg + "/" + seg, list);
+  }
+  for (EntityRoute route : {EntityRoute{"task_ids", "task"}, EntityRoute{"workflow_ids", "workflow"},
+                            EntityRoute{"launch_plan_ids", "launch_plan"}}) {
+    const std::string kind = route.kind;
+    s.Get(std::string("/api/v1/") + route.path + "/" + seg + "/" + seg,
+          [&admin, &bridge, kind](const httplib::Request& req, httplib::Response& res) {
+            std::string project = req.matches[1], domain = req.matches[2];
+            Status st = CheckPath(project, domain);
+            if (!st.ok()) return Fail(res, st);
+            auto found = bridge.Call<std::vector<EntityRecord>>(
+                [&] { return admin.ListEntities(kind, project, domain, "", ""); });
+            if (!found.ok()) return Fail(res, found.status());
+            std::vector<EntityRecord> unique;
+            for (const EntityRecord& e : *found) {
+              bool seen = false;
+              for (const EntityRecord& u : unique) seen = seen || u.name == e.name;
+              if (!seen) unique.push_back(e);
+            }
+            std::sort(unique.begin(), unique.end(),
+                      [](const EntityRecord& a, const EntityRecord& b) { return a.name < b.name; });
+            res.set_content(EntityIdListJson(unique, ""), kJson);
+          });
+  }
+
+  // Executions.
+  s.Post("/api/v1/executions", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<CreateExecutionRequest> r = ParseCreateExecution(req.body);
+    if (!r.ok()) return Fail(res, r.status());
+    Reply(res, bridge.Call<ExecutionKey>([&] { return admin.CreateExecution(*r); }), ExecutionIdJson);
+  });
+  s.Post("/api/v1/executions/relaunch", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<RelaunchRequest> r = ParseRelaunchRequest(req.body);
+    if (!r.ok()) return Fail(res, r.status());
+    Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Relaunch(r->id, r->name); }), ExecutionIdJson);
+  });
+  s.Get("/api/v1/executions/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    ExecutionFilter f;
+    f.project = req.matches[1];
+    f.domain = req.matches[2];
+    Status st = CheckPath(f.project, f.domain);
+    if (st.ok()) st = CheckParams(req, {"limit", "token", "filters", "sort_by.key", "sort_by.direction"});
+    std::string filters = Param(req, "filters"), limit = Param(req, "limit"), token = Param(req, "token"),
+                sort_key = Param(req, "sort_by.key"), sort_dir = Param(req, "sort_by.direction");
+    if (st.ok()) st = ApplyListParams({filters, limit, token, sort_key, sort_dir}, f);
+    if (!st.ok()) return Fail(res, st);
+    // One more than asked tells whether another page follows.
+    const uint32_t want = f.limit;
+    f.limit = want + 1;
+    auto list = bridge.Call<std::vector<ExecutionRecord>>([&] { return admin.ListExecutions(f); });
+    if (!list.ok()) return Fail(res, list.status());
+    std::string next;
+    if (list->size() > want) {
+      list->resize(want);
+      next = std::to_string(f.offset + want);
+    }
+    res.set_content(ExecutionListJson(*list, next), kJson);
+  });
+  s.Get("/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    Reply(res, bridge.Call<ExecutionRecord>([&] { return admin.GetExecution(*key); }), ExecutionJson);
+  });
+  s.Delete("/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    Result<std::string> cause = ParseTerminateRequest(req.body);
+    if (!cause.ok()) return Fail(res, cause.status());
+    Result<ExecutionRecord> after = bridge.Call<ExecutionRecord>([&]() -> Result<ExecutionRecord> {
+      RETURN_IF_ERROR(admin.Terminate(*key, *cause));
+      return admin.GetExecution(*key);
+    });
+    Reply(res, after, ExecutionJson);
+  });
+  s.Get("/api/v1/data/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    Reply(res, bridge.Call<ExecutionRecord>([&] { return admin.GetExecution(*key); }), ExecutionDataJson);
+  });
+
+  // Node executions and task attempts.
+  s.Get("/api/v1/node_executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
+    Reply(res, nodes, [&](const std::vector<NodeRecord>& n) { return NodeListJson(*key, n); });
+  });
+  // Node ids may hold '/' (children) and brackets (map items): the rest of the path is the id.
+  s.Get("/api/v1/node_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    std::string node = req.matches[4];
+    auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
+    if (!nodes.ok()) return Fail(res, nodes.status());
+    for (const NodeRecord& n : *nodes) {
+      if (n.node_id == node) return res.set_content(NodeJson(*key, n), kJson);
+    }
+    Fail(res, NotFound("execution " + key->name + " has no node " + Quote(node)));
+  });
+  s.Get("/api/v1/task_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    std::string node = req.matches[4];
+    auto attempts = bridge.Call<std::vector<AttemptRecord>>([&]() -> Result<std::vector<AttemptRecord>> {
+      ASSIGN_OR_RETURN(ExecutionRecord r, admin.GetExecution(*key));
+      (void)r;
+      return admin.ListAttempts(*key, node);
+    });
+    Reply(res, attempts, AttemptListJson);
+  });
+
+  // Logs, optionally followed until the attempt ends.
+  s.Get("/api/v1/logs/" + seg + "/" + seg + "/" + seg + "/(.+)", [this, &admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    Status st = CheckParams(req, {"attempt", "follow"});
+    if (!st.ok()) return Fail(res, st);
+    std::string node = req.matches[4];
+    std::optional<uint32_t> attempt;
+    if (std::string a = Param(req, "attempt"); !a.empty()) {
+      int64_t n = 0;
+      if (!ParseInt64(a, &n) || n < 0 || n > 1'000'000) return Fail(res, InvalidArgument("attempt must be a number >= 0"));
+      attempt = static_cast<uint32_t>(n);
+    }
+    const std::string follow = Param(req, "follow");
+    if (follow != "true") {
+      auto text = bridge.Call<std::string>([&] { return admin.ReadLogs(*key, node, attempt); });
+      if (!text.ok()) return Fail(res, text.status());
+      return res.set_content(*text, "text/plain; charset=utf-8");
+    }
+    FollowLogs(*key, node, attempt, res);
+  });
+
+  // Gates.
+  s.Get("/api/v1/signals/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
+    if (!nodes.ok()) return Fail(res, nodes.status());
+    std::vector<NodeRecord> gates;
+    for (const NodeRecord& n : *nodes) {
+      if (n.kind == "approve" || n.kind == "signal") gates.push_back(n);
+    }
+    res.set_content(SignalListJson(*key, gates), kJson);
+  });
+  s.Post("/api/v1/signals", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<SignalRequest> r = ParseSignalRequest(req.body);
+    if (!r.ok()) return Fail(res, r.status());
+    Status st = bridge.CallStatus([&] { return admin.Signal(r->execution, r->signal, r->value); });
+    if (!st.ok()) return Fail(res, st);
+    res.set_content("{}", kJson);
+  });
+
+  // Server-sent events: phase changes, optionally of one execution.
+  s.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
+    Status st = CheckParams(req, {"execution"});
+    if (!st.ok()) return Fail(res, st);
+    if (events_ == nullptr) return Fail(res, Unavailable("this server has no event stream"));
+    std::string execution = Param(req, "execution");
+    if (!execution.empty() && Split(execution, '/').size() != 3) {
+      return Fail(res, InvalidArgument("execution must be PROJECT/DOMAIN/NAME, got " + Quote(execution)));
+    }
+    StreamEvents(execution, res);
+  });
+}
+
+void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
+                           httplib::Response& res) {
+  LoopBridge& bridge = bridge_;
+  AdminService& admin = admin_;
+  auto pick = [&bridge, &admin, key, node, attempt]() -> Result<AttemptRecord> {
+    auto attempts = bridge.Call<std::vector<AttemptRecord>>([&] { return admin.ListAttempts(key, node); });
+    if (!attempts.ok()) return attempts.status();
+    for (auto it = attempts->rbegin(); it != attempts->rend(); ++it) {
+      if (!attempt || it->attempt == *attempt) return *it;
+    }
+    return NotFound("node " + Quote(node) + " of execution " + key.name + " has no attempt" +
+                    (attempt ? " " + std::to_string(*attempt) : std::string(" yet")));
+  };
+  Result<AttemptRecord> first = pick();
+  if (!first.ok()) return Fail(res, first.status());
+  struct Cursor {
+    AttemptRecord attempt;
+    uint64_t out = 0, err = 0;
+  };
+  auto cursor = std::make_shared<Cursor>(Cursor{*first, 0, 0});
+  res.set_chunked_content_provider(
+      "text/plain; charset=utf-8", [this, cursor, pick](size_t, httplib::DataSink& sink) {
+        auto drain = [&](const std::string& path, uint64_t& offset) {
+          std::ifstream in(path, std::ios::binary);
+          if (!in) return;
+          in.seekg(static_cast<std::streamoff>(offset));
+          char buf[65536];
+          while (in.read(buf, sizeof buf) || in.gcount() > 0) {
+            auto n = static_cast<size_t>(in.gcount());
+            offset += n;
+            if (!sink.write(buf, n)) return;
+          }
+        };
+        // Terminal phases of an attempt; once seen, one last read and the stream ends.
+        auto terminal = [](const std::string& phase) {
+          return phase == "SUCCEEDED" || phase == "FAILED" || phase == "ABORTED" || phase == "TIMED_OUT";
+        };
+        while (!stopping_) {
+          bool done = terminal(cursor->attempt.phase);
+          drain(cursor->attempt.stdout_path, cursor->out);
+          drain(cursor->attempt.stderr_path, cursor->err);
+          if (done) break;
+          std::this_thread::sleep_for(std::chrono::milliseconds(100));
+          Result<AttemptRecord> now = pick();
+          if (now.ok() && now->attempt == cursor->attempt.attempt) cursor->attempt = *now;
+          if (!sink.is_writable()) return false;
+        }
+        sink.done();
+        return true;
+      });
+}
+
+void ApiServer::StreamEvents(const std::string& execution, httplib::Response& res) {
+  uint64_t start = events_->last();
+  auto after = std::make_shared<uint64_t>(start);
+  res.set_header("Cache-Control", "no-cache");
+  res.set_chunked_content_provider("text/event-stream", [this, after, execution](size_t, httplib::DataSink& sink) {
+    std::vector<EventHub::Event> batch;
+    *after = events_->Wait(*after, execution, std::chrono::milliseconds(15000), batch);
+    if (events_->closed() || stopping_) {
+      sink.done();
+      return true;
+    }
+    std::string out;
+    for (const EventHub::Event& ev : batch) {
+      out += "id: " + std::to_string(ev.seq) + "\ndata: " + ev.data + "\n\n";
+    }
+    if (out.empty()) out = ": keep-alive\n\n";
+    return sink.write(out.data(), out.size());
+  });
+}
+
+}  // namespace flyte::http

@@ -1,0 +1,57 @@
+// `flyte serve`'s HTTP front door (API.md): cpp-httplib's threads accept requests, parse and
+// check them, and hand each call to the admin service on the loop thread through a LoopBridge;
+// they never touch engine state themselves. Responses are encoded on the HTTP thread.
+// Construct, Listen and Stop from the loop thread; handlers run on httplib's pool.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <optional>
+#include <string>
+#include <thread>
+
+#include "flyte/admin.h"
+#include "http/loop_bridge.h"
+
+namespace httplib {
+class Server;
+struct Response;
+}
+
+namespace flyte::http {
+
+class EventHub;
+
+class ApiServer {
+ public:
+  struct Options {
+    size_t max_body_bytes = 16 << 20;
+    int threads = 32;  // log follows and event streams hold a thread each
+  };
+  // `admin` is used only through `bridge`, on the loop thread.
+  ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, Options options);
+  ~ApiServer();
+
+  // Binds `host:port` (port 0: any free port) and starts serving on a thread of its own.
+  Status Listen(const std::string& host, int port);
+  int port() const { return port_; }
+  // Stops accepting, lets requests in flight finish, joins the threads. Idempotent.
+  void Stop();
+
+ private:
+  void Routes();
+  void FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
+                  httplib::Response& res);
+  void StreamEvents(const std::string& execution, httplib::Response& res);
+
+  LoopBridge& bridge_;
+  AdminService& admin_;
+  EventHub* events_;
+  Options options_;
+  std::unique_ptr<httplib::Server> server_;
+  std::thread thread_;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace flyte::http
