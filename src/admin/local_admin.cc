@@ -575,7 +575,19 @@ Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, cons
     if (!lit.ok()) return InvalidArgument("signal " + Quote(name) + ": " + lit.error);
     return engine_->Signal(key, name, std::move(lit.value));
   }
-  return NotFound("no gate of execution " + key.name + " is waiting for " + Quote(name));
+  // Not waiting yet: a gate the workflow declares keeps its value until it is reached.
+  std::map<std::string, Type> gates;
+  for (const CompiledNode& n : e->wf().nodes) CollectGates(*e->file, n.body, n.id, gates, 0);
+  auto gate = gates.find(name);
+  if (gate == gates.end()) {
+    std::vector<std::string> names;
+    for (const auto& [g, t] : gates) names.push_back(g);
+    return NotFound("execution " + key.name + " has no gate " + Quote(name) + DidYouMean(name, names) +
+                    (names.empty() ? "" : "; its gates are: " + Join(names, ", ")));
+  }
+  LiteralResult lit = ValueFromText(text, gate->second);
+  if (!lit.ok()) return InvalidArgument("signal " + Quote(name) + ": " + lit.error);
+  return engine_->Signal(key, name, std::move(lit.value));
 }
 
 Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::string& name) {

@@ -60,6 +60,7 @@ int Main(int argc, char** argv) {
   r->add_option("--reject", run.reject, "Reject the approve gate of this node (repeatable)")->take_all();
   r->add_flag("--remote", run.remote, "Submit to a flyte server instead of running here");
   r->add_flag("--wait,!--no-wait", run.wait, "With --remote: follow the execution until it ends");
+  r->add_option("--endpoint", run.endpoint, "With --remote: the server (default: FLYTE_ENDPOINT, else config.yaml)");
   r->footer(
       "Exit status: 0 succeeded; 1 failed, timed out or aborted; 2 bad usage or invalid file\n"
       "(nothing ran); 3 internal error; 130 interrupted (Ctrl-C aborts running tasks).\n"
@@ -81,6 +82,7 @@ int Main(int argc, char** argv) {
   gt->add_option("--phase", get.phase, "Only executions in this phase, e.g. FAILED");
   gt->add_option("--limit", get.limit, "At most this many executions")->capture_default_str();
   gt->add_option("--home", get.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  gt->add_option("--endpoint", get.endpoint, "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
   gt->add_option("-o,--output", get.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
   gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details");
 
@@ -92,6 +94,8 @@ int Main(int argc, char** argv) {
   lg->add_option("--project", logs.project, "Project");
   lg->add_option("--domain", logs.domain, "Domain");
   lg->add_option("--home", logs.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  lg->add_option("--endpoint", logs.endpoint, "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
+  lg->add_flag("-f,--follow", logs.follow, "Keep printing the node's output until its attempt ends (server only)");
 
   CacheOptions cache;
   CLI::App* ch = app.add_subcommand("cache", "List or clear the task output cache");
@@ -99,6 +103,52 @@ int Main(int argc, char** argv) {
   ch->add_option("--task", cache.task, "Only entries of this task");
   ch->add_option("--home", cache.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   ch->add_option("-o,--output", cache.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
+
+  RegisterOptions reg;
+  CLI::App* rg = app.add_subcommand("register", "Register a workflow file's tasks, workflows and launch plans on a server");
+  rg->add_option("files", reg.files, "Workflow files")->required();
+  rg->add_option("--version", reg.version, "Version to register under (default: a digest of the file)");
+  rg->add_option("--project", reg.project, "Project (default: the file's)");
+  rg->add_option("--domain", reg.domain, "Domain (default: the file's)");
+  rg->add_option("--home", reg.home, "Home folder, for config.yaml");
+  rg->add_option("--endpoint", reg.endpoint, "The server (default: FLYTE_ENDPOINT, else config.yaml)");
+
+  RemoteOptions remote;
+  auto remote_common = [&remote](CLI::App* c) {
+    c->add_option("--project", remote.project, "Project (default flytesnacks)");
+    c->add_option("--domain", remote.domain, "Domain (default development)");
+    c->add_option("--home", remote.home, "Home folder, for config.yaml");
+    c->add_option("--endpoint", remote.endpoint, "The server (default: FLYTE_ENDPOINT, else config.yaml)");
+  };
+  CLI::App* tm = app.add_subcommand("terminate", "Abort a running execution on a server");
+  tm->add_option("execution", remote.execution, "Execution name")->required();
+  tm->add_option("--cause", remote.value, "Why (recorded as the execution's error)");
+  remote_common(tm);
+  CLI::App* rl = app.add_subcommand("relaunch", "Start a new execution with the same target and inputs");
+  rl->add_option("execution", remote.execution, "Execution name")->required();
+  rl->add_option("--name", remote.name, "Name of the new execution (default: generated)");
+  remote_common(rl);
+  CLI::App* sg = app.add_subcommand("signal", "Give a waiting signal gate its value");
+  sg->add_option("execution", remote.execution, "Execution name")->required();
+  sg->add_option("name", remote.signal, "Signal name")->required();
+  sg->add_option("value", remote.value, "Value, read by the signal's declared type")->required();
+  remote_common(sg);
+  CLI::App* ap = app.add_subcommand("approve", "Approve a waiting approve gate");
+  ap->add_option("execution", remote.execution, "Execution name")->required();
+  ap->add_option("node", remote.signal, "The gate's node id")->required();
+  remote_common(ap);
+  CLI::App* rj = app.add_subcommand("reject", "Reject a waiting approve gate (its node fails)");
+  rj->add_option("execution", remote.execution, "Execution name")->required();
+  rj->add_option("node", remote.signal, "The gate's node id")->required();
+  remote_common(rj);
+
+  ConfigInitOptions config_init;
+  CLI::App* cf = app.add_subcommand("config", "Client configuration");
+  CLI::App* cfi = cf->add_subcommand("init", "Write $FLYTE_HOME/config.yaml with the server's endpoint");
+  cfi->add_option("--endpoint", config_init.endpoint, "Server URL (default http://127.0.0.1:8080)");
+  cfi->add_option("--home", config_init.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  cfi->add_flag("--force", config_init.force, "Replace an existing config.yaml");
+  cf->require_subcommand(1);
 
   ServeOptions serve;
   CLI::App* sv = app.add_subcommand("serve", "Run the admin API, executor and store as a server (the dev sandbox)");
@@ -134,6 +184,16 @@ int Main(int argc, char** argv) {
   if (ch->parsed()) return RunCache(cache);
   if (g->parsed()) return RunGraph(graph);
   if (sv->parsed()) return RunServe(serve);
+  if (rg->parsed()) return RunRegister(reg);
+  if (tm->parsed()) return RunTerminate(remote);
+  if (rl->parsed()) return RunRelaunch(remote);
+  for (auto [cmd, name] : {std::pair{sg, "signal"}, std::pair{ap, "approve"}, std::pair{rj, "reject"}}) {
+    if (cmd->parsed()) {
+      remote.command = name;
+      return RunSignal(remote);
+    }
+  }
+  if (cfi->parsed()) return RunConfigInit(config_init);
   if (app.got_subcommand("version")) return RunVersion();
   if (app.got_subcommand("schema")) return RunSchema();
   return kExitUsage;

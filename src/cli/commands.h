@@ -42,6 +42,7 @@ struct RunOptions {
   std::string junit;
   bool remote = false;
   bool wait = true;
+  std::string endpoint;
   std::vector<std::string> signals;  // NAME=VALUE
   std::vector<std::string> approve;  // node ids
   std::vector<std::string> reject;
@@ -56,6 +57,7 @@ struct GetOptions {
   std::string project, domain, workflow, phase;
   int limit = 50;
   std::string home;
+  std::string endpoint;
   std::string output = "table";
 };
 int RunGet(const GetOptions& opts);
@@ -66,6 +68,8 @@ struct LogsOptions {
   int attempt = -1;
   std::string project, domain;
   std::string home;
+  std::string endpoint;
+  bool follow = false;
 };
 int RunLogs(const LogsOptions& opts);
 
@@ -73,6 +77,7 @@ struct CacheOptions {
   std::string action;  // list | clear
   std::string task;
   std::string home;
+  std::string endpoint;
   std::string output = "table";
 };
 int RunCache(const CacheOptions& opts);
@@ -84,6 +89,34 @@ struct ServeOptions {
   bool insecure = false;
 };
 int RunServe(const ServeOptions& opts);
+
+// Remote commands (a flyte server).
+struct RegisterOptions {
+  std::vector<std::string> files;
+  std::string version, project, domain;
+  std::string home, endpoint;
+};
+int RunRegister(const RegisterOptions& opts);
+
+struct RemoteOptions {
+  std::string command;    // terminate | relaunch | signal | approve | reject
+  std::string execution;
+  std::string signal;     // signal name, or the approve gate's node id
+  std::string value;      // signal value, or terminate's cause
+  std::string name;       // relaunch: the new execution's name
+  std::string project, domain;
+  std::string home, endpoint;
+};
+int RunTerminate(const RemoteOptions& opts);
+int RunRelaunch(const RemoteOptions& opts);
+int RunSignal(const RemoteOptions& opts);
+
+struct ConfigInitOptions {
+  std::string endpoint;
+  std::string home;
+  bool force = false;
+};
+int RunConfigInit(const ConfigInitOptions& opts);
 
 int RunVersion();
 int RunSchema();

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "admin/local_admin.h"
+#include "cli/admin_access.h"
 #include "cli/commands.h"
 #include "types/literal.h"
 #include "util/strings.h"
@@ -20,34 +21,6 @@
 
 namespace flyte::cli {
 namespace {
-
-// Opens the home's admin on a private loop for the duration of one command.
-class Home {
- public:
-  explicit Home(const std::string& home) {
-    uv_loop_init(&loop_);
-    LocalAdmin::Options o;
-    o.home = home.empty() ? DefaultHome() : home;
-    auto opened = LocalAdmin::Open(&loop_, o);
-    if (opened.ok()) {
-      admin_ = std::move(*opened);
-    } else {
-      error_ = opened.status().message();
-    }
-  }
-  ~Home() {
-    admin_.reset();
-    uv_run(&loop_, UV_RUN_NOWAIT);
-    uv_loop_close(&loop_);
-  }
-  LocalAdmin* admin() { return admin_.get(); }
-  const std::string& error() const { return error_; }
-
- private:
-  uv_loop_t loop_;
-  std::unique_ptr<LocalAdmin> admin_;
-  std::string error_;
-};
 
 std::string When(int64_t nanos) {
   if (nanos <= 0) return "-";
@@ -120,15 +93,19 @@ int Print(const Value& v, const std::string& format) {
 }
 
 // Finds an execution by name: in the given project/domain, or in any when not given.
-Result<ExecutionRecord> FindExecution(LocalAdmin& admin, const std::string& name,
+Result<ExecutionRecord> FindExecution(AdminAccess& access, const std::string& name,
                                       const std::string& project, const std::string& domain) {
+  AdminService& admin = *access.admin();
   ExecutionFilter f;
   f.project = project;
   f.domain = domain;
+  // A server lists one project/domain at a time.
+  if (access.remote() != nullptr && f.project.empty()) f.project = "flytesnacks";
+  if (access.remote() != nullptr && f.domain.empty()) f.domain = "development";
   f.name = name;
   f.limit = 2;
   ASSIGN_OR_RETURN(std::vector<ExecutionRecord> found, admin.ListExecutions(f));
-  if (found.empty()) return NotFound("no execution named " + Quote(name) + " in " + admin.home());
+  if (found.empty()) return NotFound("no execution named " + Quote(name) + " in " + access.where());
   if (found.size() > 1) {
     return InvalidArgument("several executions are named " + Quote(name) + "; pass --project and --domain");
   }
@@ -167,23 +144,25 @@ std::vector<std::pair<const NodeRecord*, int>> TreeOrder(const std::vector<NodeR
 }  // namespace
 
 int RunGet(const GetOptions& opts) {
-  Home home(opts.home);
-  if (home.admin() == nullptr) {
-    std::fprintf(stderr, "flyte get: %s\n", home.error().c_str());
-    return kExitInternal;
+  AdminAccess access(opts.home, opts.endpoint);
+  if (access.admin() == nullptr) {
+    std::fprintf(stderr, "flyte get: %s\n", access.error().c_str());
+    return access.error_exit();
   }
-  LocalAdmin& admin = *home.admin();
+  AdminService& admin = *access.admin();
   if (opts.what == "executions" && opts.name.empty()) {
     ExecutionFilter f;
     f.project = opts.project;
     f.domain = opts.domain;
+    if (access.remote() != nullptr && f.project.empty()) f.project = "flytesnacks";
+    if (access.remote() != nullptr && f.domain.empty()) f.domain = "development";
     f.workflow = opts.workflow;
     if (!opts.phase.empty()) f.phase = opts.phase;
     f.limit = static_cast<uint32_t>(std::max(1, opts.limit));
     auto list = admin.ListExecutions(f);
     if (!list.ok()) {
       std::fprintf(stderr, "flyte get: %s\n", list.status().message().c_str());
-      return kExitInternal;
+      return ExitFor(list.status());
     }
     if (opts.output != "table") {
       Value::List items;
@@ -196,17 +175,17 @@ int RunGet(const GetOptions& opts) {
                       Took(r.started_at, r.ended_at), r.key.project + "/" + r.key.domain});
     }
     if (list->empty()) {
-      std::cerr << "no executions yet in " << admin.home() << "\n";
+      std::cerr << "no executions yet in " << access.where() << "\n";
       return kExitOk;
     }
     PrintTable(rows);
     return kExitOk;
   }
   // One execution.
-  auto rec = FindExecution(admin, opts.name, opts.project, opts.domain);
+  auto rec = FindExecution(access, opts.name, opts.project, opts.domain);
   if (!rec.ok()) {
     std::fprintf(stderr, "flyte get: %s\n", rec.status().message().c_str());
-    return rec.status().code() == StatusCode::kNotFound ? kExitUsage : kExitInternal;
+    return ExitFor(rec.status());
   }
   auto nodes = admin.ListNodes(rec->key);
   if (!nodes.ok()) {
@@ -268,16 +247,34 @@ int RunGet(const GetOptions& opts) {
 }
 
 int RunLogs(const LogsOptions& opts) {
-  Home home(opts.home);
-  if (home.admin() == nullptr) {
-    std::fprintf(stderr, "flyte logs: %s\n", home.error().c_str());
-    return kExitInternal;
+  AdminAccess access(opts.home, opts.endpoint);
+  if (access.admin() == nullptr) {
+    std::fprintf(stderr, "flyte logs: %s\n", access.error().c_str());
+    return access.error_exit();
   }
-  LocalAdmin& admin = *home.admin();
-  auto rec = FindExecution(admin, opts.execution, opts.project, opts.domain);
+  AdminService& admin = *access.admin();
+  auto rec = FindExecution(access, opts.execution, opts.project, opts.domain);
   if (!rec.ok()) {
     std::fprintf(stderr, "flyte logs: %s\n", rec.status().message().c_str());
-    return kExitUsage;
+    return ExitFor(rec.status());
+  }
+  if (opts.follow) {
+    if (access.remote() == nullptr || opts.node.empty()) {
+      std::fprintf(stderr, "flyte logs: -f follows one node of an execution on a server: flyte logs EXEC NODE -f --endpoint URL\n");
+      return kExitUsage;
+    }
+    std::optional<uint32_t> attempt;
+    if (opts.attempt >= 0) attempt = static_cast<uint32_t>(opts.attempt);
+    Status st = access.remote()->FollowLogs(rec->key, opts.node, attempt, [](std::string_view chunk) {
+      std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+      std::cout.flush();
+      return true;
+    });
+    if (!st.ok()) {
+      std::fprintf(stderr, "flyte logs: %s\n", st.message().c_str());
+      return ExitFor(st);
+    }
+    return kExitOk;
   }
   std::vector<std::string> nodes;
   if (!opts.node.empty()) {
@@ -305,12 +302,12 @@ int RunLogs(const LogsOptions& opts) {
 }
 
 int RunCache(const CacheOptions& opts) {
-  Home home(opts.home);
-  if (home.admin() == nullptr) {
-    std::fprintf(stderr, "flyte cache: %s\n", home.error().c_str());
-    return kExitInternal;
+  AdminAccess access(opts.home, opts.endpoint);
+  if (access.admin() == nullptr) {
+    std::fprintf(stderr, "flyte cache: %s\n", access.error().c_str());
+    return access.error_exit();
   }
-  LocalAdmin& admin = *home.admin();
+  AdminService& admin = *access.admin();
   if (opts.action == "clear") {
     auto n = admin.ClearCache(opts.task);
     if (!n.ok()) {

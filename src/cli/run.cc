@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "admin/local_admin.h"
+#include "cli/run_remote.h"
 #include "cli/commands.h"
 #include "cli/run_report.h"
 #include "cli/run_view.h"
@@ -97,9 +98,6 @@ int Usage(const std::string& message) {
 }  // namespace
 
 int RunRun(const RunOptions& opts) {
-  if (opts.remote) {
-    return Usage("--remote needs a flyte server, which this build does not include yet; run locally without --remote");
-  }
   CreateExecutionRequest req;
   for (const std::string& kv : opts.inputs) {
     std::pair<std::string, std::string> p;
@@ -140,6 +138,7 @@ int RunRun(const RunOptions& opts) {
     req.inputs_document = inputs->text();
     req.inputs_document_name = opts.inputs_file;
   }
+  if (opts.remote) return RunRemote(opts, std::move(req), source->text());
 
   uv_loop_t loop;
   uv_loop_init(&loop);

@@ -419,8 +419,8 @@ Result<RegisterRequest> ParseRegisterRequest(const std::string& body) {
 Result<CreateExecutionRequest> ParseCreateExecution(const std::string& body) {
   ASSIGN_OR_RETURN(json j, ParseObject(body, "create-execution"));
   RETURN_IF_ERROR(CheckKeys(j, {"project", "domain", "name", "launch_plan", "workflow", "task", "inputs",
-                                "text_inputs", "overwrite_cache", "no_cache", "max_parallelism", "envs",
-                                "labels", "signals"},
+                                "text_inputs", "inputs_yaml", "overwrite_cache", "no_cache", "max_parallelism",
+                                "envs", "labels", "signals"},
                             ""));
   CreateExecutionRequest r;
   ASSIGN_OR_RETURN(r.project, GetString(j, "project", "", true));
@@ -451,6 +451,12 @@ Result<CreateExecutionRequest> ParseCreateExecution(const std::string& body) {
     if (!it->is_object()) return InvalidArgument("field 'inputs' must be an object, got " + std::string(TypeName(*it)));
     r.inputs_document = it->dump();
     r.inputs_document_name = "request field 'inputs'";
+  }
+  ASSIGN_OR_RETURN(std::string yaml_inputs, GetString(j, "inputs_yaml", "", false));
+  if (!yaml_inputs.empty()) {
+    if (!r.inputs_document.empty()) return InvalidArgument("give 'inputs' or 'inputs_yaml', not both");
+    r.inputs_document = yaml_inputs;
+    r.inputs_document_name = "request field 'inputs_yaml'";
   }
   ASSIGN_OR_RETURN(r.text_inputs, GetStringMap(j, "text_inputs", ""));
   ASSIGN_OR_RETURN(r.overwrite_cache, GetBool(j, "overwrite_cache", ""));
@@ -682,7 +688,11 @@ std::string CreateExecutionJson(const CreateExecutionRequest& r) {
   };
   if (!r.inputs_document.empty()) {
     json doc = json::parse(r.inputs_document, nullptr, false);
-    if (!doc.is_discarded()) j["inputs"] = doc;
+    if (doc.is_discarded()) {
+      j["inputs_yaml"] = r.inputs_document;  // YAML: the server reads it by the declared types
+    } else {
+      j["inputs"] = doc;
+    }
   }
   if (!r.text_inputs.empty()) j["text_inputs"] = map(r.text_inputs);
   if (r.overwrite_cache) j["overwrite_cache"] = true;

@@ -1,0 +1,89 @@
+#include "cli/admin_access.h"
+
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "cli/commands.h"
+#include "util/yaml.h"
+
+namespace flyte::cli {
+
+Endpoint ResolveEndpoint(const std::string& flag, const std::string& home) {
+  if (!flag.empty()) return {flag, "--endpoint", ""};
+  if (const char* env = std::getenv("FLYTE_ENDPOINT"); env != nullptr && *env != '\0') {
+    return {env, "FLYTE_ENDPOINT", ""};
+  }
+  const std::string path = (home.empty() ? DefaultHome() : home) + "/config.yaml";
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return {};
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  yaml::ParseResult parsed = yaml::ParseText(text.str(), path);
+  if (!parsed.doc) {
+    return {"", path, path + ":" + std::to_string(parsed.error.line) + ": " + parsed.error.message};
+  }
+  const yaml::Node* root = parsed.doc->root();
+  const yaml::Node* admin = root != nullptr && root->is_map() ? root->Get("admin") : nullptr;
+  const yaml::Node* endpoint = admin != nullptr && admin->is_map() ? admin->Get("endpoint") : nullptr;
+  if (endpoint == nullptr || !endpoint->is_scalar()) return {};
+  return {endpoint->text, path, ""};
+}
+
+AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_flag, bool remote_only) {
+  uv_loop_init(&loop_);
+  Endpoint ep = ResolveEndpoint(endpoint_flag, home);
+  if (!ep.error.empty()) {
+    error_ = "cannot read " + ep.error;
+    error_exit_ = kExitUsage;
+    return;
+  }
+  if (!ep.url.empty()) {
+    auto connected = http::RemoteAdmin::Connect(ep.url);
+    if (!connected.ok()) {
+      error_ = connected.status().message() + " (from " + ep.source + ")";
+      error_exit_ = kExitUsage;
+      return;
+    }
+    remote_ = std::move(*connected);
+    where_ = remote_->endpoint();
+    return;
+  }
+  if (remote_only) {
+    error_ = "no flyte server configured: pass --endpoint URL, set FLYTE_ENDPOINT, or run flyte config init";
+    error_exit_ = kExitUsage;
+    return;
+  }
+  LocalAdmin::Options o;
+  o.home = home.empty() ? DefaultHome() : home;
+  auto opened = LocalAdmin::Open(&loop_, o);
+  if (!opened.ok()) {
+    error_ = opened.status().message();
+    return;
+  }
+  local_ = std::move(*opened);
+  where_ = o.home;
+}
+
+AdminAccess::~AdminAccess() {
+  local_.reset();
+  uv_run(&loop_, UV_RUN_NOWAIT);
+  uv_loop_close(&loop_);
+}
+
+int ExitFor(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kInvalidSpec:
+    case StatusCode::kTypeMismatch:
+    case StatusCode::kNotFound:
+    case StatusCode::kAlreadyExists: return kExitUsage;
+    case StatusCode::kFailedPrecondition: return kExitFailed;
+    default: return kExitInternal;
+  }
+}
+
+}  // namespace flyte::cli

@@ -1,0 +1,50 @@
+// Where a command's admin service lives: the server named by --endpoint, else FLYTE_ENDPOINT,
+// else `admin.endpoint` in $FLYTE_HOME/config.yaml; with none of those, the home folder itself,
+// opened in-process on a private loop for the duration of the command.
+#pragma once
+
+#include <uv.h>
+
+#include <memory>
+#include <string>
+
+#include "admin/local_admin.h"
+#include "http/client.h"
+
+namespace flyte::cli {
+
+// The endpoint to use ("" for local), and where it came from (for messages).
+struct Endpoint {
+  std::string url;
+  std::string source;  // "--endpoint", "FLYTE_ENDPOINT", or the config file's path
+  std::string error;   // a config file that cannot be read
+};
+Endpoint ResolveEndpoint(const std::string& flag, const std::string& home);
+
+class AdminAccess {
+ public:
+  // `remote_only`: commands that need a server fail when none is configured.
+  AdminAccess(const std::string& home, const std::string& endpoint_flag, bool remote_only = false);
+  ~AdminAccess();
+
+  AdminService* admin() { return local_ ? static_cast<AdminService*>(local_.get()) : remote_.get(); }
+  http::RemoteAdmin* remote() { return remote_.get(); }
+  LocalAdmin* local() { return local_.get(); }
+  // The home folder or the server's URL, for messages.
+  const std::string& where() const { return where_; }
+  const std::string& error() const { return error_; }
+  int error_exit() const { return error_exit_; }
+
+ private:
+  uv_loop_t loop_;
+  std::unique_ptr<LocalAdmin> local_;
+  std::unique_ptr<http::RemoteAdmin> remote_;
+  std::string where_, error_;
+  int error_exit_ = 3;
+};
+
+// Exit code for a failed admin call: 3 when the server cannot be reached or something broke,
+// 2 for what the user asked wrongly (unknown names, bad values), 1 for a refused state change.
+int ExitFor(const Status& st);
+
+}  // namespace flyte::cli

@@ -1,0 +1,58 @@
+// The admin service over HTTP: what the remote CLI talks to. Implements the same AdminService
+// interface as the in-process LocalAdmin, so commands do not care where the engine runs.
+// An unreachable server is Unavailable naming the URL. One thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "flyte/admin.h"
+
+namespace httplib {
+class Client;
+}
+
+namespace flyte::http {
+
+class RemoteAdmin : public AdminService {
+ public:
+  // `endpoint`: http://HOST:PORT (or HOST:PORT). InvalidArgument for anything else.
+  static Result<std::unique_ptr<RemoteAdmin>> Connect(const std::string& endpoint, const std::string& token = "");
+  ~RemoteAdmin() override;
+
+  Result<RegisterResult> Register(const RegisterRequest& request) override;
+  Result<ExecutionKey> CreateExecution(const CreateExecutionRequest& request) override;
+  Result<ExecutionRecord> GetExecution(const ExecutionKey& key) override;
+  Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) override;
+  Result<std::vector<NodeRecord>> ListNodes(const ExecutionKey& key) override;
+  Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key, const std::string& node) override;
+  Result<std::string> ReadLogs(const ExecutionKey& key, const std::string& node,
+                               std::optional<uint32_t> attempt) override;
+  Status Terminate(const ExecutionKey& key, const std::string& cause) override;
+  Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
+  Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
+  Result<std::vector<ProjectRecord>> ListProjects() override;
+  Status PutProject(const ProjectRecord& project) override;
+  Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,
+                                                 const std::string& domain, const std::string& name,
+                                                 const std::string& version) override;
+  Result<std::vector<CacheRecord>> ListCache(const std::string& task) override;
+  Result<int64_t> ClearCache(const std::string& task) override;
+
+  // Streams a task's output to `sink` until the attempt ends (logs -f).
+  Status FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
+                    const std::function<bool(std::string_view)>& sink);
+  const std::string& endpoint() const { return endpoint_; }
+
+ private:
+  RemoteAdmin(std::string endpoint, std::unique_ptr<httplib::Client> client);
+  Result<std::string> Call(const char* method, const std::string& path, const std::string& body = "");
+
+  std::string endpoint_;
+  std::unique_ptr<httplib::Client> client_;
+};
+
+// Percent-encodes a path segment or query value.
+std::string UrlEncode(std::string_view s);
+
+}  // namespace flyte::http
