@@ -11,6 +11,7 @@
 #include "http/events.h"
 #include "http/loop_bridge.h"
 #include "http/server.h"
+#include "http/server_metrics.h"
 #include "util/strings.h"
 
 namespace flyte::cli {
@@ -63,8 +64,10 @@ int RunServe(const ServeOptions& opts) {
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   http::EventHub events;
   admin->Subscribe(&events);
+  http::ServerMetrics metrics;
+  admin->Subscribe(&metrics);
   auto bridge = std::make_unique<http::LoopBridge>(&loop);
-  auto server = std::make_unique<http::ApiServer>(*bridge, *admin, &events, http::ApiServer::Options{});
+  auto server = std::make_unique<http::ApiServer>(*bridge, *admin, &events, &metrics, http::ApiServer::Options{});
   Status st = server->Listen(host, port);
   if (!st.ok()) {
     std::cerr << "flyte serve: " << st.message() << "\n";

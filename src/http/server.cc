@@ -7,6 +7,7 @@
 #include "http/codec.h"
 #include "http/events.h"
 #include "http/filters.h"
+#include "http/server_metrics.h"
 #include "util/strings.h"
 
 namespace flyte::http {
@@ -74,8 +75,9 @@ constexpr const char* kSegment = "([^/]+)";
 
 }  // namespace
 
-ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, Options options)
-    : bridge_(bridge), admin_(admin), events_(events), options_(options),
+ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, ServerMetrics* metrics,
+                     Options options)
+    : bridge_(bridge), admin_(admin), events_(events), metrics_(metrics), options_(options),
       server_(std::make_unique<httplib::Server>()) {
   server_->set_payload_max_length(options_.max_body_bytes);
   const int threads = options_.threads;
@@ -103,6 +105,17 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
       res.set_content(ErrorJson(InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")")), kJson);
     }
   });
+  if (metrics_ != nullptr) {
+    // Latency: stamped before routing, observed once the response is written.
+    static thread_local std::chrono::steady_clock::time_point started;
+    server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
+      started = std::chrono::steady_clock::now();
+      return httplib::Server::HandlerResponse::Unhandled;
+    });
+    server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
+      metrics_->ObserveRequest(req.method, res.status, std::chrono::steady_clock::now() - started);
+    });
+  }
   Routes();
 }
 
@@ -137,6 +150,10 @@ void ApiServer::Routes() {
 
   s.Get("/healthcheck", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", kJson);
+  });
+  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+    if (metrics_ == nullptr) return Fail(res, NotFound("this server keeps no metrics"));
+    res.set_content(metrics_->Render(), metrics::kPrometheusContentType);
   });
   s.Get("/api/v1/version", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string("{\"version\":\"") + FLYTE_VERSION + "\",\"name\":\"flyte\"}", kJson);

@@ -21,6 +21,7 @@ struct Response;
 namespace flyte::http {
 
 class EventHub;
+class ServerMetrics;
 
 class ApiServer {
  public:
@@ -29,7 +30,8 @@ class ApiServer {
     int threads = 32;  // log follows and event streams hold a thread each
   };
   // `admin` is used only through `bridge`, on the loop thread.
-  ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, Options options);
+  // `events` and `metrics` may be null (no event stream, no /metrics).
+  ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, ServerMetrics* metrics, Options options);
   ~ApiServer();
 
   // Binds `host:port` (port 0: any free port) and starts serving on a thread of its own.
@@ -47,6 +49,7 @@ class ApiServer {
   LoopBridge& bridge_;
   AdminService& admin_;
   EventHub* events_;
+  ServerMetrics* metrics_;
   Options options_;
   std::unique_ptr<httplib::Server> server_;
   std::thread thread_;

@@ -294,6 +294,25 @@ TEST_CASE("the event stream reports an execution's phase changes as they happen"
   CHECK(seen.find("data: ") != std::string::npos);
 }
 
+TEST_CASE("/metrics reports phase changes, task durations and request latency in Prometheus text",
+          "[server]") {
+  ServerFixture s;
+  s.Register(kHello);
+  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "hello"}}}});
+  s.WaitFor(name);
+  auto res = s.client->Get("/metrics");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  CHECK(res->get_header_value("Content-Type").find("text/plain; version=0.0.4") == 0);
+  const std::string& m = res->body;
+  INFO(m);
+  CHECK(m.find("flyte_execution_phase_changes_total{phase=\"SUCCEEDED\"} 1\n") != std::string::npos);
+  CHECK(m.find("flyte_node_phase_changes_total{phase=\"SUCCEEDED\"} 1\n") != std::string::npos);
+  CHECK(m.find("flyte_executions_running 0\n") != std::string::npos);
+  CHECK(m.find("flyte_task_attempt_duration_seconds_count{phase=\"SUCCEEDED\"} 1\n") != std::string::npos);
+  CHECK(m.find("flyte_http_request_duration_seconds_count{method=\"POST\",code=\"2xx\"} 2\n") != std::string::npos);
+}
+
 TEST_CASE("SIGTERM stops the server cleanly and records running executions as ABORTED", "[server]") {
   ServerFixture s;
   s.Register(kSlowAndGated);
