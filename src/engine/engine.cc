@@ -49,6 +49,8 @@ const ExecutionState& Engine::Impl::Start(ExecutionRequest req,
   std::error_code ec;
   e.file_dir = std::filesystem::absolute(e.file->spec->source->path(), ec).parent_path().string();
   executions_[e.key.ToString()] = std::move(owned);
+  // The workflow's own cap applies when the caller set none (a launch plan's or --max-parallelism wins).
+  if (e.options.max_parallelism == 0 && e.wf().max_parallelism) e.options.max_parallelism = *e.wf().max_parallelism;
 
   SetExecutionPhase(e, ExecutionPhase::kQueued);
   e.started_at = clock_.Now();

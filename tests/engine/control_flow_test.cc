@@ -378,5 +378,84 @@ workflows:
   std::remove(path);
 }
 
+// Writes a dynamic fragment to a temporary file and returns its path.
+std::string Fragment(const std::string& text) {
+  char path[] = "/tmp/flyte-dyn-XXXXXX";
+  int fd = mkstemp(path);
+  REQUIRE(fd >= 0);
+  close(fd);
+  std::ofstream(path) << text;
+  return path;
+}
+
+TEST_CASE("a dynamic fragment may hold a dynamic task, whose own fragment runs two levels down") {
+  EngineFixture f;
+  const ExecutionState& e = f.Start(Yaml(R"(
+  outer:
+    inputs: {n: int}
+    outputs: {total: int}
+    command: [outer]
+    dynamic: true
+  inner:
+    inputs: {n: int}
+    outputs: {total: int}
+    command: [inner]
+    dynamic: true
+workflows:
+  w:
+    outputs: {total: "{{ d.total }}"}
+    nodes: {d: {task: outer, inputs: {n: 3}}}
+)"), "w");
+  const std::string first = Fragment(
+      "nodes:\n  in: {task: inner, inputs: {n: \"{{ inputs.n }}\"}}\noutputs: {total: \"{{ in.total }}\"}\n");
+  const std::string second = Fragment(
+      "nodes:\n  sq: {map: square, inputs: {x: [\"{{ inputs.n }}\", 2]}}\n"
+      "  sum: {task: add, inputs: {values: \"{{ sq.y }}\"}}\noutputs: {total: \"{{ sum.sum }}\"}\n");
+  AttemptResult r1;
+  r1.dynamic_spec_path = first;
+  f.runner.Finish(f.Running("d"), r1);
+  CHECK(f.Node(e, "d").phase == NodePhase::kDynamicRunning);
+  uint64_t in = f.Running("d/in");
+  CHECK(f.runner.launch(in).inputs == std::vector<Value>{Value::Int(3)});
+  AttemptResult r2;
+  r2.dynamic_spec_path = second;
+  f.runner.Finish(in, r2);
+  CHECK(f.Node(e, "d/in").phase == NodePhase::kDynamicRunning);
+  f.runner.Succeed(f.Running("d/in/sq[0]"), {Value::Int(9)});
+  f.runner.Succeed(f.Running("d/in/sq[1]"), {Value::Int(4)});
+  CHECK(f.Node(e, "d/in/sq[1]").parent == "d/in/sq");
+  f.runner.Succeed(f.Running("d/in/sum"), {Value::Int(13)});
+  CHECK(f.Node(e, "d/in").phase == NodePhase::kSucceeded);
+  CHECK(e.phase == ExecutionPhase::kSucceeded);
+  CHECK(e.outputs == std::vector<Value>{Value::Int(13)});
+  std::remove(first.c_str());
+  std::remove(second.c_str());
+}
+
+TEST_CASE("workflow max_parallelism counts map items with the other running tasks") {
+  EngineFixture f;
+  const ExecutionState& e = f.Start(Yaml(R"(
+workflows:
+  w:
+    max_parallelism: 3
+    nodes:
+      sq: {map: square, inputs: {x: [1, 2, 3, 4, 5]}}
+      a: {task: noop}
+      b: {task: noop}
+)"), "w");
+  // Three slots for seven tasks, whatever node they belong to.
+  CHECK(f.runner.running_ids().size() == 3);
+  while (!f.runner.running_ids().empty()) {
+    CHECK(f.runner.running_ids().size() <= 3);
+    uint64_t id = f.runner.running_ids().front();
+    if (f.runner.launch(id).task->name == "square") {
+      f.runner.Succeed(id, {Value::Int(0)});
+    } else {
+      f.runner.Succeed(id, {});
+    }
+  }
+  CHECK(e.phase == ExecutionPhase::kSucceeded);
+}
+
 }  // namespace
 }  // namespace flyte::testing
