@@ -24,4 +24,9 @@ std::string FormatDuration(int64_t nanos);
 // proto3 JSON form: "5400s", "0.250s", "-1.500s".
 std::string FormatDurationProto(int64_t nanos);
 
+// Days since 1970-01-01 of a proleptic Gregorian date, and back (Howard Hinnant's algorithms:
+// exact, independent of the C library's time zone and locale).
+int64_t DaysFromCivil(int64_t y, int m, int d);
+void CivilFromDays(int64_t days, int64_t& y, int& m, int& d);
+
 }  // namespace flyte
