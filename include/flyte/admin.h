@@ -52,6 +52,7 @@ struct CreateExecutionRequest {
   std::string inputs_document_name;
   // Relaunch: inputs the launch plan fixes may appear in the document and are ignored.
   bool ignore_fixed_inputs = false;
+  std::string mode = "MANUAL";  // SCHEDULED for the scheduler's, RELAUNCH for relaunches
   std::optional<uint32_t> max_parallelism;
   bool overwrite_cache = false;
   bool no_cache = false;
@@ -87,6 +88,11 @@ class AdminService {
   virtual Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) = 0;
   // A new execution of the same target with the same inputs (`name` empty: generated).
   virtual Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) = 0;
+
+  // Makes `version` (empty: the newest) the one ACTIVE version of launch plan `name`, or makes
+  // none active. An active plan with a schedule fires on it (under `flyte serve`).
+  virtual Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
+                                    const std::string& version, bool active) = 0;
 
   // Projects; registering into a project creates it.
   virtual Result<std::vector<ProjectRecord>> ListProjects() = 0;

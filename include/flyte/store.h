@@ -92,6 +92,13 @@ struct ExecutionFilter {
   uint32_t limit = 100;
 };
 
+// An active launch plan's schedule: which version, since when, and the last fire handled.
+struct ScheduleRecord {
+  std::string project, domain, name, version;
+  int64_t activated_at = 0;
+  int64_t last_fire = 0;
+};
+
 struct ProjectRecord {
   std::string id, name, description;
   int64_t created_at = 0;
@@ -126,6 +133,16 @@ class Store : public CacheBackend {
   Result<std::optional<EntityRecord>> GetEntity(const std::string& kind, const std::string& project,
                                                 const std::string& domain, const std::string& name,
                                                 const std::string& version);
+
+  // Launch-plan activation: one ACTIVE version per name (active=false: none).
+  Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
+                            const std::string& version, bool active);
+  // Schedules of active launch plans.
+  Status PutSchedule(const ScheduleRecord& r);
+  Status RecordFire(const std::string& project, const std::string& domain, const std::string& name,
+                    int64_t last_fire);
+  Status DeleteSchedule(const std::string& project, const std::string& domain, const std::string& name);
+  Result<std::vector<ScheduleRecord>> ListSchedules();
 
   // Executions.
   Status CreateExecution(const ExecutionRecord& r);

@@ -490,6 +490,7 @@ Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& r
   rec.workflow = er.single_task ? er.single_task->name : file->workflows[er.workflow].name;
   rec.launch_plan = lp != nullptr ? lp->name : "";
   rec.version = version;
+  rec.mode = req.mode;
   rec.source = source;
   rec.phase = "QUEUED";
   rec.created_at = clock_->Now();
@@ -613,7 +614,32 @@ Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::st
   req.inputs_document = r.inputs_json;
   req.inputs_document_name = "the inputs of " + key.name;
   req.ignore_fixed_inputs = true;
+  req.mode = "RELAUNCH";
   return CreateExecution(req);
+}
+
+Status LocalAdmin::SetLaunchPlanState(const std::string& project, const std::string& domain,
+                                      const std::string& name, const std::string& version, bool active) {
+  ASSIGN_OR_RETURN(std::vector<EntityRecord> found, store_->FindEntities("launch_plan", project, domain, name, version));
+  if (found.empty()) {
+    return NotFound("no launch plan " + Quote(name) + (version.empty() ? "" : " at version " + Quote(version)) +
+                    " in " + project + "/" + domain);
+  }
+  const EntityRecord& plan = found.front();  // newest first
+  if (on_launch_plan_state_) RETURN_IF_ERROR(on_launch_plan_state_(plan, active));
+  return store_->SetLaunchPlanState(project, domain, name, plan.version, active);
+}
+
+bool LocalAdmin::HasRunning(const std::string& project, const std::string& domain,
+                            const std::string& launch_plan) const {
+  for (const ExecutionKey& key : engine_->ActiveKeys()) {
+    const ExecutionState* e = engine_->Find(key);
+    if (e != nullptr && key.project == project && key.domain == domain && e->launch_plan == launch_plan &&
+        e->parent.empty()) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Result<std::vector<ProjectRecord>> LocalAdmin::ListProjects() { return store_->ListProjects(); }

@@ -43,6 +43,8 @@ class LocalAdmin : public AdminService {
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
   Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
   Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
+  Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
+                            const std::string& version, bool active) override;
   Result<std::vector<ProjectRecord>> ListProjects() override;
   Status PutProject(const ProjectRecord& project) override;
   Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,
@@ -65,6 +67,14 @@ class LocalAdmin : public AdminService {
   // Runs the loop until `key` is terminal (its state is committed when this returns).
   Status RunUntilDone(const ExecutionKey& key);
   Store& store() { return *store_; }
+  // The compiled form of a registered source, by digest (compiled once per process).
+  Result<std::shared_ptr<const CompiledFile>> Compiled(const std::string& digest) { return CompiledSource(digest); }
+  // Called when a launch plan version becomes active or inactive, before the change is
+  // committed; an error refuses the change (a schedule the server cannot keep).
+  using LaunchPlanHook = std::function<Status(const EntityRecord& plan, bool active)>;
+  void OnLaunchPlanState(LaunchPlanHook hook) { on_launch_plan_state_ = std::move(hook); }
+  // Live executions started from launch plan `name` that have not ended.
+  bool HasRunning(const std::string& project, const std::string& domain, const std::string& launch_plan) const;
   const std::string& home() const { return options_.home; }
 
  private:
@@ -86,6 +96,7 @@ class LocalAdmin : public AdminService {
   std::unique_ptr<Recorder> recorder_;
   std::map<std::string, std::shared_ptr<const CompiledFile>> compiled_;  // by source digest
   std::function<void()> on_flushed_;
+  LaunchPlanHook on_launch_plan_state_;
   uv_check_t check_;
   uv_prepare_t prepare_;
   uv_signal_t sigint_, sigterm_;

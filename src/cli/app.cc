@@ -142,6 +142,13 @@ int Main(int argc, char** argv) {
   rj->add_option("node", remote.signal, "The gate's node id")->required();
   remote_common(rj);
 
+  CLI::App* lp = app.add_subcommand("launchplan", "Activate or deactivate a launch plan (its schedule runs while active)");
+  std::string lp_action;
+  lp->add_option("action", lp_action, "activate | deactivate")->required()->check(CLI::IsMember({"activate", "deactivate"}));
+  lp->add_option("name", remote.signal, "Launch plan name")->required();
+  lp->add_option("--version", remote.value, "Version (default: the newest)");
+  remote_common(lp);
+
   ConfigInitOptions config_init;
   CLI::App* cf = app.add_subcommand("config", "Client configuration");
   CLI::App* cfi = cf->add_subcommand("init", "Write $FLYTE_HOME/config.yaml with the server's endpoint");
@@ -194,6 +201,10 @@ int Main(int argc, char** argv) {
     }
   }
   if (cfi->parsed()) return RunConfigInit(config_init);
+  if (lp->parsed()) {
+    remote.command = lp_action;
+    return RunLaunchPlanState(remote);
+  }
   if (app.got_subcommand("version")) return RunVersion();
   if (app.got_subcommand("schema")) return RunSchema();
   return kExitUsage;

@@ -110,6 +110,8 @@ struct RemoteOptions {
 int RunTerminate(const RemoteOptions& opts);
 int RunRelaunch(const RemoteOptions& opts);
 int RunSignal(const RemoteOptions& opts);
+// launchplan activate|deactivate: `command`, the plan in `signal`, the version in `value`.
+int RunLaunchPlanState(const RemoteOptions& opts);
 
 struct ConfigInitOptions {
   std::string endpoint;

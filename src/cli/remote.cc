@@ -92,6 +92,19 @@ int RunSignal(const RemoteOptions& opts) {
   return Report(cmd, st);
 }
 
+int RunLaunchPlanState(const RemoteOptions& opts) {
+  AdminAccess access(opts.home, opts.endpoint, true);
+  if (!Open(access, "launchplan")) return access.error_exit();
+  const bool active = opts.command == "activate";
+  ExecutionKey key = KeyOf(opts);
+  Status st = access.remote()->SetLaunchPlanState(key.project, key.domain, opts.signal, opts.value, active);
+  if (st.ok()) {
+    std::cout << "launch plan " << opts.signal << (opts.value.empty() ? "" : " version " + opts.value) << " is "
+              << (active ? "active" : "inactive") << "\n";
+  }
+  return Report("launchplan", st);
+}
+
 int RunConfigInit(const ConfigInitOptions& opts) {
   const std::string home = opts.home.empty() ? DefaultHome() : opts.home;
   const std::string path = home + "/config.yaml";

@@ -12,6 +12,9 @@
 #include "http/loop_bridge.h"
 #include "http/server.h"
 #include "http/server_metrics.h"
+#include "cron/schedule_service.h"
+#include "runner/uv_clock.h"
+#include "util/timefmt.h"
 #include "util/strings.h"
 
 namespace flyte::cli {
@@ -23,7 +26,7 @@ bool IsLoopback(const std::string& host) {
 
 struct Shutdown {
   uv_signal_t sigint, sigterm;
-  uv_timer_t grace;
+  cron::ScheduleService* schedules = nullptr;
   http::ApiServer* server = nullptr;
   http::LoopBridge* bridge = nullptr;
   LocalAdmin* admin = nullptr;
@@ -66,6 +69,18 @@ int RunServe(const ServeOptions& opts) {
   admin->Subscribe(&events);
   http::ServerMetrics metrics;
   admin->Subscribe(&metrics);
+  // Schedules of active launch plans: resumed from the store, kept in step with activation.
+  auto clock = std::make_unique<UvClock>(&loop);
+  cron::SchedulerOptions sched_options;
+  sched_options.on_error = [](const cron::ScheduledPlan& plan, int64_t fire, const Status& st) {
+    std::fprintf(stderr, "flyte serve: the %s fire of launch plan %s failed: %s\n", FormatDatetime(fire).c_str(),
+                 plan.name.c_str(), st.message().c_str());
+  };
+  auto schedules = std::make_unique<cron::ScheduleService>(*admin, *clock, sched_options);
+  std::vector<std::string> restore_errors;
+  (void)schedules->Restore(&restore_errors);
+  for (const std::string& e : restore_errors) std::fprintf(stderr, "flyte serve: %s\n", e.c_str());
+  admin->OnLaunchPlanState([&schedules](const EntityRecord& plan, bool active) { return schedules->Apply(plan, active); });
   auto bridge = std::make_unique<http::LoopBridge>(&loop);
   auto server = std::make_unique<http::ApiServer>(*bridge, *admin, &events, &metrics, http::ApiServer::Options{});
   Status st = server->Listen(host, port);
@@ -82,6 +97,7 @@ int RunServe(const ServeOptions& opts) {
   sd.server = server.get();
   sd.bridge = bridge.get();
   sd.admin = admin.get();
+  sd.schedules = schedules.get();
   for (auto [handle, signum] : {std::pair{&sd.sigint, SIGINT}, std::pair{&sd.sigterm, SIGTERM}}) {
     uv_signal_init(&loop, handle);
     handle->data = &sd;
@@ -95,6 +111,7 @@ int RunServe(const ServeOptions& opts) {
           // Stop taking requests first; requests in flight get Unavailable from the bridge.
           s->bridge->Close();
           s->server->Stop();
+          s->schedules->scheduler().Stop();
           for (const ExecutionKey& key : s->admin->ActiveKeys()) {
             (void)s->admin->Terminate(key, "the server shut down");
           }
@@ -107,6 +124,9 @@ int RunServe(const ServeOptions& opts) {
   uv_run(&loop, UV_RUN_DEFAULT);
   server.reset();
   bridge.reset();
+  admin->OnLaunchPlanState(nullptr);
+  schedules.reset();
+  clock.reset();
   admin.reset();
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);

@@ -165,6 +165,14 @@ Result<ExecutionKey> RemoteAdmin::Relaunch(const ExecutionKey& key, const std::s
   return ParseExecutionId(out);
 }
 
+Status RemoteAdmin::SetLaunchPlanState(const std::string& project, const std::string& domain,
+                                       const std::string& name, const std::string& version, bool active) {
+  std::string path = "/api/v1/launch_plans/" + UrlEncode(project) + "/" + UrlEncode(domain) + "/" + UrlEncode(name);
+  if (!version.empty()) path += "/" + UrlEncode(version);
+  auto r = Call("PUT", path, active ? "{\"state\":\"ACTIVE\"}" : "{\"state\":\"INACTIVE\"}");
+  return r.ok() ? Status::Ok() : r.status();
+}
+
 Result<std::vector<ProjectRecord>> RemoteAdmin::ListProjects() {
   ASSIGN_OR_RETURN(std::string body, Call("GET", "/api/v1/projects"));
   return ParseProjectList(body);

@@ -31,6 +31,8 @@ class RemoteAdmin : public AdminService {
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
   Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
   Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
+  Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
+                            const std::string& version, bool active) override;
   Result<std::vector<ProjectRecord>> ListProjects() override;
   Status PutProject(const ProjectRecord& project) override;
   Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,

@@ -142,25 +142,38 @@ void ApiServer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void ApiServer::Add(const char* method, const std::string& pattern, Handler handler) {
+  routes_.push_back({method, pattern});
+  const std::string m = method;
+  if (m == "GET") {
+    server_->Get(pattern, std::move(handler));
+  } else if (m == "POST") {
+    server_->Post(pattern, std::move(handler));
+  } else if (m == "PUT") {
+    server_->Put(pattern, std::move(handler));
+  } else {
+    server_->Delete(pattern, std::move(handler));
+  }
+}
+
 void ApiServer::Routes() {
-  httplib::Server& s = *server_;
-  AdminService& admin = admin_;
+    AdminService& admin = admin_;
   LoopBridge& bridge = bridge_;
   const std::string seg = kSegment;
 
-  s.Get("/healthcheck", [](const httplib::Request&, httplib::Response& res) {
+  Add("GET", "/healthcheck", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", kJson);
   });
-  s.Get("/metrics", [this](const httplib::Request&, httplib::Response& res) {
+  Add("GET", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     if (metrics_ == nullptr) return Fail(res, NotFound("this server keeps no metrics"));
     res.set_content(metrics_->Render(), metrics::kPrometheusContentType);
   });
-  s.Get("/api/v1/version", [](const httplib::Request&, httplib::Response& res) {
+  Add("GET", "/api/v1/version", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string("{\"version\":\"") + FLYTE_VERSION + "\",\"name\":\"flyte\"}", kJson);
   });
 
   // Projects and domains.
-  s.Get("/api/v1/projects", [&admin, &bridge](const httplib::Request&, httplib::Response& res) {
+  Add("GET", "/api/v1/projects", [&admin, &bridge](const httplib::Request&, httplib::Response& res) {
     Reply(res, bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); }), ProjectListJson);
   });
   auto put_project = [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
@@ -174,9 +187,9 @@ void ApiServer::Routes() {
     if (!st.ok()) return Fail(res, st);
     res.set_content(ProjectJson(*p), kJson);
   };
-  s.Post("/api/v1/projects", put_project);
-  s.Put("/api/v1/projects/" + seg, put_project);
-  s.Get("/api/v1/projects/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("POST", "/api/v1/projects", put_project);
+  Add("PUT", "/api/v1/projects/" + seg, put_project);
+  Add("GET", "/api/v1/projects/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     std::string id = req.matches[1];
     Result<std::vector<ProjectRecord>> all = bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); });
     if (!all.ok()) return Fail(res, all.status());
@@ -185,7 +198,7 @@ void ApiServer::Routes() {
     }
     Fail(res, NotFound("no project " + Quote(id)));
   });
-  s.Get("/api/v1/domains", [](const httplib::Request&, httplib::Response& res) {
+  Add("GET", "/api/v1/domains", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(
         "{\"domains\":[{\"id\":\"development\",\"name\":\"development\"},{\"id\":\"staging\",\"name\":"
         "\"staging\"},{\"id\":\"production\",\"name\":\"production\"}]}",
@@ -198,9 +211,9 @@ void ApiServer::Routes() {
     if (!r.ok()) return Fail(res, r.status());
     Reply(res, bridge.Call<RegisterResult>([&] { return admin.Register(*r); }), RegisterResultJson);
   };
-  s.Post("/api/v1/register", do_register);
+  Add("POST", "/api/v1/register", do_register);
   for (const char* kind : {"tasks", "workflows", "launch_plans"}) {
-    s.Post(std::string("/api/v1/") + kind, do_register);
+    Add("POST", std::string("/api/v1/") + kind, do_register);
   }
 
   // Tasks, workflows, launch plans: lists, versions, one version, ids.
@@ -234,14 +247,14 @@ void ApiServer::Routes() {
       }
       res.set_content(EntityListJson(field.c_str(), *found, ""), kJson);
     };
-    s.Get(base, list);
-    s.Get(base + "/" + seg, list);
-    s.Get(base + "/" + seg + "/" + seg, list);
+    Add("GET", base, list);
+    Add("GET", base + "/" + seg, list);
+    Add("GET", base + "/" + seg + "/" + seg, list);
   }
   for (EntityRoute route : {EntityRoute{"task_ids", "task"}, EntityRoute{"workflow_ids", "workflow"},
                             EntityRoute{"launch_plan_ids", "launch_plan"}}) {
     const std::string kind = route.kind;
-    s.Get(std::string("/api/v1/") + route.path + "/" + seg + "/" + seg,
+    Add("GET", std::string("/api/v1/") + route.path + "/" + seg + "/" + seg,
           [&admin, &bridge, kind](const httplib::Request& req, httplib::Response& res) {
             std::string project = req.matches[1], domain = req.matches[2];
             Status st = CheckPath(project, domain);
@@ -261,18 +274,50 @@ void ApiServer::Routes() {
           });
   }
 
+  // Launch-plan activation: one active version per name; PUT without a version (an extension)
+  // means the newest.
+  auto set_state = [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    std::string project = req.matches[1], domain = req.matches[2], name = req.matches[3];
+    std::string version = req.matches.size() > 4 ? std::string(req.matches[4]) : "";
+    Status st = CheckPath(project, domain);
+    if (!st.ok()) return Fail(res, st);
+    Result<bool> active = ParseLaunchPlanState(req.body);
+    if (!active.ok()) return Fail(res, active.status());
+    auto after = bridge.Call<std::vector<EntityRecord>>([&]() -> Result<std::vector<EntityRecord>> {
+      RETURN_IF_ERROR(admin.SetLaunchPlanState(project, domain, name, version, *active));
+      return admin.ListEntities("launch_plan", project, domain, name, version);
+    });
+    if (!after.ok()) return Fail(res, after.status());
+    res.set_content(EntityJson(after->front()), kJson);
+  };
+  Add("PUT", "/api/v1/launch_plans/" + seg + "/" + seg + "/" + seg, set_state);
+  Add("PUT", "/api/v1/launch_plans/" + seg + "/" + seg + "/" + seg + "/" + seg, set_state);
+  Add("GET", "/api/v1/active_launch_plans/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    std::string project = req.matches[1], domain = req.matches[2];
+    Status st = CheckPath(project, domain);
+    if (!st.ok()) return Fail(res, st);
+    auto all = bridge.Call<std::vector<EntityRecord>>(
+        [&] { return admin.ListEntities("launch_plan", project, domain, "", ""); });
+    if (!all.ok()) return Fail(res, all.status());
+    std::vector<EntityRecord> active;
+    for (const EntityRecord& e : *all) {
+      if (e.state == "ACTIVE") active.push_back(e);
+    }
+    res.set_content(EntityListJson("launch_plans", active, ""), kJson);
+  });
+
   // Executions.
-  s.Post("/api/v1/executions", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("POST", "/api/v1/executions", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<CreateExecutionRequest> r = ParseCreateExecution(req.body);
     if (!r.ok()) return Fail(res, r.status());
     Reply(res, bridge.Call<ExecutionKey>([&] { return admin.CreateExecution(*r); }), ExecutionIdJson);
   });
-  s.Post("/api/v1/executions/relaunch", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("POST", "/api/v1/executions/relaunch", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<RelaunchRequest> r = ParseRelaunchRequest(req.body);
     if (!r.ok()) return Fail(res, r.status());
     Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Relaunch(r->id, r->name); }), ExecutionIdJson);
   });
-  s.Get("/api/v1/executions/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/executions/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     ExecutionFilter f;
     f.project = req.matches[1];
     f.domain = req.matches[2];
@@ -294,12 +339,12 @@ void ApiServer::Routes() {
     }
     res.set_content(ExecutionListJson(*list, next), kJson);
   });
-  s.Get("/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     Reply(res, bridge.Call<ExecutionRecord>([&] { return admin.GetExecution(*key); }), ExecutionJson);
   });
-  s.Delete("/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("DELETE", "/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     Result<std::string> cause = ParseTerminateRequest(req.body);
@@ -310,21 +355,21 @@ void ApiServer::Routes() {
     });
     Reply(res, after, ExecutionJson);
   });
-  s.Get("/api/v1/data/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/data/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     Reply(res, bridge.Call<ExecutionRecord>([&] { return admin.GetExecution(*key); }), ExecutionDataJson);
   });
 
   // Node executions and task attempts.
-  s.Get("/api/v1/node_executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/node_executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
     Reply(res, nodes, [&](const std::vector<NodeRecord>& n) { return NodeListJson(*key, n); });
   });
   // Node ids may hold '/' (children) and brackets (map items): the rest of the path is the id.
-  s.Get("/api/v1/node_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/node_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     std::string node = req.matches[4];
@@ -335,7 +380,7 @@ void ApiServer::Routes() {
     }
     Fail(res, NotFound("execution " + key->name + " has no node " + Quote(node)));
   });
-  s.Get("/api/v1/task_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/task_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     std::string node = req.matches[4];
@@ -348,7 +393,7 @@ void ApiServer::Routes() {
   });
 
   // Logs, optionally followed until the attempt ends.
-  s.Get("/api/v1/logs/" + seg + "/" + seg + "/" + seg + "/(.+)", [this, &admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/logs/" + seg + "/" + seg + "/" + seg + "/(.+)", [this, &admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     Status st = CheckParams(req, {"attempt", "follow"});
@@ -370,7 +415,7 @@ void ApiServer::Routes() {
   });
 
   // Gates.
-  s.Get("/api/v1/signals/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/signals/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());
     auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
@@ -381,7 +426,7 @@ void ApiServer::Routes() {
     }
     res.set_content(SignalListJson(*key, gates), kJson);
   });
-  s.Post("/api/v1/signals", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+  Add("POST", "/api/v1/signals", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<SignalRequest> r = ParseSignalRequest(req.body);
     if (!r.ok()) return Fail(res, r.status());
     Status st = bridge.CallStatus([&] { return admin.Signal(r->execution, r->signal, r->value); });
@@ -390,7 +435,7 @@ void ApiServer::Routes() {
   });
 
   // Server-sent events: phase changes, optionally of one execution.
-  s.Get("/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
+  Add("GET", "/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
     Status st = CheckParams(req, {"execution"});
     if (!st.ok()) return Fail(res, st);
     if (events_ == nullptr) return Fail(res, Unavailable("this server has no event stream"));

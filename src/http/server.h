@@ -9,12 +9,15 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <functional>
+#include <vector>
 
 #include "flyte/admin.h"
 #include "http/loop_bridge.h"
 
 namespace httplib {
 class Server;
+struct Request;
 struct Response;
 }
 
@@ -40,8 +43,17 @@ class ApiServer {
   // Stops accepting, lets requests in flight finish, joins the threads. Idempotent.
   void Stop();
 
+  // Every route: method and path pattern (a regular expression; ([^/]+) is one segment), in
+  // registration order. The OpenAPI document must list each one.
+  struct Route {
+    std::string method, pattern;
+  };
+  const std::vector<Route>& routes() const { return routes_; }
+
  private:
+  using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   void Routes();
+  void Add(const char* method, const std::string& pattern, Handler handler);
   void FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                   httplib::Response& res);
   void StreamEvents(const std::string& execution, httplib::Response& res);
@@ -55,6 +67,7 @@ class ApiServer {
   std::thread thread_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};
+  std::vector<Route> routes_;
 };
 
 }  // namespace flyte::http

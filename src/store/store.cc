@@ -66,6 +66,13 @@ CREATE INDEX cache_by_task ON cache(task);
 ALTER TABLE executions ADD COLUMN parent TEXT NOT NULL DEFAULT '';
 ALTER TABLE node_executions ADD COLUMN child_execution TEXT NOT NULL DEFAULT '';
 )sql",
+    // 3: the schedules of active launch plans, so a restarted server resumes them.
+    R"sql(
+CREATE TABLE schedules (
+  project TEXT NOT NULL, domain TEXT NOT NULL, name TEXT NOT NULL, version TEXT NOT NULL,
+  activated_at INTEGER NOT NULL, last_fire INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (project, domain, name));
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -338,6 +345,54 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
     out.push_back(ReadExecution(*s));
+  }
+  s->Reset();
+  return out;
+}
+
+Status Store::SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
+                                 const std::string& version, bool active) {
+  ASSIGN_OR_RETURN(sql::Stmt * off, db_->Prepare(
+      "UPDATE entities SET state = 'INACTIVE' WHERE kind = 'launch_plan' AND project = ? AND domain = ? AND "
+      "name = ?"));
+  RETURN_IF_ERROR(off->Bind(1, project).Bind(2, domain).Bind(3, name).Run());
+  if (!active) return Status::Ok();
+  ASSIGN_OR_RETURN(sql::Stmt * on, db_->Prepare(
+      "UPDATE entities SET state = 'ACTIVE' WHERE kind = 'launch_plan' AND project = ? AND domain = ? AND "
+      "name = ? AND version = ?"));
+  return on->Bind(1, project).Bind(2, domain).Bind(3, name).Bind(4, version).Run();
+}
+
+Status Store::PutSchedule(const ScheduleRecord& r) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "INSERT INTO schedules(project, domain, name, version, activated_at, last_fire) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+      "ON CONFLICT(project, domain, name) DO UPDATE SET version = excluded.version, "
+      "activated_at = excluded.activated_at, last_fire = excluded.last_fire"));
+  return s->Bind(1, r.project).Bind(2, r.domain).Bind(3, r.name).Bind(4, r.version).Bind(5, r.activated_at)
+      .Bind(6, r.last_fire).Run();
+}
+
+Status Store::RecordFire(const std::string& project, const std::string& domain, const std::string& name,
+                         int64_t last_fire) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "UPDATE schedules SET last_fire = max(last_fire, ?4) WHERE project = ?1 AND domain = ?2 AND name = ?3"));
+  return s->Bind(1, project).Bind(2, domain).Bind(3, name).Bind(4, last_fire).Run();
+}
+
+Status Store::DeleteSchedule(const std::string& project, const std::string& domain, const std::string& name) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "DELETE FROM schedules WHERE project = ? AND domain = ? AND name = ?"));
+  return s->Bind(1, project).Bind(2, domain).Bind(3, name).Run();
+}
+
+Result<std::vector<ScheduleRecord>> Store::ListSchedules() {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "SELECT project, domain, name, version, activated_at, last_fire FROM schedules ORDER BY project, domain, name"));
+  std::vector<ScheduleRecord> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Int(4), s->Int(5)});
   }
   s->Reset();
   return out;
