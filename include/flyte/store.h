@@ -144,6 +144,10 @@ class Store : public CacheBackend {
   Status DeleteSchedule(const std::string& project, const std::string& domain, const std::string& name);
   Result<std::vector<ScheduleRecord>> ListSchedules();
 
+  // API tokens, by the SHA-256 hex of the token (the token itself is never stored).
+  Status PutToken(const std::string& hash, const std::string& description, int64_t created_at);
+  Result<std::vector<std::string>> ListTokenHashes();
+
   // Executions.
   Status CreateExecution(const ExecutionRecord& r);
   Result<std::optional<ExecutionRecord>> GetExecution(const ExecutionKey& key);

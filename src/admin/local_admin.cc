@@ -489,6 +489,7 @@ Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& r
   rec.key = key;
   rec.workflow = er.single_task ? er.single_task->name : file->workflows[er.workflow].name;
   rec.launch_plan = lp != nullptr ? lp->name : "";
+  er.launch_plan = rec.launch_plan;  // the engine's notifications and overlap checks need it
   rec.version = version;
   rec.mode = req.mode;
   rec.source = source;

@@ -11,9 +11,9 @@
 namespace flyte::cli {
 
 Endpoint ResolveEndpoint(const std::string& flag, const std::string& home) {
-  if (!flag.empty()) return {flag, "--endpoint", ""};
+  if (!flag.empty()) return {flag, "--endpoint", "", ""};
   if (const char* env = std::getenv("FLYTE_ENDPOINT"); env != nullptr && *env != '\0') {
-    return {env, "FLYTE_ENDPOINT", ""};
+    return {env, "FLYTE_ENDPOINT", "", ""};
   }
   const std::string path = (home.empty() ? DefaultHome() : home) + "/config.yaml";
   std::error_code ec;
@@ -23,13 +23,14 @@ Endpoint ResolveEndpoint(const std::string& flag, const std::string& home) {
   text << in.rdbuf();
   yaml::ParseResult parsed = yaml::ParseText(text.str(), path);
   if (!parsed.doc) {
-    return {"", path, path + ":" + std::to_string(parsed.error.line) + ": " + parsed.error.message};
+    return {"", path, path + ":" + std::to_string(parsed.error.line) + ": " + parsed.error.message, ""};
   }
   const yaml::Node* root = parsed.doc->root();
   const yaml::Node* admin = root != nullptr && root->is_map() ? root->Get("admin") : nullptr;
   const yaml::Node* endpoint = admin != nullptr && admin->is_map() ? admin->Get("endpoint") : nullptr;
   if (endpoint == nullptr || !endpoint->is_scalar()) return {};
-  return {endpoint->text, path, ""};
+  const yaml::Node* token = admin->Get("token");
+  return {endpoint->text, path, "", token != nullptr && token->is_scalar() ? token->text : ""};
 }
 
 AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_flag, bool remote_only) {
@@ -41,7 +42,8 @@ AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_fl
     return;
   }
   if (!ep.url.empty()) {
-    auto connected = http::RemoteAdmin::Connect(ep.url);
+    const char* token = std::getenv("FLYTE_TOKEN");
+    auto connected = http::RemoteAdmin::Connect(ep.url, token != nullptr ? token : ep.token);
     if (!connected.ok()) {
       error_ = connected.status().message() + " (from " + ep.source + ")";
       error_exit_ = kExitUsage;

@@ -18,6 +18,7 @@ struct Endpoint {
   std::string url;
   std::string source;  // "--endpoint", "FLYTE_ENDPOINT", or the config file's path
   std::string error;   // a config file that cannot be read
+  std::string token;   // admin.token of the config file (FLYTE_TOKEN wins)
 };
 Endpoint ResolveEndpoint(const std::string& flag, const std::string& home);
 

@@ -163,6 +163,12 @@ int Main(int argc, char** argv) {
   sv->add_option("--home", serve.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   sv->add_option("--config", serve.config, "Server configuration file (see config/server.yaml)");
   sv->add_flag("--insecure", serve.insecure, "Allow listening beyond localhost without authentication");
+  sv->add_option("--auth", serve.auth, "token: require a bearer token (flyte serve token create) on every request");
+  CLI::App* svt = sv->add_subcommand("token", "API tokens for --auth token");
+  CLI::App* svtc = svt->add_subcommand("create", "Create a token; it is printed once and only its hash is stored");
+  svtc->add_option("--description", serve.description, "What the token is for");
+  svtc->add_option("--home", serve.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  svt->require_subcommand(1);
   sv->footer("Example: flyte serve --listen 127.0.0.1:8080, then flyte register FILE --endpoint http://127.0.0.1:8080");
 
   app.add_subcommand("version", "Print the version")->callback([] {});
@@ -190,6 +196,7 @@ int Main(int argc, char** argv) {
   if (lg->parsed()) return RunLogs(logs);
   if (ch->parsed()) return RunCache(cache);
   if (g->parsed()) return RunGraph(graph);
+  if (svtc->parsed()) return RunTokenCreate(serve);
   if (sv->parsed()) return RunServe(serve);
   if (rg->parsed()) return RunRegister(reg);
   if (tm->parsed()) return RunTerminate(remote);

@@ -87,8 +87,11 @@ struct ServeOptions {
   std::string home;
   std::string config;
   bool insecure = false;
+  std::string auth;         // token | none
+  std::string description;  // token create
 };
 int RunServe(const ServeOptions& opts);
+int RunTokenCreate(const ServeOptions& opts);
 
 // Remote commands (a flyte server).
 struct RegisterOptions {

@@ -1,10 +1,15 @@
 // `flyte serve`: the admin API, the executor and the store in one process. The libuv loop owns
 // the engine; cpp-httplib's threads reach it only through the loop bridge. SIGINT/SIGTERM stop
 // accepting requests, abort what runs, record it, and exit 0.
+#include <malloc.h>
 #include <uv.h>
 
 #include <cstdio>
+#include <chrono>
+#include <fstream>
 #include <iostream>
+#include <mutex>
+#include <set>
 
 #include "admin/local_admin.h"
 #include "cli/commands.h"
@@ -12,9 +17,12 @@
 #include "http/loop_bridge.h"
 #include "http/server.h"
 #include "http/server_metrics.h"
+#include "http/notifications.h"
+#include "http/webhook.h"
 #include "cron/schedule_service.h"
 #include "runner/uv_clock.h"
 #include "util/timefmt.h"
+#include "util/sha256.h"
 #include "util/strings.h"
 
 namespace flyte::cli {
@@ -23,6 +31,35 @@ namespace {
 bool IsLoopback(const std::string& host) {
   return host == "127.0.0.1" || host == "localhost" || host == "::1" || StartsWith(host, "127.");
 }
+
+// Hashes of the API tokens, read from the store at start and again (through the loop, at most
+// once a second) when an unknown token arrives, so tokens created while serving work.
+class TokenCache {
+ public:
+  TokenCache(std::vector<std::string> hashes, http::LoopBridge& bridge, Store& store)
+      : hashes_(hashes.begin(), hashes.end()), bridge_(bridge), store_(store) {}
+  bool Check(const std::string& token) {
+    const std::string hash = Sha256Hex(token);
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (hashes_.count(hash) != 0) return true;
+      auto now = std::chrono::steady_clock::now();
+      if (now - last_reload_ < std::chrono::seconds(1)) return false;
+      last_reload_ = now;
+    }
+    auto fresh = bridge_.Call<std::vector<std::string>>([this] { return store_.ListTokenHashes(); });
+    std::lock_guard<std::mutex> lock(mu_);
+    if (fresh.ok()) hashes_ = std::set<std::string>(fresh->begin(), fresh->end());
+    return hashes_.count(hash) != 0;
+  }
+
+ private:
+  std::mutex mu_;
+  std::set<std::string> hashes_;
+  std::chrono::steady_clock::time_point last_reload_{};
+  http::LoopBridge& bridge_;
+  Store& store_;
+};
 
 struct Shutdown {
   uv_signal_t sigint, sigterm;
@@ -48,12 +85,21 @@ int RunServe(const ServeOptions& opts) {
     host = opts.listen.substr(0, colon);
     port = static_cast<int>(p);
   }
-  if (!IsLoopback(host) && !opts.insecure) {
+  const bool auth = opts.auth == "token";
+  if (!opts.auth.empty() && opts.auth != "token" && opts.auth != "none") {
+    std::cerr << "flyte serve: --auth takes token or none, got " << Quote(opts.auth) << "\n";
+    return kExitUsage;
+  }
+  if (!IsLoopback(host) && !auth && !opts.insecure) {
     std::cerr << "flyte serve: listening on " << host
-              << " exposes the API beyond this machine; pass --insecure to do it without authentication\n";
+              << " exposes the API beyond this machine: pass --auth token (tokens from flyte serve token create)"
+                 " or, to do it without authentication, --insecure\n";
     return kExitUsage;
   }
 
+  // glibc gives each of the HTTP threads its own malloc arena (~7 MiB each, measured); two
+  // are plenty for threads that mostly wait on the loop.
+  mallopt(M_ARENA_MAX, 2);
   uv_loop_t loop;
   uv_loop_init(&loop);
   LocalAdmin::Options ao;
@@ -69,6 +115,14 @@ int RunServe(const ServeOptions& opts) {
   admin->Subscribe(&events);
   http::ServerMetrics metrics;
   admin->Subscribe(&metrics);
+  // Launch-plan webhooks, delivered off the loop with retries.
+  http::WebhookOptions hook_options;
+  hook_options.on_result = [](const http::WebhookResult& r) {
+    if (!r.status.ok()) std::fprintf(stderr, "flyte serve: webhook %s: %s\n", r.id.c_str(), r.status.message().c_str());
+  };
+  auto notifier = std::make_unique<http::WebhookNotifier>(hook_options);
+  http::NotificationObserver notifications(*notifier);
+  admin->Subscribe(&notifications);
   // Schedules of active launch plans: resumed from the store, kept in step with activation.
   auto clock = std::make_unique<UvClock>(&loop);
   cron::SchedulerOptions sched_options;
@@ -82,7 +136,19 @@ int RunServe(const ServeOptions& opts) {
   for (const std::string& e : restore_errors) std::fprintf(stderr, "flyte serve: %s\n", e.c_str());
   admin->OnLaunchPlanState([&schedules](const EntityRecord& plan, bool active) { return schedules->Apply(plan, active); });
   auto bridge = std::make_unique<http::LoopBridge>(&loop);
-  auto server = std::make_unique<http::ApiServer>(*bridge, *admin, &events, &metrics, http::ApiServer::Options{});
+  http::ApiServer::Options server_options;
+  std::unique_ptr<TokenCache> tokens;
+  if (auth) {
+    auto hashes = admin->store().ListTokenHashes();
+    if (!hashes.ok() || hashes->empty()) {
+      std::cerr << "flyte serve: --auth token needs a token: run flyte serve token create"
+                << (opts.home.empty() ? "" : " --home " + opts.home) << " first\n";
+      return kExitUsage;
+    }
+    tokens = std::make_unique<TokenCache>(std::move(*hashes), *bridge, admin->store());
+    server_options.authorize = [&tokens](const std::string& t) { return tokens->Check(t); };
+  }
+  auto server = std::make_unique<http::ApiServer>(*bridge, *admin, &events, &metrics, server_options);
   Status st = server->Listen(host, port);
   if (!st.ok()) {
     std::cerr << "flyte serve: " << st.message() << "\n";
@@ -128,10 +194,50 @@ int RunServe(const ServeOptions& opts) {
   schedules.reset();
   clock.reset();
   admin.reset();
+  notifier->Stop();  // lets a delivery in flight finish
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);
   std::fprintf(stderr, "flyte serve: stopped\n");
   return kExitOk;
+}
+
+int RunTokenCreate(const ServeOptions& opts) {
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int code = [&] {
+    LocalAdmin::Options ao;
+    ao.home = opts.home.empty() ? DefaultHome() : opts.home;
+    auto admin = LocalAdmin::Open(&loop, ao);
+    if (!admin.ok()) {
+      std::cerr << "flyte serve token create: " << admin.status().message() << "\n";
+      return kExitInternal;
+    }
+    unsigned char raw[24];
+    std::ifstream urandom("/dev/urandom", std::ios::binary);
+    if (!urandom.read(reinterpret_cast<char*>(raw), sizeof raw)) {
+      std::cerr << "flyte serve token create: cannot read /dev/urandom\n";
+      return kExitInternal;
+    }
+    static const char kHex[] = "0123456789abcdef";
+    std::string token = "flyte_";
+    for (unsigned char c : raw) {
+      token += kHex[c >> 4];
+      token += kHex[c & 15];
+    }
+    Status st = (*admin)->store().PutToken(Sha256Hex(token), opts.description,
+                                           std::chrono::duration_cast<std::chrono::nanoseconds>(
+                                               std::chrono::system_clock::now().time_since_epoch()).count());
+    if (!st.ok()) {
+      std::cerr << "flyte serve token create: " << st.message() << "\n";
+      return kExitInternal;
+    }
+    // Shown once: only its hash is kept.
+    std::cout << token << "\n";
+    return kExitOk;
+  }();
+  uv_run(&loop, UV_RUN_NOWAIT);
+  uv_loop_close(&loop);
+  return code;
 }
 
 }  // namespace flyte::cli

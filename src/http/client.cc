@@ -45,6 +45,8 @@ Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Connect(const std::string& end
   auto client = std::make_unique<httplib::Client>(url);
   if (!client->is_valid()) return InvalidArgument("endpoint " + Quote(endpoint) + " is not a valid URL");
   client->set_connection_timeout(5, 0);
+  client->set_tcp_nodelay(true);
+  client->set_keep_alive(true);
   client->set_read_timeout(300, 0);
   if (!token.empty()) client->set_bearer_token_auth(token.c_str());
   return std::unique_ptr<RemoteAdmin>(new RemoteAdmin(url, std::move(client)));

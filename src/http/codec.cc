@@ -543,8 +543,8 @@ Status StatusFromErrorJson(int http_status, const std::string& body) {
   if (code == "AlreadyExists") return AlreadyExists(message);
   if (code == "FailedPrecondition") return FailedPrecondition(message);
   if (code == "InvalidArgument" || http_status == 400) return InvalidArgument(message);
-  if (code == "Unauthenticated" || code == "PermissionDenied") {
-    return FailedPrecondition(code + ": " + message);
+  if (code == "Unauthenticated" || code == "PermissionDenied" || http_status == 401) {
+    return InvalidArgument(message + " (set FLYTE_TOKEN or admin.token in config.yaml)");
   }
   if (code == "Unavailable" || http_status == 503) return Unavailable(message);
   return Internal("the server answered " + std::to_string(http_status) + ": " + message);

@@ -1,7 +1,7 @@
 // The admin API's JSON bodies (API.md): records to JSON for responses, and strict request
 // parsing (unknown fields, wrong types and bad ids are InvalidArgument naming the field). The
 // remote client reads the same documents back, so the two directions live side by side.
-// This is the API's only user of nlohmann_json. Stateless; thread-safe.
+// With openapi.cc, the API's only user of nlohmann_json. Stateless; thread-safe.
 #pragma once
 
 #include <string>

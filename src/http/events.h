@@ -22,7 +22,7 @@ class EventHub : public EngineObserver {
     std::string execution;  // "project/domain/name"
     std::string data;       // one JSON object
   };
-  explicit EventHub(size_t capacity = 100'000) : capacity_(capacity) {}
+  explicit EventHub(size_t capacity = 10'000) : capacity_(capacity) {}
 
   void OnExecution(const ExecutionState& e) override;
   void OnNode(const ExecutionState& e, const NodeState& n) override;

@@ -7,6 +7,7 @@
 #include "http/codec.h"
 #include "http/events.h"
 #include "http/filters.h"
+#include "http/openapi.h"
 #include "http/server_metrics.h"
 #include "util/strings.h"
 
@@ -80,6 +81,10 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
     : bridge_(bridge), admin_(admin), events_(events), metrics_(metrics), options_(options),
       server_(std::make_unique<httplib::Server>()) {
   server_->set_payload_max_length(options_.max_body_bytes);
+  // Without TCP_NODELAY a response's body waits for the client's delayed ACK of its headers
+  // (~40 ms); clients keep their connection for many requests.
+  server_->set_tcp_nodelay(true);
+  server_->set_keep_alive_max_count(10000);
   const int threads = options_.threads;
   server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
   server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
@@ -105,13 +110,27 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
       res.set_content(ErrorJson(InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")")), kJson);
     }
   });
-  if (metrics_ != nullptr) {
-    // Latency: stamped before routing, observed once the response is written.
-    static thread_local std::chrono::steady_clock::time_point started;
-    server_->set_pre_routing_handler([](const httplib::Request&, httplib::Response&) {
-      started = std::chrono::steady_clock::now();
+  // Before routing: stamp the time for the latency histogram, then check the bearer token.
+  static thread_local std::chrono::steady_clock::time_point started;
+  server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+    started = std::chrono::steady_clock::now();
+    if (!options_.authorize || req.path == "/healthcheck") return httplib::Server::HandlerResponse::Unhandled;
+    const std::string header = req.get_header_value("Authorization");
+    const std::string prefix = "Bearer ";
+    if (header.rfind(prefix, 0) == 0 && options_.authorize(header.substr(prefix.size()))) {
       return httplib::Server::HandlerResponse::Unhandled;
-    });
+    }
+    res.status = 401;
+    res.set_header("WWW-Authenticate", "Bearer");
+    res.set_content(
+        "{\"error\":{\"code\":\"Unauthenticated\",\"message\":\"" +
+            std::string(header.empty() ? "this server needs a token: send Authorization: Bearer TOKEN (flyte serve token create)"
+                                       : "the token is not valid") +
+            "\"}}",
+        kJson);
+    return httplib::Server::HandlerResponse::Handled;
+  });
+  if (metrics_ != nullptr) {
     server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
       metrics_->ObserveRequest(req.method, res.status, std::chrono::steady_clock::now() - started);
     });
@@ -163,6 +182,9 @@ void ApiServer::Routes() {
 
   Add("GET", "/healthcheck", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("{\"status\":\"ok\"}", kJson);
+  });
+  Add("GET", "/api/v1/openapi", [](const httplib::Request&, httplib::Response& res) {
+    res.set_content(OpenApiDocument(), kJson);
   });
   Add("GET", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     if (metrics_ == nullptr) return Fail(res, NotFound("this server keeps no metrics"));
@@ -387,7 +409,14 @@ void ApiServer::Routes() {
     auto attempts = bridge.Call<std::vector<AttemptRecord>>([&]() -> Result<std::vector<AttemptRecord>> {
       ASSIGN_OR_RETURN(ExecutionRecord r, admin.GetExecution(*key));
       (void)r;
-      return admin.ListAttempts(*key, node);
+      ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, admin.ListAttempts(*key, node));
+      if (attempts.empty()) {
+        ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, admin.ListNodes(*key));
+        bool known = false;
+        for (const NodeRecord& n : nodes) known = known || n.node_id == node;
+        if (!known) return NotFound("execution " + key->name + " has no node " + Quote(node));
+      }
+      return attempts;
     });
     Reply(res, attempts, AttemptListJson);
   });
@@ -482,7 +511,8 @@ void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std
         };
         // Terminal phases of an attempt; once seen, one last read and the stream ends.
         auto terminal = [](const std::string& phase) {
-          return phase == "SUCCEEDED" || phase == "FAILED" || phase == "ABORTED" || phase == "TIMED_OUT";
+          return phase == "SUCCEEDED" || phase == "FAILED" || phase == "RETRYABLE_FAILED" || phase == "ABORTED" ||
+                 phase == "TIMED_OUT";
         };
         while (!stopping_) {
           bool done = terminal(cursor->attempt.phase);

@@ -31,6 +31,9 @@ class ApiServer {
   struct Options {
     size_t max_body_bytes = 16 << 20;
     int threads = 32;  // log follows and event streams hold a thread each
+    // When set, every request but /healthcheck needs `Authorization: Bearer TOKEN` for which
+    // this returns true (any thread); others get 401 Unauthenticated.
+    std::function<bool(const std::string& token)> authorize;
   };
   // `admin` is used only through `bridge`, on the loop thread.
   // `events` and `metrics` may be null (no event stream, no /metrics).

@@ -73,6 +73,11 @@ CREATE TABLE schedules (
   activated_at INTEGER NOT NULL, last_fire INTEGER NOT NULL DEFAULT 0,
   PRIMARY KEY (project, domain, name));
 )sql",
+    // 4: API tokens of `flyte serve --auth token`, stored as SHA-256 hashes.
+    R"sql(
+CREATE TABLE tokens (
+  hash TEXT PRIMARY KEY, description TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -393,6 +398,23 @@ Result<std::vector<ScheduleRecord>> Store::ListSchedules() {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
     out.push_back({s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Int(4), s->Int(5)});
+  }
+  s->Reset();
+  return out;
+}
+
+Status Store::PutToken(const std::string& hash, const std::string& description, int64_t created_at) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("INSERT INTO tokens(hash, description, created_at) VALUES (?, ?, ?)"));
+  return s->Bind(1, hash).Bind(2, description).Bind(3, created_at).Run();
+}
+
+Result<std::vector<std::string>> Store::ListTokenHashes() {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("SELECT hash FROM tokens"));
+  std::vector<std::string> out;
+  while (true) {
+    ASSIGN_OR_RETURN(bool row, s->Step());
+    if (!row) break;
+    out.push_back(s->Text(0));
   }
   s->Reset();
   return out;

@@ -22,12 +22,15 @@ struct HttpResult {
 
 class ServerFixture {
  public:
-  ServerFixture() { Start(); }
+  // `extra` flags go to `flyte serve`; with `start` false, call Start() when ready.
+  explicit ServerFixture(std::vector<std::string> extra = {}, bool start = true) : extra_(std::move(extra)) {
+    if (start) Start();
+  }
 
   void Start() {
-    server_ = std::make_unique<Child>(
-        std::vector<std::string>{FLYTE_BINARY, "serve", "--listen", "127.0.0.1:0", "--home", home()},
-        FlyteEnv(home()));
+    std::vector<std::string> argv = {FLYTE_BINARY, "serve", "--listen", "127.0.0.1:0", "--home", home()};
+    argv.insert(argv.end(), extra_.begin(), extra_.end());
+    server_ = std::make_unique<Child>(argv, FlyteEnv(home()));
     REQUIRE(server_->WaitForStdout("\n"));
     const std::string& out = server_->out();
     size_t at = out.find("http://");
@@ -115,6 +118,7 @@ class ServerFixture {
     return r;
   }
 
+  std::vector<std::string> extra_;
   std::unique_ptr<Child> server_;
   int files_ = 0;
 };

@@ -40,7 +40,7 @@ TEST_CASE("a new database is created with every migration applied") {
   std::vector<std::string> names;
   for (const auto& r : tables) names.push_back(r[0]);
   for (const char* t : {"cache", "entities", "events", "executions", "node_executions", "projects",
-                        "schedules", "schema_version", "sources", "task_executions"}) {
+                        "schedules", "schema_version", "sources", "task_executions", "tokens"}) {
     INFO(t);
     CHECK(std::find(names.begin(), names.end(), t) != names.end());
   }
