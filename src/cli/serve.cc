@@ -102,6 +102,8 @@ int RunServe(const ServeOptions& opts) {
   mallopt(M_ARENA_MAX, 2);
   uv_loop_t loop;
   uv_loop_init(&loop);
+  // A lambda, so that every early return still closes the loop below.
+  const int code = [&]() -> int {
   LocalAdmin::Options ao;
   ao.home = opts.home.empty() ? DefaultHome() : opts.home;
   ao.keep_finished = false;
@@ -195,10 +197,12 @@ int RunServe(const ServeOptions& opts) {
   clock.reset();
   admin.reset();
   notifier->Stop();  // lets a delivery in flight finish
+    return kExitOk;
+  }();
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);
-  std::fprintf(stderr, "flyte serve: stopped\n");
-  return kExitOk;
+  if (code == kExitOk) std::fprintf(stderr, "flyte serve: stopped\n");
+  return code;
 }
 
 int RunTokenCreate(const ServeOptions& opts) {
