@@ -127,13 +127,18 @@ void CounterFamily::Inc(const Labels& labels, double by) {
     Reject();
     return;
   }
+  Update(labels, by, false);
+}
+
+void ScalarFamily::Update(const Labels& labels, double value, bool set) {
   auto key = Key(labels);
   if (!key) return;
   std::lock_guard<std::mutex> lock(mu_);
-  values_[std::move(*key)] += by;
+  double& v = values_[std::move(*key)];
+  v = set ? value : v + value;
 }
 
-double CounterFamily::Value(const Labels& labels) const {
+double ScalarFamily::Value(const Labels& labels) const {
   auto key = Key(labels);
   if (!key) return 0;
   std::lock_guard<std::mutex> lock(mu_);
@@ -141,39 +146,7 @@ double CounterFamily::Value(const Labels& labels) const {
   return it == values_.end() ? 0 : it->second;
 }
 
-void CounterFamily::RenderSamples(std::string& out) const {
-  std::lock_guard<std::mutex> lock(mu_);
-  for (const auto& [values, v] : values_) {
-    AppendSeries(out, "", values);
-    out += ' ';
-    AppendNumber(out, v);
-    out += '\n';
-  }
-}
-
-void GaugeFamily::Set(const Labels& labels, double value) {
-  auto key = Key(labels);
-  if (!key) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  values_[std::move(*key)] = value;
-}
-
-void GaugeFamily::Add(const Labels& labels, double delta) {
-  auto key = Key(labels);
-  if (!key) return;
-  std::lock_guard<std::mutex> lock(mu_);
-  values_[std::move(*key)] += delta;
-}
-
-double GaugeFamily::Value(const Labels& labels) const {
-  auto key = Key(labels);
-  if (!key) return 0;
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = values_.find(*key);
-  return it == values_.end() ? 0 : it->second;
-}
-
-void GaugeFamily::RenderSamples(std::string& out) const {
+void ScalarFamily::RenderSamples(std::string& out) const {
   std::lock_guard<std::mutex> lock(mu_);
   for (const auto& [values, v] : values_) {
     AppendSeries(out, "", values);

@@ -62,32 +62,42 @@ class Family {
   mutable std::atomic<uint64_t> rejected_{0};
 };
 
-class CounterFamily : public Family {
+// A family of one number per series: what counters and gauges share.
+class ScalarFamily : public Family {
  public:
-  // `by` must be >= 0.
-  void Inc(const Labels& labels, double by = 1);
   double Value(const Labels& labels) const;  // 0 for a series never touched
 
- private:
-  friend class Registry;
+ protected:
   using Family::Family;
-  const char* type() const override { return "counter"; }
+  // Adds `delta` to (or with `set`, replaces) the series' value.
+  void Update(const Labels& labels, double value, bool set);
+
+ private:
+  friend class Registry;  // starts unlabelled families at 0
   void RenderSamples(std::string& out) const override;
   std::map<std::vector<std::string>, double> values_;  // guarded by mu_
 };
 
-class GaugeFamily : public Family {
+class CounterFamily : public ScalarFamily {
  public:
-  void Set(const Labels& labels, double value);
-  void Add(const Labels& labels, double delta);
-  double Value(const Labels& labels) const;  // 0 for a series never touched
+  // `by` must be >= 0.
+  void Inc(const Labels& labels, double by = 1);
 
  private:
   friend class Registry;
-  using Family::Family;
+  using ScalarFamily::ScalarFamily;
+  const char* type() const override { return "counter"; }
+};
+
+class GaugeFamily : public ScalarFamily {
+ public:
+  void Set(const Labels& labels, double value) { Update(labels, value, true); }
+  void Add(const Labels& labels, double delta) { Update(labels, delta, false); }
+
+ private:
+  friend class Registry;
+  using ScalarFamily::ScalarFamily;
   const char* type() const override { return "gauge"; }
-  void RenderSamples(std::string& out) const override;
-  std::map<std::vector<std::string>, double> values_;  // guarded by mu_
 };
 
 class HistogramFamily : public Family {
