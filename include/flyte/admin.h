@@ -88,6 +88,9 @@ class AdminService {
   virtual Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) = 0;
   // A new execution of the same target with the same inputs (`name` empty: generated).
   virtual Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) = 0;
+  // A new execution of an ended one (same target, version and inputs) in which the nodes that
+  // succeeded are not run again: they are RECOVERED with their earlier outputs.
+  virtual Result<ExecutionKey> Recover(const ExecutionKey& key, const std::string& name) = 0;
 
   // Makes `version` (empty: the newest) the one ACTIVE version of launch plan `name`, or makes
   // none active. An active plan with a schedule fires on it (under `flyte serve`).

@@ -15,6 +15,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -114,6 +115,35 @@ struct NodeState {
   std::vector<uint32_t> items;      // map nodes: their item nodes; branch: the taken case
   uint32_t items_released = 0, items_done = 0, items_failed = 0, items_running = 0;
   bool waiting_signal = false;      // approve and signal gates
+  bool adopt = false;  // resuming: ask the runner to adopt its attempt before starting one
+};
+
+// What an earlier run left of a node: read back from the store to resume an execution after a
+// restart, or to recover one (its succeeded nodes are not run again).
+struct PriorNode {
+  NodePhase phase = NodePhase::kQueued;
+  std::string outputs_json;  // when it succeeded: {"name": value, ...} as the store keeps it
+  CacheStatus cache = CacheStatus::kDisabled;
+  int64_t queued_at = 0, started_at = 0, ended_at = 0;
+  std::optional<ExecError> error;
+  std::vector<AttemptState> attempts;
+  std::string child_execution;
+};
+
+struct PriorRun {
+  enum class Mode : uint8_t {
+    // The same execution, continued after a restart: every node keeps its phase, and task
+    // attempts that were started are adopted from the runner rather than started again.
+    kResume,
+    // A new execution of the same workflow and inputs: nodes that succeeded in the earlier
+    // one become RECOVERED with its outputs; the rest run.
+    kRecover,
+  };
+  Mode mode = Mode::kResume;
+  int64_t created_at = 0, started_at = 0;
+  std::unordered_map<std::string, PriorNode> nodes;  // by node id
+  // Child executions of launch-plan nodes, by their name in the earlier run.
+  std::map<std::string, std::shared_ptr<const PriorRun>> children;
 };
 
 struct ExecutionOptions {
@@ -161,6 +191,7 @@ struct ExecutionState {
   std::map<std::string, Value> signals;  // received, by signal name
   std::vector<std::shared_ptr<const void>> keepalive;  // compiled dynamic fragments
   uint32_t failure_node = kNoIndex;  // the on_failure handler, once started
+  std::shared_ptr<const PriorRun> prior;  // resuming or recovering: what the earlier run left
 
   // Engine bookkeeping.
   uint32_t running_slots = 0;
@@ -200,6 +231,7 @@ struct ExecutionRequest {
   std::vector<std::pair<std::string, Value>> signals;  // given up front (--signal, --approve)
   std::vector<Value> inputs;  // one per workflow input, complete (defaults applied)
   ExecutionOptions options;
+  std::shared_ptr<const PriorRun> prior;  // null: a fresh start
 };
 
 class Engine {
@@ -211,7 +243,8 @@ class Engine {
   Engine& operator=(const Engine&) = delete;
 
   void AddObserver(EngineObserver* observer);
-  // Starts an execution. `on_done` runs once it is terminal.
+  // Starts an execution. `on_done` runs once it is terminal. With request.prior, nodes are
+  // restored from it as they are reached (see PriorRun::Mode).
   // REQUIRES: request.inputs matches the workflow's inputs.
   const ExecutionState& Start(ExecutionRequest request,
                               std::function<void(const ExecutionState&)> on_done = {});

@@ -34,5 +34,7 @@ std::optional<TaskPhase> ParseTaskPhase(std::string_view s);
 bool IsTerminal(ExecutionPhase p);
 bool IsTerminal(NodePhase p);
 bool IsTerminal(TaskPhase p);
+// Ended with outputs: SUCCEEDED, or RECOVERED from an earlier execution.
+inline bool Succeeded(NodePhase p) { return p == NodePhase::kSucceeded || p == NodePhase::kRecovered; }
 
 }  // namespace flyte

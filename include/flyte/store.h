@@ -42,6 +42,7 @@ struct ExecutionRecord {
   std::string run_dir;
   std::string mode = "MANUAL";
   std::string parent;  // "EXECUTION/NODE" for the child execution of a launch-plan node
+  std::string owner;   // the process running it (Store::set_owner), while it runs
 };
 
 struct NodeRecord {
@@ -160,6 +161,15 @@ class Store : public CacheBackend {
                                               const std::string& workflow);
   // Executions that did not reach a terminal phase (after a crash).
   Result<std::vector<ExecutionRecord>> ListUnfinished();
+  // Who writes here: executions created from now on record it as their owner.
+  void set_owner(std::string owner) { owner_ = std::move(owner); }
+  const std::string& owner() const { return owner_; }
+  // Makes this process the owner of an execution it resumes.
+  Status ClaimExecution(const ExecutionKey& key);
+  // Ends an execution nobody runs any more (its process is gone and it cannot be resumed):
+  // it and its unfinished nodes and attempts take `phase` with the error given.
+  Status EndOrphan(const ExecutionKey& key, const std::string& phase, const std::string& code,
+                   const std::string& message, int64_t at);
 
   // The task cache (CacheBackend).
   Result<std::optional<CacheEntry>> Lookup(const std::string& key, const std::vector<Type>& types,
@@ -186,6 +196,7 @@ class Store : public CacheBackend {
 
   std::unique_ptr<sql::Db> db_;
   int schema_version_ = 0;
+  std::string owner_;
 };
 
 // Writes the engine's state changes to the store, coalescing them in memory and committing

@@ -7,10 +7,12 @@
 #include <fstream>
 #include <map>
 #include <random>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "types/literal.h"
+#include "util/proc.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 #include "util/yaml.h"
@@ -28,6 +30,12 @@ std::string GenerateName() {
   std::string name = "a";  // Flyte's shape: a letter, then 19 lowercase alphanumerics
   for (int i = 0; i < 19; ++i) name += kAlphabet[gen() % 36];
   return name;
+}
+
+// "serve:PID:START" → "PID:START" (util/proc.h).
+std::string IdentityOf(const std::string& owner) {
+  size_t colon = owner.find(':');
+  return colon == std::string::npos ? owner : owner.substr(colon + 1);
 }
 
 bool IsExecutionName(std::string_view s) {
@@ -139,8 +147,14 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   ASSIGN_OR_RETURN(admin->store_, Store::Open(options.home + "/flyte.db"));
   admin->blobs_ = std::make_unique<BlobStore>(options.home + "/blobs");
   admin->clock_ = std::make_unique<UvClock>(loop);
-  admin->runner_ = std::make_unique<LocalRunner>(
-      loop, LocalRunner::Options{options.abort_grace_nanos, options.home + "/blobs"});
+  LocalRunner::Options runner_options{options.abort_grace_nanos, options.home + "/blobs", ""};
+  if (options.supervise) {
+    std::error_code exe_ec;
+    runner_options.supervisor = fs::read_symlink("/proc/self/exe", exe_ec).string();
+    if (exe_ec) return IOError("cannot find the flyte executable to supervise tasks: " + exe_ec.message());
+  }
+  admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));
+  admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));
   admin->engine_ = std::make_unique<Engine>(*admin->runner_, *admin->clock_, admin->store_.get());
   admin->recorder_ = std::make_unique<Recorder>(*admin->store_);
   admin->engine_->AddObserver(admin->recorder_.get());
@@ -301,6 +315,28 @@ Result<RegisterResult> LocalAdmin::Register(const RegisterRequest& req) {
 }
 
 Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& req) {
+  return Create(req, nullptr);
+}
+
+ExecutionOptions LocalAdmin::DefaultOptions(const CompiledFile& file, uint32_t workflow,
+                                            const CompiledLaunchPlan* lp,
+                                            std::optional<uint32_t> max_parallelism) const {
+  // The request, else the launch plan, else the workflow, else one task per core.
+  ExecutionOptions o;
+  if (max_parallelism) {
+    o.max_parallelism = *max_parallelism;
+  } else if (lp != nullptr && lp->spec != nullptr && lp->spec->max_parallelism) {
+    o.max_parallelism = *lp->spec->max_parallelism;
+  } else if (workflow != kNoIndex && file.workflows[workflow].max_parallelism) {
+    o.max_parallelism = *file.workflows[workflow].max_parallelism;
+  } else {
+    o.max_parallelism = std::max(1u, std::thread::hardware_concurrency());
+  }
+  o.abort_grace_nanos = options_.abort_grace_nanos;
+  return o;
+}
+
+Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::shared_ptr<const PriorRun> prior) {
   ExecutionKey key{req.project, req.domain, req.name.empty() ? GenerateName() : req.name};
   if (!IsExecutionName(key.name)) {
     return InvalidArgument("execution name " + Quote(key.name) +
@@ -465,22 +501,12 @@ Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& r
     }
   }
 
-  // Options: the request, else the launch plan, else the workflow, else one task per core.
+  er.options = DefaultOptions(*file, er.workflow, lp, req.max_parallelism);
   ExecutionOptions& o = er.options;
-  if (req.max_parallelism) {
-    o.max_parallelism = *req.max_parallelism;
-  } else if (lp != nullptr && lp->spec != nullptr && lp->spec->max_parallelism) {
-    o.max_parallelism = *lp->spec->max_parallelism;
-  } else if (er.workflow != kNoIndex && file->workflows[er.workflow].max_parallelism) {
-    o.max_parallelism = *file->workflows[er.workflow].max_parallelism;
-  } else {
-    o.max_parallelism = std::max(1u, std::thread::hardware_concurrency());
-  }
   o.overwrite_cache = req.overwrite_cache;
   o.no_cache = req.no_cache;
   o.stream_output = req.stream_output;
   o.env = req.env;
-  o.abort_grace_nanos = options_.abort_grace_nanos;
   o.gate_default_timeout_nanos = req.gate_default_timeout_nanos;
   o.gate_hint = req.gate_hint;
   o.run_dir = options_.home + "/runs/" + key.project + "/" + key.domain + "/" + key.name;
@@ -502,6 +528,7 @@ Result<ExecutionKey> LocalAdmin::CreateExecution(const CreateExecutionRequest& r
   rec.inputs_json = Value::FromMap(std::move(m)).ToCanonicalJson();
   rec.run_dir = o.run_dir;
   RETURN_IF_ERROR(store_->CreateExecution(rec));
+  er.prior = std::move(prior);
   engine_->Start(std::move(er));
   return key;
 }
@@ -617,6 +644,161 @@ Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::st
   req.ignore_fixed_inputs = true;
   req.mode = "RELAUNCH";
   return CreateExecution(req);
+}
+
+Result<ExecutionKey> LocalAdmin::Recover(const ExecutionKey& key, const std::string& name) {
+  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
+  if (!r.parent.empty()) {
+    return FailedPrecondition("execution " + key.name + " was started by node " + r.parent +
+                              "; recover its parent instead");
+  }
+  std::optional<ExecutionPhase> phase = ParseExecutionPhase(r.phase);
+  if (!phase || !IsTerminal(*phase)) {
+    return FailedPrecondition("execution " + key.name + " is " + r.phase +
+                              "; an execution can be recovered once it has ended");
+  }
+  ASSIGN_OR_RETURN(std::shared_ptr<PriorRun> prior, LoadPrior(key, PriorRun::Mode::kRecover, 0));
+  CreateExecutionRequest req;
+  req.project = key.project;
+  req.domain = key.domain;
+  req.name = name;
+  req.version = r.version;
+  if (!r.launch_plan.empty()) {
+    req.target_kind = TargetKind::kLaunchPlan;
+    req.target = r.launch_plan;
+  } else {
+    req.target_kind = TargetKind::kAuto;
+    req.target = r.workflow;
+  }
+  req.inputs_document = r.inputs_json;
+  req.inputs_document_name = "the inputs of " + key.name;
+  req.ignore_fixed_inputs = true;
+  req.mode = "RECOVERED";
+  return Create(req, std::move(prior));
+}
+
+Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth) {
+  auto prior = std::make_shared<PriorRun>();
+  prior->mode = mode;
+  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
+  prior->created_at = r.created_at;
+  prior->started_at = r.started_at;
+  ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, store_->ListNodes(key));
+  ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, store_->ListAttempts(key, ""));
+  for (NodeRecord& n : nodes) {
+    PriorNode p;
+    p.phase = ParseNodePhase(n.phase).value_or(NodePhase::kQueued);
+    p.outputs_json = std::move(n.outputs_json);
+    p.cache = ParseCacheStatus(n.cache_status).value_or(CacheStatus::kDisabled);
+    p.queued_at = n.queued_at;
+    p.started_at = n.started_at;
+    p.ended_at = n.ended_at;
+    if (!n.error_code.empty() || !n.error_message.empty()) {
+      p.error = ExecError{n.error_code, n.error_message, ErrorKind::kUser, n.node_id};
+    }
+    p.child_execution = n.child_execution;
+    if (!n.child_execution.empty() && depth < 16) {
+      Result<std::shared_ptr<PriorRun>> child =
+          LoadPrior({key.project, key.domain, n.child_execution}, mode, depth + 1);
+      if (child.ok()) prior->children[n.child_execution] = std::move(*child);
+    }
+    prior->nodes.emplace(std::move(n.node_id), std::move(p));
+  }
+  for (const AttemptRecord& a : attempts) {
+    auto it = prior->nodes.find(a.node_id);
+    if (it == prior->nodes.end()) continue;
+    AttemptState s;
+    s.index = a.attempt;
+    s.phase = ParseTaskPhase(a.phase).value_or(TaskPhase::kRunning);
+    s.started_at = a.started_at;
+    s.ended_at = a.ended_at;
+    s.exit_code = a.exit_code;
+    s.reason = a.reason;
+    s.stdout_path = a.stdout_path;
+    s.stderr_path = a.stderr_path;
+    it->second.attempts.push_back(std::move(s));
+  }
+  return prior;
+}
+
+Status LocalAdmin::Resume(const ExecutionRecord& r) {
+  ASSIGN_OR_RETURN(std::shared_ptr<const CompiledFile> file, CompiledSource(r.source));
+  ExecutionRequest er;
+  er.key = r.key;
+  er.file = file;
+  const CompiledLaunchPlan* lp = nullptr;
+  if (!r.launch_plan.empty()) {
+    uint32_t l = file->FindLaunchPlan(r.launch_plan);
+    if (l == kNoIndex) return NotFound("its launch plan " + Quote(r.launch_plan) + " is not in its source");
+    lp = &file->launch_plans[l];
+    er.workflow = lp->workflow;
+    er.launch_plan = lp->name;
+  } else if (uint32_t w = file->FindWorkflow(r.workflow); w != kNoIndex) {
+    er.workflow = w;
+  } else if (uint32_t t = file->FindTask(r.workflow); t != kNoIndex) {
+    er.single_task = SingleTaskWorkflow(*file, t);
+  } else {
+    return NotFound("its workflow " + Quote(r.workflow) + " is not in its source");
+  }
+  const Interface& iface = er.single_task ? er.single_task->iface : file->workflows[er.workflow].iface;
+  yaml::ParseResult parsed = yaml::ParseText(r.inputs_json.empty() ? "{}" : r.inputs_json, "stored inputs");
+  if (!parsed.doc || parsed.doc->root() == nullptr || !parsed.doc->root()->is_map()) {
+    return Internal("its stored inputs cannot be read");
+  }
+  for (const Variable& v : iface.inputs) {
+    const yaml::Node* node = parsed.doc->root()->Get(v.name);
+    if (node == nullptr) {
+      er.inputs.push_back(Value());
+      continue;
+    }
+    LiteralResult lit = ValueFromNode(*node, v.type);
+    if (!lit.ok()) return Internal("its stored input " + Quote(v.name) + " cannot be read: " + lit.error);
+    er.inputs.push_back(std::move(lit.value));
+  }
+  er.options = DefaultOptions(*file, er.workflow, lp, std::nullopt);
+  er.options.run_dir = r.run_dir;
+  ASSIGN_OR_RETURN(er.prior, LoadPrior(r.key, PriorRun::Mode::kResume, 0));
+  RETURN_IF_ERROR(store_->ClaimExecution(r.key));
+  for (const auto& [child, p] : er.prior->children) RETURN_IF_ERROR(store_->ClaimExecution({r.key.project, r.key.domain, child}));
+  engine_->Start(std::move(er));
+  return Status::Ok();
+}
+
+Result<LocalAdmin::ResumeReport> LocalAdmin::ResumeOrphans() {
+  ResumeReport report;
+  ASSIGN_OR_RETURN(std::vector<ExecutionRecord> unfinished, store_->ListUnfinished());
+  const int64_t now = clock_->Now();
+  std::set<std::string> claimed;  // child executions continued with their parent
+  auto end = [&](const ExecutionRecord& r, const std::string& phase, const std::string& code,
+                 const std::string& message) -> Status {
+    RETURN_IF_ERROR(store_->EndOrphan(r.key, phase, code, message, now));
+    report.ended.push_back(r.key);
+    report.messages.push_back(r.key.ToString() + ": " + message);
+    return Status::Ok();
+  };
+  for (const ExecutionRecord& r : unfinished) {
+    if (!r.parent.empty() || engine_->Find(r.key) != nullptr) continue;
+    if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
+    if (!StartsWith(r.owner, "serve:")) {
+      RETURN_IF_ERROR(end(r, "ABORTED", "Orphaned",
+                          "the flyte run process that ran it (" + (r.owner.empty() ? "unknown" : r.owner) +
+                              ") ended without recording how the execution ended"));
+      continue;
+    }
+    Status st = Resume(r);
+    if (st.ok()) {
+      report.resumed.push_back(r.key);
+      continue;
+    }
+    RETURN_IF_ERROR(end(r, "FAILED", "ResumeFailed", "cannot continue it after a restart: " + st.message()));
+  }
+  // Child executions whose parent was not continued have nobody to report to.
+  for (const ExecutionRecord& r : unfinished) {
+    if (r.parent.empty() || engine_->Find(r.key) != nullptr) continue;
+    if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
+    RETURN_IF_ERROR(end(r, "ABORTED", "Orphaned", "its parent execution " + r.parent + " was not continued"));
+  }
+  return report;
 }
 
 Status LocalAdmin::SetLaunchPlanState(const std::string& project, const std::string& domain,

@@ -27,6 +27,15 @@ class LocalAdmin : public AdminService {
     // A server drops finished executions from memory once their final state is committed;
     // `flyte run` keeps its one execution to print the report.
     bool keep_finished = true;
+    // Run tasks under the supervisor (runner/supervise.h) so that they survive this process
+    // and a restart can adopt them: the server does; `flyte run` ends its tasks with itself.
+    bool supervise = false;
+  };
+  // What ResumeOrphans did.
+  struct ResumeReport {
+    std::vector<ExecutionKey> resumed;  // continued here
+    std::vector<ExecutionKey> ended;    // could not be continued: recorded as ended
+    std::vector<std::string> messages;  // why, one per ended execution
   };
   static Result<std::unique_ptr<LocalAdmin>> Open(uv_loop_t* loop, Options options);
   ~LocalAdmin() override;
@@ -43,6 +52,11 @@ class LocalAdmin : public AdminService {
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
   Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
   Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
+  Result<ExecutionKey> Recover(const ExecutionKey& key, const std::string& name) override;
+  // Continues every unfinished execution whose process is gone: a server's (killed or
+  // crashed) resumes here, its running tasks adopted; one of `flyte run` (which ended its
+  // tasks with it) is recorded as ABORTED. Executions of a process still running are left alone.
+  Result<ResumeReport> ResumeOrphans();
   Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
                             const std::string& version, bool active) override;
   Result<std::vector<ProjectRecord>> ListProjects() override;
@@ -83,6 +97,12 @@ class LocalAdmin : public AdminService {
   // registered from, so task workdirs resolve as they did then).
   Result<std::shared_ptr<const CompiledFile>> CompiledSource(const std::string& digest);
   Status FlushNow();
+  Result<ExecutionKey> Create(const CreateExecutionRequest& request, std::shared_ptr<const PriorRun> prior);
+  // What an execution's rows say of its nodes, attempts and child executions.
+  Result<std::shared_ptr<PriorRun>> LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth);
+  Status Resume(const ExecutionRecord& record);
+  ExecutionOptions DefaultOptions(const CompiledFile& file, uint32_t workflow, const CompiledLaunchPlan* lp,
+                                  std::optional<uint32_t> max_parallelism) const;
   static void OnCheck(uv_check_t* check);
   static void OnPrepare(uv_prepare_t* prepare);
 

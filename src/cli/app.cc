@@ -128,6 +128,11 @@ int Main(int argc, char** argv) {
   rl->add_option("execution", remote.execution, "Execution name")->required();
   rl->add_option("--name", remote.name, "Name of the new execution (default: generated)");
   remote_common(rl);
+  CLI::App* rc = app.add_subcommand(
+      "recover", "Start a new execution of an ended one; nodes that succeeded are RECOVERED, not run again");
+  rc->add_option("execution", remote.execution, "Execution name")->required();
+  rc->add_option("--name", remote.name, "Name of the new execution (default: generated)");
+  remote_common(rc);
   CLI::App* sg = app.add_subcommand("signal", "Give a waiting signal gate its value");
   sg->add_option("execution", remote.execution, "Execution name")->required();
   sg->add_option("name", remote.signal, "Signal name")->required();
@@ -201,6 +206,7 @@ int Main(int argc, char** argv) {
   if (rg->parsed()) return RunRegister(reg);
   if (tm->parsed()) return RunTerminate(remote);
   if (rl->parsed()) return RunRelaunch(remote);
+  if (rc->parsed()) return RunRecover(remote);
   for (auto [cmd, name] : {std::pair{sg, "signal"}, std::pair{ap, "approve"}, std::pair{rj, "reject"}}) {
     if (cmd->parsed()) {
       remote.command = name;

@@ -112,6 +112,7 @@ struct RemoteOptions {
 };
 int RunTerminate(const RemoteOptions& opts);
 int RunRelaunch(const RemoteOptions& opts);
+int RunRecover(const RemoteOptions& opts);
 int RunSignal(const RemoteOptions& opts);
 // launchplan activate|deactivate: `command`, the plan in `signal`, the version in `value`.
 int RunLaunchPlanState(const RemoteOptions& opts);

@@ -82,6 +82,15 @@ int RunRelaunch(const RemoteOptions& opts) {
   return kExitOk;
 }
 
+int RunRecover(const RemoteOptions& opts) {
+  AdminAccess access(opts.home, opts.endpoint, true);
+  if (!Open(access, "recover")) return access.error_exit();
+  Result<ExecutionKey> key = access.remote()->Recover(KeyOf(opts), opts.name);
+  if (!key.ok()) return Report("recover", key.status());
+  std::cout << key->name << "\n";
+  return kExitOk;
+}
+
 int RunSignal(const RemoteOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint, true);
   const char* cmd = opts.command.c_str();

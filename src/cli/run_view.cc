@@ -161,7 +161,7 @@ void RunView::Finish(const ExecutionState& e) {
       ++not_run;
       continue;
     }
-    if (n.phase == NodePhase::kSucceeded) ++ok, cached += n.cache == CacheStatus::kHit;
+    if (Succeeded(n.phase)) ++ok, cached += n.cache == CacheStatus::kHit;
     else if (n.phase == NodePhase::kSkipped) ++skipped;
     else if (n.phase == NodePhase::kAborted) ++aborted;
     else if (IsTerminal(n.phase)) ++failed;

@@ -107,6 +107,7 @@ int RunServe(const ServeOptions& opts) {
   LocalAdmin::Options ao;
   ao.home = opts.home.empty() ? DefaultHome() : opts.home;
   ao.keep_finished = false;
+  ao.supervise = true;  // tasks outlive a crash of ours, and a restart adopts them
   auto opened = LocalAdmin::Open(&loop, ao);
   if (!opened.ok()) {
     std::cerr << "flyte serve: " << opened.status().message() << "\n";
@@ -125,6 +126,17 @@ int RunServe(const ServeOptions& opts) {
   auto notifier = std::make_unique<http::WebhookNotifier>(hook_options);
   http::NotificationObserver notifications(*notifier);
   admin->Subscribe(&notifications);
+  // Executions a killed or crashed server left behind continue here, their tasks adopted.
+  auto resumed = admin->ResumeOrphans();
+  if (!resumed.ok()) {
+    std::fprintf(stderr, "flyte serve: cannot look for executions to continue: %s\n", resumed.status().message().c_str());
+  } else {
+    if (!resumed->resumed.empty()) {
+      std::fprintf(stderr, "flyte serve: continuing %zu execution(s) left running by an earlier server\n",
+                   resumed->resumed.size());
+    }
+    for (const std::string& m : resumed->messages) std::fprintf(stderr, "flyte serve: ended %s\n", m.c_str());
+  }
   // Schedules of active launch plans: resumed from the store, kept in step with activation.
   auto clock = std::make_unique<UvClock>(&loop);
   cron::SchedulerOptions sched_options;

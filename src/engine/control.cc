@@ -62,6 +62,14 @@ void Engine::Impl::StartLaunchPlan(ExecutionState& e, uint32_t idx) {
   req.options.run_dir = (slash == std::string::npos ? e.options.run_dir : e.options.run_dir.substr(0, slash)) + "/" + name;
   req.parent = e.key.name + "/" + n.id;
   req.launch_plan = lp.name;
+  if (e.prior) {
+    // Its child execution in the earlier run continues (resume) or is recovered from.
+    auto p = e.prior->nodes.find(n.id);
+    if (p != e.prior->nodes.end()) {
+      auto child = e.prior->children.find(p->second.child_execution);
+      if (child != e.prior->children.end()) req.prior = child->second;
+    }
+  }
   n.child_execution = name;
   SetNodePhase(e, idx, NodePhase::kRunning);
   children_[req.key.ToString()] = {&e, idx};
@@ -174,6 +182,7 @@ void Engine::Impl::ReleaseMapItems(ExecutionState& e, uint32_t idx) {
          !IsTerminal(e.nodes[idx].phase)) {
     uint32_t item = e.nodes[idx].items[e.nodes[idx].items_released++];
     ++e.nodes[idx].items_running;
+    if (e.prior && Restore(e, item)) continue;
     SetNodePhase(e, item, NodePhase::kQueued);
     ReadyTask(e, item);
   }
@@ -184,7 +193,7 @@ void Engine::Impl::OnMapItemDone(ExecutionState& e, uint32_t idx, uint32_t item)
   const NodePhase phase = e.nodes[item].phase;
   ++m.items_done;
   if (m.items_running > 0) --m.items_running;
-  if (phase != NodePhase::kSucceeded) ++m.items_failed;
+  if (!Succeeded(phase)) ++m.items_failed;
   const size_t n = m.items.size();
   const CompiledBody& b = *m.body;
   size_t needed = b.min_successes ? std::min<size_t>(*b.min_successes, n)
@@ -212,7 +221,7 @@ void Engine::Impl::OnMapItemDone(ExecutionState& e, uint32_t idx, uint32_t item)
       list.reserve(n);
       for (uint32_t it : m.items) {
         const NodeState& s = e.nodes[it];
-        list.push_back(s.phase == NodePhase::kSucceeded && o < s.outputs.size() ? s.outputs[o] : Value());
+        list.push_back(Succeeded(s.phase) && o < s.outputs.size() ? s.outputs[o] : Value());
       }
       outputs.push_back(Value::FromList(std::move(list)));
     }
@@ -231,7 +240,7 @@ void Engine::Impl::OnChildDone(ExecutionState& e, uint32_t owner, uint32_t child
     return;
   }
   if (o.body->kind != spec::NodeKind::kBranch || o.items.empty() || o.items[0] != child) return;
-  if (c.phase == NodePhase::kSucceeded) {
+  if (Succeeded(c.phase)) {
     // The branch's outputs are the taken case's, by name.
     std::vector<Value> outputs;
     for (const Variable& v : o.body->iface.outputs) {

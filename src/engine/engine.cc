@@ -43,8 +43,10 @@ const ExecutionState& Engine::Impl::Start(ExecutionRequest req,
   e.inputs = std::move(req.inputs);
   e.parent = std::move(req.parent);
   e.launch_plan = std::move(req.launch_plan);
+  e.prior = std::move(req.prior);
   for (auto& [name, value] : req.signals) e.signals[name] = std::move(value);
-  e.created_at = clock_.Now();
+  const bool resume = e.prior && e.prior->mode == PriorRun::Mode::kResume;
+  e.created_at = resume ? e.prior->created_at : clock_.Now();
   e.on_done = std::move(on_done);
   std::error_code ec;
   e.file_dir = std::filesystem::absolute(e.file->spec->source->path(), ec).parent_path().string();
@@ -52,8 +54,8 @@ const ExecutionState& Engine::Impl::Start(ExecutionRequest req,
   // The workflow's own cap applies when the caller set none (a launch plan's or --max-parallelism wins).
   if (e.options.max_parallelism == 0 && e.wf().max_parallelism) e.options.max_parallelism = *e.wf().max_parallelism;
 
-  SetExecutionPhase(e, ExecutionPhase::kQueued);
-  e.started_at = clock_.Now();
+  if (!resume) SetExecutionPhase(e, ExecutionPhase::kQueued);
+  e.started_at = resume && e.prior->started_at != 0 ? e.prior->started_at : clock_.Now();
   SetExecutionPhase(e, ExecutionPhase::kRunning);
   StartFrame(e, CreateFrame(e, e.wf(), e.inputs, "", kNoIndex));
   Pump(e);
@@ -127,7 +129,7 @@ void Engine::Impl::SetNodePhase(ExecutionState& e, uint32_t idx, NodePhase to) {
     n.started_at = now;
   }
   if (IsTerminal(to)) {
-    n.ended_at = now;
+    if (n.ended_at == 0) n.ended_at = now;  // restored nodes keep theirs
     if (n.started_at == 0 && to != NodePhase::kSkipped) n.started_at = n.queued_at ? n.queued_at : now;
     if (n.timer != 0) clock_.Cancel(n.timer), n.timer = 0;
     if (n.deadline != 0) clock_.Cancel(n.deadline), n.deadline = 0;
@@ -196,6 +198,7 @@ void Engine::Impl::OnFrameDone(ExecutionState& e, uint32_t fi) {
 }
 
 void Engine::Impl::MakeReady(ExecutionState& e, uint32_t idx) {
+  if (e.prior && Restore(e, idx)) return;
   SetNodePhase(e, idx, NodePhase::kQueued);
   if (!EvaluateInputs(e, idx)) return;
   switch (e.nodes[idx].body->kind) {
@@ -326,7 +329,7 @@ void Engine::Impl::MaybeFinish(ExecutionState& e) {
   }
   if (e.phase == ExecutionPhase::kFailing && e.failure_node != kNoIndex) {
     const NodeState& h = e.nodes[e.failure_node];
-    if (h.error && h.phase != NodePhase::kSucceeded) {
+    if (h.error && !Succeeded(h.phase)) {
       // As in Flyte, a failing handler's error masks the original one.
       ExecError masked = *h.error;
       masked.message = "on_failure handler failed: " + masked.message + " (the workflow had failed: " +

@@ -46,6 +46,9 @@ class Engine::Impl {
                    uint32_t owner);
   void MakeReady(ExecutionState& e, uint32_t node);
   bool EvaluateInputs(ExecutionState& e, uint32_t node);
+  // Resuming or recovering: ends `node` as the earlier run did when it can (true), or
+  // prepares its attempt to be adopted (false: start it as usual).
+  bool Restore(ExecutionState& e, uint32_t node);
   void Succeed(ExecutionState& e, uint32_t node, std::vector<Value> outputs);
   void Fail(ExecutionState& e, uint32_t node, ExecError error,
             NodePhase phase = NodePhase::kFailed);

@@ -68,6 +68,17 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   a.index = static_cast<uint32_t>(n.attempts.size());
   a.phase = TaskPhase::kRunning;
   a.started_at = clock_.Now();
+  const bool adopt = n.adopt;
+  n.adopt = false;
+  const TaskPhase last = n.attempts.empty() ? TaskPhase::kFailed : n.attempts.back().phase;
+  if (adopt && !IsTerminal(last) && last != TaskPhase::kRetryableFailed) {
+    a = n.attempts.back();  // the attempt that was running when we stopped
+    n.attempts.pop_back();
+    a.phase = TaskPhase::kRunning;
+  } else if (adopt && last == TaskPhase::kSucceeded) {
+    a = n.attempts.back();  // ended well, but its outputs were not taken (a dynamic task's)
+    n.attempts.pop_back();
+  }
   const uint64_t id = next_attempt_id_++;
   running_[id] = {&e, idx};
   n.running_id = id;
@@ -100,7 +111,13 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
     ExecutionState* ep = &e;
     n.timer = clock_.After(*b.timeout_nanos, [this, ep, idx, id] { OnTimeout(*ep, idx, id); });
   }
-  runner_.Start(std::move(launch));
+  // Resuming, the attempt may be running or done already: the runner knows (and starts it
+  // when it never ran).
+  if (adopt) {
+    runner_.Adopt(std::move(launch));
+  } else {
+    runner_.Start(std::move(launch));
+  }
 }
 
 void Engine::Impl::OnTimeout(ExecutionState& e, uint32_t idx, uint64_t attempt_id) {

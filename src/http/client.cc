@@ -151,6 +151,14 @@ Status RemoteAdmin::Signal(const ExecutionKey& key, const std::string& name, con
 }
 
 Result<ExecutionKey> RemoteAdmin::Relaunch(const ExecutionKey& key, const std::string& name) {
+  return Again("relaunch", key, name);
+}
+
+Result<ExecutionKey> RemoteAdmin::Recover(const ExecutionKey& key, const std::string& name) {
+  return Again("recover", key, name);
+}
+
+Result<ExecutionKey> RemoteAdmin::Again(const std::string& verb, const ExecutionKey& key, const std::string& name) {
   std::string body = "{\"id\":{\"project\":";
   AppendJsonString(body, key.project);
   body += ",\"domain\":";
@@ -163,7 +171,7 @@ Result<ExecutionKey> RemoteAdmin::Relaunch(const ExecutionKey& key, const std::s
     AppendJsonString(body, name);
   }
   body += "}";
-  ASSIGN_OR_RETURN(std::string out, Call("POST", "/api/v1/executions/relaunch", body));
+  ASSIGN_OR_RETURN(std::string out, Call("POST", "/api/v1/executions/" + verb, body));
   return ParseExecutionId(out);
 }
 

@@ -31,6 +31,7 @@ class RemoteAdmin : public AdminService {
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
   Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
   Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
+  Result<ExecutionKey> Recover(const ExecutionKey& key, const std::string& name) override;
   Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
                             const std::string& version, bool active) override;
   Result<std::vector<ProjectRecord>> ListProjects() override;
@@ -47,6 +48,8 @@ class RemoteAdmin : public AdminService {
   const std::string& endpoint() const { return endpoint_; }
 
  private:
+  // POST /executions/relaunch or /executions/recover.
+  Result<ExecutionKey> Again(const std::string& verb, const ExecutionKey& key, const std::string& name);
   RemoteAdmin(std::string endpoint, std::unique_ptr<httplib::Client> client);
   Result<std::string> Call(const char* method, const std::string& path, const std::string& body = "");
 

@@ -500,8 +500,8 @@ Result<std::string> ParseTerminateRequest(const std::string& body) {
   return cause.empty() ? std::string("terminated through the API") : cause;
 }
 
-Result<RelaunchRequest> ParseRelaunchRequest(const std::string& body) {
-  ASSIGN_OR_RETURN(json j, ParseObject(body, "relaunch"));
+Result<RelaunchRequest> ParseRelaunchRequest(const std::string& body, const char* what) {
+  ASSIGN_OR_RETURN(json j, ParseObject(body, what));
   RETURN_IF_ERROR(CheckKeys(j, {"id", "name"}, ""));
   RelaunchRequest r;
   ASSIGN_OR_RETURN(r.id, GetKey(j, "id", ""));

@@ -51,7 +51,8 @@ struct RelaunchRequest {
   ExecutionKey id;
   std::string name;
 };
-Result<RelaunchRequest> ParseRelaunchRequest(const std::string& body);
+// POST /executions/relaunch and /executions/recover (`what` names it in errors).
+Result<RelaunchRequest> ParseRelaunchRequest(const std::string& body, const char* what);
 Result<ProjectRecord> ParseProject(const std::string& body);
 // `{state: ACTIVE|INACTIVE}` of PUT /launch_plans/...
 Result<bool> ParseLaunchPlanState(const std::string& body);

@@ -260,7 +260,9 @@ J Schemas() {
                                           J{{"required", {"workflow"}}}, J{{"required", {"task"}}}};
   s["RelaunchRequest"] = Object(J{{"id", Schema("ExecutionKey")},
                                   {"name", Described(Schema("Identifier"), "default: generated")}},
-                                {"id"}, true, "A new execution with the same target and inputs.");
+                                {"id"}, true,
+                                "A new execution with the same target and inputs (recover: its succeeded "
+                                "nodes are RECOVERED, not run again).");
   s["TerminateRequest"] =
       Object(J{{"cause", Type("string", "default: \"terminated through the API\"")}}, {}, true);
   s["LaunchPlanStateRequest"] =
@@ -614,6 +616,13 @@ J Paths() {
        .summary = "a new execution with the same target and inputs",
        .request = "RelaunchRequest",
        .ok = Json("ExecutionIdResponse", "the new execution"),
+       .errors = kWrite});
+  add("/api/v1/executions/recover", "post",
+      {.id = "recoverExecution",
+       .tag = "executions",
+       .summary = "a new execution of an ended one that reuses the outputs of its succeeded nodes",
+       .request = "RelaunchRequest",
+       .ok = Json("ExecutionIdResponse", "the new execution (mode RECOVERED)"),
        .errors = kWrite});
   add("/api/v1/executions/{project}/{domain}", "get",
       {.id = "listExecutions",

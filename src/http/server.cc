@@ -335,9 +335,14 @@ void ApiServer::Routes() {
     Reply(res, bridge.Call<ExecutionKey>([&] { return admin.CreateExecution(*r); }), ExecutionIdJson);
   });
   Add("POST", "/api/v1/executions/relaunch", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<RelaunchRequest> r = ParseRelaunchRequest(req.body);
+    Result<RelaunchRequest> r = ParseRelaunchRequest(req.body, "relaunch");
     if (!r.ok()) return Fail(res, r.status());
     Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Relaunch(r->id, r->name); }), ExecutionIdJson);
+  });
+  Add("POST", "/api/v1/executions/recover", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<RelaunchRequest> r = ParseRelaunchRequest(req.body, "recover");
+    if (!r.ok()) return Fail(res, r.status());
+    Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Recover(r->id, r->name); }), ExecutionIdJson);
   });
   Add("GET", "/api/v1/executions/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     ExecutionFilter f;

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <signal.h>
 #include <unistd.h>
@@ -9,6 +10,8 @@
 #include <cstring>
 
 #include "runner/spawn.h"
+#include "runner/supervise.h"
+#include "util/proc.h"
 #include "runner/task_files.h"
 #include "util/strings.h"
 
@@ -54,6 +57,8 @@ struct LocalRunner::Attempt {
   bool grace_armed = false;
   bool exited = false;
   bool aborted = false;
+  bool adopted = false;  // started by an earlier flyte: not our child, its status is in a file
+  bool lost = false;     // ended without a recorded status
   int64_t exit_status = 0;
   int term_signal = 0;
   int open_handles = 0;  // process, grace timer and pipes still to be closed
@@ -88,7 +93,10 @@ void LocalRunner::OnDeferred(uv_idle_t* idle) {
   uv_idle_stop(idle);
   auto batch = std::move(self->deferred_);
   self->deferred_.clear();
+  auto finished = std::move(self->deferred_finish_);
+  self->deferred_finish_.clear();
   for (auto& [id, result] : batch) self->done_(id, std::move(result));
+  for (Attempt* a : finished) self->Finish(a);
 }
 
 void LocalRunner::Start(TaskLaunch launch) {
@@ -164,6 +172,7 @@ void LocalRunner::Start(TaskLaunch launch) {
   sreq.cwd = launch.workdir;
   sreq.stdout_path = a->paths.stdout_path;
   sreq.stderr_path = a->paths.stderr_path;
+  if (!options_.supervisor.empty()) sreq.wrapper = {options_.supervisor, kSuperviseCommand, launch.attempt_dir};
   int write_ends[2] = {-1, -1};
   if (launch.stream_output) {
     // -v: output passes through pipes that the loop copies to the log files.
@@ -212,10 +221,7 @@ void LocalRunner::Start(TaskLaunch launch) {
   a->pid = spawned->pid;
   a->pidfd = spawned->pidfd;
   a->launch = std::move(launch);
-  uv_poll_init(loop_, &a->exit_watch, a->pidfd);
-  a->exit_watch.data = a.get();
-  uv_poll_start(&a->exit_watch, UV_READABLE, &LocalRunner::OnExit);
-  a->open_handles = 1;
+  Watch(a.get());
   for (auto& s : a->streams) {
     if (!s) continue;
     ++a->open_handles;
@@ -258,13 +264,26 @@ void LocalRunner::Start(TaskLaunch launch) {
   attempts_[id] = raw;
 }
 
+void LocalRunner::Watch(Attempt* a) {
+  uv_poll_init(loop_, &a->exit_watch, a->pidfd);
+  a->exit_watch.data = a;
+  uv_poll_start(&a->exit_watch, UV_READABLE, &LocalRunner::OnExit);
+  a->open_handles = 1;
+}
+
 void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
   auto* a = static_cast<Attempt*>(watch->data);
   // Whatever the leader left running in its group goes with it; the leader is still a zombie
-  // here, so its pid (and group id) cannot have been reused.
+  // here, so its pid (and group id) cannot have been reused. (An adopted leader is not our
+  // child and may already be reaped; its group is then empty or gone.)
   ::kill(-a->pid, SIGKILL);
   siginfo_t info{};
-  if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a->pidfd), &info, WEXITED) == 0) {
+  if (a->adopted) {
+    RecordedExit rec = ReadRecordedExit(a->launch.attempt_dir);
+    a->lost = !rec.found;
+    a->exit_status = rec.exit_code;
+    a->term_signal = rec.found ? rec.signal : SIGKILL;
+  } else if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a->pidfd), &info, WEXITED) == 0) {
     if (info.si_code == CLD_EXITED) {
       a->exit_status = info.si_status;
     } else {
@@ -309,6 +328,13 @@ void LocalRunner::Finish(Attempt* a) {
     r.status = AttemptResult::Status::kAborted;
     r.code = "Aborted";
     r.message = "aborted";
+    done_(a->id, std::move(r));
+    return;
+  }
+  if (a->lost) {
+    r.status = AttemptResult::Status::kSystemError;
+    r.code = "Lost";
+    r.message = "the attempt's process ended while flyte was not running, without recording how";
     done_(a->id, std::move(r));
     return;
   }
@@ -412,12 +438,48 @@ void LocalRunner::OnGrace(uv_timer_t* timer) {
 }
 
 void LocalRunner::Adopt(TaskLaunch launch) {
-  AttemptResult r;
-  r.status = AttemptResult::Status::kSystemError;
-  r.exit_code = -1;
-  r.code = "Lost";
-  r.message = "the process of this attempt was lost when flyte stopped";
-  Deliver(launch.id, std::move(r));
+  const std::string dir = launch.attempt_dir;
+  std::string supervisor = ReadSupervisorIdentity(dir);
+  RecordedExit rec = ReadRecordedExit(dir);
+  if (supervisor.empty() && !rec.found) {
+    // No trace: the attempt never started (we stopped before it did). Start it now.
+    Start(std::move(launch));
+    return;
+  }
+  auto a = std::make_unique<Attempt>();
+  a->runner = this;
+  a->id = launch.id;
+  a->paths = TaskPaths::For(launch);
+  a->adopted = true;
+  int pidfd = -1;
+  if (!rec.found && ProcessAlive(supervisor)) {
+    a->pid = IdentityPid(supervisor);
+    pidfd = static_cast<int>(::syscall(SYS_pidfd_open, a->pid, 0));
+    // It may have ended between the two looks: then its status is recorded.
+    if (pidfd >= 0 && !ProcessAlive(supervisor)) {
+      ::close(pidfd);
+      pidfd = -1;
+      rec = ReadRecordedExit(dir);
+    }
+  }
+  a->launch = std::move(launch);
+  if (pidfd >= 0) {
+    // Still running: follow it as if we had started it.
+    ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+    a->pidfd = pidfd;
+    Watch(a.get());
+    attempts_[a->id] = a.get();
+    a.release();
+    return;
+  }
+  // It has ended: how is in its record, or nowhere if its supervisor was killed too.
+  a->exited = true;
+  a->lost = !rec.found;
+  a->exit_status = rec.exit_code;
+  a->term_signal = rec.signal;
+  attempts_[a->id] = a.get();
+  deferred_finish_.push_back(a.release());
+  uv_idle_start(&idle_, &LocalRunner::OnDeferred);
 }
 
 }  // namespace flyte

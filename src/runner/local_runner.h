@@ -4,7 +4,9 @@
 // stdout and stderr go straight to per-attempt log files; with streaming on they pass through
 // pipes that the loop copies to the files and reports line by line. Output files are read on
 // the loop when they are small scalars and on libuv's thread pool when files or folders must
-// be hashed into the blob store. Single-threaded: use from the loop thread only.
+// be hashed into the blob store. With a supervisor, each task runs under `flyte __supervise`,
+// which records its exit status in the attempt folder; Adopt() follows such an attempt after a
+// restart, or reads how it ended. Single-threaded: use from the loop thread only.
 #pragma once
 
 #include <uv.h>
@@ -24,6 +26,10 @@ class LocalRunner : public Runner {
   struct Options {
     int64_t abort_grace_nanos = 10'000'000'000;
     std::string blob_root;  // empty: file outputs stay where the task wrote them
+    // The flyte executable, to run each task under `flyte __supervise` (runner/supervise.h)
+    // so that it survives us and can be adopted after a restart; empty: tasks are our own
+    // children only (`flyte run`, which ends its tasks when it ends).
+    std::string supervisor;
   };
   LocalRunner(uv_loop_t* loop, Options options);
   ~LocalRunner() override;
@@ -44,6 +50,7 @@ class LocalRunner : public Runner {
   static void OnExit(uv_poll_t* watch, int status, int events);
   static void OnGrace(uv_timer_t* timer);
   static void OnDeferred(uv_idle_t* idle);
+  void Watch(Attempt* a);
 
   uv_loop_t* loop_;
   Options options_;
@@ -53,6 +60,7 @@ class LocalRunner : public Runner {
   std::unordered_map<uint64_t, Attempt*> attempts_;
   // Results delivered on the next loop turn (spawn failures are known inside Start).
   std::vector<std::pair<uint64_t, AttemptResult>> deferred_;
+  std::vector<Attempt*> deferred_finish_;  // adopted attempts that had already ended
   uv_idle_t idle_;
 };
 

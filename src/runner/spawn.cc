@@ -56,7 +56,13 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
   if (program.empty()) return NotFound("command not found");
 
   std::vector<char*> argv, envp;
-  for (const std::string& s : req.argv) argv.push_back(const_cast<char*>(s.c_str()));
+  if (!req.wrapper.empty()) {
+    for (const std::string& s : req.wrapper) argv.push_back(const_cast<char*>(s.c_str()));
+    argv.push_back(const_cast<char*>(program.c_str()));
+    for (size_t i = 1; i < req.argv.size(); ++i) argv.push_back(const_cast<char*>(req.argv[i].c_str()));
+  } else {
+    for (const std::string& s : req.argv) argv.push_back(const_cast<char*>(s.c_str()));
+  }
   argv.push_back(nullptr);
   for (const std::string& s : req.env) envp.push_back(const_cast<char*>(s.c_str()));
   envp.push_back(nullptr);
@@ -92,7 +98,8 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   pid_t pid = -1;
-  int rc = posix_spawn(&pid, program.c_str(), &fa, &attr, argv.data(), envp.data());
+  const std::string& exec_path = req.wrapper.empty() ? program : req.wrapper[0];
+  int rc = posix_spawn(&pid, exec_path.c_str(), &fa, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&fa);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {

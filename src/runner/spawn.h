@@ -19,6 +19,10 @@ struct SpawnRequest {
   // end of a pipe.
   std::string stdout_path, stderr_path;
   int stdout_fd = -1, stderr_fd = -1;
+  // A program that runs the command for us (the supervisor): when set, what is executed is
+  // wrapper + [argv[0] resolved on PATH] + argv[1:], so a missing program is still reported
+  // here, before anything starts.
+  std::vector<std::string> wrapper;
 };
 
 struct Spawned {

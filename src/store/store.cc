@@ -78,6 +78,11 @@ CREATE TABLE schedules (
 CREATE TABLE tokens (
   hash TEXT PRIMARY KEY, description TEXT NOT NULL DEFAULT '', created_at INTEGER NOT NULL);
 )sql",
+    // 5: which process runs an execution ("serve:PID:START" or "run:PID:START"), so a
+    // restarted server knows which unfinished ones are orphans it must resume.
+    R"sql(
+ALTER TABLE executions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -201,10 +206,10 @@ Result<std::vector<EntityRecord>> Store::FindEntities(const std::string& kind, c
 Status Store::CreateExecution(const ExecutionRecord& r) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT INTO executions(project, domain, name, workflow, launch_plan, version, source, phase, "
-      "mode, created_at, inputs, run_dir) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      "mode, created_at, inputs, run_dir, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   s->Bind(1, r.key.project).Bind(2, r.key.domain).Bind(3, r.key.name).Bind(4, r.workflow)
       .Bind(5, r.launch_plan).Bind(6, r.version).Bind(7, r.source).Bind(8, r.phase).Bind(9, r.mode)
-      .Bind(10, r.created_at).Bind(11, r.inputs_json).Bind(12, r.run_dir);
+      .Bind(10, r.created_at).Bind(11, r.inputs_json).Bind(12, r.run_dir).Bind(13, owner_);
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("execution " + r.key.name + " already exists in " + r.key.project + "/" + r.key.domain);
@@ -216,7 +221,7 @@ namespace {
 
 constexpr const char* kExecutionColumns =
     "project, domain, name, workflow, launch_plan, version, source, phase, mode, created_at, "
-    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent";
+    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner";
 
 ExecutionRecord ReadExecution(const sql::Stmt& s) {
   ExecutionRecord r;
@@ -237,6 +242,7 @@ ExecutionRecord ReadExecution(const sql::Stmt& s) {
   r.error_node = s.Text(16);
   r.run_dir = s.Text(17);
   r.parent = s.Text(18);
+  r.owner = s.Text(19);
   return r;
 }
 
@@ -462,6 +468,29 @@ Result<std::vector<ExecutionRecord>> Store::ListUnfinished() {
   return out;
 }
 
+Status Store::ClaimExecution(const ExecutionKey& key) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "UPDATE executions SET owner = ? WHERE project = ? AND domain = ? AND name = ?"));
+  return s->Bind(1, owner_).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run();
+}
+
+Status Store::EndOrphan(const ExecutionKey& key, const std::string& phase, const std::string& code,
+                        const std::string& message, int64_t at) {
+  ASSIGN_OR_RETURN(sql::Stmt * e, db_->Prepare(
+      "UPDATE executions SET phase = ?, error_code = ?, error_message = ?, ended_at = ?, owner = ? "
+      "WHERE project = ? AND domain = ? AND name = ?"));
+  RETURN_IF_ERROR(e->Bind(1, phase).Bind(2, code).Bind(3, message).Bind(4, at).Bind(5, owner_)
+                      .Bind(6, key.project).Bind(7, key.domain).Bind(8, key.name).Run());
+  ASSIGN_OR_RETURN(sql::Stmt * n, db_->Prepare(
+      "UPDATE node_executions SET phase = 'ABORTED', ended_at = ? WHERE project = ? AND domain = ? AND "
+      "execution = ? AND phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'SKIPPED', 'TIMED_OUT', 'RECOVERED')"));
+  RETURN_IF_ERROR(n->Bind(1, at).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run());
+  ASSIGN_OR_RETURN(sql::Stmt * t, db_->Prepare(
+      "UPDATE task_executions SET phase = 'ABORTED', ended_at = ?, reason = ? WHERE project = ? AND "
+      "domain = ? AND execution = ? AND phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'RETRYABLE_FAILED')"));
+  return t->Bind(1, at).Bind(2, message).Bind(3, key.project).Bind(4, key.domain).Bind(5, key.name).Run();
+}
+
 Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "SELECT node_id, parent_id, kind, target, phase, cache_status, attempts, queued_at, started_at, "
@@ -597,8 +626,8 @@ Status Store::UpsertExecutionState(const ExecutionState& e) {
   // nodes are created by the engine and get theirs here.
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT INTO executions(project, domain, name, workflow, launch_plan, phase, mode, created_at, "
-      "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17) "
+      "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
       "ON CONFLICT(project, domain, name) DO UPDATE SET phase = excluded.phase, "
       "started_at = excluded.started_at, ended_at = excluded.ended_at, outputs = excluded.outputs, "
       "error_code = excluded.error_code, error_message = excluded.error_message, "
@@ -612,7 +641,7 @@ Status Store::UpsertExecutionState(const ExecutionState& e) {
       .Bind(7, e.parent.empty() ? "MANUAL" : "CHILD_WORKFLOW").Bind(8, e.created_at)
       .Bind(9, e.started_at).Bind(10, e.ended_at).Bind(11, ValuesJson(e.wf().iface.inputs, e.inputs))
       .Bind(12, outputs).Bind(13, err ? err->code : "").Bind(14, err ? err->message : "")
-      .Bind(15, err ? err->node : "").Bind(16, e.options.run_dir).Bind(17, e.parent).Run();
+      .Bind(15, err ? err->node : "").Bind(16, e.options.run_dir).Bind(17, e.parent).Bind(18, owner_).Run();
 }
 
 Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
@@ -645,7 +674,7 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
     default:
       break;
   }
-  std::string outputs = n.phase == NodePhase::kSucceeded ? ValuesJson(b.iface.outputs, n.outputs) : "";
+  std::string outputs = Succeeded(n.phase) ? ValuesJson(b.iface.outputs, n.outputs) : "";
   const ExecError* err = n.error ? &*n.error : nullptr;
   return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
       .Bind(5, n.parent).Bind(6, spec::NodeKindName(b.kind)).Bind(7, target).Bind(8, PhaseName(n.phase))

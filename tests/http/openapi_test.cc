@@ -365,7 +365,7 @@ TEST_CASE("the OpenAPI request schemas list exactly the fields the server accept
        [](const std::string& b) { return ParseCreateExecution(b).status(); }},
       {"SignalRequest", [](const std::string& b) { return ParseSignalRequest(b).status(); }},
       {"TerminateRequest", [](const std::string& b) { return ParseTerminateRequest(b).status(); }},
-      {"RelaunchRequest", [](const std::string& b) { return ParseRelaunchRequest(b).status(); }},
+      {"RelaunchRequest", [](const std::string& b) { return ParseRelaunchRequest(b, "relaunch").status(); }},
       {"ProjectRequest", [](const std::string& b) { return ParseProject(b).status(); }},
       {"LaunchPlanStateRequest",
        [](const std::string& b) { return ParseLaunchPlanState(b).status(); }},

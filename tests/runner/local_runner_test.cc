@@ -564,17 +564,5 @@ TEST_CASE("several attempts run at once and each result arrives once", "[process
   CHECK(h.runner.running() == 0);
 }
 
-TEST_CASE("an attempt adopted from an earlier process is reported lost", "[process]") {
-  RunnerHarness h;
-  h.Compile("tasks:\n  t:\n    command: [\"true\"]\n");
-  TaskLaunch launch = h.Launch("t");
-  uint64_t id = launch.id;
-  h.runner.Adopt(std::move(launch));
-  CHECK(h.results.empty());
-  REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
-  CHECK(h.results.at(id).status == Status_::kSystemError);
-  CHECK(h.results.at(id).code == "Lost");
-}
-
 }  // namespace
 }  // namespace flyte

@@ -28,9 +28,10 @@ struct OutputLine {
 
 class RunnerHarness {
  public:
-  explicit RunnerHarness(int64_t abort_grace_nanos = 10'000'000'000)
+  // `supervisor`: the flyte executable, to run tasks under `flyte __supervise`.
+  explicit RunnerHarness(int64_t abort_grace_nanos = 10'000'000'000, std::string supervisor = "")
       : clock(&loop_.loop),
-        runner(&loop_.loop, LocalRunner::Options{abort_grace_nanos, tmp / "blobs"}) {
+        runner(&loop_.loop, LocalRunner::Options{abort_grace_nanos, tmp / "blobs", std::move(supervisor)}) {
     runner.SetCallbacks([this](uint64_t id, AttemptResult r) { results.emplace(id, std::move(r)); },
                         [this](uint64_t id, bool is_stderr, std::string_view line) {
                           lines.push_back({id, is_stderr, std::string(line)});

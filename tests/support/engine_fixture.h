@@ -55,6 +55,7 @@ class EngineFixture {
     req.inputs = std::move(inputs);
     req.options = std::move(options);
     req.options.run_dir = "/tmp/flyte-engine-test";
+    req.prior = std::move(prior);
     return engine.Start(std::move(req));
   }
 
@@ -78,6 +79,8 @@ class EngineFixture {
   PhaseLog log;
   Engine engine;
   std::shared_ptr<const CompiledFile> file;
+  // Given to the next Start: what an earlier run left (resume or recover).
+  std::shared_ptr<const PriorRun> prior;
 
  private:
   int runs_ = 0;

@@ -25,7 +25,12 @@ class FakeRunner : public Runner {
     running_ids_.push_back(launch.id);
   }
   void Abort(uint64_t id) override { aborted.push_back(id); }
-  void Adopt(TaskLaunch launch) override { adopted.push_back(launch.id); }
+  // Adopted attempts run on like started ones until the test finishes them.
+  void Adopt(TaskLaunch launch) override {
+    adopted.push_back(launch.id);
+    by_id_[launch.id] = launch;
+    running_ids_.push_back(launch.id);
+  }
   size_t running() const override { return running_ids_.size(); }
 
   // The launch of a running attempt, in start order.

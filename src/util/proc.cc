@@ -1,0 +1,54 @@
+#include "util/proc.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <string_view>
+
+namespace flyte {
+
+std::string ProcessIdentity(pid_t pid) {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/%d/stat", static_cast<int>(pid));
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  char buf[1024];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return "";
+  buf[n] = '\0';
+  // The command name (field 2) is in parentheses and may hold spaces: count from the last ')'.
+  std::string_view text(buf, static_cast<size_t>(n));
+  size_t close = text.rfind(')');
+  if (close == std::string_view::npos) return "";
+  // The space after ")" comes before field 3 (the state); find the one before field 22.
+  size_t pos = close + 1;
+  for (int field = 3; field < 22 && pos != std::string_view::npos; ++field) {
+    pos = text.find(' ', pos + 1);
+  }
+  if (pos == std::string_view::npos) return "";
+  size_t end = text.find(' ', pos + 1);
+  std::string_view start = text.substr(pos + 1, end == std::string_view::npos ? end : end - pos - 1);
+  // A zombie has exited: its identity no longer names a running process.
+  size_t state = close + 2;
+  if (state < text.size() && (text[state] == 'Z' || text[state] == 'X')) return "";
+  return std::to_string(pid) + ":" + std::string(start);
+}
+
+pid_t IdentityPid(const std::string& identity) {
+  size_t colon = identity.find(':');
+  if (colon == std::string::npos || colon == 0) return -1;
+  char* end = nullptr;
+  long pid = std::strtol(identity.c_str(), &end, 10);
+  if (end != identity.c_str() + colon || pid <= 0) return -1;
+  return static_cast<pid_t>(pid);
+}
+
+bool ProcessAlive(const std::string& identity) {
+  pid_t pid = IdentityPid(identity);
+  return pid > 0 && ProcessIdentity(pid) == identity;
+}
+
+}  // namespace flyte

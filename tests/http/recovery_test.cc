@@ -1,0 +1,231 @@
+// Crash recovery and recover, against a real `flyte serve`: a server killed with SIGKILL is
+// restarted on the same home and continues every execution, each task running once; a
+// `flyte run` killed the same way leaves an execution the next server records as ABORTED;
+// recover starts a new execution in which what succeeded is RECOVERED.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+#include <thread>
+
+#include "http/server_fixture.h"
+
+namespace flyte::testing {
+namespace {
+
+// Two steps. Odd n: step1 waits for the file go1. step2 always waits for go2. Every start of
+// a task appends "EXECUTION STEP" to ran.log.
+std::string TwoSteps(const std::string& dir) {
+  return R"yaml(
+tasks:
+  step1:
+    inputs: {n: int}
+    outputs: {m: int}
+    script: |
+      echo "$FLYTE_EXECUTION_ID step1" >> )yaml" + dir + R"yaml(/ran.log
+      if [ $(( {{ inputs.n }} % 2 )) -eq 1 ]; then
+        while [ ! -f )yaml" + dir + R"yaml(/go1 ]; do sleep 0.02; done
+      fi
+      echo $(( {{ inputs.n }} + 1 )) > "{{ outputs.m }}"
+  step2:
+    inputs: {m: int}
+    outputs: {r: int}
+    script: |
+      echo "$FLYTE_EXECUTION_ID step2" >> )yaml" + dir + R"yaml(/ran.log
+      while [ ! -f )yaml" + dir + R"yaml(/go2 ]; do sleep 0.02; done
+      echo $(( {{ inputs.m }} * 10 )) > "{{ outputs.r }}"
+workflows:
+  two:
+    inputs: {n: int}
+    outputs: {r: "{{ s2.r }}"}
+    nodes:
+      s1: {task: step1, inputs: {n: "{{ inputs.n }}"}}
+      s2: {task: step2, inputs: {m: "{{ s1.m }}"}}
+)yaml";
+}
+
+std::map<std::string, int> Runs(const std::string& log) {
+  std::ifstream in(log);
+  std::map<std::string, int> out;
+  std::string line;
+  while (std::getline(in, line)) ++out[line];
+  return out;
+}
+
+size_t CountLines(const std::string& log) {
+  size_t n = 0;
+  for (const auto& [line, count] : Runs(log)) n += static_cast<size_t>(count);
+  return n;
+}
+
+bool WaitUntil(const std::function<bool()>& done, int deadline_ms = 30000) {
+  auto deadline = SteadyClock::now() + std::chrono::milliseconds(deadline_ms);
+  while (!done()) {
+    if (SteadyClock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+std::string NodePhase(ServerFixture& s, const std::string& exec, const std::string& node) {
+  HttpResult r = s.Get("/api/v1/node_executions/flytesnacks/development/" + exec);
+  if (r.status != 200) return "";
+  for (const auto& n : r.body["node_executions"]) {
+    if (n["id"]["node_id"] == node) return n["closure"]["phase"];
+  }
+  return "";
+}
+
+TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each task run once",
+          "[server][recovery]") {
+  ServerFixture s;
+  const std::string dir = s.tmp.path();
+  const std::string log = dir + "/ran.log";
+  s.Register(TwoSteps(dir));
+  for (int i = 0; i < 20; ++i) {
+    s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "e" + std::to_string(i)},
+              {"workflow", {{"name", "two"}}}, {"inputs", {{"n", i}}}});
+  }
+  // Every step1 started and the even ones' step2 too: odd executions are in step1, even in step2.
+  REQUIRE(WaitUntil([&] { return CountLines(log) == 30; }));
+  for (int i = 0; i < 20; i += 2) {
+    std::string name = "e" + std::to_string(i);
+    REQUIRE(WaitUntil([&] { return NodePhase(s, name, "s2") == "RUNNING"; }));
+  }
+  s.Kill();
+  // While no server runs, the odd step1s end: their status must not be lost.
+  std::ofstream(dir + "/go1").put('\n');
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+
+  s.Start();
+  CHECK(s.process().WaitForStderr("continuing 20 execution(s)"));
+  // The odd executions move on to step2 (their step1 adopted from its record), while the even
+  // ones' step2 is still followed where it runs.
+  REQUIRE(WaitUntil([&] { return CountLines(log) == 40; }));
+  CHECK(s.WaitFor("e0", "RUNNING")["closure"]["phase"] == "RUNNING");
+  std::ofstream(dir + "/go2").put('\n');
+  for (int i = 0; i < 20; ++i) {
+    std::string name = "e" + std::to_string(i);
+    nlohmann::json e = s.WaitFor(name);
+    INFO(e.dump());
+    CHECK(e["closure"]["phase"] == "SUCCEEDED");
+    HttpResult data = s.Get("/api/v1/data/executions/flytesnacks/development/" + name);
+    CHECK(data.body["outputs"]["r"] == (i + 1) * 10);
+    for (const char* node : {"s1", "s2"}) {
+      HttpResult attempts =
+          s.Get(std::string("/api/v1/task_executions/flytesnacks/development/") + name + "/" + node);
+      INFO(attempts.text);
+      CHECK(attempts.body["task_executions"].size() == 1);
+    }
+  }
+  std::map<std::string, int> runs = Runs(log);
+  CHECK(runs.size() == 40);
+  for (const auto& [line, count] : runs) {
+    INFO(line);
+    CHECK(count == 1);
+  }
+  CHECK(s.Stop().exit_code == 0);
+}
+
+TEST_CASE("an execution of a flyte run killed with SIGKILL is recorded ABORTED by the next server",
+          "[server][recovery]") {
+  ServerFixture s({}, /*start=*/false);
+  const std::string wf = s.tmp.Write("wait.yaml", R"yaml(
+tasks:
+  wait:
+    script: |
+      touch started
+      sleep 30
+workflows:
+  w:
+    nodes: {a: {task: wait}}
+)yaml");
+  Child run(FlyteArgv(s.home(), {"run", wf, "--name", "local1"}), FlyteEnv(s.home()));
+  REQUIRE(WaitUntil([&] { return std::ifstream(s.tmp.path() + "/started").good(); }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // its RUNNING is committed
+  run.Signal(SIGKILL);
+  (void)run.Wait();
+  s.Start();
+  nlohmann::json e = s.WaitFor("local1", "ABORTED", 5000);
+  CHECK(e["closure"]["error"]["code"] == "Orphaned");
+  CHECK(std::string(e["closure"]["error"]["message"]).find("flyte run process") != std::string::npos);
+}
+
+TEST_CASE("recover reruns only what did not succeed; its succeeded nodes are RECOVERED",
+          "[server][recovery]") {
+  ServerFixture s;
+  const std::string dir = s.tmp.path();
+  s.Register(R"yaml(
+tasks:
+  first:
+    outputs: {v: int}
+    script: |
+      echo first >> )yaml" + dir + R"yaml(/ran.log
+      echo 5 > "{{ outputs.v }}"
+  second:
+    inputs: {v: int}
+    outputs: {w: int}
+    script: |
+      echo second >> )yaml" + dir + R"yaml(/ran.log
+      [ -f )yaml" + dir + R"yaml(/fixed ] || exit 3
+      echo $(( {{ inputs.v }} * 2 )) > "{{ outputs.w }}"
+workflows:
+  flow:
+    outputs: {w: "{{ b.w }}"}
+    nodes:
+      a: {task: first}
+      b: {task: second, inputs: {v: "{{ a.v }}"}}
+)yaml");
+  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "broken"}, {"workflow", {{"name", "flow"}}}});
+  CHECK(s.WaitFor("broken")["closure"]["phase"] == "FAILED");
+
+  HttpResult early = s.Post("/api/v1/executions/recover", nlohmann::json{{"id", {{"project", "flytesnacks"},
+      {"domain", "development"}, {"name", "nope"}}}});
+  CHECK(early.status == 404);
+
+  std::ofstream(dir + "/fixed").put('\n');
+  HttpResult r = s.Post("/api/v1/executions/recover",
+                        nlohmann::json{{"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "broken"}}},
+                                       {"name", "fixed1"}});
+  INFO(r.text);
+  REQUIRE(r.status == 200);
+  CHECK(r.body["id"]["name"] == "fixed1");
+  nlohmann::json e = s.WaitFor("fixed1");
+  CHECK(e["closure"]["phase"] == "SUCCEEDED");
+  CHECK(e["spec"]["mode"] == "RECOVERED");
+  CHECK(NodePhase(s, "fixed1", "a") == "RECOVERED");
+  CHECK(NodePhase(s, "fixed1", "b") == "SUCCEEDED");
+  CHECK(s.Get("/api/v1/data/executions/flytesnacks/development/fixed1").body["outputs"]["w"] == 10);
+  std::map<std::string, int> runs = Runs(dir + "/ran.log");
+  CHECK(runs["first"] == 1);
+  CHECK(runs["second"] == 2);
+
+  // From the CLI, recovering the recovered one: everything is RECOVERED, nothing runs.
+  ProcessResult cli = Flyte(s.tmp / "client-home", {"recover", "fixed1", "--name", "again", "--endpoint", s.url});
+  INFO(Describe(cli));
+  CHECK(cli.exit_code == 0);
+  CHECK(cli.out == "again\n");
+  CHECK(s.WaitFor("again")["closure"]["phase"] == "SUCCEEDED");
+  CHECK(NodePhase(s, "again", "b") == "RECOVERED");
+  CHECK(Runs(dir + "/ran.log")["second"] == 2);
+
+  // A running execution cannot be recovered yet.
+  std::remove((dir + "/fixed").c_str());
+  s.Register(R"yaml(
+tasks:
+  slow:
+    script: sleep 5
+workflows:
+  slow:
+    nodes: {a: {task: slow}}
+)yaml");
+  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "busy"}, {"workflow", {{"name", "slow"}}}});
+  HttpResult busy = s.Post("/api/v1/executions/recover", nlohmann::json{{"id", {{"project", "flytesnacks"},
+      {"domain", "development"}, {"name", "busy"}}}});
+  CHECK(busy.status == 409);
+  CHECK(std::string(busy.body["error"]["message"]).find("once it has ended") != std::string::npos);
+}
+
+}  // namespace
+}  // namespace flyte::testing

@@ -1,0 +1,207 @@
+// Tasks under `flyte __supervise` (the real flyte binary): they report what the task did, an
+// abort still ends the whole tree, and a runner of a later process adopts an attempt that is
+// still running or has ended, without starting it again.
+#include "runner/supervise.h"
+
+#include <catch2/catch.hpp>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "runner/runner_harness.h"
+#include "util/proc.h"
+
+extern char** environ;
+
+namespace flyte {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::ReadFile;
+using testing::RunnerHarness;
+using Status_ = AttemptResult::Status;
+
+constexpr const char* kTasks = R"yaml(
+tasks:
+  ok:
+    outputs: {o: int}
+    script: echo 42 > "{{ outputs.o }}"
+  three:
+    script: |
+      echo "failing" >&2
+      exit 3
+  killed:
+    script: kill -KILL $$
+  tree:
+    script: |
+      sleep 100 & sleep 100 &
+      cut -d' ' -f5 /proc/$$/stat
+      wait
+  waits:
+    outputs: {o: int}
+    script: |
+      echo run >> ../../count
+      while [ ! -f ../../go ]; do sleep 0.01; done
+      echo 42 > "{{ outputs.o }}"
+)yaml";
+
+// Starts `flyte __supervise DIR sh -c SCRIPT` in a session of its own, as an earlier server
+// would have, with the attempt's folders in place.
+pid_t SuperviseDetached(const std::string& dir, const std::string& script) {
+  fs::create_directories(dir + "/outputs");
+  std::vector<std::string> args = {FLYTE_BINARY, kSuperviseCommand, dir, "/bin/sh", "-c", script};
+  std::vector<char*> argv;
+  for (std::string& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
+  pid_t pid = -1;
+  REQUIRE(posix_spawn(&pid, FLYTE_BINARY, nullptr, &attr, argv.data(), environ) == 0);
+  posix_spawnattr_destroy(&attr);
+  return pid;
+}
+
+size_t Lines(const std::string& path) {
+  std::string text = ReadFile(path);
+  return static_cast<size_t>(std::count(text.begin(), text.end(), '\n'));
+}
+
+TEST_CASE("a supervised task reports its outputs, exit code and signal as its own", "[process]") {
+  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  h.Compile(kTasks);
+  TaskLaunch ok = h.Launch("ok");
+  std::string dir = ok.attempt_dir;
+  AttemptResult r = h.Run(std::move(ok));
+  REQUIRE(r.status == Status_::kSucceeded);
+  CHECK(r.outputs == std::vector<Value>{Value::Int(42)});
+  CHECK(ReadFile(dir + "/exit") == "exit 0\n");
+  CHECK_FALSE(ReadSupervisorIdentity(dir).empty());
+
+  TaskLaunch three = h.Launch("three");
+  dir = three.attempt_dir;
+  r = h.Run(std::move(three));
+  CHECK(r.status == Status_::kUserError);
+  CHECK(r.code == "NonZeroExit");
+  CHECK(r.exit_code == 3);
+  CHECK(r.tail == "failing");
+  CHECK(ReadFile(dir + "/exit") == "exit 3\n");
+
+  TaskLaunch killed = h.Launch("killed");
+  dir = killed.attempt_dir;
+  r = h.Run(std::move(killed));
+  CHECK(r.status == Status_::kSystemError);
+  CHECK(r.signal == SIGKILL);
+  CHECK(r.message == "killed by SIGKILL");
+  CHECK(ReadFile(dir + "/exit") == "signal 9\n");
+}
+
+TEST_CASE("aborting a supervised task ends the task's whole tree", "[process]") {
+  RunnerHarness h(5'000'000'000, FLYTE_BINARY);
+  h.Compile(kTasks);
+  TaskLaunch launch = h.Launch("tree");
+  launch.stream_output = true;
+  uint64_t id = launch.id;
+  h.runner.Start(std::move(launch));
+  REQUIRE(h.RunUntil([&] { return !h.Lines(id, false).empty(); }));
+  pid_t pgid = std::stoi(h.Lines(id, false).front());
+  CHECK(testing::LiveGroupMembers(pgid).size() == 4);  // supervisor, sh and two sleeps
+  h.runner.Abort(id);
+  REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
+  CHECK(h.results.at(id).status == Status_::kAborted);
+  CHECK(testing::WaitGroupGone(pgid));
+  testing::KillGroup(pgid);
+}
+
+TEST_CASE("adopting an attempt that left no trace starts it", "[process]") {
+  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  h.Compile(kTasks);
+  TaskLaunch launch = h.Launch("ok");
+  uint64_t id = launch.id;
+  h.runner.Adopt(std::move(launch));
+  CHECK(h.results.empty());  // never from inside Adopt
+  REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
+  CHECK(h.results.at(id).status == Status_::kSucceeded);
+  CHECK(h.results.at(id).outputs == std::vector<Value>{Value::Int(42)});
+}
+
+TEST_CASE("adopting an attempt that ended while nobody watched reads its record and runs nothing",
+          "[process]") {
+  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  h.Compile(kTasks);
+  TaskLaunch launch = h.Launch("waits");
+  const std::string dir = launch.attempt_dir;
+  const std::string count = fs::path(dir).parent_path().parent_path().string() + "/count";
+  std::ofstream(fs::path(dir).parent_path().parent_path().string() + "/go").put('\n');
+  pid_t pid = SuperviseDetached(dir, "cd " + dir + " && echo run >> ../../count && echo 42 > outputs/o");
+  int status = 0;
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  REQUIRE(ReadFile(dir + "/exit") == "exit 0\n");
+
+  uint64_t id = launch.id;
+  h.runner.Adopt(std::move(launch));
+  REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
+  const AttemptResult& r = h.results.at(id);
+  CHECK(r.status == Status_::kSucceeded);
+  CHECK(r.outputs == std::vector<Value>{Value::Int(42)});
+  CHECK(Lines(count) == 1);
+}
+
+TEST_CASE("adopting an attempt that is still running follows it to its end", "[process]") {
+  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  h.Compile(kTasks);
+  TaskLaunch launch = h.Launch("waits");
+  const std::string dir = launch.attempt_dir;
+  const std::string root = fs::path(dir).parent_path().parent_path().string();
+  pid_t pid = SuperviseDetached(
+      dir, "cd " + dir + " && echo run >> ../../count && while [ ! -f ../../go ]; do sleep 0.01; done; "
+           "echo 7 > outputs/o; exit 0");
+  // Wait until it runs, as a restarted server would find it.
+  for (int i = 0; i < 500 && (ReadSupervisorIdentity(dir).empty() || Lines(root + "/count") == 0); ++i) ::usleep(10'000);
+  REQUIRE(ProcessAlive(ReadSupervisorIdentity(dir)));
+
+  uint64_t id = launch.id;
+  h.runner.Adopt(std::move(launch));
+  CHECK_FALSE(h.RunUntil([&] { return h.results.count(id) > 0; }, 200));
+  CHECK(h.runner.running() == 1);
+  std::ofstream(root + "/go").put('\n');
+  REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
+  const AttemptResult& r = h.results.at(id);
+  CHECK(r.status == Status_::kSucceeded);
+  CHECK(r.outputs == std::vector<Value>{Value::Int(7)});
+  CHECK(Lines(root + "/count") == 1);
+  int status = 0;
+  ::waitpid(pid, &status, 0);
+}
+
+TEST_CASE("an adopted attempt that ended without a record is lost, a system error", "[process]") {
+  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  h.Compile(kTasks);
+  TaskLaunch launch = h.Launch("ok");
+  fs::create_directories(launch.attempt_dir);
+  // A supervisor that is gone (its start time cannot match) and wrote no exit record.
+  std::ofstream(launch.attempt_dir + "/supervisor") << "4194000:1\n";
+  const std::string output = launch.attempt_dir + "/outputs/o";
+  uint64_t id = launch.id;
+  h.runner.Adopt(std::move(launch));
+  REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
+  CHECK(h.results.at(id).status == Status_::kSystemError);
+  CHECK(h.results.at(id).code == "Lost");
+  CHECK_FALSE(fs::exists(output));  // it was not started again
+}
+
+TEST_CASE("process identities tell a live process from a gone one", "[process]") {
+  std::string me = ProcessIdentity(::getpid());
+  REQUIRE_FALSE(me.empty());
+  CHECK(IdentityPid(me) == ::getpid());
+  CHECK(ProcessAlive(me));
+  CHECK_FALSE(ProcessAlive(std::to_string(::getpid()) + ":1"));  // same pid, other start
+  CHECK_FALSE(ProcessAlive("nonsense"));
+}
+
+}  // namespace
+}  // namespace flyte
