@@ -58,6 +58,8 @@ struct CreateExecutionRequest {
   bool no_cache = false;
   bool stream_output = false;
   std::vector<std::pair<std::string, std::string>> env;
+  // Labels recorded on the execution, over those of its launch plan (`--label`, API labels).
+  std::vector<std::pair<std::string, std::string>> labels;
   // Gate values given up front: `--signal NAME=VALUE`, `--approve NODE`, `--reject NODE`.
   std::vector<std::pair<std::string, std::string>> signals;
   // How long a gate without its own timeout waits for a value (0: forever), and what to tell

@@ -43,6 +43,7 @@ struct ExecutionRecord {
   std::string mode = "MANUAL";
   std::string parent;  // "EXECUTION/NODE" for the child execution of a launch-plan node
   std::string owner;   // the process running it (Store::set_owner), while it runs
+  std::string labels_json = "{}";  // {"key": "value"}
 };
 
 struct NodeRecord {
@@ -72,7 +73,7 @@ struct CacheRecord {
 };
 
 // One term of a list filter, in Flyte's filter language: eq(phase,RUNNING),
-// gte(created_at,...), value_in(name,a;b). Fields are checked by the store (NotFound-free:
+// gte(created_at,...), value_in(name,a;b), eq(labels.team,ml). Fields are checked by the store (NotFound-free:
 // an unknown field is InvalidArgument); time fields take nanoseconds since the epoch as text.
 struct FieldCondition {
   enum class Op : uint8_t { kEq, kNe, kGt, kGte, kLt, kLte, kContains, kValueIn };
@@ -178,6 +179,14 @@ class Store : public CacheBackend {
   Result<std::vector<CacheRecord>> ListCache(const std::string& task);
   Result<int64_t> ClearCache(const std::string& task);
 
+  // Values (inputs, outputs, cached outputs) larger than this live in the blob area under
+  // the home, content-addressed (blobs/values/ab/<sha256>.json); their rows hold a reference
+  // (kValueRefPrefix + sha256) that reads resolve. Smaller ones stay inline, so a phase change
+  // and its outputs are still one transaction.
+  static constexpr size_t kInlineValueBytes = 64 << 10;
+  static constexpr const char* kValueRefPrefix = "@blob:sha256:";
+  const std::string& value_dir() const { return value_dir_; }
+
   // Batching: everything between Begin and Commit is one transaction.
   Status Begin();
   Status Commit();
@@ -193,10 +202,17 @@ class Store : public CacheBackend {
  private:
   explicit Store(std::unique_ptr<sql::Db> db);
   Status Migrate();
+  // A value's JSON as a row keeps it: inline, or a reference to a blob written first.
+  Result<std::string> Keep(std::string json);
+  // A row's value text back as JSON (references resolved; left as is when the blob is gone,
+  // which readers then find unreadable).
+  std::string Load(std::string text) const;
+  ExecutionRecord Loaded(ExecutionRecord r) const;
 
   std::unique_ptr<sql::Db> db_;
   int schema_version_ = 0;
   std::string owner_;
+  std::string value_dir_;  // HOME/blobs/values
 };
 
 // Writes the engine's state changes to the store, coalescing them in memory and committing

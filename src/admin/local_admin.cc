@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -30,6 +31,15 @@ std::string GenerateName() {
   std::string name = "a";  // Flyte's shape: a letter, then 19 lowercase alphanumerics
   for (int i = 0; i < 19; ++i) name += kAlphabet[gen() % 36];
   return name;
+}
+
+// The labels stored with an execution, to carry over to its relaunch or recovery.
+std::vector<std::pair<std::string, std::string>> LabelsOf(const ExecutionRecord& r) {
+  std::vector<std::pair<std::string, std::string>> out;
+  yaml::ParseResult parsed = yaml::ParseText(r.labels_json.empty() ? "{}" : r.labels_json, "labels");
+  if (!parsed.doc || parsed.doc->root() == nullptr || !parsed.doc->root()->is_map()) return out;
+  for (const auto& [k, v] : parsed.doc->root()->entries) out.emplace_back(k->text, v->text);
+  return out;
 }
 
 // "serve:PID:START" → "PID:START" (util/proc.h).
@@ -147,11 +157,17 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   ASSIGN_OR_RETURN(admin->store_, Store::Open(options.home + "/flyte.db"));
   admin->blobs_ = std::make_unique<BlobStore>(options.home + "/blobs");
   admin->clock_ = std::make_unique<UvClock>(loop);
-  LocalRunner::Options runner_options{options.abort_grace_nanos, options.home + "/blobs", ""};
+  LocalRunner::Options runner_options;
+  runner_options.abort_grace_nanos = options.abort_grace_nanos;
+  runner_options.blob_root = options.home + "/blobs";
+  // Secrets: $FLYTE_SECRET_<NAME>, else a file in $FLYTE_SECRETS_DIR (default HOME/secrets).
+  const char* secrets_dir = std::getenv("FLYTE_SECRETS_DIR");
+  runner_options.secrets_dir = secrets_dir != nullptr && *secrets_dir != '\0' ? secrets_dir : options.home + "/secrets";
+  std::error_code exe_ec;
+  runner_options.flyte_binary = fs::read_symlink("/proc/self/exe", exe_ec).string();
   if (options.supervise) {
-    std::error_code exe_ec;
-    runner_options.supervisor = fs::read_symlink("/proc/self/exe", exe_ec).string();
     if (exe_ec) return IOError("cannot find the flyte executable to supervise tasks: " + exe_ec.message());
+    runner_options.supervisor = runner_options.flyte_binary;
   }
   admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));
   admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));
@@ -527,6 +543,20 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   for (size_t i = 0; i < in_vars.size() && i < values.size(); ++i) m.emplace_back(in_vars[i].name, values[i]);
   rec.inputs_json = Value::FromMap(std::move(m)).ToCanonicalJson();
   rec.run_dir = o.run_dir;
+  // Labels: the launch plan's, then the request's over them.
+  std::vector<std::pair<std::string, std::string>> labels;
+  if (lp != nullptr && lp->spec != nullptr) labels = lp->spec->labels;
+  for (const auto& [k, v] : req.labels) {
+    auto same = std::find_if(labels.begin(), labels.end(), [&](const auto& kv) { return kv.first == k; });
+    if (same != labels.end()) {
+      same->second = v;
+    } else {
+      labels.emplace_back(k, v);
+    }
+  }
+  Value::Map label_values;
+  for (const auto& [k, v] : labels) label_values.emplace_back(k, Value::Str(v));
+  rec.labels_json = Value::FromMap(std::move(label_values)).ToCanonicalJson();
   RETURN_IF_ERROR(store_->CreateExecution(rec));
   er.prior = std::move(prior);
   engine_->Start(std::move(er));
@@ -642,6 +672,7 @@ Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::st
   req.inputs_document = r.inputs_json;
   req.inputs_document_name = "the inputs of " + key.name;
   req.ignore_fixed_inputs = true;
+  req.labels = LabelsOf(r);
   req.mode = "RELAUNCH";
   return CreateExecution(req);
 }
@@ -673,6 +704,7 @@ Result<ExecutionKey> LocalAdmin::Recover(const ExecutionKey& key, const std::str
   req.inputs_document = r.inputs_json;
   req.inputs_document_name = "the inputs of " + key.name;
   req.ignore_fixed_inputs = true;
+  req.labels = LabelsOf(r);
   req.mode = "RECOVERED";
   return Create(req, std::move(prior));
 }

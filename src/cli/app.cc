@@ -51,6 +51,7 @@ int Main(int argc, char** argv) {
                 "Tasks running at once (default: the workflow's, else the number of cores); 0: no limit")
       ->check(CLI::NonNegativeNumber);
   r->add_option("--env", run.env, "An environment variable for every task, NAME=VALUE (repeatable)")->take_all();
+  r->add_option("--label", run.labels, "A label recorded on the execution, KEY=VALUE (repeatable)")->take_all();
   r->add_option("--home", run.home, "Home folder with the database, blobs and runs (default: $FLYTE_HOME, else ~/.flyte)");
   r->add_option("-o,--output", run.output, "Result format")->check(CLI::IsMember({"table", "json", "yaml"}));
   r->add_flag("-v,--verbose", run.verbose, "Stream task output, each line prefixed with its node");
@@ -71,10 +72,10 @@ int Main(int argc, char** argv) {
 
   GetOptions get;
   CLI::App* gt = app.add_subcommand("get", "Show executions run from this home (local history)");
-  gt->add_option("what", get.what, "executions | execution")
+  gt->add_option("what", get.what, "executions | execution | projects | tasks | workflows | launchplans")
       ->required()
-      ->check(CLI::IsMember({"executions", "execution"}));
-  gt->add_option("name", get.name, "Execution name");
+      ->check(CLI::IsMember({"executions", "execution", "projects", "tasks", "workflows", "launchplans"}));
+  gt->add_option("name", get.name, "Execution name; for tasks, workflows and launchplans: one name's versions");
   gt->add_flag("--details", get.details, "Show the node tree: phases, attempts, cache status, durations");
   gt->add_option("--project", get.project, "Only this project");
   gt->add_option("--domain", get.domain, "Only this domain");
@@ -84,7 +85,8 @@ int Main(int argc, char** argv) {
   gt->add_option("--home", get.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   gt->add_option("--endpoint", get.endpoint, "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
   gt->add_option("-o,--output", get.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
-  gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details");
+  gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details\n  flyte get workflows\n"
+             "  flyte get launchplans nightly --endpoint http://127.0.0.1:8080");
 
   LogsOptions logs;
   CLI::App* lg = app.add_subcommand("logs", "Print a task's output (stdout, then stderr)");
@@ -169,6 +171,8 @@ int Main(int argc, char** argv) {
   sv->add_option("--config", serve.config, "Server configuration file (see config/server.yaml)");
   sv->add_flag("--insecure", serve.insecure, "Allow listening beyond localhost without authentication");
   sv->add_option("--auth", serve.auth, "token: require a bearer token (flyte serve token create) on every request");
+  sv->add_option("--log-format", serve.log_format, "text (default) or json: one JSON object per log line on stderr");
+  sv->add_flag("--access-log", serve.access_log, "Log every API request (method, path, status, milliseconds)");
   CLI::App* svt = sv->add_subcommand("token", "API tokens for --auth token");
   CLI::App* svtc = svt->add_subcommand("create", "Create a token; it is printed once and only its hash is stored");
   svtc->add_option("--description", serve.description, "What the token is for");

@@ -36,6 +36,7 @@ struct RunOptions {
   bool no_cache = false;
   int max_parallelism = -1;  // -1: not given
   std::vector<std::string> env;  // K=V
+  std::vector<std::string> labels;  // K=V
   std::string home;
   std::string output = "table";  // table | json | yaml
   bool verbose = false;
@@ -88,6 +89,8 @@ struct ServeOptions {
   std::string config;
   bool insecure = false;
   std::string auth;         // token | none
+  std::string log_format;   // text | json
+  bool access_log = false;
   std::string description;  // token create
 };
 int RunServe(const ServeOptions& opts);

@@ -143,12 +143,76 @@ std::vector<std::pair<const NodeRecord*, int>> TreeOrder(const std::vector<NodeR
 
 }  // namespace
 
+namespace {
+
+// `flyte get projects | tasks | workflows | launchplans [NAME]`: what is registered.
+int GetCatalog(AdminAccess& access, const GetOptions& opts) {
+  AdminService& admin = *access.admin();
+  if (opts.what == "projects") {
+    auto list = admin.ListProjects();
+    if (!list.ok()) {
+      std::fprintf(stderr, "flyte get: %s\n", list.status().message().c_str());
+      return ExitFor(list.status());
+    }
+    if (opts.output != "table") {
+      Value::List items;
+      for (const ProjectRecord& p : *list) {
+        items.push_back(Value::FromMap({{"id", Value::Str(p.id)}, {"name", Value::Str(p.name)},
+                                        {"description", Value::Str(p.description)},
+                                        {"created_at", p.created_at ? Value::Datetime(p.created_at) : Value()}}));
+      }
+      return Print(Value::FromList(std::move(items)), opts.output);
+    }
+    std::vector<std::vector<std::string>> rows = {{"ID", "NAME", "CREATED", "DESCRIPTION"}};
+    for (const ProjectRecord& p : *list) rows.push_back({p.id, p.name, When(p.created_at), p.description});
+    PrintTable(rows);
+    return kExitOk;
+  }
+  const std::string kind = opts.what == "tasks" ? "task" : opts.what == "workflows" ? "workflow" : "launch_plan";
+  const std::string project = opts.project.empty() ? "flytesnacks" : opts.project;
+  const std::string domain = opts.domain.empty() ? "development" : opts.domain;
+  auto list = admin.ListEntities(kind, project, domain, opts.name, "");
+  if (!list.ok()) {
+    std::fprintf(stderr, "flyte get: %s\n", list.status().message().c_str());
+    return ExitFor(list.status());
+  }
+  if (list->size() > static_cast<size_t>(std::max(1, opts.limit))) list->resize(static_cast<size_t>(std::max(1, opts.limit)));
+  if (opts.output != "table") {
+    Value::List items;
+    for (const EntityRecord& e : *list) {
+      Value::Map m = {{"kind", Value::Str(e.kind)}, {"project", Value::Str(project)}, {"domain", Value::Str(domain)},
+                      {"name", Value::Str(e.name)}, {"version", Value::Str(e.version)},
+                      {"digest", Value::Str(e.digest)},
+                      {"created_at", e.created_at ? Value::Datetime(e.created_at) : Value()}};
+      if (kind == "launch_plan") m.emplace_back("state", Value::Str(e.state));
+      items.push_back(Value::FromMap(std::move(m)));
+    }
+    return Print(Value::FromList(std::move(items)), opts.output);
+  }
+  if (list->empty()) {
+    std::cerr << "no " << opts.what << (opts.name.empty() ? "" : " named " + Quote(opts.name)) << " registered in "
+              << project << "/" << domain << " at " << access.where() << "\n";
+    return opts.name.empty() ? kExitOk : kExitUsage;
+  }
+  std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "CREATED"}};
+  if (kind == "launch_plan") rows[0].push_back("STATE");
+  for (const EntityRecord& e : *list) {
+    rows.push_back({e.name, e.version, When(e.created_at)});
+    if (kind == "launch_plan") rows.back().push_back(e.state);
+  }
+  PrintTable(rows);
+  return kExitOk;
+}
+
+}  // namespace
+
 int RunGet(const GetOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint);
   if (access.admin() == nullptr) {
     std::fprintf(stderr, "flyte get: %s\n", access.error().c_str());
     return access.error_exit();
   }
+  if (opts.what != "executions" && opts.what != "execution") return GetCatalog(access, opts);
   AdminService& admin = *access.admin();
   if (opts.what == "executions" && opts.name.empty()) {
     ExecutionFilter f;
@@ -195,6 +259,8 @@ int RunGet(const GetOptions& opts) {
   if (opts.output != "table") {
     Value v = ExecutionValue(*rec);
     Value::Map m = v.as_map();
+    m.emplace_back("mode", Value::Str(rec->mode));
+    m.emplace_back("labels", JsonValue(rec->labels_json.empty() ? "{}" : rec->labels_json));
     m.emplace_back("inputs", JsonValue(rec->inputs_json));
     m.emplace_back("outputs", JsonValue(rec->outputs_json));
     if (opts.details) {
@@ -224,6 +290,8 @@ int RunGet(const GetOptions& opts) {
             << "workflow   " << rec->workflow << (rec->version.empty() ? "" : " @ " + rec->version) << "\n"
             << (rec->parent.empty() ? "" : "parent     " + rec->parent + "\n")
             << "phase      " << rec->phase << "\n"
+            << (rec->mode.empty() || rec->mode == "MANUAL" ? "" : "mode       " + rec->mode + "\n")
+            << (rec->labels_json.empty() || rec->labels_json == "{}" ? "" : "labels     " + rec->labels_json + "\n")
             << "started    " << When(rec->started_at) << "\n"
             << "duration   " << Took(rec->started_at, rec->ended_at) << "\n"
             << "inputs     " << rec->inputs_json << "\n";

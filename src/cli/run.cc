@@ -109,6 +109,11 @@ int RunRun(const RunOptions& opts) {
     if (!SplitKeyValue(kv, &p)) return Usage("--env expects NAME=VALUE, got '" + kv + "'");
     req.env.push_back(std::move(p));
   }
+  for (const std::string& kv : opts.labels) {
+    std::pair<std::string, std::string> p;
+    if (!SplitKeyValue(kv, &p)) return Usage("--label expects KEY=VALUE, got '" + kv + "'");
+    req.labels.push_back(std::move(p));
+  }
   for (const std::string& kv : opts.signals) {
     std::pair<std::string, std::string> p;
     if (!SplitKeyValue(kv, &p)) return Usage("--signal expects NAME=VALUE, got '" + kv + "'");

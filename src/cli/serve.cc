@@ -13,6 +13,8 @@
 
 #include "admin/local_admin.h"
 #include "cli/commands.h"
+#include "cli/serve_config.h"
+#include "cli/serve_log.h"
 #include "http/events.h"
 #include "http/loop_bridge.h"
 #include "http/server.h"
@@ -67,33 +69,56 @@ struct Shutdown {
   http::ApiServer* server = nullptr;
   http::LoopBridge* bridge = nullptr;
   LocalAdmin* admin = nullptr;
+  ServeLog* log = nullptr;
   int signal = 0;
 };
 
 }  // namespace
 
 int RunServe(const ServeOptions& opts) {
-  std::string host = "127.0.0.1";
-  int port = 8080;
-  if (!opts.listen.empty()) {
-    size_t colon = opts.listen.rfind(':');
-    int64_t p = 0;
-    if (colon == std::string::npos || !ParseInt64(opts.listen.substr(colon + 1), &p) || p < 0 || p > 65535) {
-      std::cerr << "flyte serve: --listen takes HOST:PORT (PORT 0 picks a free one), got " << Quote(opts.listen) << "\n";
+  // The configuration: defaults, then the file, then the flags.
+  ServeConfig cfg;
+  if (!opts.config.empty()) {
+    Result<ServeConfig> loaded = LoadServeConfig(opts.config);
+    if (!loaded.ok()) {
+      std::cerr << "flyte serve: " << loaded.status().message() << "\n";
       return kExitUsage;
     }
-    host = opts.listen.substr(0, colon);
-    port = static_cast<int>(p);
+    cfg = std::move(*loaded);
   }
-  const bool auth = opts.auth == "token";
-  if (!opts.auth.empty() && opts.auth != "token" && opts.auth != "none") {
-    std::cerr << "flyte serve: --auth takes token or none, got " << Quote(opts.auth) << "\n";
+  if (!opts.listen.empty()) cfg.listen = opts.listen;
+  if (!opts.home.empty()) cfg.home = opts.home;
+  if (!opts.auth.empty()) cfg.auth = opts.auth;
+  if (opts.insecure) cfg.insecure = true;
+  if (!opts.log_format.empty()) cfg.log_format = opts.log_format;
+  if (opts.access_log) cfg.access_log = true;
+  if (cfg.log_format != "text" && cfg.log_format != "json") {
+    std::cerr << "flyte serve: --log-format takes text or json, got " << Quote(cfg.log_format) << "\n";
     return kExitUsage;
   }
-  if (!IsLoopback(host) && !auth && !opts.insecure) {
-    std::cerr << "flyte serve: listening on " << host
-              << " exposes the API beyond this machine: pass --auth token (tokens from flyte serve token create)"
-                 " or, to do it without authentication, --insecure\n";
+  ServeLog log(cfg.log_format == "json");
+  std::string host;
+  int port = 0;
+  {
+    size_t colon = cfg.listen.rfind(':');
+    int64_t p = 0;
+    if (colon == std::string::npos || !ParseInt64(cfg.listen.substr(colon + 1), &p) || p < 0 || p > 65535) {
+      log.Error("--listen takes HOST:PORT (PORT 0 picks a free one), got " + Quote(cfg.listen));
+      return kExitUsage;
+    }
+    host = cfg.listen.substr(0, colon);
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    port = static_cast<int>(p);
+  }
+  const bool auth = cfg.auth == "token";
+  if (cfg.auth != "token" && cfg.auth != "none") {
+    log.Error("--auth takes token or none, got " + Quote(cfg.auth));
+    return kExitUsage;
+  }
+  if (!IsLoopback(host) && !auth && !cfg.insecure) {
+    log.Error("listening on " + host +
+              " exposes the API beyond this machine: pass --auth token (tokens from flyte serve token create)"
+              " or, to do it without authentication, --insecure");
     return kExitUsage;
   }
 
@@ -105,12 +130,13 @@ int RunServe(const ServeOptions& opts) {
   // A lambda, so that every early return still closes the loop below.
   const int code = [&]() -> int {
   LocalAdmin::Options ao;
-  ao.home = opts.home.empty() ? DefaultHome() : opts.home;
+  ao.home = cfg.home.empty() ? DefaultHome() : cfg.home;
+  ao.abort_grace_nanos = cfg.abort_grace_nanos;
   ao.keep_finished = false;
   ao.supervise = true;  // tasks outlive a crash of ours, and a restart adopts them
   auto opened = LocalAdmin::Open(&loop, ao);
   if (!opened.ok()) {
-    std::cerr << "flyte serve: " << opened.status().message() << "\n";
+    log.Error(opened.status().message());
     return kExitInternal;
   }
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
@@ -120,8 +146,12 @@ int RunServe(const ServeOptions& opts) {
   admin->Subscribe(&metrics);
   // Launch-plan webhooks, delivered off the loop with retries.
   http::WebhookOptions hook_options;
-  hook_options.on_result = [](const http::WebhookResult& r) {
-    if (!r.status.ok()) std::fprintf(stderr, "flyte serve: webhook %s: %s\n", r.id.c_str(), r.status.message().c_str());
+  hook_options.timeout = cfg.webhook_timeout;
+  hook_options.max_attempts = cfg.webhook_attempts;
+  hook_options.initial_backoff = cfg.webhook_initial_backoff;
+  hook_options.max_backoff = cfg.webhook_max_backoff;
+  hook_options.on_result = [&log](const http::WebhookResult& r) {
+    if (!r.status.ok()) log.Warn("webhook failed", {{"webhook", r.id}, {"error", r.status.message()}});
   };
   auto notifier = std::make_unique<http::WebhookNotifier>(hook_options);
   http::NotificationObserver notifications(*notifier);
@@ -129,25 +159,24 @@ int RunServe(const ServeOptions& opts) {
   // Executions a killed or crashed server left behind continue here, their tasks adopted.
   auto resumed = admin->ResumeOrphans();
   if (!resumed.ok()) {
-    std::fprintf(stderr, "flyte serve: cannot look for executions to continue: %s\n", resumed.status().message().c_str());
+    log.Error("cannot look for executions to continue: " + resumed.status().message());
   } else {
     if (!resumed->resumed.empty()) {
-      std::fprintf(stderr, "flyte serve: continuing %zu execution(s) left running by an earlier server\n",
-                   resumed->resumed.size());
+      log.Info("continuing " + std::to_string(resumed->resumed.size()) +
+               " execution(s) left running by an earlier server");
     }
-    for (const std::string& m : resumed->messages) std::fprintf(stderr, "flyte serve: ended %s\n", m.c_str());
+    for (const std::string& m : resumed->messages) log.Warn("ended " + m);
   }
   // Schedules of active launch plans: resumed from the store, kept in step with activation.
   auto clock = std::make_unique<UvClock>(&loop);
   cron::SchedulerOptions sched_options;
-  sched_options.on_error = [](const cron::ScheduledPlan& plan, int64_t fire, const Status& st) {
-    std::fprintf(stderr, "flyte serve: the %s fire of launch plan %s failed: %s\n", FormatDatetime(fire).c_str(),
-                 plan.name.c_str(), st.message().c_str());
+  sched_options.on_error = [&log](const cron::ScheduledPlan& plan, int64_t fire, const Status& st) {
+    log.Error("a scheduled fire failed", {{"launch_plan", plan.name}, {"fire", FormatDatetime(fire)}, {"error", st.message()}});
   };
   auto schedules = std::make_unique<cron::ScheduleService>(*admin, *clock, sched_options);
   std::vector<std::string> restore_errors;
   (void)schedules->Restore(&restore_errors);
-  for (const std::string& e : restore_errors) std::fprintf(stderr, "flyte serve: %s\n", e.c_str());
+  for (const std::string& e : restore_errors) log.Error(e);
   admin->OnLaunchPlanState([&schedules](const EntityRecord& plan, bool active) { return schedules->Apply(plan, active); });
   auto bridge = std::make_unique<http::LoopBridge>(&loop);
   http::ApiServer::Options server_options;
@@ -155,25 +184,38 @@ int RunServe(const ServeOptions& opts) {
   if (auth) {
     auto hashes = admin->store().ListTokenHashes();
     if (!hashes.ok() || hashes->empty()) {
-      std::cerr << "flyte serve: --auth token needs a token: run flyte serve token create"
-                << (opts.home.empty() ? "" : " --home " + opts.home) << " first\n";
+      log.Error("--auth token needs a token: run flyte serve token create" +
+                (cfg.home.empty() ? std::string() : " --home " + cfg.home) + " first");
       return kExitUsage;
     }
     tokens = std::make_unique<TokenCache>(std::move(*hashes), *bridge, admin->store());
     server_options.authorize = [&tokens](const std::string& t) { return tokens->Check(t); };
   }
+  server_options.threads = cfg.http_threads;
+  server_options.max_body_bytes = cfg.max_body_bytes;
+  if (cfg.access_log) {
+    server_options.on_request = [&log](const std::string& method, const std::string& path, int status,
+                                       std::chrono::nanoseconds took) {
+      char ms[32];
+      std::snprintf(ms, sizeof ms, "%.3f", std::chrono::duration<double, std::milli>(took).count());
+      log.Info("request", {{"method", method}, {"path", path}, {"status", std::to_string(status)}, {"ms", ms}});
+    };
+  }
   auto server = std::make_unique<http::ApiServer>(*bridge, *admin, &events, &metrics, server_options);
   Status st = server->Listen(host, port);
   if (!st.ok()) {
-    std::cerr << "flyte serve: " << st.message() << "\n";
+    log.Error(st.message());
     return kExitInternal;
   }
   std::string url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                     std::to_string(server->port());
+  // The URL on stdout for scripts (and tests) that start a server; the record on stderr.
   std::printf("flyte serve: listening on %s (home %s)\n", url.c_str(), ao.home.c_str());
+  if (log.json()) log.Info("listening", {{"url", url}, {"home", ao.home}});
   std::fflush(stdout);
 
   Shutdown sd;
+  sd.log = &log;
   sd.server = server.get();
   sd.bridge = bridge.get();
   sd.admin = admin.get();
@@ -187,7 +229,7 @@ int RunServe(const ServeOptions& opts) {
           auto* s = static_cast<Shutdown*>(h->data);
           if (s->signal != 0) return;
           s->signal = sig;
-          std::fprintf(stderr, "flyte serve: %s, shutting down\n", sig == SIGINT ? "interrupted" : "SIGTERM");
+          s->log->Info(std::string(sig == SIGINT ? "interrupted" : "SIGTERM") + ", shutting down");
           // Stop taking requests first; requests in flight get Unavailable from the bridge.
           s->bridge->Close();
           s->server->Stop();
@@ -213,7 +255,7 @@ int RunServe(const ServeOptions& opts) {
   }();
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);
-  if (code == kExitOk) std::fprintf(stderr, "flyte serve: stopped\n");
+  if (code == kExitOk) log.Info("stopped");
   return code;
 }
 

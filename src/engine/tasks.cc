@@ -78,6 +78,8 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   } else if (adopt && last == TaskPhase::kSucceeded) {
     a = n.attempts.back();  // ended well, but its outputs were not taken (a dynamic task's)
     n.attempts.pop_back();
+    a.phase = TaskPhase::kRunning;  // until the runner reports it again
+    a.ended_at = 0;
   }
   const uint64_t id = next_attempt_id_++;
   running_[id] = {&e, idx};

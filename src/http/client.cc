@@ -184,8 +184,16 @@ Status RemoteAdmin::SetLaunchPlanState(const std::string& project, const std::st
 }
 
 Result<std::vector<ProjectRecord>> RemoteAdmin::ListProjects() {
-  ASSIGN_OR_RETURN(std::string body, Call("GET", "/api/v1/projects"));
-  return ParseProjectList(body);
+  // Every page.
+  std::vector<ProjectRecord> out;
+  std::string token;
+  do {
+    ASSIGN_OR_RETURN(std::string body, Call("GET", "/api/v1/projects?limit=1000" + (token.empty() ? "" : "&token=" + UrlEncode(token))));
+    ASSIGN_OR_RETURN(std::vector<ProjectRecord> page, ParseProjectList(body));
+    out.insert(out.end(), page.begin(), page.end());
+    token = ListToken(body);
+  } while (!token.empty());
+  return out;
 }
 
 Status RemoteAdmin::PutProject(const ProjectRecord& p) {
@@ -218,8 +226,15 @@ Result<std::vector<EntityRecord>> RemoteAdmin::ListEntities(const std::string& k
       ASSIGN_OR_RETURN(auto one, ParseEntityList(field.c_str(), "{\"" + field + "\":[" + *body + "]}"));
       out.insert(out.end(), one.begin(), one.end());
     } else {
-      ASSIGN_OR_RETURN(auto list, ParseEntityList(field.c_str(), *body));
-      out.insert(out.end(), list.begin(), list.end());
+      // Every page: the first was asked without a limit (100), the rest follow its token.
+      std::string page_body = std::move(*body);
+      while (true) {
+        ASSIGN_OR_RETURN(auto list, ParseEntityList(field.c_str(), page_body));
+        out.insert(out.end(), list.begin(), list.end());
+        std::string token = ListToken(page_body);
+        if (token.empty()) break;
+        ASSIGN_OR_RETURN(page_body, Call("GET", path + "?limit=1000&token=" + UrlEncode(token)));
+      }
     }
   }
   return out;

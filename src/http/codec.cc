@@ -44,6 +44,7 @@ json ExecutionObject(const ExecutionRecord& r) {
         {"workflow", {{"name", r.workflow}, {"version", r.version}}},
         {"inputs", Embedded(r.inputs_json)},
         {"mode", r.mode},
+        {"labels", r.labels_json.empty() ? json::object() : Embedded(r.labels_json)},
         {"parent", r.parent.empty() ? json(nullptr) : json(r.parent)}}},
       {"closure",
        {{"phase", r.phase},
@@ -240,6 +241,7 @@ ExecutionRecord ExecutionFrom(const json& j) {
   r.version = Str(Obj(spec, "workflow"), "version");
   r.inputs_json = Compact(spec, "inputs");
   r.mode = Str(spec, "mode");
+  r.labels_json = spec.contains("labels") && spec["labels"].is_object() ? spec["labels"].dump() : "{}";
   r.parent = Str(spec, "parent");
   r.phase = Str(closure, "phase");
   r.created_at = TimeOf(closure, "created_at");
@@ -380,10 +382,10 @@ json ProjectObject(const ProjectRecord& p) {
 
 std::string ProjectJson(const ProjectRecord& p) { return Dump(ProjectObject(p)); }
 
-std::string ProjectListJson(const std::vector<ProjectRecord>& list) {
+std::string ProjectListJson(const std::vector<ProjectRecord>& list, const std::string& token) {
   json items = json::array();
   for (const ProjectRecord& p : list) items.push_back(ProjectObject(p));
-  return Dump({{"projects", items}, {"token", ""}});
+  return Dump({{"projects", items}, {"token", token}});
 }
 
 std::string SignalListJson(const ExecutionKey& key, const std::vector<NodeRecord>& gates) {
@@ -468,8 +470,11 @@ Result<CreateExecutionRequest> ParseCreateExecution(const std::string& body) {
     r.max_parallelism = static_cast<uint32_t>(it->get<int64_t>());
   }
   ASSIGN_OR_RETURN(r.env, GetStringMap(j, "envs", ""));
-  ASSIGN_OR_RETURN(auto labels, GetStringMap(j, "labels", ""));
-  (void)labels;
+  ASSIGN_OR_RETURN(r.labels, GetStringMap(j, "labels", ""));
+  for (const auto& [k, v] : r.labels) {
+    if (k.empty() || k.size() > 63) return InvalidArgument("label keys must be 1 to 63 characters, got " + Quote(k));
+    if (v.size() > 1024) return InvalidArgument("the value of label " + Quote(k) + " is longer than 1024 characters");
+  }
   ASSIGN_OR_RETURN(r.signals, GetStringMap(j, "signals", ""));
   if (!r.name.empty()) RETURN_IF_ERROR(CheckIdentifier("execution name", r.name));
   return r;
@@ -529,6 +534,13 @@ Result<bool> ParseLaunchPlanState(const std::string& body) {
     return InvalidArgument("field 'state' must be ACTIVE or INACTIVE, got " + Quote(state));
   }
   return state == "ACTIVE";
+}
+
+std::string ListToken(const std::string& body) {
+  json j = json::parse(body, nullptr, false);
+  if (!j.is_object()) return "";
+  auto it = j.find("token");
+  return it != j.end() && it->is_string() ? it->get<std::string>() : "";
 }
 
 Status StatusFromErrorJson(int http_status, const std::string& body) {
@@ -699,6 +711,7 @@ std::string CreateExecutionJson(const CreateExecutionRequest& r) {
   if (r.no_cache) j["no_cache"] = true;
   if (r.max_parallelism) j["max_parallelism"] = *r.max_parallelism;
   if (!r.env.empty()) j["envs"] = map(r.env);
+  if (!r.labels.empty()) j["labels"] = map(r.labels);
   if (!r.signals.empty()) j["signals"] = map(r.signals);
   return Dump(j);
 }

@@ -32,8 +32,11 @@ std::string EntityListJson(const char* field, const std::vector<EntityRecord>& l
 std::string EntityIdListJson(const std::vector<EntityRecord>& list, const std::string& token);
 std::string RegisterResultJson(const RegisterResult& r);
 std::string ProjectJson(const ProjectRecord& p);
-std::string ProjectListJson(const std::vector<ProjectRecord>& list);
+std::string ProjectListJson(const std::vector<ProjectRecord>& list, const std::string& token);
 std::string SignalListJson(const ExecutionKey& key, const std::vector<NodeRecord>& gates);
+
+// The `token` of a list answer: where the next page starts, empty on the last page.
+std::string ListToken(const std::string& body);
 
 // Requests.
 Result<RegisterRequest> ParseRegisterRequest(const std::string& body);

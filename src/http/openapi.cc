@@ -122,7 +122,8 @@ J Schemas() {
             Response(J{{"name", Type("string", "the workflow, or the task of a single-task run")},
                        {"version", Type("string")}})},
            {"inputs", Schema("TypedValues")},
-           {"mode", Type("string", "MANUAL, SCHEDULED (the scheduler's) or RELAUNCH")},
+           {"mode", Type("string", "MANUAL, SCHEDULED (the scheduler's), RELAUNCH, RECOVERED or CHILD_WORKFLOW")},
+           {"labels", StringMap("its labels: the launch plan's, then the request's")},
            {"parent", Nullable(Type("string",
                                     "EXECUTION/NODE of the launch-plan node that started "
                                     "this child execution"))}})},
@@ -251,7 +252,7 @@ J Schemas() {
         {"no_cache", Type("boolean")},
         {"max_parallelism", J{{"type", "integer"}, {"minimum", 1}, {"maximum", 100000}}},
         {"envs", StringMap("environment variables for every task")},
-        {"labels", StringMap("accepted for FlyteAdmin compatibility; not stored yet")},
+        {"labels", StringMap("recorded on the execution over its launch plan's labels; lists filter on them with eq(labels.KEY,VALUE)")},
         {"signals",
          Extension(StringMap(""),
                    "{gate: value} gate values given up front, read by each gate's type")}},
@@ -356,6 +357,11 @@ J Parameters() {
       query("sort_by.direction",
             J{{"type", "string"}, {"enum", {"ASCENDING", "DESCENDING"}}, {"default", "DESCENDING"}},
             "sort order");
+  p["entity_sort_key"] =
+      query("sort_by.key", J{{"type", "string"}, {"enum", {"created_at", "name", "version"}}},
+            "default: newest first");
+  p["project_sort_key"] =
+      query("sort_by.key", J{{"type", "string"}, {"enum", {"id", "name", "created_at"}}}, "default: by id");
   p["attempt"] =
       query("attempt", J{{"type", "integer"}, {"minimum", 0}}, "the attempt; default: the latest");
   p["follow"] = query("follow", J{{"type", "string"}, {"enum", {"true", "false"}}},
@@ -473,6 +479,17 @@ J Paths() {
        .summary = "Prometheus metrics",
        .ok = Text("text/plain", "the Prometheus text exposition format 0.0.4"),
        .errors = k404});
+  // The web console.
+  for (const char* path : {"/console", "/console/"}) {
+    add(path, "get",
+        {.id = std::string(path) == "/console" ? "getConsole" : "getConsoleSlash",
+         .tag = "console",
+         .summary = "the web console: one HTML page that watches the server through this API; "
+                    "it holds no data, so it needs no token (its script asks for one on a 401)",
+         .ok = Text("text/html", "the page (text/html; charset=utf-8), self-contained"),
+         .extension = "FlyteAdmin's console is a separate application",
+         .open = true});
+  }
   add("/api/v1/version", "get",
       {.id = "getVersion",
        .tag = "ops",
@@ -483,9 +500,10 @@ J Paths() {
   add("/api/v1/projects", "get",
       {.id = "listProjects",
        .tag = "projects",
-       .summary = "every project",
-       .ok = Json("ProjectList", "the projects"),
-       .errors = k503});
+       .summary = "a page of projects",
+       .params = {"limit", "token", "project_sort_key", "sort_direction"},
+       .ok = Json("ProjectList", "one page"),
+       .errors = k400 | k503});
   add("/api/v1/projects", "post",
       {.id = "createProject",
        .tag = "projects",
@@ -549,15 +567,15 @@ J Paths() {
     add(base + "/{project}/{domain}", "get",
         {.id = "list" + name + "s",
          .tag = "entities",
-         .summary = "every version of every name, newest first",
-         .params = pd,
+         .summary = "a page of every version of every name, newest first",
+         .params = {"project", "domain", "limit", "token", "entity_sort_key", "sort_direction"},
          .ok = Json(k.list, "the list"),
          .errors = k400 | k503});
     add(base + "/{project}/{domain}/{name}", "get",
         {.id = "list" + name + "Versions",
          .tag = "entities",
-         .summary = "every version of one name, newest first",
-         .params = {"project", "domain", "entity"},
+         .summary = "a page of the versions of one name, newest first",
+         .params = {"project", "domain", "entity", "limit", "token", "entity_sort_key", "sort_direction"},
          .ok = Json(k.list, "the list"),
          .errors = kRead});
     add(base + "/{project}/{domain}/{name}/{version}", "get",
@@ -570,8 +588,8 @@ J Paths() {
     add(std::string("/api/v1/") + k.ids + "/{project}/{domain}", "get",
         {.id = "list" + name + "Ids",
          .tag = "entities",
-         .summary = "the names",
-         .params = pd,
+         .summary = "a page of the names",
+         .params = {"project", "domain", "limit", "token", "entity_sort_key", "sort_direction"},
          .ok = Json("NamedEntityIdList", "the names"),
          .errors = k400 | k503});
   }
@@ -732,7 +750,7 @@ J Document() {
       J::array({J{{"url", "http://127.0.0.1:8080"}, {"description", "`flyte serve`'s default"}}});
   d["tags"] = J::array();
   for (const char* tag :
-       {"ops", "projects", "entities", "executions", "nodes", "signals", "events"}) {
+       {"ops", "console", "projects", "entities", "executions", "nodes", "signals", "events"}) {
     d["tags"].push_back(J{{"name", tag}});
   }
   d["paths"] = Paths();
@@ -745,7 +763,8 @@ J Document() {
          J{{"type", "http"},
            {"scheme", "bearer"},
            {"description",
-            "Needed by every route but /healthcheck when the server runs with --auth token; "
+            "Needed by every route but /healthcheck and /console when the server runs with "
+            "--auth token; "
             "tokens come from `flyte serve token create`"}}}};
   return d;
 }

@@ -5,6 +5,7 @@
 #include <fstream>
 
 #include "http/codec.h"
+#include "http/console.h"
 #include "http/events.h"
 #include "http/filters.h"
 #include "http/openapi.h"
@@ -74,6 +75,47 @@ Status CheckParams(const httplib::Request& req, std::initializer_list<const char
 
 constexpr const char* kSegment = "([^/]+)";
 
+// A page of a list the store returns whole (entities, projects: short lists): `limit` and
+// `token` as for executions, sorted by `sort_by.key` (one of `keys`, the first by default).
+struct Page {
+  size_t begin = 0, end = 0;
+  std::string next;  // the token of the following page, empty on the last
+};
+template <typename T, typename KeyFn>
+Result<Page> Paginate(const httplib::Request& req, std::vector<T>& items,
+                      std::initializer_list<const char*> keys, KeyFn key_of) {
+  RETURN_IF_ERROR(CheckParams(req, {"limit", "token", "sort_by.key", "sort_by.direction"}));
+  ExecutionFilter f;
+  f.sort_key = "";
+  RETURN_IF_ERROR(ApplyListParams({"", Param(req, "limit"), Param(req, "token"), Param(req, "sort_by.key"),
+                                   Param(req, "sort_by.direction")}, f));
+  std::vector<std::string> names(keys.begin(), keys.end());
+  if (!f.sort_key.empty()) {
+    if (std::find(names.begin(), names.end(), f.sort_key) == names.end()) {
+      return InvalidArgument("cannot sort by " + Quote(f.sort_key) + DidYouMean(f.sort_key, names) +
+                             "; the keys are: " + Join(names, ", "));
+    }
+    // Stable, so equal keys keep the store's order (newest first).
+    std::stable_sort(items.begin(), items.end(), [&](const T& a, const T& b) {
+      return f.ascending ? key_of(a, f.sort_key) < key_of(b, f.sort_key) : key_of(b, f.sort_key) < key_of(a, f.sort_key);
+    });
+  }
+  Page p;
+  p.begin = std::min<size_t>(f.offset, items.size());
+  p.end = std::min<size_t>(p.begin + f.limit, items.size());
+  if (p.end < items.size()) p.next = std::to_string(p.end);
+  return p;
+}
+
+std::string EntityKey(const EntityRecord& e, const std::string& key) {
+  if (key == "created_at") {
+    char buf[24];
+    std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(e.created_at));
+    return buf;
+  }
+  return key == "version" ? e.version : e.name;
+}
+
 }  // namespace
 
 ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, ServerMetrics* metrics,
@@ -114,7 +156,9 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
   static thread_local std::chrono::steady_clock::time_point started;
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     started = std::chrono::steady_clock::now();
-    if (!options_.authorize || req.path == "/healthcheck") return httplib::Server::HandlerResponse::Unhandled;
+    // The console page holds no data (its script asks for the token), so it is open too.
+    const bool open = req.path == "/healthcheck" || req.path == "/console" || req.path == "/console/";
+    if (!options_.authorize || open) return httplib::Server::HandlerResponse::Unhandled;
     const std::string header = req.get_header_value("Authorization");
     const std::string prefix = "Bearer ";
     if (header.rfind(prefix, 0) == 0 && options_.authorize(header.substr(prefix.size()))) {
@@ -130,9 +174,11 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
         kJson);
     return httplib::Server::HandlerResponse::Handled;
   });
-  if (metrics_ != nullptr) {
+  if (metrics_ != nullptr || options_.on_request) {
     server_->set_logger([this](const httplib::Request& req, const httplib::Response& res) {
-      metrics_->ObserveRequest(req.method, res.status, std::chrono::steady_clock::now() - started);
+      const auto took = std::chrono::steady_clock::now() - started;
+      if (metrics_ != nullptr) metrics_->ObserveRequest(req.method, res.status, took);
+      if (options_.on_request) options_.on_request(req.method, req.path, res.status, took);
     });
   }
   Routes();
@@ -190,13 +236,37 @@ void ApiServer::Routes() {
     if (metrics_ == nullptr) return Fail(res, NotFound("this server keeps no metrics"));
     res.set_content(metrics_->Render(), metrics::kPrometheusContentType);
   });
+  // The web console: one self-contained page that uses only the API below.
+  auto console = [](const httplib::Request&, httplib::Response& res) {
+    res.set_header("Cache-Control", "no-cache");
+    res.set_header("X-Content-Type-Options", "nosniff");
+    res.set_header("Content-Security-Policy",
+                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+                   "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    res.set_content(ConsoleHtml(), "text/html; charset=utf-8");
+  };
+  Add("GET", "/console", console);
+  Add("GET", "/console/", console);
   Add("GET", "/api/v1/version", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(std::string("{\"version\":\"") + FLYTE_VERSION + "\",\"name\":\"flyte\"}", kJson);
   });
 
   // Projects and domains.
-  Add("GET", "/api/v1/projects", [&admin, &bridge](const httplib::Request&, httplib::Response& res) {
-    Reply(res, bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); }), ProjectListJson);
+  Add("GET", "/api/v1/projects", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    auto all = bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); });
+    if (!all.ok()) return Fail(res, all.status());
+    Result<Page> page = Paginate(req, *all, {"id", "name", "created_at"}, [](const ProjectRecord& p, const std::string& k) {
+      if (k == "created_at") {
+        char buf[24];
+        std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(p.created_at));
+        return std::string(buf);
+      }
+      return k == "name" ? p.name : p.id;
+    });
+    if (!page.ok()) return Fail(res, page.status());
+    std::vector<ProjectRecord> slice(all->begin() + static_cast<std::ptrdiff_t>(page->begin),
+                                     all->begin() + static_cast<std::ptrdiff_t>(page->end));
+    res.set_content(ProjectListJson(slice, page->next), kJson);
   });
   auto put_project = [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ProjectRecord> p = ParseProject(req.body);
@@ -205,8 +275,15 @@ void ApiServer::Routes() {
       return Fail(res, InvalidArgument("the body's id " + Quote(p->id) + " is not the path's " +
                                        Quote(std::string(req.matches[1]))));
     }
-    Status st = bridge.CallStatus([&] { return admin.PutProject(*p); });
-    if (!st.ok()) return Fail(res, st);
+    // Answer with what is stored (its created_at is the first registration's).
+    auto stored = bridge.Call<std::vector<ProjectRecord>>([&]() -> Result<std::vector<ProjectRecord>> {
+      RETURN_IF_ERROR(admin.PutProject(*p));
+      return admin.ListProjects();
+    });
+    if (!stored.ok()) return Fail(res, stored.status());
+    for (const ProjectRecord& q : *stored) {
+      if (q.id == p->id) return res.set_content(ProjectJson(q), kJson);
+    }
     res.set_content(ProjectJson(*p), kJson);
   };
   Add("POST", "/api/v1/projects", put_project);
@@ -267,7 +344,11 @@ void ApiServer::Routes() {
       if (!name.empty() && found->empty()) {
         return Fail(res, NotFound("no " + kind + " " + Quote(name) + " in " + project + "/" + domain));
       }
-      res.set_content(EntityListJson(field.c_str(), *found, ""), kJson);
+      Result<Page> page = Paginate(req, *found, {"created_at", "name", "version"}, EntityKey);
+      if (!page.ok()) return Fail(res, page.status());
+      std::vector<EntityRecord> slice(found->begin() + static_cast<std::ptrdiff_t>(page->begin),
+                                      found->begin() + static_cast<std::ptrdiff_t>(page->end));
+      res.set_content(EntityListJson(field.c_str(), slice, page->next), kJson);
     };
     Add("GET", base, list);
     Add("GET", base + "/" + seg, list);
@@ -292,7 +373,11 @@ void ApiServer::Routes() {
             }
             std::sort(unique.begin(), unique.end(),
                       [](const EntityRecord& a, const EntityRecord& b) { return a.name < b.name; });
-            res.set_content(EntityIdListJson(unique, ""), kJson);
+            Result<Page> page = Paginate(req, unique, {"name", "created_at"}, EntityKey);
+            if (!page.ok()) return Fail(res, page.status());
+            std::vector<EntityRecord> slice(unique.begin() + static_cast<std::ptrdiff_t>(page->begin),
+                                            unique.begin() + static_cast<std::ptrdiff_t>(page->end));
+            res.set_content(EntityIdListJson(slice, page->next), kJson);
           });
   }
 

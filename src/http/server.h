@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <chrono>
 #include <functional>
 #include <vector>
 
@@ -31,9 +32,12 @@ class ApiServer {
   struct Options {
     size_t max_body_bytes = 16 << 20;
     int threads = 32;  // log follows and event streams hold a thread each
-    // When set, every request but /healthcheck needs `Authorization: Bearer TOKEN` for which
+    // When set, every request but /healthcheck and /console needs `Authorization: Bearer TOKEN` for which
     // this returns true (any thread); others get 401 Unauthenticated.
     std::function<bool(const std::string& token)> authorize;
+    // Called once each request is answered (any thread): an access log.
+    std::function<void(const std::string& method, const std::string& path, int status,
+                       std::chrono::nanoseconds took)> on_request;
   };
   // `admin` is used only through `bridge`, on the loop thread.
   // `events` and `metrics` may be null (no event stream, no /metrics).

@@ -9,6 +9,9 @@ T* Must(Result<T*> r) {
   return r.ok() ? *r : nullptr;
 }
 
+// An attempt's last phase: it no longer runs.
+bool IsTerminalAttempt(TaskPhase p) { return IsTerminal(p) || p == TaskPhase::kRetryableFailed; }
+
 }  // namespace
 
 ServerMetrics::ServerMetrics() {
@@ -17,6 +20,9 @@ ServerMetrics::ServerMetrics() {
   nodes_ = Must(registry_.Counter("flyte_node_phase_changes_total",
                                   "Node executions entering each phase since the server started", {"phase"}));
   running_ = Must(registry_.Gauge("flyte_executions_running", "Executions started and not yet ended"));
+  queued_ = Must(registry_.Gauge("flyte_node_queue_depth",
+                                 "Nodes ready to run and waiting for a task slot (max_parallelism)"));
+  attempts_running_ = Must(registry_.Gauge("flyte_task_attempts_running", "Task attempts running now"));
   attempts_ = Must(registry_.Histogram("flyte_task_attempt_duration_seconds",
                                        "Wall time of finished task attempts, by outcome",
                                        {0.01, 0.05, 0.1, 0.5, 1, 5, 10, 60, 300, 1800, 7200}, {"phase"}));
@@ -35,9 +41,17 @@ void ServerMetrics::OnExecution(const ExecutionState& e) {
 
 void ServerMetrics::OnNode(const ExecutionState&, const NodeState& n) {
   if (nodes_ != nullptr) nodes_->Inc({{"phase", std::string(PhaseName(n.phase))}});
+  if (queued_ == nullptr) return;
+  if (n.phase == NodePhase::kQueued) {
+    if (queued_nodes_.insert(&n).second) queued_->Add({}, 1);
+  } else if (queued_nodes_.erase(&n) > 0) {
+    queued_->Add({}, -1);
+  }
 }
 
 void ServerMetrics::OnAttempt(const ExecutionState&, const NodeState&, const AttemptState& a) {
+  if (attempts_running_ != nullptr && a.ended_at == 0 && a.phase == TaskPhase::kRunning) attempts_running_->Add({}, 1);
+  if (attempts_running_ != nullptr && a.ended_at != 0 && IsTerminalAttempt(a.phase)) attempts_running_->Add({}, -1);
   if (attempts_ == nullptr || a.ended_at == 0 || a.started_at == 0) return;
   attempts_->Observe({{"phase", std::string(PhaseName(a.phase))}},
                      static_cast<double>(a.ended_at - a.started_at) / 1e9);

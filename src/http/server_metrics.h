@@ -1,11 +1,12 @@
 // What `GET /metrics` reports, in Prometheus text: phase changes of executions and nodes, the
-// executions running now, task attempt durations, and HTTP request latency. The engine-side
+// executions running now, the queue (nodes waiting for a task slot) and the attempts running, task attempt durations, and HTTP request latency. The engine-side
 // counts come from an observer on the loop thread; HTTP timings from the server's threads. The
 // registry is thread-safe.
 #pragma once
 
 #include <chrono>
 #include <string>
+#include <unordered_set>
 
 #include "flyte/engine.h"
 #include "http/metrics.h"
@@ -27,6 +28,9 @@ class ServerMetrics : public EngineObserver {
   metrics::CounterFamily* executions_ = nullptr;
   metrics::CounterFamily* nodes_ = nullptr;
   metrics::GaugeFamily* running_ = nullptr;
+  metrics::GaugeFamily* queued_ = nullptr;
+  metrics::GaugeFamily* attempts_running_ = nullptr;
+  std::unordered_set<const NodeState*> queued_nodes_;  // loop thread only
   metrics::HistogramFamily* attempts_ = nullptr;
   metrics::HistogramFamily* requests_ = nullptr;
 };

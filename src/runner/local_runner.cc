@@ -8,6 +8,9 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <fstream>
+#include <optional>
+#include <sstream>
 
 #include "runner/spawn.h"
 #include "runner/supervise.h"
@@ -34,6 +37,30 @@ std::string SecretEnvName(const std::string& name) {
 }
 
 }  // namespace
+
+std::optional<std::string> LocalRunner::SecretValue(const std::string& name) const {
+  if (const char* v = std::getenv(("FLYTE_SECRET_" + SecretEnvName(name)).c_str())) return std::string(v);
+  if (options_.secrets_dir.empty() || name.find('/') != std::string::npos || name.empty() || name[0] == '.') {
+    return std::nullopt;
+  }
+  std::ifstream in(options_.secrets_dir + "/" + name, std::ios::binary);
+  if (!in) return std::nullopt;
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string v = text.str();
+  if (!v.empty() && v.back() == '\n') v.pop_back();
+  if (!v.empty() && v.back() == '\r') v.pop_back();
+  return v;
+}
+
+std::vector<std::string> LocalRunner::SecretValues(const CompiledTask& task) const {
+  std::vector<std::string> out;
+  for (const spec::Secret& s : task.spec->secrets) {
+    if (std::optional<std::string> v = SecretValue(s.name)) out.push_back(std::move(*v));
+  }
+  return out;
+}
+
 
 // A pipe carrying a task's stdout or stderr to its log file (streaming mode only).
 struct LocalRunner::Stream {
@@ -135,6 +162,8 @@ void LocalRunner::Start(TaskLaunch launch) {
   std::vector<std::pair<std::string, std::string>> vars;
   for (char** e = environ; *e != nullptr; ++e) {
     std::string_view kv(*e);
+    // Secrets reach only the tasks that declare them, under the names they ask for.
+    if (kv.rfind("FLYTE_SECRET_", 0) == 0) continue;
     size_t eq = kv.find('=');
     if (eq != std::string_view::npos) vars.emplace_back(kv.substr(0, eq), kv.substr(eq + 1));
   }
@@ -148,14 +177,19 @@ void LocalRunner::Start(TaskLaunch launch) {
     vars.emplace_back(k, std::move(v));
   };
   for (const auto& [k, tpl] : task.env) set(k, Expand(tpl, launch, a->paths));
+  std::string redact;  // the variables holding secrets, for the supervisor to keep out of the logs
   for (const spec::Secret& s : task.spec->secrets) {
-    const char* v = std::getenv(("FLYTE_SECRET_" + SecretEnvName(s.name)).c_str());
-    if (v == nullptr) {
+    std::optional<std::string> v = SecretValue(s.name);
+    if (!v) {
       return fail(AttemptResult::Status::kUserError, "SecretNotFound",
-                  "secret " + Quote(s.name) + " is not available: set FLYTE_SECRET_" +
-                      SecretEnvName(s.name) + " in the environment of flyte");
+                  "secret " + Quote(s.name) + " is not available: set FLYTE_SECRET_" + SecretEnvName(s.name) +
+                      " in the environment of flyte" +
+                      (options_.secrets_dir.empty() ? "" : " or write it to " + options_.secrets_dir + "/" + s.name));
     }
-    if (!s.env.empty()) set(s.env, v);
+    if (!s.env.empty()) {
+      set(s.env, *v);
+      redact += (redact.empty() ? "" : ",") + s.env;
+    }
   }
   set("FLYTE_INPUT_DIR", a->paths.input_dir);
   set("FLYTE_OUTPUT_DIR", a->paths.output_dir);
@@ -172,7 +206,11 @@ void LocalRunner::Start(TaskLaunch launch) {
   sreq.cwd = launch.workdir;
   sreq.stdout_path = a->paths.stdout_path;
   sreq.stderr_path = a->paths.stderr_path;
-  if (!options_.supervisor.empty()) sreq.wrapper = {options_.supervisor, kSuperviseCommand, launch.attempt_dir};
+  const std::string& wrapper = !options_.supervisor.empty() ? options_.supervisor
+                               : !redact.empty()             ? options_.flyte_binary
+                                                             : options_.supervisor;
+  if (!wrapper.empty()) sreq.wrapper = {wrapper, kSuperviseCommand, launch.attempt_dir};
+  if (!wrapper.empty() && !redact.empty()) sreq.env.push_back(std::string(kRedactEnv) + "=" + redact);
   int write_ends[2] = {-1, -1};
   if (launch.stream_output) {
     // -v: output passes through pipes that the loop copies to the log files.
@@ -349,7 +387,7 @@ void LocalRunner::Finish(Attempt* a) {
   if (a->exit_status != 0) {
     r.status = AttemptResult::Status::kUserError;
     r.code = "NonZeroExit";
-    std::string error = ReadErrorFile(a->paths);
+    std::string error = Redact(ReadErrorFile(a->paths), SecretValues(*a->launch.task));
     r.message = error.empty() ? "exit code " + std::to_string(a->exit_status)
                               : error + " (exit code " + std::to_string(a->exit_status) + ")";
     r.tail = Tail(a->paths.stderr_path, kTailLines);

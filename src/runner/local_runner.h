@@ -12,6 +12,7 @@
 #include <uv.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -30,6 +31,11 @@ class LocalRunner : public Runner {
     // so that it survives us and can be adopted after a restart; empty: tasks are our own
     // children only (`flyte run`, which ends its tasks when it ends).
     std::string supervisor;
+    // The flyte executable, for tasks with secrets when there is no supervisor: their output
+    // passes through `flyte __supervise`, which keeps secret values out of the log files.
+    std::string flyte_binary;
+    // Where secret NAME is read from (a file NAME) when FLYTE_SECRET_<NAME> is not set.
+    std::string secrets_dir;
   };
   LocalRunner(uv_loop_t* loop, Options options);
   ~LocalRunner() override;
@@ -44,6 +50,10 @@ class LocalRunner : public Runner {
   struct Attempt;
   struct Stream;
 
+  // Secret `name`: $FLYTE_SECRET_<NAME>, else the file secrets_dir/name (one trailing newline
+  // dropped); nullopt when neither exists.
+  std::optional<std::string> SecretValue(const std::string& name) const;
+  std::vector<std::string> SecretValues(const CompiledTask& task) const;
   static void HandleClosed(Attempt* a);
   void Finish(Attempt* a);
   void Deliver(uint64_t id, AttemptResult result);

@@ -1,16 +1,19 @@
 #include "runner/supervise.h"
 
 #include <fcntl.h>
+#include <poll.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string_view>
 
 #include "util/proc.h"
 
@@ -41,7 +44,82 @@ std::string ReadSmallFile(const std::string& path) {
 
 void Nothing(int) {}
 
+void WriteAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return;  // the log is gone: drop the rest rather than block the task
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+}
+
+// Copies the task's output from two pipes to our stdout and stderr, redacting secrets. A
+// secret split across reads is still caught: only whole lines are written, or, for a line
+// longer than the buffer, all but the last (longest secret - 1) bytes.
+void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& secrets) {
+  size_t keep = 0;
+  bool multiline = false;
+  for (const std::string& s : secrets) {
+    keep = std::max(keep, s.size() - 1);
+    multiline = multiline || s.find('\n') != std::string::npos;
+  }
+  constexpr size_t kMaxLine = 64 << 10;
+  std::string pending[2];
+  struct pollfd fds[2] = {{from_out, POLLIN, 0}, {from_err, POLLIN, 0}};
+  int open = 2;
+  char buf[16 << 10];
+  while (open > 0) {
+    int ready = ::poll(fds, 2, -1);
+    if (ready < 0) {
+      if (errno == EINTR) continue;
+      return;
+    }
+    for (int i = 0; i < 2; ++i) {
+      if (fds[i].fd < 0 || fds[i].revents == 0) continue;
+      ssize_t n = ::read(fds[i].fd, buf, sizeof buf);
+      if (n < 0 && errno == EINTR) continue;
+      std::string& p = pending[i];
+      if (n <= 0) {
+        WriteAll(i + 1, p);  // redacted as it came
+        p.clear();
+        ::close(fds[i].fd);
+        fds[i].fd = -1;
+        --open;
+        continue;
+      }
+      // Redact first, then write all but what could be the start of a secret still arriving:
+      // whole lines, or for a long line all but its last `keep` bytes (and always that, when
+      // a secret spans lines).
+      p = Redact(std::move(p).append(buf, static_cast<size_t>(n)), secrets);
+      size_t nl = multiline ? std::string::npos : p.rfind('\n');
+      size_t cut = nl != std::string::npos ? nl + 1
+                   : p.size() > (multiline ? keep : kMaxLine) ? p.size() - keep
+                                                               : 0;
+      if (cut > 0) {
+        WriteAll(i + 1, std::string_view(p).substr(0, cut));
+        p.erase(0, cut);
+      }
+    }
+  }
+}
+
 }  // namespace
+
+std::string Redact(std::string text, const std::vector<std::string>& secrets) {
+  std::vector<const std::string*> order;
+  for (const std::string& s : secrets) {
+    if (!s.empty()) order.push_back(&s);
+  }
+  std::sort(order.begin(), order.end(), [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  for (const std::string* s : order) {
+    size_t at = 0;
+    while ((at = text.find(*s, at)) != std::string::npos) {
+      text.replace(at, s->size(), kRedacted);
+      at += sizeof kRedacted - 1;
+    }
+  }
+  return text;
+}
 
 int SuperviseMain(int argc, char** argv) {
   if (argc < 4) {
@@ -61,8 +139,45 @@ int SuperviseMain(int argc, char** argv) {
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
 
+  // Secrets to keep out of the logs: the values of the variables FLYTE_REDACT_ENV names.
+  std::vector<std::string> secrets;
+  if (const char* names = std::getenv(kRedactEnv)) {
+    std::string list = names;
+    size_t start = 0;
+    while (start <= list.size()) {
+      size_t end = list.find(',', start);
+      if (end == std::string::npos) end = list.size();
+      const char* v = std::getenv(list.substr(start, end - start).c_str());
+      if (v != nullptr && *v != '\0') secrets.emplace_back(v);
+      start = end + 1;
+    }
+    ::unsetenv(kRedactEnv);
+  }
+  int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
+  posix_spawn_file_actions_t fa;
+  posix_spawn_file_actions_init(&fa);
+  if (!secrets.empty()) {
+    if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
+      std::fprintf(stderr, "flyte: cannot create a pipe: %s\n", std::strerror(errno));
+      WriteAtomically(dir + "/exit", "exit 127\n");
+      return 127;
+    }
+    posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
+    posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
+  }
   pid_t child = -1;
-  int rc = posix_spawn(&child, argv[3], nullptr, nullptr, argv + 3, environ);
+  int rc = posix_spawn(&child, argv[3], &fa, nullptr, argv + 3, environ);
+  posix_spawn_file_actions_destroy(&fa);
+  if (!secrets.empty()) {
+    ::close(out_pipe[1]);
+    ::close(err_pipe[1]);
+    if (rc == 0) {
+      CopyRedacted(out_pipe[0], err_pipe[0], secrets);
+    } else {
+      ::close(out_pipe[0]);
+      ::close(err_pipe[0]);
+    }
+  }
   if (rc != 0) {
     std::fprintf(stderr, "flyte: cannot start %s: %s\n", argv[3], std::strerror(rc));
     WriteAtomically(dir + "/exit", "exit 127\n");

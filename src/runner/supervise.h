@@ -6,13 +6,22 @@
 // "signal N"), and then ends the same way the task did, so a parent that is still there sees
 // the task's own status. Signals sent to the group reach the task; the supervisor only waits.
 // A restarted server re-attaches through these two files (LocalRunner::Adopt).
+// Secrets: when the environment names variables in FLYTE_REDACT_ENV ("A,B"), the task's
+// stdout and stderr pass through the supervisor, which writes them on with every value of
+// those variables replaced by kRedacted, so the log files never hold a secret.
 #pragma once
 
 #include <string>
+#include <vector>
 
 namespace flyte {
 
 inline constexpr const char kSuperviseCommand[] = "__supervise";
+inline constexpr const char kRedactEnv[] = "FLYTE_REDACT_ENV";
+inline constexpr const char kRedacted[] = "[secret]";
+
+// `text` with every occurrence of each of `secrets` (longest first) replaced by kRedacted.
+std::string Redact(std::string text, const std::vector<std::string>& secrets);
 
 // main() for `flyte __supervise`; argv[1] is kSuperviseCommand.
 int SuperviseMain(int argc, char** argv);

@@ -1,7 +1,14 @@
 #include "flyte/store.h"
 
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
 #include "store/sqlite.h"
 #include "types/literal.h"
+#include "util/sha256.h"
 #include "util/strings.h"
 #include "util/yaml.h"
 
@@ -83,6 +90,10 @@ CREATE TABLE tokens (
     R"sql(
 ALTER TABLE executions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
 )sql",
+    // 6: labels of executions, as a JSON object.
+    R"sql(
+ALTER TABLE executions ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -103,6 +114,8 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Db> db, sql::Db::Open(path));
   std::unique_ptr<Store> store(new Store(std::move(db)));
+  const size_t slash = path.rfind('/');
+  store->value_dir_ = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/blobs/values";
   RETURN_IF_ERROR(store->Migrate());
   return store;
 }
@@ -204,12 +217,14 @@ Result<std::vector<EntityRecord>> Store::FindEntities(const std::string& kind, c
 }
 
 Status Store::CreateExecution(const ExecutionRecord& r) {
+  ASSIGN_OR_RETURN(std::string inputs, Keep(r.inputs_json));
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT INTO executions(project, domain, name, workflow, launch_plan, version, source, phase, "
-      "mode, created_at, inputs, run_dir, owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      "mode, created_at, inputs, run_dir, owner, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   s->Bind(1, r.key.project).Bind(2, r.key.domain).Bind(3, r.key.name).Bind(4, r.workflow)
       .Bind(5, r.launch_plan).Bind(6, r.version).Bind(7, r.source).Bind(8, r.phase).Bind(9, r.mode)
-      .Bind(10, r.created_at).Bind(11, r.inputs_json).Bind(12, r.run_dir).Bind(13, owner_);
+      .Bind(10, r.created_at).Bind(11, inputs).Bind(12, r.run_dir).Bind(13, owner_)
+      .Bind(14, r.labels_json.empty() ? "{}" : r.labels_json);
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("execution " + r.key.name + " already exists in " + r.key.project + "/" + r.key.domain);
@@ -221,7 +236,7 @@ namespace {
 
 constexpr const char* kExecutionColumns =
     "project, domain, name, workflow, launch_plan, version, source, phase, mode, created_at, "
-    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner";
+    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner, labels";
 
 ExecutionRecord ReadExecution(const sql::Stmt& s) {
   ExecutionRecord r;
@@ -243,10 +258,52 @@ ExecutionRecord ReadExecution(const sql::Stmt& s) {
   r.run_dir = s.Text(17);
   r.parent = s.Text(18);
   r.owner = s.Text(19);
+  r.labels_json = s.Text(20);
   return r;
 }
 
 }  // namespace
+
+Result<std::string> Store::Keep(std::string json) {
+  if (json.size() <= kInlineValueBytes || value_dir_.empty()) return json;
+  const std::string sha = Sha256Hex(json);
+  const std::string dir = value_dir_ + "/" + sha.substr(0, 2);
+  const std::string path = dir + "/" + sha + ".json";
+  std::error_code ec;
+  if (std::filesystem::exists(path, ec)) return kValueRefPrefix + sha;  // content-addressed: written once
+  std::filesystem::create_directories(dir, ec);
+  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    out.write(json.data(), static_cast<std::streamsize>(json.size()));
+    out.close();
+    if (!out) {
+      std::filesystem::remove(tmp, ec);
+      return IOError("cannot write a value of " + std::to_string(json.size()) + " bytes to " + path +
+                     " (is the disk full?)");
+    }
+  }
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return IOError("cannot write " + path + ": " + ec.message());
+  return kValueRefPrefix + sha;
+}
+
+std::string Store::Load(std::string text) const {
+  if (!StartsWith(text, kValueRefPrefix)) return text;
+  const std::string sha = text.substr(std::char_traits<char>::length(kValueRefPrefix));
+  std::ifstream in(value_dir_ + "/" + sha.substr(0, std::min<size_t>(2, sha.size())) + "/" + sha + ".json",
+                   std::ios::binary);
+  if (!in) return text;
+  std::ostringstream content;
+  content << in.rdbuf();
+  return content.str();
+}
+
+ExecutionRecord Store::Loaded(ExecutionRecord r) const {
+  r.inputs_json = Load(std::move(r.inputs_json));
+  r.outputs_json = Load(std::move(r.outputs_json));
+  return r;
+}
 
 Result<std::optional<ExecutionRecord>> Store::GetExecution(const ExecutionKey& key) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(std::string("SELECT ") + kExecutionColumns +
@@ -254,7 +311,7 @@ Result<std::optional<ExecutionRecord>> Store::GetExecution(const ExecutionKey& k
   s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name);
   ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<ExecutionRecord> out;
-  if (row) out = ReadExecution(*s);
+  if (row) out = Loaded(ReadExecution(*s));
   s->Reset();
   return out;
 }
@@ -283,7 +340,7 @@ const ListColumn* FindListColumn(const std::string& field) {
 std::string ListColumnNames() {
   std::vector<std::string> names;
   for (const ListColumn& c : kExecutionListColumns) names.emplace_back(c.name);
-  return Join(names, ", ");
+  return Join(names, ", ") + ", labels.KEY";
 }
 
 }  // namespace
@@ -296,6 +353,19 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
   std::vector<std::pair<std::string, bool>> params;
   for (const FieldCondition& c : f.conditions) {
     const ListColumn* col = FindListColumn(c.field);
+    // labels.KEY: the value of one label.
+    static constexpr ListColumn kLabel{"labels", false};
+    std::string label_path;
+    if (StartsWith(c.field, "labels.") && c.field.size() > 7) {
+      const std::string key = c.field.substr(7);
+      for (char ch : key) {
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.' || ch == '/')) {
+          return InvalidArgument("label " + Quote(key) + " in a filter may hold letters, digits and _-./ only");
+        }
+      }
+      col = &kLabel;
+      label_path = "$.\"" + key + "\"";
+    }
     if (col == nullptr) {
       return InvalidArgument("cannot filter executions on " + Quote(c.field) + DidYouMean(c.field, [] {
         std::vector<std::string> v;
@@ -304,11 +374,11 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
       }()) + "; the fields are: " + ListColumnNames());
     }
     if (c.values.empty()) return InvalidArgument("filter on " + Quote(c.field) + " has no value");
-    const std::string column = col->name;
     auto next = [&](const std::string& v) {
       params.emplace_back(v, col->time);
       return "?" + std::to_string(5 + params.size());
     };
+    const std::string column = label_path.empty() ? std::string(col->name) : "json_extract(labels, " + next(label_path) + ")";
     using Op = FieldCondition::Op;
     switch (c.op) {
       case Op::kEq: sql += " AND " + column + " = " + next(c.values[0]); break;
@@ -355,7 +425,7 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    out.push_back(ReadExecution(*s));
+    out.push_back(Loaded(ReadExecution(*s)));
   }
   s->Reset();
   return out;
@@ -462,7 +532,7 @@ Result<std::vector<ExecutionRecord>> Store::ListUnfinished() {
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    out.push_back(ReadExecution(*s));
+    out.push_back(Loaded(ReadExecution(*s)));
   }
   s->Reset();
   return out;
@@ -515,7 +585,7 @@ Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
     n.error_code = s->Text(10);
     n.error_message = s->Text(11);
     n.tail = s->Text(12);
-    n.outputs_json = s->Text(13);
+    n.outputs_json = Load(s->Text(13));
     n.child_execution = s->Text(14);
     out.push_back(std::move(n));
   }
@@ -567,7 +637,7 @@ Result<std::optional<CacheEntry>> Store::Lookup(const std::string& key, const st
   CacheEntry e;
   e.key = key;
   e.task = s->Text(0);
-  std::string outputs = s->Text(1);
+  std::string outputs = Load(s->Text(1));
   e.created_at = s->Int(2);
   if (!s->IsNull(3)) e.expires_at = s->Int(3);
   e.producer = s->Text(4);
@@ -593,8 +663,9 @@ Status Store::Put(const CacheEntry& entry) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT OR REPLACE INTO cache(key, task, project, domain, outputs, created_at, expires_at, producer) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(std::string outputs, Keep(ListJson(entry.outputs)));
   return s->Bind(1, entry.key).Bind(2, entry.task).Bind(3, project).Bind(4, domain)
-      .Bind(5, ListJson(entry.outputs)).Bind(6, entry.created_at).Bind(7, entry.expires_at)
+      .Bind(5, outputs).Bind(6, entry.created_at).Bind(7, entry.expires_at)
       .Bind(8, entry.producer).Run();
 }
 
@@ -607,7 +678,7 @@ Result<std::vector<CacheRecord>> Store::ListCache(const std::string& task) {
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    CacheRecord r{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Int(5), std::nullopt, s->Text(7)};
+    CacheRecord r{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Int(5), std::nullopt, Load(s->Text(7))};
     if (!s->IsNull(6)) r.expires_at = s->Int(6);
     out.push_back(std::move(r));
   }
@@ -633,13 +704,14 @@ Status Store::UpsertExecutionState(const ExecutionState& e) {
       "error_code = excluded.error_code, error_message = excluded.error_message, "
       "error_node = excluded.error_node"));
   const ExecError* err = e.error ? &*e.error : nullptr;
-  std::string outputs = IsTerminal(e.phase) && e.phase == ExecutionPhase::kSucceeded
-                            ? ValuesJson(e.wf().iface.outputs, e.outputs)
-                            : "";
+  ASSIGN_OR_RETURN(std::string outputs, Keep(IsTerminal(e.phase) && e.phase == ExecutionPhase::kSucceeded
+                                                ? ValuesJson(e.wf().iface.outputs, e.outputs)
+                                                : ""));
+  ASSIGN_OR_RETURN(std::string inputs, Keep(ValuesJson(e.wf().iface.inputs, e.inputs)));
   return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, e.wf().name)
       .Bind(5, e.launch_plan).Bind(6, PhaseName(e.phase))
       .Bind(7, e.parent.empty() ? "MANUAL" : "CHILD_WORKFLOW").Bind(8, e.created_at)
-      .Bind(9, e.started_at).Bind(10, e.ended_at).Bind(11, ValuesJson(e.wf().iface.inputs, e.inputs))
+      .Bind(9, e.started_at).Bind(10, e.ended_at).Bind(11, inputs)
       .Bind(12, outputs).Bind(13, err ? err->code : "").Bind(14, err ? err->message : "")
       .Bind(15, err ? err->node : "").Bind(16, e.options.run_dir).Bind(17, e.parent).Bind(18, owner_).Run();
 }
@@ -674,7 +746,7 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
     default:
       break;
   }
-  std::string outputs = Succeeded(n.phase) ? ValuesJson(b.iface.outputs, n.outputs) : "";
+  ASSIGN_OR_RETURN(std::string outputs, Keep(Succeeded(n.phase) ? ValuesJson(b.iface.outputs, n.outputs) : ""));
   const ExecError* err = n.error ? &*n.error : nullptr;
   return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
       .Bind(5, n.parent).Bind(6, spec::NodeKindName(b.kind)).Bind(7, target).Bind(8, PhaseName(n.phase))

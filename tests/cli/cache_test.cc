@@ -2,6 +2,8 @@
 // run reports for the node and whether a process was started at all.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+
 #include "cli/cli_fixture.h"
 
 namespace flyte {
@@ -189,6 +191,30 @@ workflows:
   nlohmann::json again = f.Json({"run", file});
   CHECK(ReportNode(again, "a")["cache_status"] == "CACHE_POPULATED");
   CHECK(ReportNode(again, "b")["cache_status"] == "CACHE_HIT");
+}
+
+TEST_CASE("a large output is kept in the blob area and served whole from the cache", "[process]") {
+  CliFixture f;
+  const std::string file = f.Write("big.yaml", R"yaml(
+tasks:
+  big:
+    outputs: {text: str}
+    cache: true
+    script: head -c 300000 /dev/zero | tr '\0' z > "{{ outputs.text }}"
+workflows:
+  wf:
+    outputs: {text: "{{ big.text }}"}
+    nodes: {big: {task: big}}
+)yaml");
+  nlohmann::json first = f.Json({"run", file, "wf"});
+  CHECK(first["outputs"]["text"].get<std::string>().size() == 300000);
+  nlohmann::json second = f.Json({"run", file, "wf"});
+  CHECK(ReportNode(second, "big")["cache_status"] == "CACHE_HIT");
+  CHECK(second["outputs"]["text"] == first["outputs"]["text"]);
+  // The history reads the value back from its blob.
+  nlohmann::json got = f.Json({"get", "execution", second["execution"]["name"].get<std::string>()});
+  CHECK(got["outputs"]["text"] == first["outputs"]["text"]);
+  CHECK(std::filesystem::exists(f.home() + "/blobs/values"));
 }
 
 }  // namespace

@@ -309,7 +309,7 @@ TEST_CASE("the OpenAPI schemas accept what the codec writes", "[openapi]") {
   ProjectRecord project{"flytesnacks", "flytesnacks", "the default", t0};
   RequireValid("Project", ProjectJson(project));
   RequireValid("Project", ProjectJson({"p2", "", "", 0}));
-  RequireValid("ProjectList", ProjectListJson({project}));
+  RequireValid("ProjectList", ProjectListJson({project}, "1"));
 
   NodeRecord approve = queued, signal = queued;
   approve.node_id = "publish";

@@ -5,6 +5,7 @@
 #include <catch2/catch.hpp>
 
 #include <filesystem>
+#include <fstream>
 #include <map>
 
 #include "runner/runner_harness.h"
@@ -401,7 +402,7 @@ tasks:
   CHECK(r.code == "SecretNotFound");
   CHECK(r.message ==
         "secret 'wandb-key' is not available: set FLYTE_SECRET_WANDB_KEY in the environment of "
-        "flyte");
+        "flyte or write it to " + h.secrets_dir() + "/wandb-key");
   CHECK_FALSE(r.retryable);
 
   ::setenv("FLYTE_SECRET_WANDB_KEY", "s3cr3t", 1);
@@ -410,6 +411,50 @@ tasks:
   INFO(r.message);
   REQUIRE(r.status == Status_::kSucceeded);
   CHECK(r.outputs == std::vector<Value>{Value::Str("s3cr3t")});
+}
+
+TEST_CASE("a secret may come from a file, and its value never reaches the logs", "[process]") {
+  RunnerHarness h;
+  h.Compile(R"yaml(
+tasks:
+  leaky:
+    outputs: {n: int}
+    secrets: [{name: db, env: PGPASSWORD}]
+    script: |
+      echo "connecting with $PGPASSWORD to the db"
+      printf 'half of it: %s' "$PGPASSWORD" >&2
+      echo ${#PGPASSWORD} > "{{ outputs.n }}"
+  failing:
+    secrets: [{name: db, env: PGPASSWORD}]
+    script: |
+      echo "bad password $PGPASSWORD" > "$FLYTE_OUTPUT_DIR/_ERROR"
+      echo "stderr says $PGPASSWORD" >&2
+      exit 1
+  other:
+    outputs: {seen: str}
+    script: printf '%s' "${FLYTE_SECRET_WANDB_KEY:-none}" > "{{ outputs.seen }}"
+)yaml");
+  std::filesystem::create_directories(h.secrets_dir());
+  std::ofstream(h.secrets_dir() + "/db") << "hunter2-very-secret\n";
+  TaskLaunch launch = h.Launch("leaky");
+  const std::string dir = launch.attempt_dir;
+  AttemptResult r = h.Run(std::move(launch));
+  REQUIRE(r.status == Status_::kSucceeded);
+  CHECK(r.outputs == std::vector<Value>{Value::Int(19)});  // the task saw the whole value
+  CHECK(ReadFile(dir + "/stdout") == "connecting with [secret] to the db\n");
+  CHECK(ReadFile(dir + "/stderr") == "half of it: [secret]");
+
+  r = h.Run(h.Launch("failing"));
+  CHECK(r.status == Status_::kUserError);
+  CHECK(r.message == "bad password [secret] (exit code 1)");
+  CHECK(r.tail == "stderr says [secret]");
+
+  // A secret in flyte's own environment does not leak into tasks that do not declare it.
+  ::setenv("FLYTE_SECRET_WANDB_KEY", "s3cr3t", 1);
+  r = h.Run(h.Launch("other"));
+  ::unsetenv("FLYTE_SECRET_WANDB_KEY");
+  REQUIRE(r.status == Status_::kSucceeded);
+  CHECK(r.outputs == std::vector<Value>{Value::Str("none")});
 }
 
 TEST_CASE("a task killed by a signal is a system error", "[process]") {

@@ -31,7 +31,7 @@ class RunnerHarness {
   // `supervisor`: the flyte executable, to run tasks under `flyte __supervise`.
   explicit RunnerHarness(int64_t abort_grace_nanos = 10'000'000'000, std::string supervisor = "")
       : clock(&loop_.loop),
-        runner(&loop_.loop, LocalRunner::Options{abort_grace_nanos, tmp / "blobs", std::move(supervisor)}) {
+        runner(&loop_.loop, MakeOptions(abort_grace_nanos, tmp, std::move(supervisor))) {
     runner.SetCallbacks([this](uint64_t id, AttemptResult r) { results.emplace(id, std::move(r)); },
                         [this](uint64_t id, bool is_stderr, std::string_view line) {
                           lines.push_back({id, is_stderr, std::string(line)});
@@ -94,6 +94,17 @@ class RunnerHarness {
   }
 
   std::string blob_root() const { return tmp / "blobs"; }
+  std::string secrets_dir() const { return tmp / "secrets"; }
+
+  static LocalRunner::Options MakeOptions(int64_t grace, const TempDir& tmp, std::string supervisor) {
+    LocalRunner::Options o;
+    o.abort_grace_nanos = grace;
+    o.blob_root = tmp / "blobs";
+    o.supervisor = std::move(supervisor);
+    o.flyte_binary = FLYTE_BINARY;  // tasks with secrets go through it
+    o.secrets_dir = tmp / "secrets";
+    return o;
+  }
 
  private:
   // Declared first so it is destroyed last: closing the runner's and clock's handles needs

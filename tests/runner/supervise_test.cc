@@ -39,7 +39,8 @@ tasks:
   tree:
     script: |
       sleep 100 & sleep 100 &
-      cut -d' ' -f5 /proc/$$/stat
+      group=$(cut -d' ' -f5 /proc/$$/stat)
+      echo "$group"
       wait
   waits:
     outputs: {o: int}
@@ -192,6 +193,54 @@ TEST_CASE("an adopted attempt that ended without a record is lost, a system erro
   CHECK(h.results.at(id).status == Status_::kSystemError);
   CHECK(h.results.at(id).code == "Lost");
   CHECK_FALSE(fs::exists(output));  // it was not started again
+}
+
+TEST_CASE("Redact replaces every occurrence, the longest secret first", "[process]") {
+  CHECK(Redact("a pw b pw", {"pw"}) == "a [secret] b [secret]");
+  CHECK(Redact("token abcdef", {"abc", "abcdef"}) == "token [secret]");
+  CHECK(Redact("nothing here", {"", "zzz"}) == "nothing here");
+}
+
+TEST_CASE("a secret in a line longer than the copy buffer is still redacted", "[process]") {
+  RunnerHarness h;
+  h.Compile(R"yaml(
+tasks:
+  long:
+    secrets: [{name: k, env: KEY}]
+    script: |
+      head -c 70000 /dev/zero | tr '\0' a
+      printf '%s' "$KEY"
+      head -c 70000 /dev/zero | tr '\0' b
+)yaml");
+  ::setenv("FLYTE_SECRET_K", "0123456789-secret", 1);
+  TaskLaunch launch = h.Launch("long");
+  const std::string dir = launch.attempt_dir;
+  AttemptResult r = h.Run(std::move(launch));
+  ::unsetenv("FLYTE_SECRET_K");
+  REQUIRE(r.status == Status_::kSucceeded);
+  std::string out = ReadFile(dir + "/stdout");
+  CHECK(out.size() == 140000 + std::string("[secret]").size());
+  CHECK(out.find("0123456789") == std::string::npos);
+  CHECK(out.find("a[secret]b") == 69999);
+}
+
+TEST_CASE("a secret that spans lines (a key file) is redacted whole", "[process]") {
+  RunnerHarness h;
+  h.Compile(R"yaml(
+tasks:
+  pem:
+    secrets: [{name: tls, env: TLS_KEY}]
+    script: |
+      echo before
+      printf '%s\n' "$TLS_KEY"
+      echo after
+)yaml");
+  std::filesystem::create_directories(h.secrets_dir());
+  std::ofstream(h.secrets_dir() + "/tls") << "-----BEGIN KEY-----\nMIIEvQIBADANBg\n-----END KEY-----\n";
+  TaskLaunch launch = h.Launch("pem");
+  const std::string dir = launch.attempt_dir;
+  REQUIRE(h.Run(std::move(launch)).status == Status_::kSucceeded);
+  CHECK(ReadFile(dir + "/stdout") == "before\n[secret]\nafter\n");
 }
 
 TEST_CASE("process identities tell a live process from a gone one", "[process]") {

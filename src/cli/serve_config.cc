@@ -1,0 +1,161 @@
+#include "cli/serve_config.h"
+
+#include <fstream>
+#include <sstream>
+#include <vector>
+
+#include "util/strings.h"
+#include "util/timefmt.h"
+#include "util/yaml.h"
+
+namespace flyte::cli {
+namespace {
+
+// Reads one section of the file, naming the file, line and column of anything wrong.
+class Reader {
+ public:
+  Reader(std::string path, const yaml::Node& map, std::string prefix)
+      : path_(std::move(path)), map_(map), prefix_(std::move(prefix)) {}
+
+  Status CheckKeys(const std::vector<std::string>& known) const {
+    for (const auto& [k, v] : map_.entries) {
+      bool ok = false;
+      for (const std::string& name : known) ok = ok || k->text == name;
+      if (!ok) {
+        return Error(*k, "unknown key " + Quote(prefix_ + k->text) + DidYouMean(k->text, known) +
+                             "; the keys are: " + Join(known, ", "));
+      }
+    }
+    return Status::Ok();
+  }
+  Status String(const char* key, std::string* out, std::initializer_list<const char*> allowed = {}) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return Status::Ok();
+    if (!n->is_scalar()) return Error(*n, Quote(prefix_ + key) + " must be text, got " + n->Describe());
+    if (allowed.size() > 0) {
+      bool ok = false;
+      std::vector<std::string> names;
+      for (const char* a : allowed) ok = ok || n->text == a, names.emplace_back(a);
+      if (!ok) return Error(*n, Quote(prefix_ + key) + " must be one of " + Join(names, ", ") + ", got " + Quote(n->text));
+    }
+    *out = n->text;
+    return Status::Ok();
+  }
+  Status Bool(const char* key, bool* out) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return Status::Ok();
+    if (!n->is_scalar() || n->Resolve() != yaml::ScalarKind::kBool) {
+      return Error(*n, Quote(prefix_ + key) + " must be true or false, got " + n->Describe());
+    }
+    *out = n->text == "true" || n->text == "True" || n->text == "TRUE";
+    return Status::Ok();
+  }
+  Status Int(const char* key, int64_t lo, int64_t hi, int64_t* out) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return Status::Ok();
+    int64_t v = 0;
+    if (!n->is_scalar() || n->Resolve() != yaml::ScalarKind::kInt || !ParseInt64(n->text, &v) || v < lo || v > hi) {
+      return Error(*n, Quote(prefix_ + key) + " must be an integer from " + std::to_string(lo) + " to " +
+                           std::to_string(hi) + ", got " + n->Describe());
+    }
+    *out = v;
+    return Status::Ok();
+  }
+  Status Duration(const char* key, int64_t* nanos) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return Status::Ok();
+    std::optional<int64_t> d = n->is_scalar() ? ParseDuration(n->text) : std::nullopt;
+    if (!d || *d < 0) return Error(*n, Quote(prefix_ + key) + " must be a duration such as 10s or 1m30s, got " + n->Describe());
+    *nanos = *d;
+    return Status::Ok();
+  }
+  Status Millis(const char* key, std::chrono::milliseconds* out) const {
+    int64_t nanos = -1;
+    RETURN_IF_ERROR(Duration(key, &nanos));
+    if (nanos >= 0) *out = std::chrono::milliseconds(nanos / 1'000'000);
+    return Status::Ok();
+  }
+  const yaml::Node* Section(const char* key, Status* st) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return nullptr;
+    if (!n->is_map()) {
+      *st = Error(*n, Quote(prefix_ + key) + " must be a mapping, got " + n->Describe());
+      return nullptr;
+    }
+    return n;
+  }
+
+ private:
+  Status Error(const yaml::Node& at, const std::string& message) const {
+    return InvalidArgument(path_ + ":" + std::to_string(at.line) + ":" + std::to_string(at.col) + ": " + message);
+  }
+  std::string path_;
+  const yaml::Node& map_;
+  std::string prefix_;
+};
+
+}  // namespace
+
+Result<ServeConfig> LoadServeConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return NotFound("cannot read the configuration file " + path);
+  std::ostringstream text;
+  text << in.rdbuf();
+  yaml::ParseResult parsed = yaml::ParseText(text.str(), path);
+  if (!parsed.doc) {
+    return InvalidArgument(path + ":" + std::to_string(parsed.error.line) + ":" + std::to_string(parsed.error.col) +
+                           ": invalid YAML: " + parsed.error.message);
+  }
+  ServeConfig c;
+  const yaml::Node* root = parsed.doc->root();
+  if (root == nullptr || root->is_null()) return c;
+  if (!root->is_map()) return InvalidArgument(path + ": expected a mapping of settings, got " + root->Describe());
+  Reader r(path, *root, "");
+  RETURN_IF_ERROR(r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks"}));
+  RETURN_IF_ERROR(r.String("listen", &c.listen));
+  RETURN_IF_ERROR(r.String("home", &c.home));
+  if (StartsWith(c.home, "~/")) {
+    const char* h = std::getenv("HOME");
+    if (h != nullptr) c.home = std::string(h) + c.home.substr(1);
+  }
+  RETURN_IF_ERROR(r.String("auth", &c.auth, {"none", "token"}));
+  RETURN_IF_ERROR(r.Bool("insecure", &c.insecure));
+  Status st;
+  if (const yaml::Node* log = r.Section("log", &st)) {
+    Reader l(path, *log, "log.");
+    RETURN_IF_ERROR(l.CheckKeys({"format", "access"}));
+    RETURN_IF_ERROR(l.String("format", &c.log_format, {"text", "json"}));
+    RETURN_IF_ERROR(l.Bool("access", &c.access_log));
+  }
+  RETURN_IF_ERROR(st);
+  if (const yaml::Node* tasks = r.Section("tasks", &st)) {
+    Reader t(path, *tasks, "tasks.");
+    RETURN_IF_ERROR(t.CheckKeys({"abort_grace"}));
+    RETURN_IF_ERROR(t.Duration("abort_grace", &c.abort_grace_nanos));
+  }
+  RETURN_IF_ERROR(st);
+  if (const yaml::Node* http = r.Section("http", &st)) {
+    Reader h(path, *http, "http.");
+    RETURN_IF_ERROR(h.CheckKeys({"threads", "max_body_mib"}));
+    int64_t threads = c.http_threads, mib = static_cast<int64_t>(c.max_body_bytes >> 20);
+    RETURN_IF_ERROR(h.Int("threads", 4, 1024, &threads));
+    RETURN_IF_ERROR(h.Int("max_body_mib", 1, 1024, &mib));
+    c.http_threads = static_cast<int>(threads);
+    c.max_body_bytes = static_cast<size_t>(mib) << 20;
+  }
+  RETURN_IF_ERROR(st);
+  if (const yaml::Node* hooks = r.Section("webhooks", &st)) {
+    Reader w(path, *hooks, "webhooks.");
+    RETURN_IF_ERROR(w.CheckKeys({"timeout", "attempts", "initial_backoff", "max_backoff"}));
+    RETURN_IF_ERROR(w.Millis("timeout", &c.webhook_timeout));
+    int64_t attempts = c.webhook_attempts;
+    RETURN_IF_ERROR(w.Int("attempts", 1, 100, &attempts));
+    c.webhook_attempts = static_cast<int>(attempts);
+    RETURN_IF_ERROR(w.Millis("initial_backoff", &c.webhook_initial_backoff));
+    RETURN_IF_ERROR(w.Millis("max_backoff", &c.webhook_max_backoff));
+  }
+  RETURN_IF_ERROR(st);
+  return c;
+}
+
+}  // namespace flyte::cli

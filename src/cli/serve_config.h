@@ -1,0 +1,32 @@
+// The configuration of `flyte serve`: config/server.yaml documents every key and its default.
+// The file is optional; a command-line flag wins over the file, the file over the default.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+
+#include "flyte/status.h"
+
+namespace flyte::cli {
+
+struct ServeConfig {
+  std::string listen = "127.0.0.1:8080";
+  std::string home;  // empty: $FLYTE_HOME, else ~/.flyte
+  std::string auth = "none";  // none | token
+  bool insecure = false;
+  std::string log_format = "text";  // text | json
+  bool access_log = false;           // one log record per API request
+  int64_t abort_grace_nanos = 10'000'000'000;
+  int http_threads = 32;
+  size_t max_body_bytes = 16 << 20;
+  std::chrono::milliseconds webhook_timeout{5000};
+  int webhook_attempts = 5;
+  std::chrono::milliseconds webhook_initial_backoff{1000};
+  std::chrono::milliseconds webhook_max_backoff{60000};
+};
+
+// Reads `path` over the defaults. InvalidArgument with FILE:LINE:COL for a bad or unknown key.
+Result<ServeConfig> LoadServeConfig(const std::string& path);
+
+}  // namespace flyte::cli

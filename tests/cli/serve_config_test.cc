@@ -1,0 +1,82 @@
+// The configuration file of `flyte serve`: the shipped config/server.yaml holds exactly the
+// defaults, values are read over them, and mistakes name the file, line and column.
+#include "cli/serve_config.h"
+
+#include <catch2/catch.hpp>
+
+#include "support/process_helpers.h"
+
+namespace flyte::cli {
+namespace {
+
+using testing::TempDir;
+
+TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
+  Result<ServeConfig> shipped = LoadServeConfig(std::string(FLYTE_SOURCE_DIR) + "/config/server.yaml");
+  INFO(shipped.status().message());
+  REQUIRE(shipped.ok());
+  ServeConfig d;
+  CHECK(shipped->listen == d.listen);
+  CHECK(shipped->home == d.home);
+  CHECK(shipped->auth == d.auth);
+  CHECK(shipped->insecure == d.insecure);
+  CHECK(shipped->log_format == d.log_format);
+  CHECK(shipped->access_log == d.access_log);
+  CHECK(shipped->abort_grace_nanos == d.abort_grace_nanos);
+  CHECK(shipped->http_threads == d.http_threads);
+  CHECK(shipped->max_body_bytes == d.max_body_bytes);
+  CHECK(shipped->webhook_timeout == d.webhook_timeout);
+  CHECK(shipped->webhook_attempts == d.webhook_attempts);
+  CHECK(shipped->webhook_initial_backoff == d.webhook_initial_backoff);
+  CHECK(shipped->webhook_max_backoff == d.webhook_max_backoff);
+}
+
+TEST_CASE("a config file sets values over the defaults", "[config]") {
+  TempDir tmp;
+  std::string path = tmp.Write("s.yaml", R"yaml(
+listen: 0.0.0.0:9000
+auth: token
+log: {format: json, access: true}
+tasks: {abort_grace: 1m30s}
+http: {threads: 8, max_body_mib: 2}
+webhooks: {attempts: 2, timeout: 250ms}
+)yaml");
+  Result<ServeConfig> c = LoadServeConfig(path);
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  CHECK(c->listen == "0.0.0.0:9000");
+  CHECK(c->auth == "token");
+  CHECK(c->log_format == "json");
+  CHECK(c->access_log);
+  CHECK(c->abort_grace_nanos == 90'000'000'000);
+  CHECK(c->http_threads == 8);
+  CHECK(c->max_body_bytes == 2u << 20);
+  CHECK(c->webhook_attempts == 2);
+  CHECK(c->webhook_timeout == std::chrono::milliseconds(250));
+  CHECK(c->webhook_max_backoff == ServeConfig{}.webhook_max_backoff);
+}
+
+TEST_CASE("config mistakes name the file, line and column", "[config]") {
+  TempDir tmp;
+  auto error = [&](const std::string& text) {
+    std::string path = tmp.Write("bad.yaml", text);
+    Result<ServeConfig> c = LoadServeConfig(path);
+    REQUIRE_FALSE(c.ok());
+    return c.status().message().substr(path.size());
+  };
+  CHECK(error("listn: 1.2.3.4:1\n") ==
+        ":1:1: unknown key 'listn' (did you mean 'listen'?); the keys are: listen, home, auth, insecure, log, tasks, "
+        "http, webhooks");
+  CHECK(error("log:\n  format: xml\n") == ":2:11: 'log.format' must be one of text, json, got 'xml'");
+  CHECK(error("tasks:\n  abort_grace: soon\n") ==
+        ":2:16: 'tasks.abort_grace' must be a duration such as 10s or 1m30s, got a string \"soon\"");
+  CHECK(error("http: {threads: 1}\n") == ":1:17: 'http.threads' must be an integer from 4 to 1024, got an int 1");
+  CHECK(error("insecure: maybe\n") == ":1:11: 'insecure' must be true or false, got a string \"maybe\"");
+  CHECK(error("webhooks: 3\n") == ":1:11: 'webhooks' must be a mapping, got an int 3");
+  CHECK(error("listen: [a\n").find("invalid YAML") != std::string::npos);
+  Result<ServeConfig> missing = LoadServeConfig(tmp / "nope.yaml");
+  CHECK(missing.status().code() == StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace flyte::cli
