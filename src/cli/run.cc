@@ -26,7 +26,7 @@ bool SplitKeyValue(const std::string& kv, std::pair<std::string, std::string>* o
 // On a terminal, asks for the values of gates nobody gave up front.
 class GatePrompter : public EngineObserver {
  public:
-  GatePrompter(uv_loop_t* loop, LocalAdmin& admin) : admin_(admin) {
+  GatePrompter(uv_loop_t* loop, LocalAdmin& admin, RunView& view) : admin_(admin), view_(view) {
     uv_tty_init(loop, &tty_, 0, 1);
     tty_.data = this;
   }
@@ -48,6 +48,7 @@ class GatePrompter : public EngineObserver {
     std::string type;
   };
   void Ask() {
+    view_.Pause();  // or its next redraw would wipe the question
     const Gate& g = waiting_.front();
     if (g.approve) {
       std::fprintf(stderr, "approve %s? [y/n] ", g.signal.c_str());
@@ -81,10 +82,15 @@ class GatePrompter : public EngineObserver {
       return;
     }
     waiting_.erase(waiting_.begin());
-    if (!waiting_.empty()) Ask();
+    if (!waiting_.empty()) {
+      Ask();
+    } else {
+      view_.Resume();
+    }
   }
 
   LocalAdmin& admin_;
+  RunView& view_;
   uv_tty_t tty_;
   std::vector<Gate> waiting_;
   std::string line_;
@@ -191,7 +197,7 @@ int RunRun(const RunOptions& opts) {
     admin.AbortOnSignals();
     std::unique_ptr<GatePrompter> prompter;
     if (interactive) {
-      prompter = std::make_unique<GatePrompter>(&loop, admin);
+      prompter = std::make_unique<GatePrompter>(&loop, admin, view);
       admin.Subscribe(prompter.get());
     }
 

@@ -1,26 +1,211 @@
 #include "cli/run_remote.h"
 
+#include <unistd.h>
+#include <uv.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <map>
 #include <thread>
 
 #include "cli/admin_access.h"
+#include "cli/run_report.h"
+#include "cli/run_view.h"
+#include "flyte/compiler.h"
+#include "types/literal.h"
+#include "types/yaml_writer.h"
+#include "util/yaml.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
 
 namespace flyte::cli {
 namespace {
 
-bool Terminal(const std::string& phase) {
-  return phase == "SUCCEEDED" || phase == "FAILED" || phase == "ABORTED" || phase == "TIMED_OUT";
-}
+// The client's copy of a remote execution, rebuilt from the API after each phase event, in the
+// engine's own shape so that the local run's view and report show it unchanged.
+class Mirror {
+ public:
+  explicit Mirror(std::shared_ptr<const CompiledFile> file) { e_.file = std::move(file); }
 
-std::string Offset(int64_t from, int64_t at) {
-  if (from <= 0 || at <= 0 || at < from) return "+0ms";
-  return "+" + FormatDuration((at - from) / 1'000'000 * 1'000'000);
+  // Points the copy at its workflow (or task) once the execution says which; false when the
+  // local file does not have it.
+  bool Bind(const ExecutionRecord& rec) {
+    if (bound_) return true;
+    const CompiledFile& f = *e_.file;
+    if (uint32_t w = f.FindWorkflow(rec.workflow); w != kNoIndex) {
+      e_.workflow = w;
+    } else if (uint32_t t = f.FindTask(rec.workflow); t != kNoIndex) {
+      e_.single_task = SingleTaskWorkflow(f, t);
+    } else {
+      return false;
+    }
+    e_.key = rec.key;
+    e_.frames.emplace_back().nodes.resize(e_.wf().nodes.size());
+    bound_ = true;
+    return true;
+  }
+
+  // Applies what the server says now, telling `view` about each change.
+  void Apply(const ExecutionRecord& rec, const std::vector<NodeRecord>& nodes, RunView& view) {
+    for (const NodeRecord& r : nodes) {
+      auto [it, fresh] = index_.emplace(r.node_id, e_.nodes.size());
+      if (fresh) e_.nodes.emplace_back().id = r.node_id;
+      NodeState& n = e_.nodes[it->second];
+      const NodePhase phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
+      if (!fresh && n.phase == phase && n.attempts.size() == r.attempts) continue;
+      n.started = true;
+      n.parent = r.parent_id;
+      n.phase = phase;
+      n.cache = ParseCacheStatus(r.cache_status).value_or(CacheStatus::kDisabled);
+      n.attempts.resize(r.attempts);
+      for (AttemptState& a : n.attempts) a.stderr_path = "(remote)";
+      n.queued_at = r.queued_at;
+      n.started_at = r.started_at;
+      n.ended_at = r.ended_at;
+      n.tail = r.tail;
+      if (!r.error_code.empty()) n.error = ExecError{r.error_code, r.error_message, ErrorKind::kUser, r.node_id};
+      view.OnNode(e_, n);
+    }
+    const ExecutionPhase phase = ParseExecutionPhase(rec.phase).value_or(ExecutionPhase::kQueued);
+    e_.started_at = rec.started_at;
+    e_.ended_at = rec.ended_at;
+    e_.created_at = rec.created_at;
+    if (!rec.error_code.empty()) {
+      e_.error = ExecError{rec.error_code, rec.error_message, ErrorKind::kUser, rec.error_node};
+    }
+    if (phase == ExecutionPhase::kSucceeded && e_.outputs.empty()) e_.outputs = Outputs(rec.outputs_json);
+    if (phase != e_.phase || first_) {
+      e_.phase = phase;
+      first_ = false;
+      view.OnExecution(e_);
+    }
+    view.Flush();
+  }
+  const ExecutionState& state() const { return e_; }
+
+ private:
+  std::vector<Value> Outputs(const std::string& json) const {
+    std::vector<Value> out;
+    yaml::ParseResult parsed = yaml::ParseText(json.empty() ? "{}" : json, "outputs");
+    for (const Variable& v : e_.wf().iface.outputs) {
+      const yaml::Node* node = parsed.doc && parsed.doc->root() ? parsed.doc->root()->Get(v.name) : nullptr;
+      LiteralResult lit = node != nullptr ? ValueFromNode(*node, v.type) : LiteralResult{};
+      out.push_back(node != nullptr && lit.ok() ? lit.value : Value());
+    }
+    return out;
+  }
+
+  ExecutionState e_;
+  std::map<std::string, size_t> index_;
+  bool bound_ = false;
+  bool first_ = true;
+};
+
+// Follows a remote execution the way a local run shows one: the live view on a terminal, one
+// line per node state change otherwise, then the same summary, report and exit code. Each
+// server-sent event of the execution triggers a fresh read of its state (and a read every
+// second keeps it going if the stream breaks).
+int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const ExecutionKey& key,
+                 const std::string& content) {
+  std::error_code ec;
+  CompileOutput compiled = CompileText(std::filesystem::absolute(opts.file, ec).string(), content);
+  if (!compiled.ok()) {
+    std::fprintf(stderr, "flyte run: %s\n", compiled.diagnostics.FormatAll().c_str());
+    return kExitUsage;
+  }
+  Mirror mirror(compiled.file);
+  const bool tty = ::isatty(STDERR_FILENO) != 0 && std::getenv("TERM") != nullptr &&
+                   std::string(std::getenv("TERM")) != "dumb";
+  uv_loop_t loop;
+  uv_loop_init(&loop);
+  int code = kExitInternal;
+  {
+    RunView view(&loop, stderr, tty, opts.verbose, std::nullopt);
+    struct Follow {
+      http::RemoteAdmin* admin;
+      ExecutionKey key;
+      Mirror* mirror;
+      RunView* view;
+      Status error = Status::Ok();
+      bool done = false;
+      uv_async_t wake{};
+      uv_timer_t tick{};
+      std::unique_ptr<http::RemoteAdmin> stream;
+      std::atomic<bool> stopping{false};
+      void Refresh() {
+        if (done) return;
+        Result<ExecutionRecord> rec = admin->GetExecution(key);
+        Result<std::vector<NodeRecord>> nodes = rec.ok() ? admin->ListNodes(key) : rec.status();
+        if (!rec.ok() || !nodes.ok()) {
+          error = rec.ok() ? nodes.status() : rec.status();
+        } else if (!mirror->Bind(*rec)) {
+          error = NotFound("the server runs " + Quote(rec->workflow) + ", which this file does not define");
+        } else {
+          mirror->Apply(*rec, *nodes, *view);
+          if (!IsTerminal(mirror->state().phase)) return;
+        }
+        done = true;
+        stopping = true;
+        if (stream) stream->Stop();
+        uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
+        uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
+      }
+    };
+    Follow f;
+    f.admin = &admin;
+    f.key = key;
+    f.mirror = &mirror;
+    f.view = &view;
+    uv_async_init(&loop, &f.wake, [](uv_async_t* a) { static_cast<Follow*>(a->data)->Refresh(); });
+    f.wake.data = &f;
+    uv_timer_init(&loop, &f.tick);
+    f.tick.data = &f;
+    uv_timer_start(&f.tick, [](uv_timer_t* t) { static_cast<Follow*>(t->data)->Refresh(); }, 0, 1000);
+    std::thread events;
+    if (auto stream = admin.Clone(); stream.ok()) {
+      f.stream = std::move(*stream);
+      events = std::thread([&f] {
+        while (!f.stopping) {
+          (void)f.stream->FollowEvents(f.key, [&f] {
+            uv_async_send(&f.wake);
+            return !f.stopping.load();
+          });
+          if (!f.stopping) std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        }
+      });
+    }
+    uv_run(&loop, UV_RUN_DEFAULT);
+    f.stopping = true;
+    if (f.stream) f.stream->Stop();
+    if (events.joinable()) events.join();
+    if (!f.error.ok()) {
+      std::fprintf(stderr, "flyte run: %s\n", f.error.message().c_str());
+      code = ExitFor(f.error);
+    } else {
+      const ExecutionState& e = mirror.state();
+      view.Finish(e);
+      if (opts.output == "json") {
+        std::cout << RunReport(e).ToCanonicalJson() << "\n";
+      } else if (opts.output == "yaml") {
+        std::cout << ToYaml(RunReport(e));
+      } else {
+        std::cout << OutputsTable(e);
+      }
+      std::cout.flush();
+      if (!opts.junit.empty()) {
+        std::ofstream out(opts.junit);
+        out << JunitXml(e);
+      }
+      code = e.phase == ExecutionPhase::kSucceeded ? kExitOk : kExitFailed;
+    }
+  }
+  uv_run(&loop, UV_RUN_NOWAIT);
+  uv_loop_close(&loop);
+  return code;
 }
 
 }  // namespace
@@ -48,6 +233,22 @@ int RunRemote(const RunOptions& opts, CreateExecutionRequest req, const std::str
   req.version = reg->version;
   req.name = opts.name;
   req.target = opts.target;
+  if (req.target.empty()) {
+    // As locally: a file with one workflow runs it without naming it.
+    std::error_code cec;
+    CompileOutput compiled = CompileText(std::filesystem::absolute(opts.file, cec).string(), content);
+    if (compiled.ok() && compiled.file->workflows.size() == 1) {
+      req.target = compiled.file->workflows[0].name;
+      req.target_kind = TargetKind::kWorkflow;
+    } else if (compiled.ok()) {
+      std::vector<std::string> names;
+      for (const CompiledWorkflow& w : compiled.file->workflows) names.push_back(w.name);
+      for (const CompiledTask& t : compiled.file->tasks) names.push_back(t.name);
+      std::fprintf(stderr, "flyte run: the file defines %zu workflows; name the workflow or task to run: %s\n",
+                   compiled.file->workflows.size(), Join(names, ", ").c_str());
+      return kExitUsage;
+    }
+  }
   req.overwrite_cache = opts.overwrite_cache;
   req.no_cache = opts.no_cache;
   if (opts.max_parallelism >= 0) req.max_parallelism = static_cast<uint32_t>(opts.max_parallelism);
@@ -70,52 +271,7 @@ int RunRemote(const RunOptions& opts, CreateExecutionRequest req, const std::str
     return kExitOk;
   }
 
-  // Follow: one plain line per node phase change, as a local run without a TTY prints.
-  std::map<std::string, std::string> seen;
-  ExecutionRecord rec;
-  while (true) {
-    Result<ExecutionRecord> r = admin.GetExecution(*key);
-    if (!r.ok()) {
-      std::fprintf(stderr, "flyte run: %s\n", r.status().message().c_str());
-      return ExitFor(r.status());
-    }
-    rec = std::move(*r);
-    Result<std::vector<NodeRecord>> nodes = admin.ListNodes(*key);
-    if (nodes.ok()) {
-      for (const NodeRecord& n : *nodes) {
-        std::string& last = seen[n.node_id];
-        if (last == n.phase) continue;
-        last = n.phase;
-        int64_t at = Terminal(n.phase) ? n.ended_at : n.started_at ? n.started_at : n.queued_at;
-        std::fprintf(stderr, "%s %s %s%s%s\n", Offset(rec.started_at, at).c_str(), n.node_id.c_str(), n.phase.c_str(),
-                     n.error_message.empty() ? "" : ": ", n.error_message.c_str());
-      }
-    }
-    if (Terminal(rec.phase)) break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
-  const bool ok = rec.phase == "SUCCEEDED";
-  if (opts.output == "table") {
-    std::fprintf(stderr, "%s %s %s in %s · execution %s\n", ok ? "✔" : "✗", rec.workflow.c_str(), rec.phase.c_str(),
-                 FormatDuration(rec.ended_at > rec.started_at ? rec.ended_at - rec.started_at : 0).c_str(),
-                 rec.key.name.c_str());
-    if (!ok && !rec.error_message.empty()) std::fprintf(stderr, "  %s\n", rec.error_message.c_str());
-    if (ok) std::cout << rec.outputs_json << "\n";
-  } else {
-    // The same document `flyte get execution NAME -o json` prints.
-    GetOptions g;
-    g.what = "execution";
-    g.name = rec.key.name;
-    g.project = rec.key.project;
-    g.domain = rec.key.domain;
-    g.details = true;
-    g.home = opts.home;
-    g.endpoint = admin.endpoint();
-    g.output = opts.output;
-    int code = RunGet(g);
-    if (code != kExitOk) return code;
-  }
-  return ok ? kExitOk : kExitFailed;
+  return FollowRemote(opts, admin, *key, content);
 }
 
 }  // namespace flyte::cli

@@ -1,5 +1,7 @@
 #include "cli/run_view.h"
 
+#include <sys/ioctl.h>
+
 #include <algorithm>
 #include <chrono>
 
@@ -24,6 +26,24 @@ std::string Millis(int64_t nanos) {
     return FormatDuration(nanos / 1'000'000'000 * 1'000'000'000);
   }
   return buf;
+}
+
+// Columns on screen: every character the view prints is one column wide.
+int Columns(const std::string& s) {
+  int n = 0;
+  for (char c : s) n += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  return n;
+}
+
+// Cuts `s` to at most `max` columns, ending with "…" when it was longer.
+std::string Truncate(const std::string& s, int max) {
+  if (max <= 0 || Columns(s) <= max) return s;
+  int n = 0;
+  size_t i = 0;
+  for (; i < s.size(); ++i) {
+    if ((static_cast<unsigned char>(s[i]) & 0xC0) != 0x80 && ++n == max) break;
+  }
+  return s.substr(0, i) + "…";
 }
 
 }  // namespace
@@ -96,8 +116,16 @@ void RunView::Clear() {
   drawn_lines_ = 0;
 }
 
+void RunView::Pause() {
+  Clear();
+  std::fflush(out_);
+  paused_ = true;
+}
+
+void RunView::Resume() { paused_ = false; }
+
 void RunView::Redraw() {
-  if (!tty_ || exec_ == nullptr || IsTerminal(exec_->phase)) return;
+  if (!tty_ || paused_ || exec_ == nullptr || IsTerminal(exec_->phase)) return;
   const ExecutionState& e = *exec_;
   static const char* kSpin[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
   ++frame_;
@@ -125,17 +153,23 @@ void RunView::Redraw() {
     int64_t left = *eta_ - (now - e.started_at);
     eta = left > 0 ? " · ETA " + Millis(left) : " · ETA overdue";
   }
-  const int width = 30;
+  // A line wider than the terminal wraps, and "\x1b[NF" would then stop short of the top of the
+  // view, leaving a stale copy on screen at every redraw: lines must fit in the columns.
+  winsize ws{};
+  const int columns = ::ioctl(::fileno(out_), TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
+  const std::string counts =
+      std::to_string(done + failed) + "/" + std::to_string(total) + " · " + std::to_string(done) +
+      " succeeded" + (cached ? " (" + std::to_string(cached) + " cached)" : "") + " · " +
+      std::to_string(failed) + " failed · " + std::to_string(running) + " running · " +
+      std::to_string(queued) + " queued";
+  const int width = columns > 0 ? std::clamp(columns - 2 - Columns(counts), 5, 30) : 30;
   int filled = total == 0 ? 0 : static_cast<int>(width * (done + failed) / total);
   std::string bar;
   for (int i = 0; i < width; ++i) bar += i < filled ? "█" : "░";
   std::vector<std::string> lines;
   lines.push_back(std::string(PhaseName(e.phase)) + " " + e.wf().name + " · " + e.key.name + " · " +
                   Millis(now - e.started_at) + eta);
-  lines.push_back(bar + " " + std::to_string(done + failed) + "/" + std::to_string(total) + " · " +
-                  std::to_string(done) + " succeeded" + (cached ? " (" + std::to_string(cached) + " cached)" : "") +
-                  " · " + std::to_string(failed) + " failed · " + std::to_string(running) +
-                  " running · " + std::to_string(queued) + " queued");
+  lines.push_back(bar + " " + counts);
   std::sort(active.begin(), active.end(),
             [](const NodeState* a, const NodeState* b) { return a->started_at < b->started_at; });
   const size_t shown = std::min<size_t>(active.size(), 8);
@@ -147,7 +181,9 @@ void RunView::Redraw() {
   }
   if (active.size() > shown) lines.push_back("  … and " + std::to_string(active.size() - shown) + " more");
   Clear();
-  for (const std::string& l : lines) std::fprintf(out_, "%s\x1b[K\n", l.c_str());
+  for (const std::string& l : lines) {
+    std::fprintf(out_, "%s\x1b[K\n", Truncate(l, columns - 1).c_str());
+  }
   drawn_lines_ = static_cast<int>(lines.size());
   std::fflush(out_);
 }

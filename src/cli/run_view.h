@@ -26,6 +26,10 @@ class RunView : public EngineObserver {
   void OnOutput(const ExecutionState& e, const NodeState& n, bool is_stderr,
                 std::string_view line) override;
   void SetEta(std::optional<int64_t> eta_nanos);
+  // Takes the live view off the screen and stops redrawing it (while a question is asked on
+  // the terminal), until Resume().
+  void Pause();
+  void Resume();
   // Prints what is pending (called once the store has committed it).
   void Flush();
   // Clears the live view and prints the summary and each failure with its output tail.
@@ -47,6 +51,7 @@ class RunView : public EngineObserver {
   uv_timer_t timer_;
   bool timer_started_ = false;
   int frame_ = 0;
+  bool paused_ = false;
 };
 
 }  // namespace flyte::cli

@@ -49,7 +49,46 @@ Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Connect(const std::string& end
   client->set_keep_alive(true);
   client->set_read_timeout(300, 0);
   if (!token.empty()) client->set_bearer_token_auth(token.c_str());
-  return std::unique_ptr<RemoteAdmin>(new RemoteAdmin(url, std::move(client)));
+  std::unique_ptr<RemoteAdmin> admin(new RemoteAdmin(url, std::move(client)));
+  admin->token_ = token;
+  return admin;
+}
+
+Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Clone() const { return Connect(endpoint_, token_); }
+
+void RemoteAdmin::Stop() { client_->stop(); }
+
+Status RemoteAdmin::FollowEvents(const ExecutionKey& key, const std::function<bool()>& on_event) {
+  const std::string path = "/api/v1/events?execution=" + UrlEncode(key.project + "/" + key.domain + "/" + key.name);
+  int status = 0;
+  std::string pending, error_body;
+  auto res = client_->Get(
+      path.c_str(), httplib::Headers{},
+      [&](const httplib::Response& r) {
+        status = r.status;
+        return true;
+      },
+      [&](const char* data, size_t n) {
+        if (status != 200) {
+          error_body.append(data, n);
+          return true;
+        }
+        // One event per blank-line-terminated block; only `data:` blocks are phase changes.
+        pending.append(data, n);
+        size_t end;
+        while ((end = pending.find("\n\n")) != std::string::npos) {
+          const bool is_data = pending.compare(0, 5, "data:") == 0 || pending.find("\ndata:") < end;
+          pending.erase(0, end + 2);
+          if (is_data && !on_event()) return false;
+        }
+        return true;
+      });
+  if (!res) {
+    if (res.error() == httplib::Error::Canceled) return Status::Ok();
+    return Unavailable("the event stream of " + endpoint_ + " broke (" + httplib::to_string(res.error()) + ")");
+  }
+  if (status != 200) return StatusFromErrorJson(status, error_body);
+  return Status::Ok();
 }
 
 Result<std::string> RemoteAdmin::Call(const char* method, const std::string& path, const std::string& body) {

@@ -45,6 +45,13 @@ class RemoteAdmin : public AdminService {
   // Streams a task's output to `sink` until the attempt ends (logs -f).
   Status FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                     const std::function<bool(std::string_view)>& sink);
+  // Server-sent events of one execution (GET /api/v1/events?execution=...): `on_event` runs
+  // for each until it returns false, the stream ends, or Stop() is called from another thread.
+  Status FollowEvents(const ExecutionKey& key, const std::function<bool()>& on_event);
+  void Stop();
+  // Another connection to the same server with the same token (for a stream beside calls:
+  // one connection serves one request at a time).
+  Result<std::unique_ptr<RemoteAdmin>> Clone() const;
   const std::string& endpoint() const { return endpoint_; }
 
  private:
@@ -54,6 +61,7 @@ class RemoteAdmin : public AdminService {
   Result<std::string> Call(const char* method, const std::string& path, const std::string& body = "");
 
   std::string endpoint_;
+  std::string token_;
   std::unique_ptr<httplib::Client> client_;
 };
 
