@@ -122,7 +122,8 @@ def start_server(flyte, workdir):
     out_path, err_path = os.path.join(workdir, "serve.out"), os.path.join(workdir, "serve.err")
     out, err = open(out_path, "w"), open(err_path, "w")
     t0 = time.monotonic()
-    p = subprocess.Popen([flyte, "serve", "--listen", "127.0.0.1:0", "--home", home],
+    extra = os.environ.get("SERVE_ARGS", "").split()  # e.g. SERVE_ARGS="--config FILE"
+    p = subprocess.Popen([flyte, "serve", "--listen", "127.0.0.1:0", "--home", home] + extra,
                          stdout=out, stderr=err, stdin=subprocess.DEVNULL)
     url = None
     while time.monotonic() - t0 < 30:

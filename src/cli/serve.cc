@@ -133,7 +133,7 @@ int RunServe(const ServeOptions& opts) {
   ao.home = cfg.home.empty() ? DefaultHome() : cfg.home;
   ao.abort_grace_nanos = cfg.abort_grace_nanos;
   ao.keep_finished = false;
-  ao.supervise = true;  // tasks outlive a crash of ours, and a restart adopts them
+  ao.supervise = cfg.supervise;  // tasks outlive a crash of ours, and a restart adopts them
   auto opened = LocalAdmin::Open(&loop, ao);
   if (!opened.ok()) {
     log.Error(opened.status().message());

@@ -130,8 +130,9 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   RETURN_IF_ERROR(st);
   if (const yaml::Node* tasks = r.Section("tasks", &st)) {
     Reader t(path, *tasks, "tasks.");
-    RETURN_IF_ERROR(t.CheckKeys({"abort_grace"}));
+    RETURN_IF_ERROR(t.CheckKeys({"abort_grace", "supervise"}));
     RETURN_IF_ERROR(t.Duration("abort_grace", &c.abort_grace_nanos));
+    RETURN_IF_ERROR(t.Bool("supervise", &c.supervise));
   }
   RETURN_IF_ERROR(st);
   if (const yaml::Node* http = r.Section("http", &st)) {

@@ -18,6 +18,7 @@ struct ServeConfig {
   std::string log_format = "text";  // text | json
   bool access_log = false;           // one log record per API request
   int64_t abort_grace_nanos = 10'000'000'000;
+  bool supervise = true;  // tasks under `flyte __supervise`: they survive a crash of the server
   int http_threads = 32;
   size_t max_body_bytes = 16 << 20;
   std::chrono::milliseconds webhook_timeout{5000};

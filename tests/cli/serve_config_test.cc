@@ -23,6 +23,7 @@ TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
   CHECK(shipped->log_format == d.log_format);
   CHECK(shipped->access_log == d.access_log);
   CHECK(shipped->abort_grace_nanos == d.abort_grace_nanos);
+  CHECK(shipped->supervise == d.supervise);
   CHECK(shipped->http_threads == d.http_threads);
   CHECK(shipped->max_body_bytes == d.max_body_bytes);
   CHECK(shipped->webhook_timeout == d.webhook_timeout);
@@ -37,7 +38,7 @@ TEST_CASE("a config file sets values over the defaults", "[config]") {
 listen: 0.0.0.0:9000
 auth: token
 log: {format: json, access: true}
-tasks: {abort_grace: 1m30s}
+tasks: {abort_grace: 1m30s, supervise: false}
 http: {threads: 8, max_body_mib: 2}
 webhooks: {attempts: 2, timeout: 250ms}
 )yaml");
@@ -49,6 +50,7 @@ webhooks: {attempts: 2, timeout: 250ms}
   CHECK(c->log_format == "json");
   CHECK(c->access_log);
   CHECK(c->abort_grace_nanos == 90'000'000'000);
+  CHECK_FALSE(c->supervise);
   CHECK(c->http_threads == 8);
   CHECK(c->max_body_bytes == 2u << 20);
   CHECK(c->webhook_attempts == 2);
