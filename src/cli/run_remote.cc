@@ -151,7 +151,9 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
         done = true;
         stopping = true;
         if (stream) stream->Stop();
-        uv_close(reinterpret_cast<uv_handle_t*>(&wake), nullptr);
+        // `wake` stays open (unreferenced) until the event thread, which may still send on
+        // it, has been joined.
+        uv_unref(reinterpret_cast<uv_handle_t*>(&wake));
         uv_close(reinterpret_cast<uv_handle_t*>(&tick), nullptr);
       }
     };
@@ -182,6 +184,7 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
     f.stopping = true;
     if (f.stream) f.stream->Stop();
     if (events.joinable()) events.join();
+    uv_close(reinterpret_cast<uv_handle_t*>(&f.wake), nullptr);
     if (!f.error.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", f.error.message().c_str());
       code = ExitFor(f.error);

@@ -100,7 +100,9 @@ LocalRunner::LocalRunner(uv_loop_t* loop, Options options)
 }
 
 LocalRunner::~LocalRunner() {
-  for (auto& [id, a] : attempts_) ::kill(-a->pid, SIGKILL);
+  for (auto& [id, a] : attempts_) {
+    if (a->pid > 0 && !a->exited) ::kill(-a->pid, SIGKILL);  // an adopted, ended attempt has none
+  }
   uv_idle_stop(&idle_);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
 }
