@@ -649,64 +649,53 @@ Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, cons
   return engine_->Signal(key, name, std::move(lit.value));
 }
 
-Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::string& name) {
-  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
-  if (!r.parent.empty()) {
-    return FailedPrecondition("execution " + key.name + " was started by node " + r.parent +
-                              "; relaunch its parent instead");
-  }
+namespace {
+
+// Relaunch and recover: a new execution of `r`'s target, version, inputs and labels.
+// The stored inputs are complete: defaults applied, and a launch plan's fixed ones included
+// (which it then ignores).
+CreateExecutionRequest AgainRequest(const ExecutionRecord& r, const std::string& name, const char* mode) {
   CreateExecutionRequest req;
-  req.project = key.project;
-  req.domain = key.domain;
+  req.project = r.key.project;
+  req.domain = r.key.domain;
   req.name = name;
   req.version = r.version;
-  if (!r.launch_plan.empty()) {
-    req.target_kind = TargetKind::kLaunchPlan;
-    req.target = r.launch_plan;
-  } else {
-    req.target_kind = TargetKind::kAuto;
-    req.target = r.workflow;
-  }
-  // The stored inputs are complete: defaults applied, and a launch plan's fixed ones included
-  // (which it then ignores).
+  req.target_kind = r.launch_plan.empty() ? TargetKind::kAuto : TargetKind::kLaunchPlan;
+  req.target = r.launch_plan.empty() ? r.workflow : r.launch_plan;
   req.inputs_document = r.inputs_json;
-  req.inputs_document_name = "the inputs of " + key.name;
+  req.inputs_document_name = "the inputs of " + r.key.name;
   req.ignore_fixed_inputs = true;
   req.labels = LabelsOf(r);
-  req.mode = "RELAUNCH";
-  return CreateExecution(req);
+  req.mode = mode;
+  return req;
+}
+
+}  // namespace
+
+// Relaunch and recover start from top-level executions only.
+Result<ExecutionRecord> LocalAdmin::TopLevel(const ExecutionKey& key, const char* verb) {
+  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
+  if (!r.parent.empty()) {
+    return FailedPrecondition("execution " + key.name + " was started by node " + r.parent + "; " + verb +
+                              " its parent instead");
+  }
+  return r;
+}
+
+Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::string& name) {
+  ASSIGN_OR_RETURN(ExecutionRecord r, TopLevel(key, "relaunch"));
+  return CreateExecution(AgainRequest(r, name, "RELAUNCH"));
 }
 
 Result<ExecutionKey> LocalAdmin::Recover(const ExecutionKey& key, const std::string& name) {
-  ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
-  if (!r.parent.empty()) {
-    return FailedPrecondition("execution " + key.name + " was started by node " + r.parent +
-                              "; recover its parent instead");
-  }
+  ASSIGN_OR_RETURN(ExecutionRecord r, TopLevel(key, "recover"));
   std::optional<ExecutionPhase> phase = ParseExecutionPhase(r.phase);
   if (!phase || !IsTerminal(*phase)) {
     return FailedPrecondition("execution " + key.name + " is " + r.phase +
                               "; an execution can be recovered once it has ended");
   }
   ASSIGN_OR_RETURN(std::shared_ptr<PriorRun> prior, LoadPrior(key, PriorRun::Mode::kRecover, 0));
-  CreateExecutionRequest req;
-  req.project = key.project;
-  req.domain = key.domain;
-  req.name = name;
-  req.version = r.version;
-  if (!r.launch_plan.empty()) {
-    req.target_kind = TargetKind::kLaunchPlan;
-    req.target = r.launch_plan;
-  } else {
-    req.target_kind = TargetKind::kAuto;
-    req.target = r.workflow;
-  }
-  req.inputs_document = r.inputs_json;
-  req.inputs_document_name = "the inputs of " + key.name;
-  req.ignore_fixed_inputs = true;
-  req.labels = LabelsOf(r);
-  req.mode = "RECOVERED";
-  return Create(req, std::move(prior));
+  return Create(AgainRequest(r, name, "RECOVERED"), std::move(prior));
 }
 
 Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth) {

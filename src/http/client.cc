@@ -60,8 +60,23 @@ void RemoteAdmin::Stop() { client_->stop(); }
 
 Status RemoteAdmin::FollowEvents(const ExecutionKey& key, const std::function<bool()>& on_event) {
   const std::string path = "/api/v1/events?execution=" + UrlEncode(key.project + "/" + key.domain + "/" + key.name);
+  std::string pending;
+  return Stream(path, [&](std::string_view data) {
+    // One event per blank-line-terminated block; only `data:` blocks are phase changes.
+    pending.append(data);
+    size_t end;
+    while ((end = pending.find("\n\n")) != std::string::npos) {
+      const bool is_data = pending.compare(0, 5, "data:") == 0 || pending.find("\ndata:") < end;
+      pending.erase(0, end + 2);
+      if (is_data && !on_event()) return false;
+    }
+    return true;
+  });
+}
+
+Status RemoteAdmin::Stream(const std::string& path, const std::function<bool(std::string_view)>& sink) {
+  std::string error_body;
   int status = 0;
-  std::string pending, error_body;
   auto res = client_->Get(
       path.c_str(), httplib::Headers{},
       [&](const httplib::Response& r) {
@@ -73,19 +88,11 @@ Status RemoteAdmin::FollowEvents(const ExecutionKey& key, const std::function<bo
           error_body.append(data, n);
           return true;
         }
-        // One event per blank-line-terminated block; only `data:` blocks are phase changes.
-        pending.append(data, n);
-        size_t end;
-        while ((end = pending.find("\n\n")) != std::string::npos) {
-          const bool is_data = pending.compare(0, 5, "data:") == 0 || pending.find("\ndata:") < end;
-          pending.erase(0, end + 2);
-          if (is_data && !on_event()) return false;
-        }
-        return true;
+        return sink(std::string_view(data, n));
       });
   if (!res) {
     if (res.error() == httplib::Error::Canceled) return Status::Ok();
-    return Unavailable("the event stream of " + endpoint_ + " broke (" + httplib::to_string(res.error()) + ")");
+    return Unavailable("cannot reach the flyte server at " + endpoint_ + " (" + httplib::to_string(res.error()) + ")");
   }
   if (status != 200) return StatusFromErrorJson(status, error_body);
   return Status::Ok();
@@ -153,27 +160,7 @@ Status RemoteAdmin::FollowLogs(const ExecutionKey& key, const std::string& node,
                                const std::function<bool(std::string_view)>& sink) {
   std::string path = ExecPath("/api/v1/logs/", key) + "/" + node + "?follow=true";
   if (attempt) path += "&attempt=" + std::to_string(*attempt);
-  std::string error_body;
-  int status = 0;
-  auto res = client_->Get(
-      path.c_str(), httplib::Headers{},
-      [&](const httplib::Response& r) {
-        status = r.status;
-        return true;
-      },
-      [&](const char* data, size_t n) {
-        if (status != 200) {
-          error_body.append(data, n);
-          return true;
-        }
-        return sink(std::string_view(data, n));
-      });
-  if (!res) {
-    if (res.error() == httplib::Error::Canceled) return Status::Ok();
-    return Unavailable("cannot reach the flyte server at " + endpoint_ + " (" + httplib::to_string(res.error()) + ")");
-  }
-  if (status != 200) return StatusFromErrorJson(status, error_body);
-  return Status::Ok();
+  return Stream(path, sink);
 }
 
 Status RemoteAdmin::Terminate(const ExecutionKey& key, const std::string& cause) {

@@ -57,6 +57,9 @@ class RemoteAdmin : public AdminService {
  private:
   // POST /executions/relaunch or /executions/recover.
   Result<ExecutionKey> Again(const std::string& verb, const ExecutionKey& key, const std::string& name);
+  // A streaming GET: each chunk of a 200 answer goes to `sink` until it returns false; an
+  // error answer becomes a Status.
+  Status Stream(const std::string& path, const std::function<bool(std::string_view)>& sink);
   RemoteAdmin(std::string endpoint, std::unique_ptr<httplib::Client> client);
   Result<std::string> Call(const char* method, const std::string& path, const std::string& body = "");
 
