@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "runner/supervisor_file.h"
 #include "types/literal.h"
 #include "util/proc.h"
 #include "util/sha256.h"
@@ -167,7 +168,16 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   runner_options.flyte_binary = fs::read_symlink("/proc/self/exe", exe_ec).string();
   if (options.supervise) {
     if (exe_ec) return IOError("cannot find the flyte executable to supervise tasks: " + exe_ec.message());
-    runner_options.supervisor = runner_options.flyte_binary;
+    // The static supervisor starts several times faster than the flyte binary; a home where
+    // it cannot be written or executed still gets crash-safe tasks, only slower ones.
+    Result<std::string> installed = InstallSupervisor(options.home + "/bin");
+    if (installed.ok()) {
+      runner_options.supervisor = *installed;
+    } else {
+      runner_options.supervisor = runner_options.flyte_binary;
+      admin->supervisor_warning_ = installed.status().message() + "; tasks run under `flyte __supervise` instead";
+    }
+    admin->runner_supervisor_ = runner_options.supervisor;
   }
   admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));
   admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));

@@ -78,6 +78,10 @@ class LocalAdmin : public AdminService {
   std::vector<ExecutionKey> ActiveKeys() const { return engine_->ActiveKeys(); }
   bool interrupted() const { return interrupted_ != 0; }
   int interrupt_signal() const { return interrupted_; }
+  // The program tasks run under when supervised, and, when it had to be the slower
+  // `flyte __supervise` because the static supervisor could not be installed, why.
+  const std::string& supervisor() const { return runner_supervisor_; }
+  const std::string& supervisor_warning() const { return supervisor_warning_; }
   // Runs the loop until `key` is terminal (its state is committed when this returns).
   Status RunUntilDone(const ExecutionKey& key);
   Store& store() { return *store_; }
@@ -123,6 +127,7 @@ class LocalAdmin : public AdminService {
   uv_signal_t sigint_, sigterm_;
   bool signals_ = false;
   int interrupted_ = 0;
+  std::string runner_supervisor_, supervisor_warning_;
   Status flush_error_;
 };
 

@@ -140,6 +140,7 @@ int RunServe(const ServeOptions& opts) {
     return kExitInternal;
   }
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
+  if (!admin->supervisor_warning().empty()) log.Warn(admin->supervisor_warning());
   http::EventHub events;
   admin->Subscribe(&events);
   http::ServerMetrics metrics;

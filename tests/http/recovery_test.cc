@@ -24,6 +24,7 @@ tasks:
     outputs: {m: int}
     script: |
       echo "$FLYTE_EXECUTION_ID step1" >> )yaml" + dir + R"yaml(/ran.log
+      readlink /proc/$PPID/exe >> )yaml" + dir + R"yaml(/supervisors.log
       if [ $(( {{ inputs.n }} % 2 )) -eq 1 ]; then
         while [ ! -f )yaml" + dir + R"yaml(/go1 ]; do sleep 0.02; done
       fi
@@ -125,6 +126,12 @@ TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each tas
     INFO(line);
     CHECK(count == 1);
   }
+  // Every task ran under the static supervisor the server wrote to its home, not under the
+  // flyte binary (which would work too, several times slower per task).
+  std::map<std::string, int> supervisors = Runs(dir + "/supervisors.log");
+  REQUIRE(supervisors.size() == 1);
+  CHECK(supervisors.begin()->first.rfind(s.home() + "/bin/flyte-supervise-", 0) == 0);
+  CHECK(supervisors.begin()->second == 20);
   CHECK(s.Stop().exit_code == 0);
 }
 

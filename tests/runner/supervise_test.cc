@@ -1,6 +1,7 @@
-// Tasks under `flyte __supervise` (the real flyte binary): they report what the task did, an
-// abort still ends the whole tree, and a runner of a later process adopts an attempt that is
-// still running or has ended, without starting it again.
+// Tasks under a supervisor, both the static program the flyte binary carries (what a server
+// uses) and `flyte __supervise` (its fallback): they report what the task did, an abort
+// still ends the whole tree, and a runner of a later process adopts an attempt that is still
+// running or has ended, without starting it again.
 #include "runner/supervise.h"
 
 #include <catch2/catch.hpp>
@@ -13,6 +14,7 @@
 #include <fstream>
 
 #include "runner/runner_harness.h"
+#include "runner/supervisor_file.h"
 #include "util/proc.h"
 
 extern char** environ;
@@ -50,11 +52,23 @@ tasks:
       echo 42 > "{{ outputs.o }}"
 )yaml";
 
-// Starts `flyte __supervise DIR sh -c SCRIPT` in a session of its own, as an earlier server
-// would have, with the attempt's folders in place.
-pid_t SuperviseDetached(const std::string& dir, const std::string& script) {
+enum class Supervisor { kStatic, kFlyteBinary };
+
+// The program to run tasks under: the static supervisor, written once per test process to
+// a folder of its own, or the flyte binary.
+std::string SupervisorPath(Supervisor which) {
+  if (which == Supervisor::kFlyteBinary) return FLYTE_BINARY;
+  static testing::TempDir dir;
+  Result<std::string> path = InstallSupervisor(dir / "bin");
+  REQUIRE(path.ok());
+  return *path;
+}
+
+// Starts `SUPERVISOR __supervise DIR sh -c SCRIPT` in a session of its own, as an earlier
+// server would have, with the attempt's folders in place.
+pid_t SuperviseDetached(const std::string& supervisor, const std::string& dir, const std::string& script) {
   fs::create_directories(dir + "/outputs");
-  std::vector<std::string> args = {FLYTE_BINARY, kSuperviseCommand, dir, "/bin/sh", "-c", script};
+  std::vector<std::string> args = {supervisor, kSuperviseCommand, dir, "/bin/sh", "-c", script};
   std::vector<char*> argv;
   for (std::string& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -62,7 +76,7 @@ pid_t SuperviseDetached(const std::string& dir, const std::string& script) {
   posix_spawnattr_init(&attr);
   posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID);
   pid_t pid = -1;
-  REQUIRE(posix_spawn(&pid, FLYTE_BINARY, nullptr, &attr, argv.data(), environ) == 0);
+  REQUIRE(posix_spawn(&pid, supervisor.c_str(), nullptr, &attr, argv.data(), environ) == 0);
   posix_spawnattr_destroy(&attr);
   return pid;
 }
@@ -73,7 +87,8 @@ size_t Lines(const std::string& path) {
 }
 
 TEST_CASE("a supervised task reports its outputs, exit code and signal as its own", "[process]") {
-  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch ok = h.Launch("ok");
   std::string dir = ok.attempt_dir;
@@ -102,7 +117,8 @@ TEST_CASE("a supervised task reports its outputs, exit code and signal as its ow
 }
 
 TEST_CASE("aborting a supervised task ends the task's whole tree", "[process]") {
-  RunnerHarness h(5'000'000'000, FLYTE_BINARY);
+  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  RunnerHarness h(5'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("tree");
   launch.stream_output = true;
@@ -119,7 +135,8 @@ TEST_CASE("aborting a supervised task ends the task's whole tree", "[process]") 
 }
 
 TEST_CASE("adopting an attempt that left no trace starts it", "[process]") {
-  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("ok");
   uint64_t id = launch.id;
@@ -132,13 +149,14 @@ TEST_CASE("adopting an attempt that left no trace starts it", "[process]") {
 
 TEST_CASE("adopting an attempt that ended while nobody watched reads its record and runs nothing",
           "[process]") {
-  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("waits");
   const std::string dir = launch.attempt_dir;
   const std::string count = fs::path(dir).parent_path().parent_path().string() + "/count";
   std::ofstream(fs::path(dir).parent_path().parent_path().string() + "/go").put('\n');
-  pid_t pid = SuperviseDetached(dir, "cd " + dir + " && echo run >> ../../count && echo 42 > outputs/o");
+  pid_t pid = SuperviseDetached(supervisor, dir, "cd " + dir + " && echo run >> ../../count && echo 42 > outputs/o");
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(ReadFile(dir + "/exit") == "exit 0\n");
@@ -153,13 +171,14 @@ TEST_CASE("adopting an attempt that ended while nobody watched reads its record 
 }
 
 TEST_CASE("adopting an attempt that is still running follows it to its end", "[process]") {
-  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("waits");
   const std::string dir = launch.attempt_dir;
   const std::string root = fs::path(dir).parent_path().parent_path().string();
   pid_t pid = SuperviseDetached(
-      dir, "cd " + dir + " && echo run >> ../../count && while [ ! -f ../../go ]; do sleep 0.01; done; "
+      supervisor, dir, "cd " + dir + " && echo run >> ../../count && while [ ! -f ../../go ]; do sleep 0.01; done; "
            "echo 7 > outputs/o; exit 0");
   // Wait until it runs, as a restarted server would find it.
   for (int i = 0; i < 500 && (ReadSupervisorIdentity(dir).empty() || Lines(root + "/count") == 0); ++i) ::usleep(10'000);
@@ -180,7 +199,8 @@ TEST_CASE("adopting an attempt that is still running follows it to its end", "[p
 }
 
 TEST_CASE("an adopted attempt that ended without a record is lost, a system error", "[process]") {
-  RunnerHarness h(10'000'000'000, FLYTE_BINARY);
+  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("ok");
   fs::create_directories(launch.attempt_dir);
@@ -195,6 +215,35 @@ TEST_CASE("an adopted attempt that ended without a record is lost, a system erro
   CHECK_FALSE(fs::exists(output));  // it was not started again
 }
 
+TEST_CASE("the static supervisor is written once, named by its content, and rewritten when damaged",
+          "[process]") {
+  testing::TempDir tmp;
+  Result<std::string> first = InstallSupervisor(tmp / "bin");
+  REQUIRE(first.ok());
+  CHECK(fs::path(*first).filename().string().rfind("flyte-supervise-", 0) == 0);
+  CHECK((fs::status(*first).permissions() & fs::perms::owner_exec) != fs::perms::none);
+  const auto size = fs::file_size(*first);
+  CHECK(size > 1000);
+  const auto written = fs::last_write_time(*first);
+  Result<std::string> again = InstallSupervisor(tmp / "bin");
+  REQUIRE(again.ok());
+  CHECK(*again == *first);
+  CHECK(fs::last_write_time(*again) == written);
+  // A file cut short (a full disk, a crash of an older writer) is replaced whole.
+  fs::resize_file(*first, 100);
+  REQUIRE(InstallSupervisor(tmp / "bin").ok());
+  CHECK(fs::file_size(*first) == size);
+  CHECK(fs::directory_iterator(tmp / "bin") != fs::directory_iterator());
+  size_t files = 0;
+  for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp / "bin")) ++files;
+  CHECK(files == 1);  // no temporary file left behind
+  // A folder that cannot be made is an error that names it.
+  tmp.Write("file", "x");
+  Result<std::string> bad = InstallSupervisor(tmp / "file/bin");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().message().find(tmp / "file/bin") != std::string::npos);
+}
+
 TEST_CASE("Redact replaces every occurrence, the longest secret first", "[process]") {
   CHECK(Redact("a pw b pw", {"pw"}) == "a [secret] b [secret]");
   CHECK(Redact("token abcdef", {"abc", "abcdef"}) == "token [secret]");
@@ -202,7 +251,7 @@ TEST_CASE("Redact replaces every occurrence, the longest secret first", "[proces
 }
 
 TEST_CASE("a secret in a line longer than the copy buffer is still redacted", "[process]") {
-  RunnerHarness h;
+  RunnerHarness h(10'000'000'000, SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary)));
   h.Compile(R"yaml(
 tasks:
   long:
@@ -225,7 +274,7 @@ tasks:
 }
 
 TEST_CASE("a secret that spans lines (a key file) is redacted whole", "[process]") {
-  RunnerHarness h;
+  RunnerHarness h(10'000'000'000, SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary)));
   h.Compile(R"yaml(
 tasks:
   pem:

@@ -1,0 +1,18 @@
+// The static task supervisor (runner/supervise_main.cc) that the flyte binary carries, as a
+// file that can be executed: written once per version to a folder of the home and named by
+// its digest, so servers of different versions sharing a home never overwrite each other's,
+// and a file being executed is never rewritten.
+#pragma once
+
+#include <string>
+
+#include "flyte/status.h"
+
+namespace flyte {
+
+// The path of the supervisor in `dir` (created when missing), written there unless a file of
+// the right name and size already is. IOError when it cannot be written or executed there
+// (a read-only or noexec file system); the caller can fall back to `flyte __supervise`.
+Result<std::string> InstallSupervisor(const std::string& dir);
+
+}  // namespace flyte
