@@ -135,6 +135,35 @@ TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each tas
   CHECK(s.Stop().exit_code == 0);
 }
 
+TEST_CASE("a home where the static supervisor cannot be written still gets supervised tasks, and says so",
+          "[server][recovery]") {
+  ServerFixture s({}, /*start=*/false);
+  s.tmp.Write("home/bin", "not a folder");
+  s.Start();
+  CHECK(s.process().WaitForStderr("tasks run under `flyte __supervise` instead"));
+  CHECK(s.process().err().find(s.home() + "/bin") != std::string::npos);
+  const std::string dir = s.tmp.path();
+  s.Register(R"yaml(
+tasks:
+  who:
+    outputs: {o: int}
+    script: |
+      readlink /proc/$PPID/exe > )yaml" + dir + R"yaml(/supervisor.txt
+      echo 5 > "{{ outputs.o }}"
+workflows:
+  w:
+    outputs: {o: "{{ a.o }}"}
+    nodes: {a: {task: who}}
+)yaml");
+  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "fallback"}, {"workflow", {{"name", "w"}}}});
+  CHECK(s.WaitFor("fallback")["closure"]["phase"] == "SUCCEEDED");
+  std::ifstream in(dir + "/supervisor.txt");
+  std::string exe;
+  std::getline(in, exe);
+  CHECK(exe == std::string(FLYTE_BINARY));
+  CHECK(s.Stop().exit_code == 0);
+}
+
 TEST_CASE("an execution of a flyte run killed with SIGKILL is recorded ABORTED by the next server",
           "[server][recovery]") {
   ServerFixture s({}, /*start=*/false);
