@@ -256,8 +256,12 @@ void Engine::Impl::OnChildDone(ExecutionState& e, uint32_t owner, uint32_t child
 }
 
 void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
+  // A gate resumed after a restart has its start time from before: what it already waited
+  // counts, so a sleep or a gate's timeout ends when it would have without the restart.
+  const int64_t resumed_from = e.nodes[idx].started_at;
   SetNodePhase(e, idx, NodePhase::kRunning);
   NodeState& n = e.nodes[idx];
+  const int64_t waited = resumed_from != 0 ? std::max<int64_t>(clock_.Now() - resumed_from, 0) : 0;
   const CompiledBody& b = *n.body;
   const Frame& f = e.frames[n.frame];
   ExecutionState* ep = &e;
@@ -267,7 +271,7 @@ void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
       Fail(e, idx, {"BindingError", "sleep: " + d.status().message(), ErrorKind::kUser, ""});
       return;
     }
-    n.timer = clock_.After(std::max<int64_t>(d->as_int(), 0), [this, ep, idx] {
+    n.timer = clock_.After(std::max<int64_t>(d->as_int() - waited, 0), [this, ep, idx] {
       ep->nodes[idx].timer = 0;
       Succeed(*ep, idx, {});
       Pump(*ep);
@@ -294,7 +298,7 @@ void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
   for (EngineObserver* o : observers_) o->OnGateWaiting(e, n, signal, type);
   int64_t timeout = b.timeout_nanos.value_or(e.options.gate_default_timeout_nanos);
   if (timeout > 0 && !IsTerminal(n.phase)) {
-    n.deadline = clock_.After(timeout, [this, ep, idx, signal, approve, timeout] {
+    n.deadline = clock_.After(std::max<int64_t>(timeout - waited, 0), [this, ep, idx, signal, approve, timeout] {
       NodeState& g = ep->nodes[idx];
       g.deadline = 0;
       if (!g.waiting_signal) return;

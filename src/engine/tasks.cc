@@ -71,10 +71,12 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   const bool adopt = n.adopt;
   n.adopt = false;
   const TaskPhase last = n.attempts.empty() ? TaskPhase::kFailed : n.attempts.back().phase;
+  int64_t ran = 0;  // how long an adopted attempt has run already, against its timeout
   if (adopt && !IsTerminal(last) && last != TaskPhase::kRetryableFailed) {
     a = n.attempts.back();  // the attempt that was running when we stopped
     n.attempts.pop_back();
     a.phase = TaskPhase::kRunning;
+    if (a.started_at != 0) ran = std::max<int64_t>(clock_.Now() - a.started_at, 0);
   } else if (adopt && last == TaskPhase::kSucceeded) {
     a = n.attempts.back();  // ended well, but its outputs were not taken (a dynamic task's)
     n.attempts.pop_back();
@@ -111,7 +113,7 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   NotifyAttempt(e, n);
   if (b.timeout_nanos) {
     ExecutionState* ep = &e;
-    n.timer = clock_.After(*b.timeout_nanos, [this, ep, idx, id] { OnTimeout(*ep, idx, id); });
+    n.timer = clock_.After(std::max<int64_t>(*b.timeout_nanos - ran, 0), [this, ep, idx, id] { OnTimeout(*ep, idx, id); });
   }
   // Resuming, the attempt may be running or done already: the runner knows (and starts it
   // when it never ran).

@@ -184,5 +184,78 @@ TEST_CASE("recovering a map reuses its succeeded items and runs the failed one")
   CHECK(e.outputs == std::vector<Value>{Value::FromList({Value::Int(11), Value::Int(22), Value::Int(33)})});
 }
 
+// What a restart took from a node's wait: time goes on while no server runs.
+TEST_CASE("a resumed sleep gate waits only for what is left of it") {
+  EngineFixture f;
+  auto prior = std::make_shared<PriorRun>();
+  PriorNode pause;
+  pause.phase = NodePhase::kRunning;
+  pause.queued_at = pause.started_at = f.clock.Now() - 20 * kSecond;  // slept 20 s of 30 before
+  prior->nodes["pause"] = pause;
+  f.prior = prior;
+  const ExecutionState& e = f.Start(R"(
+tasks:
+  noop: {command: [noop]}
+workflows:
+  w:
+    nodes:
+      pause: {sleep: 30s}
+      after: {task: noop, after: [pause]}
+)", "w");
+  f.clock.Advance(10 * kSecond - 1);
+  CHECK(f.runner.adopted.empty());
+  f.clock.Advance(1);
+  REQUIRE(f.runner.adopted.size() == 1);  // `after` starts (through adopt: it may have started)
+  CHECK(f.Node(e, "pause").started_at == pause.started_at);
+  f.runner.Succeed(f.runner.adopted[0]);
+  CHECK(e.phase == ExecutionPhase::kSucceeded);
+}
+
+TEST_CASE("a resumed gate's timeout counts the time it waited before the restart") {
+  EngineFixture f;
+  auto prior = std::make_shared<PriorRun>();
+  PriorNode gate;
+  gate.phase = NodePhase::kRunning;
+  gate.queued_at = gate.started_at = f.clock.Now() - 50 * 60 * kSecond;
+  prior->nodes["lr"] = gate;
+  f.prior = prior;
+  const ExecutionState& e = f.Start(R"(
+workflows:
+  w:
+    outputs: {lr: "{{ lr.value }}"}
+    nodes:
+      lr: {signal: {name: lr, type: float}, timeout: 1h}
+)", "w");
+  f.clock.Advance(10 * 60 * kSecond - 1);
+  CHECK(f.Node(e, "lr").phase == NodePhase::kRunning);
+  f.clock.Advance(1);
+  CHECK(f.Node(e, "lr").phase == NodePhase::kTimedOut);
+  CHECK(f.Node(e, "lr").error->message == "waited 1h for signal 'lr'");
+  CHECK(e.phase == ExecutionPhase::kFailed);
+}
+
+TEST_CASE("an adopted attempt's timeout counts the time it ran before the restart") {
+  EngineFixture f;
+  auto prior = std::make_shared<PriorRun>();
+  PriorNode n = Running({TaskPhase::kRunning});
+  n.attempts[0].started_at = f.clock.Now() - 25 * kSecond;
+  prior->nodes["n"] = n;
+  f.prior = prior;
+  const ExecutionState& e = f.Start(R"(
+tasks:
+  slow: {command: [slow], timeout: 30s}
+workflows:
+  w: {nodes: {n: {task: slow}}}
+)", "w");
+  REQUIRE(f.runner.adopted.size() == 1);
+  f.clock.Advance(5 * kSecond - 1);
+  CHECK(f.runner.aborted.empty());
+  f.clock.Advance(1);
+  CHECK(f.runner.aborted == std::vector<uint64_t>{f.runner.adopted[0]});
+  f.runner.CompleteAborts();
+  CHECK(f.Node(e, "n").phase == NodePhase::kTimedOut);
+  CHECK(f.Node(e, "n").error->message == "timed out after 30s");
+}
+
 }  // namespace
 }  // namespace flyte::testing
