@@ -44,6 +44,10 @@ struct ExecutionRecord {
   std::string parent;  // "EXECUTION/NODE" for the child execution of a launch-plan node
   std::string owner;   // the process running it (Store::set_owner), while it runs
   std::string labels_json = "{}";  // {"key": "value"}
+  // What it was asked for beyond its inputs (admin/stored_request.h; empty in rows from
+  // before that was kept) and the signals it received ({"NAME": value}).
+  std::string options_json;
+  std::string signals_json = "{}";
 };
 
 struct NodeRecord {
@@ -167,6 +171,8 @@ class Store : public CacheBackend {
   const std::string& owner() const { return owner_; }
   // Makes this process the owner of an execution it resumes.
   Status ClaimExecution(const ExecutionKey& key);
+  // The signals an execution has received ({"NAME": value}), for a restart to deliver again.
+  Status SetExecutionSignals(const ExecutionKey& key, const std::string& signals_json);
   // Ends an execution nobody runs any more (its process is gone and it cannot be resumed):
   // it and its unfinished nodes and attempts take `phase` with the error given.
   Status EndOrphan(const ExecutionKey& key, const std::string& phase, const std::string& code,

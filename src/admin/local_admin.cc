@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/stored_request.h"
 #include "runner/supervisor_file.h"
 #include "types/literal.h"
 #include "util/proc.h"
@@ -567,6 +568,8 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   Value::Map label_values;
   for (const auto& [k, v] : labels) label_values.emplace_back(k, Value::Str(v));
   rec.labels_json = Value::FromMap(std::move(label_values)).ToCanonicalJson();
+  rec.options_json = OptionsJson(o);
+  rec.signals_json = SignalsJson({er.signals.begin(), er.signals.end()});
   RETURN_IF_ERROR(store_->CreateExecution(rec));
   er.prior = std::move(prior);
   engine_->Start(std::move(er));
@@ -642,7 +645,7 @@ Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, cons
     if ((approve ? n.id : n.body->signal_name) != name) continue;
     LiteralResult lit = ValueFromText(text, approve ? Type::Bool() : n.body->iface.outputs[0].type);
     if (!lit.ok()) return InvalidArgument("signal " + Quote(name) + ": " + lit.error);
-    return engine_->Signal(key, name, std::move(lit.value));
+    return Deliver(key, name, std::move(lit.value));
   }
   // Not waiting yet: a gate the workflow declares keeps its value until it is reached.
   std::map<std::string, Type> gates;
@@ -656,12 +659,21 @@ Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, cons
   }
   LiteralResult lit = ValueFromText(text, gate->second);
   if (!lit.ok()) return InvalidArgument("signal " + Quote(name) + ": " + lit.error);
-  return engine_->Signal(key, name, std::move(lit.value));
+  return Deliver(key, name, std::move(lit.value));
+}
+
+Status LocalAdmin::Deliver(const ExecutionKey& key, const std::string& name, Value value) {
+  RETURN_IF_ERROR(engine_->Signal(key, name, std::move(value)));
+  // Kept in the row, so a restart before the gate is reached still has it. The engine may
+  // have finished (and, in a server, released) the execution on this signal: its final row
+  // is written by the recorder, which keeps the signals column as it is.
+  const ExecutionState* e = engine_->Find(key);
+  return e != nullptr ? store_->SetExecutionSignals(key, SignalsJson(e->signals)) : Status::Ok();
 }
 
 namespace {
 
-// Relaunch and recover: a new execution of `r`'s target, version, inputs and labels.
+// Relaunch and recover: a new execution of `r`'s target, version, inputs, labels and options.
 // The stored inputs are complete: defaults applied, and a launch plan's fixed ones included
 // (which it then ignores).
 CreateExecutionRequest AgainRequest(const ExecutionRecord& r, const std::string& name, const char* mode) {
@@ -677,6 +689,14 @@ CreateExecutionRequest AgainRequest(const ExecutionRecord& r, const std::string&
   req.ignore_fixed_inputs = true;
   req.labels = LabelsOf(r);
   req.mode = mode;
+  // Flyte's relaunch and recover keep the spec: the same parallelism, cache flags and envs.
+  ExecutionOptions o;
+  if (!r.options_json.empty() && ReadOptionsJson(r.options_json, &o)) {
+    req.max_parallelism = o.max_parallelism;
+    req.overwrite_cache = o.overwrite_cache;
+    req.no_cache = o.no_cache;
+    req.env = o.env;
+  }
   return req;
 }
 
@@ -787,7 +807,15 @@ Status LocalAdmin::Resume(const ExecutionRecord& r) {
     er.inputs.push_back(std::move(lit.value));
   }
   er.options = DefaultOptions(*file, er.workflow, lp, std::nullopt);
+  // What it was asked for (rows from before options were kept have none: the defaults).
+  if (!r.options_json.empty() && !ReadOptionsJson(r.options_json, &er.options)) {
+    return Internal("its stored options cannot be read");
+  }
   er.options.run_dir = r.run_dir;
+  std::map<std::string, Type> gates;
+  const CompiledWorkflow& wf = er.single_task ? *er.single_task : file->workflows[er.workflow];
+  for (const CompiledNode& n : wf.nodes) CollectGates(*file, n.body, n.id, gates, 0);
+  er.signals = ReadSignalsJson(r.signals_json, gates);
   ASSIGN_OR_RETURN(er.prior, LoadPrior(r.key, PriorRun::Mode::kResume, 0));
   RETURN_IF_ERROR(store_->ClaimExecution(r.key));
   for (const auto& [child, p] : er.prior->children) RETURN_IF_ERROR(store_->ClaimExecution({r.key.project, r.key.domain, child}));

@@ -105,6 +105,8 @@ class LocalAdmin : public AdminService {
   // What an execution's rows say of its nodes, attempts and child executions.
   Result<std::shared_ptr<PriorRun>> LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth);
   Status Resume(const ExecutionRecord& record);
+  // Signals the engine and keeps the execution's signals in its row.
+  Status Deliver(const ExecutionKey& key, const std::string& name, Value value);
   Result<ExecutionRecord> TopLevel(const ExecutionKey& key, const char* verb);
   ExecutionOptions DefaultOptions(const CompiledFile& file, uint32_t workflow, const CompiledLaunchPlan* lp,
                                   std::optional<uint32_t> max_parallelism) const;

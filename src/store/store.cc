@@ -94,6 +94,12 @@ ALTER TABLE executions ADD COLUMN owner TEXT NOT NULL DEFAULT '';
     R"sql(
 ALTER TABLE executions ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 7: what an execution was asked for beyond its inputs (admin/stored_request.h) and the
+    // signals it received, so a restarted server continues it with both.
+    R"sql(
+ALTER TABLE executions ADD COLUMN options TEXT NOT NULL DEFAULT '';
+ALTER TABLE executions ADD COLUMN signals TEXT NOT NULL DEFAULT '{}';
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -220,11 +226,13 @@ Status Store::CreateExecution(const ExecutionRecord& r) {
   ASSIGN_OR_RETURN(std::string inputs, Keep(r.inputs_json));
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT INTO executions(project, domain, name, workflow, launch_plan, version, source, phase, "
-      "mode, created_at, inputs, run_dir, owner, labels) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      "mode, created_at, inputs, run_dir, owner, labels, options, signals) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   s->Bind(1, r.key.project).Bind(2, r.key.domain).Bind(3, r.key.name).Bind(4, r.workflow)
       .Bind(5, r.launch_plan).Bind(6, r.version).Bind(7, r.source).Bind(8, r.phase).Bind(9, r.mode)
       .Bind(10, r.created_at).Bind(11, inputs).Bind(12, r.run_dir).Bind(13, owner_)
-      .Bind(14, r.labels_json.empty() ? "{}" : r.labels_json);
+      .Bind(14, r.labels_json.empty() ? "{}" : r.labels_json).Bind(15, r.options_json)
+      .Bind(16, r.signals_json.empty() ? "{}" : r.signals_json);
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
     return AlreadyExists("execution " + r.key.name + " already exists in " + r.key.project + "/" + r.key.domain);
@@ -236,7 +244,8 @@ namespace {
 
 constexpr const char* kExecutionColumns =
     "project, domain, name, workflow, launch_plan, version, source, phase, mode, created_at, "
-    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner, labels";
+    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner, labels, "
+    "options, signals";
 
 ExecutionRecord ReadExecution(const sql::Stmt& s) {
   ExecutionRecord r;
@@ -259,6 +268,8 @@ ExecutionRecord ReadExecution(const sql::Stmt& s) {
   r.parent = s.Text(18);
   r.owner = s.Text(19);
   r.labels_json = s.Text(20);
+  r.options_json = s.Text(21);
+  r.signals_json = s.Text(22);
   return r;
 }
 
@@ -542,6 +553,12 @@ Status Store::ClaimExecution(const ExecutionKey& key) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "UPDATE executions SET owner = ? WHERE project = ? AND domain = ? AND name = ?"));
   return s->Bind(1, owner_).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run();
+}
+
+Status Store::SetExecutionSignals(const ExecutionKey& key, const std::string& signals_json) {
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
+      "UPDATE executions SET signals = ? WHERE project = ? AND domain = ? AND name = ?"));
+  return s->Bind(1, signals_json).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run();
 }
 
 Status Store::EndOrphan(const ExecutionKey& key, const std::string& phase, const std::string& code,

@@ -4,6 +4,7 @@
 // recover starts a new execution in which what succeeded is RECOVERED.
 #include <catch2/catch.hpp>
 
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -132,6 +133,68 @@ TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each tas
   REQUIRE(supervisors.size() == 1);
   CHECK(supervisors.begin()->first.rfind(s.home() + "/bin/flyte-supervise-", 0) == 0);
   CHECK(supervisors.begin()->second == 20);
+  CHECK(s.Stop().exit_code == 0);
+}
+
+TEST_CASE("a restarted server keeps an execution's envs, parallelism and early signals", "[server][recovery]") {
+  ServerFixture s;
+  const std::string dir = s.tmp.path();
+  std::filesystem::create_directories(dir + "/running");
+  s.Register(R"yaml(
+tasks:
+  hold:
+    script: |
+      echo "hold $GREETING" >> )yaml" + dir + R"yaml(/env.log
+      while [ ! -f )yaml" + dir + R"yaml(/go ]; do sleep 0.02; done
+  par:
+    inputs: {i: int}
+    script: |
+      touch )yaml" + dir + R"yaml(/running/{{ inputs.i }}
+      ls )yaml" + dir + R"yaml(/running | wc -l >> )yaml" + dir + R"yaml(/concurrency.log
+      sleep 0.2
+      rm )yaml" + dir + R"yaml(/running/{{ inputs.i }}
+      echo "par $GREETING" >> )yaml" + dir + R"yaml(/env.log
+workflows:
+  w:
+    outputs: {lr: "{{ lr.value }}"}
+    nodes:
+      first: {task: hold}
+      lr: {signal: {name: lr, type: float}, after: [first]}
+      p1: {task: par, inputs: {i: 1}, after: [lr]}
+      p2: {task: par, inputs: {i: 2}, after: [lr]}
+      p3: {task: par, inputs: {i: 3}, after: [lr]}
+)yaml");
+  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "kept"}, {"workflow", {{"name", "w"}}},
+            {"envs", {{"GREETING", "hello"}}}, {"max_parallelism", 1}});
+  REQUIRE(WaitUntil([&] { return CountLines(dir + "/env.log") == 1; }));
+  // The gate is not reached yet (first still runs): its value waits in the execution.
+  HttpResult sig = s.Post("/api/v1/signals",
+                          nlohmann::json{{"id", {{"execution_id", {{"project", "flytesnacks"}, {"domain", "development"},
+                                                                   {"name", "kept"}}},
+                                                 {"signal_id", "lr"}}},
+                                         {"value", 0.25}});
+  INFO(sig.text);
+  REQUIRE(sig.status == 200);
+  s.Kill();
+  std::ofstream(dir + "/go").put('\n');
+  s.Start();
+  nlohmann::json e = s.WaitFor("kept");
+  INFO(e.dump());
+  REQUIRE(e["closure"]["phase"] == "SUCCEEDED");
+  HttpResult data = s.Get("/api/v1/data/executions/flytesnacks/development/kept");
+  CHECK(data.body["outputs"]["lr"] == 0.25);
+  std::map<std::string, int> env = Runs(dir + "/env.log");
+  CHECK(env == std::map<std::string, int>{{"hold hello", 1}, {"par hello", 3}});
+  std::map<std::string, int> concurrency = Runs(dir + "/concurrency.log");
+  CHECK(concurrency == std::map<std::string, int>{{"1", 3}});  // one at a time, as asked
+  // Relaunch keeps them too.
+  HttpResult again = s.Post("/api/v1/executions/relaunch",
+                            nlohmann::json{{"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "kept"}}},
+                                           {"name", "again"}});
+  INFO(again.text);
+  REQUIRE(again.status == 200);
+  REQUIRE(WaitUntil([&] { return CountLines(dir + "/env.log") == 5; }));
+  CHECK(Runs(dir + "/env.log")["hold hello"] == 2);
   CHECK(s.Stop().exit_code == 0);
 }
 
