@@ -398,9 +398,12 @@ def soak(flyte, workdir, batches, n, nclients):
         _, _, dl = m.request("GET", f"{lst}?limit=1000")
         _, _, dg = m.request("GET", f"{lst}/s{bt}-0-0")
         stt = proc_status(p.pid)
+        # The server gives freed memory back 2 s after its last execution ends (IdleTrim).
+        time.sleep(3.0)
+        idle = proc_status(p.pid)
         print(f"batch {bt + 1}: {(bt + 1) * (n // nclients) * nclients} executions, {el:.2f} s;"
-              f" RSS {stt['VmRSS'] / 1024:.1f} MiB (peak {stt['VmHWM'] / 1024:.1f});"
-              f" list of 1000 {dl * 1e3:.0f} ms, one GET {dg * 1e3:.1f} ms", flush=True)
+              f" RSS {stt['VmRSS'] / 1024:.1f} MiB (peak {stt['VmHWM'] / 1024:.1f}), idle 3 s later"
+              f" {idle['VmRSS'] / 1024:.1f} MiB; list of 1000 {dl * 1e3:.0f} ms, one GET {dg * 1e3:.1f} ms", flush=True)
     m.close()
     p.send_signal(signal.SIGTERM)
     rc = p.wait(timeout=60)

@@ -13,6 +13,7 @@
 
 #include "admin/local_admin.h"
 #include "cli/commands.h"
+#include "cli/idle_trim.h"
 #include "cli/serve_config.h"
 #include "cli/serve_log.h"
 #include "http/events.h"
@@ -145,6 +146,9 @@ int RunServe(const ServeOptions& opts) {
   admin->Subscribe(&events);
   http::ServerMetrics metrics;
   admin->Subscribe(&metrics);
+  // Memory a burst of executions freed goes back to the system 2 s after the last one ends.
+  IdleTrim trim(&loop, 2000, [&admin] { return !admin->ActiveKeys().empty(); });
+  admin->Subscribe(&trim);
   // Launch-plan webhooks, delivered off the loop with retries.
   http::WebhookOptions hook_options;
   hook_options.timeout = cfg.webhook_timeout;
@@ -250,6 +254,7 @@ int RunServe(const ServeOptions& opts) {
   admin->OnLaunchPlanState(nullptr);
   schedules.reset();
   clock.reset();
+  trim.Close();
   admin.reset();
   notifier->Stop();  // lets a delivery in flight finish
     return kExitOk;
