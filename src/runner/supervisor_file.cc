@@ -4,9 +4,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
+#include <chrono>
 #include <cstring>
 #include <filesystem>
+#include <utility>
+#include <vector>
 
 namespace flyte {
 
@@ -18,6 +22,29 @@ extern const char kSupervisorDigest[];
 namespace {
 
 Status Errno(const std::string& what) { return IOError(what + ": " + std::strerror(errno)); }
+
+// Best effort: a file that cannot be removed stays, and costs only its space.
+void RemoveOldSupervisors(const std::string& dir, const std::string& ours) {
+  namespace fs = std::filesystem;
+  std::vector<std::pair<fs::file_time_type, fs::path>> others;
+  std::error_code ec;
+  const auto now = fs::file_time_type::clock::now();
+  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+    const std::string name = e.path().filename().string();
+    if (name.rfind("flyte-supervise-", 0) != 0 || e.path() == ours) continue;
+    std::error_code tec;
+    const fs::file_time_type used = fs::last_write_time(e.path(), tec);
+    if (tec) continue;
+    if (name.find(".tmp") != std::string::npos) {
+      // A writer that died halfway; one still writing is done within the hour.
+      if (now - used > std::chrono::hours(1)) fs::remove(e.path(), tec);
+      continue;
+    }
+    others.emplace_back(used, e.path());
+  }
+  std::sort(others.begin(), others.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  for (size_t i = kKeepOtherSupervisors; i < others.size(); ++i) fs::remove(others[i].second, ec);
+}
 
 }  // namespace
 
@@ -55,6 +82,8 @@ Result<std::string> InstallSupervisor(const std::string& dir) {
   }
   // A noexec mount shows here rather than as a failure of every task.
   if (::access(path.c_str(), X_OK) != 0) return Errno("cannot execute " + path);
+  ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // used now
+  RemoveOldSupervisors(dir, path);
   return path;
 }
 

@@ -7,11 +7,13 @@
 #include <catch2/catch.hpp>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
+#include <set>
 
 #include "runner/runner_harness.h"
 #include "runner/supervisor_file.h"
@@ -224,11 +226,14 @@ TEST_CASE("the static supervisor is written once, named by its content, and rewr
   CHECK((fs::status(*first).permissions() & fs::perms::owner_exec) != fs::perms::none);
   const auto size = fs::file_size(*first);
   CHECK(size > 1000);
-  const auto written = fs::last_write_time(*first);
+  struct stat st;
+  REQUIRE(::stat(first->c_str(), &st) == 0);
+  const ino_t written = st.st_ino;
   Result<std::string> again = InstallSupervisor(tmp / "bin");
   REQUIRE(again.ok());
   CHECK(*again == *first);
-  CHECK(fs::last_write_time(*again) == written);
+  REQUIRE(::stat(again->c_str(), &st) == 0);
+  CHECK(st.st_ino == written);  // not written again
   // A file cut short (a full disk, a crash of an older writer) is replaced whole.
   fs::resize_file(*first, 100);
   REQUIRE(InstallSupervisor(tmp / "bin").ok());
@@ -242,6 +247,27 @@ TEST_CASE("the static supervisor is written once, named by its content, and rewr
   Result<std::string> bad = InstallSupervisor(tmp / "file/bin");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().message().find(tmp / "file/bin") != std::string::npos);
+}
+
+TEST_CASE("installing the supervisor keeps only the two most recently used of other versions",
+          "[process]") {
+  testing::TempDir tmp;
+  const auto now = fs::file_time_type::clock::now();
+  for (int i = 1; i <= 4; ++i) {
+    std::string p = tmp.Write("bin/flyte-supervise-old" + std::to_string(i), "x");
+    fs::last_write_time(p, now - std::chrono::hours(24 * i));
+  }
+  std::string stale = tmp.Write("bin/flyte-supervise-dead.tmp77", "half");
+  fs::last_write_time(stale, now - std::chrono::hours(2));
+  std::string writing = tmp.Write("bin/flyte-supervise-live.tmp78", "half");
+  std::string unrelated = tmp.Write("bin/other-tool", "keep me");
+  fs::last_write_time(unrelated, now - std::chrono::hours(24 * 10));
+  Result<std::string> ours = InstallSupervisor(tmp / "bin");
+  REQUIRE(ours.ok());
+  std::set<std::string> left;
+  for (const auto& e : fs::directory_iterator(tmp / "bin")) left.insert(e.path().filename().string());
+  CHECK(left == std::set<std::string>{fs::path(*ours).filename().string(), "flyte-supervise-old1",
+                                      "flyte-supervise-old2", "flyte-supervise-live.tmp78", "other-tool"});
 }
 
 TEST_CASE("Redact replaces every occurrence, the longest secret first", "[process]") {
