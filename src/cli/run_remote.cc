@@ -51,15 +51,27 @@ class Mirror {
 
   // Applies what the server says now, telling `view` about each change.
   void Apply(const ExecutionRecord& rec, const std::vector<NodeRecord>& nodes, RunView& view) {
+    // The execution's times first: the view shows node times relative to its start.
+    e_.started_at = rec.started_at;
+    e_.ended_at = rec.ended_at;
+    e_.created_at = rec.created_at;
+    if (!rec.error_code.empty()) {
+      e_.error = ExecError{rec.error_code, rec.error_message, ErrorKind::kUser, rec.error_node};
+    }
+    const ExecutionPhase phase = ParseExecutionPhase(rec.phase).value_or(ExecutionPhase::kQueued);
+    if (phase == ExecutionPhase::kSucceeded && e_.outputs.empty()) e_.outputs = Outputs(rec.outputs_json);
+    const bool changed = phase != e_.phase || first_;
+    // In the order a local run tells them: the execution starts, its nodes change, it ends.
+    if (changed && !IsTerminal(phase)) Announce(phase, view);
     for (const NodeRecord& r : nodes) {
       auto [it, fresh] = index_.emplace(r.node_id, e_.nodes.size());
       if (fresh) e_.nodes.emplace_back().id = r.node_id;
       NodeState& n = e_.nodes[it->second];
-      const NodePhase phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
-      if (!fresh && n.phase == phase && n.attempts.size() == r.attempts) continue;
+      const NodePhase node_phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
+      if (!fresh && n.phase == node_phase && n.attempts.size() == r.attempts) continue;
       n.started = true;
       n.parent = r.parent_id;
-      n.phase = phase;
+      n.phase = node_phase;
       n.cache = ParseCacheStatus(r.cache_status).value_or(CacheStatus::kDisabled);
       n.attempts.resize(r.attempts);
       for (AttemptState& a : n.attempts) a.stderr_path = "(remote)";
@@ -70,19 +82,7 @@ class Mirror {
       if (!r.error_code.empty()) n.error = ExecError{r.error_code, r.error_message, ErrorKind::kUser, r.node_id};
       view.OnNode(e_, n);
     }
-    const ExecutionPhase phase = ParseExecutionPhase(rec.phase).value_or(ExecutionPhase::kQueued);
-    e_.started_at = rec.started_at;
-    e_.ended_at = rec.ended_at;
-    e_.created_at = rec.created_at;
-    if (!rec.error_code.empty()) {
-      e_.error = ExecError{rec.error_code, rec.error_message, ErrorKind::kUser, rec.error_node};
-    }
-    if (phase == ExecutionPhase::kSucceeded && e_.outputs.empty()) e_.outputs = Outputs(rec.outputs_json);
-    if (phase != e_.phase || first_) {
-      e_.phase = phase;
-      first_ = false;
-      view.OnExecution(e_);
-    }
+    if (changed && IsTerminal(phase)) Announce(phase, view);
     view.Flush();
   }
   const ExecutionState& state() const { return e_; }
@@ -97,6 +97,12 @@ class Mirror {
       out.push_back(node != nullptr && lit.ok() ? lit.value : Value());
     }
     return out;
+  }
+
+  void Announce(ExecutionPhase phase, RunView& view) {
+    e_.phase = phase;
+    first_ = false;
+    view.OnExecution(e_);
   }
 
   ExecutionState e_;

@@ -83,7 +83,9 @@ void RunView::OnExecution(const ExecutionState& e) {
 void RunView::OnNode(const ExecutionState& e, const NodeState& n) {
   exec_ = &e;
   if (tty_) return;
-  std::string line = "+" + Millis(NowNanos() - e.started_at) + " " + n.id + " " +
+  // A remote execution may not say when it started yet: then from when it was created.
+  const int64_t since = e.started_at != 0 ? e.started_at : e.created_at != 0 ? e.created_at : NowNanos();
+  std::string line = "+" + Millis(NowNanos() - since) + " " + n.id + " " +
                      std::string(PhaseName(n.phase));
   if (n.phase == NodePhase::kRunning && n.attempts.size() > 1) {
     line += " attempt " + std::to_string(n.attempts.size());

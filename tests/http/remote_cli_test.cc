@@ -1,6 +1,8 @@
 // The remote CLI (CLI.md "Server and remote work") against a real `flyte serve`.
 #include <catch2/catch.hpp>
 
+#include <sstream>
+
 #include "http/server_fixture.h"
 
 namespace flyte {
@@ -64,6 +66,15 @@ TEST_CASE("flyte register, run --remote --wait, get and logs work against a serv
   CHECK(report["phase"] == "SUCCEEDED");
   CHECK(report["outputs"]["y"] == 42);
   CHECK(run.err.find("d SUCCEEDED") != std::string::npos);
+  // As a local run tells it: the execution starts first, and node times count from its start.
+  const size_t started = run.err.find("execution r1 of flow RUNNING");
+  REQUIRE(started != std::string::npos);
+  CHECK(started < run.err.find(" d RUNNING"));
+  std::istringstream lines(run.err);
+  for (std::string line; std::getline(lines, line);) {
+    INFO(line);
+    if (line.rfind("+", 0) == 0) CHECK(line.substr(0, line.find(' ')).find_first_of("dh") == std::string::npos);
+  }
 
   ProcessResult list = r.Flyte({"get", "executions", "-o", "json"});
   INFO(Describe(list));
