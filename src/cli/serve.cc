@@ -13,6 +13,7 @@
 
 #include "admin/local_admin.h"
 #include "cli/commands.h"
+#include "cli/home_lock.h"
 #include "cli/idle_trim.h"
 #include "cli/serve_config.h"
 #include "cli/serve_log.h"
@@ -135,6 +136,11 @@ int RunServe(const ServeOptions& opts) {
   ao.abort_grace_nanos = cfg.abort_grace_nanos;
   ao.keep_finished = false;
   ao.supervise = cfg.supervise;  // tasks outlive a crash of ours, and a restart adopts them
+  auto lock = HomeLock::Acquire(ao.home);
+  if (!lock.ok()) {
+    log.Error(lock.status().message());
+    return lock.status().code() == StatusCode::kFailedPrecondition ? kExitUsage : kExitInternal;
+  }
   auto opened = LocalAdmin::Open(&loop, ao);
   if (!opened.ok()) {
     log.Error(opened.status().message());
@@ -215,6 +221,7 @@ int RunServe(const ServeOptions& opts) {
   std::string url = "http://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" +
                     std::to_string(server->port());
   // The URL on stdout for scripts (and tests) that start a server; the record on stderr.
+  (*lock)->SetHolder(url);
   std::printf("flyte serve: listening on %s (home %s)\n", url.c_str(), ao.home.c_str());
   if (log.json()) log.Info("listening", {{"url", url}, {"home", ao.home}});
   std::fflush(stdout);

@@ -198,6 +198,23 @@ workflows:
   CHECK(s.Stop().exit_code == 0);
 }
 
+TEST_CASE("a second server on the same home refuses to start and names the first; kill -9 frees the home",
+          "[server][recovery]") {
+  ServerFixture s;
+  Child second({FLYTE_BINARY, "serve", "--listen", "127.0.0.1:0", "--home", s.home()}, FlyteEnv(s.home()));
+  ProcessResult r = second.Wait();
+  INFO(Describe(r));
+  CHECK(r.exit_code == 2);
+  CHECK(r.out.empty());  // it never listened
+  CHECK(r.err.find("another flyte serve is already using the home " + s.home()) != std::string::npos);
+  CHECK(r.err.find(s.url) != std::string::npos);
+  CHECK(s.Get("/healthcheck").status == 200);  // the first one is untouched
+  s.Kill();
+  s.Start();  // the kernel dropped the dead server's lock
+  CHECK(s.Get("/healthcheck").status == 200);
+  CHECK(s.Stop().exit_code == 0);
+}
+
 TEST_CASE("a home where the static supervisor cannot be written still gets supervised tasks, and says so",
           "[server][recovery]") {
   ServerFixture s({}, /*start=*/false);
