@@ -142,6 +142,8 @@ struct PriorRun {
   Mode mode = Mode::kResume;
   int64_t created_at = 0, started_at = 0;
   std::unordered_map<std::string, PriorNode> nodes;  // by node id
+  // Resume: the signals it had received (a gate not reached yet still gets its value).
+  std::vector<std::pair<std::string, Value>> signals;
   // Child executions of launch-plan nodes, by their name in the earlier run.
   std::map<std::string, std::shared_ptr<const PriorRun>> children;
 };

@@ -178,7 +178,6 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
       runner_options.supervisor = runner_options.flyte_binary;
       admin->supervisor_warning_ = installed.status().message() + "; tasks run under `flyte __supervise` instead";
     }
-    admin->runner_supervisor_ = runner_options.supervisor;
   }
   admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));
   admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));
@@ -568,7 +567,9 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   Value::Map label_values;
   for (const auto& [k, v] : labels) label_values.emplace_back(k, Value::Str(v));
   rec.labels_json = Value::FromMap(std::move(label_values)).ToCanonicalJson();
-  rec.options_json = OptionsJson(o);
+  ExecutionOptions asked = o;  // what the request set; the plan's parallelism is read again
+  if (!req.max_parallelism) asked.max_parallelism = 0;
+  rec.options_json = OptionsJson(asked);
   rec.signals_json = SignalsJson({er.signals.begin(), er.signals.end()});
   RETURN_IF_ERROR(store_->CreateExecution(rec));
   er.prior = std::move(prior);
@@ -692,7 +693,7 @@ CreateExecutionRequest AgainRequest(const ExecutionRecord& r, const std::string&
   // Flyte's relaunch and recover keep the spec: the same parallelism, cache flags and envs.
   ExecutionOptions o;
   if (!r.options_json.empty() && ReadOptionsJson(r.options_json, &o)) {
-    req.max_parallelism = o.max_parallelism;
+    if (o.max_parallelism != 0) req.max_parallelism = o.max_parallelism;
     req.overwrite_cache = o.overwrite_cache;
     req.no_cache = o.no_cache;
     req.env = o.env;
@@ -728,12 +729,28 @@ Result<ExecutionKey> LocalAdmin::Recover(const ExecutionKey& key, const std::str
   return Create(AgainRequest(r, name, "RECOVERED"), std::move(prior));
 }
 
-Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth) {
+Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth,
+                                                       const CompiledFile* file) {
   auto prior = std::make_shared<PriorRun>();
   prior->mode = mode;
   ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
   prior->created_at = r.created_at;
   prior->started_at = r.started_at;
+  if (file != nullptr && mode == PriorRun::Mode::kResume) {
+    std::shared_ptr<const CompiledWorkflow> single;
+    const CompiledWorkflow* wf = nullptr;
+    if (uint32_t w = file->FindWorkflow(r.workflow); w != kNoIndex) {
+      wf = &file->workflows[w];
+    } else if (uint32_t t = file->FindTask(r.workflow); t != kNoIndex) {
+      single = SingleTaskWorkflow(*file, t);
+      wf = single.get();
+    }
+    if (wf != nullptr) {
+      std::map<std::string, Type> gates;
+      for (const CompiledNode& n : wf->nodes) CollectGates(*file, n.body, n.id, gates, 0);
+      prior->signals = ReadSignalsJson(r.signals_json, gates);
+    }
+  }
   ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, store_->ListNodes(key));
   ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, store_->ListAttempts(key, ""));
   for (NodeRecord& n : nodes) {
@@ -750,7 +767,7 @@ Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key,
     p.child_execution = n.child_execution;
     if (!n.child_execution.empty() && depth < 16) {
       Result<std::shared_ptr<PriorRun>> child =
-          LoadPrior({key.project, key.domain, n.child_execution}, mode, depth + 1);
+          LoadPrior({key.project, key.domain, n.child_execution}, mode, depth + 1, file);
       if (child.ok()) prior->children[n.child_execution] = std::move(*child);
     }
     prior->nodes.emplace(std::move(n.node_id), std::move(p));
@@ -812,11 +829,8 @@ Status LocalAdmin::Resume(const ExecutionRecord& r) {
     return Internal("its stored options cannot be read");
   }
   er.options.run_dir = r.run_dir;
-  std::map<std::string, Type> gates;
-  const CompiledWorkflow& wf = er.single_task ? *er.single_task : file->workflows[er.workflow];
-  for (const CompiledNode& n : wf.nodes) CollectGates(*file, n.body, n.id, gates, 0);
-  er.signals = ReadSignalsJson(r.signals_json, gates);
-  ASSIGN_OR_RETURN(er.prior, LoadPrior(r.key, PriorRun::Mode::kResume, 0));
+  ASSIGN_OR_RETURN(er.prior, LoadPrior(r.key, PriorRun::Mode::kResume, 0, file.get()));
+  er.signals = er.prior->signals;
   RETURN_IF_ERROR(store_->ClaimExecution(r.key));
   for (const auto& [child, p] : er.prior->children) RETURN_IF_ERROR(store_->ClaimExecution({r.key.project, r.key.domain, child}));
   engine_->Start(std::move(er));

@@ -78,9 +78,8 @@ class LocalAdmin : public AdminService {
   std::vector<ExecutionKey> ActiveKeys() const { return engine_->ActiveKeys(); }
   bool interrupted() const { return interrupted_ != 0; }
   int interrupt_signal() const { return interrupted_; }
-  // The program tasks run under when supervised, and, when it had to be the slower
-  // `flyte __supervise` because the static supervisor could not be installed, why.
-  const std::string& supervisor() const { return runner_supervisor_; }
+  // Why tasks run under the slower `flyte __supervise`: the static supervisor could not be
+  // installed in the home. Empty normally.
   const std::string& supervisor_warning() const { return supervisor_warning_; }
   // Runs the loop until `key` is terminal (its state is committed when this returns).
   Status RunUntilDone(const ExecutionKey& key);
@@ -103,7 +102,10 @@ class LocalAdmin : public AdminService {
   Status FlushNow();
   Result<ExecutionKey> Create(const CreateExecutionRequest& request, std::shared_ptr<const PriorRun> prior);
   // What an execution's rows say of its nodes, attempts and child executions.
-  Result<std::shared_ptr<PriorRun>> LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth);
+  // `file` (resume): the execution's compiled source, to read back the signals each level
+  // (the execution and its launch-plan children) had received.
+  Result<std::shared_ptr<PriorRun>> LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth,
+                                              const CompiledFile* file = nullptr);
   Status Resume(const ExecutionRecord& record);
   // Signals the engine and keeps the execution's signals in its row.
   Status Deliver(const ExecutionKey& key, const std::string& name, Value value);
@@ -129,7 +131,7 @@ class LocalAdmin : public AdminService {
   uv_signal_t sigint_, sigterm_;
   bool signals_ = false;
   int interrupted_ = 0;
-  std::string runner_supervisor_, supervisor_warning_;
+  std::string supervisor_warning_;
   Status flush_error_;
 };
 

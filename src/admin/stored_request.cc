@@ -18,9 +18,10 @@ const yaml::Node* ParseMap(const std::string& json, const char* what, yaml::Pars
 }  // namespace
 
 std::string OptionsJson(const ExecutionOptions& o) {
-  std::string out = "{\"max_parallelism\":" + std::to_string(o.max_parallelism) +
-                    ",\"overwrite_cache\":" + (o.overwrite_cache ? "true" : "false") +
-                    ",\"no_cache\":" + (o.no_cache ? "true" : "false") + ",\"env\":{";
+  std::string out = "{";
+  if (o.max_parallelism != 0) out += "\"max_parallelism\":" + std::to_string(o.max_parallelism) + ",";
+  out += std::string("\"overwrite_cache\":") + (o.overwrite_cache ? "true" : "false") +
+         ",\"no_cache\":" + (o.no_cache ? "true" : "false") + ",\"env\":{";
   for (size_t i = 0; i < o.env.size(); ++i) {
     if (i > 0) out += ',';
     AppendJsonString(out, o.env[i].first);

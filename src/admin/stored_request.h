@@ -14,7 +14,9 @@
 
 namespace flyte {
 
-// {"max_parallelism":N,"overwrite_cache":B,"no_cache":B,"env":{...},"gate_timeout":NANOS,"gate_hint":S}
+// {"max_parallelism":N,"overwrite_cache":B,"no_cache":B,"env":{...},"gate_timeout":NANOS,"gate_hint":S};
+// max_parallelism only when not 0 (the request did not ask: the launch plan's or workflow's
+// applies, read again each time).
 std::string OptionsJson(const ExecutionOptions& options);
 // Sets in `options` what `json` holds (from OptionsJson). False when it cannot be read.
 bool ReadOptionsJson(const std::string& json, ExecutionOptions* options);

@@ -19,17 +19,20 @@ Result<std::unique_ptr<HomeLock>> HomeLock::Acquire(const std::string& home) {
   if (fd < 0) return IOError("cannot open " + path + ": " + std::strerror(errno));
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
+    if (err != EWOULDBLOCK) {
+      return std::unique_ptr<HomeLock>(new HomeLock(fd, "cannot lock " + path + ": " + std::strerror(err) +
+                                                            "; a second server on this home would not be refused"));
+    }
     char buf[512];
     ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
     ::close(fd);
-    if (err != EWOULDBLOCK) return IOError("cannot lock " + path + ": " + std::strerror(err));
     std::string holder = n > 0 ? std::string(buf, static_cast<size_t>(n)) : "";
     while (!holder.empty() && (holder.back() == '\n' || holder.back() == ' ')) holder.pop_back();
     return FailedPrecondition("another flyte serve is already using the home " + home +
                               (holder.empty() ? "" : " (" + holder + ")") +
                               "; stop it, or pass --home for a separate one");
   }
-  return std::unique_ptr<HomeLock>(new HomeLock(fd, path));
+  return std::unique_ptr<HomeLock>(new HomeLock(fd, ""));
 }
 
 HomeLock::~HomeLock() {

@@ -23,11 +23,14 @@ class HomeLock {
 
   // Records who holds it ("pid PID, URL"), for the error a second server prints.
   void SetHolder(const std::string& url);
+  // Non-empty when the file system cannot lock (some network mounts): the server runs
+  // anyway, without the check, and says so.
+  const std::string& warning() const { return warning_; }
 
  private:
-  HomeLock(int fd, std::string path) : fd_(fd), path_(std::move(path)) {}
+  HomeLock(int fd, std::string warning) : fd_(fd), warning_(std::move(warning)) {}
   int fd_;
-  std::string path_;
+  std::string warning_;
 };
 
 }  // namespace flyte::cli

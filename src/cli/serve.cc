@@ -71,6 +71,7 @@ struct Shutdown {
   http::ApiServer* server = nullptr;
   http::LoopBridge* bridge = nullptr;
   LocalAdmin* admin = nullptr;
+  IdleTrim* trim = nullptr;
   ServeLog* log = nullptr;
   int signal = 0;
 };
@@ -141,6 +142,7 @@ int RunServe(const ServeOptions& opts) {
     log.Error(lock.status().message());
     return lock.status().code() == StatusCode::kFailedPrecondition ? kExitUsage : kExitInternal;
   }
+  if (!(*lock)->warning().empty()) log.Warn((*lock)->warning());
   auto opened = LocalAdmin::Open(&loop, ao);
   if (!opened.ok()) {
     log.Error(opened.status().message());
@@ -152,9 +154,6 @@ int RunServe(const ServeOptions& opts) {
   admin->Subscribe(&events);
   http::ServerMetrics metrics;
   admin->Subscribe(&metrics);
-  // Memory a burst of executions freed goes back to the system 2 s after the last one ends.
-  IdleTrim trim(&loop, 2000, [&admin] { return !admin->ActiveKeys().empty(); });
-  admin->Subscribe(&trim);
   // Launch-plan webhooks, delivered off the loop with retries.
   http::WebhookOptions hook_options;
   hook_options.timeout = cfg.webhook_timeout;
@@ -180,6 +179,9 @@ int RunServe(const ServeOptions& opts) {
   }
   // Schedules of active launch plans: resumed from the store, kept in step with activation.
   auto clock = std::make_unique<UvClock>(&loop);
+  // Memory a burst of executions freed goes back to the system 2 s after the last one ends.
+  IdleTrim trim(*clock, 2'000'000'000, [&admin] { return !admin->ActiveKeys().empty(); });
+  admin->Subscribe(&trim);
   cron::SchedulerOptions sched_options;
   sched_options.on_error = [&log](const cron::ScheduledPlan& plan, int64_t fire, const Status& st) {
     log.Error("a scheduled fire failed", {{"launch_plan", plan.name}, {"fire", FormatDatetime(fire)}, {"error", st.message()}});
@@ -232,6 +234,7 @@ int RunServe(const ServeOptions& opts) {
   sd.bridge = bridge.get();
   sd.admin = admin.get();
   sd.schedules = schedules.get();
+  sd.trim = &trim;
   for (auto [handle, signum] : {std::pair{&sd.sigint, SIGINT}, std::pair{&sd.sigterm, SIGTERM}}) {
     uv_signal_init(&loop, handle);
     handle->data = &sd;
@@ -246,6 +249,7 @@ int RunServe(const ServeOptions& opts) {
           s->bridge->Close();
           s->server->Stop();
           s->schedules->scheduler().Stop();
+          s->trim->Close();  // a pending trim would keep the loop 2 s longer
           for (const ExecutionKey& key : s->admin->ActiveKeys()) {
             (void)s->admin->Terminate(key, "the server shut down");
           }
@@ -260,8 +264,8 @@ int RunServe(const ServeOptions& opts) {
   bridge.reset();
   admin->OnLaunchPlanState(nullptr);
   schedules.reset();
-  clock.reset();
   trim.Close();
+  clock.reset();
   admin.reset();
   notifier->Stop();  // lets a delivery in flight finish
     return kExitOk;

@@ -67,7 +67,10 @@ void Engine::Impl::StartLaunchPlan(ExecutionState& e, uint32_t idx) {
     auto p = e.prior->nodes.find(n.id);
     if (p != e.prior->nodes.end()) {
       auto child = e.prior->children.find(p->second.child_execution);
-      if (child != e.prior->children.end()) req.prior = child->second;
+      if (child != e.prior->children.end()) {
+        req.prior = child->second;
+        req.signals = child->second->signals;
+      }
     }
   }
   n.child_execution = name;

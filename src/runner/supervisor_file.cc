@@ -23,13 +23,33 @@ namespace {
 
 Status Errno(const std::string& what) { return IOError(what + ": " + std::strerror(errno)); }
 
+// Whether `path` holds exactly our bytes (read back: a file damaged by a crash or a full disk
+// is written again rather than failing every task start). ~1 ms, once per server start.
+bool Intact(const std::string& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st;
+  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) == kSupervisorSize;
+  std::vector<unsigned char> buf(64 << 10);
+  for (size_t at = 0; same && at < kSupervisorSize;) {
+    ssize_t n = ::pread(fd, buf.data(), std::min(buf.size(), kSupervisorSize - at), static_cast<off_t>(at));
+    if (n < 0 && errno == EINTR) continue;
+    same = n > 0 && std::memcmp(buf.data(), kSupervisorBytes + at, static_cast<size_t>(n)) == 0;
+    at += n > 0 ? static_cast<size_t>(n) : 0;
+  }
+  ::close(fd);
+  return same;
+}
+
 // Best effort: a file that cannot be removed stays, and costs only its space.
 void RemoveOldSupervisors(const std::string& dir, const std::string& ours) {
   namespace fs = std::filesystem;
   std::vector<std::pair<fs::file_time_type, fs::path>> others;
   std::error_code ec;
   const auto now = fs::file_time_type::clock::now();
-  for (const fs::directory_entry& e : fs::directory_iterator(dir, ec)) {
+  fs::directory_iterator it(dir, ec), end;
+  for (; !ec && it != end; it.increment(ec)) {
+    const fs::directory_entry& e = *it;
     const std::string name = e.path().filename().string();
     if (name.rfind("flyte-supervise-", 0) != 0 || e.path() == ours) continue;
     std::error_code tec;
@@ -49,12 +69,12 @@ void RemoveOldSupervisors(const std::string& dir, const std::string& ours) {
 }  // namespace
 
 Result<std::string> InstallSupervisor(const std::string& dir) {
+  if (kSupervisorSize == 0) return Unavailable("this flyte was built without the static supervisor");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return IOError("cannot create " + dir + ": " + ec.message());
   const std::string path = dir + "/flyte-supervise-" + std::string(kSupervisorDigest, 16);
-  struct stat st;
-  if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode) || static_cast<size_t>(st.st_size) != kSupervisorSize) {
+  if (!Intact(path)) {
     // Written beside it and renamed over it: no one ever executes half a file.
     const std::string tmp = path + ".tmp" + std::to_string(::getpid());
     int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
@@ -71,8 +91,9 @@ Result<std::string> InstallSupervisor(const std::string& dir) {
       }
       done += static_cast<size_t>(n);
     }
-    // fchmod: the umask may have taken the execute bits from open's mode.
-    bool ok = ::fchmod(fd, 0755) == 0;
+    // fchmod: the umask may have taken the execute bits from open's mode. fsync: after a
+    // power loss the name must not point at a file of zeros.
+    bool ok = ::fchmod(fd, 0755) == 0 && ::fsync(fd) == 0;
     ok = ::close(fd) == 0 && ok;
     if (!ok || ::rename(tmp.c_str(), path.c_str()) != 0) {
       Status s = Errno("cannot write " + path);

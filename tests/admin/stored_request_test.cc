@@ -25,6 +25,17 @@ TEST_CASE("stored options read back as written, envs with any characters include
   CHECK(back.gate_hint == o.gate_hint);
 }
 
+TEST_CASE("a parallelism the request did not set is not stored, so the plan's applies again") {
+  ExecutionOptions o;
+  o.max_parallelism = 0;
+  const std::string json = OptionsJson(o);
+  CHECK(json.find("max_parallelism") == std::string::npos);
+  ExecutionOptions back;
+  back.max_parallelism = 7;  // the launch plan's, say
+  REQUIRE(ReadOptionsJson(json, &back));
+  CHECK(back.max_parallelism == 7);
+}
+
 TEST_CASE("damaged stored options are refused") {
   ExecutionOptions o;
   CHECK_FALSE(ReadOptionsJson("[1, 2]", &o));

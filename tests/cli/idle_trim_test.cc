@@ -4,47 +4,45 @@
 
 #include <catch2/catch.hpp>
 
+#include "support/manual_clock.h"
+
 namespace flyte::cli {
 namespace {
 
-struct Loop {
-  Loop() { uv_loop_init(&loop); }
-  ~Loop() {
-    uv_run(&loop, UV_RUN_DEFAULT);
-    uv_loop_close(&loop);
-  }
-  // Runs the loop for about `ms` (the trim timer does not keep it alive by itself).
-  void RunFor(int ms) {
-    uv_timer_t t;
-    uv_timer_init(&loop, &t);
-    uv_timer_start(&t, [](uv_timer_t* h) { uv_close(reinterpret_cast<uv_handle_t*>(h), nullptr); }, ms, 0);
-    uv_run(&loop, UV_RUN_DEFAULT);
-  }
-  uv_loop_t loop;
-};
+constexpr int64_t kSecond = 1'000'000'000;
 
 TEST_CASE("memory is trimmed once the last execution has ended and nothing runs") {
-  Loop l;
+  testing::ManualClock clock;
   bool busy = false;
-  IdleTrim trim(&l.loop, 20, [&] { return busy; });
+  int trimmed = 0;
+  IdleTrim trim(clock, 2 * kSecond, [&] { return busy; }, [&] { ++trimmed; });
   ExecutionState e;
   e.phase = ExecutionPhase::kRunning;
   trim.OnExecution(e);  // not an end: arms nothing
-  l.RunFor(60);
-  CHECK(trim.trims() == 0);
+  clock.Advance(10 * kSecond);
+  CHECK(trimmed == 0);
 
   e.phase = ExecutionPhase::kSucceeded;
   busy = true;  // another one still runs
   trim.OnExecution(e);
-  l.RunFor(60);
-  CHECK(trim.trims() == 0);
+  clock.Advance(10 * kSecond);
+  CHECK(trimmed == 0);
 
   busy = false;
   trim.OnExecution(e);
-  trim.OnExecution(e);  // several ends in a burst: one trim after the last
-  l.RunFor(60);
+  clock.Advance(1 * kSecond);
+  trim.OnExecution(e);  // several ends in a burst: one trim, 2 s after the last
+  clock.Advance(2 * kSecond - 1);
+  CHECK(trimmed == 0);
+  clock.Advance(1);
+  CHECK(trimmed == 1);
   CHECK(trim.trims() == 1);
+
+  // Closed at shutdown: a pending trim is cancelled and nothing arms it again.
+  trim.OnExecution(e);
   trim.Close();
+  trim.OnExecution(e);
+  CHECK(clock.pending() == 0);
 }
 
 }  // namespace

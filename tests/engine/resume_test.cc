@@ -257,5 +257,33 @@ workflows:
   CHECK(f.Node(e, "n").error->message == "timed out after 30s");
 }
 
+TEST_CASE("a resumed launch-plan child gets the signals it had received before the restart") {
+  EngineFixture f;
+  auto prior = std::make_shared<PriorRun>();
+  PriorNode run;
+  run.phase = NodePhase::kRunning;
+  run.child_execution = "earlier-child";
+  prior->nodes["run"] = run;
+  auto child = std::make_shared<PriorRun>();
+  child->signals = {{"go", Value::Int(5)}};  // sent while its gate was not reached yet
+  prior->children["earlier-child"] = child;
+  f.prior = prior;
+  const ExecutionState& e = f.Start(R"(
+workflows:
+  inner:
+    outputs: {v: "{{ g.value }}"}
+    nodes:
+      g: {signal: {name: go, type: int}}
+  outer:
+    outputs: {v: "{{ run.v }}"}
+    nodes:
+      run: {launch_plan: plan}
+launch_plans:
+  plan: {workflow: inner}
+)", "outer");
+  CHECK(e.phase == ExecutionPhase::kSucceeded);
+  CHECK(e.outputs == std::vector<Value>{Value::Int(5)});
+}
+
 }  // namespace
 }  // namespace flyte::testing

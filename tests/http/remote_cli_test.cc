@@ -69,6 +69,7 @@ TEST_CASE("flyte register, run --remote --wait, get and logs work against a serv
   // As a local run tells it: the execution starts first, and node times count from its start.
   const size_t started = run.err.find("execution r1 of flow RUNNING");
   REQUIRE(started != std::string::npos);
+  REQUIRE(run.err.find(" d RUNNING") != std::string::npos);
   CHECK(started < run.err.find(" d RUNNING"));
   std::istringstream lines(run.err);
   for (std::string line; std::getline(lines, line);) {

@@ -234,10 +234,23 @@ TEST_CASE("the static supervisor is written once, named by its content, and rewr
   CHECK(*again == *first);
   REQUIRE(::stat(again->c_str(), &st) == 0);
   CHECK(st.st_ino == written);  // not written again
-  // A file cut short (a full disk, a crash of an older writer) is replaced whole.
+  // A file cut short (a full disk, a crash of an older writer) is replaced whole, and so is
+  // one of the right size but other bytes (after a power loss, say).
+  const std::string good = testing::ReadFile(*first);
   fs::resize_file(*first, 100);
   REQUIRE(InstallSupervisor(tmp / "bin").ok());
   CHECK(fs::file_size(*first) == size);
+  CHECK(testing::ReadFile(*first) == good);
+  {
+    std::fstream f(*first, std::ios::in | std::ios::out | std::ios::binary);
+    std::string flipped = good.substr(size / 2, 8);
+    for (char& c : flipped) c = static_cast<char>(~c);
+    f.seekp(static_cast<std::streamoff>(size / 2));
+    f.write(flipped.data(), 8);
+  }
+  REQUIRE(testing::ReadFile(*first) != good);
+  REQUIRE(InstallSupervisor(tmp / "bin").ok());
+  CHECK(testing::ReadFile(*first) == good);
   CHECK(fs::directory_iterator(tmp / "bin") != fs::directory_iterator());
   size_t files = 0;
   for ([[maybe_unused]] const auto& e : fs::directory_iterator(tmp / "bin")) ++files;
