@@ -2,6 +2,7 @@
 // the engine; cpp-httplib's threads reach it only through the loop bridge. SIGINT/SIGTERM stop
 // accepting requests, abort what runs, record it, and exit 0.
 #include <malloc.h>
+#include <sys/resource.h>
 #include <uv.h>
 
 #include <cstdio>
@@ -18,7 +19,8 @@
 #include "cli/serve_config.h"
 #include "cli/serve_log.h"
 #include "http/events.h"
-#include "http/loop_bridge.h"
+#include "runner/loop_bridge.h"
+#include "http/request_guard.h"
 #include "http/server.h"
 #include "http/server_metrics.h"
 #include "http/notifications.h"
@@ -40,7 +42,7 @@ bool IsLoopback(const std::string& host) {
 // once a second) when an unknown token arrives, so tokens created while serving work.
 class TokenCache {
  public:
-  TokenCache(std::vector<std::string> hashes, http::LoopBridge& bridge, Store& store)
+  TokenCache(std::vector<std::string> hashes, LoopBridge& bridge, Store& store)
       : hashes_(hashes.begin(), hashes.end()), bridge_(bridge), store_(store) {}
   bool Check(const std::string& token) {
     const std::string hash = Sha256Hex(token);
@@ -61,7 +63,7 @@ class TokenCache {
   std::mutex mu_;
   std::set<std::string> hashes_;
   std::chrono::steady_clock::time_point last_reload_{};
-  http::LoopBridge& bridge_;
+  LoopBridge& bridge_;
   Store& store_;
 };
 
@@ -69,7 +71,7 @@ struct Shutdown {
   uv_signal_t sigint, sigterm;
   cron::ScheduleService* schedules = nullptr;
   http::ApiServer* server = nullptr;
-  http::LoopBridge* bridge = nullptr;
+  LoopBridge* bridge = nullptr;
   LocalAdmin* admin = nullptr;
   IdleTrim* trim = nullptr;
   ServeLog* log = nullptr;
@@ -128,6 +130,13 @@ int RunServe(const ServeOptions& opts) {
   // glibc gives each of the HTTP threads its own malloc arena (~7 MiB each, measured); two
   // are plenty for threads that mostly wait on the loop.
   mallopt(M_ARENA_MAX, 2);
+  // A connection and a task's log files are a descriptor each; the soft limit (often 1,024)
+  // would refuse connections long before http.max_connections.
+  rlimit files{};
+  if (getrlimit(RLIMIT_NOFILE, &files) == 0 && files.rlim_cur < files.rlim_max) {
+    files.rlim_cur = files.rlim_max;
+    (void)setrlimit(RLIMIT_NOFILE, &files);
+  }
   uv_loop_t loop;
   uv_loop_init(&loop);
   // A lambda, so that every early return still closes the loop below.
@@ -191,7 +200,7 @@ int RunServe(const ServeOptions& opts) {
   (void)schedules->Restore(&restore_errors);
   for (const std::string& e : restore_errors) log.Error(e);
   admin->OnLaunchPlanState([&schedules](const EntityRecord& plan, bool active) { return schedules->Apply(plan, active); });
-  auto bridge = std::make_unique<http::LoopBridge>(&loop);
+  auto bridge = std::make_unique<LoopBridge>(&loop);
   http::ApiServer::Options server_options;
   std::unique_ptr<TokenCache> tokens;
   if (auth) {
@@ -204,7 +213,11 @@ int RunServe(const ServeOptions& opts) {
     tokens = std::make_unique<TokenCache>(std::move(*hashes), *bridge, admin->store());
     server_options.authorize = [&tokens](const std::string& t) { return tokens->Check(t); };
   }
-  server_options.threads = cfg.http_threads;
+  server_options.guard.hosts = http::HostsForListenAddress(host);
+  for (const std::string& h : cfg.allowed_hosts) server_options.guard.hosts.push_back(h == "*" ? h : http::HostName(h));
+  server_options.guard.origins = cfg.allowed_origins;
+  server_options.max_connections = cfg.max_connections;
+  server_options.max_streams_per_client = cfg.max_streams_per_client;
   server_options.max_body_bytes = cfg.max_body_bytes;
   if (cfg.access_log) {
     server_options.on_request = [&log](const std::string& method, const std::string& path, int status,

@@ -61,6 +61,18 @@ class Reader {
     *out = v;
     return Status::Ok();
   }
+  Status StringList(const char* key, std::vector<std::string>* out) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return Status::Ok();
+    if (!n->is_seq()) return Error(*n, Quote(prefix_ + key) + " must be a list of text, got " + n->Describe());
+    for (const auto& item : n->items) {
+      if (!item->is_scalar() || item->text.empty()) {
+        return Error(*item, "each of " + Quote(prefix_ + key) + " must be text, got " + item->Describe());
+      }
+      out->push_back(item->text);
+    }
+    return Status::Ok();
+  }
   Status Duration(const char* key, int64_t* nanos) const {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
@@ -137,11 +149,25 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   RETURN_IF_ERROR(st);
   if (const yaml::Node* http = r.Section("http", &st)) {
     Reader h(path, *http, "http.");
-    RETURN_IF_ERROR(h.CheckKeys({"threads", "max_body_mib"}));
-    int64_t threads = c.http_threads, mib = static_cast<int64_t>(c.max_body_bytes >> 20);
-    RETURN_IF_ERROR(h.Int("threads", 4, 1024, &threads));
+    RETURN_IF_ERROR(h.CheckKeys({"max_connections", "max_streams_per_client", "threads", "max_body_mib",
+                                 "allowed_hosts", "allowed_origins"}));
+    RETURN_IF_ERROR(h.StringList("allowed_hosts", &c.allowed_hosts));
+    RETURN_IF_ERROR(h.StringList("allowed_origins", &c.allowed_origins));
+    for (const std::string& o : c.allowed_origins) {
+      const bool web = StartsWith(o, "http://") || StartsWith(o, "https://");
+      if (o != "*" && (!web || o.find('/', o.find("//") + 2) != std::string::npos)) {
+        return InvalidArgument(path + ": http.allowed_origins takes origins such as https://tools.example:8443 "
+                               "(scheme, host and port, no path) or *, got " + Quote(o));
+      }
+    }
+    int64_t connections = static_cast<int64_t>(c.max_connections), mib = static_cast<int64_t>(c.max_body_bytes >> 20);
+    int64_t streams = static_cast<int64_t>(c.max_streams_per_client);
+    RETURN_IF_ERROR(h.Int("threads", 4, 65536, &connections));  // the name before 0.2: a fixed pool
+    RETURN_IF_ERROR(h.Int("max_connections", 4, 65536, &connections));
+    RETURN_IF_ERROR(h.Int("max_streams_per_client", 1, 65536, &streams));
     RETURN_IF_ERROR(h.Int("max_body_mib", 1, 1024, &mib));
-    c.http_threads = static_cast<int>(threads);
+    c.max_connections = static_cast<size_t>(connections);
+    c.max_streams_per_client = static_cast<size_t>(streams);
     c.max_body_bytes = static_cast<size_t>(mib) << 20;
   }
   RETURN_IF_ERROR(st);

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "flyte/status.h"
 
@@ -19,8 +20,11 @@ struct ServeConfig {
   bool access_log = false;           // one log record per API request
   int64_t abort_grace_nanos = 10'000'000'000;
   bool supervise = true;  // tasks under `flyte __supervise`: they survive a crash of the server
-  int http_threads = 32;
+  size_t max_connections = 2048;       // served at once, a thread each
+  size_t max_streams_per_client = 512;  // event streams and log follows per client address
   size_t max_body_bytes = 16 << 20;
+  std::vector<std::string> allowed_hosts;    // besides the listen address's own names
+  std::vector<std::string> allowed_origins;  // pages of other origins that may call the API
   std::chrono::milliseconds webhook_timeout{5000};
   int webhook_attempts = 5;
   std::chrono::milliseconds webhook_initial_backoff{1000};

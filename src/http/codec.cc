@@ -91,6 +91,9 @@ Result<json> ParseObject(const std::string& body, const char* what) {
     } catch (const json::parse_error& e) {
       return InvalidArgument(std::string("malformed JSON in the ") + what + " body at byte " +
                              std::to_string(e.byte) + ": " + e.what());
+    } catch (const json::exception& e) {
+      // A number out of range (1e999) is not a parse_error but is the body's fault all the same.
+      return InvalidArgument(std::string("bad JSON in the ") + what + " body: " + e.what());
     }
     return InvalidArgument(std::string("malformed JSON in the ") + what + " body");
   }
@@ -286,7 +289,11 @@ std::string ErrorJson(const Status& st) {
     case StatusCode::kIO:
     case StatusCode::kInternal: code = "Internal"; break;
   }
-  return Dump({{"error", {{"code", code}, {"message", st.message()}}}});
+  return ErrorJson(code, st.message());
+}
+
+std::string ErrorJson(std::string_view code, std::string_view message) {
+  return Dump({{"error", {{"code", code}, {"message", message}}}});
 }
 
 std::string ExecutionJson(const ExecutionRecord& r) { return Dump(ExecutionObject(r)); }

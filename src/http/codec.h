@@ -19,6 +19,8 @@ Status CheckDomain(const std::string& d);
 
 // Responses.
 std::string ErrorJson(const Status& status);
+// {"error": {"code": CODE, "message": MESSAGE}}, for refusals that are not a Status.
+std::string ErrorJson(std::string_view code, std::string_view message);
 std::string ExecutionJson(const ExecutionRecord& r);
 std::string ExecutionListJson(const std::vector<ExecutionRecord>& list, const std::string& token);
 std::string ExecutionDataJson(const ExecutionRecord& r);

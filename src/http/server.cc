@@ -5,10 +5,12 @@
 #include <fstream>
 
 #include "http/codec.h"
+#include "http/connection_threads.h"
 #include "http/console.h"
 #include "http/events.h"
 #include "http/filters.h"
 #include "http/openapi.h"
+#include "http/request_guard.h"
 #include "http/server_metrics.h"
 #include "util/strings.h"
 
@@ -121,14 +123,14 @@ std::string EntityKey(const EntityRecord& e, const std::string& key) {
 ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, ServerMetrics* metrics,
                      Options options)
     : bridge_(bridge), admin_(admin), events_(events), metrics_(metrics), options_(options),
-      server_(std::make_unique<httplib::Server>()) {
+      server_(std::make_unique<httplib::Server>()), streams_(std::make_unique<StreamLimit>(options.max_streams_per_client)) {
   server_->set_payload_max_length(options_.max_body_bytes);
   // Without TCP_NODELAY a response's body waits for the client's delayed ACK of its headers
   // (~40 ms); clients keep their connection for many requests.
   server_->set_tcp_nodelay(true);
   server_->set_keep_alive_max_count(10000);
-  const int threads = options_.threads;
-  server_->new_task_queue = [threads] { return new httplib::ThreadPool(static_cast<size_t>(threads)); };
+  const size_t connections = options_.max_connections;
+  server_->new_task_queue = [connections] { return new ConnectionThreads(connections); };
   server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
     std::string what = "unexpected error";
     try {
@@ -156,6 +158,7 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
   static thread_local std::chrono::steady_clock::time_point started;
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     started = std::chrono::steady_clock::now();
+    if (Guard(req, res)) return httplib::Server::HandlerResponse::Handled;
     // The console page holds no data (its script asks for the token), so it is open too.
     const bool open = req.path == "/healthcheck" || req.path == "/console" || req.path == "/console/";
     if (!options_.authorize || open) return httplib::Server::HandlerResponse::Unhandled;
@@ -166,12 +169,10 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
     }
     res.status = 401;
     res.set_header("WWW-Authenticate", "Bearer");
-    res.set_content(
-        "{\"error\":{\"code\":\"Unauthenticated\",\"message\":\"" +
-            std::string(header.empty() ? "this server needs a token: send Authorization: Bearer TOKEN (flyte serve token create)"
-                                       : "the token is not valid") +
-            "\"}}",
-        kJson);
+    res.set_content(ErrorJson("Unauthenticated", header.empty() ? "this server needs a token: send Authorization: "
+                                                                  "Bearer TOKEN (flyte serve token create)"
+                                                                : "the token is not valid"),
+                    kJson);
     return httplib::Server::HandlerResponse::Handled;
   });
   if (metrics_ != nullptr || options_.on_request) {
@@ -185,6 +186,29 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
 }
 
 ApiServer::~ApiServer() { Stop(); }
+
+bool ApiServer::Guard(const httplib::Request& req, httplib::Response& res) const {
+  RequestFacts facts;
+  facts.method = req.method;
+  facts.host = req.get_header_value("Host");
+  facts.origin = req.get_header_value("Origin");
+  facts.sec_fetch_site = req.get_header_value("Sec-Fetch-Site");
+  facts.content_type = req.get_header_value("Content-Type");
+  facts.content_encoding = req.get_header_value("Content-Encoding");
+  facts.transfer_encoding = req.get_header_value("Transfer-Encoding");
+  facts.has_body = req.get_header_value("Content-Length") != "" && req.get_header_value("Content-Length") != "0";
+  Verdict v = CheckRequest(options_.guard, facts);
+  for (const auto& [name, value] : v.headers) res.set_header(name, value);
+  if (v.preflight) {
+    res.status = 204;
+    return true;
+  }
+  if (v.status == 0) return false;
+  res.status = v.status;
+  res.set_header("Connection", "close");
+  res.set_content(ErrorJson(v.code, v.message), kJson);
+  return true;
+}
 
 Status ApiServer::Listen(const std::string& host, int port) {
   if (port == 0) {
@@ -525,12 +549,17 @@ void ApiServer::Routes() {
       attempt = static_cast<uint32_t>(n);
     }
     const std::string follow = Param(req, "follow");
+    if (follow != "true" && follow != "false" && !follow.empty()) {
+      return Fail(res, InvalidArgument("follow must be true or false, got " + Quote(follow)));
+    }
     if (follow != "true") {
       auto text = bridge.Call<std::string>([&] { return admin.ReadLogs(*key, node, attempt); });
       if (!text.ok()) return Fail(res, text.status());
       return res.set_content(*text, "text/plain; charset=utf-8");
     }
-    FollowLogs(*key, node, attempt, res);
+    auto slot = streams_->Take(req.remote_addr);
+    if (!slot) return TooManyStreams(res);
+    FollowLogs(*key, node, attempt, std::move(slot), res);
   });
 
   // Gates.
@@ -559,15 +588,32 @@ void ApiServer::Routes() {
     if (!st.ok()) return Fail(res, st);
     if (events_ == nullptr) return Fail(res, Unavailable("this server has no event stream"));
     std::string execution = Param(req, "execution");
-    if (!execution.empty() && Split(execution, '/').size() != 3) {
-      return Fail(res, InvalidArgument("execution must be PROJECT/DOMAIN/NAME, got " + Quote(execution)));
+    if (!execution.empty()) {
+      std::vector<std::string_view> parts = Split(execution, '/');
+      if (parts.size() != 3) {
+        return Fail(res, InvalidArgument("execution must be PROJECT/DOMAIN/NAME, got " + Quote(execution)));
+      }
+      st = CheckPath(std::string(parts[0]), std::string(parts[1]));
+      if (st.ok()) st = CheckIdentifier("execution name", std::string(parts[2]));
+      if (!st.ok()) return Fail(res, st);
     }
-    StreamEvents(execution, res);
+    auto slot = streams_->Take(req.remote_addr);
+    if (!slot) return TooManyStreams(res);
+    StreamEvents(execution, std::move(slot), res);
   });
 }
 
+void ApiServer::TooManyStreams(httplib::Response& res) const {
+  res.status = 429;
+  res.set_header("Retry-After", "5");
+  res.set_content(ErrorJson("TooManyStreams", "this client holds " + std::to_string(streams_->per_client()) +
+                                                  " event streams and log follows already "
+                                                  "(http.max_streams_per_client); close one first"),
+                  kJson);
+}
+
 void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
-                           httplib::Response& res) {
+                           std::shared_ptr<StreamSlot> slot, httplib::Response& res) {
   LoopBridge& bridge = bridge_;
   AdminService& admin = admin_;
   auto pick = [&bridge, &admin, key, node, attempt]() -> Result<AttemptRecord> {
@@ -587,7 +633,7 @@ void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std
   };
   auto cursor = std::make_shared<Cursor>(Cursor{*first, 0, 0});
   res.set_chunked_content_provider(
-      "text/plain; charset=utf-8", [this, cursor, pick](size_t, httplib::DataSink& sink) {
+      "text/plain; charset=utf-8", [this, cursor, pick, slot](size_t, httplib::DataSink& sink) {
         auto drain = [&](const std::string& path, uint64_t& offset) {
           std::ifstream in(path, std::ios::binary);
           if (!in) return;
@@ -619,11 +665,12 @@ void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std
       });
 }
 
-void ApiServer::StreamEvents(const std::string& execution, httplib::Response& res) {
+void ApiServer::StreamEvents(const std::string& execution, std::shared_ptr<StreamSlot> slot,
+                             httplib::Response& res) {
   uint64_t start = events_->last();
   auto after = std::make_shared<uint64_t>(start);
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("text/event-stream", [this, after, execution](size_t, httplib::DataSink& sink) {
+  res.set_chunked_content_provider("text/event-stream", [this, after, execution, slot](size_t, httplib::DataSink& sink) {
     std::vector<EventHub::Event> batch;
     *after = events_->Wait(*after, execution, std::chrono::milliseconds(15000), batch);
     if (events_->closed() || stopping_) {

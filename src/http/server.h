@@ -14,7 +14,9 @@
 #include <vector>
 
 #include "flyte/admin.h"
-#include "http/loop_bridge.h"
+#include "http/stream_limit.h"
+#include "runner/loop_bridge.h"
+#include "http/request_guard.h"
 
 namespace httplib {
 class Server;
@@ -31,10 +33,15 @@ class ApiServer {
  public:
   struct Options {
     size_t max_body_bytes = 16 << 20;
-    int threads = 32;  // log follows and event streams hold a thread each
+    // Connections served at once, a thread each (http/connection_threads.h); more wait.
+    size_t max_connections = 2048;
+    // Event streams and log follows one client address may hold at once; more get 429.
+    size_t max_streams_per_client = 512;
     // When set, every request but /healthcheck and /console needs `Authorization: Bearer TOKEN` for which
     // this returns true (any thread); others get 401 Unauthenticated.
     std::function<bool(const std::string& token)> authorize;
+    // Host names and cross-origin pages the server answers (http/request_guard.h).
+    GuardPolicy guard{{"localhost", "127.0.0.1", "::1"}, {}};
     // Called once each request is answered (any thread): an access log.
     std::function<void(const std::string& method, const std::string& path, int status,
                        std::chrono::nanoseconds took)> on_request;
@@ -62,8 +69,11 @@ class ApiServer {
   void Routes();
   void Add(const char* method, const std::string& pattern, Handler handler);
   void FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
-                  httplib::Response& res);
-  void StreamEvents(const std::string& execution, httplib::Response& res);
+                  std::shared_ptr<StreamSlot> slot, httplib::Response& res);
+  void StreamEvents(const std::string& execution, std::shared_ptr<StreamSlot> slot, httplib::Response& res);
+  void TooManyStreams(httplib::Response& res) const;
+  // Refuses what the request guard refuses (or answers a preflight); true when answered.
+  bool Guard(const httplib::Request& req, httplib::Response& res) const;
 
   LoopBridge& bridge_;
   AdminService& admin_;
@@ -71,6 +81,7 @@ class ApiServer {
   ServerMetrics* metrics_;
   Options options_;
   std::unique_ptr<httplib::Server> server_;
+  std::unique_ptr<StreamLimit> streams_;
   std::thread thread_;
   int port_ = 0;
   std::atomic<bool> stopping_{false};

@@ -24,7 +24,10 @@ TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
   CHECK(shipped->access_log == d.access_log);
   CHECK(shipped->abort_grace_nanos == d.abort_grace_nanos);
   CHECK(shipped->supervise == d.supervise);
-  CHECK(shipped->http_threads == d.http_threads);
+  CHECK(shipped->max_connections == d.max_connections);
+  CHECK(shipped->max_streams_per_client == d.max_streams_per_client);
+  CHECK(shipped->allowed_hosts == d.allowed_hosts);
+  CHECK(shipped->allowed_origins == d.allowed_origins);
   CHECK(shipped->max_body_bytes == d.max_body_bytes);
   CHECK(shipped->webhook_timeout == d.webhook_timeout);
   CHECK(shipped->webhook_attempts == d.webhook_attempts);
@@ -39,7 +42,8 @@ listen: 0.0.0.0:9000
 auth: token
 log: {format: json, access: true}
 tasks: {abort_grace: 1m30s, supervise: false}
-http: {threads: 8, max_body_mib: 2}
+http: {threads: 8, max_body_mib: 2, max_streams_per_client: 3, allowed_hosts: [flyte.internal],
+       allowed_origins: ["https://tools.example:8443"]}
 webhooks: {attempts: 2, timeout: 250ms}
 )yaml");
   Result<ServeConfig> c = LoadServeConfig(path);
@@ -51,7 +55,10 @@ webhooks: {attempts: 2, timeout: 250ms}
   CHECK(c->access_log);
   CHECK(c->abort_grace_nanos == 90'000'000'000);
   CHECK_FALSE(c->supervise);
-  CHECK(c->http_threads == 8);
+  CHECK(c->max_connections == 8);
+  CHECK(c->max_streams_per_client == 3);
+  CHECK(c->allowed_hosts == std::vector<std::string>{"flyte.internal"});
+  CHECK(c->allowed_origins == std::vector<std::string>{"https://tools.example:8443"});
   CHECK(c->max_body_bytes == 2u << 20);
   CHECK(c->webhook_attempts == 2);
   CHECK(c->webhook_timeout == std::chrono::milliseconds(250));
@@ -72,7 +79,12 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
   CHECK(error("log:\n  format: xml\n") == ":2:11: 'log.format' must be one of text, json, got 'xml'");
   CHECK(error("tasks:\n  abort_grace: soon\n") ==
         ":2:16: 'tasks.abort_grace' must be a duration such as 10s or 1m30s, got a string \"soon\"");
-  CHECK(error("http: {threads: 1}\n") == ":1:17: 'http.threads' must be an integer from 4 to 1024, got an int 1");
+  CHECK(error("http: {max_connections: 1}\n") ==
+        ":1:25: 'http.max_connections' must be an integer from 4 to 65536, got an int 1");
+  CHECK(error("http: {allowed_origins: [evil.example/x]}\n") ==
+        ": http.allowed_origins takes origins such as https://tools.example:8443 (scheme, host and port, no "
+        "path) or *, got 'evil.example/x'");
+  CHECK(error("http: {allowed_hosts: web}\n") == ":1:23: 'http.allowed_hosts' must be a list of text, got a string \"web\"");
   CHECK(error("insecure: maybe\n") == ":1:11: 'insecure' must be true or false, got a string \"maybe\"");
   CHECK(error("webhooks: 3\n") == ":1:11: 'webhooks' must be a mapping, got an int 3");
   CHECK(error("listen: [a\n").find("invalid YAML") != std::string::npos);
