@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -247,7 +248,16 @@ void LocalAdmin::AbortOnSignals() {
         handle,
         [](uv_signal_t* h, int sig) {
           auto* self = static_cast<LocalAdmin*>(h->data);
+          if (self->interrupted_ != 0) {
+            // Asked again while the tasks have their grace period: the user means now.
+            std::fprintf(stderr, "flyte: interrupted again: killing the running tasks now\n");
+            self->runner_->KillAll();
+            return;
+          }
           self->interrupted_ = sig;
+          if (!self->engine_->ActiveKeys().empty()) {
+            std::fprintf(stderr, "flyte: interrupted: stopping the running tasks (again to kill them now)\n");
+          }
           for (const ExecutionKey& key : self->engine_->ActiveKeys()) {
             (void)self->engine_->Abort(key, std::string("interrupted by ") +
                                                 (sig == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM"));
@@ -295,6 +305,10 @@ Result<RegisterResult> LocalAdmin::Register(const RegisterRequest& req) {
   RegisterResult result;
   result.project = req.project.empty() ? f.project() : req.project;
   result.domain = req.domain.empty() ? f.domain() : req.domain;
+  if (!IsDnsLabel(result.project)) {
+    return InvalidArgument("project " + Quote(result.project) + " must be a DNS label: 1 to 63 lowercase letters, "
+                           "digits and '-', not starting or ending with '-'");
+  }
   result.source = Sha256Hex(req.content);
   result.version = req.version.empty() ? result.source.substr(0, 16) : req.version;
   const yaml::Node* root = f.spec->doc->root();
@@ -367,6 +381,23 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   if (!IsExecutionName(key.name)) {
     return InvalidArgument("execution name " + Quote(key.name) +
                            " must match [a-z][a-z0-9-]* and be at most 63 characters");
+  }
+  // The same rules as a workflow file's, so that every label can be filtered on and put on a
+  // Pod, and every variable reaches the task.
+  for (const auto& [k, v] : req.labels) {
+    if (!IsLabelKey(k)) {
+      return InvalidArgument("label key " + Quote(k) +
+                             " is not a valid Kubernetes label name (1 to 63 of [A-Za-z0-9-_.], starting and ending "
+                             "with a letter or digit, optionally after a DNS prefix and /)");
+    }
+    if (!IsLabelValue(v)) {
+      return InvalidArgument("label value " + Quote(v) + " of " + Quote(k) +
+                             " must be at most 63 characters of [A-Za-z0-9-_.], starting and ending with a letter "
+                             "or digit");
+    }
+  }
+  for (const auto& [k, v] : req.env) {
+    if (!IsEnvName(k)) return InvalidArgument("environment variable name " + Quote(k) + " must match [A-Za-z_][A-Za-z0-9_]*");
   }
   // Find the registration that holds the target.
   const char* kind = req.target_kind == TargetKind::kWorkflow     ? "workflow"
@@ -901,6 +932,11 @@ bool LocalAdmin::HasRunning(const std::string& project, const std::string& domai
 Result<std::vector<ProjectRecord>> LocalAdmin::ListProjects() { return store_->ListProjects(); }
 
 Status LocalAdmin::PutProject(const ProjectRecord& project) {
+  // The rule a workflow file's `project:` follows: a project names Kubernetes namespaces.
+  if (!IsDnsLabel(project.id)) {
+    return InvalidArgument("project id " + Quote(project.id) + " must be a DNS label: 1 to 63 lowercase letters, "
+                           "digits and '-', not starting or ending with '-'");
+  }
   ProjectRecord p = project;
   ASSIGN_OR_RETURN(std::optional<ProjectRecord> before, store_->GetProject(p.id));
   p.created_at = before ? before->created_at : clock_->Now();

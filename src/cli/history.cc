@@ -297,7 +297,7 @@ int RunGet(const GetOptions& opts) {
             << "inputs     " << rec->inputs_json << "\n";
   if (!rec->outputs_json.empty()) std::cout << "outputs    " << rec->outputs_json << "\n";
   if (!rec->error_code.empty()) {
-    std::cout << "error      " << rec->error_code << ": " << rec->error_message
+    std::cout << "error      " << rec->error_code << ": " << Printable(rec->error_message)
               << (rec->error_node.empty() ? "" : " (node " + rec->error_node + ")") << "\n";
   }
   if (!opts.details) return kExitOk;
@@ -305,7 +305,7 @@ int RunGet(const GetOptions& opts) {
   std::vector<std::vector<std::string>> rows = {{"NODE", "KIND", "TARGET", "PHASE", "CACHE", "ATTEMPTS", "DURATION", "ERROR"}};
   for (auto [node, depth] : TreeOrder(*nodes)) {
     const NodeRecord& n = *node;
-    std::string err = n.error_message.size() > 60 ? n.error_message.substr(0, 57) + "..." : n.error_message;
+    std::string err = Printable(n.error_message.size() > 60 ? n.error_message.substr(0, 57) + "..." : n.error_message);
     std::string target = n.child_execution.empty() ? n.target : n.target + " -> " + n.child_execution;
     rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id, n.kind, target, n.phase,
                     n.cache_status, std::to_string(n.attempts), Took(n.started_at, n.ended_at), err});

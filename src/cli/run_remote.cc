@@ -242,10 +242,30 @@ int RunRemote(const RunOptions& opts, CreateExecutionRequest req, const std::str
   req.version = reg->version;
   req.name = opts.name;
   req.target = opts.target;
+  std::error_code cec;
+  CompileOutput compiled = CompileText(std::filesystem::absolute(opts.file, cec).string(), content);
+  if (!req.target.empty() && compiled.ok()) {
+    // The API names the kind of what to run; the file tells which kind this name is.
+    const CompiledFile& f = *compiled.file;
+    if (f.FindWorkflow(req.target) != kNoIndex) {
+      req.target_kind = TargetKind::kWorkflow;
+    } else if (f.FindTask(req.target) != kNoIndex) {
+      req.target_kind = TargetKind::kTask;
+    } else if (f.FindLaunchPlan(req.target) != kNoIndex) {
+      req.target_kind = TargetKind::kLaunchPlan;
+    } else {
+      std::vector<std::string> names;
+      for (const CompiledWorkflow& w : f.workflows) names.push_back(w.name);
+      for (const CompiledTask& t : f.tasks) names.push_back(t.name);
+      for (const CompiledLaunchPlan& l : f.launch_plans) names.push_back(l.name);
+      std::fprintf(stderr, "flyte run: %s defines no workflow, task or launch plan named %s%s; it has: %s\n",
+                   opts.file.c_str(), Quote(req.target).c_str(), DidYouMean(req.target, names).c_str(),
+                   Join(names, ", ").c_str());
+      return kExitUsage;
+    }
+  }
   if (req.target.empty()) {
     // As locally: a file with one workflow runs it without naming it.
-    std::error_code cec;
-    CompileOutput compiled = CompileText(std::filesystem::absolute(opts.file, cec).string(), content);
     if (compiled.ok() && compiled.file->workflows.size() == 1) {
       req.target = compiled.file->workflows[0].name;
       req.target_kind = TargetKind::kWorkflow;

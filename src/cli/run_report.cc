@@ -2,6 +2,8 @@
 
 #include <cstdio>
 
+#include "util/strings.h"
+
 namespace flyte::cli {
 namespace {
 
@@ -77,7 +79,7 @@ std::string OutputsTable(const ExecutionState& e) {
   std::string out;
   const auto& vars = e.wf().iface.outputs;
   for (size_t i = 0; i < vars.size() && i < e.outputs.size(); ++i) {
-    out += vars[i].name + ": " + e.outputs[i].ToText() + "\n";
+    out += vars[i].name + ": " + Printable(e.outputs[i].ToText()) + "\n";
   }
   return out;
 }

@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "util/timefmt.h"
+#include "util/strings.h"
 
 namespace flyte::cli {
 namespace {
@@ -94,7 +95,7 @@ void RunView::OnNode(const ExecutionState& e, const NodeState& n) {
   if (IsTerminal(n.phase) && n.cache != CacheStatus::kDisabled) {
     line += " " + std::string(CacheStatusName(n.cache));
   }
-  if (n.error && IsTerminal(n.phase)) line += ": " + n.error->message;
+  if (n.error && IsTerminal(n.phase)) line += ": " + Printable(n.error->message);
   pending_.push_back(std::move(line));
 }
 
@@ -207,13 +208,13 @@ void RunView::Finish(const ExecutionState& e) {
   for (const NodeState& n : e.nodes) {
     if (!n.error || (n.phase != NodePhase::kFailed && n.phase != NodePhase::kTimedOut)) continue;
     std::fprintf(out_, "✗ %s %s: %s\n", n.id.c_str(), std::string(PhaseName(n.phase)).c_str(),
-                 n.error->message.c_str());
+                 Printable(n.error->message).c_str());
     if (!n.tail.empty()) {
       size_t start = 0;
       while (start <= n.tail.size()) {
         size_t nl = n.tail.find('\n', start);
         if (nl == std::string::npos) nl = n.tail.size();
-        std::fprintf(out_, "    │ %s\n", n.tail.substr(start, nl - start).c_str());
+        std::fprintf(out_, "    │ %s\n", Printable(n.tail.substr(start, nl - start)).c_str());
         start = nl + 1;
       }
     }
@@ -232,7 +233,7 @@ void RunView::Finish(const ExecutionState& e) {
                std::string(PhaseName(e.phase)).c_str(), Millis(e.ended_at - e.started_at).c_str(),
                counts.c_str(), e.key.name.c_str());
   if (!success && e.error && (e.error->node.empty() || e.phase == ExecutionPhase::kAborted)) {
-    std::fprintf(out_, "  %s: %s\n", e.error->code.c_str(), e.error->message.c_str());
+    std::fprintf(out_, "  %s: %s\n", e.error->code.c_str(), Printable(e.error->message).c_str());
   }
   std::fflush(out_);
 }

@@ -472,6 +472,12 @@ void LocalRunner::Abort(uint64_t id) {
   uv_timer_start(&a->grace, &LocalRunner::OnGrace, ms, 0);
 }
 
+void LocalRunner::KillAll() {
+  for (auto& [id, a] : attempts_) {
+    if (!a->exited && a->pid > 0) ::kill(-a->pid, SIGKILL);
+  }
+}
+
 void LocalRunner::OnGrace(uv_timer_t* timer) {
   auto* a = static_cast<Attempt*>(timer->data);
   if (!a->exited) ::kill(-a->pid, SIGKILL);

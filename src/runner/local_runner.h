@@ -43,6 +43,9 @@ class LocalRunner : public Runner {
   void SetCallbacks(DoneFn done, OutputFn output) override;
   void Start(TaskLaunch launch) override;
   void Abort(uint64_t id) override;
+  // SIGKILL to every attempt's process group now, without waiting out the grace period of
+  // those being aborted (a second Ctrl-C). Their results arrive as usual.
+  void KillAll();
   void Adopt(TaskLaunch launch) override;
   size_t running() const override { return attempts_.size(); }
 

@@ -75,15 +75,6 @@ std::optional<Schedule> LoadSchedule(Reader& r, const yaml::Node& n, const std::
   return s;
 }
 
-bool IsLabelPart(std::string_view s) {
-  if (s.empty() || s.size() > 63) return false;
-  for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
-  }
-  return std::isalnum(static_cast<unsigned char>(s.front())) &&
-         std::isalnum(static_cast<unsigned char>(s.back()));
-}
-
 std::vector<std::pair<std::string, std::string>> LoadStringMap(Reader& r, const yaml::Node& n,
                                                                const std::string& what,
                                                                bool labels) {
@@ -93,14 +84,11 @@ std::vector<std::pair<std::string, std::string>> LoadStringMap(Reader& r, const 
   for (const auto& [k, v] : n.entries) {
     std::string value = r.Text(*v, what).value_or("");
     if (labels) {
-      std::string_view key = k->text;
-      size_t slash = key.rfind('/');
-      std::string_view name = slash == std::string_view::npos ? key : key.substr(slash + 1);
-      if (!IsLabelPart(name)) {
+      if (!IsLabelKey(k->text)) {
         r.Error(ErrorCode::kInvalidValue, *k,
                 "label key " + Quote(k->text) + " is not a valid Kubernetes label name");
       }
-      if (!value.empty() && !IsLabelPart(value)) {
+      if (!IsLabelValue(value)) {
         r.Error(ErrorCode::kInvalidValue, *v,
                 "label value " + Quote(value) +
                     " must be at most 63 characters of [A-Za-z0-9-_.], starting and ending "

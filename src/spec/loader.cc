@@ -69,16 +69,6 @@ std::string SyntaxHint(std::string_view line) {
   return "";
 }
 
-bool IsDnsLabel(std::string_view s) {
-  if (s.empty() || s.size() > 63) return false;
-  for (char c : s) {
-    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
-      return false;
-    }
-  }
-  return s.front() != '-' && s.back() != '-';
-}
-
 template <typename T, typename LoadFn>
 void LoadEntities(Reader& r, const yaml::Node& root, const char* key, const char* what,
                   std::vector<T>& out, LoadFn load) {

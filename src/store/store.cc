@@ -385,6 +385,19 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
       }()) + "; the fields are: " + ListColumnNames());
     }
     if (c.values.empty()) return InvalidArgument("filter on " + Quote(c.field) + " has no value");
+    if (c.field == "phase") {
+      // A misspelt phase would match nothing and look like "no executions".
+      for (const std::string& v : c.values) {
+        if (!ParseExecutionPhase(v)) {
+          std::vector<std::string> names;
+          for (int p = 0; p <= static_cast<int>(ExecutionPhase::kTimedOut); ++p) {
+            names.emplace_back(PhaseName(static_cast<ExecutionPhase>(p)));
+          }
+          return InvalidArgument("no execution phase " + Quote(v) + DidYouMean(v, names) + "; the phases are: " +
+                                 Join(names, ", "));
+        }
+      }
+    }
     auto next = [&](const std::string& v) {
       params.emplace_back(v, col->time);
       return "?" + std::to_string(5 + params.size());

@@ -1,5 +1,8 @@
 #include "types/literal.h"
 
+#include <cctype>
+#include <limits>
+
 #include <algorithm>
 #include <utility>
 
@@ -122,6 +125,23 @@ LiteralResult ReadDict(const yaml::Node& node, const Type& type, bool promote);
 LiteralResult ReadUnion(const yaml::Node& node, const Type& type, bool promote);
 
 // promote: whether an int may stand for a float. Unions first try without it, so that
+// NaN and the infinities as people and programs write them: Value::ToText and Python print
+// nan/inf, proto3 JSON (our own JSON output) writes "NaN"/"Infinity", YAML writes .nan/.inf.
+std::optional<double> NonFiniteFloat(std::string_view text) {
+  std::string t;
+  for (char c : text) t += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  bool neg = false;
+  if (!t.empty() && (t[0] == '-' || t[0] == '+')) {
+    neg = t[0] == '-';
+    t.erase(0, 1);
+  }
+  if (t == "nan" || t == ".nan") return std::numeric_limits<double>::quiet_NaN();
+  if (t == "inf" || t == ".inf" || t == "infinity") {
+    return neg ? -std::numeric_limits<double>::infinity() : std::numeric_limits<double>::infinity();
+  }
+  return std::nullopt;
+}
+
 // `1` picks int over float in union[int, float].
 LiteralResult Read(const yaml::Node& node, const Type& type, bool promote) {
   // Resolve() calls lists and mappings strings; they must not pass for one here.
@@ -140,6 +160,9 @@ LiteralResult Read(const yaml::Node& node, const Type& type, bool promote) {
         LiteralResult r = ReadNatural(node);
         if (r.ok()) r.value = Value::Float(static_cast<double>(r.value.as_int()));
         return r;
+      }
+      if (kind == ScalarKind::kStr) {
+        if (auto f = NonFiniteFloat(node.text)) return Ok(Value::Float(*f));
       }
       return Mismatch(node, type);
     case TypeKind::kBool:
@@ -305,6 +328,7 @@ LiteralResult ValueFromText(std::string_view text, const Type& type) {
     case TypeKind::kFloat:
       if (auto f = yaml::ParseFloat(trimmed)) return Ok(Value::Float(*f));
       if (auto i = yaml::ParseInt(trimmed)) return Ok(Value::Float(static_cast<double>(*i)));
+      if (auto f = NonFiniteFloat(trimmed)) return Ok(Value::Float(*f));
       return FailText(ErrorCode::kMismatchingTypes, type, text);
     case TypeKind::kBool:
       if (auto b = yaml::ParseBool(trimmed)) return Ok(Value::Bool(*b));

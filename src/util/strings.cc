@@ -1,6 +1,7 @@
 #include "util/strings.h"
 
 #include <algorithm>
+#include <cctype>
 #include <cstdio>
 
 namespace flyte {
@@ -102,6 +103,64 @@ std::string DidYouMean(std::string_view word, const std::vector<std::string>& ca
   std::string match = ClosestMatch(word, candidates);
   if (match.empty()) return "";
   return " (did you mean " + Quote(match) + "?)";
+}
+
+bool IsLabelName(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  }
+  return std::isalnum(static_cast<unsigned char>(s.front())) && std::isalnum(static_cast<unsigned char>(s.back()));
+}
+
+bool IsLabelKey(std::string_view s) {
+  size_t slash = s.rfind('/');
+  if (slash == std::string_view::npos) return IsLabelName(s);
+  std::string_view prefix = s.substr(0, slash);
+  if (prefix.empty() || prefix.size() > 253) return false;
+  for (char c : prefix) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+          c == '.')) {
+      return false;
+    }
+  }
+  return IsLabelName(s.substr(slash + 1));
+}
+
+bool IsLabelValue(std::string_view s) { return s.empty() || IsLabelName(s); }
+
+bool IsDnsLabel(std::string_view s) {
+  if (s.empty() || s.size() > 63) return false;
+  for (char c : s) {
+    if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-')) {
+      return false;
+    }
+  }
+  return s.front() != '-' && s.back() != '-';
+}
+
+bool IsEnvName(std::string_view s) {
+  if (s.empty() || std::isdigit(static_cast<unsigned char>(s.front()))) return false;
+  for (char c : s) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '_')) return false;
+  }
+  return true;
+}
+
+std::string Printable(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    auto u = static_cast<unsigned char>(c);
+    if ((u < 0x20 && c != '\n' && c != '\t') || u == 0x7f) {
+      char buf[8];
+      std::snprintf(buf, sizeof buf, "\\x%02x", u);
+      out += buf;
+    } else {
+      out += c;
+    }
+  }
+  return out;
 }
 
 std::string Quote(std::string_view s) {

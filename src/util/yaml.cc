@@ -233,7 +233,7 @@ class DocumentBuilder : public YAML::EventHandler {
   void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override {
     Node* n = NewNode(NodeKind::kNull, mark);
     Register(anchor, n);
-    Attach(n, 1);
+    Attach(n, 1, 1);
   }
 
   void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
@@ -244,7 +244,9 @@ class DocumentBuilder : public YAML::EventHandler {
     for (const Frame& f : stack_) {
       if (f.node == target) throw BuildError{"an alias refers to its own enclosing node", Line(mark), Col(mark)};
     }
-    Attach(target, anchor_sizes_[anchor]);
+    ++aliases_;
+    // An alias repeats its anchor's whole content: all of it counts again.
+    Attach(target, anchor_sizes_[anchor], anchor_sizes_[anchor]);
   }
 
   void OnScalar(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -255,7 +257,7 @@ class DocumentBuilder : public YAML::EventHandler {
     if (!n->plain && tag != "!") n->forced = ForcedKind(tag, mark);
     if (n->forced == ScalarKind::kNull) n->kind = NodeKind::kNull;
     Register(anchor, n);
-    Attach(n, 1);
+    Attach(n, 1, 1);
   }
 
   void OnSequenceStart(const YAML::Mark& mark, const std::string& tag, YAML::anchor_t anchor,
@@ -335,15 +337,18 @@ class DocumentBuilder : public YAML::EventHandler {
       throw BuildError{"mapping key without a value", f.pending_key->line, f.pending_key->col};
     }
     if (f.anchor != 0) anchor_sizes_[f.anchor] = f.size;
-    Attach(f.node, f.size);
+    // Its content was counted as it came; the collection itself is one more node.
+    Attach(f.node, f.size, 1);
   }
 
   // Adds a finished node (or an alias of one) to the open collection, or makes it the root.
-  void Attach(const Node* n, uint64_t size) {
-    total_ += size;
+  // `size` is the node's expanded size (for the enclosing collection's count), `added` what
+  // it adds to the document's total.
+  void Attach(const Node* n, uint64_t size, uint64_t added) {
+    total_ += added;
     if (total_ > limits_.max_nodes) {
-      throw BuildError{"the document expands to more than " + std::to_string(limits_.max_nodes) +
-                           " nodes (aliases repeat their anchor's content)",
+      throw BuildError{"the document expands to more than " + std::to_string(limits_.max_nodes) + " nodes" +
+                           (aliases_ > 0 ? " (aliases repeat their anchor's content)" : ""),
                        n->line, n->col};
     }
     if (stack_.empty()) {
@@ -413,6 +418,7 @@ class DocumentBuilder : public YAML::EventHandler {
   std::vector<const Node*> anchors_;
   std::vector<uint64_t> anchor_sizes_;  // expanded size of each anchored node
   uint64_t total_ = 0;
+  uint64_t aliases_ = 0;
   int documents_ = 0;
 };
 

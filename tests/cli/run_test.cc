@@ -337,3 +337,46 @@ workflows:
 
 }  // namespace
 }  // namespace flyte
+
+namespace flyte {
+namespace {
+
+using testing::CliFixture;
+using testing::ProcessResult;
+
+TEST_CASE("a second Ctrl-C kills tasks that ignore SIGTERM instead of waiting out the grace period",
+          "[process]") {
+  CliFixture f;
+  const std::string file = f.Write("stubborn.yaml", R"yaml(
+tasks:
+  stubborn:
+    script: |
+      trap '' TERM
+      echo "started $$"
+      sleep 60
+workflows:
+  wf:
+    nodes: {nap: {task: stubborn}}
+)yaml");
+  pid_t pgid = 0;
+  struct Reaper {
+    pid_t& pgid;
+    ~Reaper() { testing::KillGroup(pgid); }
+  } reaper{pgid};
+  testing::Child run(testing::FlyteArgv(f.home(), {"run", file, "-v"}), testing::FlyteEnv(f.home()));
+  INFO(run.err());
+  REQUIRE(run.WaitForStderr("nap | started "));
+  pgid = std::stoi(run.err().substr(run.err().find("nap | started ") + 14));
+  run.Signal(SIGINT);
+  REQUIRE(run.WaitForStderr("interrupted: stopping the running tasks", 5000));
+  run.Signal(SIGINT);
+  // Well inside the 10 s grace period the first Ctrl-C started.
+  ProcessResult r = run.Wait(7000);
+  INFO(testing::Describe(r));
+  CHECK(r.exit_code == 130);
+  CHECK(r.err.find("interrupted again: killing the running tasks now") != std::string::npos);
+  CHECK(testing::WaitGroupGone(pgid));
+}
+
+}  // namespace
+}  // namespace flyte

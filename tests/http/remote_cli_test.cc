@@ -130,6 +130,19 @@ TEST_CASE("a failed remote run exits 1, terminate aborts, and relaunch repeats",
   CHECK(r.server.WaitFor("r4", "RUNNING")["spec"]["inputs"]["x"] == 1);
 }
 
+TEST_CASE("run --remote runs a task of the file by name, and names the file's targets on a typo",
+          "[server][remote]") {
+  Remote r;
+  ProcessResult run = r.Flyte({"run", "--remote", r.file, "double", "--input", "x=4"});
+  INFO(Describe(run));
+  CHECK(run.exit_code == 0);
+  CHECK(run.out.find("y: 8") != std::string::npos);
+  ProcessResult typo = r.Flyte({"run", "--remote", r.file, "doubel"});
+  CHECK(typo.exit_code == 2);
+  CHECK(typo.err.find("defines no workflow, task or launch plan named 'doubel' (did you mean 'double'?)") !=
+        std::string::npos);
+}
+
 TEST_CASE("an unreachable server is exit 3 with the URL tried", "[remote]") {
   testing::TempDir tmp;
   ProcessResult r = testing::Flyte(tmp / "home", {"get", "executions", "--endpoint", "http://127.0.0.1:1"});

@@ -327,3 +327,33 @@ TEST_CASE("a list literal's natural type is a list of its items' shared type") {
 
 }  // namespace
 }  // namespace flyte
+
+namespace flyte {
+
+TEST_CASE("nan and the infinities round-trip through text and JSON however they are spelled") {
+  const Type f = [] {
+    ParsedType p = ParseType("float");
+    REQUIRE(p.ok());
+    return p.type;
+  }();
+  // What flyte prints (Value::ToText), Python, proto3 JSON and YAML.
+  for (const char* text : {"nan", "NaN", ".nan", "inf", "+inf", "Infinity", ".inf", "-inf", "-Infinity", "-.inf"}) {
+    INFO(text);
+    LiteralResult r = ValueFromText(text, f);
+    REQUIRE(r.ok());
+    const double d = r.value.as_float();
+    CHECK((std::isnan(d) || std::isinf(d)));
+    CHECK(ValueFromText(r.value.ToText(), f).value == r.value);
+  }
+  // In outputs.json a float can only be a string for these.
+  for (const char* json : {R"("NaN")", R"("Infinity")", R"("-Infinity")"}) {
+    INFO(json);
+    yaml::ParseResult doc = yaml::ParseText(json);
+    REQUIRE(doc.doc != nullptr);
+    CHECK(ValueFromNode(*doc.doc->root(), f).ok());
+  }
+  CHECK_FALSE(ValueFromText("nanx", f).ok());
+  CHECK_FALSE(ValueFromText("infinite", f).ok());
+}
+
+}  // namespace flyte

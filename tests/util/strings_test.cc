@@ -98,3 +98,13 @@ TEST_CASE("IsIdentifier accepts C-style names") {
 
 }  // namespace
 }  // namespace flyte
+
+namespace flyte {
+
+TEST_CASE("Printable shows control characters instead of sending them to the terminal") {
+  CHECK(Printable("\x1b[2J\x1b]0;owned\x07ok") == "\\x1b[2J\\x1b]0;owned\\x07ok");
+  CHECK(Printable("line 1\n\tline 2") == "line 1\n\tline 2");
+  CHECK(Printable("del\x7f and é") == "del\\x7f and é");
+}
+
+}  // namespace flyte
