@@ -120,6 +120,26 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
   Field(def, "dynamic", task.dynamic ? "1" : "0");
   for (const Variable& v : t.iface.inputs) Field(def, "in", v.name + ":" + v.type.ToString());
   for (const Variable& v : t.iface.outputs) Field(def, "out", v.name + ":" + v.type.ToString());
+  // A plugin's cluster (roles, replicas, images, resources, settings) shapes what the task
+  // computes with, so it is part of the definition; tasks without one hash as they always did,
+  // which keeps their cache entries.
+  if (task.plugin.kind != spec::PluginKind::kNone) {
+    Field(def, "plugin", std::to_string(static_cast<int>(task.plugin.kind)));
+    auto amounts = [&def](const char* what, const spec::ResourceAmounts& a) {
+      auto opt = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
+      Field(def, what, opt(a.cpu_millis) + "/" + opt(a.mem_bytes) + "/" + opt(a.gpu) + "/" + opt(a.storage_bytes));
+    };
+    for (const spec::PluginRole& role : task.plugin.roles) {
+      Field(def, "role", role.role);
+      Field(def, "replicas", role.replicas ? std::to_string(*role.replicas) : "-");
+      Field(def, "role_image", role.image);
+      if (role.resources) {
+        amounts("requests", role.resources->requests);
+        amounts("limits", role.resources->limits);
+      }
+    }
+    if (task.plugin.settings) Field(def, "settings", task.plugin.settings->ToCanonicalJson());
+  }
   t.definition_hash = Sha256Hex(def);
   return t;
 }

@@ -1,6 +1,6 @@
-#include "http/loop_bridge.h"
+#include "runner/loop_bridge.h"
 
-namespace flyte::http {
+namespace flyte {
 
 LoopBridge::LoopBridge(uv_loop_t* loop) {
   uv_async_init(loop, &async_, &LoopBridge::OnAsync);
@@ -51,4 +51,4 @@ void LoopBridge::Close() {
   }
 }
 
-}  // namespace flyte::http
+}  // namespace flyte

@@ -13,7 +13,7 @@
 
 #include "flyte/status.h"
 
-namespace flyte::http {
+namespace flyte {
 
 class LoopBridge {
  public:
@@ -53,4 +53,4 @@ class LoopBridge {
   bool handle_closed_ = false;
 };
 
-}  // namespace flyte::http
+}  // namespace flyte

@@ -1,6 +1,8 @@
 // The admin API contract (API.md) against a real `flyte serve` on an ephemeral port.
 #include <catch2/catch.hpp>
 
+#include <future>
+
 #include "http/server_fixture.h"
 
 namespace flyte {
@@ -273,10 +275,15 @@ TEST_CASE("the event stream reports an execution's phase changes as they happen"
   s.Register(kSlowAndGated);
   std::string name = "watched";
   std::string seen;
+  std::promise<void> subscribed;
   std::thread reader([&] {
     httplib::Client c("127.0.0.1", s.port);
     c.set_read_timeout(30, 0);
     c.Get(("/api/v1/events?execution=flytesnacks/development/" + name).c_str(),
+          [&](const httplib::Response&) {
+            subscribed.set_value();  // the server answers once the stream is subscribed
+            return true;
+          },
           [&](const char* data, size_t n) {
             seen.append(data, n);
             return seen.find("\"kind\":\"execution\",\"execution\":{\"project\":\"flytesnacks\",\"domain\":"
@@ -284,8 +291,7 @@ TEST_CASE("the event stream reports an execution's phase changes as they happen"
                    std::string::npos;
           });
   });
-  // The subscription is in place once the server has answered a later request.
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  REQUIRE(subscribed.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
   s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "slow"}}},
             {"inputs", {{"seconds", 0}}}, {"name", name}});
   reader.join();

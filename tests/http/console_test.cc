@@ -12,7 +12,7 @@
 
 #include "admin/local_admin.h"
 #include "http/console.h"
-#include "http/loop_bridge.h"
+#include "runner/loop_bridge.h"
 #include "http/server.h"
 #include "http/server_fixture.h"
 
@@ -125,7 +125,7 @@ TEST_CASE("the console calls only routes the server registers", "[server][consol
   auto opened = LocalAdmin::Open(&loop, options);
   REQUIRE(opened.ok());
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
-  auto bridge = std::make_unique<http::LoopBridge>(&loop);
+  auto bridge = std::make_unique<LoopBridge>(&loop);
   auto server = std::make_unique<http::ApiServer>(*bridge, *admin, nullptr, nullptr,
                                                   http::ApiServer::Options{});
 

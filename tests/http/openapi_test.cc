@@ -17,7 +17,7 @@
 
 #include "admin/local_admin.h"
 #include "http/codec.h"
-#include "http/loop_bridge.h"
+#include "runner/loop_bridge.h"
 #include "http/openapi.h"
 #include "http/server.h"
 #include "support/process_helpers.h"

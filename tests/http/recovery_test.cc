@@ -98,7 +98,18 @@ TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each tas
   s.Kill();
   // While no server runs, the odd step1s end: their status must not be lost.
   std::ofstream(dir + "/go1").put('\n');
-  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  // Each step1's supervisor records its exit in the attempt folder (20: the even ones ended
+  // before the kill, the odd ones now).
+  REQUIRE(WaitUntil([&] {
+    size_t recorded = 0;
+    std::error_code ec;
+    for (auto it = std::filesystem::recursive_directory_iterator(s.home(), ec);
+         !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
+      const std::filesystem::path& p = it->path();
+      recorded += p.filename() == "exit" && p.parent_path().parent_path().filename() == "s1";
+    }
+    return recorded == 20;
+  }));
 
   s.Start();
   CHECK(s.process().WaitForStderr("continuing 20 execution(s)"));
@@ -259,7 +270,12 @@ workflows:
 )yaml");
   Child run(FlyteArgv(s.home(), {"run", wf, "--name", "local1"}), FlyteEnv(s.home()));
   REQUIRE(WaitUntil([&] { return std::ifstream(s.tmp.path() + "/started").good(); }));
-  std::this_thread::sleep_for(std::chrono::milliseconds(100));  // its RUNNING is committed
+  // Its RUNNING is committed (what the next server reads).
+  REQUIRE(WaitUntil([&] {
+    ProcessResult got = testing::Flyte(s.home(), {"get", "execution", "local1", "-o", "json"});
+    nlohmann::json j = nlohmann::json::parse(got.out, nullptr, false);
+    return got.exit_code == 0 && j.is_object() && j["phase"] == "RUNNING";
+  }));
   run.Signal(SIGKILL);
   (void)run.Wait();
   s.Start();

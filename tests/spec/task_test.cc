@@ -293,4 +293,27 @@ tasks:
 }
 
 }  // namespace
+TEST_CASE("compiler puts a plugin's cluster settings in the definition hash, so the cache follows them") {
+  auto with = [](const std::string& dask) {
+    return testing::Compiled(R"(
+tasks:
+  count:
+    plugin: dask
+    dask:
+)" + dask + R"(
+    script: echo hi
+)");
+  };
+  auto four = with("      workers: {replicas: 4, resources: {cpu: 2}}\n");
+  auto eight = with("      workers: {replicas: 8, resources: {cpu: 2}}\n");
+  auto more_cpu = with("      workers: {replicas: 4, resources: {cpu: 3}}\n");
+  auto four_again = with("      workers: {replicas: 4, resources: {cpu: 2}}\n");
+  CHECK(four->tasks[0].definition_hash != eight->tasks[0].definition_hash);
+  CHECK(four->tasks[0].definition_hash != more_cpu->tasks[0].definition_hash);
+  CHECK(four->tasks[0].definition_hash == four_again->tasks[0].definition_hash);
+  // A task without a plugin hashes as before this change (its cache entries stay valid).
+  auto plain = testing::Compiled("tasks:\n  greet:\n    script: echo hi\n");
+  CHECK(plain->tasks[0].definition_hash == "553313569f180e66a6cf75bab296c029085bd6b8d603ab26fcac19b78f6ee135");
+}
+
 }  // namespace flyte
