@@ -83,8 +83,17 @@ struct TemplateSegment {
 };
 using CompiledTemplate = std::vector<TemplateSegment>;
 
+// Which kind of runner a task's attempts need, from what the task declares: a plugin's custom
+// resource, a container (it names an image), or a plain process. A routing runner
+// (runner/routing_runner.h) maps each kind to a runner at run time; where a kind has none of
+// its own (no Kubernetes configured), the process runner runs it locally, as flytekit does.
+enum class ExecutorKind : uint8_t { kProcess, kContainer, kDask, kRay, kSpark, kPytorch };
+inline constexpr int kExecutorKinds = 6;
+std::string_view ExecutorKindName(ExecutorKind kind);  // "process", "container", "dask"...
+
 struct CompiledTask {
   std::string name;
+  ExecutorKind executor = ExecutorKind::kProcess;
   const spec::Task* spec = nullptr;
   Interface iface;
   std::vector<CompiledTemplate> command;
@@ -128,6 +137,7 @@ struct CompiledBody {
   std::optional<spec::Resources> resources;
   std::string image;
   bool interruptible = false;
+  ExecutorKind executor = ExecutorKind::kProcess;  // the task's, or container when a node adds an image
   // Map nodes.
   std::vector<uint32_t> mapped_inputs;  // indices into iface.inputs
   uint32_t concurrency = 0;             // 0: no limit of its own

@@ -19,10 +19,22 @@
 
 namespace flyte {
 
+// Which attempt this is, in words a runner can put on what it creates (Pod names and labels,
+// log lines) without reading environment strings.
+struct AttemptId {
+  std::string project, domain, execution;
+  std::string node;     // "train", "sub/inner", "sq[3]"
+  std::string task;     // the task's name in its file
+  uint32_t attempt = 0;  // 0-based
+};
+
 struct TaskLaunch {
   uint64_t id = 0;  // unique per attempt within the engine
+  AttemptId attempt;
   std::shared_ptr<const CompiledFile> file;  // keeps `task` alive
-  const CompiledTask* task = nullptr;
+  const CompiledTask* task = nullptr;  // its plugin settings too (task->spec->plugin)
+  ExecutorKind executor = ExecutorKind::kProcess;  // node overrides applied
+  bool interruptible = false;  // may run on preemptible capacity (node overrides applied)
   std::vector<Value> inputs;  // one per task input; null for unbound optional inputs
   std::string attempt_dir;    // runner's own folder for this attempt (inputs, outputs, logs)
   std::string raw_output_dir;  // scratch space that survives the task
@@ -70,6 +82,12 @@ class Runner {
   virtual void Adopt(TaskLaunch launch) = 0;
   // How many attempts are running.
   virtual size_t running() const = 0;
+  // Whether attempts of `kind` run on this machine, and so take slots of the execution's
+  // max_parallelism; a cluster runner has limits of its own.
+  virtual bool RunsHere(ExecutorKind kind) const {
+    (void)kind;
+    return true;
+  }
 };
 
 }  // namespace flyte

@@ -141,6 +141,31 @@ void CollectGates(const CompiledFile& file, const CompiledBody& b, const std::st
   }
 }
 
+// Every task node a workflow can run, through subworkflows, branches and launch plans (whose
+// child executions run on the same runners); dynamic fragments are known only when they run.
+void CollectTaskBodies(const CompiledFile& file, const CompiledBody& b, std::vector<const CompiledBody*>& out,
+                       int depth) {
+  if (depth > 16) return;
+  auto workflow = [&](uint32_t w) {
+    if (w == kNoIndex) return;
+    for (const CompiledNode& n : file.workflows[w].nodes) CollectTaskBodies(file, n.body, out, depth + 1);
+  };
+  switch (b.kind) {
+    case spec::NodeKind::kTask:
+    case spec::NodeKind::kMap: out.push_back(&b); break;
+    case spec::NodeKind::kWorkflow: workflow(b.target); break;
+    case spec::NodeKind::kLaunchPlan:
+      if (b.target != kNoIndex) workflow(file.launch_plans[b.target].workflow);
+      break;
+    case spec::NodeKind::kBranch:
+      for (const CompiledCase& c : b.cases) {
+        if (c.body) CollectTaskBodies(file, *c.body, out, depth + 1);
+      }
+      break;
+    default: break;
+  }
+}
+
 }  // namespace
 
 std::string DefaultHome() {
@@ -182,7 +207,9 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   }
   admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));
   admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));
-  admin->engine_ = std::make_unique<Engine>(*admin->runner_, *admin->clock_, admin->store_.get());
+  // Every kind runs as a local process until a cluster runner is routed in.
+  admin->routing_ = std::make_unique<RoutingRunner>(*admin->runner_);
+  admin->engine_ = std::make_unique<Engine>(*admin->routing_, *admin->clock_, admin->store_.get());
   admin->recorder_ = std::make_unique<Recorder>(*admin->store_);
   admin->engine_->AddObserver(admin->recorder_.get());
   uv_check_init(loop, &admin->check_);
@@ -209,6 +236,7 @@ LocalAdmin::~LocalAdmin() {
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
   }
   engine_.reset();
+  routing_.reset();
   runner_.reset();
   clock_.reset();
   // Let the closes above complete while everything they point to is still alive.
@@ -461,6 +489,15 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
       for (const CompiledTask& tk : file->tasks) names.push_back(tk.name);
       return InvalidArgument("no workflow or task named " + Quote(req.target) +
                              DidYouMean(req.target, names) + "; the file has: " + Join(names, ", "));
+    }
+  }
+  // A task whose kind has no runner here is refused before anything starts.
+  {
+    std::vector<const CompiledBody*> bodies;
+    const CompiledWorkflow& top = er.single_task ? *er.single_task : file->workflows[er.workflow];
+    for (const CompiledNode& n : top.nodes) CollectTaskBodies(*file, n.body, bodies, 0);
+    for (const CompiledBody* b : bodies) {
+      RETURN_IF_ERROR(routing_->CanRun(b->executor, file->tasks[b->target].name));
     }
   }
 

@@ -15,6 +15,7 @@
 #include "flyte/compiler.h"
 #include "runner/blobs.h"
 #include "runner/local_runner.h"
+#include "runner/routing_runner.h"
 #include "runner/uv_clock.h"
 
 namespace flyte {
@@ -84,6 +85,8 @@ class LocalAdmin : public AdminService {
   // Runs the loop until `key` is terminal (its state is committed when this returns).
   Status RunUntilDone(const ExecutionKey& key);
   Store& store() { return *store_; }
+  // Where tasks of each executor kind run; configure before the first execution.
+  RoutingRunner& runners() { return *routing_; }
   // The compiled form of a registered source, by digest (compiled once per process).
   Result<std::shared_ptr<const CompiledFile>> Compiled(const std::string& digest) { return CompiledSource(digest); }
   // Called when a launch plan version becomes active or inactive, before the change is
@@ -121,6 +124,7 @@ class LocalAdmin : public AdminService {
   std::unique_ptr<BlobStore> blobs_;
   std::unique_ptr<UvClock> clock_;
   std::unique_ptr<LocalRunner> runner_;
+  std::unique_ptr<RoutingRunner> routing_;  // what the engine runs tasks through
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<Recorder> recorder_;
   std::map<std::string, std::shared_ptr<const CompiledFile>> compiled_;  // by source digest

@@ -164,6 +164,7 @@ std::shared_ptr<const CompiledWorkflow> SingleTaskWorkflow(const CompiledFile& f
   node.body.resources = s.resources;
   node.body.image = s.image;
   node.body.interruptible = s.interruptible;
+  node.body.executor = t.executor;
   wf->nodes.push_back(std::move(node));
   wf->node_index.emplace(t.name, 0);
   for (uint32_t i = 0; i < t.iface.outputs.size(); ++i) {

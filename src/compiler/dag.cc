@@ -34,4 +34,16 @@ uint32_t CompiledFile::FindLaunchPlan(std::string_view name) const {
   return FindByName(launch_plans, name);
 }
 
+std::string_view ExecutorKindName(ExecutorKind kind) {
+  switch (kind) {
+    case ExecutorKind::kProcess: return "process";
+    case ExecutorKind::kContainer: return "container";
+    case ExecutorKind::kDask: return "dask";
+    case ExecutorKind::kRay: return "ray";
+    case ExecutorKind::kSpark: return "spark";
+    case ExecutorKind::kPytorch: return "pytorch";
+  }
+  return "process";
+}
+
 }  // namespace flyte

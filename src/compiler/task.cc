@@ -88,6 +88,15 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
   CompiledTask t;
   t.name = task.name;
   t.spec = &task;
+  switch (task.plugin.kind) {
+    case spec::PluginKind::kDask: t.executor = ExecutorKind::kDask; break;
+    case spec::PluginKind::kRay: t.executor = ExecutorKind::kRay; break;
+    case spec::PluginKind::kSpark: t.executor = ExecutorKind::kSpark; break;
+    case spec::PluginKind::kPytorch: t.executor = ExecutorKind::kPytorch; break;
+    case spec::PluginKind::kNone:
+      t.executor = task.image.empty() ? ExecutorKind::kProcess : ExecutorKind::kContainer;
+      break;
+  }
   t.iface.inputs = ToVariables(task.inputs);
   t.iface.outputs = ToVariables(task.outputs);
   for (const spec::Template& arg : task.command) {

@@ -361,6 +361,9 @@ void WorkflowCompiler::ApplyTaskSettings(const spec::NodeBody& spec, CompiledBod
   body.resources = o.resources ? o.resources : task.resources;
   body.image = o.image.value_or(task.image);
   body.interruptible = o.interruptible.value_or(task.interruptible);
+  body.executor = ctx_.out.tasks[body.target].executor;
+  // A node that gives a plain task an image runs it as a container.
+  if (body.executor == ExecutorKind::kProcess && !body.image.empty()) body.executor = ExecutorKind::kContainer;
   if (o.cache) {
     for (const auto& [name, loc] : o.cache->ignore_inputs) {
       if (body.iface.FindInput(name) == kNoIndex) {

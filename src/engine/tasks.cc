@@ -46,7 +46,9 @@ void Engine::Impl::Pump(ExecutionState& e) {
   const uint32_t cap = e.options.max_parallelism;
   while (!e.ready.empty() && AcceptsNewWork(e)) {
     uint32_t idx = e.ready.front().second;
-    uint32_t slots = SlotsFor(*e.nodes[idx].body, cap);
+    // Tasks that run elsewhere (Pods, plugin jobs) are bounded by their runner, not by slots.
+    const bool here = runner_.RunsHere(e.nodes[idx].body->executor);
+    uint32_t slots = here ? SlotsFor(*e.nodes[idx].body, cap) : 0;
     if (cap > 0 && e.running_slots + slots > cap) break;
     std::pop_heap(e.ready.begin(), e.ready.end());
     e.ready.pop_back();
@@ -89,6 +91,9 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
 
   TaskLaunch launch;
   launch.id = id;
+  launch.attempt = {e.key.project, e.key.domain, e.key.name, n.id, task.name, a.index};
+  launch.executor = b.executor;
+  launch.interruptible = b.interruptible;
   launch.file = e.file;
   launch.task = &task;
   launch.inputs = n.inputs;

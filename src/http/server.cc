@@ -1,6 +1,7 @@
 #include "http/server.h"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <fstream>
 
@@ -128,6 +129,14 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, 
   // Without TCP_NODELAY a response's body waits for the client's delayed ACK of its headers
   // (~40 ms); clients keep their connection for many requests.
   server_->set_tcp_nodelay(true);
+  // cpp-httplib's default turns on SO_REUSEPORT, which lets a second server bind the same port
+  // and silently take half its connections; SO_REUSEADDR is what a restart needs. The socket
+  // is kept to deepen its listen queue after binding (below).
+  server_->set_socket_options([this](int sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    listen_fd_ = sock;
+  });
   server_->set_keep_alive_max_count(10000);
   const size_t connections = options_.max_connections;
   server_->new_task_queue = [connections] { return new ConnectionThreads(connections); };
@@ -220,6 +229,10 @@ Status ApiServer::Listen(const std::string& host, int port) {
     return Unavailable("cannot listen on " + host + ":" + std::to_string(port) +
                        " (address in use, or not an address of this machine)");
   }
+  // cpp-httplib listens with a queue of 5: a burst of connections (many clients, or event
+  // streams reconnecting after a restart) overflows it, and each dropped SYN costs its client
+  // a retransmission of 1 s, then 3 s... Linux takes a second listen() as a new queue size.
+  if (listen_fd_ >= 0) (void)::listen(listen_fd_, SOMAXCONN);
   thread_ = std::thread([this] { server_->listen_after_bind(); });
   return Status::Ok();
 }

@@ -84,6 +84,7 @@ class ApiServer {
   std::unique_ptr<StreamLimit> streams_;
   std::thread thread_;
   int port_ = 0;
+  int listen_fd_ = -1;
   std::atomic<bool> stopping_{false};
   std::vector<Route> routes_;
 };
