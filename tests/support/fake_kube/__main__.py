@@ -34,7 +34,11 @@ def parse_args(argv):
     p.add_argument("--token", action="append", default=[], metavar="TOKEN=USER", help="extra bearer token")
     p.add_argument("--token-file", help="CSV token file (token,user,uid,groups); default STATE/tokens.csv")
     p.add_argument("--exec-ttl", type=int, default=3600, help="lifetime of exec-plugin tokens, seconds")
-    p.add_argument("--anonymous", action="store_true", help="accept requests without credentials")
+    p.add_argument("--anonymous", action="store_true", default=None,
+                   help="accept requests without credentials (default over plain HTTP, where client-go sends no "
+                        "bearer token, as the old insecure port did)")
+    p.add_argument("--require-auth", dest="anonymous", action="store_false",
+                   help="401 for requests without credentials even over plain HTTP")
     p.add_argument("--fault", action="append", default=[], metavar="JSON", help="a /_fake/faults body, at start")
     p.add_argument("--image-rule", action="append", default=[], metavar="REGEX=SCRIPT",
                    help="scripted outcome for Pods whose image matches")
@@ -49,7 +53,7 @@ def main(argv=None):
     tokens = dict(t.split("=", 1) for t in a.token)
     rules = [tuple(r.split("=", 1)) for r in a.image_rule]
     app = FakeKube(a.state_dir, port=a.port, tls=a.tls, certs_dir=a.certs, kubelet=a.kubelet, version=a.version,
-                   window=a.history_window, bookmark_interval=a.bookmark_interval, anonymous=a.anonymous,
+                   window=a.history_window, bookmark_interval=a.bookmark_interval, anonymous=(not a.tls) if a.anonymous is None else a.anonymous,
                    extra_tokens=tokens, token_file=a.token_file, exec_ttl=a.exec_ttl, step=a.step,
                    events=not a.no_events, image_rules=rules)
     seeds = [CRDS[n.strip()] for n in a.crds.split(",") if n.strip()]

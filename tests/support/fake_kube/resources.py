@@ -67,6 +67,8 @@ def _builtins():
                  subresources=["status"]),
         Resource("events.k8s.io", "v1", "events", "Event", "event", short_names=["ev"],
                  field_labels=EVENTS_V1_FIELDS),
+        Resource("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
+                 namespaced=False, verbs=["create"]),
         Resource("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
                  "customresourcedefinition", namespaced=False, short_names=["crd", "crds"], categories=["api-extensions"],
                  status_subresource=True, subresources=["status"]),

@@ -144,10 +144,12 @@ class Handler(BaseHTTPRequestHandler):
 
     def _serve(self, method, path, params, body, entry):
         app = self.server.app
-        user = self._user()
+        user = self.user = self._user()
         entry["user"] = user
         if path in ("/healthz", "/livez", "/readyz"):
             return self.send_text(200, b"ok")
+        if path == "/version" and method == "GET":  # system:public-info-viewer: open to anonymous users
+            return self.send_json(200, discovery.version_doc(app.version))
         is_watch = parse_bool(params.get("watch"))
         entry["watch"] = is_watch
         if user is None:
@@ -222,6 +224,12 @@ class Handler(BaseHTTPRequestHandler):
         accept = self.headers.get("Accept")
         if sub not in (None, "status", "log") or (sub and sub not in res.subresources):
             raise errors.ApiError(404, "NotFound", "the server could not find the requested resource", {})
+        if res.plural == "selfsubjectreviews":  # `kubectl auth whoami`: who the server thinks we are
+            if method != "POST":
+                raise errors.method_not_allowed()
+            return self.send_json(201, {"kind": res.kind, "apiVersion": res.api_version,
+                                        "metadata": {"creationTimestamp": None}, "status": {"userInfo": {
+                                            "username": self.user, "groups": ["system:authenticated"]}}})
         if name is None:
             if method == "GET":
                 if parse_bool(params.get("watch")):

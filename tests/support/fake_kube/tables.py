@@ -109,6 +109,14 @@ def _columns_and_row(res):
         cols = [_NAME_COL] + ([_col("Type")] if res.plural == "secrets" else []) + [_col("Data", "integer"), _AGE_COL]
         return cols, lambda o: [o["metadata"]["name"]] + ([o.get("type", "")] if res.plural == "secrets" else []) + \
             [len(o.get("data") or {}) + len(o.get("binaryData") or {}), _age(o)]
+    if res.store_key == ("", "events"):
+        def ev_row(o):
+            ref = o.get("involvedObject") or {}
+            last = o.get("lastTimestamp") or o.get("eventTime") or o["metadata"].get("creationTimestamp")
+            seen = human_duration(time.time() - parse_rfc3339(last)) if last else "<unknown>"
+            return [seen, o.get("type", ""), o.get("reason", ""), f"{ref.get('kind', '').lower()}/{ref.get('name', '')}",
+                    o.get("message", "")]
+        return [_col("Last Seen"), _col("Type"), _col("Reason"), _col("Object"), _col("Message")], ev_row
     if res.store_key == ("", "namespaces"):
         return [_NAME_COL, _col("Status"), _AGE_COL], \
             lambda o: [o["metadata"]["name"], (o.get("status") or {}).get("phase", ""), _age(o)]

@@ -76,7 +76,7 @@ class PodCtx:
         if not self.k.events:
             return
         now = time.time()
-        name = f"{self.name}.{uuid.uuid4().hex[:16]}"
+        name = f"{self.name}.{time.time_ns():x}{uuid.uuid4().hex[:4]}"
         ref = {"kind": "Pod", "namespace": self.ns, "name": self.name, "uid": self.uid, "apiVersion": "v1"}
         if container:
             ref["fieldPath"] = f"spec.{'initContainers' if container in self.inits else 'containers'}{{{container}}}"
@@ -168,6 +168,7 @@ class PodCtx:
     def running(self, name, started_at=None):
         self.started_at = getattr(self, "started_at", {})
         self.started_at[name] = started_at or now_rfc3339()
+        self.k.app.logbook.open(self.uid, name)
         self.set_state(name, {"running": {"startedAt": self.started_at[name]}}, ready=name in self.mains,
                        started=True)
 
@@ -180,6 +181,7 @@ class PodCtx:
             t["message"] = message
         if signal:
             t["signal"] = signal
+        self.k.app.logbook.open(self.uid, name).finish()
         self.set_state(name, {"terminated": t})
 
     def fail_pod(self, reason, message, disruption=None):
