@@ -250,6 +250,7 @@ class Store:
         """Forget the whole history (a compaction) and tell open watches they are too old."""
         with self.cond:
             self.history.clear()
+            self.rv += 1  # as if writes elsewhere moved etcd on: every RV handed out so far is now too old
             self.compacted_rv = self.rv
             for h in self.watches:
                 h.expired = True
