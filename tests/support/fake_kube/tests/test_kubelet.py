@@ -1,0 +1,240 @@
+"""The kubelet simulator: scripted status shapes (as research/k8s.md describes them) and process mode."""
+import json
+import os
+import shutil
+import tempfile
+import unittest
+
+from harness import FakeKube, stream_lines, wait_for
+
+PODS = "/api/v1/namespaces/default/pods"
+SCRIPT = "fake.flyte.org/script"
+
+
+def cstate(pod, i=0):
+    statuses = pod["status"].get("containerStatuses") or []
+    return statuses[i]["state"] if len(statuses) > i else {}
+
+
+def conds(pod):
+    return {c["type"]: c for c in pod["status"].get("conditions", [])}
+
+
+class ScriptedTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeKube("--kubelet", "scripted", "--step", "0.02")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.close()
+
+    def events_for(self, name):
+        r = self.fake.get(f"/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D{name}")
+        return [(e["type"], e["reason"], e["message"]) for e in r.json()["items"]]
+
+    def test_success_walks_through_kubelet_states(self):
+        self.fake.create_pod("ok", annotations={SCRIPT: "succeed-after:0.3", "fake.flyte.org/logs": "hi\n",
+                                                "fake.flyte.org/termination-message": '{"y": 1}'})
+        running = wait_for(lambda: (lambda p: p if p and p["status"]["phase"] == "Running" else None)(
+            self.fake.pod("ok")), what="Running")
+        self.assertEqual(conds(running)["Ready"]["status"], "True")
+        self.assertEqual(running["spec"]["nodeName"], "fake-node")
+        self.assertIn("running", cstate(running))
+        self.assertTrue(running["status"]["containerStatuses"][0]["ready"])
+        done = self.fake.wait_phase("ok", "Succeeded")
+        t = cstate(done)["terminated"]
+        self.assertEqual((t["exitCode"], t["reason"], t["message"]), (0, "Completed", '{"y": 1}'))
+        self.assertEqual(conds(done)["Ready"], dict(conds(done)["Ready"], status="False", reason="PodCompleted"))
+        self.assertEqual(self.fake.get(f"{PODS}/ok/log").body, b"hi\n")
+        reasons = [r for _, r, _ in self.events_for("ok")]
+        for r in ("Scheduled", "Pulled", "Created", "Started"):
+            self.assertIn(r, reasons)
+
+    def test_exit_code(self):
+        self.fake.create_pod("ex", annotations={SCRIPT: "exit:3"})
+        t = cstate(self.fake.wait_phase("ex", "Failed"))["terminated"]
+        self.assertEqual((t["exitCode"], t["reason"]), (3, "Error"))
+
+    def test_oom(self):
+        self.fake.create_pod("oom", annotations={SCRIPT: "oom"})
+        t = cstate(self.fake.wait_phase("oom", "Failed"))["terminated"]
+        self.assertEqual((t["exitCode"], t["reason"]), (137, "OOMKilled"))
+
+    def test_image_pull_backoff(self):
+        self.fake.create_pod("pull", containers=[{"name": "main", "image": "registry.example/fake-missing:1"}])
+        pod = wait_for(lambda: (lambda p: p if p and cstate(p).get("waiting", {}).get("reason") == "ImagePullBackOff"
+                                else None)(self.fake.pod("pull")), what="ImagePullBackOff")
+        self.assertEqual(pod["status"]["phase"], "Pending")
+        self.assertEqual(cstate(pod)["waiting"]["message"], 'Back-off pulling image "registry.example/fake-missing:1"')
+        self.assertEqual(conds(pod)["Ready"]["reason"], "ContainersNotReady")
+        ev = self.events_for("pull")
+        self.assertIn(("Warning", "Failed", "Error: ErrImagePull"), ev)
+        self.assertIn(("Normal", "BackOff", 'Back-off pulling image "registry.example/fake-missing:1"'), ev)
+        r = self.fake.get(f"{PODS}/pull/log")
+        self.assertEqual((r.code, r.json()["message"]),
+                         (400, 'container "main" in pod "pull" is waiting to start: trying and failing to pull image'))
+
+    def test_invalid_image_name(self):
+        self.fake.create_pod("inv", containers=[{"name": "main", "image": "Bad:Image"}])
+        pod = wait_for(lambda: (lambda p: p if p and "waiting" in cstate(p) and
+                                cstate(p)["waiting"]["reason"] == "InvalidImageName" else None)(self.fake.pod("inv")),
+                       what="InvalidImageName")
+        self.assertIn("couldn't parse image name", cstate(pod)["waiting"]["message"])
+
+    def test_evicted(self):
+        self.fake.create_pod("ev", annotations={SCRIPT: "evicted"})
+        pod = self.fake.wait_phase("ev", "Failed")
+        self.assertEqual(pod["status"]["reason"], "Evicted")
+        self.assertTrue(pod["status"]["message"].startswith("The node was low on resource: memory."))
+        self.assertEqual(conds(pod)["DisruptionTarget"]["reason"], "TerminationByKubelet")
+        self.assertEqual(cstate(pod)["terminated"]["exitCode"], 137)
+
+    def test_unschedulable(self):
+        self.fake.create_pod("unsched", annotations={SCRIPT: "unschedulable"})
+        pod = wait_for(lambda: (lambda p: p if p and "PodScheduled" in conds(p) else None)(self.fake.pod("unsched")),
+                       what="PodScheduled condition")
+        c = conds(pod)["PodScheduled"]
+        self.assertEqual((c["status"], c["reason"]), ("False", "Unschedulable"))
+        self.assertTrue(c["message"].startswith("0/1 nodes are available: 1 Insufficient cpu."))
+        self.assertEqual(pod["status"]["phase"], "Pending")
+        self.assertNotIn("nodeName", pod["spec"])
+
+    def test_missing_secret_is_config_error_until_created(self):
+        env = [{"name": "T", "valueFrom": {"secretKeyRef": {"name": "later", "key": "k"}}}]
+        self.fake.create_pod("cfg", containers=[{"name": "main", "image": "busybox", "env": env}])
+        pod = wait_for(lambda: (lambda p: p if p and cstate(p).get("waiting", {}).get("reason") ==
+                                "CreateContainerConfigError" else None)(self.fake.pod("cfg")), what="config error")
+        self.assertEqual(cstate(pod)["waiting"]["message"], 'secret "later" not found')
+        self.fake.post("/api/v1/namespaces/default/secrets", {"metadata": {"name": "later"}, "stringData": {"k": "v"}})
+        self.fake.wait_phase("cfg", "Succeeded")
+
+    def test_deleted_by_someone_else(self):
+        self.fake.create_pod("gone", annotations={SCRIPT: "delete"})
+        wait_for(lambda: self.fake.get(f"{PODS}/gone").code == 404, what="pod removed")
+
+    def test_node_lost_leaves_pod_terminating(self):
+        self.fake.create_pod("lost", annotations={SCRIPT: "node-lost"})
+        pod = wait_for(lambda: (lambda p: p if p and p["metadata"].get("deletionTimestamp") else None)(
+            self.fake.pod("lost")), what="deletionTimestamp")
+        self.assertEqual(conds(pod)["DisruptionTarget"]["reason"], "DeletionByTaintManager")
+        self.assertEqual(conds(pod)["Ready"]["status"], "False")
+        self.assertEqual(pod["status"]["phase"], "Running")
+        self.assertEqual(self.fake.request("DELETE", f"{PODS}/lost?gracePeriodSeconds=0").code, 200)
+        self.assertEqual(self.fake.get(f"{PODS}/lost").code, 404)
+
+    def test_graceful_delete_of_running_pod(self):
+        self.fake.create_pod("hang", annotations={SCRIPT: "hang"})
+        self.fake.wait_phase("hang", "Running")
+        r = self.fake.request("DELETE", f"{PODS}/hang")
+        self.assertEqual(r.code, 200)
+        self.assertIn("deletionTimestamp", r.json()["metadata"])
+        wait_for(lambda: self.fake.get(f"{PODS}/hang").code == 404, what="pod removed after kill")
+
+    def test_termination_message_is_cut_to_4096_bytes(self):
+        msg = "a" * 904 + "b" * 4096
+        self.fake.create_pod("long", annotations={SCRIPT: "succeed", "fake.flyte.org/termination-message": msg})
+        t = cstate(self.fake.wait_phase("long", "Succeeded"))["terminated"]
+        self.assertEqual(t["message"], "b" * 4096)
+
+
+class ProcessTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeKube("--kubelet", "process", "--step", "0.01")
+        cls.tmp = tempfile.mkdtemp(prefix="fake-kube-host-")
+        if not cls.fake.get("/_fake/state", token=False).json()["kubelet"]["unshare"]:
+            cls.fake.close()
+            raise unittest.SkipTest("process mode needs root and unshare -m for volume mounts")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.close()
+        shutil.rmtree(cls.tmp, ignore_errors=True)
+
+    def test_pod_runs_with_volumes_env_and_termination_message(self):
+        f = self.fake
+        f.post("/api/v1/namespaces/default/configmaps", {"metadata": {"name": "inputs"},
+                                                         "data": {"x": "41", "other": "unused"}})
+        f.post("/api/v1/namespaces/default/secrets", {"metadata": {"name": "creds"},
+                                                      "stringData": {"token": "s3cret"}})
+        script = ("echo out-line; echo err-line >&2; x=$(cat /var/flyte/inputs/value); "
+                  "echo $((x + 1)) > /var/flyte/outputs/y; cp /var/flyte/outputs/y $HOSTDIR/y; "
+                  "printf '{\"y\": %s}' $((x + 1)) > /dev/termination-log; "
+                  "echo \"tok=$TOKEN pwd=$(pwd) cm=$CM_x ls=$(ls /var/flyte/inputs)\"; exit 3")
+        f.create_pod("proc", containers=[{
+            "name": "task", "image": "ignored", "command": ["/bin/sh", "-c"], "args": [script], "workingDir": "/tmp",
+            "env": [{"name": "TOKEN", "valueFrom": {"secretKeyRef": {"name": "creds", "key": "token"}}},
+                    {"name": "HOSTDIR", "value": "/host"}],
+            "envFrom": [{"configMapRef": {"name": "inputs"}, "prefix": "CM_"}],
+            "volumeMounts": [{"name": "in", "mountPath": "/var/flyte/inputs"},
+                             {"name": "out", "mountPath": "/var/flyte/outputs"},
+                             {"name": "host", "mountPath": "/host"}]}],
+            volumes=[{"name": "in", "configMap": {"name": "inputs", "items": [{"key": "x", "path": "value"}]}},
+                     {"name": "out", "emptyDir": {}}, {"name": "host", "hostPath": {"path": self.tmp}}])
+        pod = f.wait_phase("proc", "Failed")
+        t = cstate(pod)["terminated"]
+        self.assertEqual((t["exitCode"], t["reason"], t["message"]), (3, "Error", '{"y": 42}'))
+        with open(os.path.join(self.tmp, "y")) as fh:
+            self.assertEqual(fh.read(), "42\n")
+        log = f.get(f"{PODS}/proc/log").body.decode()
+        self.assertIn("out-line\n", log)
+        self.assertIn("err-line\n", log)
+        self.assertIn("tok=s3cret pwd=/tmp cm=41 ls=value\n", log)
+        stamped = f.get(f"{PODS}/proc/log?timestamps=true&tailLines=1").body.decode()
+        self.assertRegex(stamped, r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z tok=")
+        self.assertFalse(os.path.exists("/var/flyte/inputs/value"), "mounts stay inside the container")
+
+    def test_long_termination_message_and_fallback_to_logs(self):
+        self.fake.create_pod("big", containers=[{"name": "main", "image": "x", "command": [
+            "/bin/sh", "-c", "head -c 5000 /dev/zero | tr '\\0' m > /dev/termination-log"]}])
+        t = cstate(self.fake.wait_phase("big", "Succeeded"))["terminated"]
+        self.assertEqual(len(t["message"]), 4096)
+        self.fake.create_pod("fallback", containers=[{"name": "main", "image": "x", "terminationMessagePolicy":
+                                                      "FallbackToLogsOnError",
+                                                      "command": ["/bin/sh", "-c", "echo boom; exit 1"]}])
+        t = cstate(self.fake.wait_phase("fallback", "Failed"))["terminated"]
+        self.assertEqual(t["message"], "boom\n")
+
+    def test_init_container_runs_first(self):
+        self.fake.create_pod(
+            "init", initContainers=[{"name": "setup", "image": "x",
+                                     "command": ["/bin/sh", "-c", "echo prepared > /scratch/ready"],
+                                     "volumeMounts": [{"name": "w", "mountPath": "/scratch"}]}],
+            containers=[{"name": "main", "image": "x", "command": ["cat", "/scratch/ready"],
+                         "volumeMounts": [{"name": "w", "mountPath": "/scratch"}]}],
+            volumes=[{"name": "w", "emptyDir": {}}])
+        pod = self.fake.wait_phase("init", "Succeeded")
+        self.assertEqual(pod["status"]["initContainerStatuses"][0]["state"]["terminated"]["exitCode"], 0)
+        self.assertEqual(self.fake.get(f"{PODS}/init/log?container=main").body, b"prepared\n")
+        self.assertEqual(self.fake.get(f"{PODS}/init/log?container=setup").body, b"")
+        self.assertFalse(os.path.exists("/scratch/ready"))
+
+    def test_follow_streams_while_running_and_delete_kills_group(self):
+        pidfile = os.path.join(self.tmp, "child.pid")
+        self.fake.create_pod("follow", containers=[{
+            "name": "main", "image": "x", "command": ["/bin/sh", "-c",
+                                                     f"sleep 300 & echo $! > {pidfile}; echo first; wait"],
+            "volumeMounts": []}])
+        self.fake.wait_phase("follow", "Running")
+        conn, resp = stream_lines(self.fake, f"{PODS}/follow/log?follow=true")
+        self.addCleanup(conn.close)
+        self.assertEqual(resp.readline(), b"first\n")
+        child = int(wait_for(lambda: open(pidfile).read().strip() if os.path.exists(pidfile) else None,
+                             what="child pid"))
+        procs = self.fake.get("/_fake/state", token=False).json()["kubelet"]["processes"]
+        self.assertEqual([p["pod"] for p in procs if p["pod"] == "follow"], ["follow"])
+        self.fake.request("DELETE", f"{PODS}/follow", {"gracePeriodSeconds": 1})
+        self.assertEqual(resp.readline(), b"", "the followed log ends when the container is killed")
+        wait_for(lambda: self.fake.get(f"{PODS}/follow").code == 404, what="pod removed")
+        wait_for(lambda: not os.path.exists(f"/proc/{child}"), what="child process killed")
+
+    def test_unknown_command_is_start_error(self):
+        self.fake.create_pod("nocmd", containers=[{"name": "main", "image": "x", "command": ["no-such-binary"]}])
+        t = cstate(self.fake.wait_phase("nocmd", "Failed"))["terminated"]
+        self.assertEqual((t["exitCode"], t["reason"]), (128, "StartError"))
+        self.assertIn('exec: "no-such-binary": executable file not found in $PATH', t["message"])
+
+
+if __name__ == "__main__":
+    unittest.main()
