@@ -17,7 +17,7 @@ import time
 from .. import errors
 from .podctx import NODE, PodCtx, PodGone
 from .process import ProcessPod
-from .scripts import choose, killed, scripted
+from .scripts import FINISH, choose, finish, killed, scripted
 
 
 class Kubelet:
@@ -115,6 +115,14 @@ class Kubelet:
                     self._schedule(uid, run["gen"])
             elif run is None and node == NODE:
                 self._remove(pod)
+            return
+        if run is not None and "gen" in run and getattr(run["ctx"], "hanging", False) and \
+                (meta.get("annotations") or {}).get(FINISH):
+            try:
+                run["gen"] = finish(run["ctx"], self, meta["annotations"][FINISH])
+            except ValueError:
+                return  # an unknown outcome: keep running, as a typo would on a real node
+            self._schedule(uid, run["gen"])
             return
         if run is None and type_ == "ADDED" and node in (None, "", NODE) and \
                 (pod.get("status") or {}).get("phase", "Pending") == "Pending":

@@ -10,6 +10,8 @@ next step; the kubelet runs all of them from one timer heap, so a thousand Pods 
   fake.flyte.org/termination-message: the file contents a main container leaves (cut like a kubelet)
   fake.flyte.org/run-seconds: how long containers run (default: one step)
   fake.flyte.org/message: message for unschedulable / evicted
+  fake.flyte.org/finish: set later (e.g. `kubectl annotate pod P fake.flyte.org/finish=exit:2`) on a
+                         `hang` Pod: it then ends with that outcome (succeed, exit:N, oom, evicted, ...)
 """
 import re
 
@@ -21,6 +23,7 @@ LOGS = "fake.flyte.org/logs"
 TERM_MSG = "fake.flyte.org/termination-message"
 RUN_SECONDS = "fake.flyte.org/run-seconds"
 MESSAGE = "fake.flyte.org/message"
+FINISH = "fake.flyte.org/finish"
 SCRIPTS = ("succeed", "succeed-after", "exit", "oom", "evicted", "shutdown", "node-lost", "delete", "hang",
            "unschedulable", "pending", "pull-backoff", "invalid-image")
 BUILTIN_IMAGE_RULES = [(r"fake-missing", "pull-backoff"), (r"fake-invalid", "invalid-image"), (r"fake-oom", "oom")]
@@ -177,6 +180,7 @@ def scripted(ctx, k, script, arg, targets):
         if LOGS in ctx.annotations:
             k.app.logbook.open(ctx.uid, n).write(ctx.annotations[LOGS].encode())
     if script == "hang":
+        ctx.hanging = True  # until deleted, or a FINISH annotation picks the outcome
         return
     run_for = float(ctx.annotations.get(RUN_SECONDS) or (arg if script == "succeed-after" and arg else step))
     yield run_for
@@ -218,6 +222,13 @@ def _outcome(ctx, k, script, arg):
         k.app.api.delete(k.pods, ctx.ns, ctx.name, {"gracePeriodSeconds": 1})
     return
     yield
+
+
+def finish(ctx, k, text):
+    """A hanging Pod told how to end through the FINISH annotation."""
+    ctx.hanging = False
+    name, arg = parse(text)
+    yield from _outcome(ctx, k, name, arg)
 
 
 def killed(ctx, k, grace):
