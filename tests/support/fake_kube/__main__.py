@@ -52,8 +52,9 @@ def main(argv=None):
     a = parse_args(argv)
     tokens = dict(t.split("=", 1) for t in a.token)
     rules = [tuple(r.split("=", 1)) for r in a.image_rule]
+    anonymous = (not a.tls) if a.anonymous is None else a.anonymous
     app = FakeKube(a.state_dir, port=a.port, tls=a.tls, certs_dir=a.certs, kubelet=a.kubelet, version=a.version,
-                   window=a.history_window, bookmark_interval=a.bookmark_interval, anonymous=(not a.tls) if a.anonymous is None else a.anonymous,
+                   window=a.history_window, bookmark_interval=a.bookmark_interval, anonymous=anonymous,
                    extra_tokens=tokens, token_file=a.token_file, exec_ttl=a.exec_ttl, step=a.step,
                    events=not a.no_events, image_rules=rules)
     seeds = [CRDS[n.strip()] for n in a.crds.split(",") if n.strip()]

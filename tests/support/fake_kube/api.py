@@ -132,9 +132,9 @@ class Api:
         elif ct == "application/json-patch+json":
             fn = lambda old: patching.json_patch(old, body)
         else:
-            raise errors.ApiError(415, "UnsupportedMediaType", f"the body of the request was in an unknown format - "
-                                  f"accepted media types include: application/json-patch+json, "
-                                  f"application/merge-patch+json, application/strategic-merge-patch+json", {})
+            raise errors.ApiError(415, "UnsupportedMediaType", "the body of the request was in an unknown format - "
+                                  "accepted media types include: application/json-patch+json, "
+                                  "application/merge-patch+json, application/strategic-merge-patch+json", {})
         rv = (body.get("metadata") or {}).get("resourceVersion") if isinstance(body, dict) else None
         return self.store.update(res, ns, name, self._writer(res, fn, subresource), rv, dry_run)
 

@@ -90,9 +90,9 @@ def json_patch(doc, ops):
                 del parent[int(last) if isinstance(parent, list) else last]
             elif kind == "test":
                 if _walk(doc, parts) != op.get("value"):
-                    raise ApiError(422, "Invalid", f"the server rejected our request due to an error in our request")
+                    raise ApiError(422, "Invalid", "the server rejected our request due to an error in our request")
             else:
                 raise bad_request(f"unsupported json patch op: {kind}")
         except (KeyError, IndexError, ValueError, TypeError):
-            raise ApiError(422, "Invalid", f"the server rejected our request due to an error in our request")
+            raise ApiError(422, "Invalid", "the server rejected our request due to an error in our request")
     return doc

@@ -70,7 +70,8 @@ def _builtins():
         Resource("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
                  namespaced=False, verbs=["create"]),
         Resource("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
-                 "customresourcedefinition", namespaced=False, short_names=["crd", "crds"], categories=["api-extensions"],
+                 "customresourcedefinition", namespaced=False, short_names=["crd", "crds"],
+                 categories=["api-extensions"],
                  status_subresource=True, subresources=["status"]),
     ]
     return core
@@ -122,7 +123,8 @@ class Registry:
                 r = Resource(spec["group"], v["name"], names["plural"], names["kind"],
                              names.get("singular", names["kind"].lower()),
                              namespaced=spec.get("scope", "Namespaced") == "Namespaced",
-                             short_names=list(names.get("shortNames", [])), categories=list(names.get("categories", [])),
+                             short_names=list(names.get("shortNames", [])),
+                             categories=list(names.get("categories", [])),
                              status_subresource="status" in sub,
                              printer_columns=list(v.get("additionalPrinterColumns", [])),
                              subresources=["status"] if "status" in sub else [], crd=crd["metadata"]["name"])

@@ -59,9 +59,9 @@ def parse_field_selector(text, field_getter, supported):
     checks = []
     for term in _split_terms(text):
         neg = "!=" in term
-        key, value = (s.strip() for s in re.split(r"!=|==|=", term, maxsplit=1)) if re.search(r"=", term) else (term, None)
-        if value is None:
+        if "=" not in term:
             raise bad_request(f'invalid selector: \'{text}\'; can\'t understand \'{term}\'')
+        key, value = (s.strip() for s in re.split(r"!=|==|=", term, maxsplit=1))
         if key not in supported:
             raise bad_request(f'field label not supported: {key}')
         if neg:

@@ -5,8 +5,6 @@ slow client never blocks accept(). Every API request is logged for /_fake/reques
 """
 import json
 import ssl
-import threading
-import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -311,5 +309,3 @@ class Handler(BaseHTTPRequestHandler):
             first = first[:int(params["limitBytes"])]
         self.send_text(200, first)
 
-
-__all__ = ["Server", "Handler", "time", "threading"]

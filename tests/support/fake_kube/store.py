@@ -97,17 +97,17 @@ class Store:
             keys = sorted(k for k in self._bucket(res.store_key) if ns is None or k[0] == ns)
             if start_after is not None:
                 keys = [k for k in keys if k > start_after]
-            items = []
+            items, last_key = [], None
             for k in keys:
                 obj = self.objects[res.store_key][k]
                 if not pred(obj):
                     continue
                 if limit and len(items) == limit:
-                    remaining = sum(1 for k2 in keys if k2 > items_last and pred(self.objects[res.store_key][k2]))
-                    tok = json.dumps({"rv": list_rv, "start": list(items_last)}).encode()
+                    remaining = sum(1 for k2 in keys if k2 > last_key and pred(self.objects[res.store_key][k2]))
+                    tok = json.dumps({"rv": list_rv, "start": list(last_key)}).encode()
                     return items, list_rv, base64.urlsafe_b64encode(tok).decode().rstrip("="), remaining
                 items.append(copy.deepcopy(obj))
-                items_last = k
+                last_key = k
             return items, list_rv, "", 0
 
     def all_of(self, key):

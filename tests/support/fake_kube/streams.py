@@ -11,7 +11,6 @@ import time
 
 from . import errors, tables
 from .logs import follow as follow_log
-from .store import TERMINAL_PHASES
 
 FALSE_WORDS = ("", "0", "f", "false", "False", "FALSE")
 
@@ -198,5 +197,3 @@ def stream_log(app, handler, log, start_index, first_bytes, params, pod_uid):
             break  # the Pod was deleted: its logs are gone
     w.end()
 
-
-__all__ = ["WatchStream", "stream_log", "parse_bool", "TERMINAL_PHASES"]

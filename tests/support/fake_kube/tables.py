@@ -114,8 +114,8 @@ def _columns_and_row(res):
             ref = o.get("involvedObject") or {}
             last = o.get("lastTimestamp") or o.get("eventTime") or o["metadata"].get("creationTimestamp")
             seen = human_duration(time.time() - parse_rfc3339(last)) if last else "<unknown>"
-            return [seen, o.get("type", ""), o.get("reason", ""), f"{ref.get('kind', '').lower()}/{ref.get('name', '')}",
-                    o.get("message", "")]
+            obj = f"{ref.get('kind', '').lower()}/{ref.get('name', '')}"
+            return [seen, o.get("type", ""), o.get("reason", ""), obj, o.get("message", "")]
         return [_col("Last Seen"), _col("Type"), _col("Reason"), _col("Object"), _col("Message")], ev_row
     if res.store_key == ("", "namespaces"):
         return [_NAME_COL, _col("Status"), _AGE_COL], \

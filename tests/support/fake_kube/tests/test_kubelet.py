@@ -1,5 +1,4 @@
 """The kubelet simulator: scripted status shapes (as research/k8s.md describes them) and process mode."""
-import json
 import os
 import shutil
 import tempfile
