@@ -108,6 +108,8 @@ class Api:
             if res.status_subresource and "status" in old:
                 new["status"] = old["status"]
             validation.validate(res, new, creating=False)
+            if res.store_key == PODS:
+                validation.check_pod_update(old, new)
             return new
         return mutate
 

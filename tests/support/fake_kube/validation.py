@@ -101,6 +101,27 @@ def validate(res, obj, creating=True):
         raise errors.invalid(res.kind, meta.get("name") or meta.get("generateName", ""), causes, res.group)
 
 
+POD_UPDATE_MSG = ("Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"
+                  "`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions "
+                  "to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was "
+                  "previously negative)")
+
+
+def _frozen_spec(spec):
+    """The part of a Pod spec that may not change after creation."""
+    out = {k: v for k, v in (spec or {}).items()
+           if k not in ("activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds")}
+    for key in ("containers", "initContainers"):
+        if key in out:
+            out[key] = [{k: v for k, v in c.items() if k != "image"} for c in out[key]]
+    return out
+
+
+def check_pod_update(old, new):
+    if _frozen_spec(old.get("spec")) != _frozen_spec(new.get("spec")):
+        raise errors.invalid("Pod", old["metadata"]["name"], [("spec", POD_UPDATE_MSG, "FieldValueForbidden")])
+
+
 def _qos(pod):
     cs = (pod["spec"].get("containers") or []) + (pod["spec"].get("initContainers") or [])
     reqs = [c.get("resources", {}).get("requests") or {} for c in cs]

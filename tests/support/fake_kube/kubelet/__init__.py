@@ -15,9 +15,12 @@ import threading
 import time
 
 from .. import errors
-from .podctx import NODE, PodCtx, PodGone
+from ..timeutil import now_rfc3339
+from .podctx import HOST_IP, NODE, PodCtx, PodGone
 from .process import ProcessPod
-from .scripts import FINISH, choose, finish, killed, scripted
+from .scripts import FINISH, choose, deadline, finish, killed, scripted
+
+DEADLINE = "deadline"  # heap entries that are not script steps
 
 
 class Kubelet:
@@ -44,6 +47,30 @@ class Kubelet:
         for pod in existing:
             self.q.put(("ADDED", pod))
 
+    def _register_node(self):
+        """The one Node Pods are bound to, Ready, as `kubectl get nodes` would list it."""
+        now = now_rfc3339()
+        cond = lambda t, s, r, m: {"type": t, "status": s, "lastHeartbeatTime": now, "lastTransitionTime": now,
+                                   "reason": r, "message": m}
+        res = self.app.registry.get("", "v1", "nodes")
+        node = {"apiVersion": "v1", "kind": "Node",
+                "metadata": {"name": NODE, "labels": {"kubernetes.io/hostname": NODE, "kubernetes.io/os": "linux",
+                                                      "kubernetes.io/arch": "amd64"}},
+                "spec": {"podCIDR": "10.244.0.0/16"},
+                "status": {"capacity": {"cpu": "2", "memory": "8Gi", "pods": "110"},
+                           "allocatable": {"cpu": "2", "memory": "8Gi", "pods": "110"},
+                           "conditions": [cond("MemoryPressure", "False", "KubeletHasSufficientMemory",
+                                               "kubelet has sufficient memory available"),
+                                          cond("Ready", "True", "KubeletReady", "kubelet is posting ready status")],
+                           "addresses": [{"type": "InternalIP", "address": HOST_IP},
+                                         {"type": "Hostname", "address": NODE}],
+                           "nodeInfo": {"kubeletVersion": f"v{self.app.version}", "operatingSystem": "linux",
+                                        "architecture": "amd64", "containerRuntimeVersion": "containerd://1.7.0"}}}
+        try:
+            self.store.create(res, "", node)
+        except errors.ApiError:
+            pass
+
     def _on_event(self, ev):
         if ev.key == self.pods.store_key:  # called under the store lock: only enqueue
             self.q.put((ev.type, ev.obj))
@@ -53,6 +80,7 @@ class Kubelet:
 
     # ---- thread --------------------------------------------------------------
     def start(self):
+        self._register_node()
         self.thread = threading.Thread(target=self._loop, name="fake-kubelet", daemon=True)
         self.thread.start()
 
@@ -72,6 +100,9 @@ class Kubelet:
             while self.heap and self.heap[0][0] <= now:
                 _, _, uid, gen = heapq.heappop(self.heap)
                 run = self.runs.get(uid)
+                if gen == DEADLINE:
+                    self._deadline(run)
+                    continue
                 if run is None or run.get("gen") is not gen:
                     continue
                 self._step(uid, run)
@@ -128,6 +159,23 @@ class Kubelet:
                 (pod.get("status") or {}).get("phase", "Pending") == "Pending":
             self._admit(pod)
 
+    def _deadline(self, run):
+        if run is None or run["ctx"].deleting or run["ctx"].gone:
+            return
+        ctx = run["ctx"]
+        try:
+            if ctx.current()["status"].get("phase") in ("Succeeded", "Failed"):
+                return
+        except PodGone:
+            return
+        ctx.deadline_exceeded = True
+        if "gen" in run:
+            run["gen"] = deadline(ctx, self)
+            self._schedule(ctx.uid, run["gen"])
+        else:
+            ctx.event("DeadlineExceeded", "Pod was active on the node longer than the specified deadline", "Warning")
+            ctx.stop.set()
+
     def _admit(self, pod):
         ctx = PodCtx(self, pod)
         default = "process" if self.mode == "process" else "succeed"
@@ -140,6 +188,9 @@ class Kubelet:
             gen = scripted(ctx, self, script, arg, targets)
             self.runs[ctx.uid] = {"ctx": ctx, "gen": gen}
             self._schedule(ctx.uid, gen)
+        ads = (pod.get("spec") or {}).get("activeDeadlineSeconds")
+        if ads is not None:
+            self._schedule(ctx.uid, DEADLINE, float(ads))
 
     # ---- helpers used by drivers ---------------------------------------------------
     def grace_of(self, ctx):

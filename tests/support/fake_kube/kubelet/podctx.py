@@ -51,6 +51,7 @@ class PodCtx:
         self.stop = threading.Event()  # deletion requested or Pod gone
         self.deleting = False
         self.gone = False
+        self.deadline_exceeded = False
 
     # ---- writing --------------------------------------------------------------
     def update(self, fn):
@@ -235,7 +236,7 @@ def _recompute(pod, ctx):
     init_done = all(_state_kind(s) == "terminated" and s["state"]["terminated"]["exitCode"] == 0 for s in inits)
     init_failed = any(_state_kind(s) == "terminated" and s["state"]["terminated"]["exitCode"] != 0 for s in inits)
     phase = st.get("phase", "Pending")
-    if st.get("reason") in ("Evicted", "Terminated", "NodeShutdown"):
+    if st.get("reason") in ("Evicted", "Terminated", "NodeShutdown", "DeadlineExceeded"):
         phase = "Failed"
     elif init_failed:
         phase = "Failed"
@@ -244,16 +245,15 @@ def _recompute(pod, ctx):
     elif init_done and any(_state_kind(s) in ("running", "terminated") for s in mains):
         phase = "Running"
     st["phase"] = phase
-    terminal = phase in ("Succeeded", "Failed")
-    if terminal:
+    # Condition rules of pkg/kubelet/status/generate.go (GeneratePodInitializedCondition,
+    # GenerateContainersReadyCondition, generate*ConditionForTerminalPhase).
+    if phase in ("Succeeded", "Failed"):
         _set_cond(st, "PodReadyToStartContainers", "False")
-        _set_cond(st, "Initialized", "True", "PodCompleted" if not inits else None)
-        for t in ("Ready", "ContainersReady"):
-            _set_cond(st, t, "False", "PodCompleted")
-        for s in mains + inits:
-            s["ready"] = False
-        return
-    if inits:
+    if phase == "Succeeded":
+        _set_cond(st, "Initialized", "True", "PodCompleted")
+    elif any(_state_kind(s) in ("running", "terminated") for s in mains):
+        _set_cond(st, "Initialized", "True")
+    else:
         pending = [s["name"] for s in inits if not (_state_kind(s) == "terminated" and
                                                      s["state"]["terminated"]["exitCode"] == 0)]
         if pending:
@@ -261,8 +261,12 @@ def _recompute(pod, ctx):
                       f"containers with incomplete status: [{' '.join(pending)}]")
         else:
             _set_cond(st, "Initialized", "True")
-    else:
-        _set_cond(st, "Initialized", "True")
+    if phase in ("Succeeded", "Failed"):
+        for s in mains + inits:
+            s["ready"] = False
+        for t in ("Ready", "ContainersReady"):
+            _set_cond(st, t, "False", "PodCompleted" if phase == "Succeeded" else "PodFailed")
+        return
     unready = [s["name"] for s in mains if not s.get("ready")]
     if unready:
         msg = f"containers with unready status: [{' '.join(unready)}]"

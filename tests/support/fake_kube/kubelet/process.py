@@ -17,7 +17,7 @@ import time
 
 from .env import ConfigError, MountError, expand, materialize_volumes, resolve_env
 from .podctx import PodGone
-from .scripts import cut_message, prepare, pull_events, start_events
+from .scripts import DEADLINE_MSG, cut_message, prepare, pull_events, start_events
 
 BASE_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 FALLBACK_LINES, FALLBACK_BYTES = 80, 2048
@@ -53,8 +53,7 @@ class ProcessPod(threading.Thread):
         ctx, k = self.ctx, self.k
         if self._drive(prepare(ctx, k, self.script, self.targets)) != "go":
             self.ctx.stop.wait()
-            if ctx.deleting and not ctx.gone:
-                k.finalize_deletion(ctx)
+            self._after_stop()
             return
         pod = ctx.current()
         root = k.scratch_dir(ctx)
@@ -70,8 +69,14 @@ class ProcessPod(threading.Thread):
                 t.start()
             for t in threads:
                 t.join()
+        self._after_stop()
+
+    def _after_stop(self):
+        ctx = self.ctx
+        if ctx.deadline_exceeded and not ctx.gone:
+            ctx.fail_pod("DeadlineExceeded", DEADLINE_MSG)
         if ctx.deleting and not ctx.gone:
-            k.finalize_deletion(ctx)
+            self.k.finalize_deletion(ctx)
 
     def _mount_script(self, c, volumes, term_file):
         """Shell run inside the new mount namespace: bind volumes (outermost first), then exec."""

@@ -24,7 +24,7 @@ TERM_MSG = "fake.flyte.org/termination-message"
 RUN_SECONDS = "fake.flyte.org/run-seconds"
 MESSAGE = "fake.flyte.org/message"
 FINISH = "fake.flyte.org/finish"
-SCRIPTS = ("succeed", "succeed-after", "exit", "oom", "evicted", "shutdown", "node-lost", "delete", "hang",
+SCRIPTS = ("succeed", "succeed-after", "exit", "init-fail", "oom", "evicted", "shutdown", "node-lost", "delete", "hang",
            "unschedulable", "pending", "pull-backoff", "invalid-image")
 BUILTIN_IMAGE_RULES = [(r"fake-missing", "pull-backoff"), (r"fake-invalid", "invalid-image"), (r"fake-oom", "oom")]
 UNSCHEDULABLE_MSG = ("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are available: "
@@ -32,6 +32,7 @@ UNSCHEDULABLE_MSG = ("0/1 nodes are available: 1 Insufficient cpu. preemption: 0
 EVICTED_MSG = ("The node was low on resource: memory. Threshold quantity: 100Mi, available: 12Mi. Container {c} was "
                "using 2Gi, request is 0, has larger consumption of memory. ")
 SHUTDOWN_MSG = "Pod was terminated in response to imminent node shutdown."
+DEADLINE_MSG = "Pod was active on the node longer than the specified deadline"
 MAX_TERMINATION_MESSAGE = 4096
 MAX_POD_TERMINATION_MESSAGES = 12 * 1024
 
@@ -172,6 +173,9 @@ def scripted(ctx, k, script, arg, targets):
         start_events(ctx, n)
         ctx.running(n)
         yield step
+        if script == "init-fail":
+            ctx.terminated(n, int(arg or 1))
+            return
         ctx.terminated(n, 0)
     for n in ctx.mains:
         pull_events(ctx, n)
@@ -194,7 +198,7 @@ def _outcome(ctx, k, script, arg):
     if script in ("succeed", "succeed-after"):
         for n in ctx.mains:
             ctx.terminated(n, 0, message=msg)
-    elif script == "exit":
+    elif script in ("exit", "init-fail"):
         code = int(arg or 1)
         for n in ctx.mains:
             ctx.terminated(n, code if n == primary else 0, message=msg)
@@ -229,6 +233,14 @@ def finish(ctx, k, text):
     ctx.hanging = False
     name, arg = parse(text)
     yield from _outcome(ctx, k, name, arg)
+
+
+def deadline(ctx, k):
+    """spec.activeDeadlineSeconds passed: the kubelet kills the containers and fails the Pod."""
+    ctx.hanging = False
+    ctx.event("DeadlineExceeded", DEADLINE_MSG, "Warning")
+    yield min(k.step, k.grace_of(ctx))
+    ctx.fail_pod("DeadlineExceeded", DEADLINE_MSG)
 
 
 def killed(ctx, k, grace):

@@ -237,6 +237,18 @@ class ApiTest(unittest.TestCase):
         self.assertEqual((r.code, r.json()["reason"]), (409, "Conflict"))
         self.assertIn("the object has been modified", r.json()["message"])
 
+    def test_pod_spec_is_immutable_but_image_is_not(self):
+        path = self.ns("immutable")
+        self.fake.post(path, pod_body("im"))
+        merge = {"Content-Type": "application/merge-patch+json"}
+        r = self.fake.request("PATCH", f"{path}/im", {"spec": {"restartPolicy": "Never"}}, headers=merge)
+        self.assertEqual((r.code, r.json()["reason"]), (422, "Invalid"))
+        self.assertTrue(r.json()["message"].startswith('Pod "im" is invalid: spec: Forbidden: pod updates may not '
+                                                       "change fields other than `spec.containers[*].image`"))
+        r = self.fake.request("PATCH", f"{path}/im", {"spec": {"containers": [{"name": "main", "image": "b:2"}]}},
+                              headers={"Content-Type": "application/strategic-merge-patch+json"})
+        self.assertEqual(r.code, 200, r.body)
+
     def test_delete_preconditions_and_dry_run(self):
         path = self.ns("del")
         r = self.fake.post(path + "?dryRun=All", pod_body("dry"))

@@ -55,6 +55,27 @@ class ScriptedTest(unittest.TestCase):
         t = cstate(self.fake.wait_phase("ex", "Failed"))["terminated"]
         self.assertEqual((t["exitCode"], t["reason"]), (3, "Error"))
 
+    def test_init_container_failure(self):
+        self.fake.create_pod("initfail", annotations={SCRIPT: "init-fail:2"},
+                             initContainers=[{"name": "setup", "image": "busybox"}])
+        pod = self.fake.wait_phase("initfail", "Failed")
+        init = pod["status"]["initContainerStatuses"][0]["state"]["terminated"]
+        self.assertEqual((init["exitCode"], init["reason"]), (2, "Error"))
+        self.assertEqual(cstate(pod), {"waiting": {"reason": "PodInitializing"}})
+        self.assertEqual(conds(pod)["Initialized"]["status"], "False")
+
+    def test_active_deadline_fails_the_pod(self):
+        self.fake.create_pod("late", annotations={SCRIPT: "hang"}, activeDeadlineSeconds=1)
+        pod = self.fake.wait_phase("late", "Failed")
+        self.assertEqual((pod["status"]["reason"], pod["status"]["message"]),
+                         ("DeadlineExceeded", "Pod was active on the node longer than the specified deadline"))
+        self.assertEqual(cstate(pod)["terminated"]["exitCode"], 137)
+
+    def test_node_is_registered(self):
+        node = self.fake.get("/api/v1/nodes/fake-node").json()
+        ready = {c["type"]: c["status"] for c in node["status"]["conditions"]}["Ready"]
+        self.assertEqual(ready, "True")
+
     def test_oom(self):
         self.fake.create_pod("oom", annotations={SCRIPT: "oom"})
         t = cstate(self.fake.wait_phase("oom", "Failed"))["terminated"]
