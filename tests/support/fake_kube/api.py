@@ -15,9 +15,10 @@ CRDS = ("apiextensions.k8s.io", "customresourcedefinitions")
 
 
 class Api:
-    def __init__(self, store, registry):
+    def __init__(self, store, registry, root_ca=""):
         self.store = store
         self.registry = registry
+        self.root_ca = root_ca  # PEM published in each namespace's kube-root-ca.crt ConfigMap
 
     # ---- create --------------------------------------------------------------
     def create(self, res, ns, body, dry_run=False):
@@ -45,6 +46,7 @@ class Api:
         key = res.store_key
         if key == PODS:
             validation.default_pod(obj)
+            validation.add_service_account_volume(obj)
         elif key == ("", "secrets"):
             validation.default_secret(obj)
         elif key == NAMESPACES:
@@ -58,8 +60,18 @@ class Api:
     def _after_create(self, res, obj):
         if res.store_key == NAMESPACES:
             self.ensure_default_service_account(obj["metadata"]["name"])
+            self._publish_root_ca(obj["metadata"]["name"])
         elif res.store_key == CRDS:
             self.registry.add_crd(obj)
+
+    def _publish_root_ca(self, ns):
+        """What kube-controller-manager's root-ca-cert-publisher does for every namespace."""
+        cm = self.registry.get("", "v1", "configmaps")
+        try:
+            self.store.create(cm, ns, {"apiVersion": "v1", "kind": "ConfigMap",
+                                       "metadata": {"name": "kube-root-ca.crt"}, "data": {"ca.crt": self.root_ca}})
+        except errors.ApiError:
+            pass
 
     def ensure_default_service_account(self, ns):
         sa = self.registry.get("", "v1", "serviceaccounts")

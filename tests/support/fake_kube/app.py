@@ -29,7 +29,12 @@ class FakeKube:
         self.exec_ttl = exec_ttl
         self.store = Store(window)
         self.registry = Registry()
-        self.api = Api(self.store, self.registry)
+        self.certs = auth.make_certs(self.certs_dir) if tls else None
+        root_ca = ""
+        if self.certs:
+            with open(self.certs["ca.crt"]) as f:
+                root_ca = f.read()
+        self.api = Api(self.store, self.registry, root_ca)
         self.faults = Faults()
         self.logbook = LogBook()
         self.settings = {"watch_410": "stream", "bookmark_interval": bookmark_interval}
@@ -99,9 +104,8 @@ class FakeKube:
 
     def start(self):
         ctx = None
-        certs = None
+        certs = self.certs
         if self.tls:
-            certs = auth.make_certs(self.certs_dir)
             ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             ctx.load_cert_chain(certs["server.crt"], certs["server.key"])
             ctx.load_verify_locations(certs["ca.crt"])

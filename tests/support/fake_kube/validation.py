@@ -166,6 +166,27 @@ def default_pod(pod):
     pod["status"] = {"phase": "Pending", "qosClass": _qos(pod)}
 
 
+SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount"
+
+
+def add_service_account_volume(pod):
+    """The ServiceAccount admission plugin's projected `kube-api-access-*` volume, mounted in every container
+    unless automountServiceAccountToken is false: in-cluster clients find token, ca.crt and namespace there."""
+    spec = pod["spec"]
+    containers = (spec.get("initContainers") or []) + (spec.get("containers") or [])
+    if spec.get("automountServiceAccountToken") is False or \
+            any(m.get("mountPath") == SA_DIR for c in containers for m in c.get("volumeMounts") or []):
+        return
+    name = "kube-api-access-" + "".join(random.choice("bcdfghjklmnpqrstvwxz2456789") for _ in range(5))
+    spec.setdefault("volumes", []).append({"name": name, "projected": {"defaultMode": 420, "sources": [
+        {"serviceAccountToken": {"expirationSeconds": 3607, "path": "token"}},
+        {"configMap": {"name": "kube-root-ca.crt", "items": [{"key": "ca.crt", "path": "ca.crt"}]}},
+        {"downwardAPI": {"items": [{"path": "namespace",
+                                    "fieldRef": {"apiVersion": "v1", "fieldPath": "metadata.namespace"}}]}}]}})
+    for c in containers:
+        c.setdefault("volumeMounts", []).append({"name": name, "readOnly": True, "mountPath": SA_DIR})
+
+
 def default_secret(secret):
     secret.setdefault("type", "Opaque")
     string_data = secret.pop("stringData", None) or {}

@@ -37,6 +37,7 @@ class Kubelet:
         self.runs = {}  # uid -> dict(ctx, gen | thread)
         self.heap, self.seq = [], itertools.count()
         self.node_lost = set()
+        self.sa_tokens = {}
         self.stubs, self.stub_lock = [], threading.Lock()
         self.root = os.path.join(app.state_dir, "pods")
         self.can_unshare = mode == "process" and _can_unshare()
@@ -212,6 +213,23 @@ class Kubelet:
                 self.store.remove(self.pods, pod["metadata"].get("namespace", ""), pod["metadata"]["name"])
         except errors.ApiError:
             pass
+
+    def service_account_token(self, ns, sa):
+        """A bearer token for system:serviceaccount:NS:SA, as a projected token volume carries."""
+        key = (ns, sa)
+        if key not in self.sa_tokens:
+            token = f"sa-{ns}-{sa}-{os.urandom(8).hex()}"
+            self.app.tokens.extra[token] = f"system:serviceaccount:{ns}:{sa}"
+            self.sa_tokens[key] = token
+        return self.sa_tokens[key]
+
+    def cluster_env(self):
+        """What the kubelet tells every container about the API server (the `kubernetes` Service)."""
+        port = str(self.app.httpd.server_address[1]) if self.app.httpd else ""
+        return {"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": port,
+                "KUBERNETES_SERVICE_PORT_HTTPS": port, "KUBERNETES_PORT": f"tcp://127.0.0.1:{port}",
+                "KUBERNETES_PORT_443_TCP": f"tcp://127.0.0.1:{port}", "KUBERNETES_PORT_443_TCP_PROTO": "tcp",
+                "KUBERNETES_PORT_443_TCP_PORT": port, "KUBERNETES_PORT_443_TCP_ADDR": "127.0.0.1"}
 
     def scratch_dir(self, ctx):
         d = os.path.join(self.root, f"{ctx.ns}_{ctx.name}_{ctx.uid[:8]}")

@@ -128,6 +128,11 @@ def materialize_volumes(k, pod, root):
                 raise MountError(f'MountVolume.SetUp failed for volume "{name}" : '
                                  f'{"configmap" if kind == "ConfigMap" else "secret"} "{obj_name}" not found')
             _write_items(dest, _data(obj, kind) if obj else {}, src.get("items"), src.get("defaultMode", 0o644))
+        elif "projected" in v:
+            data = {}
+            for src in v["projected"].get("sources") or []:
+                data.update(_projected_source(k, pod, name, src))
+            _write_items(dest, data, None, v["projected"].get("defaultMode", 0o644))
         elif "downwardAPI" in v:
             data = {it["path"]: _downward(pod, it).encode() for it in v["downwardAPI"].get("items") or []}
             _write_items(dest, data, None, v["downwardAPI"].get("defaultMode", 0o644))
@@ -135,6 +140,28 @@ def materialize_volumes(k, pod, root):
             raise MountError(f'MountVolume.SetUp failed for volume "{name}" : volume type not emulated by fake-kube')
         out[name] = dest
     return out
+
+
+def _projected_source(k, pod, volume, src):
+    """{path: bytes} for one source of a projected volume."""
+    ns = pod["metadata"].get("namespace", "")
+    if "serviceAccountToken" in src:
+        sa = pod["spec"].get("serviceAccountName") or "default"
+        return {src["serviceAccountToken"].get("path", "token"): k.service_account_token(ns, sa).encode()}
+    if "downwardAPI" in src:
+        return {it["path"]: _downward(pod, it).encode() for it in src["downwardAPI"].get("items") or []}
+    kind = "ConfigMap" if "configMap" in src else "Secret"
+    ref = src.get("configMap") or src.get("secret") or {}
+    obj = _lookup(k, ns, kind, ref.get("name", ""))
+    if obj is None:
+        if ref.get("optional"):
+            return {}
+        raise MountError(f'MountVolume.SetUp failed for volume "{volume}" : '
+                         f'{"configmap" if kind == "ConfigMap" else "secret"} "{ref.get("name")}" not found')
+    data = _data(obj, kind)
+    if ref.get("items"):
+        return {it["path"]: data[it["key"]] for it in ref["items"] if it["key"] in data}
+    return data
 
 
 def _downward(pod, item):

@@ -110,6 +110,7 @@ class ProcessPod(threading.Thread):
             ctx.waiting(name, "CreateContainerConfigError", str(e))
             return 1
         full_env = {"PATH": BASE_PATH, "HOSTNAME": ctx.name, "HOME": "/root"}
+        full_env.update(k.cluster_env())
         full_env.update(env)
         argv = [expand(a, full_env) for a in (c.get("command") or []) + (c.get("args") or [])]
         pull_events(ctx, name)

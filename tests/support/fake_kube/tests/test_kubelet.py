@@ -249,6 +249,25 @@ class ProcessTest(unittest.TestCase):
         wait_for(lambda: self.fake.get(f"{PODS}/follow").code == 404, what="pod removed")
         wait_for(lambda: not os.path.exists(f"/proc/{child}"), what="child process killed")
 
+    def test_in_cluster_service_account(self):
+        sa = "/var/run/secrets/kubernetes.io/serviceaccount"
+        client = ("import os, urllib.request; "
+                  f"t = open('{sa}/token').read(); ns = open('{sa}/namespace').read(); "
+                  "u = f\"http://{os.environ['KUBERNETES_SERVICE_HOST']}:{os.environ['KUBERNETES_SERVICE_PORT']}"
+                  "/api/v1/namespaces/{ns}/pods/incluster\"; "
+                  "r = urllib.request.Request(u, headers={'Authorization': 'Bearer ' + t}); "
+                  "print(urllib.request.urlopen(r).status, ns)")
+        pod = self.fake.create_pod("incluster", containers=[{"name": "main", "image": "x",
+                                                              "command": ["/usr/bin/python3", "-c", client]}])
+        volume = [v for v in pod["spec"]["volumes"] if v["name"].startswith("kube-api-access-")]
+        self.assertEqual(len(volume), 1)
+        self.assertEqual(pod["spec"]["containers"][0]["volumeMounts"][-1]["mountPath"], sa)
+        since = self.fake.last_seq()
+        self.fake.wait_phase("incluster", "Succeeded")
+        self.assertEqual(self.fake.get(f"{PODS}/incluster/log").body, b"200 default\n")
+        users = {r.get("user") for r in self.fake.requests(since) if r["path"].endswith("/incluster")}
+        self.assertIn("system:serviceaccount:default:default", users)
+
     def test_unknown_command_is_start_error(self):
         self.fake.create_pod("nocmd", containers=[{"name": "main", "image": "x", "command": ["no-such-binary"]}])
         t = cstate(self.fake.wait_phase("nocmd", "Failed"))["terminated"]
