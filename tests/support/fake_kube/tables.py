@@ -117,6 +117,17 @@ def _columns_and_row(res):
             obj = f"{ref.get('kind', '').lower()}/{ref.get('name', '')}"
             return [seen, o.get("type", ""), o.get("reason", ""), obj, o.get("message", "")]
         return [_col("Last Seen"), _col("Type"), _col("Reason"), _col("Object"), _col("Message")], ev_row
+    if res.store_key == ("", "nodes"):
+        def node_row(o):
+            ready = next((c["status"] for c in (o.get("status") or {}).get("conditions") or []
+                          if c["type"] == "Ready"), "Unknown")
+            info = (o.get("status") or {}).get("nodeInfo") or {}
+            ip = next((a["address"] for a in (o.get("status") or {}).get("addresses") or []
+                       if a["type"] == "InternalIP"), "<none>")
+            return [o["metadata"]["name"], "Ready" if ready == "True" else "NotReady", "<none>", _age(o),
+                    info.get("kubeletVersion", ""), ip]
+        return [_NAME_COL, _col("Status"), _col("Roles"), _AGE_COL, _col("Version"),
+                _col("Internal-IP", priority=1)], node_row
     if res.store_key == ("", "namespaces"):
         return [_NAME_COL, _col("Status"), _AGE_COL], \
             lambda o: [o["metadata"]["name"], (o.get("status") or {}).get("phase", ""), _age(o)]

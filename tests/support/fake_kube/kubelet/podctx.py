@@ -52,6 +52,7 @@ class PodCtx:
         self.deleting = False
         self.gone = False
         self.deadline_exceeded = False
+        self.event_names = {}
 
     # ---- writing --------------------------------------------------------------
     def update(self, fn):
@@ -77,7 +78,11 @@ class PodCtx:
         if not self.k.events:
             return
         now = time.time()
+        key = (reason, message, type_, container, component)
+        if key in self.event_names:
+            return self._repeat_event(self.event_names[key], now)
         name = f"{self.name}.{time.time_ns():x}{uuid.uuid4().hex[:4]}"
+        self.event_names[key] = name
         ref = {"kind": "Pod", "namespace": self.ns, "name": self.name, "uid": self.uid, "apiVersion": "v1"}
         if container:
             ref["fieldPath"] = f"spec.{'initContainers' if container in self.inits else 'containers'}{{{container}}}"
@@ -96,6 +101,24 @@ class PodCtx:
                 self.k.store.create(res, self.ns, obj)
             except errors.ApiError:
                 pass  # namespace deleted under us
+
+    def _repeat_event(self, name, now):
+        """The event recorder's deduplication: the same event again bumps count / series."""
+        def core(o):
+            o["count"] = o.get("count", 1) + 1
+            o["lastTimestamp"] = now_rfc3339(now)
+            return o
+
+        def new(o):
+            series = o.setdefault("series", {"count": 1})
+            series["count"] += 1
+            series["lastObservedTime"] = now_rfc3339_micro(now)
+            return o
+        for res, fn in ((self.k.core_events, core), (self.k.v1_events, new)):
+            try:
+                self.k.store.update(res, self.ns, name, fn)
+            except errors.ApiError:
+                pass
 
     # ---- status pieces ------------------------------------------------------------
     def _cid(self, name):

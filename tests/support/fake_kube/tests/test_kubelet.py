@@ -95,6 +95,30 @@ class ScriptedTest(unittest.TestCase):
         self.assertEqual((r.code, r.json()["message"]),
                          (400, 'container "main" in pod "pull" is waiting to start: trying and failing to pull image'))
 
+    def test_repeated_events_are_counted_in_both_event_apis(self):
+        self.fake.create_pod("backoff", containers=[{"name": "main", "image": "fake-missing"}])
+        sel = "fieldSelector=regarding.name%3Dbackoff,reason%3DBackOff"
+        ev = wait_for(lambda: (lambda items: items[0] if items and items[0].get("series", {}).get("count", 0) >= 2
+                               else None)(self.fake.get(f"/apis/events.k8s.io/v1/namespaces/default/events?{sel}")
+                                          .json()["items"]), what="a BackOff event seen twice")
+        self.assertEqual((ev["regarding"]["kind"], ev["regarding"]["fieldPath"], ev["reportingController"]),
+                         ("Pod", "spec.containers{main}", "kubelet"))
+        core = self.fake.get("/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3Dbackoff,"
+                             "reason%3DBackOff").json()["items"]
+        self.assertEqual(len(core), 1)
+        self.assertGreaterEqual(core[0]["count"], 2)
+
+    def test_log_options(self):
+        self.fake.create_pod("logopts", annotations={SCRIPT: "succeed", "fake.flyte.org/logs": "one\ntwo\nthree\n"})
+        self.fake.wait_phase("logopts", "Succeeded")
+        get = lambda q: self.fake.get(f"{PODS}/logopts/log?{q}").body
+        self.assertEqual(get("tailLines=2"), b"two\nthree\n")
+        self.assertEqual(get("limitBytes=6"), b"one\ntw")
+        self.assertEqual(get("sinceTime=2000-01-01T00:00:00Z"), b"one\ntwo\nthree\n")
+        self.assertEqual(get("sinceTime=2999-01-01T00:00:00Z"), b"")
+        r = self.fake.get(f"{PODS}/logopts/log?container=nope")
+        self.assertEqual((r.code, r.json()["message"]), (400, "container nope is not valid for pod logopts"))
+
     def test_invalid_image_name(self):
         self.fake.create_pod("inv", containers=[{"name": "main", "image": "Bad:Image"}])
         pod = wait_for(lambda: (lambda p: p if p and "waiting" in cstate(p) and
