@@ -97,8 +97,12 @@ class Api:
         items, rv, cont, remaining = self.store.list(res, ns if res.namespaced else None, pred, limit,
                                                      params.get("continue") or None)
         for it in items:
-            it.setdefault("apiVersion", res.api_version)
-            it.setdefault("kind", res.kind)
+            if res.crd:  # custom resources are unstructured: their list items keep apiVersion and kind
+                it.setdefault("apiVersion", res.api_version)
+                it.setdefault("kind", res.kind)
+            else:  # built-in lists carry them once, on the list (clients must not rely on them per item)
+                it.pop("apiVersion", None)
+                it.pop("kind", None)
         meta = {"resourceVersion": rv}
         if cont:
             meta["continue"] = cont

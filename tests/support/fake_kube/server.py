@@ -77,6 +77,12 @@ class Handler(BaseHTTPRequestHandler):
                 self.rfile.readline()
         return b""
 
+    def send_response(self, code, message=None):
+        self.status_sent = code
+        if getattr(self, "entry", None) is not None:
+            self.entry["status"] = code  # before the client can see the answer and ask /_fake/requests
+        super().send_response(code, message)
+
     def send_json(self, code, obj, headers=None):
         data = json.dumps(obj, separators=(",", ":")).encode()
         self.send_response(code)
@@ -87,7 +93,6 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header(k, v)
         self.end_headers()
         self.wfile.write(data)
-        self.status_sent = code
 
     def send_text(self, code, data, content_type="text/plain"):
         self.send_response(code)
@@ -95,7 +100,6 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(data)))
         self.end_headers()
         self.wfile.write(data)
-        self.status_sent = code
 
     def _user(self):
         app = self.server.app
@@ -116,6 +120,7 @@ class Handler(BaseHTTPRequestHandler):
         self.path_only = parsed.path
         params = {k: v[-1] for k, v in urllib.parse.parse_qs(parsed.query, keep_blank_values=True).items()}
         self.status_sent = None
+        self.entry = None
         try:
             body = self._read_body()
         except (ValueError, OSError):
@@ -123,8 +128,8 @@ class Handler(BaseHTTPRequestHandler):
             return
         if parsed.path.startswith("/_fake/"):
             return sidechannel.handle(self, method, parsed.path, params, body)
-        entry = app.log_request(method, parsed.path, params, {h: self.headers.get(h) for h in INTERESTING_HEADERS
-                                                               if self.headers.get(h) is not None})
+        entry = self.entry = app.log_request(method, parsed.path, params, {
+            h: self.headers.get(h) for h in INTERESTING_HEADERS if self.headers.get(h) is not None})
         try:
             self._serve(method, parsed.path, params, body, entry)
         except errors.ApiError as e:
@@ -138,7 +143,6 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_json(500, errors.server_error(500, f"fake-kube bug: {e!r}").status())
             except OSError:
                 self.close_connection = True
-        entry["status"] = self.status_sent
 
     def _serve(self, method, path, params, body, entry):
         app = self.server.app
