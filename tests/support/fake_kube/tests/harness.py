@@ -44,15 +44,21 @@ class Response:
 class FakeKube:
     def __init__(self, *args, tls=False):
         self.dir = tempfile.mkdtemp(prefix="fake-kube-test-")
-        cmd = [PYTHON, "-m", "fake_kube", "--port", "0", "--state-dir", os.path.join(self.dir, "state")]
+        # --stdin-lifeline: if this test process dies (a ctest timeout kills it), the fake sees EOF and
+        # stops, killing its process-mode Pods, instead of outliving the test.
+        cmd = [PYTHON, "-m", "fake_kube", "--port", "0", "--state-dir", os.path.join(self.dir, "state"),
+               "--stdin-lifeline"]
         if tls:
             cmd.append("--tls")
-        self.proc = subprocess.Popen(cmd + list(args), cwd=SUPPORT, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                     stdin=subprocess.PIPE, text=True, start_new_session=True)
+        self.stderr_path = os.path.join(self.dir, "fake-kube.stderr")  # a file: a full pipe would block the fake
+        with open(self.stderr_path, "w") as err:
+            self.proc = subprocess.Popen(cmd + list(args), cwd=SUPPORT, stdout=subprocess.PIPE, stderr=err,
+                                         stdin=subprocess.PIPE, text=True, start_new_session=True)
         atexit.register(self.close)
         line = self.proc.stdout.readline()
         if not line:
-            err = self.proc.stderr.read()
+            with open(self.stderr_path) as f:
+                err = f.read()
             self.close()
             raise RuntimeError(f"fake_kube did not start: {err}")
         self.ready = json.loads(line)
@@ -64,14 +70,25 @@ class FakeKube:
         self.token = self.ready["token"]
 
     def close(self):
-        if self.proc.poll() is None:
+        pids = []
+        if self.proc.poll() is None and getattr(self, "url", None):
+            try:  # a safety net in case the fake has to be SIGKILLed before it stops its Pods
+                kubelet = self.get("/_fake/state", token=False, timeout=5).json().get("kubelet") or {}
+                pids = [p["pid"] for p in kubelet.get("processes", [])]
+            except (OSError, ValueError):
+                pass
             os.killpg(self.proc.pid, signal.SIGTERM)
             try:
                 self.proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait()
-        for f in (self.proc.stdout, self.proc.stderr, self.proc.stdin):
+        for pid in pids:
+            try:
+                os.killpg(pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+        for f in (self.proc.stdout, self.proc.stdin):
             if f:
                 f.close()
         shutil.rmtree(self.dir, ignore_errors=True)
