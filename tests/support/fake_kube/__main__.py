@@ -8,6 +8,7 @@ import os
 import signal
 import sys
 import threading
+import time
 
 if __package__ in (None, ""):  # `python3 tests/support/fake_kube` works too
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
@@ -66,14 +67,16 @@ def main(argv=None):
     app.start()
     for f in a.fault:
         sidechannel.apply(app, json.loads(f))
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
+    # A plain flag, not a threading.Event: a signal handler that takes a lock the interrupted main
+    # thread already holds (Event.set inside Event.wait) deadlocks the shutdown.
+    stop = []
+    signal.signal(signal.SIGTERM, lambda *_: stop.append("SIGTERM"))
+    signal.signal(signal.SIGINT, lambda *_: stop.append("SIGINT"))
     if a.stdin_lifeline:
-        threading.Thread(target=lambda: (sys.stdin.read(), done.set()), daemon=True).start()
+        threading.Thread(target=lambda: (sys.stdin.read(), stop.append("stdin closed")), daemon=True).start()
     print(json.dumps(app.ready_line()), flush=True)
-    while not done.wait(1.0):
-        pass
+    while not stop:
+        time.sleep(0.1)
     app.stop()
 
 
