@@ -94,6 +94,12 @@ class Api:
             limit = int(params.get("limit") or 0)
         except ValueError:
             raise errors.bad_request(f"invalid limit: {params.get('limit')}")
+        rv = params.get("resourceVersion") or ""
+        if rv not in ("", "0") and not params.get("continue") and \
+                (params.get("resourceVersionMatch") == "Exact" or limit):
+            # an exact-revision read from etcd: gone once compacted
+            if rv.isdigit() and int(rv) < self.store.compacted_rv:
+                raise errors.too_old_rv(rv, self.store.compacted_rv + 1)
         items, rv, cont, remaining = self.store.list(res, ns if res.namespaced else None, pred, limit,
                                                      params.get("continue") or None)
         for it in items:

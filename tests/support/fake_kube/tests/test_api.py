@@ -134,6 +134,11 @@ class ApiTest(unittest.TestCase):
         self.fake.fault({"type": "expire"})
         r = self.fake.get(path + "?limit=2&continue=" + first["metadata"]["continue"])
         self.assertEqual((r.code, r.json()["reason"]), (410, "Expired"))
+        old = first["metadata"]["resourceVersion"]
+        r = self.fake.get(f"{path}?resourceVersion={old}&resourceVersionMatch=Exact")
+        self.assertEqual((r.code, r.json()["reason"]), (410, "Expired"))
+        self.assertTrue(r.json()["message"].startswith(f"too old resource version: {old} ("))
+        self.assertEqual(self.fake.get(f"{path}?resourceVersion={old}").code, 200, "NotOlderThan reads the latest")
 
     def _watch(self, path):
         conn, resp = stream_lines(self.fake, path)
