@@ -44,6 +44,8 @@ def parse_args(argv):
     p.add_argument("--image-rule", action="append", default=[], metavar="REGEX=SCRIPT",
                    help="scripted outcome for Pods whose image matches")
     p.add_argument("--crds", default="", help="comma list of built-in CRDs to install: dask,ray,spark,pytorch")
+    p.add_argument("--operators", default="", help="comma list of operator emulations to run: dask "
+                   "(installs its CRD too)")
     p.add_argument("--seed", action="append", default=[], help="JSON file: an object, a list, or a v1 List")
     p.add_argument("--stdin-lifeline", action="store_true", help="exit when stdin reaches EOF")
     return p.parse_args(argv)
@@ -54,11 +56,13 @@ def main(argv=None):
     tokens = dict(t.split("=", 1) for t in a.token)
     rules = [tuple(r.split("=", 1)) for r in a.image_rule]
     anonymous = (not a.tls) if a.anonymous is None else a.anonymous
+    operators = [n.strip() for n in a.operators.split(",") if n.strip()]
     app = FakeKube(a.state_dir, port=a.port, tls=a.tls, certs_dir=a.certs, kubelet=a.kubelet, version=a.version,
                    window=a.history_window, bookmark_interval=a.bookmark_interval, anonymous=anonymous,
                    extra_tokens=tokens, token_file=a.token_file, exec_ttl=a.exec_ttl, step=a.step,
-                   events=not a.no_events, image_rules=rules)
-    seeds = [CRDS[n.strip()] for n in a.crds.split(",") if n.strip()]
+                   events=not a.no_events, image_rules=rules, operators=operators)
+    crds = {n.strip() for n in (a.crds + "," + a.operators).split(",") if n.strip()}
+    seeds = [CRDS[n] for n in sorted(crds)]
     for path in a.seed:
         with open(path) as f:
             doc = json.load(f)

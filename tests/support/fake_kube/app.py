@@ -21,7 +21,7 @@ DEFAULT_NAMESPACES = ("default", "kube-system", "kube-public", "kube-node-lease"
 class FakeKube:
     def __init__(self, state_dir, port=0, tls=False, certs_dir=None, kubelet="scripted", version="1.30.14",
                  window=1000, bookmark_interval=1.0, anonymous=False, extra_tokens=None, token_file=None,
-                 exec_ttl=3600, step=0.02, events=True, image_rules=None):
+                 exec_ttl=3600, step=0.02, events=True, image_rules=None, operators=()):
         self.state_dir = os.path.abspath(state_dir)
         os.makedirs(self.state_dir, exist_ok=True)
         self.port, self.tls, self.version, self.anonymous = port, tls, version, anonymous
@@ -50,6 +50,8 @@ class FakeKube:
         self.kubelet = None
         self.kubelet_options = {"step": step, "events": events, "image_rules": list(image_rules or [])}
         self.httpd = None
+        self.operator_names = list(operators)
+        self.operators = []
         for ns in DEFAULT_NAMESPACES:
             self.api.create(self.registry.get("", "v1", "namespaces"), "", {"metadata": {"name": ns}})
 
@@ -114,6 +116,12 @@ class FakeKube:
         self.kubeconfig, self.kubeconfigs = auth.write_kubeconfigs(self.state_dir, self.url, self.tls, certs,
                                                                    self.exec_ttl)
         self.ca = certs["ca.crt"] if certs else None
+        for name in self.operator_names:
+            if name != "dask":
+                raise ValueError(f"no operator emulation named {name!r} (have: dask)")
+            from .operators.dask import DaskOperator
+            self.operators.append(DaskOperator(self))
+            self.operators[-1].start()
         if self.kubelet_mode != "none":
             from .kubelet import Kubelet
             self.kubelet = Kubelet(self, self.kubelet_mode, **self.kubelet_options)
@@ -129,6 +137,8 @@ class FakeKube:
                 "kubelet": self.kubelet_mode}
 
     def stop(self):
+        for op in self.operators:
+            op.stop()
         if self.kubelet:
             self.kubelet.stop()
         if self.httpd:

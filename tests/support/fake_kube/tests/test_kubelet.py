@@ -301,3 +301,56 @@ class ProcessTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DaskOperatorTest(unittest.TestCase):
+    """The DaskJob operator emulation, with the runner Pod run for real by the process kubelet."""
+
+    JOBS = "/apis/kubernetes.dask.org/v1/namespaces/default/daskjobs"
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeKube("--kubelet", "process", "--operators", "dask", "--step", "0.01")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.close()
+
+    def job(self, name, command, annotations=None):
+        body = {"apiVersion": "kubernetes.dask.org/v1", "kind": "DaskJob",
+                "metadata": {"name": name, "annotations": annotations or {}},
+                "spec": {"job": {"spec": {"restartPolicy": "Never", "containers": [
+                    {"name": "job-runner", "image": "x", "command": ["/bin/sh", "-c", command]}]}},
+                         "cluster": {"spec": {
+                             "worker": {"replicas": 2, "spec": {"containers": [{"name": "dask-worker",
+                                                                                 "image": "x"}]}},
+                             "scheduler": {"spec": {"containers": [{"name": "scheduler", "image": "x"}]},
+                                           "service": {"ports": [{"name": "tcp-comm", "port": 8786}]}}}}}}
+        r = self.fake.post(self.JOBS, body)
+        self.assertEqual(r.code, 201, r.body)
+
+    def status(self, name):
+        return self.fake.get(f"{self.JOBS}/{name}").json().get("status") or {}
+
+    def test_job_runs_and_succeeds(self):
+        self.job("dj", 'echo "$DASK_SCHEDULER_ADDRESS"; printf done > /dev/termination-log')
+        st = wait_for(lambda: (lambda s: s if s.get("jobStatus") == "Successful" else None)(self.status("dj")),
+                      what="jobStatus Successful")
+        self.assertEqual((st["clusterName"], st["jobRunnerPodName"]), ("dj", "dj-runner"))
+        self.assertIn("startTime", st)
+        self.assertIn("endTime", st)
+        runner = self.fake.pod("dj-runner")
+        self.assertEqual(runner["metadata"]["labels"]["dask.org/component"], "job-runner")
+        self.assertEqual(cstate(runner)["terminated"]["message"], "done")
+        self.assertEqual(self.fake.get(f"{PODS}/dj-runner/log").body,
+                         b"tcp://dj-scheduler.default.svc.cluster.local:8786\n")
+        wait_for(lambda: not self.fake.get(f"{PODS}?labelSelector=dask.org/cluster-name%3Ddj,"
+                                           "dask.org/component%3Dworker").json()["items"], what="workers deleted")
+        self.fake.request("DELETE", f"{self.JOBS}/dj", {"propagationPolicy": "Background"})
+        self.assertEqual(self.fake.get(f"{PODS}/dj-runner").code, 404, "the runner goes with its DaskJob")
+
+    def test_runner_failure_fails_the_job(self):
+        self.job("djfail", "exit 0", annotations={SCRIPT: "exit:5"})
+        wait_for(lambda: self.status("djfail").get("jobStatus") == "Failed", what="jobStatus Failed")
+        t = cstate(self.fake.pod("djfail-runner"))["terminated"]
+        self.assertEqual(t["exitCode"], 5)
