@@ -1,4 +1,5 @@
 """The kubelet simulator: scripted status shapes (as research/k8s.md describes them) and process mode."""
+import json
 import os
 import shutil
 import tempfile
@@ -22,11 +23,24 @@ def conds(pod):
 class ScriptedTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
-        cls.fake = FakeKube("--kubelet", "scripted", "--step", "0.02")
+        cls.seed_dir = tempfile.mkdtemp(prefix="fake-kube-seed-")
+        seed = os.path.join(cls.seed_dir, "seed.json")
+        with open(seed, "w") as f:
+            json.dump({"apiVersion": "v1", "kind": "List", "items": [
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "seeded", "namespace": "default"},
+                 "data": {"k": "v"}}]}, f)
+        cls.fake = FakeKube("--kubelet", "scripted", "--step", "0.02", "--seed", seed,
+                            "--image-rule", "my-oom-image=oom")
 
     @classmethod
     def tearDownClass(cls):
         cls.fake.close()
+        shutil.rmtree(cls.seed_dir, ignore_errors=True)
+
+    def test_seed_file_and_image_rule(self):
+        self.assertEqual(self.fake.get("/api/v1/namespaces/default/configmaps/seeded").json()["data"], {"k": "v"})
+        self.fake.create_pod("rule", containers=[{"name": "main", "image": "registry.example/my-oom-image:2"}])
+        self.assertEqual(cstate(self.fake.wait_phase("rule", "Failed"))["terminated"]["reason"], "OOMKilled")
 
     def events_for(self, name):
         r = self.fake.get(f"/api/v1/namespaces/default/events?fieldSelector=involvedObject.name%3D{name}")
