@@ -10,8 +10,8 @@ import sys
 import threading
 import time
 
-if __package__ in (None, ""):  # `python3 tests/support/fake_kube` works too
-    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+if __package__ in (None, ""):  # `python3 tests/support/fake_kube` works too: import it as a package
+    sys.path[0] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
     __package__ = "fake_kube"
 
 from fake_kube.app import FakeKube  # noqa: E402

@@ -5,7 +5,7 @@ ApiError. Kind-specific behaviour (Pod defaults, CRDs becoming served, namespace
 owner-reference garbage collection) lives here so every entry point shares it.
 """
 from . import errors, patch as patching, validation
-from .selectors import get_path, parse_field_selector, parse_label_selector
+from .selection import get_path, parse_field_selector, parse_label_selector
 from .store import TERMINAL_PHASES
 from .timeutil import now_rfc3339
 

@@ -9,7 +9,7 @@ import base64
 import os
 import re
 
-from ..selectors import get_path
+from ..selection import get_path
 
 _VAR = re.compile(r"\$\$|\$\(([A-Za-z_][A-Za-z0-9_.-]*)\)")
 

@@ -325,6 +325,9 @@ class DaskOperatorTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fake = FakeKube("--kubelet", "process", "--operators", "dask", "--step", "0.01")
+        if not cls.fake.get("/_fake/state", token=False).json()["kubelet"]["unshare"]:
+            cls.fake.close()
+            raise unittest.SkipTest("process mode needs root and unshare -m for the termination-log mount")
 
     @classmethod
     def tearDownClass(cls):
