@@ -3,6 +3,7 @@ import json
 import os
 import shutil
 import tempfile
+import time
 import unittest
 
 from harness import FakeKube, stream_lines, wait_for
@@ -305,6 +306,25 @@ class ProcessTest(unittest.TestCase):
         self.assertEqual(self.fake.get(f"{PODS}/incluster/log").body, b"200 default\n")
         users = {r.get("user") for r in self.fake.requests(since) if r["path"].endswith("/incluster")}
         self.assertIn("system:serviceaccount:default:default", users)
+
+    def test_sigterm_ignored_means_sigkill_after_grace(self):
+        rv = self.fake.get(PODS).json()["metadata"]["resourceVersion"]
+        conn, resp = stream_lines(self.fake, f"{PODS}?watch=1&resourceVersion={rv}&fieldSelector=metadata.name%3Dtrap")
+        self.addCleanup(conn.close)
+        self.fake.create_pod("trap", containers=[{"name": "main", "image": "x", "command": [
+            "/bin/sh", "-c", "trap '' TERM; echo trapped; while :; do sleep 0.1; done"]}])
+        self.fake.wait_phase("trap", "Running")
+        wait_for(lambda: self.fake.get(f"{PODS}/trap/log").body == b"trapped\n", what="the trap installed")
+        started = time.time()
+        self.fake.request("DELETE", f"{PODS}/trap", {"gracePeriodSeconds": 1})
+        while True:
+            ev = json.loads(resp.readline())
+            if ev["type"] == "DELETED":
+                break
+        self.assertGreaterEqual(time.time() - started, 1.0, "SIGKILL waits for the grace period")
+        t = cstate(ev["object"])["terminated"]
+        self.assertEqual((t["exitCode"], t["reason"]), (137, "Error"))
+        self.assertIn("deletionTimestamp", ev["object"]["metadata"])
 
     def test_unknown_command_is_start_error(self):
         self.fake.create_pod("nocmd", containers=[{"name": "main", "image": "x", "command": ["no-such-binary"]}])
