@@ -23,14 +23,18 @@ class PythonClientTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.fake = FakeKube("--kubelet", "scripted", "--step", "0.02", tls=True)
-        api_client = config.new_client_from_config(config_file=cls.fake.ready["kubeconfigs"]["exec"])
-        cls.api = client.CoreV1Api(api_client)
-        cls.api_client = api_client
+        config.load_kube_config(config_file=cls.fake.ready["kubeconfigs"]["exec"])
+        cls.api = client.CoreV1Api()
 
     @classmethod
     def tearDownClass(cls):
-        cls.api_client.close()
+        cls.api.api_client.close()
         cls.fake.close()
+
+    def test_tls_requests_without_credentials_are_unauthorized(self):
+        r = self.fake.get("/api/v1/namespaces/default/pods", token=False)
+        self.assertEqual((r.code, r.json()["reason"]), (401, "Unauthorized"))
+        self.assertEqual(self.fake.get("/version", token=False).code, 200)
 
     def test_exec_plugin_credentials_are_used(self):
         self.api.list_namespaced_pod("default")
