@@ -2,10 +2,12 @@
 every credential kind. Skipped, with the reason, where kubectl is not installed."""
 import json
 import os
+import subprocess
 import tempfile
+import threading
 import unittest
 
-from harness import FakeKube, kubectl_available, wait_for
+from harness import KUBECTL, FakeKube, kubectl_available, wait_for
 
 if not kubectl_available():
     raise unittest.SkipTest("kubectl is not installed (Debian package `kubectl` from the Google Cloud SDK apt "
@@ -116,25 +118,29 @@ class KubectlTest(unittest.TestCase):
         self.assertEqual(cfg["contexts"][0]["context"]["namespace"], "default")
 
     def test_get_watch_sees_changes(self):
-        import subprocess
         home = tempfile.mkdtemp(dir=self.fake.dir)
         env = {"HOME": home, "KUBECONFIG": self.fake.kubeconfig, "PATH": os.environ.get("PATH", "/usr/bin")}
-        proc = subprocess.Popen(["kubectl", "get", "pods", "-w", "-l", "flyte.org/execution-id=e3",
+        proc = subprocess.Popen([KUBECTL, "get", "pods", "-w", "-l", "flyte.org/execution-id=e3",
                                  "--output-watch-events"], env=env, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, start_new_session=True)
+                                stderr=subprocess.DEVNULL, text=True, start_new_session=True)
+        seen = []  # filled by a thread, so the deadlines below hold even if kubectl prints nothing
+
+        def read():
+            for line in proc.stdout:
+                seen.append(line)
+        reader = threading.Thread(target=read, daemon=True)
+        reader.start()
         try:
             wait_for(lambda: any(r["query"].get("watch") == "true" and "e3" in r["query"].get("labelSelector", "")
-                                 for r in self.fake.requests()), what="kubectl's watch request")
+                                 for r in self.fake.requests()), timeout=20, what="kubectl's watch request")
             self.fake.kubectl("create", "-f", self.pod("k3", "succeed", "e3"))
-            seen = []
-            wait_for(lambda: seen.append(proc.stdout.readline()) or "Completed" in seen[-1], timeout=20,
-                     what="the watch showing Completed")
+            wait_for(lambda: any("Completed" in l for l in seen), timeout=20, what="the watch showing Completed")
             self.assertTrue(any(l.startswith("ADDED") for l in seen), seen)
         finally:
             proc.kill()
             proc.wait()
+            reader.join(timeout=5)
             proc.stdout.close()
-            proc.stderr.close()
 
 
 if __name__ == "__main__":
