@@ -6,6 +6,7 @@ Every wait is a condition polled against a deadline; every process started is st
 import atexit
 import json
 import os
+import select
 import shutil
 import signal
 import ssl
@@ -19,6 +20,7 @@ import urllib.request
 SUPPORT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 PYTHON = "/usr/bin/python3"
 KUBECTL = shutil.which("kubectl") or "/usr/bin/kubectl"
+START_TIMEOUT = 60  # seconds for the ready line; generous, the machine may be busy compiling
 
 
 def wait_for(predicate, timeout=10.0, interval=0.02, what="condition"):
@@ -55,7 +57,8 @@ class FakeKube:
             self.proc = subprocess.Popen(cmd + list(args), cwd=SUPPORT, stdout=subprocess.PIPE, stderr=err,
                                          stdin=subprocess.PIPE, text=True, start_new_session=True)
         atexit.register(self.close)
-        line = self.proc.stdout.readline()
+        ready, _, _ = select.select([self.proc.stdout], [], [], START_TIMEOUT)
+        line = self.proc.stdout.readline() if ready else ""
         if not line:
             with open(self.stderr_path) as f:
                 err = f.read()
