@@ -12,6 +12,7 @@ import os
 import stat
 import subprocess
 import threading
+import time
 
 ADMIN_TOKEN = "fake-admin-token"
 
@@ -70,7 +71,9 @@ class Tokens:
         with open(self.path, newline="") as f:
             for row in csv.reader(f):
                 if len(row) >= 2 and not row[0].startswith("#"):
-                    table[row[0].strip()] = row[1].strip()
+                    # a 5th column `expires=UNIX` (ours, not kube-apiserver's) makes the token expire
+                    expires = next((float(c.split("=", 1)[1]) for c in row[4:] if c.startswith("expires=")), None)
+                    table[row[0].strip()] = (row[1].strip(), expires)
         self._table, self._mtime = table, mtime
 
     def user_for(self, token):
@@ -80,7 +83,10 @@ class Tokens:
             if token in self.extra:
                 return self.extra[token]
             self._reload()
-            return self._table.get(token)
+            user, expires = self._table.get(token, (None, None))
+            if expires is not None and time.time() >= expires:
+                return None  # an exec credential past its expirationTimestamp: 401, the client must refresh
+            return user
 
     def revoke(self, token):
         with self._lock:
@@ -90,8 +96,9 @@ class Tokens:
 EXEC_PLUGIN = r"""#!/bin/sh
 # fake-kube exec credential plugin. Args: [apiVersion] [ttl-seconds].
 # Prints an ExecCredential with a fresh token (exec-token-N) valid for ttl seconds, appends the
-# token to the server's token file, counts its runs in exec-count and keeps the last
-# KUBERNETES_EXEC_INFO in exec-info.json, so tests can check a client's caching and refresh.
+# token to the server's token file (the server refuses it after the expiry), counts its runs in
+# exec-count and keeps the last KUBERNETES_EXEC_INFO in exec-info.json, so tests can check a
+# client's caching and refresh.
 set -eu
 dir=$(dirname "$0")
 api=${1:-client.authentication.k8s.io/v1}
@@ -102,8 +109,9 @@ n=$(( $(cat "$dir/exec-count" 2>/dev/null || echo 0) + 1 ))
 echo "$n" > "$dir/exec-count"
 printf '%s' "${KUBERNETES_EXEC_INFO:-}" > "$dir/exec-info.json"
 token="exec-token-$n"
-echo "$token,exec-user,exec-user-uid,\"system:masters\"" >> "$dir/tokens.csv"
-exp=$(date -u -d "@$(( $(date +%s) + ttl ))" +%Y-%m-%dT%H:%M:%SZ)
+until=$(( $(date +%s) + ttl ))
+echo "$token,exec-user,exec-user-uid,\"system:masters\",expires=$until" >> "$dir/tokens.csv"
+exp=$(date -u -d "@$until" +%Y-%m-%dT%H:%M:%SZ)
 printf '{"apiVersion":"%s","kind":"ExecCredential","status":{"token":"%s","expirationTimestamp":"%s"}}\n' \
   "$api" "$token" "$exp"
 """

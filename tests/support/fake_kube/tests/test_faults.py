@@ -1,9 +1,10 @@
 """Fault injection through /_fake/faults, and the request log tests assert on."""
 import json
+import os
 import socket
 import unittest
 
-from harness import FakeKube
+from harness import FakeKube, wait_for
 
 PODS = "/api/v1/namespaces/default/pods"
 
@@ -127,6 +128,25 @@ class FaultTest(unittest.TestCase):
     def test_watch_timeout_ends_stream_cleanly(self):
         resp = self.watch("&timeoutSeconds=1")
         self.assertEqual(resp.read_until_end(), ([], True))
+
+    def test_exec_plugin_tokens_expire(self):
+        import subprocess
+        plugin = os.path.join(self.fake.ready["state_dir"], "exec-plugin")
+        out = subprocess.run([plugin, "client.authentication.k8s.io/v1beta1", "1"], capture_output=True, text=True,
+                             check=True, timeout=30).stdout
+        cred = json.loads(out)
+        self.assertEqual((cred["apiVersion"], cred["kind"]), ("client.authentication.k8s.io/v1beta1", "ExecCredential"))
+        self.assertRegex(cred["status"]["expirationTimestamp"], r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+        token = cred["status"]["token"]
+        self.assertEqual(self.fake.get(PODS, token=token).code, 200)
+        wait_for(lambda: self.fake.get(PODS, token=token).code == 401, timeout=10, what="the token to expire")
+
+    def test_revoked_token(self):
+        with open(os.path.join(self.fake.ready["state_dir"], "tokens.csv"), "a") as f:
+            f.write("short-lived,bob\n")
+        self.assertEqual(self.fake.get(PODS, token="short-lived").code, 200)
+        self.fake.request("POST", "/_fake/revoke", {"token": "short-lived"}, token=False)
+        self.assertEqual(self.fake.get(PODS, token="short-lived").code, 401)
 
     def test_request_log(self):
         since = self.fake.last_seq()
