@@ -138,7 +138,7 @@ def write_kubeconfigs(state_dir, url, tls, certs, exec_ttl):
     plugin = write_exec_plugin(state_dir)
     token_file = os.path.join(state_dir, "token")
     with open(token_file, "w") as f:
-        f.write(ADMIN_TOKEN + "\n")
+        f.write(ADMIN_TOKEN)  # no newline, as projected token files; python-kubernetes 22 would send it
     users = {
         "token": {"token": ADMIN_TOKEN},
         "tokenfile": {"tokenFile": "token"},  # relative to the kubeconfig's folder, as kubectl resolves it

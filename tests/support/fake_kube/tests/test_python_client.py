@@ -48,6 +48,16 @@ class PythonClientTest(unittest.TestCase):
         auth = [r["headers"].get("Authorization", "") for r in self.fake.requests()]
         self.assertTrue(any(a.startswith("Bearer exec-token-") for a in auth), auth[-3:])
 
+    def test_other_kubeconfig_variants(self):
+        for variant in ("tokenfile", "cert", "cert-data", "exec-v1beta1"):
+            with self.subTest(variant=variant):
+                api_client = config.new_client_from_config(config_file=self.fake.ready["kubeconfigs"][variant])
+                try:
+                    names = [n.metadata.name for n in client.CoreV1Api(api_client).list_namespace().items]
+                    self.assertIn("default", names)
+                finally:
+                    api_client.close()
+
     def test_list_with_label_selector_limit_and_continue(self):
         self.api.create_namespace({"metadata": {"name": "pylist"}})
         for i in range(5):
