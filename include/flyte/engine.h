@@ -201,7 +201,10 @@ struct ExecutionState {
   uint32_t active = 0;    // started nodes not yet terminal
   uint32_t retrying = 0;  // nodes waiting out a retry backoff
   uint32_t waiting = 0;   // nodes waiting for an identical serialized call
-  std::vector<std::pair<uint64_t, uint32_t>> ready;  // heap of (priority, node)
+  std::vector<std::pair<uint64_t, uint32_t>> ready;  // heap of (priority, node) that run here
+  // Ready tasks whose runner bounds them itself (Pods, plugin jobs): they take no local slots,
+  // so they never wait behind local tasks for one.
+  std::vector<std::pair<uint64_t, uint32_t>> ready_elsewhere;
   uint64_t ready_seq = 0;
   std::function<void(const ExecutionState&)> on_done;
 

@@ -280,6 +280,7 @@ void Engine::Impl::StopAll(ExecutionState& e) {
     runner_.Abort(id);
   }
   e.ready.clear();
+  e.ready_elsewhere.clear();
   e.retrying = 0;
   for (auto& [key, list] : waiters_) {
     std::erase_if(list, [&](const NodeRef& r) { return r.exec == &e; });

@@ -38,17 +38,25 @@ void Engine::Impl::PushReady(ExecutionState& e, uint32_t idx) {
   // Longest critical path first; among equals, first come first served.
   uint64_t seq = e.ready_seq++;
   uint64_t key = (std::min<uint64_t>(cp, 0xFFFFF) << 44) | ((~seq) & ((uint64_t{1} << 44) - 1));
-  e.ready.emplace_back(key, idx);
-  std::push_heap(e.ready.begin(), e.ready.end());
+  auto& heap = runner_.RunsHere(n.body->executor) ? e.ready : e.ready_elsewhere;
+  heap.emplace_back(key, idx);
+  std::push_heap(heap.begin(), heap.end());
 }
 
 void Engine::Impl::Pump(ExecutionState& e) {
   const uint32_t cap = e.options.max_parallelism;
+  // Tasks that run elsewhere (Pods, plugin jobs) are bounded by their runner, not by slots.
+  while (!e.ready_elsewhere.empty() && AcceptsNewWork(e)) {
+    uint32_t idx = e.ready_elsewhere.front().second;
+    std::pop_heap(e.ready_elsewhere.begin(), e.ready_elsewhere.end());
+    e.ready_elsewhere.pop_back();
+    if (IsTerminal(e.nodes[idx].phase)) continue;
+    e.nodes[idx].slots = 0;
+    StartAttempt(e, idx);
+  }
   while (!e.ready.empty() && AcceptsNewWork(e)) {
     uint32_t idx = e.ready.front().second;
-    // Tasks that run elsewhere (Pods, plugin jobs) are bounded by their runner, not by slots.
-    const bool here = runner_.RunsHere(e.nodes[idx].body->executor);
-    uint32_t slots = here ? SlotsFor(*e.nodes[idx].body, cap) : 0;
+    uint32_t slots = SlotsFor(*e.nodes[idx].body, cap);
     if (cap > 0 && e.running_slots + slots > cap) break;
     std::pop_heap(e.ready.begin(), e.ready.end());
     e.ready.pop_back();
