@@ -148,7 +148,15 @@ std::string DefaultHome() {
   return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.flyte";
 }
 
-LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options) : loop_(loop), options_(std::move(options)) {}
+// The loop handles are initialised here, not in Open(): an Open() that fails part way destroys
+// the admin, and its destructor closes them, which libuv allows only for initialised handles.
+LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options)
+    : loop_(loop), options_(std::move(options)) {
+  uv_check_init(loop_, &check_);
+  check_.data = this;
+  uv_prepare_init(loop_, &prepare_);
+  prepare_.data = this;
+}
 
 Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options options) {
   std::error_code ec;
@@ -184,14 +192,10 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   admin->engine_ = std::make_unique<Engine>(*admin->runner_, *admin->clock_, admin->store_.get());
   admin->recorder_ = std::make_unique<Recorder>(*admin->store_);
   admin->engine_->AddObserver(admin->recorder_.get());
-  uv_check_init(loop, &admin->check_);
-  admin->check_.data = admin.get();
   uv_check_start(&admin->check_, &LocalAdmin::OnCheck);
   uv_unref(reinterpret_cast<uv_handle_t*>(&admin->check_));
   // Changes made by timer callbacks come after this turn's check: commit them before the loop
   // goes back to sleep, or a server would hold them until the next request wakes it.
-  uv_prepare_init(loop, &admin->prepare_);
-  admin->prepare_.data = admin.get();
   uv_prepare_start(&admin->prepare_, &LocalAdmin::OnPrepare);
   uv_unref(reinterpret_cast<uv_handle_t*>(&admin->prepare_));
   return admin;
