@@ -65,6 +65,24 @@ class TokenCache {
   Store& store_;
 };
 
+// Why the store refuses writes, if it does: set on the loop thread, read by /healthcheck on
+// the HTTP threads.
+class StoreHealth {
+ public:
+  void Set(const Status& st) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reason_ = st.ok() ? "" : st.message();
+  }
+  std::string Reason() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return reason_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string reason_;
+};
+
 struct Shutdown {
   uv_signal_t sigint, sigterm;
   cron::ScheduleService* schedules = nullptr;
@@ -143,6 +161,7 @@ int RunServe(const ServeOptions& opts) {
     return lock.status().code() == StatusCode::kFailedPrecondition ? kExitUsage : kExitInternal;
   }
   if (!(*lock)->warning().empty()) log.Warn((*lock)->warning());
+  StoreHealth health;  // before the admin, whose last flush may still report to it
   auto opened = LocalAdmin::Open(&loop, ao);
   if (!opened.ok()) {
     log.Error(opened.status().message());
@@ -150,6 +169,17 @@ int RunServe(const ServeOptions& opts) {
   }
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   if (!admin->supervisor_warning().empty()) log.Warn(admin->supervisor_warning());
+  // A store that refuses writes (a full disk) is retried until it takes them; meanwhile the
+  // server says so on /healthcheck and in its log.
+  admin->OnStoreHealth([&health, &log](const Status& st) {
+    health.Set(st);
+    if (st.ok()) {
+      log.Info("the database takes writes again");
+    } else {
+      log.Error(st.message() +
+                "; retrying, /healthcheck reports the server degraded until it works");
+    }
+  });
   http::EventHub events;
   admin->Subscribe(&events);
   http::ServerMetrics metrics;
@@ -204,6 +234,7 @@ int RunServe(const ServeOptions& opts) {
     tokens = std::make_unique<TokenCache>(std::move(*hashes), *bridge, admin->store());
     server_options.authorize = [&tokens](const std::string& t) { return tokens->Check(t); };
   }
+  server_options.health = [&health] { return health.Reason(); };
   server_options.threads = cfg.http_threads;
   server_options.max_body_bytes = cfg.max_body_bytes;
   if (cfg.access_log) {
@@ -266,8 +297,12 @@ int RunServe(const ServeOptions& opts) {
   schedules.reset();
   trim.Close();
   clock.reset();
-  admin.reset();
+  admin.reset();     // its last flush, one more try
   notifier->Stop();  // lets a delivery in flight finish
+  if (const std::string lost = health.Reason(); !lost.empty()) {
+    log.Error("stopped without recording every state: " + lost);
+    return kExitInternal;
+  }
     return kExitOk;
   }();
   uv_run(&loop, UV_RUN_NOWAIT);

@@ -19,6 +19,8 @@ Status CheckDomain(const std::string& d);
 
 // Responses.
 std::string ErrorJson(const Status& status);
+// /healthcheck: {"status":"ok"}, or {"status":"degraded","reason":REASON} when `reason` is set.
+std::string HealthJson(const std::string& reason);
 std::string ExecutionJson(const ExecutionRecord& r);
 std::string ExecutionListJson(const std::vector<ExecutionRecord>& list, const std::string& token);
 std::string ExecutionDataJson(const ExecutionRecord& r);

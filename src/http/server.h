@@ -35,6 +35,9 @@ class ApiServer {
     // When set, every request but /healthcheck and /console needs `Authorization: Bearer TOKEN` for which
     // this returns true (any thread); others get 401 Unauthenticated.
     std::function<bool(const std::string& token)> authorize;
+    // When set, /healthcheck asks it (any thread) why the server cannot do its work; a
+    // non-empty reason answers 503 {"status":"degraded","reason":...} instead of 200.
+    std::function<std::string()> health;
     // Called once each request is answered (any thread): an access log.
     std::function<void(const std::string& method, const std::string& path, int status,
                        std::chrono::nanoseconds took)> on_request;

@@ -120,6 +120,7 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Db> db, sql::Db::Open(path));
   std::unique_ptr<Store> store(new Store(std::move(db)));
+  store->path_ = path;
   const size_t slash = path.rfind('/');
   store->value_dir_ = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/blobs/values";
   Status migrated = store->Migrate();
