@@ -4,6 +4,9 @@
 // later execution with a file output.)
 #include <catch2/catch.hpp>
 
+#include <filesystem>
+#include <thread>
+
 #include "http/server_fixture.h"
 
 namespace flyte {
@@ -53,6 +56,52 @@ TEST_CASE("four executions leaving named pipes do not stall a fifth with a file 
   nlohmann::json e = s.WaitFor(plain, "", 20000);
   INFO(e.dump());
   CHECK(e["closure"]["phase"] == "SUCCEEDED");
+  CHECK(s.Stop().exit_code == 0);
+}
+
+// Polls for `path` to exist (the task's own progress marks).
+bool WaitForFile(const std::string& path, int deadline_ms = 20000) {
+  auto deadline = testing::SteadyClock::now() + std::chrono::milliseconds(deadline_ms);
+  while (!std::filesystem::exists(path)) {
+    if (testing::SteadyClock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
+}
+
+TEST_CASE(
+    "a named pipe left while no server ran fails its attempt when the restarted server adopts it",
+    "[process][server][outputs]") {
+  ServerFixture s;
+  const std::string dir = s.tmp.path();
+  s.Register(R"yaml(
+tasks:
+  late:
+    outputs: {f: file}
+    script: |
+      mkfifo "{{ outputs.f }}"
+      touch )yaml" +
+             dir + R"yaml(/started
+      while [ ! -f )yaml" +
+             dir + R"yaml(/go ]; do sleep 0.02; done
+workflows:
+  late:
+    nodes:
+      t: {task: late}
+)yaml");
+  std::string name = s.Launch({{"project", "flytesnacks"},
+                               {"domain", "development"},
+                               {"name", "late"},
+                               {"workflow", {{"name", "late"}}}});
+  REQUIRE(WaitForFile(dir + "/started"));
+  s.Kill();
+  // The task ends under its supervisor while no server runs; the next one adopts its end.
+  s.tmp.Write("go", "");
+  s.Start();
+  nlohmann::json e = s.WaitFor(name, "", 20000);
+  INFO(e.dump());
+  CHECK(e["closure"]["phase"] == "FAILED");
+  CHECK(e["closure"]["error"]["code"] == "OutputsNotRegular");
   CHECK(s.Stop().exit_code == 0);
 }
 
