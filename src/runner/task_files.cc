@@ -20,6 +20,8 @@ namespace fs = std::filesystem;
 
 // Outputs larger than this are not read into memory as scalars; use a file output instead.
 constexpr size_t kMaxScalarOutput = 64u << 20;
+// A failed task's message; more is not a message.
+constexpr size_t kMaxErrorFile = 1u << 20;
 
 Status MakeDirs(const std::string& dir) {
   // One mkdir in the common case (the parent exists); the general walk only when it does not.
@@ -65,7 +67,7 @@ std::string PlaceFailureCode(const Status& st) {
   return st.code() == StatusCode::kInvalidArgument ? "OutputsNotRegular" : "OutputsInvalid";
 }
 
-// Whether the entry at `path` is what a file or folder output must be; nullopt when it is.
+// What is wrong with an entry (its stat) given as a file or folder output; nullopt: nothing.
 std::optional<std::string> WrongKind(const struct stat& st, TypeKind kind) {
   const bool ok = kind == TypeKind::kDir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
   if (ok) return std::nullopt;
@@ -188,12 +190,6 @@ std::string Expand(const CompiledTemplate& tpl, const TaskLaunch& launch, const 
   }
   return out;
 }
-
-namespace {
-
-constexpr size_t kMaxErrorFile = 1 << 20;
-
-}  // namespace
 
 std::string ReadErrorFile(const TaskPaths& paths) {
   Result<std::optional<std::string>> r = ReadSmall(paths.output_dir + "/_ERROR", kMaxErrorFile);

@@ -104,6 +104,18 @@ tasks:
   }
 }
 
+TEST_CASE("an output read as a value is bounded, with an error saying so", "[process][outputs]") {
+  CliFixture f;
+  nlohmann::json error = RunFailing(f, R"yaml(
+tasks:
+  t:
+    script: head -c 2000000 /dev/zero | tr '\0' x > "$FLYTE_OUTPUT_DIR/_ERROR"
+)yaml");
+  INFO(error.dump());
+  CHECK(error["code"] == "OutputsInvalid");
+  CHECK(Contains(error["message"], "/_ERROR is larger than 1 MiB"));
+}
+
 TEST_CASE("a folder output holding a named pipe or a link out of it fails the task",
           "[process][outputs]") {
   CliFixture f;
