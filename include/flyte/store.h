@@ -110,12 +110,30 @@ struct ProjectRecord {
   int64_t created_at = 0;
 };
 
-class Store : public CacheBackend {
+// The writes the Recorder makes, one transaction per flush. The Store is the real one; tests
+// put a forwarding wrapper in between to fail chosen writes (tests/support/failing_writer.h).
+class StateWriter {
+ public:
+  virtual ~StateWriter() = default;
+  virtual Status Begin() = 0;
+  virtual Status Commit() = 0;
+  virtual Status Rollback() = 0;
+  virtual Status UpsertExecutionState(const ExecutionState& e) = 0;
+  virtual Status UpsertNode(const ExecutionState& e, const NodeState& n) = 0;
+  virtual Status UpsertAttempt(const ExecutionState& e, const NodeState& n,
+                               const AttemptState& a) = 0;
+  virtual Status AppendEvent(const ExecutionKey& key, const std::string& node, int attempt,
+                             const std::string& phase, int64_t at) = 0;
+};
+
+class Store : public CacheBackend, public StateWriter {
  public:
   // Opens (creating and migrating as needed) the database at `path`.
   static Result<std::unique_ptr<Store>> Open(const std::string& path);
   ~Store() override;
   int schema_version() const { return schema_version_; }
+  // The database file, for messages.
+  const std::string& path() const { return path_; }
 
   // Projects. Registering into a project creates it.
   Status PutProject(const ProjectRecord& p);  // insert or update name/description
@@ -194,16 +212,16 @@ class Store : public CacheBackend {
   const std::string& value_dir() const { return value_dir_; }
 
   // Batching: everything between Begin and Commit is one transaction.
-  Status Begin();
-  Status Commit();
-  Status Rollback();
+  Status Begin() override;
+  Status Commit() override;
+  Status Rollback() override;
 
   // Row writers used by the Recorder (inside a transaction).
-  Status UpsertExecutionState(const ExecutionState& e);
-  Status UpsertNode(const ExecutionState& e, const NodeState& n);
-  Status UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a);
+  Status UpsertExecutionState(const ExecutionState& e) override;
+  Status UpsertNode(const ExecutionState& e, const NodeState& n) override;
+  Status UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) override;
   Status AppendEvent(const ExecutionKey& key, const std::string& node, int attempt,
-                     const std::string& phase, int64_t at);
+                     const std::string& phase, int64_t at) override;
 
  private:
   explicit Store(std::unique_ptr<sql::Db> db);
@@ -218,15 +236,18 @@ class Store : public CacheBackend {
   std::unique_ptr<sql::Db> db_;
   int schema_version_ = 0;
   std::string owner_;
+  std::string path_;
   std::string value_dir_;  // HOME/blobs/values
 };
 
 // Writes the engine's state changes to the store, coalescing them in memory and committing
 // them in one transaction per Flush() (once per loop turn), so the hot path never waits for
-// SQLite and a run never pays one fsync per event.
+// SQLite and a run never pays one fsync per event. A flush that fails (a full disk) is rolled
+// back whole and its changes stay pending: the next Flush() writes them with whatever came
+// since, so a retry after space returns records every state, the final one included.
 class Recorder : public EngineObserver {
  public:
-  explicit Recorder(Store& store) : store_(store) {}
+  explicit Recorder(StateWriter& store) : store_(store) {}
   void OnExecution(const ExecutionState& e) override;
   void OnNode(const ExecutionState& e, const NodeState& n) override;
   void OnAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) override;
@@ -242,7 +263,7 @@ class Recorder : public EngineObserver {
     std::string phase;
     int64_t at;
   };
-  Store& store_;
+  StateWriter& store_;
   std::vector<const ExecutionState*> dirty_executions_;
   std::vector<std::pair<const ExecutionState*, const NodeState*>> dirty_nodes_;
   std::vector<std::tuple<const ExecutionState*, const NodeState*, uint32_t>> dirty_attempts_;

@@ -174,7 +174,19 @@ std::string DefaultHome() {
   return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.flyte";
 }
 
-LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options) : loop_(loop), options_(std::move(options)) {}
+// The loop handles are initialised here, not in Open(): an Open() that fails part way destroys
+// the admin, and its destructor closes them, which libuv allows only for initialised handles.
+LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options)
+    : loop_(loop), options_(std::move(options)) {
+  uv_check_init(loop_, &check_);
+  check_.data = this;
+  uv_prepare_init(loop_, &prepare_);
+  prepare_.data = this;
+  uv_timer_init(loop_, &retry_);
+  retry_.data = this;
+  // A retry alone must not keep a loop alive: a server shutting down on a full disk still ends.
+  uv_unref(reinterpret_cast<uv_handle_t*>(&retry_));
+}
 
 Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options options) {
   std::error_code ec;
@@ -210,16 +222,13 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   // Every kind runs as a local process until a cluster runner is routed in.
   admin->routing_ = std::make_unique<RoutingRunner>(*admin->runner_);
   admin->engine_ = std::make_unique<Engine>(*admin->routing_, *admin->clock_, admin->store_.get());
-  admin->recorder_ = std::make_unique<Recorder>(*admin->store_);
+  if (options.wrap_writes) admin->writer_ = options.wrap_writes(*admin->store_);
+  admin->recorder_ = std::make_unique<Recorder>(admin->writer_ ? *admin->writer_ : *admin->store_);
   admin->engine_->AddObserver(admin->recorder_.get());
-  uv_check_init(loop, &admin->check_);
-  admin->check_.data = admin.get();
   uv_check_start(&admin->check_, &LocalAdmin::OnCheck);
   uv_unref(reinterpret_cast<uv_handle_t*>(&admin->check_));
   // Changes made by timer callbacks come after this turn's check: commit them before the loop
   // goes back to sleep, or a server would hold them until the next request wakes it.
-  uv_prepare_init(loop, &admin->prepare_);
-  admin->prepare_.data = admin.get();
   uv_prepare_start(&admin->prepare_, &LocalAdmin::OnPrepare);
   uv_unref(reinterpret_cast<uv_handle_t*>(&admin->prepare_));
   return admin;
@@ -231,6 +240,8 @@ LocalAdmin::~LocalAdmin() {
   uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
   uv_prepare_stop(&prepare_);
   uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
+  uv_timer_stop(&retry_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&retry_), nullptr);
   if (signals_) {
     uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
     uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
@@ -245,11 +256,18 @@ LocalAdmin::~LocalAdmin() {
 
 void LocalAdmin::OnCheck(uv_check_t* check) {
   auto* self = static_cast<LocalAdmin*>(check->data);
-  (void)self->FlushNow();
+  // While the store refuses writes, only the retry timer tries again: every loop turn of a
+  // busy server would otherwise pay for a transaction that fails.
+  if (self->store_error_.ok()) (void)self->FlushNow();
 }
 
 void LocalAdmin::OnPrepare(uv_prepare_t* prepare) {
   auto* self = static_cast<LocalAdmin*>(prepare->data);
+  if (self->store_error_.ok()) (void)self->FlushNow();
+}
+
+void LocalAdmin::OnRetry(uv_timer_t* timer) {
+  auto* self = static_cast<LocalAdmin*>(timer->data);
   (void)self->FlushNow();
 }
 
@@ -258,12 +276,29 @@ Status LocalAdmin::FlushNow() {
   const bool executions_changed = recorder_->pending();
   Status st = recorder_->Flush();
   if (!st.ok()) {
-    flush_error_ = st;
-    return st;
+    // The recorder keeps the batch: nothing is lost while the store refuses, only late.
+    const bool was_healthy = store_error_.ok();
+    store_error_ = st.WithContext("cannot write to the database " + store_->path());
+    if (was_healthy && on_store_health_) on_store_health_(store_error_);
+    ScheduleRetry();
+    return store_error_;
+  }
+  if (!store_error_.ok()) {
+    store_error_ = Status::Ok();
+    retry_ms_ = 0;
+    uv_timer_stop(&retry_);
+    if (on_store_health_) on_store_health_(store_error_);
   }
   if (on_flushed_) on_flushed_();
   if (executions_changed && !options_.keep_finished) engine_->ReleaseFinished();
   return st;
+}
+
+void LocalAdmin::ScheduleRetry() {
+  // 50 ms, doubling to 2 s: quick after a blip, gentle on a disk that stays full.
+  constexpr uint64_t kFirstMs = 50, kMaxMs = 2000;
+  retry_ms_ = retry_ms_ == 0 ? kFirstMs : std::min(retry_ms_ * 2, kMaxMs);
+  uv_timer_start(&retry_, &LocalAdmin::OnRetry, retry_ms_, 0);
 }
 
 void LocalAdmin::AbortOnSignals() {
@@ -309,9 +344,19 @@ Status LocalAdmin::RunUntilDone(const ExecutionKey& key) {
       }
     }
   }
+  // The final state must be in the store before `flyte run` reports it. A store that refuses
+  // (a full disk) gets a bounded time to take it; the retry timer is what the loop waits on.
   Status st = FlushNow();
+  const uint64_t deadline =
+      uv_now(loop_) + static_cast<uint64_t>(options_.store_retry_nanos / 1'000'000);
+  uv_ref(reinterpret_cast<uv_handle_t*>(&retry_));
+  while (!st.ok() && uv_now(loop_) < deadline) {
+    uv_run(loop_, UV_RUN_ONCE);
+    uv_update_time(loop_);
+    st = store_error_;
+  }
+  uv_unref(reinterpret_cast<uv_handle_t*>(&retry_));
   if (!st.ok()) return st.WithContext("cannot record the execution's final state");
-  if (!flush_error_.ok()) return flush_error_.WithContext("some state was not recorded");
   return Status::Ok();
 }
 
@@ -906,6 +951,14 @@ Status LocalAdmin::Resume(const ExecutionRecord& r) {
 }
 
 Result<LocalAdmin::ResumeReport> LocalAdmin::ResumeOrphans() {
+  return EndOrphans(/*resume_servers=*/true);
+}
+
+Result<LocalAdmin::ResumeReport> LocalAdmin::EndAbandonedRuns() {
+  return EndOrphans(/*resume_servers=*/false);
+}
+
+Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
   ResumeReport report;
   ASSIGN_OR_RETURN(std::vector<ExecutionRecord> unfinished, store_->ListUnfinished());
   const int64_t now = clock_->Now();
@@ -920,6 +973,7 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::ResumeOrphans() {
   for (const ExecutionRecord& r : unfinished) {
     if (!r.parent.empty() || engine_->Find(r.key) != nullptr) continue;
     if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
+    if (!resume_servers && StartsWith(r.owner, "serve:")) continue;  // the next server continues it
     if (!StartsWith(r.owner, "serve:")) {
       RETURN_IF_ERROR(end(r, "ABORTED", "Orphaned",
                           "the flyte run process that ran it (" + (r.owner.empty() ? "unknown" : r.owner) +
@@ -936,6 +990,7 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::ResumeOrphans() {
   // Child executions whose parent was not continued have nobody to report to.
   for (const ExecutionRecord& r : unfinished) {
     if (r.parent.empty() || engine_->Find(r.key) != nullptr) continue;
+    if (!resume_servers && StartsWith(r.owner, "serve:")) continue;
     if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
     RETURN_IF_ERROR(end(r, "ABORTED", "Orphaned", "its parent execution " + r.parent + " was not continued"));
   }

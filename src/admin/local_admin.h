@@ -31,6 +31,11 @@ class LocalAdmin : public AdminService {
     // Run tasks under the supervisor (runner/supervise.h) so that they survive this process
     // and a restart can adopt them: the server does; `flyte run` ends its tasks with itself.
     bool supervise = false;
+    // How long RunUntilDone keeps retrying to record an execution's final state when the
+    // store refuses (a full disk) before it gives up and says so.
+    int64_t store_retry_nanos = 10'000'000'000;
+    // Tests: a forwarding wrapper put between the recorder and the store, to inject faults.
+    std::function<std::unique_ptr<StateWriter>(StateWriter& store)> wrap_writes;
   };
   // What ResumeOrphans did.
   struct ResumeReport {
@@ -58,6 +63,10 @@ class LocalAdmin : public AdminService {
   // crashed) resumes here, its running tasks adopted; one of `flyte run` (which ended its
   // tasks with it) is recorded as ABORTED. Executions of a process still running are left alone.
   Result<ResumeReport> ResumeOrphans();
+  // Only the second half of that, for `flyte run`: executions of `flyte run` processes that
+  // are gone (killed, or unable to record their end) are recorded as ABORTED, so none stays
+  // RUNNING without a process. A server's are left for the server to continue.
+  Result<ResumeReport> EndAbandonedRuns();
   Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
                             const std::string& version, bool active) override;
   Result<std::vector<ProjectRecord>> ListProjects() override;
@@ -82,8 +91,13 @@ class LocalAdmin : public AdminService {
   // Why tasks run under the slower `flyte __supervise`: the static supervisor could not be
   // installed in the home. Empty normally.
   const std::string& supervisor_warning() const { return supervisor_warning_; }
-  // Runs the loop until `key` is terminal (its state is committed when this returns).
+  // Runs the loop until `key` is terminal and its state is committed. When the store refuses
+  // the final writes, retries for Options::store_retry_nanos, then returns the store's error.
   Status RunUntilDone(const ExecutionKey& key);
+  // Why the store refuses writes right now (the recorder retries with backoff until it takes
+  // them); OK when it does not. `fn` is called on the loop thread when that changes.
+  const Status& store_error() const { return store_error_; }
+  void OnStoreHealth(std::function<void(const Status&)> fn) { on_store_health_ = std::move(fn); }
   Store& store() { return *store_; }
   // Where tasks of each executor kind run; configure before the first execution.
   RoutingRunner& runners() { return *routing_; }
@@ -103,6 +117,10 @@ class LocalAdmin : public AdminService {
   // registered from, so task workdirs resolve as they did then).
   Result<std::shared_ptr<const CompiledFile>> CompiledSource(const std::string& digest);
   Status FlushNow();
+  // After a failed flush, the next try waits on this timer, each wait longer than the last.
+  void ScheduleRetry();
+  static void OnRetry(uv_timer_t* timer);
+  Result<ResumeReport> EndOrphans(bool resume_servers);
   Result<ExecutionKey> Create(const CreateExecutionRequest& request, std::shared_ptr<const PriorRun> prior);
   // What an execution's rows say of its nodes, attempts and child executions.
   // `file` (resume): the execution's compiled source, to read back the signals each level
@@ -126,17 +144,21 @@ class LocalAdmin : public AdminService {
   std::unique_ptr<LocalRunner> runner_;
   std::unique_ptr<RoutingRunner> routing_;  // what the engine runs tasks through
   std::unique_ptr<Engine> engine_;
+  std::unique_ptr<StateWriter> writer_;  // Options::wrap_writes, if any
   std::unique_ptr<Recorder> recorder_;
   std::map<std::string, std::shared_ptr<const CompiledFile>> compiled_;  // by source digest
   std::function<void()> on_flushed_;
   LaunchPlanHook on_launch_plan_state_;
   uv_check_t check_;
   uv_prepare_t prepare_;
+  uv_timer_t retry_;
+  uint64_t retry_ms_ = 0;  // the last wait; 0 while the store takes writes
   uv_signal_t sigint_, sigterm_;
   bool signals_ = false;
   int interrupted_ = 0;
   std::string supervisor_warning_;
-  Status flush_error_;
+  Status store_error_;
+  std::function<void(const Status&)> on_store_health_;
 };
 
 }  // namespace flyte

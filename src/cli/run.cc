@@ -12,6 +12,7 @@
 #include "cli/run_view.h"
 #include "spec/loader.h"
 #include "types/yaml_writer.h"
+#include "util/strings.h"
 
 namespace flyte::cli {
 namespace {
@@ -96,6 +97,15 @@ class GatePrompter : public EngineObserver {
   std::string line_;
 };
 
+// FLYTE_STORE_RETRY_SECONDS (docs/cli.md): how long a run waits for a full disk to take its
+// final state before it exits 3.
+std::optional<int64_t> StoreRetryNanos() {
+  const char* v = std::getenv("FLYTE_STORE_RETRY_SECONDS");
+  int64_t seconds = 0;
+  if (v == nullptr || !ParseInt64(v, &seconds) || seconds < 0) return std::nullopt;
+  return seconds * 1'000'000'000;
+}
+
 int Usage(const std::string& message) {
   std::fprintf(stderr, "flyte run: %s\n", message.c_str());
   return kExitUsage;
@@ -157,12 +167,29 @@ int RunRun(const RunOptions& opts) {
   const int code = [&]() -> int {
     LocalAdmin::Options aopts;
     aopts.home = opts.home.empty() ? DefaultHome() : opts.home;
+    if (std::optional<int64_t> retry = StoreRetryNanos()) aopts.store_retry_nanos = *retry;
     Result<std::unique_ptr<LocalAdmin>> opened = LocalAdmin::Open(&loop, aopts);
     if (!opened.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", opened.status().message().c_str());
       return kExitInternal;
     }
     LocalAdmin& admin = **opened;
+    // An earlier run that died (or could not record its end) left its execution RUNNING.
+    Result<LocalAdmin::ResumeReport> ended = admin.EndAbandonedRuns();
+    if (!ended.ok()) {
+      std::fprintf(stderr, "flyte run: warning: cannot look for abandoned executions: %s\n",
+                   ended.status().message().c_str());
+    } else {
+      for (const std::string& m : ended->messages)
+        std::fprintf(stderr, "flyte run: recorded ABORTED %s\n", m.c_str());
+    }
+    admin.OnStoreHealth([](const Status& st) {
+      if (!st.ok()) {
+        std::fprintf(stderr, "flyte run: warning: %s; retrying\n", st.message().c_str());
+      } else {
+        std::fprintf(stderr, "flyte run: the database takes writes again\n");
+      }
+    });
 
     Result<RegisterResult> reg = admin.Register({opts.file, source->text(), opts.project, opts.domain, ""});
     if (!reg.ok()) {
@@ -222,7 +249,6 @@ int RunRun(const RunOptions& opts) {
       return kExitInternal;
     }
     view.Finish(*e);
-    if (!st.ok()) std::fprintf(stderr, "flyte run: warning: %s\n", st.message().c_str());
     if (opts.output == "json") {
       std::cout << RunReport(*e).ToCanonicalJson() << "\n";
     } else if (opts.output == "yaml") {
@@ -236,9 +262,14 @@ int RunRun(const RunOptions& opts) {
       out << JunitXml(*e);
       if (!out) std::fprintf(stderr, "flyte run: cannot write %s\n", opts.junit.c_str());
     }
+    // The store not holding the final state is the graver news: whatever ran, the home says
+    // otherwise (until the next flyte run or serve records it ABORTED).
+    if (!st.ok()) {
+      std::fprintf(stderr, "flyte run: %s\n", st.message().c_str());
+      return kExitInternal;
+    }
     if (admin.interrupted()) return 130;
     if (e->phase != ExecutionPhase::kSucceeded) return kExitFailed;
-    if (!st.ok()) return kExitInternal;
     return kExitOk;
   }();
   uv_run(&loop, UV_RUN_NOWAIT);

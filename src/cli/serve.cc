@@ -67,6 +67,24 @@ class TokenCache {
   Store& store_;
 };
 
+// Why the store refuses writes, if it does: set on the loop thread, read by /healthcheck on
+// the HTTP threads.
+class StoreHealth {
+ public:
+  void Set(const Status& st) {
+    std::lock_guard<std::mutex> lock(mu_);
+    reason_ = st.ok() ? "" : st.message();
+  }
+  std::string Reason() {
+    std::lock_guard<std::mutex> lock(mu_);
+    return reason_;
+  }
+
+ private:
+  std::mutex mu_;
+  std::string reason_;
+};
+
 struct Shutdown {
   uv_signal_t sigint, sigterm;
   cron::ScheduleService* schedules = nullptr;
@@ -152,6 +170,7 @@ int RunServe(const ServeOptions& opts) {
     return lock.status().code() == StatusCode::kFailedPrecondition ? kExitUsage : kExitInternal;
   }
   if (!(*lock)->warning().empty()) log.Warn((*lock)->warning());
+  StoreHealth health;  // before the admin, whose last flush may still report to it
   auto opened = LocalAdmin::Open(&loop, ao);
   if (!opened.ok()) {
     log.Error(opened.status().message());
@@ -159,6 +178,17 @@ int RunServe(const ServeOptions& opts) {
   }
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   if (!admin->supervisor_warning().empty()) log.Warn(admin->supervisor_warning());
+  // A store that refuses writes (a full disk) is retried until it takes them; meanwhile the
+  // server says so on /healthcheck and in its log.
+  admin->OnStoreHealth([&health, &log](const Status& st) {
+    health.Set(st);
+    if (st.ok()) {
+      log.Info("the database takes writes again");
+    } else {
+      log.Error(st.message() +
+                "; retrying, /healthcheck reports the server degraded until it works");
+    }
+  });
   http::EventHub events;
   admin->Subscribe(&events);
   http::ServerMetrics metrics;
@@ -218,6 +248,7 @@ int RunServe(const ServeOptions& opts) {
   server_options.guard.origins = cfg.allowed_origins;
   server_options.max_connections = cfg.max_connections;
   server_options.max_streams_per_client = cfg.max_streams_per_client;
+  server_options.health = [&health] { return health.Reason(); };
   server_options.max_body_bytes = cfg.max_body_bytes;
   if (cfg.access_log) {
     server_options.on_request = [&log](const std::string& method, const std::string& path, int status,
@@ -279,8 +310,12 @@ int RunServe(const ServeOptions& opts) {
   schedules.reset();
   trim.Close();
   clock.reset();
-  admin.reset();
+  admin.reset();     // its last flush, one more try
   notifier->Stop();  // lets a delivery in flight finish
+  if (const std::string lost = health.Reason(); !lost.empty()) {
+    log.Error("stopped without recording every state: " + lost);
+    return kExitInternal;
+  }
     return kExitOk;
   }();
   uv_run(&loop, UV_RUN_NOWAIT);

@@ -2,18 +2,20 @@
 // launch plans (child executions), branches, maps and gates.
 #include <algorithm>
 #include <cmath>
-#include <fstream>
-#include <sstream>
 
 #include "engine/engine_impl.h"
 #include "engine/evaluate.h"
 #include "flyte/compiler.h"
 #include "types/coerce.h"
+#include "util/file_kind.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
 
 namespace flyte {
 namespace {
+
+// As much as a workflow file may hold (spec/loader.cc).
+constexpr size_t kMaxDynamicSpecBytes = 16u << 20;
 
 // A child execution's name: the parent's, then the node, kept to Flyte's 63 characters.
 std::string ChildName(const std::string& parent, const std::string& node) {
@@ -367,11 +369,19 @@ Status Engine::Impl::Signal(const ExecutionKey& key, const std::string& name, Va
 }
 
 void Engine::Impl::StartDynamic(ExecutionState& e, uint32_t idx, const std::string& spec_path) {
-  std::ifstream in(spec_path);
-  std::stringstream text;
-  text << in.rdbuf();
+  // The task wrote this file and may have swapped it since its runner looked: read it without
+  // blocking on a pipe, and no more of it than a workflow file may hold (spec/loader.cc).
+  Result<std::optional<std::string>> text = ReadRegularFile(spec_path, kMaxDynamicSpecBytes);
+  if (!text.ok() || !text->has_value()) {
+    Fail(e, idx,
+         {text.ok() ? "DynamicSpecNotFound" : "DynamicSpecInvalid",
+          "cannot read the _workflow.yaml it wrote: " +
+              (text.ok() ? spec_path + " does not exist" : text.status().message()),
+          ErrorKind::kUser, ""});
+    return;
+  }
   const uint32_t task = e.nodes[idx].body->target;
-  CompileOutput out = CompileDynamic(*e.file, task, spec_path, text.str());
+  CompileOutput out = CompileDynamic(*e.file, task, spec_path, std::move(**text));
   if (!out.ok()) {
     Fail(e, idx, {"DynamicSpecInvalid",
                   "the _workflow.yaml it wrote does not compile:\n" + out.diagnostics.FormatAll(),

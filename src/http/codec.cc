@@ -275,6 +275,11 @@ Status CheckDomain(const std::string& d) {
   return Status::Ok();
 }
 
+std::string HealthJson(const std::string& reason) {
+  if (reason.empty()) return Dump({{"status", "ok"}});
+  return Dump({{"status", "degraded"}, {"reason", reason}});
+}
+
 std::string ErrorJson(const Status& st) {
   const char* code = "Internal";
   switch (st.code()) {

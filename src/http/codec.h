@@ -21,6 +21,8 @@ Status CheckDomain(const std::string& d);
 std::string ErrorJson(const Status& status);
 // {"error": {"code": CODE, "message": MESSAGE}}, for refusals that are not a Status.
 std::string ErrorJson(std::string_view code, std::string_view message);
+// /healthcheck: {"status":"ok"}, or {"status":"degraded","reason":REASON} when `reason` is set.
+std::string HealthJson(const std::string& reason);
 std::string ExecutionJson(const ExecutionRecord& r);
 std::string ExecutionListJson(const std::vector<ExecutionRecord>& list, const std::string& token);
 std::string ExecutionDataJson(const ExecutionRecord& r);

@@ -305,6 +305,8 @@ J Schemas() {
       Response(J{{"projects", ArrayOf(Schema("Project"))}, {"token", Type("string")}});
   s["DomainList"] = Response(J{{"domains", ArrayOf(domain)}});
   s["Health"] = Response(J{{"status", Enum({"ok"})}});
+  s["Degraded"] = Response(J{{"status", Enum({"degraded"})},
+                             {"reason", Type("string", "why, e.g. the store refuses writes")}});
   s["Version"] = Response(J{{"version", Type("string")}, {"name", Enum({"flyte"})}});
   s["Event"] = Response(J{{"kind", Enum({"execution", "node"})},
                           {"execution", Schema("ExecutionKey")},
@@ -464,7 +466,8 @@ J Paths() {
   add("/healthcheck", "get",
       {.id = "healthcheck",
        .tag = "ops",
-       .summary = "liveness; never needs a token",
+       .summary =
+           "liveness; never needs a token. 503 (schema Degraded) while the store refuses writes",
        .ok = Json("Health", "alive"),
        .open = true});
   add("/api/v1/openapi", "get",

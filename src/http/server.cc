@@ -263,8 +263,10 @@ void ApiServer::Routes() {
   LoopBridge& bridge = bridge_;
   const std::string seg = kSegment;
 
-  Add("GET", "/healthcheck", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content("{\"status\":\"ok\"}", kJson);
+  Add("GET", "/healthcheck", [this](const httplib::Request&, httplib::Response& res) {
+    const std::string reason = options_.health ? options_.health() : "";
+    if (!reason.empty()) res.status = 503;
+    res.set_content(HealthJson(reason), kJson);
   });
   Add("GET", "/api/v1/openapi", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(OpenApiDocument(), kJson);

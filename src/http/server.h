@@ -42,6 +42,9 @@ class ApiServer {
     std::function<bool(const std::string& token)> authorize;
     // Host names and cross-origin pages the server answers (http/request_guard.h).
     GuardPolicy guard{{"localhost", "127.0.0.1", "::1"}, {}};
+    // When set, /healthcheck asks it (any thread) why the server cannot do its work; a
+    // non-empty reason answers 503 {"status":"degraded","reason":...} instead of 200.
+    std::function<std::string()> health;
     // Called once each request is answered (any thread): an access log.
     std::function<void(const std::string& method, const std::string& path, int status,
                        std::chrono::nanoseconds took)> on_request;

@@ -1,20 +1,39 @@
 #include "runner/blobs.h"
 
+#include <sys/stat.h>
+
 #include <filesystem>
 
 #include "util/file_digest.h"
+#include "util/file_kind.h"
 
 namespace flyte {
 
 namespace fs = std::filesystem;
 
+namespace {
+
+// Digesting, copying or moving a pipe or a device would block or never end (on the thread
+// pool, stalling every later output with it); a link out of a folder would carry what it
+// points to into the store. InvalidArgument: the caller gave (or a task wrote) the wrong thing.
+Status CheckPlaceable(const std::string& path, bool is_dir) {
+  struct stat st;
+  if (::stat(path.c_str(), &st) != 0) return NotFound(path + " does not exist");
+  if (is_dir ? !S_ISDIR(st.st_mode) : !S_ISREG(st.st_mode)) {
+    return InvalidArgument(path + " is " + FileKindName(st.st_mode) + ", not " +
+                           (is_dir ? "a folder" : "a regular file"));
+  }
+  if (!is_dir) return Status::Ok();
+  Status contents = CheckFolderContents(path);
+  if (contents.ok() || contents.code() != StatusCode::kFailedPrecondition) return contents;
+  return InvalidArgument("the folder " + path + " cannot be stored: " + contents.message());
+}
+
+}  // namespace
+
 Result<std::string> BlobStore::Place(const std::string& path, bool is_dir, bool move) {
   std::error_code ec;
-  fs::file_status st = fs::status(path, ec);
-  if (ec || !fs::exists(st)) return NotFound(path + " does not exist");
-  if (is_dir != fs::is_directory(st)) {
-    return InvalidArgument(path + (is_dir ? " is not a directory" : " is not a regular file"));
-  }
+  RETURN_IF_ERROR(CheckPlaceable(path, is_dir));
   Result<std::string> digest = is_dir ? DirDigest(path) : FileDigest(path);
   if (!digest.ok()) return digest.status();
   std::string name = fs::path(path).filename().string();

@@ -14,8 +14,9 @@
 
 #include "runner/spawn.h"
 #include "runner/supervise.h"
-#include "util/proc.h"
 #include "runner/task_files.h"
+#include "util/file_kind.h"
+#include "util/proc.h"
 #include "util/strings.h"
 
 extern char** environ;
@@ -401,9 +402,15 @@ void LocalRunner::Finish(Attempt* a) {
     // A dynamic task's outputs come from the workflow it wrote, which the engine runs next.
     std::string spec = a->paths.output_dir + "/_workflow.yaml";
     struct stat st;
-    if (::stat(spec.c_str(), &st) == 0 && S_ISREG(st.st_mode)) {
+    const bool exists = ::stat(spec.c_str(), &st) == 0;
+    if (exists && S_ISREG(st.st_mode)) {
       r.status = AttemptResult::Status::kSucceeded;
       r.dynamic_spec_path = spec;
+    } else if (exists) {
+      r.status = AttemptResult::Status::kUserError;
+      r.code = "OutputsNotRegular";
+      r.message = "$FLYTE_OUTPUT_DIR/_workflow.yaml is " + FileKindName(st.st_mode) +
+                  ", not a regular file";
     } else {
       r.status = AttemptResult::Status::kUserError;
       r.code = "DynamicSpecNotFound";

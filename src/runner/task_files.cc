@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "types/literal.h"
+#include "util/file_kind.h"
 #include "util/strings.h"
 #include "util/yaml.h"
 
@@ -19,6 +20,8 @@ namespace fs = std::filesystem;
 
 // Outputs larger than this are not read into memory as scalars; use a file output instead.
 constexpr size_t kMaxScalarOutput = 64u << 20;
+// A failed task's message; more is not a message.
+constexpr size_t kMaxErrorFile = 1u << 20;
 
 Status MakeDirs(const std::string& dir) {
   // One mkdir in the common case (the parent exists); the general walk only when it does not.
@@ -47,32 +50,29 @@ Status WriteFile(const std::string& path, std::string_view data) {
   return Status::Ok();
 }
 
-// Reads a whole small file; nullopt when it does not exist.
+// Reads a whole small file; nullopt when it does not exist. A task may leave anything under
+// these names: a pipe or a device is refused (FailedPrecondition) rather than read.
 Result<std::optional<std::string>> ReadSmall(const std::string& path, size_t limit) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return std::optional<std::string>();
-    return IOError("cannot read " + path + ": " + std::strerror(errno));
-  }
-  std::string out;
-  char buf[1 << 14];
-  while (true) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      int err = errno;
-      ::close(fd);
-      return IOError("cannot read " + path + ": " + std::strerror(err));
-    }
-    if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
-    if (out.size() > limit) {
-      ::close(fd);
-      return IOError(path + " is larger than " + std::to_string(limit >> 20) + " MiB");
-    }
-  }
-  ::close(fd);
-  return std::optional<std::string>(std::move(out));
+  return ReadRegularFile(path, limit);
+}
+
+// The error code of an output that cannot be read as what it claims to be.
+std::string ReadFailureCode(const Status& st) {
+  return st.code() == StatusCode::kFailedPrecondition ? "OutputsNotRegular" : "OutputsInvalid";
+}
+
+// The error code of an output the blob store refused (runner/blobs.cc: InvalidArgument for a
+// pipe, a device, or a folder holding one or a link out of it).
+std::string PlaceFailureCode(const Status& st) {
+  return st.code() == StatusCode::kInvalidArgument ? "OutputsNotRegular" : "OutputsInvalid";
+}
+
+// What is wrong with an entry (its stat) given as a file or folder output; nullopt: nothing.
+std::optional<std::string> WrongKind(const struct stat& st, TypeKind kind) {
+  const bool ok = kind == TypeKind::kDir ? S_ISDIR(st.st_mode) : S_ISREG(st.st_mode);
+  if (ok) return std::nullopt;
+  return "is " + FileKindName(st.st_mode) + ", not " +
+         (kind == TypeKind::kDir ? "a folder" : "a regular file");
 }
 
 // Relative paths in outputs.json are relative to the output folder.
@@ -192,8 +192,10 @@ std::string Expand(const CompiledTemplate& tpl, const TaskLaunch& launch, const 
 }
 
 std::string ReadErrorFile(const TaskPaths& paths) {
-  Result<std::optional<std::string>> r = ReadSmall(paths.output_dir + "/_ERROR", 1 << 20);
-  if (!r.ok() || !r->has_value()) return "";
+  Result<std::optional<std::string>> r = ReadSmall(paths.output_dir + "/_ERROR", kMaxErrorFile);
+  // What stands in the way of the message is the best message left.
+  if (!r.ok()) return r.status().message();
+  if (!r->has_value()) return "";
   return std::string(Trim(**r));
 }
 
@@ -206,13 +208,15 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     out.outputs.clear();
     return out;
   };
-  std::string error = ReadErrorFile(paths);
-  if (!error.empty()) return fail("UserError", error);
+  Result<std::optional<std::string>> error = ReadSmall(paths.output_dir + "/_ERROR", kMaxErrorFile);
+  if (!error.ok()) return fail(ReadFailureCode(error.status()), error.status().message());
+  if (error->has_value() && !Trim(**error).empty())
+    return fail("UserError", std::string(Trim(**error)));
   const std::vector<Variable>& vars = launch.task->iface.outputs;
   if (vars.empty()) return out;
 
   Result<std::optional<std::string>> json = ReadSmall(paths.output_dir + "/outputs.json", kMaxScalarOutput);
-  if (!json.ok()) return fail("OutputsInvalid", json.status().message());
+  if (!json.ok()) return fail(ReadFailureCode(json.status()), json.status().message());
   std::unique_ptr<yaml::Document> doc;
   if (json->has_value()) {
     yaml::ParseResult parsed = yaml::ParseText(**json, "outputs.json");
@@ -251,10 +255,14 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
                                              (kind == TypeKind::kDir ? "the folder " : "the file ") +
                                              "$FLYTE_OUTPUT_DIR/" + var.name);
         }
+        if (std::optional<std::string> wrong = WrongKind(st, kind)) {
+          return fail("OutputsNotRegular", what + ": $FLYTE_OUTPUT_DIR/" + var.name + " " + *wrong);
+        }
         value = kind == TypeKind::kFile ? Value::File(path) : Value::Dir(path);
       } else {
         Result<std::optional<std::string>> text = ReadSmall(path, kMaxScalarOutput);
-        if (!text.ok()) return fail("OutputsInvalid", what + ": " + text.status().message());
+        if (!text.ok())
+          return fail(ReadFailureCode(text.status()), what + ": " + text.status().message());
         if (!text->has_value() && var.type.IsOptional()) {
           out.outputs.emplace_back();
           continue;
@@ -280,7 +288,10 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     Value& v = out.outputs[i];
     if (v.kind() != Value::Kind::kList && v.kind() != Value::Kind::kMap) continue;
     Result<Value> placed = PlaceNested(v, paths, blobs);
-    if (!placed.ok()) return fail("OutputsInvalid", "output " + Quote(vars[i].name) + ": " + placed.status().message());
+    if (!placed.ok()) {
+      return fail(PlaceFailureCode(placed.status()),
+                  "output " + Quote(vars[i].name) + ": " + placed.status().message());
+    }
     v = std::move(*placed);
   }
   // Files and folders move into the blob store, so their paths never change under later nodes.
@@ -299,7 +310,10 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     }
     bool inside = StartsWith(path, paths.output_dir + "/");
     Result<std::string> placed = inside ? blobs->Adopt(path, is_dir) : blobs->Ingest(path, is_dir);
-    if (!placed.ok()) return fail("OutputsInvalid", "output " + Quote(vars[i].name) + ": " + placed.status().message());
+    if (!placed.ok()) {
+      return fail(PlaceFailureCode(placed.status()),
+                  "output " + Quote(vars[i].name) + ": " + placed.status().message());
+    }
     v = is_dir ? Value::Dir(*placed) : Value::File(*placed);
   }
   return out;

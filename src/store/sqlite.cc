@@ -1,12 +1,42 @@
 #include "store/sqlite.h"
 
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+
 namespace flyte::sql {
 namespace {
 
+// What a person can do about an error SQLite reports for the database at `path`. A damaged
+// file fails every command that opens the home, so the way out has to be in the message.
+std::string Hint(int code, const char* path) {
+  const std::string p = path != nullptr && *path != '\0' ? path : "the database";
+  switch (code & 0xff) {
+    case SQLITE_FULL:
+      return " (the disk is full)";
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB:
+      return " (the database " + p + " is damaged: move it aside, e.g. mv " + p + " " + p +
+             ".damaged, and flyte starts an empty one; `sqlite3 " + p +
+             ".damaged .recover` may save its rows)";
+    case SQLITE_READONLY:
+    case SQLITE_CANTOPEN: {
+      // In WAL mode SQLite must create PATH-wal and PATH-shm next to the file; on a read-only
+      // file system it says only that it cannot open the database.
+      struct statvfs fs;
+      const std::string dir = p.substr(0, p.rfind('/') == std::string::npos ? 0 : p.rfind('/'));
+      if (::statvfs(dir.empty() ? "." : dir.c_str(), &fs) == 0 && (fs.f_flag & ST_RDONLY) != 0) {
+        return " (" + p + " is on a read-only file system)";
+      }
+      return (code & 0xff) == SQLITE_READONLY ? " (" + p + " or its folder is read-only)" : "";
+    }
+    default:
+      return "";
+  }
+}
+
 Status Error(sqlite3* db, const std::string& what) {
   int code = sqlite3_errcode(db);
-  std::string msg = what + ": " + sqlite3_errmsg(db);
-  if (code == SQLITE_FULL) return IOError(msg + " (the disk is full)");
+  std::string msg = what + ": " + sqlite3_errmsg(db) + Hint(code, sqlite3_db_filename(db, "main"));
   if (code == SQLITE_BUSY || code == SQLITE_LOCKED) return Unavailable(msg);
   if (code == SQLITE_CONSTRAINT) return AlreadyExists(msg);
   return IOError(msg);
@@ -60,6 +90,11 @@ int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
 
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
+  // SQLite's own word for this case is only "unable to open database file".
+  struct stat info;
+  if (::stat(path.c_str(), &info) == 0 && S_ISDIR(info.st_mode)) {
+    return IOError("cannot open the database " + path + ": it is a folder, not a database file");
+  }
   sqlite3* raw = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &raw,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
@@ -88,8 +123,7 @@ Status Db::Exec(const std::string& sql) {
   if (rc == SQLITE_OK) return Status::Ok();
   std::string msg = err != nullptr ? err : sqlite3_errstr(rc);
   sqlite3_free(err);
-  if (rc == SQLITE_FULL) return IOError(msg + " (the disk is full)");
-  return IOError(msg);
+  return IOError(msg + Hint(sqlite3_extended_errcode(db_), sqlite3_db_filename(db_, "main")));
 }
 
 Result<Stmt*> Db::Prepare(const std::string& sql) {

@@ -120,9 +120,11 @@ Store::~Store() = default;
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Db> db, sql::Db::Open(path));
   std::unique_ptr<Store> store(new Store(std::move(db)));
+  store->path_ = path;
   const size_t slash = path.rfind('/');
   store->value_dir_ = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/blobs/values";
-  RETURN_IF_ERROR(store->Migrate());
+  Status migrated = store->Migrate();
+  if (!migrated.ok()) return migrated.WithContext("cannot open the database " + path);
   return store;
 }
 

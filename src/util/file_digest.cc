@@ -9,13 +9,14 @@
 #include <filesystem>
 #include <vector>
 
+#include "util/file_kind.h"
 #include "util/sha256.h"
 
 namespace flyte {
 
 Result<std::string> FileDigest(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return IOError("cannot read " + path + ": " + std::strerror(errno));
+  // Only regular files: a pipe or a device would never end the loop below.
+  ASSIGN_OR_RETURN(const int fd, OpenRegularFile(path));
   Sha256 h;
   std::vector<char> buf(1 << 16);
   while (true) {
