@@ -1,10 +1,13 @@
 #include "types/literal.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 #include <utility>
 
 #include "util/strings.h"
 #include "util/timefmt.h"
+#include "util/utf8.h"
 
 namespace flyte {
 namespace {
@@ -282,6 +285,15 @@ LiteralResult ValueFromNode(const yaml::Node& node, const Type& type) {
 }
 
 LiteralResult ValueFromText(std::string_view text, const Type& type) {
+  // Strings are UTF-8 everywhere else (JSON, YAML, Flyte's literals); text taken as is would
+  // otherwise carry bytes that canonical JSON cannot hold (found by tests/fuzz, type target).
+  if (std::optional<size_t> bad = FindInvalidUtf8(text)) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
+    return Fail(ErrorCode::kInvalidValue, nullptr,
+                "expected " + Expected(type) + ", got text that is not valid UTF-8 (byte " + byte + " at offset " +
+                    std::to_string(*bad) + ")");
+  }
   std::string_view trimmed = Trim(text);
   switch (type.kind()) {
     case TypeKind::kStr:
