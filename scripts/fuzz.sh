@@ -39,15 +39,18 @@ for t in $targets; do
   cp "$root/tests/fuzz/corpus/$t"/* "$work"/ 2>/dev/null || true
   dict=""
   [ -f "$root/tests/fuzz/dict/$t.dict" ] && dict="-dict=$root/tests/fuzz/dict/$t.dict"
-  regressions=""
-  [ -d "$root/tests/fuzz/regressions/$t" ] && regressions="$root/tests/fuzz/regressions/$t"
+  # Read-only seeds besides the corpus: the regressions, and for the loader the example and
+  # malformed workflow files (not copied into tests/fuzz/corpus, to keep it small).
+  seeds=""
+  [ -d "$root/tests/fuzz/regressions/$t" ] && seeds="$root/tests/fuzz/regressions/$t"
+  [ "$t" = loader ] && seeds="$seeds $root/examples $root/tests/corpus/malformed"
   echo "fuzz: $t for ${seconds}s"
   log="$root/$dir/fuzz-$t.log"
   # shellcheck disable=SC2086
   if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "$bin" -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=5 -rss_limit_mb=2048 \
       -jobs=1 -workers=1 -print_final_stats=1 -artifact_prefix="$root/$dir/artifacts/$t/" $dict \
-      "$work" $regressions >"$log" 2>&1; then
+      "$work" $seeds >"$log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^Done' "$log" | tr '\n' ' ' | sed "s/^/fuzz: $t: /"
     echo
   else
