@@ -49,7 +49,7 @@ for t in $targets; do
   # shellcheck disable=SC2086
   if ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
       "$bin" -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=5 -rss_limit_mb=2048 \
-      -jobs=1 -workers=1 -print_final_stats=1 -artifact_prefix="$root/$dir/artifacts/$t/" $dict \
+      -print_final_stats=1 -artifact_prefix="$root/$dir/artifacts/$t/" $dict \
       "$work" $seeds >"$log" 2>&1; then
     grep -E '^stat::number_of_executed_units|^Done' "$log" | tr '\n' ' ' | sed "s/^/fuzz: $t: /"
     echo

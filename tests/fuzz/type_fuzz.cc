@@ -50,6 +50,22 @@ bool AllFinite(const Value& v) {
   }
 }
 
+// Value::Map's promise: keys sorted and unique, at every level.
+bool KeysUnique(const Value& v) {
+  if (v.kind() == Value::Kind::kList) {
+    for (const Value& item : v.as_list()) {
+      if (!KeysUnique(item)) return false;
+    }
+  }
+  if (v.kind() == Value::Kind::kMap) {
+    const Value::Map& m = v.as_map();
+    for (size_t i = 0; i < m.size(); ++i) {
+      if ((i > 0 && !(m[i - 1].first < m[i].first)) || !KeysUnique(m[i].second)) return false;
+    }
+  }
+  return true;
+}
+
 void CheckReadsBack(const std::string& text, const Value& v, const Type& type, const char* what) {
   yaml::ParseResult parsed = yaml::ParseText(text);
   FUZZ_CHECK(parsed.doc != nullptr && parsed.doc->root() != nullptr,
@@ -83,6 +99,7 @@ int FuzzType(const uint8_t* data, size_t size) {
   LiteralResult read = ValueFromText(input.substr(eol + 1), type);
   if (!read.ok()) return 0;
   const Value& v = read.value;
+  FUZZ_CHECK(KeysUnique(v), v.ToCanonicalJson());
   (void)v.ToText();
   (void)v.Hash();
   Coerced coerced = CoerceValue(v, type);
