@@ -4,7 +4,7 @@
 #include <cstdio>
 #include <optional>
 #include <string_view>
-#include <unordered_set>
+#include <unordered_map>
 #include <utility>
 
 #include "util/strings.h"
@@ -63,19 +63,20 @@ std::string QuoteHint(const yaml::Node& node) {
 
 void Prefix(LiteralResult& r, const std::string& context) { r.error = context + r.error; }
 
-// The second occurrence of a key of `map`, or null. The YAML tree keeps duplicate keys (for the
-// loader to report); a Value may not hold them: Value::FromMap requires unique keys, and which
+// An error at the second occurrence of a key of `map`. The YAML tree keeps duplicate keys (for
+// the loader to report); a Value may not hold them: Value::FromMap requires unique keys, and which
 // entry a lookup or the canonical JSON saw would depend on sort order (found by tests/fuzz).
-const yaml::Node* DuplicateKey(const yaml::Node& map) {
-  std::unordered_set<std::string_view> seen;
+LiteralResult FailOnDuplicateKey(const yaml::Node& map) {
+  std::unordered_map<std::string_view, const yaml::Node*> seen;
   for (const auto& entry : map.entries) {
-    if (!seen.insert(entry.first->text).second) return entry.first;
+    auto [it, added] = seen.emplace(entry.first->text, entry.first);
+    if (!added) {
+      return Fail(ErrorCode::kDuplicateKey, entry.first,
+                  "key " + Quote(entry.first->text) + " is given twice (first at line " +
+                      std::to_string(it->second->line) + ")");
+    }
   }
-  return nullptr;
-}
-
-LiteralResult FailDuplicate(const yaml::Node& key) {
-  return Fail(ErrorCode::kDuplicateKey, &key, "duplicate key " + Quote(key.text));
+  return Ok(Value::Null());
 }
 
 // The core-schema reading of a node, for json members and values of no declared type.
@@ -96,7 +97,7 @@ LiteralResult ReadNatural(const yaml::Node& node) {
       return Ok(Value::FromList(std::move(items)));
     }
     case yaml::NodeKind::kMap: {
-      if (const yaml::Node* dup = DuplicateKey(node)) return FailDuplicate(*dup);
+      if (LiteralResult dup = FailOnDuplicateKey(node); !dup.ok()) return dup;
       Value::Map entries;
       for (const auto& [key, value] : node.entries) {
         LiteralResult r = ReadNatural(*value);
@@ -234,7 +235,7 @@ LiteralResult ReadList(const yaml::Node& node, const Type& type, bool promote) {
 
 LiteralResult ReadDict(const yaml::Node& node, const Type& type, bool promote) {
   if (!node.is_map()) return Mismatch(node, type);
-  if (const yaml::Node* dup = DuplicateKey(node)) return FailDuplicate(*dup);
+  if (LiteralResult dup = FailOnDuplicateKey(node); !dup.ok()) return dup;
   Value::Map entries;
   entries.reserve(node.entries.size());
   for (const auto& [key, value] : node.entries) {
