@@ -51,12 +51,12 @@ for t in $targets; do
       "$bin" -max_total_time="$seconds" -max_len="$(max_len "$t")" -timeout=5 -rss_limit_mb=2048 \
       -print_final_stats=1 -artifact_prefix="$root/$dir/artifacts/$t/" $dict \
       "$work" $seeds >"$log" 2>&1; then
-    grep -E '^stat::number_of_executed_units|^Done' "$log" | tr '\n' ' ' | sed "s/^/fuzz: $t: /"
+    grep -a -E '^stat::number_of_executed_units|^Done' "$log" | tr '\n' ' ' | sed "s/^/fuzz: $t: /"
     echo
   else
     status=1
     echo "fuzz: $t FAILED; its log is $log:" >&2
-    grep -E 'ERROR|invariant broken|runtime error|SUMMARY' "$log" | head -5 >&2
+    grep -a -E 'ERROR|invariant broken|runtime error|SUMMARY' "$log" | head -5 >&2
     mkdir -p "$root/tests/fuzz/crashes/$t"
     for a in "$root/$dir/artifacts/$t"/*; do
       [ -f "$a" ] || continue
