@@ -61,6 +61,15 @@ struct Template {
 // The right-hand side of an input assignment: a literal, one typed reference, an interpolated
 // string (type str), or a list / mapping mixing these.
 struct Binding {
+  // Defined in template.cc, where Binding is complete: clang (the fuzz build) would otherwise
+  // instantiate the destructor of `entries` while std::pair<std::string, Binding> is incomplete.
+  Binding();
+  Binding(const Binding&);
+  Binding(Binding&&) noexcept;
+  Binding& operator=(const Binding&);
+  Binding& operator=(Binding&&) noexcept;
+  ~Binding();
+
   enum class Kind : uint8_t { kLiteral, kRef, kInterp, kList, kMap };
   Kind kind = Kind::kLiteral;
   const yaml::Node* node = nullptr;  // where it was written

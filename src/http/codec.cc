@@ -92,8 +92,9 @@ Result<json> ParseObject(const std::string& body, const char* what) {
       return InvalidArgument(std::string("malformed JSON in the ") + what + " body at byte " +
                              std::to_string(e.byte) + ": " + e.what());
     } catch (const json::exception& e) {
-      // A number out of range (1e999) is not a parse_error but is the body's fault all the same.
-      return InvalidArgument(std::string("bad JSON in the ") + what + " body: " + e.what());
+      // A number past the double range (1e999) is out_of_range, not parse_error; uncaught it
+      // ended the process (found by tests/fuzz, codec target).
+      return InvalidArgument(std::string("malformed JSON in the ") + what + " body: " + e.what());
     }
     return InvalidArgument(std::string("malformed JSON in the ") + what + " body");
   }
@@ -712,7 +713,9 @@ std::string CreateExecutionJson(const CreateExecutionRequest& r) {
   };
   if (!r.inputs_document.empty()) {
     json doc = json::parse(r.inputs_document, nullptr, false);
-    if (doc.is_discarded()) {
+    // Anything but a JSON object goes as text too, so that the server's reader explains what
+    // is wrong with it; as `inputs` the request itself was refused (found by tests/fuzz).
+    if (doc.is_discarded() || !doc.is_object()) {
       j["inputs_yaml"] = r.inputs_document;  // YAML: the server reads it by the declared types
     } else {
       j["inputs"] = doc;

@@ -14,6 +14,13 @@ bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
 }  // namespace
 
+Binding::Binding() = default;
+Binding::Binding(const Binding&) = default;
+Binding::Binding(Binding&&) noexcept = default;
+Binding& Binding::operator=(const Binding&) = default;
+Binding& Binding::operator=(Binding&&) noexcept = default;
+Binding::~Binding() = default;
+
 std::optional<Ref> ParseRefBody(Reader& r, const yaml::Node& node, std::string_view body,
                                 size_t base) {
   size_t i = 0;

@@ -126,6 +126,14 @@ Status Db::Exec(const std::string& sql) {
   return IOError(msg + Hint(sqlite3_extended_errcode(db_), sqlite3_db_filename(db_, "main")));
 }
 
+Result<std::unique_ptr<Stmt>> Db::PrepareOnce(const std::string& sql) {
+  sqlite3_stmt* stmt = nullptr;
+  if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {
+    return Error(db_, "preparing " + sql);
+  }
+  return std::make_unique<Stmt>(db_, stmt);
+}
+
 Result<Stmt*> Db::Prepare(const std::string& sql) {
   auto it = cache_.find(sql);
   if (it != cache_.end()) {

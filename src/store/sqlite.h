@@ -51,6 +51,9 @@ class Db {
   Status Exec(const std::string& sql);
   // Prepared once per SQL text and reused; the statement is reset before it is returned.
   Result<Stmt*> Prepare(const std::string& sql);
+  // Prepared for one use, not cached: for SQL built per request (list filters), whose texts
+  // have no bound and would otherwise grow the cache for the life of a server.
+  Result<std::unique_ptr<Stmt>> PrepareOnce(const std::string& sql);
   int64_t changes() const { return sqlite3_changes64(db_); }
   sqlite3* raw() { return db_; }
 

@@ -433,7 +433,8 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
   const char* dir = f.ascending ? " ASC" : " DESC";
   sql += std::string(" ORDER BY ") + sort->name + dir + ", name" + dir + " LIMIT " +
          std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset);
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(sql));
+  // Not the statement cache: every filter shape, limit and page offset is a new SQL text.
+  ASSIGN_OR_RETURN(std::unique_ptr<sql::Stmt> s, db_->PrepareOnce(sql));
   s->Bind(1, f.project).Bind(2, f.domain).Bind(3, f.workflow).Bind(4, f.phase.value_or("")).Bind(5, f.name);
   for (size_t i = 0; i < params.size(); ++i) {
     const int at = static_cast<int>(6 + i);

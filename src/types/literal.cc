@@ -4,10 +4,15 @@
 #include <limits>
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
+#include <string_view>
+#include <unordered_map>
 #include <utility>
 
 #include "util/strings.h"
 #include "util/timefmt.h"
+#include "util/utf8.h"
 
 namespace flyte {
 namespace {
@@ -61,6 +66,22 @@ std::string QuoteHint(const yaml::Node& node) {
 
 void Prefix(LiteralResult& r, const std::string& context) { r.error = context + r.error; }
 
+// An error at the second occurrence of a key of `map`. The YAML tree keeps duplicate keys (for
+// the loader to report); a Value may not hold them: Value::FromMap requires unique keys, and which
+// entry a lookup or the canonical JSON saw would depend on sort order (found by tests/fuzz).
+LiteralResult FailOnDuplicateKey(const yaml::Node& map) {
+  std::unordered_map<std::string_view, const yaml::Node*> seen;
+  for (const auto& entry : map.entries) {
+    auto [it, added] = seen.emplace(entry.first->text, entry.first);
+    if (!added) {
+      return Fail(ErrorCode::kDuplicateKey, entry.first,
+                  "key " + Quote(entry.first->text) + " is given twice (first at line " +
+                      std::to_string(it->second->line) + ")");
+    }
+  }
+  return Ok(Value::Null());
+}
+
 // The core-schema reading of a node, for json members and values of no declared type.
 LiteralResult ReadNatural(const yaml::Node& node) {
   switch (node.kind) {
@@ -79,6 +100,7 @@ LiteralResult ReadNatural(const yaml::Node& node) {
       return Ok(Value::FromList(std::move(items)));
     }
     case yaml::NodeKind::kMap: {
+      if (LiteralResult dup = FailOnDuplicateKey(node); !dup.ok()) return dup;
       Value::Map entries;
       for (const auto& [key, value] : node.entries) {
         LiteralResult r = ReadNatural(*value);
@@ -236,6 +258,7 @@ LiteralResult ReadList(const yaml::Node& node, const Type& type, bool promote) {
 
 LiteralResult ReadDict(const yaml::Node& node, const Type& type, bool promote) {
   if (!node.is_map()) return Mismatch(node, type);
+  if (LiteralResult dup = FailOnDuplicateKey(node); !dup.ok()) return dup;
   Value::Map entries;
   entries.reserve(node.entries.size());
   for (const auto& [key, value] : node.entries) {
@@ -305,6 +328,15 @@ LiteralResult ValueFromNode(const yaml::Node& node, const Type& type) {
 }
 
 LiteralResult ValueFromText(std::string_view text, const Type& type) {
+  // Strings are UTF-8 everywhere else (JSON, YAML, Flyte's literals); text taken as is would
+  // otherwise carry bytes that canonical JSON cannot hold (found by tests/fuzz, type target).
+  if (std::optional<size_t> bad = FindInvalidUtf8(text)) {
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
+    return Fail(ErrorCode::kInvalidValue, nullptr,
+                "expected " + Expected(type) + ", got text that is not valid UTF-8 (byte " + byte + " at offset " +
+                    std::to_string(*bad) + ")");
+  }
   std::string_view trimmed = Trim(text);
   switch (type.kind()) {
     case TypeKind::kStr:

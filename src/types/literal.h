@@ -19,7 +19,7 @@ struct LiteralResult {
   // Empty on success. Otherwise a message such as "expected int, got a string \"x\"" or
   // "item [2]: expected int, got ...", with the node where it went wrong and a code among
   // kMismatchingTypes, kInvalidValue, kIllegalEnumValue, kAmbiguousBindingUnionValue,
-  // kIncompatibleBindingUnionValue.
+  // kIncompatibleBindingUnionValue, kDuplicateKey.
   std::string error;
   ErrorCode code = ErrorCode::kMismatchingTypes;
   const yaml::Node* at = nullptr;

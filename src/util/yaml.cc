@@ -12,9 +12,12 @@
 #include <cctype>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <istream>
 #include <limits>
 #include <streambuf>
+
+#include "util/utf8.h"
 
 namespace flyte::yaml {
 namespace {
@@ -425,6 +428,31 @@ class DocumentBuilder : public YAML::EventHandler {
 ParseResult Parse(std::shared_ptr<const SourceFile> source, const Limits& limits) {
   ParseResult result;
   const std::string& text = source->text();
+  // yaml-cpp copies invalid UTF-8 into scalars, reads a leading FE FF as a UTF-16 byte order
+  // mark, and turns a NUL into bytes that are not UTF-8: such strings could not be written
+  // back as JSON or YAML that reads the same (found by tests/fuzz, type target). So, as YAML
+  // and JSON require, only UTF-8 text without C0 control characters other than tab and line
+  // breaks is parsed. Workflow files are checked earlier with a friendlier message; this covers --input
+  // text, input documents and task outputs.
+  std::optional<size_t> bad = FindInvalidUtf8(text);
+  const char* what = "not valid UTF-8";
+  for (size_t i = 0; !bad && i < text.size(); ++i) {
+    const unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c < 0x20 && c != '\t' && c != '\n' && c != '\r') {
+      bad = i;
+      what = "a control character";
+    }
+  }
+  if (bad) {
+    const auto at = text.begin() + static_cast<std::ptrdiff_t>(*bad);
+    const uint32_t line = static_cast<uint32_t>(std::count(text.begin(), at, '\n')) + 1;
+    const size_t newline = text.rfind('\n', *bad);
+    const size_t col = *bad - (newline == std::string::npos ? 0 : newline + 1) + 1;
+    char byte[8];
+    std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
+    result.error = {std::string(what) + " (byte " + byte + ")", line, static_cast<uint32_t>(col)};
+    return result;
+  }
   MemoryBuf buf(text.data(), text.size());
   std::istream in(&buf);
   DocumentBuilder builder(source, limits);

@@ -325,6 +325,26 @@ TEST_CASE("a list literal's natural type is a list of its items' shared type") {
   CHECK(Natural("[1, 2.5]") == Type::Any());
 }
 
+TEST_CASE("a mapping value with a key given twice is refused, naming both places") {
+  CHECK(Err("{a: 1, b: 2, a: 3}", "json", ErrorCode::kDuplicateKey) ==
+        "key 'a' is given twice (first at line 1)");
+  CHECK(Err("a: 1\na: 1\n", "dict[str, int]", ErrorCode::kDuplicateKey) ==
+        "key 'a' is given twice (first at line 1)");
+  CHECK(Err("x:\n  k: 1\n  k: 2\n", "dict[str, json]", ErrorCode::kDuplicateKey) ==
+        "entry 'x': key 'k' is given twice (first at line 2)");
+}
+
+TEST_CASE("text that is not UTF-8 is refused before it becomes a string") {
+  LiteralResult str = ValueFromText("caf\xe9", T("str"));
+  CHECK(str.error == "expected str, got text that is not valid UTF-8 (byte 0xe9 at offset 3)");
+  LiteralResult list = ValueFromText("[\"\xfe\xff\"]", T("list[str]"));
+  CHECK(list.code == ErrorCode::kInvalidValue);
+  yaml::ParseResult nul = yaml::ParseText(std::string_view("a: \"x\0\"", 7));
+  CHECK(nul.doc == nullptr);
+  CHECK(nul.error.message == "a control character (byte 0x00)");
+  CHECK(nul.error.col == 6);
+}
+
 }  // namespace
 }  // namespace flyte
 
