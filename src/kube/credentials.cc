@@ -198,8 +198,10 @@ Result<ExecCredential> ExecCredentialProvider::Run() {
   std::string hint = x.install_hint.empty() ? "" : "\n" + x.install_hint;
   // flyte runs without a terminal (a server, a CI job): a plugin that needs one cannot work.
   if (x.interactive_mode == InteractiveMode::kAlways) {
-    return FailedPrecondition(who + ": interactiveMode is Always, but flyte has no terminal to "
-                                    "give it" + hint);
+    return FailedPrecondition(who +
+                              ": interactiveMode is Always, but flyte has no terminal to "
+                              "give it" +
+                              hint);
   }
   std::map<std::string, std::string> env = env_;
   for (const auto& [k, v] : x.env) env[k] = v;

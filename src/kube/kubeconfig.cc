@@ -49,6 +49,11 @@ Status Bad(const File& f, const Node* n, const std::string& what) {
 
 // Reads a file; nullopt with errno set when it cannot be opened.
 std::optional<std::string> ReadAll(const std::string& path, int* err) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {  // an ifstream opens a folder and reads it as empty
+    *err = EISDIR;
+    return std::nullopt;
+  }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
     *err = errno;
@@ -86,11 +91,13 @@ Status AddEntries(const File& f, const Node* root, const char* list, const char*
                   std::map<std::string, Entry>* into, std::vector<std::string>* order) {
   const Node* seq = root->Get(list);
   if (seq == nullptr || seq->is_null()) return Status::Ok();
-  if (!seq->is_seq()) return Bad(f, seq, std::string(list) + " must be a list, not " + seq->Describe());
+  if (!seq->is_seq())
+    return Bad(f, seq, std::string(list) + " must be a list, not " + seq->Describe());
   std::map<std::string, const Node*> seen;
   for (const Node* item : seq->items) {
     if (!item->is_map()) {
-      return Bad(f, item, std::string(list) + ": an entry must be a mapping, not " + item->Describe());
+      return Bad(f, item,
+                 std::string(list) + ": an entry must be a mapping, not " + item->Describe());
     }
     const Node* name = item->Get("name");
     if (name == nullptr || !name->is_scalar() || name->text.empty()) {
@@ -98,14 +105,16 @@ Status AddEntries(const File& f, const Node* root, const char* list, const char*
     }
     auto [it, fresh] = seen.emplace(name->text, name);
     if (!fresh) {
-      return Bad(f, name, std::string(list) + ": " + Quote(name->text) + " is defined twice (first at " +
-                              std::to_string(it->second->line) + ":" +
-                              std::to_string(it->second->col) + ")");
+      return Bad(f, name,
+                 std::string(list) + ": " + Quote(name->text) + " is defined twice (first at " +
+                     std::to_string(it->second->line) + ":" + std::to_string(it->second->col) +
+                     ")");
     }
     const Node* body = item->Get(body_key);
     if (body != nullptr && !body->is_null() && !body->is_map()) {
-      return Bad(f, body, std::string(list) + ": " + Quote(name->text) + ": " + body_key +
-                              " must be a mapping, not " + body->Describe());
+      return Bad(f, body,
+                 std::string(list) + ": " + Quote(name->text) + ": " + body_key +
+                     " must be a mapping, not " + body->Describe());
     }
     if (into->emplace(name->text, Entry{&f, name, body}).second && order != nullptr) {
       order->push_back(name->text);
@@ -192,8 +201,9 @@ Status ReadCluster(const Entry& e, const std::string& name, KubeConfig* out) {
   ASSIGN_OR_RETURN(out->insecure_skip_tls_verify, Bool(f, b, "insecure-skip-tls-verify", entry));
   if (out->insecure_skip_tls_verify && (!out->ca_file.empty() || !out->ca_data.empty())) {
     return Bad(f, b->Get("insecure-skip-tls-verify"),
-               entry + ": insecure-skip-tls-verify cannot be combined with a certificate "
-                       "authority (kubectl refuses it too)");
+               entry +
+                   ": insecure-skip-tls-verify cannot be combined with a certificate "
+                   "authority (kubectl refuses it too)");
   }
   ASSIGN_OR_RETURN(out->tls_server_name, Str(f, b, "tls-server-name", entry));
   ASSIGN_OR_RETURN(out->proxy_url, Str(f, b, "proxy-url", entry));
@@ -220,16 +230,19 @@ Result<ExecConfig> ReadExec(const File& f, const Node* x, const std::string& ent
   // kubectl resolves a relative command only when it names a path, not a program on PATH.
   if (exec.command.find('/') != std::string::npos) exec.command = Resolve(f, exec.command);
   if (const Node* args = x->Get("args"); args != nullptr && !args->is_null()) {
-    if (!args->is_seq()) return Bad(f, args, where + ": args must be a list, not " + args->Describe());
+    if (!args->is_seq())
+      return Bad(f, args, where + ": args must be a list, not " + args->Describe());
     for (const Node* a : args->items) {
-      if (!a->is_scalar()) return Bad(f, a, where + ": an arg must be a string, not " + a->Describe());
+      if (!a->is_scalar())
+        return Bad(f, a, where + ": an arg must be a string, not " + a->Describe());
       exec.args.push_back(a->text);
     }
   }
   if (const Node* env = x->Get("env"); env != nullptr && !env->is_null()) {
     if (!env->is_seq()) return Bad(f, env, where + ": env must be a list, not " + env->Describe());
     for (const Node* kv : env->items) {
-      if (!kv->is_map()) return Bad(f, kv, where + ": an env entry must be a mapping {name, value}");
+      if (!kv->is_map())
+        return Bad(f, kv, where + ": an env entry must be a mapping {name, value}");
       ASSIGN_OR_RETURN(std::string n, Str(f, kv, "name", where + ": env"));
       ASSIGN_OR_RETURN(std::string v, Str(f, kv, "value", where + ": env"));
       if (n.empty()) return Bad(f, kv, where + ": an env entry has no name");
@@ -263,8 +276,9 @@ Status ReadUser(const Entry& e, const std::string& name, KubeConfig* out) {
   std::string entry = "user " + Quote(name);
   if (b != nullptr && b->Get("auth-provider") != nullptr && !b->Get("auth-provider")->is_null()) {
     return Bad(f, b->Get("auth-provider"),
-               entry + ": auth-provider is not supported (removed from kubectl); use an exec "
-                       "plugin such as gke-gcloud-auth-plugin or kubelogin");
+               entry +
+                   ": auth-provider is not supported (removed from kubectl); use an exec "
+                   "plugin such as gke-gcloud-auth-plugin or kubelogin");
   }
   RETURN_IF_ERROR(DataOrFile(f, b, entry, "client-certificate", "client-certificate-data",
                              &out->client_certificate_file, &out->client_certificate_data));
@@ -273,8 +287,9 @@ Status ReadUser(const Entry& e, const std::string& name, KubeConfig* out) {
   bool has_cert = !out->client_certificate_file.empty() || !out->client_certificate_data.empty();
   bool has_key = !out->client_key_file.empty() || !out->client_key_data.empty();
   if (has_cert != has_key) {
-    return Bad(f, e.name_node, entry + (has_cert ? ": client-certificate without client-key"
-                                                 : ": client-key without client-certificate"));
+    return Bad(f, e.name_node,
+               entry + (has_cert ? ": client-certificate without client-key"
+                                 : ": client-key without client-certificate"));
   }
   ASSIGN_OR_RETURN(out->token, Str(f, b, "token", entry));
   ASSIGN_OR_RETURN(std::string token_file, Str(f, b, "tokenFile", entry));
@@ -289,8 +304,9 @@ Status ReadUser(const Entry& e, const std::string& name, KubeConfig* out) {
   if (!out->username.empty() || !out->password.empty()) methods.push_back("username/password");
   if (out->exec) methods.push_back("exec");
   if (methods.size() > 1) {
-    return Bad(f, e.name_node, entry + " has more than one authentication method (" +
-                                   Join(methods, ", ") + "); only one is allowed");
+    return Bad(f, e.name_node,
+               entry + " has more than one authentication method (" + Join(methods, ", ") +
+                   "); only one is allowed");
   }
   return Status::Ok();
 }
@@ -307,9 +323,9 @@ Result<KubeConfig> Choose(const Merged& m, const KubeConfigOptions& o) {
   std::string name = o.context.empty() ? m.current_context : o.context;
   std::string names = Join(m.context_order, ", ");
   if (name.empty()) {
-    return InvalidArgument(FileList(m) + ": no current-context; choose one with --context" +
-                           (names.empty() ? std::string(" (no contexts are defined)")
-                                          : " (contexts: " + names + ")"));
+    return InvalidArgument(
+        FileList(m) + ": no current-context; choose one with --context" +
+        (names.empty() ? std::string(" (no contexts are defined)") : " (contexts: " + names + ")"));
   }
   auto ctx = m.contexts.find(name);
   if (ctx == m.contexts.end()) {
@@ -354,7 +370,8 @@ Result<KubeConfig> InCluster(const KubeConfigOptions& o) {
   std::string port = Env(o, "KUBERNETES_SERVICE_PORT");
   KubeConfig out;
   out.in_cluster = true;
-  out.server = "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
+  out.server =
+      "https://" + (host.find(':') != std::string::npos ? "[" + host + "]" : host) + ":" + port;
   out.token_file = o.service_account_dir + "/token";
   int err = 0;
   if (!ReadAll(out.token_file, &err)) {
@@ -394,11 +411,12 @@ Result<KubeConfig> LoadKubeConfig(const KubeConfigOptions& o) {
   }
   // As client-go does: an empty result (no file found, or only empty files) falls back to
   // the in-cluster service account when running in a Pod, unless a context was asked for.
-  bool empty = m.contexts.empty() && m.clusters.empty() && m.users.empty() &&
-               m.current_context.empty();
+  bool empty =
+      m.contexts.empty() && m.clusters.empty() && m.users.empty() && m.current_context.empty();
   if (empty && o.context.empty() && InClusterAvailable(o)) return InCluster(o);
   if (m.files.empty()) {
-    return NotFound("no kubeconfig found (" + (tried.empty() ? std::string("HOME is not set") : tried) +
+    return NotFound("no kubeconfig found (" +
+                    (tried.empty() ? std::string("HOME is not set") : tried) +
                     ") and not running in a cluster (KUBERNETES_SERVICE_HOST is not set)");
   }
   return Choose(m, o);

@@ -109,8 +109,9 @@ TEST_CASE("exec plugin errors name the plugin and the reason, never its output",
   CHECK(error("secret-token") == who + "its output is not JSON");
   CHECK(error(R"({"apiVersion": "client.authentication.k8s.io/v1beta1", "kind": "ExecCredential",
                   "status": {"token": "t"}})") ==
-        who + "it answered apiVersion 'client.authentication.k8s.io/v1beta1', not "
-              "'client.authentication.k8s.io/v1'");
+        who +
+            "it answered apiVersion 'client.authentication.k8s.io/v1beta1', not "
+            "'client.authentication.k8s.io/v1'");
   CHECK(error(R"({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential"})") ==
         who + "its ExecCredential has no status");
   CHECK(error(R"({"apiVersion": "client.authentication.k8s.io/v1", "kind": "ExecCredential",

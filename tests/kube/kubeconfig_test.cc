@@ -214,8 +214,7 @@ contexts:
   CHECK(r->exec->api_version == ExecApiVersion::kV1);
   CHECK(r->exec->command == dir / "conf/bin/get-token");
   CHECK(r->exec->args == std::vector<std::string>{"--cluster", "c"});
-  CHECK(r->exec->env ==
-        std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "two"}});
+  CHECK(r->exec->env == std::vector<std::pair<std::string, std::string>>{{"A", "1"}, {"B", "two"}});
   CHECK(r->exec->interactive_mode == InteractiveMode::kNever);
   CHECK(r->exec->provide_cluster_info);
 
@@ -296,8 +295,7 @@ users:
 - {name: u, user: {token: t}}
 )";
 
-TEST_CASE("kubeconfig errors: contexts, clusters and users that are not there",
-          "[kubeconfig]") {
+TEST_CASE("kubeconfig errors: contexts, clusters and users that are not there", "[kubeconfig]") {
   TempDir dir;
   std::string f = dir / "config";
   CHECK(ErrorOf(dir, kBase, "stagng") ==
@@ -396,8 +394,7 @@ TEST_CASE("kubeconfig errors: a file that is not a kubeconfig", "[kubeconfig]") 
   CHECK(ErrorOf(dir, "- a\n- b\n") == f + ":1:1: not a kubeconfig: the file holds a list");
   CHECK(ErrorOf(dir, "apiVersion: v1\nkind: Pod\n") ==
         f + ":2:7: not a kubeconfig: kind is a string \"Pod\", not \"Config\"");
-  CHECK(ErrorOf(dir, "clusters: {c: 1}\n") ==
-        f + ":1:11: clusters must be a list, not a mapping");
+  CHECK(ErrorOf(dir, "clusters: {c: 1}\n") == f + ":1:11: clusters must be a list, not a mapping");
   CHECK(ErrorOf(dir, "contexts:\n- {name: a}\n- {name: a}\n") ==
         f + ":3:10: contexts: 'a' is defined twice (first at 2:10)");
   CHECK(ErrorOf(dir, "users:\n- user: {token: t}\n") == f + ":2:3: users: an entry has no name");
@@ -408,9 +405,12 @@ TEST_CASE("kubeconfig errors: a file that is not a kubeconfig", "[kubeconfig]") 
   // In a KUBECONFIG list, a missing file is skipped but an invalid one stops everything.
   dir.Write("good", kBase);
   dir.Write("bad", "- 1\n");
-  CHECK(Error(LoadKubeConfig(Opts(dir, {{"KUBECONFIG", dir / "good:" + dir / "gone:" +
-                                                           dir / "bad"}}))) ==
+  CHECK(Error(LoadKubeConfig(
+            Opts(dir, {{"KUBECONFIG", dir / "good:" + dir / "gone:" + dir / "bad"}}))) ==
         dir / "bad" + ":1:1: not a kubeconfig: the file holds a list");
+  std::filesystem::create_directories(dir / "folder");
+  CHECK(Error(LoadKubeConfig(Opts(dir, {{"KUBECONFIG", dir / "good:" + dir / "folder"}}))) ==
+        "kubeconfig " + dir / "folder" + ": Is a directory");
 }
 
 // What kubectl chose from the same KUBECONFIG list, through `config view --minify`.
@@ -422,7 +422,7 @@ KubectlView ViewWithKubectl(const TempDir& dir, const std::string& list,
                             const std::string& context) {
   std::filesystem::create_directories(dir / "kubectl-home");
   std::vector<std::string> argv{"/usr/bin/kubectl", "config", "view", "--merge", "--raw",
-                                "--minify", "-o", "json"};
+                                "--minify",         "-o",     "json"};
   if (!context.empty()) argv.push_back("--context=" + context);
   testing::Child child(argv, {"KUBECONFIG=" + list, "HOME=" + dir / "kubectl-home"});
   testing::ProcessResult done = child.Wait(120000);
