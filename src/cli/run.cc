@@ -10,6 +10,7 @@
 #include "cli/commands.h"
 #include "cli/run_report.h"
 #include "cli/run_view.h"
+#include "runner/secret_env.h"
 #include "spec/loader.h"
 #include "types/yaml_writer.h"
 
@@ -104,6 +105,8 @@ int Usage(const std::string& message) {
 }  // namespace
 
 int RunRun(const RunOptions& opts) {
+  // Before any thread starts: tasks must not find our secrets in /proc/OUR_PID/environ.
+  ProtectSecretEnvironment();
   CreateExecutionRequest req;
   for (const std::string& kv : opts.inputs) {
     std::pair<std::string, std::string> p;

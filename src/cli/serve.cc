@@ -24,6 +24,7 @@
 #include "http/notifications.h"
 #include "http/webhook.h"
 #include "cron/schedule_service.h"
+#include "runner/secret_env.h"
 #include "runner/uv_clock.h"
 #include "util/timefmt.h"
 #include "util/sha256.h"
@@ -79,6 +80,8 @@ struct Shutdown {
 }  // namespace
 
 int RunServe(const ServeOptions& opts) {
+  // Before any thread starts: tasks must not find our secrets in /proc/OUR_PID/environ.
+  ProtectSecretEnvironment();
   // The configuration: defaults, then the file, then the flags.
   ServeConfig cfg;
   if (!opts.config.empty()) {

@@ -12,6 +12,7 @@
 #include <optional>
 #include <sstream>
 
+#include "runner/secret_env.h"
 #include "runner/spawn.h"
 #include "runner/supervise.h"
 #include "util/proc.h"
@@ -36,10 +37,24 @@ std::string SecretEnvName(const std::string& name) {
   return out;
 }
 
+// Rewrites the task's _ERROR with `secrets` redacted (and private), so that neither the
+// message nor the file left in the attempt folder holds one.
+void RedactErrorFile(const TaskPaths& paths, const std::vector<std::string>& secrets) {
+  const std::string path = paths.output_dir + "/_ERROR";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string redacted = Redact(text.str(), secrets);
+  if (redacted == text.str()) return;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << redacted;
+  ::chmod(path.c_str(), 0600);
+}
+
 }  // namespace
 
 std::optional<std::string> LocalRunner::SecretValue(const std::string& name) const {
-  if (const char* v = std::getenv(("FLYTE_SECRET_" + SecretEnvName(name)).c_str())) return std::string(v);
+  if (auto v = SecretFromEnvironment("FLYTE_SECRET_" + SecretEnvName(name))) return v;
   if (options_.secrets_dir.empty() || name.find('/') != std::string::npos || name.empty() || name[0] == '.') {
     return std::nullopt;
   }
@@ -227,7 +242,7 @@ void LocalRunner::Start(TaskLaunch launch) {
       auto st = std::make_unique<Stream>();
       st->owner = a.get();
       st->is_stderr = i == 1;
-      st->log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      st->log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       st->read_fd = fds[0];
       write_ends[i] = fds[1];
       a->streams[i] = std::move(st);
@@ -364,6 +379,7 @@ void LocalRunner::Finish(Attempt* a) {
   r.stderr_path = a->paths.stderr_path;
   r.exit_code = a->term_signal != 0 ? -1 : static_cast<int>(a->exit_status);
   r.signal = a->term_signal;
+  if (!a->launch.task->spec->secrets.empty()) RedactErrorFile(a->paths, SecretValues(*a->launch.task));
   if (a->aborted) {
     r.status = AttemptResult::Status::kAborted;
     r.code = "Aborted";
@@ -389,7 +405,7 @@ void LocalRunner::Finish(Attempt* a) {
   if (a->exit_status != 0) {
     r.status = AttemptResult::Status::kUserError;
     r.code = "NonZeroExit";
-    std::string error = Redact(ReadErrorFile(a->paths), SecretValues(*a->launch.task));
+    std::string error = ReadErrorFile(a->paths);  // redacted above
     r.message = error.empty() ? "exit code " + std::to_string(a->exit_status)
                               : error + " (exit code " + std::to_string(a->exit_status) + ")";
     r.tail = Tail(a->paths.stderr_path, kTailLines);

@@ -4,6 +4,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -103,6 +104,40 @@ void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& se
   }
 }
 
+std::vector<std::string> SplitNames(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    if (end > start) out.push_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Copies the environment for the task into `text` and `ptrs` (null-terminated), then removes
+// the variables `names` from ours and wipes their bytes, and makes us non-dumpable, so that
+// neither /proc/OUR_PID/environ nor (for other users than root) any file of ours shows them.
+void HideSecrets(const std::vector<std::string>& names, std::vector<std::string>* text,
+                 std::vector<char*>* ptrs) {
+  std::vector<char*> originals;
+  for (char** e = environ; *e != nullptr; ++e) {
+    text->emplace_back(*e);
+    std::string_view kv(*e);
+    for (const std::string& name : names) {
+      if (kv.size() > name.size() && kv[name.size()] == '=' && kv.substr(0, name.size()) == name) {
+        originals.push_back(*e);
+      }
+    }
+  }
+  for (std::string& t : *text) ptrs->push_back(t.data());
+  ptrs->push_back(nullptr);
+  for (const std::string& name : names) ::unsetenv(name.c_str());
+  WipeInitialEnvironment(originals);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 }  // namespace
 
 std::string Redact(std::string text, const std::vector<std::string>& secrets) {
@@ -140,19 +175,21 @@ int SuperviseMain(int argc, char** argv) {
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
 
   // Secrets to keep out of the logs: the values of the variables FLYTE_REDACT_ENV names.
-  std::vector<std::string> secrets;
-  if (const char* names = std::getenv(kRedactEnv)) {
-    std::string list = names;
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t end = list.find(',', start);
-      if (end == std::string::npos) end = list.size();
-      const char* v = std::getenv(list.substr(start, end - start).c_str());
+  std::vector<std::string> secrets, names;
+  if (const char* list = std::getenv(kRedactEnv)) {
+    names = SplitNames(list);
+    for (const std::string& name : names) {
+      const char* v = std::getenv(name.c_str());
       if (v != nullptr && *v != '\0') secrets.emplace_back(v);
-      start = end + 1;
     }
     ::unsetenv(kRedactEnv);
   }
+  // The task gets its secrets from a copy; our own /proc/PID/environ must not show them to
+  // other tasks.
+  std::vector<std::string> task_env_text;
+  std::vector<char*> task_env;
+  if (!names.empty()) HideSecrets(names, &task_env_text, &task_env);
+  char** envp = names.empty() ? environ : task_env.data();
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -166,7 +203,7 @@ int SuperviseMain(int argc, char** argv) {
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
   }
   pid_t child = -1;
-  int rc = posix_spawn(&child, argv[3], &fa, nullptr, argv + 3, environ);
+  int rc = posix_spawn(&child, argv[3], &fa, nullptr, argv + 3, envp);
   posix_spawn_file_actions_destroy(&fa);
   if (!secrets.empty()) {
     ::close(out_pipe[1]);
