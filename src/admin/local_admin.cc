@@ -161,6 +161,7 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   admin->clock_ = std::make_unique<UvClock>(loop);
   LocalRunner::Options runner_options;
   runner_options.abort_grace_nanos = options.abort_grace_nanos;
+  runner_options.max_log_bytes = options.max_log_bytes;
   runner_options.blob_root = options.home + "/blobs";
   // Secrets: $FLYTE_SECRET_<NAME>, else a file in $FLYTE_SECRETS_DIR (default HOME/secrets).
   const char* secrets_dir = std::getenv("FLYTE_SECRETS_DIR");

@@ -30,6 +30,8 @@ class LocalAdmin : public AdminService {
     // Run tasks under the supervisor (runner/supervise.h) so that they survive this process
     // and a restart can adopt them: the server does; `flyte run` ends its tasks with itself.
     bool supervise = false;
+    // Cap per attempt and stream on task logs (runner/log_cap.h); 0: none.
+    uint64_t max_log_bytes = uint64_t{64} << 20;
   };
   // What ResumeOrphans did.
   struct ResumeReport {

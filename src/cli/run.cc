@@ -160,6 +160,7 @@ int RunRun(const RunOptions& opts) {
   const int code = [&]() -> int {
     LocalAdmin::Options aopts;
     aopts.home = opts.home.empty() ? DefaultHome() : opts.home;
+    aopts.max_log_bytes = static_cast<uint64_t>(opts.max_log_mib) << 20;
     Result<std::unique_ptr<LocalAdmin>> opened = LocalAdmin::Open(&loop, aopts);
     if (!opened.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", opened.status().message().c_str());

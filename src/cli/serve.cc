@@ -140,6 +140,7 @@ int RunServe(const ServeOptions& opts) {
   ao.abort_grace_nanos = cfg.abort_grace_nanos;
   ao.keep_finished = false;
   ao.supervise = cfg.supervise;  // tasks outlive a crash of ours, and a restart adopts them
+  ao.max_log_bytes = cfg.max_log_bytes;
   auto lock = HomeLock::Acquire(ao.home);
   if (!lock.ok()) {
     log.Error(lock.status().message());

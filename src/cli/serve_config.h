@@ -19,6 +19,7 @@ struct ServeConfig {
   bool access_log = false;           // one log record per API request
   int64_t abort_grace_nanos = 10'000'000'000;
   bool supervise = true;  // tasks under `flyte __supervise`: they survive a crash of the server
+  uint64_t max_log_bytes = uint64_t{64} << 20;  // per task attempt and stream; 0: no cap
   int http_threads = 32;
   size_t max_body_bytes = 16 << 20;
   std::chrono::milliseconds webhook_timeout{5000};

@@ -7,11 +7,13 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
+#include "runner/log_cap.h"
 #include "runner/secret_env.h"
 #include "runner/spawn.h"
 #include "runner/supervise.h"
@@ -112,6 +114,8 @@ LocalRunner::LocalRunner(uv_loop_t* loop, Options options)
   if (!options_.blob_root.empty()) blobs_ = std::make_unique<BlobStore>(options_.blob_root);
   uv_idle_init(loop_, &idle_);
   idle_.data = this;
+  uv_timer_init(loop_, &log_check_);
+  log_check_.data = this;
 }
 
 LocalRunner::~LocalRunner() {
@@ -120,6 +124,19 @@ LocalRunner::~LocalRunner() {
   }
   uv_idle_stop(&idle_);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
+  uv_timer_stop(&log_check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&log_check_), nullptr);
+}
+
+// While tasks run: their logs' middles are punched out once over the cap, so a task printing
+// without end cannot fill the disk. One stat per log per period.
+void LocalRunner::OnLogCheck(uv_timer_t* timer) {
+  auto* self = static_cast<LocalRunner*>(timer->data);
+  for (const auto& [id, a] : self->attempts_) {
+    PunchLogMiddle(a->paths.stdout_path, self->options_.max_log_bytes);
+    PunchLogMiddle(a->paths.stderr_path, self->options_.max_log_bytes);
+  }
+  if (self->attempts_.empty()) uv_timer_stop(timer);
 }
 
 void LocalRunner::SetCallbacks(DoneFn done, OutputFn output) {
@@ -317,6 +334,13 @@ void LocalRunner::Start(TaskLaunch launch) {
   }
   Attempt* raw = a.release();
   attempts_[id] = raw;
+  StartLogCheck();
+}
+
+void LocalRunner::StartLogCheck() {
+  if (options_.max_log_bytes == 0 || uv_is_active(reinterpret_cast<uv_handle_t*>(&log_check_))) return;
+  const auto ms = static_cast<uint64_t>(std::max<int64_t>(options_.log_check_nanos / 1'000'000, 1));
+  uv_timer_start(&log_check_, &LocalRunner::OnLogCheck, ms, ms);
 }
 
 void LocalRunner::Watch(Attempt* a) {
@@ -374,6 +398,9 @@ void LocalRunner::HandleClosed(Attempt* a) {
 void LocalRunner::Finish(Attempt* a) {
   std::unique_ptr<Attempt> owned(a);
   attempts_.erase(a->id);
+  // Best effort: a log that cannot be rewritten is only longer.
+  (void)CapLog(a->paths.stdout_path, options_.max_log_bytes);
+  (void)CapLog(a->paths.stderr_path, options_.max_log_bytes);
   AttemptResult r;
   r.stdout_path = a->paths.stdout_path;
   r.stderr_path = a->paths.stderr_path;
@@ -526,6 +553,7 @@ void LocalRunner::Adopt(TaskLaunch launch) {
     Watch(a.get());
     attempts_[a->id] = a.get();
     a.release();
+    StartLogCheck();
     return;
   }
   // It has ended: how is in its record, or nowhere if its supervisor was killed too.
