@@ -179,6 +179,15 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
       runner_options.supervisor = runner_options.flyte_binary;
       admin->supervisor_warning_ = installed.status().message() + "; tasks run under `flyte __supervise` instead";
     }
+  } else {
+    // Tasks run as our own children (a supervisor per task would double the cost of a start);
+    // those with secrets go through the supervisor, which then ends with us. The static one
+    // where it can be written: it starts several times faster than the flyte binary.
+    runner_options.tasks_end_with_us = true;
+    runner_options.sweep_orphans = true;
+    if (Result<std::string> installed = InstallSupervisor(options.home + "/bin"); installed.ok()) {
+      runner_options.flyte_binary = *installed;
+    }
   }
   admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));
   admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));

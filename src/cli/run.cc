@@ -10,6 +10,8 @@
 #include "cli/commands.h"
 #include "cli/run_report.h"
 #include "cli/run_view.h"
+#include "cli/run_guard.h"
+#include "runner/orphans.h"
 #include "runner/secret_env.h"
 #include "spec/loader.h"
 #include "types/yaml_writer.h"
@@ -153,6 +155,7 @@ int RunRun(const RunOptions& opts) {
     req.inputs_document_name = opts.inputs_file;
   }
   if (opts.remote) return RunRemote(opts, std::move(req), source->text());
+  if (std::optional<int> guardian_code = SplitGuardian()) return *guardian_code;
 
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -247,6 +250,8 @@ int RunRun(const RunOptions& opts) {
   }();
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);
+  // What tasks left that no attempt could claim (their environment was replaced).
+  KillAllOrphans({});
   return code;
 }
 

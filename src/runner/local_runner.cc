@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "runner/log_cap.h"
+#include "runner/orphans.h"
 #include "runner/secret_env.h"
 #include "runner/spawn.h"
 #include "runner/supervise.h"
@@ -99,6 +100,8 @@ struct LocalRunner::Attempt {
   uv_poll_t exit_watch;  // readable when the process has exited
   uv_timer_t grace;
   bool grace_armed = false;
+  bool supervised = false;   // the process is a supervisor (runner/supervise.h)
+  bool tree_killed = false;  // it was told to end the task's tree
   bool exited = false;
   bool aborted = false;
   bool adopted = false;  // started by an earlier flyte: not our child, its status is in a file
@@ -120,7 +123,9 @@ LocalRunner::LocalRunner(uv_loop_t* loop, Options options)
 
 LocalRunner::~LocalRunner() {
   for (auto& [id, a] : attempts_) {
-    if (a->pid > 0 && !a->exited) ::kill(-a->pid, SIGKILL);  // an adopted, ended attempt has none
+    if (a->pid <= 0 || a->exited) continue;  // an adopted, ended attempt has none
+    // A supervisor ends what left the group too; SIGKILL to the group would end it first.
+    ::kill(a->supervised ? a->pid : -a->pid, a->supervised ? KillTreeSignal() : SIGKILL);
   }
   uv_idle_stop(&idle_);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
@@ -244,6 +249,10 @@ void LocalRunner::Start(TaskLaunch launch) {
                                : !redact.empty()             ? options_.flyte_binary
                                                              : options_.supervisor;
   if (!wrapper.empty()) sreq.wrapper = {wrapper, kSuperviseCommand, launch.attempt_dir};
+  if (!wrapper.empty() && options_.tasks_end_with_us) {
+    sreq.env.push_back(std::string(kEndWithParentEnv) + "=" + std::to_string(::getpid()));
+  }
+  a->supervised = !wrapper.empty();
   if (!wrapper.empty() && !redact.empty()) sreq.env.push_back(std::string(kRedactEnv) + "=" + redact);
   int write_ends[2] = {-1, -1};
   if (launch.stream_output) {
@@ -372,6 +381,14 @@ void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
     a->term_signal = SIGKILL;  // lost: treat as killed
   }
   a->exited = true;
+  if (a->runner->options_.sweep_orphans && !a->supervised) {
+    // What left the group: ours now (we are a subreaper), known by the attempt's variables.
+    std::vector<pid_t> keep;
+    for (const auto& [id, other] : a->runner->attempts_) {
+      if (other != a && other->pid > 0) keep.push_back(other->pid);
+    }
+    KillOrphansOf(a->paths.output_dir, keep);
+  }
   uv_poll_stop(watch);
   if (a->grace_armed) {
     uv_timer_stop(&a->grace);
@@ -517,7 +534,16 @@ void LocalRunner::Abort(uint64_t id) {
 
 void LocalRunner::OnGrace(uv_timer_t* timer) {
   auto* a = static_cast<Attempt*>(timer->data);
-  if (!a->exited) ::kill(-a->pid, SIGKILL);
+  if (a->exited) return;
+  if (a->supervised && !a->tree_killed) {
+    // The supervisor kills the task's whole tree, escaped processes included; SIGKILL to
+    // the group follows only if it has not ended after another grace period.
+    a->tree_killed = true;
+    ::kill(a->pid, KillTreeSignal());
+    uv_timer_start(timer, &LocalRunner::OnGrace, static_cast<uint64_t>(a->runner->options_.abort_grace_nanos / 1'000'000), 0);
+    return;
+  }
+  ::kill(-a->pid, SIGKILL);
 }
 
 void LocalRunner::Adopt(TaskLaunch launch) {
@@ -534,6 +560,7 @@ void LocalRunner::Adopt(TaskLaunch launch) {
   a->id = launch.id;
   a->paths = TaskPaths::For(launch);
   a->adopted = true;
+  a->supervised = true;
   int pidfd = -1;
   if (!rec.found && ProcessAlive(supervisor)) {
     a->pid = IdentityPid(supervisor);

@@ -1,9 +1,12 @@
+// Processes a task started in a session of its own end with it, however `flyte run` ends.
 // What one task can learn of another's secrets, or of flyte's own: nothing. Secrets given to
 // `flyte run` (and `flyte serve`) as FLYTE_SECRET_* variables are moved out of its environment
 // block, flyte and the supervisors are not dumpable, and the attempt folders hold redacted
 // text only. Tests run the built binary; the tasks do the snooping.
 #include <catch2/catch.hpp>
 
+#include <poll.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -161,6 +164,127 @@ TEST_CASE("flyte's own /proc/PID/environ is unreadable to its tasks run as a use
   REQUIRE(r.exit_code == 0);
   CHECK(r.out.find("Permission denied") != std::string::npos);
   CHECK(r.out.find(kSecret) == std::string::npos);
+}
+
+// `escape` starts a process in a session of its own, writes its pid to ESCAPED and says
+// "ready"; `exits` leaves it behind and ends, and `check` then says whether it still runs;
+// `limited` is stopped by its timeout.
+constexpr const char* kEscape = R"yaml(
+tasks:
+  escape:
+    inputs: {escaped: str}
+    script: |
+      export E="{{ inputs.escaped }}"
+      setsid sh -c 'echo $$ > "$E"; exec sleep 1000' &
+      while [ ! -s "$E" ]; do sleep 0.01; done
+      echo ready
+      sleep 1000
+  exits:
+    inputs: {escaped: str}
+    script: |
+      export E="{{ inputs.escaped }}"
+      setsid sh -c 'echo $$ > "$E"; exec sleep 1000' &
+      while [ ! -s "$E" ]; do sleep 0.01; done
+  check:
+    inputs: {escaped: str}
+    outputs: {sleeper: str}
+    script: |
+      if kill -0 "$(cat "{{ inputs.escaped }}")" 2>/dev/null; then s=alive; else s=gone; fi
+      echo $s > "{{ outputs.sleeper }}"
+  limited:
+    inputs: {escaped: str}
+    timeout: 1s
+    script: |
+      export E="{{ inputs.escaped }}"
+      setsid sh -c 'echo $$ > "$E"; exec sleep 1000' &
+      while [ ! -s "$E" ]; do sleep 0.01; done
+      sleep 1000
+workflows:
+  exits_then_check:
+    inputs: {escaped: str}
+    outputs: {sleeper: "{{ check.sleeper }}"}
+    nodes:
+      exits: {task: exits, inputs: {escaped: "{{ inputs.escaped }}"}}
+      check: {task: check, inputs: {escaped: "{{ inputs.escaped }}"}, after: [exits]}
+)yaml";
+
+// Waits (on a pidfd, with a deadline) until process `pid` has ended.
+bool WaitEnded(pid_t pid, int deadline_ms = 10000) {
+  int fd = testing::PidfdOpen(pid);
+  if (fd < 0) return true;  // gone
+  pollfd p{fd, POLLIN, 0};
+  bool ended = ::poll(&p, 1, deadline_ms) == 1;
+  ::close(fd);
+  return ended;
+}
+
+// The pid a task wrote to `path`, or 0 when it was not written.
+pid_t PidIn(const std::string& path) {
+  std::string text = ReadFile(path);
+  return text.empty() ? 0 : std::stoi(text);
+}
+
+// Kills the escaped process if a test failed before it ended.
+struct Cleanup {
+  std::string path;
+  ~Cleanup() {
+    pid_t pid = PidIn(path);
+    if (pid > 1 && !WaitEnded(pid, 0)) ::kill(pid, SIGKILL);
+  }
+};
+
+TEST_CASE("a process a task started in another session ends with flyte run, on Ctrl-C or kill -9",
+          "[process][tree]") {
+  // SIGKILL to the process started (the guardian) or to its child, the engine.
+  const int sig = GENERATE(SIGINT, SIGKILL, -SIGKILL);
+  INFO("signal " << sig << (sig < 0 ? " to the engine" : ""));
+  CliFixture f;
+  const std::string file = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  Child run(FlyteArgv(f.home(), {"run", file, "escape", "-i", "escaped=" + escaped, "-v"}), FlyteEnv(f.home()));
+  REQUIRE(run.WaitForStderr("ready"));
+  const pid_t pid = PidIn(escaped);
+  REQUIRE(pid > 1);
+  if (sig > 0) {
+    run.Signal(sig);
+  } else {
+    const pid_t engine = testing::FirstChild(run.pid());
+    REQUIRE(engine > 0);
+    REQUIRE(::kill(engine, -sig) == 0);
+  }
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  CHECK(WaitEnded(pid));
+}
+
+TEST_CASE("a process a task started in another session is gone when flyte run reports the task done",
+          "[process][tree]") {
+  CliFixture f;
+  const std::string file = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  Child run(FlyteArgv(f.home(), {"run", file, "exits_then_check", "-i", "escaped=" + escaped, "-o", "json"}),
+            FlyteEnv(f.home()));
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(R"("sleeper":"gone")") != std::string::npos);
+}
+
+TEST_CASE("a process a task started in another session ends when the task times out",
+          "[process][tree]") {
+  CliFixture f;
+  const std::string file = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  Child run(FlyteArgv(f.home(), {"run", file, "limited", "-i", "escaped=" + escaped}), FlyteEnv(f.home()));
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  CHECK(r.exit_code == 1);
+  const pid_t pid = PidIn(escaped);
+  REQUIRE(pid > 1);
+  CHECK(WaitEnded(pid, 0));  // already when flyte reported the attempt
 }
 
 }  // namespace
