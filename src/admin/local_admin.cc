@@ -199,6 +199,7 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   admin->clock_ = std::make_unique<UvClock>(loop);
   LocalRunner::Options runner_options;
   runner_options.abort_grace_nanos = options.abort_grace_nanos;
+  runner_options.max_log_bytes = options.max_log_bytes;
   runner_options.blob_root = options.home + "/blobs";
   // Secrets: $FLYTE_SECRET_<NAME>, else a file in $FLYTE_SECRETS_DIR (default HOME/secrets).
   const char* secrets_dir = std::getenv("FLYTE_SECRETS_DIR");
@@ -215,6 +216,15 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
     } else {
       runner_options.supervisor = runner_options.flyte_binary;
       admin->supervisor_warning_ = installed.status().message() + "; tasks run under `flyte __supervise` instead";
+    }
+  } else {
+    // Tasks run as our own children (a supervisor per task would double the cost of a start);
+    // those with secrets go through the supervisor, which then ends with us. The static one
+    // where it can be written: it starts several times faster than the flyte binary.
+    runner_options.tasks_end_with_us = true;
+    runner_options.sweep_orphans = true;
+    if (Result<std::string> installed = InstallSupervisor(options.home + "/bin"); installed.ok()) {
+      runner_options.flyte_binary = *installed;
     }
   }
   admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));

@@ -36,6 +36,8 @@ class LocalAdmin : public AdminService {
     int64_t store_retry_nanos = 10'000'000'000;
     // Tests: a forwarding wrapper put between the recorder and the store, to inject faults.
     std::function<std::unique_ptr<StateWriter>(StateWriter& store)> wrap_writes;
+    // Cap per attempt and stream on task logs (runner/log_cap.h); 0: none.
+    uint64_t max_log_bytes = uint64_t{64} << 20;
   };
   // What ResumeOrphans did.
   struct ResumeReport {

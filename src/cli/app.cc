@@ -50,6 +50,11 @@ int Main(int argc, char** argv) {
   r->add_option("--max-parallelism", run.max_parallelism,
                 "Tasks running at once (default: the workflow's, else the number of cores); 0: no limit")
       ->check(CLI::NonNegativeNumber);
+  r->add_option("--max-log-mib", run.max_log_mib,
+                "Keep at most this many MiB of each task attempt's stdout and of its stderr: the first and "
+                "last halves, with a line saying how much was cut; 0: no limit")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   r->add_option("--env", run.env, "An environment variable for every task, NAME=VALUE (repeatable)")->take_all();
   r->add_option("--label", run.labels, "A label recorded on the execution, KEY=VALUE (repeatable)")->take_all();
   r->add_option("--home", run.home, "Home folder with the database, blobs and runs (default: $FLYTE_HOME, else ~/.flyte)");

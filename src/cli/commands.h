@@ -35,6 +35,7 @@ struct RunOptions {
   bool overwrite_cache = false;
   bool no_cache = false;
   int max_parallelism = -1;  // -1: not given
+  int64_t max_log_mib = 64;  // per attempt and stream; 0: no cap
   std::vector<std::string> env;  // K=V
   std::vector<std::string> labels;  // K=V
   std::string home;

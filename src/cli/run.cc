@@ -10,6 +10,9 @@
 #include "cli/commands.h"
 #include "cli/run_report.h"
 #include "cli/run_view.h"
+#include "cli/run_guard.h"
+#include "runner/orphans.h"
+#include "runner/secret_env.h"
 #include "spec/loader.h"
 #include "types/yaml_writer.h"
 #include "util/strings.h"
@@ -114,6 +117,8 @@ int Usage(const std::string& message) {
 }  // namespace
 
 int RunRun(const RunOptions& opts) {
+  // Before any thread starts: tasks must not find our secrets in /proc/OUR_PID/environ.
+  ProtectSecretEnvironment();
   CreateExecutionRequest req;
   for (const std::string& kv : opts.inputs) {
     std::pair<std::string, std::string> p;
@@ -160,6 +165,7 @@ int RunRun(const RunOptions& opts) {
     req.inputs_document_name = opts.inputs_file;
   }
   if (opts.remote) return RunRemote(opts, std::move(req), source->text());
+  if (std::optional<int> guardian_code = SplitGuardian()) return *guardian_code;
 
   uv_loop_t loop;
   uv_loop_init(&loop);
@@ -168,6 +174,7 @@ int RunRun(const RunOptions& opts) {
     LocalAdmin::Options aopts;
     aopts.home = opts.home.empty() ? DefaultHome() : opts.home;
     if (std::optional<int64_t> retry = StoreRetryNanos()) aopts.store_retry_nanos = *retry;
+    aopts.max_log_bytes = static_cast<uint64_t>(opts.max_log_mib) << 20;
     Result<std::unique_ptr<LocalAdmin>> opened = LocalAdmin::Open(&loop, aopts);
     if (!opened.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", opened.status().message().c_str());
@@ -274,6 +281,8 @@ int RunRun(const RunOptions& opts) {
   }();
   uv_run(&loop, UV_RUN_NOWAIT);
   uv_loop_close(&loop);
+  // What tasks left that no attempt could claim (their environment was replaced).
+  KillAllOrphans({});
   return code;
 }
 

@@ -26,6 +26,7 @@
 #include "http/notifications.h"
 #include "http/webhook.h"
 #include "cron/schedule_service.h"
+#include "runner/secret_env.h"
 #include "runner/uv_clock.h"
 #include "util/timefmt.h"
 #include "util/sha256.h"
@@ -99,6 +100,8 @@ struct Shutdown {
 }  // namespace
 
 int RunServe(const ServeOptions& opts) {
+  // Before any thread starts: tasks must not find our secrets in /proc/OUR_PID/environ.
+  ProtectSecretEnvironment();
   // The configuration: defaults, then the file, then the flags.
   ServeConfig cfg;
   if (!opts.config.empty()) {
@@ -164,6 +167,7 @@ int RunServe(const ServeOptions& opts) {
   ao.abort_grace_nanos = cfg.abort_grace_nanos;
   ao.keep_finished = false;
   ao.supervise = cfg.supervise;  // tasks outlive a crash of ours, and a restart adopts them
+  ao.max_log_bytes = cfg.max_log_bytes;
   auto lock = HomeLock::Acquire(ao.home);
   if (!lock.ok()) {
     log.Error(lock.status().message());

@@ -142,9 +142,12 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   RETURN_IF_ERROR(st);
   if (const yaml::Node* tasks = r.Section("tasks", &st)) {
     Reader t(path, *tasks, "tasks.");
-    RETURN_IF_ERROR(t.CheckKeys({"abort_grace", "supervise"}));
+    RETURN_IF_ERROR(t.CheckKeys({"abort_grace", "supervise", "max_log_mib"}));
     RETURN_IF_ERROR(t.Duration("abort_grace", &c.abort_grace_nanos));
     RETURN_IF_ERROR(t.Bool("supervise", &c.supervise));
+    int64_t log_mib = static_cast<int64_t>(c.max_log_bytes >> 20);
+    RETURN_IF_ERROR(t.Int("max_log_mib", 0, 1 << 20, &log_mib));
+    c.max_log_bytes = static_cast<uint64_t>(log_mib) << 20;
   }
   RETURN_IF_ERROR(st);
   if (const yaml::Node* http = r.Section("http", &st)) {

@@ -22,6 +22,7 @@ struct ServeConfig {
   bool supervise = true;  // tasks under `flyte __supervise`: they survive a crash of the server
   size_t max_connections = 2048;       // served at once, a thread each
   size_t max_streams_per_client = 512;  // event streams and log follows per client address
+  uint64_t max_log_bytes = uint64_t{64} << 20;  // per task attempt and stream; 0: no cap
   size_t max_body_bytes = 16 << 20;
   std::vector<std::string> allowed_hosts;    // besides the listen address's own names
   std::vector<std::string> allowed_origins;  // pages of other origins that may call the API

@@ -7,11 +7,15 @@
 #include <signal.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <fstream>
 #include <optional>
 #include <sstream>
 
+#include "runner/log_cap.h"
+#include "runner/orphans.h"
+#include "runner/secret_env.h"
 #include "runner/spawn.h"
 #include "runner/supervise.h"
 #include "runner/task_files.h"
@@ -37,10 +41,24 @@ std::string SecretEnvName(const std::string& name) {
   return out;
 }
 
+// Rewrites the task's _ERROR with `secrets` redacted (and private), so that neither the
+// message nor the file left in the attempt folder holds one.
+void RedactErrorFile(const TaskPaths& paths, const std::vector<std::string>& secrets) {
+  const std::string path = paths.output_dir + "/_ERROR";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return;
+  std::ostringstream text;
+  text << in.rdbuf();
+  std::string redacted = Redact(text.str(), secrets);
+  if (redacted == text.str()) return;
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << redacted;
+  ::chmod(path.c_str(), 0600);
+}
+
 }  // namespace
 
 std::optional<std::string> LocalRunner::SecretValue(const std::string& name) const {
-  if (const char* v = std::getenv(("FLYTE_SECRET_" + SecretEnvName(name)).c_str())) return std::string(v);
+  if (auto v = SecretFromEnvironment("FLYTE_SECRET_" + SecretEnvName(name))) return v;
   if (options_.secrets_dir.empty() || name.find('/') != std::string::npos || name.empty() || name[0] == '.') {
     return std::nullopt;
   }
@@ -83,6 +101,8 @@ struct LocalRunner::Attempt {
   uv_poll_t exit_watch;  // readable when the process has exited
   uv_timer_t grace;
   bool grace_armed = false;
+  bool supervised = false;   // the process is a supervisor (runner/supervise.h)
+  bool tree_killed = false;  // it was told to end the task's tree
   bool exited = false;
   bool aborted = false;
   bool adopted = false;  // started by an earlier flyte: not our child, its status is in a file
@@ -98,14 +118,31 @@ LocalRunner::LocalRunner(uv_loop_t* loop, Options options)
   if (!options_.blob_root.empty()) blobs_ = std::make_unique<BlobStore>(options_.blob_root);
   uv_idle_init(loop_, &idle_);
   idle_.data = this;
+  uv_timer_init(loop_, &log_check_);
+  log_check_.data = this;
 }
 
 LocalRunner::~LocalRunner() {
   for (auto& [id, a] : attempts_) {
-    if (a->pid > 0 && !a->exited) ::kill(-a->pid, SIGKILL);  // an adopted, ended attempt has none
+    if (a->pid <= 0 || a->exited) continue;  // an adopted, ended attempt has none
+    // A supervisor ends what left the group too; SIGKILL to the group would end it first.
+    ::kill(a->supervised ? a->pid : -a->pid, a->supervised ? KillTreeSignal() : SIGKILL);
   }
   uv_idle_stop(&idle_);
   uv_close(reinterpret_cast<uv_handle_t*>(&idle_), nullptr);
+  uv_timer_stop(&log_check_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&log_check_), nullptr);
+}
+
+// While tasks run: their logs' middles are punched out once over the cap, so a task printing
+// without end cannot fill the disk. One stat per log per period.
+void LocalRunner::OnLogCheck(uv_timer_t* timer) {
+  auto* self = static_cast<LocalRunner*>(timer->data);
+  for (const auto& [id, a] : self->attempts_) {
+    PunchLogMiddle(a->paths.stdout_path, self->options_.max_log_bytes);
+    PunchLogMiddle(a->paths.stderr_path, self->options_.max_log_bytes);
+  }
+  if (self->attempts_.empty()) uv_timer_stop(timer);
 }
 
 void LocalRunner::SetCallbacks(DoneFn done, OutputFn output) {
@@ -213,6 +250,10 @@ void LocalRunner::Start(TaskLaunch launch) {
                                : !redact.empty()             ? options_.flyte_binary
                                                              : options_.supervisor;
   if (!wrapper.empty()) sreq.wrapper = {wrapper, kSuperviseCommand, launch.attempt_dir};
+  if (!wrapper.empty() && options_.tasks_end_with_us) {
+    sreq.env.push_back(std::string(kEndWithParentEnv) + "=" + std::to_string(::getpid()));
+  }
+  a->supervised = !wrapper.empty();
   if (!wrapper.empty() && !redact.empty()) sreq.env.push_back(std::string(kRedactEnv) + "=" + redact);
   int write_ends[2] = {-1, -1};
   if (launch.stream_output) {
@@ -228,7 +269,7 @@ void LocalRunner::Start(TaskLaunch launch) {
       auto st = std::make_unique<Stream>();
       st->owner = a.get();
       st->is_stderr = i == 1;
-      st->log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+      st->log_fd = ::open(log.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       st->read_fd = fds[0];
       write_ends[i] = fds[1];
       a->streams[i] = std::move(st);
@@ -303,6 +344,13 @@ void LocalRunner::Start(TaskLaunch launch) {
   }
   Attempt* raw = a.release();
   attempts_[id] = raw;
+  StartLogCheck();
+}
+
+void LocalRunner::StartLogCheck() {
+  if (options_.max_log_bytes == 0 || uv_is_active(reinterpret_cast<uv_handle_t*>(&log_check_))) return;
+  const auto ms = static_cast<uint64_t>(std::max<int64_t>(options_.log_check_nanos / 1'000'000, 1));
+  uv_timer_start(&log_check_, &LocalRunner::OnLogCheck, ms, ms);
 }
 
 void LocalRunner::Watch(Attempt* a) {
@@ -334,6 +382,14 @@ void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
     a->term_signal = SIGKILL;  // lost: treat as killed
   }
   a->exited = true;
+  if (a->runner->options_.sweep_orphans && !a->supervised) {
+    // What left the group: ours now (we are a subreaper), known by the attempt's variables.
+    std::vector<pid_t> keep;
+    for (const auto& [id, other] : a->runner->attempts_) {
+      if (other != a && other->pid > 0) keep.push_back(other->pid);
+    }
+    KillOrphansOf(a->paths.output_dir, keep);
+  }
   uv_poll_stop(watch);
   if (a->grace_armed) {
     uv_timer_stop(&a->grace);
@@ -360,11 +416,15 @@ void LocalRunner::HandleClosed(Attempt* a) {
 void LocalRunner::Finish(Attempt* a) {
   std::unique_ptr<Attempt> owned(a);
   attempts_.erase(a->id);
+  // Best effort: a log that cannot be rewritten is only longer.
+  (void)CapLog(a->paths.stdout_path, options_.max_log_bytes);
+  (void)CapLog(a->paths.stderr_path, options_.max_log_bytes);
   AttemptResult r;
   r.stdout_path = a->paths.stdout_path;
   r.stderr_path = a->paths.stderr_path;
   r.exit_code = a->term_signal != 0 ? -1 : static_cast<int>(a->exit_status);
   r.signal = a->term_signal;
+  if (!a->launch.task->spec->secrets.empty()) RedactErrorFile(a->paths, SecretValues(*a->launch.task));
   if (a->aborted) {
     r.status = AttemptResult::Status::kAborted;
     r.code = "Aborted";
@@ -390,7 +450,7 @@ void LocalRunner::Finish(Attempt* a) {
   if (a->exit_status != 0) {
     r.status = AttemptResult::Status::kUserError;
     r.code = "NonZeroExit";
-    std::string error = Redact(ReadErrorFile(a->paths), SecretValues(*a->launch.task));
+    std::string error = ReadErrorFile(a->paths);  // redacted above
     r.message = error.empty() ? "exit code " + std::to_string(a->exit_status)
                               : error + " (exit code " + std::to_string(a->exit_status) + ")";
     r.tail = Tail(a->paths.stderr_path, kTailLines);
@@ -487,7 +547,16 @@ void LocalRunner::KillAll() {
 
 void LocalRunner::OnGrace(uv_timer_t* timer) {
   auto* a = static_cast<Attempt*>(timer->data);
-  if (!a->exited) ::kill(-a->pid, SIGKILL);
+  if (a->exited) return;
+  if (a->supervised && !a->tree_killed) {
+    // The supervisor kills the task's whole tree, escaped processes included; SIGKILL to
+    // the group follows only if it has not ended after another grace period.
+    a->tree_killed = true;
+    ::kill(a->pid, KillTreeSignal());
+    uv_timer_start(timer, &LocalRunner::OnGrace, static_cast<uint64_t>(a->runner->options_.abort_grace_nanos / 1'000'000), 0);
+    return;
+  }
+  ::kill(-a->pid, SIGKILL);
 }
 
 void LocalRunner::Adopt(TaskLaunch launch) {
@@ -504,6 +573,7 @@ void LocalRunner::Adopt(TaskLaunch launch) {
   a->id = launch.id;
   a->paths = TaskPaths::For(launch);
   a->adopted = true;
+  a->supervised = true;
   int pidfd = -1;
   if (!rec.found && ProcessAlive(supervisor)) {
     a->pid = IdentityPid(supervisor);
@@ -523,6 +593,7 @@ void LocalRunner::Adopt(TaskLaunch launch) {
     Watch(a.get());
     attempts_[a->id] = a.get();
     a.release();
+    StartLogCheck();
     return;
   }
   // It has ended: how is in its record, or nowhere if its supervisor was killed too.

@@ -31,9 +31,21 @@ class LocalRunner : public Runner {
     // so that it survives us and can be adopted after a restart; empty: tasks are our own
     // children only (`flyte run`, which ends its tasks when it ends).
     std::string supervisor;
-    // The flyte executable, for tasks with secrets when there is no supervisor: their output
-    // passes through `flyte __supervise`, which keeps secret values out of the log files.
+    // The supervisor for tasks with secrets when there is no `supervisor` (the flyte
+    // executable, or the static one): their output passes through it, which keeps secret
+    // values out of the log files.
     std::string flyte_binary;
+    // With `supervisor`: the tasks end with us, however we end (kill -9 included), and keep
+    // no records to adopt (flyte run); false: they outlive us (a server restarts and adopts).
+    bool tasks_end_with_us = false;
+    // Without a supervisor, with this process a subreaper (PR_SET_CHILD_SUBREAPER, set by the
+    // caller): when an attempt ends, kill the processes of its tree that left its process
+    // group and came to us, known by FLYTE_OUTPUT_DIR in their environment (runner/orphans.h).
+    bool sweep_orphans = false;
+    // Each of an attempt's stdout and stderr keeps at most this many bytes, its head and its
+    // tail (runner/log_cap.h); 0: no cap. Checked this often while tasks run.
+    uint64_t max_log_bytes = uint64_t{64} << 20;
+    int64_t log_check_nanos = 1'000'000'000;
     // Where secret NAME is read from (a file NAME) when FLYTE_SECRET_<NAME> is not set.
     std::string secrets_dir;
   };
@@ -63,6 +75,8 @@ class LocalRunner : public Runner {
   static void OnExit(uv_poll_t* watch, int status, int events);
   static void OnGrace(uv_timer_t* timer);
   static void OnDeferred(uv_idle_t* idle);
+  static void OnLogCheck(uv_timer_t* timer);
+  void StartLogCheck();
   void Watch(Attempt* a);
 
   uv_loop_t* loop_;
@@ -75,6 +89,7 @@ class LocalRunner : public Runner {
   std::vector<std::pair<uint64_t, AttemptResult>> deferred_;
   std::vector<Attempt*> deferred_finish_;  // adopted attempts that had already ended
   uv_idle_t idle_;
+  uv_timer_t log_check_;  // keeps running logs under the cap
 };
 
 }  // namespace flyte

@@ -75,12 +75,12 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
   if (req.stdout_fd >= 0) {
     posix_spawn_file_actions_adddup2(&fa, req.stdout_fd, 1);
   } else {
-    posix_spawn_file_actions_addopen(&fa, 1, req.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 1, req.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   }
   if (req.stderr_fd >= 0) {
     posix_spawn_file_actions_adddup2(&fa, req.stderr_fd, 2);
   } else {
-    posix_spawn_file_actions_addopen(&fa, 2, req.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
+    posix_spawn_file_actions_addopen(&fa, 2, req.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
   }
   // Nothing of ours leaks into the task, whatever a library forgot to mark close-on-exec.
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);

@@ -4,7 +4,9 @@
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -44,6 +46,92 @@ std::string ReadSmallFile(const std::string& path) {
 
 void Nothing(int) {}
 
+volatile sig_atomic_t g_kill_tree = 0;
+void OnKillTree(int) { g_kill_tree = 1; }
+
+// Under `flyte run` (FLYTE_SUPERVISE_PARENT=PID): the task ends when flyte does, however it
+// ends (kill -9 included), through PR_SET_PDEATHSIG; and there is nothing to adopt, so no
+// records are kept. Sets g_kill_tree when the parent is already gone.
+bool EndWithParent() {
+  const char* parent = std::getenv(kEndWithParentEnv);
+  if (parent == nullptr) return false;
+  const long pid = std::strtol(parent, nullptr, 10);
+  ::unsetenv(kEndWithParentEnv);
+  ::prctl(PR_SET_PDEATHSIG, KillTreeSignal(), 0, 0, 0);
+  // It may have died before the line above: then no signal comes.
+  if (::getppid() != static_cast<pid_t>(pid)) g_kill_tree = 1;
+  return true;
+}
+
+// Our children, from /proc (CONFIG_PROC_CHILDREN; empty where there is no such file). We are
+// single-threaded, so the list of our main thread is all of them.
+std::vector<pid_t> Children() {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(::getpid()));
+  std::vector<pid_t> out;
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  const char* p = text.c_str();
+  char* end = nullptr;
+  for (long pid = std::strtol(p, &end, 10); end != p; pid = std::strtol(p, &end, 10)) {
+    out.push_back(static_cast<pid_t>(pid));
+    p = end;
+  }
+  return out;
+}
+
+}  // namespace
+
+// The task's process and, as we are a subreaper, every process of its tree that lost its
+// parent: all our children. A child cannot be reused by another process until we reap it,
+// so killing one by pid is safe.
+void TaskTree::WaitTask() {
+  while (!done_) {
+    if (g_kill_tree) {
+      KillAll();  // the task included
+      continue;
+    }
+    if (Reap(0) < 0 && errno != EINTR) {
+      status_ = SIGKILL;  // waitpid(2) status: killed (it can only be ECHILD: it is gone)
+      done_ = true;
+    }
+  }
+}
+
+void TaskTree::KillAll() {
+  while (true) {
+    std::vector<pid_t> kids = Children();
+    // Without the /proc list, the task at least.
+    if (!done_ && std::find(kids.begin(), kids.end(), task_) == kids.end()) kids.push_back(task_);
+    if (kids.empty()) {
+      while (Reap(WNOHANG) > 0) {
+      }
+      return;
+    }
+    for (pid_t k : kids) ::kill(k, SIGKILL);
+    // One of them ends (or is a zombie already); the children of a killed one become ours
+    // before it does, and are found on the next turn.
+    if (Reap(0) < 0 && errno == ECHILD) return;
+  }
+}
+
+pid_t TaskTree::Reap(int flags) {
+  int st = 0;
+  pid_t pid = ::waitpid(-1, &st, flags);
+  if (pid == task_) {
+    status_ = st;
+    done_ = true;
+  }
+  return pid;
+}
+
+namespace {
+
 void WriteAll(int fd, std::string_view data) {
   while (!data.empty()) {
     ssize_t n = ::write(fd, data.data(), data.size());
@@ -56,7 +144,9 @@ void WriteAll(int fd, std::string_view data) {
 // Copies the task's output from two pipes to our stdout and stderr, redacting secrets. A
 // secret split across reads is still caught: only whole lines are written, or, for a line
 // longer than the buffer, all but the last (longest secret - 1) bytes.
-void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& secrets) {
+// When the task ends, what it left behind is killed first: a process that escaped its group
+// may still hold the pipes, and would keep us (and the attempt) waiting.
+void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& secrets, TaskTree& tree) {
   size_t keep = 0;
   bool multiline = false;
   for (const std::string& s : secrets) {
@@ -65,14 +155,24 @@ void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& se
   }
   constexpr size_t kMaxLine = 64 << 10;
   std::string pending[2];
-  struct pollfd fds[2] = {{from_out, POLLIN, 0}, {from_err, POLLIN, 0}};
+  int task_fd = static_cast<int>(::syscall(SYS_pidfd_open, tree.task(), 0));
+  struct pollfd fds[3] = {{from_out, POLLIN, 0}, {from_err, POLLIN, 0}, {task_fd, POLLIN, 0}};
   int open = 2;
   char buf[16 << 10];
+  bool task_over = false;
   while (open > 0) {
-    int ready = ::poll(fds, 2, -1);
+    int ready = ::poll(fds, 3, -1);
+    if (!task_over && (g_kill_tree || (ready > 0 && fds[2].revents != 0))) {
+      task_over = true;
+      tree.WaitTask();
+      tree.KillAll();
+      if (fds[2].fd >= 0) ::close(fds[2].fd);
+      fds[2].fd = -1;
+      continue;
+    }
     if (ready < 0) {
       if (errno == EINTR) continue;
-      return;
+      break;
     }
     for (int i = 0; i < 2; ++i) {
       if (fds[i].fd < 0 || fds[i].revents == 0) continue;
@@ -103,6 +203,40 @@ void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& se
   }
 }
 
+std::vector<std::string> SplitNames(const std::string& list) {
+  std::vector<std::string> out;
+  size_t start = 0;
+  while (start <= list.size()) {
+    size_t end = list.find(',', start);
+    if (end == std::string::npos) end = list.size();
+    if (end > start) out.push_back(list.substr(start, end - start));
+    start = end + 1;
+  }
+  return out;
+}
+
+// Copies the environment for the task into `text` and `ptrs` (null-terminated), then removes
+// the variables `names` from ours and wipes their bytes, and makes us non-dumpable, so that
+// neither /proc/OUR_PID/environ nor (for other users than root) any file of ours shows them.
+void HideSecrets(const std::vector<std::string>& names, std::vector<std::string>* text,
+                 std::vector<char*>* ptrs) {
+  std::vector<char*> originals;
+  for (char** e = environ; *e != nullptr; ++e) {
+    text->emplace_back(*e);
+    std::string_view kv(*e);
+    for (const std::string& name : names) {
+      if (kv.size() > name.size() && kv[name.size()] == '=' && kv.substr(0, name.size()) == name) {
+        originals.push_back(*e);
+      }
+    }
+  }
+  for (std::string& t : *text) ptrs->push_back(t.data());
+  ptrs->push_back(nullptr);
+  for (const std::string& name : names) ::unsetenv(name.c_str());
+  WipeInitialEnvironment(originals);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+}
+
 }  // namespace
 
 std::string Redact(std::string text, const std::vector<std::string>& secrets) {
@@ -127,52 +261,65 @@ int SuperviseMain(int argc, char** argv) {
     return 127;
   }
   const std::string dir = argv[2];
-  // Before the task starts: a restarted server that finds no record knows it never ran.
-  if (!WriteAtomically(dir + "/supervisor", ProcessIdentity(::getpid()) + "\n")) {
-    std::fprintf(stderr, "flyte: cannot write %s/supervisor: %s\n", dir.c_str(), std::strerror(errno));
-    return 127;
-  }
   // Signals to the group (abort, timeout) are for the task: wait on. A caught signal goes
   // back to its default in the task when it execs.
   struct sigaction sa {};
   sa.sa_handler = &Nothing;
   sigemptyset(&sa.sa_mask);
   for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
+  sa.sa_handler = &OnKillTree;
+  ::sigaction(KillTreeSignal(), &sa, nullptr);
+  // Whatever leaves the task's group (setsid, a double fork) still comes back to us when its
+  // parent dies, so it is found and ended with the task.
+  ::prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+  const bool records = !EndWithParent();
+  if (!records && g_kill_tree) return 128 + SIGKILL;  // our parent is already gone
+  // Before the task starts: a restarted server that finds no record knows it never ran.
+  if (records && !WriteAtomically(dir + "/supervisor", ProcessIdentity(::getpid()) + "\n")) {
+    std::fprintf(stderr, "flyte: cannot write %s/supervisor: %s\n", dir.c_str(), std::strerror(errno));
+    return 127;
+  }
+  auto record = [&](const std::string& text) {
+    if (records) WriteAtomically(dir + "/exit", text);
+  };
 
   // Secrets to keep out of the logs: the values of the variables FLYTE_REDACT_ENV names.
-  std::vector<std::string> secrets;
-  if (const char* names = std::getenv(kRedactEnv)) {
-    std::string list = names;
-    size_t start = 0;
-    while (start <= list.size()) {
-      size_t end = list.find(',', start);
-      if (end == std::string::npos) end = list.size();
-      const char* v = std::getenv(list.substr(start, end - start).c_str());
+  std::vector<std::string> secrets, names;
+  if (const char* list = std::getenv(kRedactEnv)) {
+    names = SplitNames(list);
+    for (const std::string& name : names) {
+      const char* v = std::getenv(name.c_str());
       if (v != nullptr && *v != '\0') secrets.emplace_back(v);
-      start = end + 1;
     }
     ::unsetenv(kRedactEnv);
   }
+  // The task gets its secrets from a copy; our own /proc/PID/environ must not show them to
+  // other tasks.
+  std::vector<std::string> task_env_text;
+  std::vector<char*> task_env;
+  if (!names.empty()) HideSecrets(names, &task_env_text, &task_env);
+  char** envp = names.empty() ? environ : task_env.data();
   int out_pipe[2] = {-1, -1}, err_pipe[2] = {-1, -1};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
   if (!secrets.empty()) {
     if (::pipe2(out_pipe, O_CLOEXEC) != 0 || ::pipe2(err_pipe, O_CLOEXEC) != 0) {
       std::fprintf(stderr, "flyte: cannot create a pipe: %s\n", std::strerror(errno));
-      WriteAtomically(dir + "/exit", "exit 127\n");
+      record("exit 127\n");
       return 127;
     }
     posix_spawn_file_actions_adddup2(&fa, out_pipe[1], 1);
     posix_spawn_file_actions_adddup2(&fa, err_pipe[1], 2);
   }
   pid_t child = -1;
-  int rc = posix_spawn(&child, argv[3], &fa, nullptr, argv + 3, environ);
+  int rc = posix_spawn(&child, argv[3], &fa, nullptr, argv + 3, envp);
   posix_spawn_file_actions_destroy(&fa);
+  TaskTree tree(child);
   if (!secrets.empty()) {
     ::close(out_pipe[1]);
     ::close(err_pipe[1]);
     if (rc == 0) {
-      CopyRedacted(out_pipe[0], err_pipe[0], secrets);
+      CopyRedacted(out_pipe[0], err_pipe[0], secrets, tree);
     } else {
       ::close(out_pipe[0]);
       ::close(err_pipe[0]);
@@ -180,22 +327,18 @@ int SuperviseMain(int argc, char** argv) {
   }
   if (rc != 0) {
     std::fprintf(stderr, "flyte: cannot start %s: %s\n", argv[3], std::strerror(rc));
-    WriteAtomically(dir + "/exit", "exit 127\n");
+    record("exit 127\n");
     return 127;
   }
-  int status = 0;
-  while (::waitpid(child, &status, 0) < 0) {
-    if (errno != EINTR) {
-      WriteAtomically(dir + "/exit", "signal 9\n");
-      return 128 + SIGKILL;
-    }
-  }
+  tree.WaitTask();
+  tree.KillAll();
+  const int status = tree.status();
   if (WIFEXITED(status)) {
-    WriteAtomically(dir + "/exit", "exit " + std::to_string(WEXITSTATUS(status)) + "\n");
+    record("exit " + std::to_string(WEXITSTATUS(status)) + "\n");
     return WEXITSTATUS(status);
   }
   const int sig = WIFSIGNALED(status) ? WTERMSIG(status) : SIGKILL;
-  WriteAtomically(dir + "/exit", "signal " + std::to_string(sig) + "\n");
+  record("signal " + std::to_string(sig) + "\n");
   // End by the same signal (without a core file of our own), so our parent sees what the
   // task did.
   struct rlimit no_core {0, 0};

@@ -9,7 +9,16 @@
 // Secrets: when the environment names variables in FLYTE_REDACT_ENV ("A,B"), the task's
 // stdout and stderr pass through the supervisor, which writes them on with every value of
 // those variables replaced by kRedacted, so the log files never hold a secret.
+// The task's tree: the supervisor is a subreaper (PR_SET_CHILD_SUBREAPER), so a process that
+// leaves the task's group (setsid, a double fork) becomes its child when its parent dies, and
+// is killed when the task ends. KillTreeSignal() sent to the supervisor ends the whole tree at
+// once (the runner sends it when an abort's grace period is over, instead of SIGKILL to the
+// group, which would kill the supervisor first). With FLYTE_SUPERVISE_PARENT=PID (flyte
+// run), the same happens when that parent dies (PR_SET_PDEATHSIG), and no records are kept.
 #pragma once
+
+#include <signal.h>
+#include <sys/types.h>
 
 #include <string>
 #include <vector>
@@ -19,6 +28,26 @@ namespace flyte {
 inline constexpr const char kSuperviseCommand[] = "__supervise";
 inline constexpr const char kRedactEnv[] = "FLYTE_REDACT_ENV";
 inline constexpr const char kRedacted[] = "[secret]";
+inline constexpr const char kEndWithParentEnv[] = "FLYTE_SUPERVISE_PARENT";
+inline int KillTreeSignal() { return SIGRTMAX - 1; }
+
+// The supervisor's children: the task, and whatever of its tree lost its parent.
+class TaskTree {
+ public:
+  explicit TaskTree(pid_t task) : task_(task) {}
+  // Reaps children until the task has ended; on KillTreeSignal() kills everything first.
+  void WaitTask();
+  // SIGKILLs and reaps every child, and the children of those, until none is left.
+  void KillAll();
+  pid_t task() const { return task_; }
+  int status() const { return status_; }  // waitpid(2) status of the task, once it ended
+
+ private:
+  pid_t Reap(int flags);  // one waitpid(-1, flags), noting the task's status
+  pid_t task_;
+  int status_ = 0;
+  bool done_ = false;
+};
 
 // `text` with every occurrence of each of `secrets` (longest first) replaced by kRedacted.
 std::string Redact(std::string text, const std::vector<std::string>& secrets);

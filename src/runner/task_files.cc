@@ -23,12 +23,13 @@ constexpr size_t kMaxScalarOutput = 64u << 20;
 // A failed task's message; more is not a message.
 constexpr size_t kMaxErrorFile = 1u << 20;
 
-Status MakeDirs(const std::string& dir) {
+Status MakeDirs(const std::string& dir, mode_t mode = 0755) {
   // One mkdir in the common case (the parent exists); the general walk only when it does not.
-  if (::mkdir(dir.c_str(), 0755) == 0 || errno == EEXIST) return Status::Ok();
+  if (::mkdir(dir.c_str(), mode) == 0 || errno == EEXIST) return Status::Ok();
   std::error_code ec;
   fs::create_directories(dir, ec);
   if (ec) return IOError("cannot create " + dir + ": " + ec.message());
+  ::chmod(dir.c_str(), mode);
   return Status::Ok();
 }
 
@@ -150,7 +151,8 @@ Status WriteInputs(const TaskLaunch& launch, const TaskPaths& paths) {
   // Parents first, so each is a single mkdir.
   RETURN_IF_ERROR(MakeDirs(fs::path(paths.raw_dir).parent_path().string()));
   RETURN_IF_ERROR(MakeDirs(paths.raw_dir));
-  RETURN_IF_ERROR(MakeDirs(launch.attempt_dir));
+  // Private: logs, inputs and _ERROR may hold what other users of the machine must not read.
+  RETURN_IF_ERROR(MakeDirs(launch.attempt_dir, 0700));
   RETURN_IF_ERROR(MakeDirs(paths.input_dir));
   RETURN_IF_ERROR(MakeDirs(paths.output_dir));
   const Interface& iface = launch.task->iface;

@@ -3,8 +3,10 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <cstring>
 #include <string_view>
 
 namespace flyte {
@@ -44,6 +46,34 @@ pid_t IdentityPid(const std::string& identity) {
   long pid = std::strtol(identity.c_str(), &end, 10);
   if (end != identity.c_str() + colon || pid <= 0) return -1;
   return static_cast<pid_t>(pid);
+}
+
+void WipeInitialEnvironment(const std::vector<char*>& entries) {
+  if (entries.empty()) return;
+  int fd = ::open("/proc/self/stat", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return;
+  char buf[2048];
+  ssize_t n = ::read(fd, buf, sizeof buf - 1);
+  ::close(fd);
+  if (n <= 0) return;
+  buf[n] = '\0';
+  // env_start and env_end are fields 50 and 51 (proc(5)); count from the ')' closing field 2.
+  const char* p = std::strrchr(buf, ')');
+  if (p == nullptr) return;
+  uintptr_t range[2] = {0, 0};
+  for (int field = 2; field < 51 && p != nullptr; ++field) {
+    p = std::strchr(p + 1, ' ');
+    if (p != nullptr && field + 1 >= 50) range[field + 1 - 50] = std::strtoull(p + 1, nullptr, 10);
+  }
+  for (char* e : entries) {
+    auto at = reinterpret_cast<uintptr_t>(e);
+    if (range[0] == 0 || at < range[0] || at >= range[1]) continue;
+    size_t len = std::strlen(e);
+    // Zeros, not another text: the block then reads as empty strings, and nothing of the
+    // name says what was there. volatile: the compiler must not drop a write no one reads.
+    volatile char* v = e;
+    for (size_t i = 0; i < len; ++i) v[i] = '\0';
+  }
 }
 
 bool ProcessAlive(const std::string& identity) {

@@ -6,6 +6,7 @@
 #include <sys/types.h>
 
 #include <string>
+#include <vector>
 
 namespace flyte {
 
@@ -15,5 +16,11 @@ std::string ProcessIdentity(pid_t pid);
 bool ProcessAlive(const std::string& identity);
 // The pid part of an identity, or -1 when it is not one.
 pid_t IdentityPid(const std::string& identity);
+
+// Overwrites with zeros those of `entries` (environment strings "K=V") that lie in this
+// process's initial environment block, the memory /proc/PID/environ shows to other processes
+// (strings set later live elsewhere and are left alone: they may be read-only). Call it after
+// taking the values out and unsetting the variables.
+void WipeInitialEnvironment(const std::vector<char*>& entries);
 
 }  // namespace flyte

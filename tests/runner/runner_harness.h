@@ -30,8 +30,13 @@ class RunnerHarness {
  public:
   // `supervisor`: the flyte executable, to run tasks under `flyte __supervise`.
   explicit RunnerHarness(int64_t abort_grace_nanos = 10'000'000'000, std::string supervisor = "")
-      : clock(&loop_.loop),
-        runner(&loop_.loop, MakeOptions(abort_grace_nanos, tmp, std::move(supervisor))) {
+      : RunnerHarness([&](LocalRunner::Options& o) {
+          o.abort_grace_nanos = abort_grace_nanos;
+          o.supervisor = std::move(supervisor);
+        }) {}
+  // `adjust` changes the default options.
+  explicit RunnerHarness(const std::function<void(LocalRunner::Options&)>& adjust)
+      : clock(&loop_.loop), runner(&loop_.loop, Adjusted(MakeOptions(10'000'000'000, tmp, ""), adjust)) {
     runner.SetCallbacks([this](uint64_t id, AttemptResult r) { results.emplace(id, std::move(r)); },
                         [this](uint64_t id, bool is_stderr, std::string_view line) {
                           lines.push_back({id, is_stderr, std::string(line)});
@@ -96,6 +101,11 @@ class RunnerHarness {
   std::string blob_root() const { return tmp / "blobs"; }
   std::string secrets_dir() const { return tmp / "secrets"; }
 
+  static LocalRunner::Options Adjusted(LocalRunner::Options o,
+                                       const std::function<void(LocalRunner::Options&)>& adjust) {
+    adjust(o);
+    return o;
+  }
   static LocalRunner::Options MakeOptions(int64_t grace, const TempDir& tmp, std::string supervisor) {
     LocalRunner::Options o;
     o.abort_grace_nanos = grace;

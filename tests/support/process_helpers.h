@@ -296,6 +296,15 @@ inline bool WaitGroupGone(pid_t pgid, int deadline_ms = 5000) {
   }
 }
 
+// The (first) child of `pid`: under `flyte run`, the engine whose parent is the guardian
+// (cli/run_guard.h). -1 when it has none.
+inline pid_t FirstChild(pid_t pid) {
+  std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  pid_t child = -1;
+  in >> child;
+  return child;
+}
+
 // Kills whatever is left of group `pgid` (cleanup after a test that left it on purpose).
 inline void KillGroup(pid_t pgid) {
   if (pgid > 1) ::kill(-pgid, SIGKILL);

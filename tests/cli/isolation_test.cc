@@ -1,0 +1,291 @@
+// Processes a task started in a session of its own end with it, however `flyte run` ends.
+// What one task can learn of another's secrets, or of flyte's own: nothing. Secrets given to
+// `flyte run` (and `flyte serve`) as FLYTE_SECRET_* variables are moved out of its environment
+// block, flyte and the supervisors are not dumpable, and the attempt folders hold redacted
+// text only. Tests run the built binary; the tasks do the snooping.
+#include <catch2/catch.hpp>
+
+#include <poll.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <filesystem>
+
+#include "cli/cli_fixture.h"
+
+namespace flyte {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::Child;
+using testing::CliFixture;
+using testing::Describe;
+using testing::FlyteArgv;
+using testing::FlyteEnv;
+using testing::ProcessResult;
+using testing::ReadFile;
+
+constexpr const char* kSecret = "hunter2-very-secret";
+
+// `leaky` puts the secret everywhere it can; `snoop`, which declares none, reads flyte's
+// /proc entries, those of the parent of `holder` (its supervisor, which gave it the secret),
+// and every file of the other attempts.
+constexpr const char* kSnooping = R"yaml(
+tasks:
+  leaky:
+    secrets: [{name: db, env: PGPASSWORD}]
+    script: |
+      echo "stdout has $PGPASSWORD"
+      echo "stderr has $PGPASSWORD" >&2
+      echo "bad password $PGPASSWORD" > "$FLYTE_OUTPUT_DIR/_ERROR"
+      exit 1
+  holder:
+    secrets: [{name: db, env: PGPASSWORD}]
+    script: |
+      echo $PPID > "$FLYTE_HOME/holder.ppid.tmp" && mv "$FLYTE_HOME/holder.ppid.tmp" "$FLYTE_HOME/holder.ppid"
+      i=0
+      while [ ! -f "$FLYTE_HOME/snooped" ] && [ $i -lt 3000 ]; do sleep 0.01; i=$((i+1)); done
+  snoop:
+    outputs: {seen: str}
+    script: |
+      # flyte itself: the first ancestor named flyte (the parent may be a supervisor).
+      flyte_pid() {
+        p=$PPID
+        while [ "$(cat /proc/$p/comm)" != flyte ]; do p=$(cut -d' ' -f4 /proc/$p/stat); done
+        echo $p
+      }
+      sup=""
+      i=0
+      while [ -z "$sup" ] && [ $i -lt 3000 ]; do
+        sup=$(cat "$FLYTE_HOME/holder.ppid" 2>/dev/null || true)
+        [ -n "$sup" ] || sleep 0.01
+        i=$((i+1))
+      done
+      flyte=$(flyte_pid)
+      {
+        echo "supervisor $sup"
+        tr '\0' '\n' < /proc/$PPID/environ
+        tr '\0' '\n' < /proc/$flyte/environ
+        tr '\0' ' ' < /proc/$flyte/cmdline
+        tr '\0' '\n' < /proc/$sup/environ
+        find "$FLYTE_HOME/runs" -type f ! -path "$FLYTE_OUTPUT_DIR/*" -exec cat {} +
+      } > "{{ outputs.seen }}" 2>&1
+      touch "$FLYTE_HOME/snooped"
+  flyte_environ:
+    outputs: {seen: str}
+    script: |
+      p=$PPID
+      while [ "$(cat /proc/$p/comm)" != flyte ]; do p=$(cut -d' ' -f4 /proc/$p/stat); done
+      cat /proc/$p/environ > "{{ outputs.seen }}" 2>&1 || true
+
+workflows:
+  first:
+    nodes:
+      leaky: {task: leaky}
+  both:
+    outputs: {seen: "{{ snoop.seen }}"}
+    nodes:
+      holder: {task: holder}
+      snoop: {task: snoop}
+)yaml";
+
+// Every regular file under `dir` whose bytes contain `needle`.
+std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle) {
+  std::vector<std::string> out;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) {
+    if (e.is_regular_file() && ReadFile(e.path()).find(needle) != std::string::npos) out.push_back(e.path());
+  }
+  return out;
+}
+
+mode_t Mode(const std::string& path) {
+  struct stat st {};
+  REQUIRE(::stat(path.c_str(), &st) == 0);
+  return st.st_mode & 07777;
+}
+
+TEST_CASE("a task that declares no secret cannot read flyte's secrets from /proc or other attempts",
+          "[process][secrets]") {
+  CliFixture f;
+  const std::string file = f.Write("snoop.yaml", kSnooping);
+  std::vector<std::string> env = FlyteEnv(f.home());
+  env.push_back(std::string("FLYTE_SECRET_DB=") + kSecret);
+
+  Child first(FlyteArgv(f.home(), {"run", file, "first"}), env);
+  ProcessResult r = first.Wait();
+  INFO(Describe(r));
+  REQUIRE(r.exit_code == 1);
+  CHECK(r.err.find("bad password [secret]") != std::string::npos);
+
+  Child both(FlyteArgv(f.home(), {"run", file, "both", "--max-parallelism", "2", "-o", "json"}), env);
+  r = both.Wait();
+  INFO(Describe(r));
+  REQUIRE(r.exit_code == 0);
+  // The snooping worked: it read flyte's environment and found the supervisor.
+  CHECK(r.out.find("FLYTE_HOME=") != std::string::npos);
+  CHECK(r.out.find("supervisor \\n") == std::string::npos);  // its pid was found
+  CHECK(r.out.find("bad password [secret]") != std::string::npos);
+  CHECK(r.out.find(kSecret) == std::string::npos);
+  CHECK(r.out.find("FLYTE_SECRET_DB") == std::string::npos);
+  // Nothing in the home holds it: not the logs, not _ERROR, not the store.
+  CHECK(FilesContaining(f.home(), kSecret).empty());
+
+  // The attempt folders are private, and so are the files that held a secret.
+  std::string leaky;
+  for (const auto& e : fs::recursive_directory_iterator(f.home() + "/runs")) {
+    if (e.path().filename() == "_ERROR") leaky = e.path().parent_path().parent_path();
+  }
+  REQUIRE_FALSE(leaky.empty());
+  CHECK(Mode(leaky) == 0700);
+  CHECK(Mode(leaky + "/stdout") == 0600);
+  CHECK(Mode(leaky + "/stderr") == 0600);
+  CHECK(Mode(leaky + "/outputs/_ERROR") == 0600);
+}
+
+TEST_CASE("flyte's own /proc/PID/environ is unreadable to its tasks run as a user other than root",
+          "[process][secrets]") {
+  CliFixture f;
+  const std::string file = f.Write("snoop.yaml", kSnooping);
+  std::vector<std::string> argv = FlyteArgv(f.home(), {"run", file, "flyte_environ", "-o", "json"});
+  if (::geteuid() == 0) {
+    // Root reads any process's /proc files (CAP_SYS_PTRACE): check as an ordinary user.
+    fs::create_directories(f.home());
+    REQUIRE(::chown(f.tmp.path().c_str(), 65534, 65534) == 0);
+    REQUIRE(::chown(f.home().c_str(), 65534, 65534) == 0);
+    REQUIRE(::chown(file.c_str(), 65534, 65534) == 0);
+    argv.insert(argv.begin(), {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+  }
+  std::vector<std::string> env = FlyteEnv(f.home());
+  env.push_back(std::string("FLYTE_SECRET_DB=") + kSecret);
+  Child run(argv, env);
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find("Permission denied") != std::string::npos);
+  CHECK(r.out.find(kSecret) == std::string::npos);
+}
+
+// `escape` starts a process in a session of its own, writes its pid to ESCAPED and says
+// "ready"; `exits` leaves it behind and ends, and `check` then says whether it still runs;
+// `limited` is stopped by its timeout.
+constexpr const char* kEscape = R"yaml(
+tasks:
+  escape:
+    inputs: {escaped: str}
+    script: |
+      export E="{{ inputs.escaped }}"
+      setsid sh -c 'echo $$ > "$E"; exec sleep 1000' &
+      while [ ! -s "$E" ]; do sleep 0.01; done
+      echo ready
+      sleep 1000
+  exits:
+    inputs: {escaped: str}
+    script: |
+      export E="{{ inputs.escaped }}"
+      setsid sh -c 'echo $$ > "$E"; exec sleep 1000' &
+      while [ ! -s "$E" ]; do sleep 0.01; done
+  check:
+    inputs: {escaped: str}
+    outputs: {sleeper: str}
+    script: |
+      if kill -0 "$(cat "{{ inputs.escaped }}")" 2>/dev/null; then s=alive; else s=gone; fi
+      echo $s > "{{ outputs.sleeper }}"
+  limited:
+    inputs: {escaped: str}
+    timeout: 1s
+    script: |
+      export E="{{ inputs.escaped }}"
+      setsid sh -c 'echo $$ > "$E"; exec sleep 1000' &
+      while [ ! -s "$E" ]; do sleep 0.01; done
+      sleep 1000
+workflows:
+  exits_then_check:
+    inputs: {escaped: str}
+    outputs: {sleeper: "{{ check.sleeper }}"}
+    nodes:
+      exits: {task: exits, inputs: {escaped: "{{ inputs.escaped }}"}}
+      check: {task: check, inputs: {escaped: "{{ inputs.escaped }}"}, after: [exits]}
+)yaml";
+
+// Waits (on a pidfd, with a deadline) until process `pid` has ended.
+bool WaitEnded(pid_t pid, int deadline_ms = 10000) {
+  int fd = testing::PidfdOpen(pid);
+  if (fd < 0) return true;  // gone
+  pollfd p{fd, POLLIN, 0};
+  bool ended = ::poll(&p, 1, deadline_ms) == 1;
+  ::close(fd);
+  return ended;
+}
+
+// The pid a task wrote to `path`, or 0 when it was not written.
+pid_t PidIn(const std::string& path) {
+  std::string text = ReadFile(path);
+  return text.empty() ? 0 : std::stoi(text);
+}
+
+// Kills the escaped process if a test failed before it ended.
+struct Cleanup {
+  std::string path;
+  ~Cleanup() {
+    pid_t pid = PidIn(path);
+    if (pid > 1 && !WaitEnded(pid, 0)) ::kill(pid, SIGKILL);
+  }
+};
+
+TEST_CASE("a process a task started in another session ends with flyte run, on Ctrl-C or kill -9",
+          "[process][tree]") {
+  // SIGKILL to the process started (the guardian) or to its child, the engine.
+  const int sig = GENERATE(SIGINT, SIGKILL, -SIGKILL);
+  INFO("signal " << sig << (sig < 0 ? " to the engine" : ""));
+  CliFixture f;
+  const std::string file = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  Child run(FlyteArgv(f.home(), {"run", file, "escape", "-i", "escaped=" + escaped, "-v"}), FlyteEnv(f.home()));
+  REQUIRE(run.WaitForStderr("ready"));
+  const pid_t pid = PidIn(escaped);
+  REQUIRE(pid > 1);
+  if (sig > 0) {
+    run.Signal(sig);
+  } else {
+    const pid_t engine = testing::FirstChild(run.pid());
+    REQUIRE(engine > 0);
+    REQUIRE(::kill(engine, -sig) == 0);
+  }
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  CHECK(WaitEnded(pid));
+}
+
+TEST_CASE("a process a task started in another session is gone when flyte run reports the task done",
+          "[process][tree]") {
+  CliFixture f;
+  const std::string file = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  Child run(FlyteArgv(f.home(), {"run", file, "exits_then_check", "-i", "escaped=" + escaped, "-o", "json"}),
+            FlyteEnv(f.home()));
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(r.out.find(R"("sleeper":"gone")") != std::string::npos);
+}
+
+TEST_CASE("a process a task started in another session ends when the task times out",
+          "[process][tree]") {
+  CliFixture f;
+  const std::string file = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  Child run(FlyteArgv(f.home(), {"run", file, "limited", "-i", "escaped=" + escaped}), FlyteEnv(f.home()));
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  CHECK(r.exit_code == 1);
+  const pid_t pid = PidIn(escaped);
+  REQUIRE(pid > 1);
+  CHECK(WaitEnded(pid, 0));  // already when flyte reported the attempt
+}
+
+}  // namespace
+}  // namespace flyte
