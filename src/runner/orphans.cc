@@ -12,6 +12,8 @@
 #include <functional>
 #include <string_view>
 
+#include "util/proc.h"
+
 namespace flyte {
 namespace {
 
@@ -24,20 +26,6 @@ std::string ReadProcFile(const char* path, size_t limit) {
   while (text.size() < limit && (n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
   ::close(fd);
   return text;
-}
-
-std::vector<pid_t> MainThreadChildren() {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(::getpid()));
-  std::string text = ReadProcFile(path, size_t{1} << 20);
-  std::vector<pid_t> out;
-  const char* p = text.c_str();
-  char* end = nullptr;
-  for (long pid = std::strtol(p, &end, 10); end != p; pid = std::strtol(p, &end, 10)) {
-    out.push_back(static_cast<pid_t>(pid));
-    p = end;
-  }
-  return out;
 }
 
 bool HasVariable(pid_t pid, const std::string& entry) {

@@ -63,27 +63,6 @@ bool EndWithParent() {
   return true;
 }
 
-// Our children, from /proc (CONFIG_PROC_CHILDREN; empty where there is no such file). We are
-// single-threaded, so the list of our main thread is all of them.
-std::vector<pid_t> Children() {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(::getpid()));
-  std::vector<pid_t> out;
-  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return out;
-  std::string text;
-  char buf[4096];
-  ssize_t n;
-  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
-  ::close(fd);
-  const char* p = text.c_str();
-  char* end = nullptr;
-  for (long pid = std::strtol(p, &end, 10); end != p; pid = std::strtol(p, &end, 10)) {
-    out.push_back(static_cast<pid_t>(pid));
-    p = end;
-  }
-  return out;
-}
 
 }  // namespace
 
@@ -105,7 +84,7 @@ void TaskTree::WaitTask() {
 
 void TaskTree::KillAll() {
   while (true) {
-    std::vector<pid_t> kids = Children();
+    std::vector<pid_t> kids = MainThreadChildren();  // we are single-threaded: all of them
     // Without the /proc list, the task at least.
     if (!done_ && std::find(kids.begin(), kids.end(), task_) == kids.end()) kids.push_back(task_);
     if (kids.empty()) {

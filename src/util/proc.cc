@@ -81,4 +81,26 @@ bool ProcessAlive(const std::string& identity) {
   return pid > 0 && ProcessIdentity(pid) == identity;
 }
 
+std::vector<pid_t> MainThreadChildren() {
+  char path[64];
+  std::snprintf(path, sizeof path, "/proc/self/task/%d/children", static_cast<int>(::getpid()));
+  std::vector<pid_t> out;
+  int fd = ::open(path, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return out;
+  std::string text;
+  char buf[4096];
+  ssize_t n;
+  while (text.size() < (size_t{1} << 20) && (n = ::read(fd, buf, sizeof buf)) > 0) {
+    text.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  const char* p = text.c_str();
+  char* end = nullptr;
+  for (long pid = std::strtol(p, &end, 10); end != p; pid = std::strtol(p, &end, 10)) {
+    out.push_back(static_cast<pid_t>(pid));
+    p = end;
+  }
+  return out;
+}
+
 }  // namespace flyte

@@ -23,4 +23,8 @@ pid_t IdentityPid(const std::string& identity);
 // taking the values out and unsetting the variables.
 void WipeInitialEnvironment(const std::vector<char*>& entries);
 
+// The children of this process's main thread, from /proc (CONFIG_PROC_CHILDREN; empty where
+// there is no such file). For a single-threaded process that is all of them.
+std::vector<pid_t> MainThreadChildren();
+
 }  // namespace flyte
