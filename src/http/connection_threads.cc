@@ -11,7 +11,8 @@ constexpr auto kIdleLinger = std::chrono::seconds(30);
 
 }  // namespace
 
-ConnectionThreads::ConnectionThreads(size_t max_threads) : max_(max_threads == 0 ? 1 : max_threads) {}
+ConnectionThreads::ConnectionThreads(size_t max_threads)
+    : max_(max_threads == 0 ? 1 : max_threads) {}
 
 ConnectionThreads::~ConnectionThreads() { shutdown(); }
 
@@ -33,7 +34,8 @@ void ConnectionThreads::Work() {
   for (;;) {
     while (jobs_.empty() && !shutdown_) {
       ++idle_;
-      const bool woken = work_.wait_for(lock, kIdleLinger, [this] { return !jobs_.empty() || shutdown_; });
+      const bool woken =
+          work_.wait_for(lock, kIdleLinger, [this] { return !jobs_.empty() || shutdown_; });
       --idle_;
       if (!woken) break;
     }

@@ -14,7 +14,8 @@ namespace {
 
 std::string Lower(std::string_view s) {
   std::string out(s);
-  std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return std::tolower(c); });
   return out;
 }
 
@@ -33,7 +34,8 @@ bool SameHost(const std::string& a, const std::string& b) {
 }
 
 // "http://Host:8080" -> {"http", "host", "8080"}; false when it is not a web origin.
-bool ParseOrigin(std::string_view origin, std::string& scheme, std::string& host, std::string& port) {
+bool ParseOrigin(std::string_view origin, std::string& scheme, std::string& host,
+                 std::string& port) {
   size_t sep = origin.find("://");
   if (sep == std::string_view::npos) return false;
   scheme = Lower(origin.substr(0, sep));
@@ -52,7 +54,8 @@ bool ParseOrigin(std::string_view origin, std::string& scheme, std::string& host
 std::string PortOf(std::string_view host_header) {
   size_t colon = host_header.rfind(':');
   size_t bracket = host_header.rfind(']');
-  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket)) return "80";
+  if (colon == std::string_view::npos || (bracket != std::string_view::npos && colon < bracket))
+    return "80";
   return std::string(host_header.substr(colon + 1));
 }
 
@@ -71,7 +74,9 @@ Verdict Refuse(int status, std::string code, std::string message) {
   return v;
 }
 
-bool ChangesState(const std::string& m) { return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE"; }
+bool ChangesState(const std::string& m) {
+  return m == "POST" || m == "PUT" || m == "PATCH" || m == "DELETE";
+}
 
 }  // namespace
 
@@ -80,7 +85,8 @@ std::string HostName(std::string_view host_header) {
   if (!h.empty() && h.front() == '[') {
     size_t close = h.find(']');
     h = close == std::string_view::npos ? h.substr(1) : h.substr(1, close - 1);
-  } else if (size_t colon = h.find(':'); colon != std::string_view::npos && h.find(':', colon + 1) == std::string_view::npos) {
+  } else if (size_t colon = h.find(':');
+             colon != std::string_view::npos && h.find(':', colon + 1) == std::string_view::npos) {
     h = h.substr(0, colon);  // one colon: a port; more: a bare IPv6 address
   }
   std::string out = Lower(Trim(h));
@@ -114,9 +120,11 @@ std::vector<std::string> HostsForListenAddress(const std::string& listen_host) {
       if (a->ifa_addr == nullptr) continue;
       char text[INET6_ADDRSTRLEN] = {};
       if (a->ifa_addr->sa_family == AF_INET) {
-        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text, sizeof text);
+        inet_ntop(AF_INET, &reinterpret_cast<sockaddr_in*>(a->ifa_addr)->sin_addr, text,
+                  sizeof text);
       } else if (a->ifa_addr->sa_family == AF_INET6) {
-        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, text, sizeof text);
+        inet_ntop(AF_INET6, &reinterpret_cast<sockaddr_in6*>(a->ifa_addr)->sin6_addr, text,
+                  sizeof text);
       }
       if (text[0] != '\0') add(text);
     }
@@ -139,13 +147,15 @@ Verdict CheckRequest(const GuardPolicy& policy, const RequestFacts& r) {
     }
   }
 
-  const bool configured = !r.origin.empty() && (Contains(policy.origins, "*") || Contains(policy.origins, r.origin));
+  const bool configured =
+      !r.origin.empty() && (Contains(policy.origins, "*") || Contains(policy.origins, r.origin));
   const bool foreign = !r.origin.empty() && !configured && !SameOrigin(r.origin, r.host);
   if (r.method == "OPTIONS") {
     if (!configured) {
-      return Refuse(403, "OriginNotAllowed",
-                    "cross-origin requests from " + Quote(r.origin.empty() ? "(no origin)" : r.origin) +
-                        " are not allowed; add the origin to http.allowed_origins in the server config");
+      return Refuse(
+          403, "OriginNotAllowed",
+          "cross-origin requests from " + Quote(r.origin.empty() ? "(no origin)" : r.origin) +
+              " are not allowed; add the origin to http.allowed_origins in the server config");
     }
     Verdict v;
     v.preflight = true;
@@ -159,19 +169,22 @@ Verdict CheckRequest(const GuardPolicy& policy, const RequestFacts& r) {
   // A page of another origin: a form post or fetch() (CSRF), or an EventSource holding a
   // stream. `Origin: null` (sandboxed frames, file:// pages) is foreign too.
   if (foreign || (r.sec_fetch_site == "cross-site" && !configured && ChangesState(r.method))) {
-    return Refuse(403, "OriginNotAllowed",
-                  "requests from pages of " + Quote(r.origin.empty() ? "another site" : r.origin) +
-                      " are not allowed; add the origin to http.allowed_origins in the server config");
+    return Refuse(
+        403, "OriginNotAllowed",
+        "requests from pages of " + Quote(r.origin.empty() ? "another site" : r.origin) +
+            " are not allowed; add the origin to http.allowed_origins in the server config");
   }
 
   if (!r.transfer_encoding.empty() && Lower(Trim(r.transfer_encoding)) != "identity") {
     return Refuse(411, "LengthRequired",
-                  "send the request body with a Content-Length (Transfer-Encoding " + Quote(r.transfer_encoding) +
+                  "send the request body with a Content-Length (Transfer-Encoding " +
+                      Quote(r.transfer_encoding) +
                       " is not accepted), so that its size limit holds before it is read");
   }
   if (!r.content_encoding.empty() && Lower(Trim(r.content_encoding)) != "identity") {
     return Refuse(415, "UnsupportedMediaType",
-                  "request bodies are not accepted compressed (Content-Encoding " + Quote(r.content_encoding) + ")");
+                  "request bodies are not accepted compressed (Content-Encoding " +
+                      Quote(r.content_encoding) + ")");
   }
   // Browsers send text/plain, form-encoded and multipart bodies cross-origin without asking;
   // application/json needs a preflight, which only configured origins pass.

@@ -8,14 +8,19 @@ namespace flyte {
 
 RoutingRunner::RoutingRunner(Runner& fallback) : fallback_(fallback) {}
 
-void RoutingRunner::Route(ExecutorKind kind, Runner& runner) { routes_[static_cast<size_t>(kind)] = &runner; }
+void RoutingRunner::Route(ExecutorKind kind, Runner& runner) {
+  routes_[static_cast<size_t>(kind)] = &runner;
+}
 
-void RoutingRunner::Require(ExecutorKind kind, std::string why) { required_[static_cast<size_t>(kind)] = std::move(why); }
+void RoutingRunner::Require(ExecutorKind kind, std::string why) {
+  required_[static_cast<size_t>(kind)] = std::move(why);
+}
 
 Status RoutingRunner::CanRun(ExecutorKind kind, const std::string& task) const {
   const size_t k = static_cast<size_t>(kind);
   if (routes_[k] != nullptr || required_[k].empty()) return Status::Ok();
-  return FailedPrecondition("task " + Quote(task) + " runs as " + std::string(ExecutorKindName(kind)) +
+  return FailedPrecondition("task " + Quote(task) + " runs as " +
+                            std::string(ExecutorKindName(kind)) +
                             ", which nothing here can run: " + required_[k]);
 }
 

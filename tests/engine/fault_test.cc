@@ -74,7 +74,8 @@ TEST_CASE("a lost attempt is retried within the system budget and the execution 
   CHECK(a.user_failures == 0);
 }
 
-TEST_CASE("an attempt lost on every try fails its execution with a system error, and nothing runs on") {
+TEST_CASE(
+    "an attempt lost on every try fails its execution with a system error, and nothing runs on") {
   std::set<int> all;
   for (int i = 1; i <= 50; ++i) all.insert(i);
   LossFixture f(all);

@@ -26,16 +26,19 @@ TEST_CASE("the guard refuses the simple cross-origin posts a web page can send",
   CHECK(v.status == 403);
   CHECK(v.code == "OriginNotAllowed");
   CHECK(v.message ==
-        "requests from pages of 'http://evil.example' are not allowed; add the origin to http.allowed_origins in "
+        "requests from pages of 'http://evil.example' are not allowed; add the origin to "
+        "http.allowed_origins in "
         "the server config");
   // Without an Origin (curl, the CLI), the body type still has to be JSON.
-  for (const char* type : {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""}) {
+  for (const char* type :
+       {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", ""}) {
     INFO(type);
     Verdict t = CheckRequest(Local(), Post("", type));
     CHECK(t.status == 415);
     CHECK(t.code == "UnsupportedMediaType");
   }
-  CHECK(CheckRequest(Local(), Post("", "")).message == "POST needs Content-Type: application/json, got 'none'");
+  CHECK(CheckRequest(Local(), Post("", "")).message ==
+        "POST needs Content-Type: application/json, got 'none'");
   CHECK(CheckRequest(Local(), Post("", "Application/JSON; charset=utf-8")).status == 0);
   CHECK(CheckRequest(Local(), Post("null")).status == 403);
   // A browser that omits Origin but says the request is cross-site.
@@ -46,15 +49,18 @@ TEST_CASE("the guard refuses the simple cross-origin posts a web page can send",
 
 TEST_CASE("the guard lets the server's own pages and configured origins through", "[guard]") {
   CHECK(CheckRequest(Local(), Post("http://127.0.0.1:8080")).status == 0);
-  CHECK(CheckRequest(Local(), Post("http://localhost:8080")).status == 0);  // loopback names are one host
-  CHECK(CheckRequest(Local(), Post("http://127.0.0.1:9999")).status == 403);  // another port is another origin
-  CHECK(CheckRequest(Local(), Post("https://127.0.0.1:8080")).status == 0);    // behind a TLS proxy
+  CHECK(CheckRequest(Local(), Post("http://localhost:8080")).status ==
+        0);  // loopback names are one host
+  CHECK(CheckRequest(Local(), Post("http://127.0.0.1:9999")).status ==
+        403);  // another port is another origin
+  CHECK(CheckRequest(Local(), Post("https://127.0.0.1:8080")).status == 0);  // behind a TLS proxy
   GuardPolicy p = Local();
   p.origins = {"https://tools.example:8443"};
   Verdict v = CheckRequest(p, Post("https://tools.example:8443"));
   CHECK(v.status == 0);
-  CHECK(v.headers == std::vector<std::pair<std::string, std::string>>{
-                         {"Access-Control-Allow-Origin", "https://tools.example:8443"}, {"Vary", "Origin"}});
+  CHECK(v.headers ==
+        std::vector<std::pair<std::string, std::string>>{
+            {"Access-Control-Allow-Origin", "https://tools.example:8443"}, {"Vary", "Origin"}});
   CHECK(CheckRequest(p, Post("https://tools.example:8444")).status == 403);
 }
 
@@ -69,7 +75,8 @@ TEST_CASE("preflights pass only for configured origins", "[guard]") {
   CHECK(v.preflight);
   CHECK(v.status == 0);
   REQUIRE(v.headers.size() == 5);
-  CHECK(v.headers[1] == std::pair<std::string, std::string>{"Access-Control-Allow-Methods", "GET, POST, PUT, DELETE"});
+  CHECK(v.headers[1] == std::pair<std::string, std::string>{"Access-Control-Allow-Methods",
+                                                            "GET, POST, PUT, DELETE"});
   pre.origin = "http://evil.example";
   CHECK(CheckRequest(p, pre).status == 403);
   CHECK_FALSE(CheckRequest(p, pre).preflight);
@@ -82,9 +89,11 @@ TEST_CASE("the guard answers only the server's own host names (DNS rebinding)", 
   Verdict v = CheckRequest(Local(), get);
   CHECK(v.status == 403);
   CHECK(v.message ==
-        "this server does not answer to the host 'attacker.example'; add it to http.allowed_hosts in the server "
+        "this server does not answer to the host 'attacker.example'; add it to http.allowed_hosts "
+        "in the server "
         "config if it is yours");
-  for (const char* ok : {"127.0.0.1:8080", "localhost:8080", "LOCALHOST.:8080", "[::1]:8080", "127.0.0.1", ""}) {
+  for (const char* ok :
+       {"127.0.0.1:8080", "localhost:8080", "LOCALHOST.:8080", "[::1]:8080", "127.0.0.1", ""}) {
     INFO(ok);
     get.host = ok;
     CHECK(CheckRequest(Local(), get).status == 0);

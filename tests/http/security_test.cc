@@ -48,7 +48,9 @@ class RawConnection {
     auto deadline = SteadyClock::now() + std::chrono::milliseconds(deadline_ms);
     while (got_.find(until) == std::string::npos) {
       pollfd p{fd_, POLLIN, 0};
-      int left = static_cast<int>(std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now()).count());
+      int left = static_cast<int>(
+          std::chrono::duration_cast<std::chrono::milliseconds>(deadline - SteadyClock::now())
+              .count());
       if (left <= 0 || ::poll(&p, 1, left) <= 0) break;
       char buf[8192];
       ssize_t n = ::recv(fd_, buf, sizeof buf, 0);
@@ -69,13 +71,14 @@ class RawConnection {
 
 std::string Request(const std::string& method, const std::string& path, const std::string& headers,
                     const std::string& body) {
-  return method + " " + path + " HTTP/1.1\r\n" + headers + "Content-Length: " + std::to_string(body.size()) +
-         "\r\nConnection: close\r\n\r\n" + body;
+  return method + " " + path + " HTTP/1.1\r\n" + headers +
+         "Content-Length: " + std::to_string(body.size()) + "\r\nConnection: close\r\n\r\n" + body;
 }
 
 }  // namespace
 
-TEST_CASE("a web page cannot make the server run a command (CSRF, DNS rebinding)", "[server][security]") {
+TEST_CASE("a web page cannot make the server run a command (CSRF, DNS rebinding)",
+          "[server][security]") {
   ServerFixture s;
   const std::string marker = s.tmp / "pwned";
   const std::string host = "Host: 127.0.0.1:" + std::to_string(s.port) + "\r\n";
@@ -85,15 +88,17 @@ TEST_CASE("a web page cannot make the server run a command (CSRF, DNS rebinding)
     INFO(type);
     RawConnection c(s.port);
     std::string ct = *type ? std::string("Content-Type: ") + type + "\r\n" : "";
-    c.Send(Request("POST", "/api/v1/register", host + "Origin: http://evil.example\r\n" + ct, wf.dump()));
+    c.Send(Request("POST", "/api/v1/register", host + "Origin: http://evil.example\r\n" + ct,
+                   wf.dump()));
     CHECK(c.Status() == 403);
     CHECK(c.Read("OriginNotAllowed").find("OriginNotAllowed") != std::string::npos);
   }
   // The same from a page that made its own name resolve to 127.0.0.1.
   {
     RawConnection c(s.port);
-    c.Send(Request("POST", "/api/v1/register", "Host: attacker.example:" + std::to_string(s.port) +
-                                                   "\r\nContent-Type: application/json\r\n",
+    c.Send(Request("POST", "/api/v1/register",
+                   "Host: attacker.example:" + std::to_string(s.port) +
+                       "\r\nContent-Type: application/json\r\n",
                    wf.dump()));
     CHECK(c.Status() == 403);
   }
@@ -106,7 +111,8 @@ TEST_CASE("a web page cannot make the server run a command (CSRF, DNS rebinding)
   {
     RawConnection c(s.port);
     c.Send(Request("OPTIONS", "/api/v1/register",
-                   host + "Origin: http://evil.example\r\nAccess-Control-Request-Method: POST\r\n", ""));
+                   host + "Origin: http://evil.example\r\nAccess-Control-Request-Method: POST\r\n",
+                   ""));
     CHECK(c.Status() == 403);
     CHECK(c.Read("\r\n\r\n").find("Access-Control-Allow-Origin") == std::string::npos);
   }
@@ -117,36 +123,43 @@ TEST_CASE("a web page cannot make the server run a command (CSRF, DNS rebinding)
   {
     RawConnection c(s.port);
     c.Send(Request("POST", "/api/v1/register",
-                   host + "Origin: http://127.0.0.1:" + std::to_string(s.port) + "\r\nSec-Fetch-Site: same-origin\r\n" +
-                       "Content-Type: application/json\r\n",
+                   host + "Origin: http://127.0.0.1:" + std::to_string(s.port) +
+                       "\r\nSec-Fetch-Site: same-origin\r\n" + "Content-Type: application/json\r\n",
                    wf.dump()));
     CHECK(c.Status() == 200);
   }
   {
     RawConnection c(s.port);
-    c.Send(Request("GET", "/api/v1/projects", "Host: localhost:" + std::to_string(s.port) + "\r\n", ""));
+    c.Send(Request("GET", "/api/v1/projects", "Host: localhost:" + std::to_string(s.port) + "\r\n",
+                   ""));
     CHECK(c.Status() == 200);
   }
 }
 
-TEST_CASE("configured origins get CORS answers; configured host names are answered", "[server][security]") {
+TEST_CASE("configured origins get CORS answers; configured host names are answered",
+          "[server][security]") {
   TempDir cfg;
-  std::string path = cfg.Write("server.yaml", "http:\n  allowed_origins: [\"https://tools.example:8443\"]\n"
-                                              "  allowed_hosts: [flyte.internal]\n");
+  std::string path = cfg.Write("server.yaml",
+                               "http:\n  allowed_origins: [\"https://tools.example:8443\"]\n"
+                               "  allowed_hosts: [flyte.internal]\n");
   ServerFixture s({"--config", path});
   RawConnection pre(s.port);
-  pre.Send(Request("OPTIONS", "/api/v1/executions",
-                   "Host: flyte.internal\r\nOrigin: https://tools.example:8443\r\n"
-                   "Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n",
-                   ""));
+  pre.Send(Request(
+      "OPTIONS", "/api/v1/executions",
+      "Host: flyte.internal\r\nOrigin: https://tools.example:8443\r\n"
+      "Access-Control-Request-Method: POST\r\nAccess-Control-Request-Headers: content-type\r\n",
+      ""));
   CHECK(pre.Status() == 204);
   std::string head = pre.Read("\r\n\r\n");
   CHECK(head.find("Access-Control-Allow-Origin: https://tools.example:8443") != std::string::npos);
-  CHECK(head.find("Access-Control-Allow-Headers: Authorization, Content-Type") != std::string::npos);
+  CHECK(head.find("Access-Control-Allow-Headers: Authorization, Content-Type") !=
+        std::string::npos);
   RawConnection get(s.port);
-  get.Send(Request("GET", "/api/v1/projects", "Host: flyte.internal\r\nOrigin: https://tools.example:8443\r\n", ""));
+  get.Send(Request("GET", "/api/v1/projects",
+                   "Host: flyte.internal\r\nOrigin: https://tools.example:8443\r\n", ""));
   CHECK(get.Status() == 200);
-  CHECK(get.Read("\r\n\r\n").find("Access-Control-Allow-Origin: https://tools.example:8443") != std::string::npos);
+  CHECK(get.Read("\r\n\r\n").find("Access-Control-Allow-Origin: https://tools.example:8443") !=
+        std::string::npos);
 }
 
 TEST_CASE("request bodies are limited however they arrive", "[server][security]") {
@@ -160,14 +173,19 @@ TEST_CASE("request bodies are limited however they arrive", "[server][security]"
     for (int i = 0; i < 4; ++i) body += "10000\r\n" + chunk + "\r\n";
     body += "0\r\n\r\n";
     c.Send("POST /api/v1/register HTTP/1.1\r\n" + host +
-           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n" + body);
+           "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: "
+           "close\r\n\r\n" +
+           body);
     CHECK(c.Status() == 411);
   }
   // Compressed: a small body that inflates to a large one.
   {
     RawConnection c(s.port);
-    const std::string gzip_of_braces("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00\x43\xbf\xa6\xa3\x02\x00\x00\x00", 22);
-    c.Send(Request("POST", "/api/v1/register", host + "Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
+    const std::string gzip_of_braces(
+        "\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xab\xae\x05\x00\x43\xbf\xa6\xa3\x02\x00\x00\x00",
+        22);
+    c.Send(Request("POST", "/api/v1/register",
+                   host + "Content-Type: application/json\r\nContent-Encoding: gzip\r\n",
                    gzip_of_braces));
     CHECK(c.Status() == 415);
   }
@@ -175,11 +193,13 @@ TEST_CASE("request bodies are limited however they arrive", "[server][security]"
   {
     RawConnection c(s.port);
     c.Send("POST /api/v1/register HTTP/1.1\r\n" + host +
-           "Content-Type: application/json\r\nContent-Length: 104857600\r\nConnection: close\r\n\r\n{");
+           "Content-Type: application/json\r\nContent-Length: 104857600\r\nConnection: "
+           "close\r\n\r\n{");
     CHECK(c.Status() == 413);
   }
   // A number no double holds is the body's fault, not the server's.
-  HttpResult r = s.Post("/api/v1/executions", std::string(R"({"workflow": "x", "inputs": {"n": 1e999}})"));
+  HttpResult r =
+      s.Post("/api/v1/executions", std::string(R"({"workflow": "x", "inputs": {"n": 1e999}})"));
   CHECK(r.status == 400);
   CHECK(r.body["error"]["code"] == "InvalidArgument");
   CHECK(s.Get("/healthcheck").status == 200);

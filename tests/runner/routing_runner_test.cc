@@ -53,11 +53,13 @@ TEST_CASE("a required kind without a runner is refused, naming the task and what
   FakeRunner local;
   RoutingRunner routing(local);
   CHECK(routing.CanRun(ExecutorKind::kContainer, "train").ok());
-  routing.Require(ExecutorKind::kContainer, "it needs Kubernetes: pass --kubernetes or --kubeconfig");
+  routing.Require(ExecutorKind::kContainer,
+                  "it needs Kubernetes: pass --kubernetes or --kubeconfig");
   Status st = routing.CanRun(ExecutorKind::kContainer, "train");
   CHECK(st.code() == StatusCode::kFailedPrecondition);
   CHECK(st.message() ==
-        "task 'train' runs as container, which nothing here can run: it needs Kubernetes: pass --kubernetes or "
+        "task 'train' runs as container, which nothing here can run: it needs Kubernetes: pass "
+        "--kubernetes or "
         "--kubeconfig");
   RemoteFake pods;
   routing.Route(ExecutorKind::kContainer, pods);
