@@ -28,7 +28,8 @@ bool MoveDown(int fd, uint64_t from, uint64_t to, uint64_t n) {
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) return false;
     for (ssize_t w = 0; w < got;) {
-      ssize_t put = ::pwrite(fd, buf.data() + w, static_cast<size_t>(got - w), static_cast<off_t>(to + done + w));
+      ssize_t put = ::pwrite(fd, buf.data() + w, static_cast<size_t>(got - w),
+                             static_cast<off_t>(to + done + w));
       if (put < 0 && errno == EINTR) continue;
       if (put <= 0) return false;
       w += put;
@@ -83,7 +84,8 @@ Status CapLog(const std::string& path, uint64_t cap) {
   (void)::pread(fd, &last, 1, static_cast<off_t>(head - 1));
   // The note on a line of its own.
   std::string note = (last == '\n' ? "" : "\n") + CutNote(size - head - tail) + "\n";
-  bool ok = ::pwrite(fd, note.data(), note.size(), static_cast<off_t>(head)) == static_cast<ssize_t>(note.size()) &&
+  bool ok = ::pwrite(fd, note.data(), note.size(), static_cast<off_t>(head)) ==
+                static_cast<ssize_t>(note.size()) &&
             MoveDown(fd, size - tail, head + note.size(), tail) &&
             ::ftruncate(fd, static_cast<off_t>(head + note.size() + tail)) == 0;
   int err = errno;

@@ -23,7 +23,8 @@ std::string ReadProcFile(const char* path, size_t limit) {
   if (fd < 0) return text;
   char buf[4096];
   ssize_t n;
-  while (text.size() < limit && (n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  while (text.size() < limit && (n = ::read(fd, buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<size_t>(n));
   ::close(fd);
   return text;
 }
