@@ -180,7 +180,10 @@ J Schemas() {
                  {"ended_at", Time("when the attempt ended")},
                  {"duration", Duration()},
                  {"exit_code", Type("integer")},
-                 {"reason", Type("string", "why it failed or was retried; \"\" otherwise")},
+                 {"reason", Type("string", "why it failed or was retried, or why it waits (a Pod's scheduling or "
+                                           "image pull); \"\" otherwise")},
+                 {"where", Type("string", "what runs it when not a local process: \"pod NAMESPACE/NAME\"; \"\" "
+                                          "otherwise")},
                  {"logs", Response(J{{"stdout", Type("string", "path on the server's machine")},
                                      {"stderr", Type("string", "path on the server's machine")}})}},
                "One attempt of a task node.");

@@ -91,7 +91,6 @@ ObjectMeta DecodeMeta(const json& object) {
 Pod DecodePod(const json& object) {
   Pod p;
   p.meta = DecodeMeta(object);
-  p.node_name = Str(Field(object, "spec"), "nodeName");
   const json& status = Field(object, "status");
   p.phase = Str(status, "phase");
   p.reason = Str(status, "reason");

@@ -45,7 +45,6 @@ struct Pod {
   std::string phase;   // Pending, Running, Succeeded, Failed, Unknown
   std::string reason;  // "Evicted", "DeadlineExceeded", "Terminated"
   std::string message;
-  std::string node_name;
   std::vector<PodCondition> conditions;
   std::vector<ContainerState> init_containers;
   std::vector<ContainerState> containers;

@@ -139,18 +139,22 @@ void WriteAll(const char* path, const std::string& text) {
 
 }  // namespace
 
+std::string PackFiles(int exit_code,
+                      const std::vector<std::pair<std::string, std::string>>& files) {
+  std::string all = std::string(kMagic) + std::to_string(exit_code) + "\n";
+  for (const auto& [name, bytes] : files) all += name + " " + Base64(bytes) + "\n";
+  return all;
+}
+
 std::string PackOutputs(int exit_code,
                         const std::vector<std::pair<std::string, std::string>>& files,
                         const std::string& folder) {
   std::string head = std::string(kMagic) + std::to_string(exit_code);
   if (!folder.empty()) return head + " folder " + folder + "\n";
-  std::string all = head + "\n";
-  size_t raw = 0;
-  for (const auto& [name, bytes] : files) {
-    raw += bytes.size();
-    all += name + " " + Base64(bytes) + "\n";
-  }
+  std::string all = PackFiles(exit_code, files);
   if (all.size() <= kTerminationMessageMax) return all;
+  size_t raw = 0;
+  for (const auto& [name, bytes] : files) raw += bytes.size();
   std::string out = head + " too-large " + std::to_string(raw) + "\n";
   for (const auto& [name, bytes] : files) {
     if (name != "_ERROR") continue;
@@ -212,6 +216,20 @@ int PodHelperMain(int argc, char** argv) {
   if (log == nullptr || *log == '\0') log = "/dev/termination-log";
   if (out_dir != nullptr) ::mkdir(out_dir, 0777);
   if (const char* raw = std::getenv("FLYTE_RAW_OUTPUT_DIR")) ::mkdir(raw, 0777);
+  // Small inputs come in the Pod itself: written out here, then gone from the environment.
+  if (const char* packed = std::getenv(kInputsEnv)) {
+    const char* in_dir = std::getenv("FLYTE_INPUT_DIR");
+    PackedOutputs inputs = UnpackOutputs(packed);
+    if (!inputs.valid || in_dir == nullptr) {
+      std::fprintf(stderr, "flyte-pod: the inputs in $%s are not readable\n", kInputsEnv);
+      WriteAll(log, PackOutputs(126, {}, ""));
+      return 126;
+    }
+    ::mkdir(in_dir, 0777);
+    for (const auto& [name, bytes] : inputs.files)
+      WriteAll((std::string(in_dir) + "/" + name).c_str(), bytes);
+    ::unsetenv(kInputsEnv);
+  }
 
   struct sigaction sa {};
   sa.sa_handler = Forward;

@@ -1,9 +1,10 @@
 // The in-Pod program, `flyte-pod`: what a task's container runs on Kubernetes, in front of the
 // task's own command, so that any image presents the same process contract as a local run
-// (WORKFLOW.md §3.1) with no other service. The inputs arrive as files of a ConfigMap mounted
-// at $FLYTE_INPUT_DIR; the program runs the command (forwarding SIGTERM to it), then packs
-// what the command wrote to $FLYTE_OUTPUT_DIR (scalar output files, outputs.json, _ERROR)
-// into the container's termination message, which reaches flyte in the Pod's final status.
+// (WORKFLOW.md §3.1) with no other service. Small inputs arrive packed in the variable
+// FLYTE_POD_INPUTS, which the program writes out as the files of $FLYTE_INPUT_DIR; larger ones
+// as the files of a ConfigMap mounted there. The program runs the command (forwarding SIGTERM to
+// it), then packs what the command wrote to $FLYTE_OUTPUT_DIR (scalar output files, outputs.json,
+// _ERROR) into the container's termination message, which reaches flyte in the Pod's final status.
 // flyte unpacks it into the attempt's local output folder and reads it with the local rules,
 // so a Pod task's outputs are parsed exactly as a process task's.
 //
@@ -35,6 +36,12 @@ struct PackedOutputs {
 std::string PackOutputs(int exit_code,
                         const std::vector<std::pair<std::string, std::string>>& files,
                         const std::string& folder);
+// The same format without the size limit: how small inputs travel in the Pod's environment.
+std::string PackFiles(int exit_code, const std::vector<std::pair<std::string, std::string>>& files);
+// The variable carrying them; the program writes them to $FLYTE_INPUT_DIR and unsets it.
+inline constexpr const char* kInputsEnv = "FLYTE_POD_INPUTS";
+// Inputs up to this size (packed) travel in the Pod; larger ones in a ConfigMap (1 MiB at most).
+inline constexpr size_t kMaxInlineInputs = 32 * 1024;
 PackedOutputs UnpackOutputs(std::string_view message);
 
 // main() of flyte-pod: `flyte-pod -- ARGV...`.

@@ -337,9 +337,19 @@ void PodRunner::Prepare(Attempt& a) {
     if (l.resources->limits.mem_bytes)
       a.classify.memory_limit = Bytes(*l.resources->limits.mem_bytes);
   }
-  p.config_maps.push_back({a.inputs, kInputDir, 0444});
+  // Small inputs travel in the Pod itself (one request fewer, no object to collect); larger
+  // ones in a ConfigMap of their own.
+  std::vector<std::pair<std::string, std::string>> input_files = InputFiles(l);
+  std::string packed = PackFiles(0, input_files);
+  if (packed.size() <= kMaxInlineInputs) {
+    p.env.push_back({kInputsEnv, std::move(packed), "", ""});
+    p.empty_dirs = {kInputDir, kOutputDir, kRawDir};
+    a.inputs.clear();
+  } else {
+    p.config_maps.push_back({a.inputs, kInputDir, 0444});
+    p.empty_dirs = {kOutputDir, kRawDir};
+  }
   p.config_maps.push_back({helper_config_map_, kHelperDir, 0555});
-  p.empty_dirs = {kOutputDir, kRawDir};
   p.service_account = options_.service_account;
   p.node_selector = options_.node_selector;
   p.tolerations_json = options_.tolerations_json;
@@ -359,13 +369,14 @@ void PodRunner::Prepare(Attempt& a) {
   Result<std::string> manifest = kube::PodManifest(p);
   if (manifest.ok()) a.manifest = std::move(*manifest);
 
+  if (a.inputs.empty()) return;
   kube::ConfigMapRequest cm;
   cm.name = a.inputs;
   cm.ns = ns_;
   cm.labels = {{"app.kubernetes.io/managed-by", "flyte"},
                {"flyte.org/instance", LabelValue(options_.instance)},
                {"flyte.org/execution-id", LabelValue(l.attempt.execution)}};
-  for (auto& [name, bytes] : InputFiles(l)) cm.binary_data[name] = std::move(bytes);
+  for (auto& [name, bytes] : input_files) cm.binary_data[name] = std::move(bytes);
   a.inputs_manifest = kube::ConfigMapManifest(cm);
 }
 
@@ -470,10 +481,13 @@ void PodRunner::Create(uint64_t id) {
         helper_ready_ = true;
       }
     }
-    Result<kube::Response> r = client_.Send("POST", base + "/configmaps", cm);
-    if (!r.ok()) return report(r.status(), "", false);
-    if (!r->ok() && r->status != 409)
-      return report(kube::ErrorOf(*r, "creating ConfigMap " + inputs), "", false);
+    Result<kube::Response> r = Unavailable("");
+    if (!cm.empty()) {
+      r = client_.Send("POST", base + "/configmaps", cm);
+      if (!r.ok()) return report(r.status(), "", false);
+      if (!r->ok() && r->status != 409)
+        return report(kube::ErrorOf(*r, "creating ConfigMap " + inputs), "", false);
+    }
     r = client_.Send("POST", base + "/pods", manifest);
     if (!r.ok()) return report(r.status(), "", false);
     std::string uid;
@@ -499,8 +513,10 @@ void PodRunner::Create(uint64_t id) {
       uid = kube::ParseMeta(r->body).uid;
     }
     // The inputs go with the Pod (garbage collection), even if flyte is gone by then.
-    (void)client_.Send("PATCH", base + "/configmaps/" + inputs, kube::OwnerPatch(pod, uid),
-                       "application/merge-patch+json");
+    if (!cm.empty()) {
+      (void)client_.Send("PATCH", base + "/configmaps/" + inputs, kube::OwnerPatch(pod, uid),
+                         "application/merge-patch+json");
+    }
     report(Status::Ok(), uid, false);
   });
 }
@@ -719,6 +735,12 @@ AttemptResult PodRunner::ResultOf(Attempt& a) {
   };
   switch (v.kind) {
     case PodVerdict::Kind::kSucceeded: {
+      const bool expects_files =
+          !a.launch.task->iface.outputs.empty() || a.launch.task->spec->dynamic;
+      if (!packed.valid && v.termination_message.empty() && !expects_files) {
+        r.status = AttemptResult::Status::kSucceeded;  // nothing to bring back
+        return r;
+      }
       if (!packed.valid) {
         r.status = AttemptResult::Status::kUserError;
         r.code = "OutputsNotFound";

@@ -285,8 +285,8 @@ TEST_CASE("the OpenAPI schemas accept what the codec writes", "[openapi]") {
   RequireValid("NodeExecution", NodeJson(key, node));
   RequireValid("NodeExecutionList", NodeListJson(key, {queued, node}));
 
-  AttemptRecord attempt{"greet", 1, "RETRYABLE_FAILED", t0, t1, 1, "exit 1", "/tmp/o", "/tmp/e"};
-  AttemptRecord running{"greet", 2, "RUNNING", t1, 0, 0, "", "/tmp/o2", "/tmp/e2"};
+  AttemptRecord attempt{"greet", 1, "RETRYABLE_FAILED", t0, t1, 1, "exit 1", "/tmp/o", "/tmp/e", ""};
+  AttemptRecord running{"greet", 2, "RUNNING", t1, 0, 0, "", "/tmp/o2", "/tmp/e2", "pod default/x-greet-2-abcde"};
   RequireValid("TaskExecutionList", AttemptListJson({attempt, running}));
 
   EntityRecord task{"task", "flytesnacks", "development", "greet", "v1", "d1", "s1", "", t0};

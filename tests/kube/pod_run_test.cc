@@ -113,6 +113,38 @@ TEST_CASE("kubernetes: the examples without files give the same outputs as Pods 
   }
 }
 
+TEST_CASE("kubernetes: small inputs travel in the Pod, large ones in a ConfigMap it owns",
+          "[kube]") {
+  FakeKube fake("process");
+  CliFixture f;
+  const std::string wf = f.Write("sizes.yaml", R"YAML(
+tasks:
+  size:
+    image: debian:12
+    inputs: {s: str}
+    outputs: {n: int}
+    script: wc -c < "$FLYTE_INPUT_DIR/s" > "{{ outputs.n }}"
+workflows:
+  w:
+    inputs: {s: str}
+    outputs: {n: "{{ a.n }}"}
+    nodes: {a: {task: size, inputs: {s: "{{ inputs.s }}"}}}
+)YAML");
+  const std::string big(40000, 'x');
+  const std::string inputs = f.Write("inputs.json", "{\"s\": \"" + big + "\"}");
+  auto small = f.Json({"run", wf, "w", "-i", "s=hello", "--kubeconfig", fake.kubeconfig()});
+  CHECK(small["outputs"]["n"] == 5);
+  auto large = f.Json({"run", wf, "w", "--inputs", inputs, "--kubeconfig", fake.kubeconfig()});
+  CHECK(large["outputs"]["n"] == 40000);
+  const nlohmann::json requests = fake.Call("GET", "/_fake/requests");
+  int input_maps = 0;
+  for (const auto& r : requests["requests"]) {
+    input_maps +=
+        r["method"] == "PATCH" && r["path"].get<std::string>().find("-in") != std::string::npos;
+  }
+  CHECK(input_maps == 1);  // the large one only, given to its Pod
+}
+
 TEST_CASE("kubernetes: a failing Pod reports its exit code, _ERROR and log, and retries",
           "[kube]") {
   FakeKube fake("process");
