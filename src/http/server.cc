@@ -11,6 +11,7 @@
 #include "http/events.h"
 #include "http/filters.h"
 #include "http/openapi.h"
+#include "http/static_asset.h"
 #include "http/request_guard.h"
 #include "http/server_metrics.h"
 #include "util/strings.h"
@@ -19,22 +20,6 @@ namespace flyte::http {
 namespace {
 
 constexpr const char* kJson = "application/json";
-
-int HttpStatus(const Status& st) {
-  switch (st.code()) {
-    case StatusCode::kOk: return 200;
-    case StatusCode::kInvalidArgument:
-    case StatusCode::kInvalidSpec:
-    case StatusCode::kTypeMismatch: return 400;
-    case StatusCode::kNotFound: return 404;
-    case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kUnavailable: return 503;
-    case StatusCode::kIO:
-    case StatusCode::kInternal: return 500;
-  }
-  return 500;
-}
 
 void Fail(httplib::Response& res, const Status& st) {
   res.status = HttpStatus(st);
@@ -268,21 +253,20 @@ void ApiServer::Routes() {
     if (!reason.empty()) res.status = 503;
     res.set_content(HealthJson(reason), kJson);
   });
-  Add("GET", "/api/v1/openapi", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(OpenApiDocument(), kJson);
+  Add("GET", "/api/v1/openapi", [](const httplib::Request& req, httplib::Response& res) {
+    ServeStatic(req, res, OpenApiDocument(), OpenApiEtag(), kJson);
   });
   Add("GET", "/metrics", [this](const httplib::Request&, httplib::Response& res) {
     if (metrics_ == nullptr) return Fail(res, NotFound("this server keeps no metrics"));
     res.set_content(metrics_->Render(), metrics::kPrometheusContentType);
   });
   // The web console: one self-contained page that uses only the API below.
-  auto console = [](const httplib::Request&, httplib::Response& res) {
-    res.set_header("Cache-Control", "no-cache");
+  auto console = [](const httplib::Request& req, httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
     res.set_header("Content-Security-Policy",
                    "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
                    "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
-    res.set_content(ConsoleHtml(), "text/html; charset=utf-8");
+    ServeStatic(req, res, ConsoleHtml(), ConsoleEtag(), "text/html; charset=utf-8");
   };
   Add("GET", "/console", console);
   Add("GET", "/console/", console);
@@ -616,6 +600,7 @@ void ApiServer::Routes() {
     if (!slot) return TooManyStreams(res);
     StreamEvents(execution, std::move(slot), res);
   });
+  DescribeRoutes();
 }
 
 void ApiServer::TooManyStreams(httplib::Response& res) const {
