@@ -29,13 +29,17 @@ std::string TargetName(const CompiledFile& file, const CompiledBody& body) {
   if (body.target == kNoIndex) return body.signal_name;
   switch (body.kind) {
     case spec::NodeKind::kTask:
-    case spec::NodeKind::kMap: return file.tasks[body.target].name;
-    case spec::NodeKind::kWorkflow: return file.workflows[body.target].name;
-    case spec::NodeKind::kLaunchPlan: return file.launch_plans[body.target].name;
+    case spec::NodeKind::kMap:
+      return file.tasks[body.target].name;
+    case spec::NodeKind::kWorkflow:
+      return file.workflows[body.target].name;
+    case spec::NodeKind::kLaunchPlan:
+      return file.launch_plans[body.target].name;
     case spec::NodeKind::kBranch:
     case spec::NodeKind::kSleep:
     case spec::NodeKind::kApprove:
-    case spec::NodeKind::kSignal: return body.signal_name;
+    case spec::NodeKind::kSignal:
+      return body.signal_name;
   }
   return "";
 }
@@ -74,9 +78,9 @@ json Graph(const CompiledFile& file, const CompiledWorkflow& wf, int depth) {
         json one;
         const spec::BranchCase* sc =
             source != nullptr && c < source->body.cases.size() ? &source->body.cases[c] : nullptr;
-        one["label"] = !cc.condition ? std::string("else")
+        one["label"] = !cc.condition                    ? std::string("else")
                        : sc != nullptr && sc->condition ? ConditionText(*sc->condition)
-                                                       : "case " + std::to_string(c + 1);
+                                                        : "case " + std::to_string(c + 1);
         if (cc.fail_message) one["fail"] = *cc.fail_message;
         if (cc.body) Describe(file, *cc.body, depth, one);
         cases.push_back(one);
@@ -107,7 +111,8 @@ json VariablesJson(const std::vector<Variable>& vars) {
   json out = json::array();
   for (const Variable& v : vars) {
     json one = {{"name", v.name}, {"type", v.type.ToString()}, {"required", v.required()}};
-    if (v.default_value) one["default"] = json::parse(v.default_value->ToCanonicalJson(), nullptr, false);
+    if (v.default_value)
+      one["default"] = json::parse(v.default_value->ToCanonicalJson(), nullptr, false);
     if (!v.description.empty()) one["description"] = v.description;
     out.push_back(one);
   }

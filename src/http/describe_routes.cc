@@ -40,8 +40,11 @@ const char* ResourceType(const std::string& kind) {
 }
 
 json IdJson(const EntityRecord& e) {
-  return {{"resource_type", ResourceType(e.kind)}, {"project", e.project}, {"domain", e.domain},
-          {"name", e.name}, {"version", e.version}};
+  return {{"resource_type", ResourceType(e.kind)},
+          {"project", e.project},
+          {"domain", e.domain},
+          {"name", e.name},
+          {"version", e.version}};
 }
 
 // Of a name's versions (newest first): the one asked for, else the active one, else the newest.
@@ -78,14 +81,16 @@ void ApiServer::DescribeRoutes() {
           if (uint32_t w = file->FindWorkflow(e.workflow); w != kNoIndex) {
             return GraphJson(*file, file->workflows[w]);
           }
-          if (uint32_t t = file->FindTask(e.workflow); t != kNoIndex) return TaskGraphJson(file->tasks[t]);
+          if (uint32_t t = file->FindTask(e.workflow); t != kNoIndex)
+            return TaskGraphJson(file->tasks[t]);
           return NotFound("execution " + key.name + " ran " + Quote(e.workflow) +
                           ", which its source no longer defines");
         });
         if (!graph.ok()) return Fail(res, graph.status());
-        res.set_content(Dump({{"id", {{"project", key.project}, {"domain", key.domain}, {"name", key.name}}},
-                              {"graph", *graph}}),
-                        kJson);
+        res.set_content(
+            Dump({{"id", {{"project", key.project}, {"domain", key.domain}, {"name", key.name}}},
+                  {"graph", *graph}}),
+            kJson);
       });
 
   Add("GET", "/api/v1/interfaces/" + seg + "/" + seg + "/" + seg + "/" + seg,
@@ -101,8 +106,10 @@ void ApiServer::DescribeRoutes() {
                            : resource == "launch_plans" ? "launch_plan"
                                                         : "";
         if (kind.empty()) {
-          return Fail(res, InvalidArgument("no resource " + Quote(resource) + "; expected one of tasks, "
-                                           "workflows, launch_plans" + DidYouMean(resource, kinds)));
+          return Fail(res, InvalidArgument("no resource " + Quote(resource) +
+                                           "; expected one of tasks, "
+                                           "workflows, launch_plans" +
+                                           DidYouMean(resource, kinds)));
         }
         auto body = bridge.Call<json>([&]() -> Result<json> {
           ASSIGN_OR_RETURN(std::vector<EntityRecord> versions,
@@ -110,8 +117,8 @@ void ApiServer::DescribeRoutes() {
           const EntityRecord* e = Pick(versions, version);
           if (e == nullptr) {
             return NotFound("no " + kind + " " + Quote(name) +
-                            (version.empty() ? "" : " at version " + Quote(version)) + " in " + project + "/" +
-                            domain);
+                            (version.empty() ? "" : " at version " + Quote(version)) + " in " +
+                            project + "/" + domain);
           }
           ASSIGN_OR_RETURN(std::shared_ptr<const CompiledFile> file, admin.Compiled(e->source));
           const Interface* iface = nullptr;
@@ -119,7 +126,8 @@ void ApiServer::DescribeRoutes() {
           if (kind == "task") {
             if (uint32_t i = file->FindTask(name); i != kNoIndex) iface = &file->tasks[i].iface;
           } else if (kind == "workflow") {
-            if (uint32_t i = file->FindWorkflow(name); i != kNoIndex) iface = &file->workflows[i].iface;
+            if (uint32_t i = file->FindWorkflow(name); i != kNoIndex)
+              iface = &file->workflows[i].iface;
           } else if (uint32_t i = file->FindLaunchPlan(name); i != kNoIndex) {
             const CompiledLaunchPlan& lp = file->launch_plans[i];
             iface = &lp.iface;
@@ -132,7 +140,8 @@ void ApiServer::DescribeRoutes() {
             out["workflow"] = file->workflows[lp.workflow].name;
             out["schedule"] = ScheduleJson(lp);
           }
-          if (iface == nullptr) return NotFound("the source of " + kind + " " + Quote(name) + " no longer defines it");
+          if (iface == nullptr)
+            return NotFound("the source of " + kind + " " + Quote(name) + " no longer defines it");
           out["inputs"] = VariablesJson(iface->inputs);
           out["outputs"] = VariablesJson(iface->outputs);
           return out;
@@ -169,12 +178,13 @@ void ApiServer::DescribeRoutes() {
             if (!schedule.is_null() && e->state == "ACTIVE" && options_.next_fire) {
               next = options_.next_fire(project, domain, e->name);
             }
-            plans.push_back({{"id", IdJson(*e)},
-                             {"state", e->state},
-                             {"versions", versions.size()},
-                             {"created_at", FormatDatetime(e->created_at)},
-                             {"schedule", schedule},
-                             {"next_fire_at", next > 0 ? json(FormatDatetime(next)) : json(nullptr)}});
+            plans.push_back(
+                {{"id", IdJson(*e)},
+                 {"state", e->state},
+                 {"versions", versions.size()},
+                 {"created_at", FormatDatetime(e->created_at)},
+                 {"schedule", schedule},
+                 {"next_fire_at", next > 0 ? json(FormatDatetime(next)) : json(nullptr)}});
           }
           return json{{"launch_plans", plans}};
         });

@@ -1,7 +1,7 @@
 // The execution's DAG: the compiled graph (GET .../graph) coloured by the node executions.
 // Laid out in layers, left to right: each node in the layer of its longest path from a root,
 // nodes of a layer ordered by the barycentre of their neighbours (a few sweeps down and up).
-const NODE_W = 176, NODE_H = 46, GAP_X = 54, GAP_Y = 16;
+const NODE_W = 160, NODE_H = 46, GAP_X = 34, GAP_Y = 14;
 
 // The graph with each expanded subworkflow node replaced by its own nodes ("parent/child"),
 // wired to the parent node's predecessors and successors.
@@ -114,11 +114,11 @@ function drawGraph(graph, records) {
     const rec = byId.get(n.id), phase = rec ? rec.closure.phase : 'NOT_STARTED';
     const {x, y} = xy[i];
     const open = () => go(execHash(S.exec, n.id));
-    const label = n.id.length > 24 ? '\u2026' + n.id.slice(-23) : n.id;
+    const label = n.id.length > 22 ? '\u2026' + n.id.slice(-21) : n.id;
     const note = nodeNote(n, rec, kidsOf.get(n.id) || []);
     const parts = [s('rect', {width: NODE_W, height: NODE_H, rx: 6}),
       s('text', {x: 10, y: 18, class: 'name'}, label),
-      s('text', {x: 10, y: 35, class: 'note'}, note.length > 30 ? note.slice(0, 29) + '\u2026' : note),
+      s('text', {x: 10, y: 35, class: 'note'}, note.length > 27 ? note.slice(0, 26) + '\u2026' : note),
       s('title', {}, n.id + ' \u00b7 ' + phase + ' \u00b7 ' + note)];
     if (n.spec.workflow) {
       parts.push(s('text', {x: NODE_W - 18, y: 18, class: 'tog', onclick: ev => { ev.stopPropagation(); toggleExpand(n.id); }}, '+'));

@@ -1,4 +1,4 @@
-// The launch form, generated from the target's interface (GET /api/v1/interfaces/...): one
+// The launch form, generated from the target's interface (the iface route): one
 // typed field per input, required ones marked, defaults (or, for a relaunch, the execution's
 // values) filled in; lists, dicts, json and unions as JSON editors checked before sending.
 const KINDS = {launch_plan: 'launch_plans', workflow: 'workflows', task: 'tasks'};
@@ -93,7 +93,7 @@ async function launchPage(kind, name, from, version) {
     }
   };
   const fixed = Object.entries(iface.fixed_inputs || {});
-  panel.replaceChildren(
+  panel.replaceChildren(h('div', {class: 'main'},
     h('h2', {}, (from ? 'Relaunch ' + from + ' as ' : 'Launch ') + kind.replace('_', ' ') + ' ' + name),
     h('p', {class: 'mute'}, 'version ' + iface.id.version + (iface.workflow ? ' \u00b7 runs workflow ' + iface.workflow : '')),
     h('form', {id: 'launchform', novalidate: true, onsubmit: submit},
@@ -105,7 +105,7 @@ async function launchPage(kind, name, from, version) {
       fixed.length ? h('p', {class: 'mute'}, 'Fixed by the launch plan: ' + fixed.map(([k, v]) => k + ' = ' + JSON.stringify(v)).join(', ')) : '',
       h('div', {class: 'bar'}, h('button', {class: 'act primary', type: 'submit'}, 'Launch'),
         h('button', {class: 'act', type: 'button', onclick: () => history.back()}, 'Cancel')),
-      status));
+      status)));
   const first = fields[0];
   if (first) first.el.focus();
 }
