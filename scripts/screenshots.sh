@@ -1,7 +1,7 @@
 #!/bin/sh
 # Saves PNGs of the web console's main pages into docs/images/ (the README and docs/server.md
 # show them): starts a `flyte serve` with a temporary home, registers and runs
-# examples/control_flow.yaml, then has headless Chromium (--screenshot) load each page.
+# examples/control_flow.yaml and registers examples/scheduled.yaml, then has headless Chromium (--screenshot) load each page.
 # Usage: scripts/screenshots.sh [FLYTE_BINARY]   (default build/flyte; needs chromium and curl)
 set -eu
 cd "$(dirname "$0")/.."
@@ -22,6 +22,10 @@ api() {  # METHOD PATH [BODY]
 body="$(python3 -c 'import json,sys; print(json.dumps({"path": sys.argv[1], "content": open(sys.argv[1]).read()}))' \
   "$PWD/examples/control_flow.yaml")"
 api POST /api/v1/register "$body" >/dev/null
+body="$(python3 -c 'import json,sys; print(json.dumps({"path": sys.argv[1], "content": open(sys.argv[1]).read()}))' \
+  "$PWD/examples/scheduled.yaml")"
+api POST /api/v1/register "$body" >/dev/null
+api PUT /api/v1/launch_plans/flytesnacks/development/daily_report_eu '{"state":"ACTIVE"}' >/dev/null
 api POST /api/v1/executions '{"project":"flytesnacks","domain":"development","workflow":{"name":"control_flow"},
   "inputs":{"n":4},"signals":{"factor":"3","publish":"true"},"name":"cf-demo"}' >/dev/null
 api POST /api/v1/executions '{"project":"flytesnacks","domain":"development","workflow":{"name":"control_flow"},
@@ -45,6 +49,5 @@ shoot() {  # FILE HASH [WIDTH]
 shoot console-executions.png "flytesnacks/development"
 shoot console-graph.png "flytesnacks/development/cf-demo"
 shoot console-timeline.png "flytesnacks/development/cf-demo?view=timeline"
-shoot console-launch.png "flytesnacks/development/@launch/workflow/control_flow"
+shoot console-launch.png "flytesnacks/development/@launch/launch_plan/daily_report_us"
 shoot console-plans.png "flytesnacks/development/@launch_plans"
-shoot console-phone.png "flytesnacks/development/cf-demo" 390

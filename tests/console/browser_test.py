@@ -58,6 +58,11 @@ workflows:
             inputs: {v: "{{ first.y }}", label: "{{ inputs.label }}"}
           - else: {task: tiny, inputs: {v: 0}}
       sub: {workflow: inner, inputs: {v: "{{ first.y }}"}}
+launch_plans:
+  shapes_nightly:
+    workflow: shapes
+    fixed_inputs: {n: 3}
+    schedule: {cron: "0 6 * * *", timezone: UTC}
 """
 
 
@@ -178,6 +183,37 @@ def case_history(server, browser):
                if not u.startswith(server.url + "/") and not u.startswith("data:") and u != "about:blank"]
     check(not foreign, f"requests outside {origin.netloc}: {foreign}")
     check(not browser.errors, f"script errors: {browser.errors}")
+
+
+def case_layout(server, browser):
+    """At 1400 px nothing is cut; at a phone's width the page does not scroll sideways."""
+    setup(server)
+    server.call("PUT", "/api/v1/launch_plans/flytesnacks/development/shapes_nightly", {"state": "ACTIVE"})
+    page(server, browser, "")
+    browser.wait("document.querySelector('#executions tr[data-exec=s1]')", "the executions list")
+    cut = browser.js("[...document.querySelectorAll('#executions th, #executions tr[data-exec=s1] td')]"
+                     ".filter(c => c.getBoundingClientRect().right > innerWidth || !c.offsetWidth).map(c => c.textContent)")
+    check(cut == [], f"cells cut at 1400 px: {cut}")
+    check(browser.js("document.querySelector('#executions tr[data-exec=s1]').textContent.includes('MANUAL')"),
+          "the mode column shows")
+    browser.js("location.hash = '#flytesnacks/development/@launch_plans'")
+    browser.wait("document.querySelector('#plans tr[data-plan=shapes_nightly] td.next').textContent.includes(':')",
+                 "the next fire time of the active plan")
+    row = browser.js("(() => { const r = document.querySelector('#plans tr[data-plan=shapes_nightly]');"
+                     "return [r.getBoundingClientRect().height, r.textContent,"
+                     "Math.max(...[...r.querySelectorAll('button')].map(b => b.getBoundingClientRect().right))]; })()")
+    check(row[0] < 48, f"a launch plan row is {row[0]} px tall")
+    check("cron 0 6 * * *" in row[1] and "Deactivate" in row[1], f"the plan's row: {row[1]}")
+    check(row[2] <= browser.js("innerWidth"), f"the plan's buttons end at {row[2]} px")
+    browser.send("Emulation.setDeviceMetricsOverride", width=390, height=844, deviceScaleFactor=2, mobile=True)
+    for hash_, what in (("flytesnacks/development", "the executions list"),
+                        ("flytesnacks/development/s1/first", "an execution with its node panel"),
+                        ("flytesnacks/development/@launch/workflow/shapes", "the launch form")):
+        page(server, browser, hash_)
+        browser.js("new Promise(r => setTimeout(r, 300))")
+        browser.wait("document.querySelector('#rows tr, #graph, #launchform')", what)
+        width = browser.js("document.documentElement.scrollWidth")
+        check(width <= 390, f"{what} is {width} px wide on a 390 px phone")
 
 
 def main():

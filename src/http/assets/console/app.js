@@ -225,14 +225,18 @@ async function loadDetail() {
   const panel = $('detail');
   if (!S.exec) return;
   const name = S.exec, key = execKey(name), view = S.view;
+  // All at once: the first paint waits for the slowest, not for their sum.
+  const graphOf = S.graphs.get(name) || call('graph', key).then(g => g.graph, err => ({error: err.message}));
+  S.graphs.set(name, graphOf);
+  const rest = Promise.all([call('data', key), call('nodes', key), graphOf]);
+  rest.catch(() => {});  // reported through the execution's own error, or by refresh()
   let e;
   try { e = await call('execution', key); } catch (err) {
     panel.replaceChildren(h('p', {class: 'err'}, err.message));
+    S.graphs.delete(name);
     return;
   }
-  const graphOf = S.graphs.get(name) || call('graph', key).then(g => g.graph, err => ({error: err.message}));
-  S.graphs.set(name, graphOf);
-  const [data, nodes, graph] = await Promise.all([call('data', key), call('nodes', key), graphOf]);
+  const [data, nodes, graph] = await rest;
   const records = nodes.node_executions;
   const c = e.closure, running = !TERMINAL.includes(c.phase);
   S.running = running;

@@ -36,10 +36,14 @@ function field(v, initial) {
     read = text(el, raw => /^-?(\d+(\.\d+)?(ns|us|ms|s|m|h|d))+$/.test(raw) ? {value: raw} : {error: 'not a duration like 1h30m or 90s'});
   } else if (type === 'str' || type === 'file' || type === 'dir') {
     el = h('input', {value: has ? initial : '', placeholder: type === 'str' ? '' : 'path or URI'});
-    read = () => el.value === '' && !has && v.required ? {} : {value: el.value};
+    read = () => el.value === '' && !has ? {} : {value: el.value};
   } else {
     el = h('textarea', {rows: 3, spellcheck: 'false', placeholder: type.startsWith('list') ? '[1, 2, 3]' : '{"key": "value"}'}, has ? JSON.stringify(initial, null, 1) : '');
-    read = text(el, raw => { try { return {value: JSON.parse(raw)}; } catch (err) { return {error: 'not JSON: ' + err.message}; } });
+    // A union that takes str reads text that is not JSON as that string ("all" for union[int, str]).
+    const takesStr = /^union\[/.test(type) && /\bstr\b/.test(type);
+    read = text(el, raw => {
+      try { return {value: JSON.parse(raw)}; } catch (err) { return takesStr ? {value: raw} : {error: 'not JSON: ' + err.message}; }
+    });
   }
   el.setAttribute('name', v.name);
   el.setAttribute('id', 'in-' + v.name);
