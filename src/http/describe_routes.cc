@@ -8,7 +8,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "flyte/compiler.h"
 #include "http/codec.h"
 #include "http/describe.h"
 #include "http/server.h"

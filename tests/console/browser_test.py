@@ -1,5 +1,5 @@
 """The web console in a real headless Chromium against a real `flyte serve`: what a person
-would see. Usage: browser_test.py FLYTE_BINARY CASE (graph, timeline, launch_form, history).
+would see. Usage: browser_test.py FLYTE_BINARY CASE (graph, live, timeline, launch_form, history, layout).
 Exits 77 (skipped) when no Chromium is installed."""
 import sys
 import urllib.parse
@@ -58,6 +58,10 @@ workflows:
             inputs: {v: "{{ first.y }}", label: "{{ inputs.label }}"}
           - else: {task: tiny, inputs: {v: 0}}
       sub: {workflow: inner, inputs: {v: "{{ first.y }}"}}
+  gated:
+    nodes:
+      wait: {signal: {name: go, type: int}, timeout: 1m}
+      after: {task: tiny, inputs: {v: "{{ wait.value }}"}}
 launch_plans:
   shapes_nightly:
     workflow: shapes
@@ -110,6 +114,24 @@ def case_graph(server, browser):
     check(browser.js("location.hash") == "#flytesnacks/development/s1/first", browser.js("location.hash"))
     browser.js("document.dispatchEvent(new KeyboardEvent('keydown', {key: 'Escape', bubbles: true}))")
     browser.wait("!document.querySelector('#panel')", "Esc to close the panel")
+
+
+def case_live(server, browser):
+    """The graph follows the execution without a reload (the event stream)."""
+    server.register(server.home + "/shapes.yaml", SHAPES)
+    server.launch(workflow={"name": "gated"}, name="g1")
+    page(server, browser, "flytesnacks/development/g1")
+    browser.wait("document.querySelectorAll('#graph g.node').length === 2", "the gated graph")
+    browser.wait("document.getElementById('live').textContent === 'live'", "the event stream")
+    cls = browser.js("document.querySelector('#graph g.node[data-node=after]').getAttribute('class')")
+    check("ph-SUCCEEDED" not in cls, f"after has not run yet: {cls}")
+    server.call("POST", "/api/v1/signals", {"id": {"execution_id": {"project": "flytesnacks", "domain": "development",
+                                                                     "name": "g1"}, "signal_id": "go"}, "value": 5})
+    server.wait_for("g1", "SUCCEEDED")
+    browser.wait("document.querySelector('#graph g.node[data-node=after]').getAttribute('class').includes('ph-SUCCEEDED')",
+                 "the node to turn SUCCEEDED live", timeout=10)
+    check(browser.js("document.querySelector('#graph g.node[data-node=wait]').getAttribute('class')").find("ph-SUCCEEDED") >= 0,
+          "the gate turned SUCCEEDED too")
 
 
 def case_timeline(server, browser):
