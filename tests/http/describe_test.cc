@@ -124,8 +124,8 @@ TEST_CASE("a target's interface gives each input's type, requiredness and defaul
   auto bad_kind = s.Get("/api/v1/interfaces/flytesnacks/development/workflow/shapes");
   CHECK(bad_kind.status == 400);
   CHECK(bad_kind.body["error"]["message"] ==
-        "no resource 'workflow'; expected one of tasks, workflows, launch_plans; did you mean "
-        "'workflows'?");
+        "no resource 'workflow'; expected one of tasks, workflows, launch_plans (did you mean "
+        "'workflows'?)");
 }
 
 TEST_CASE("launch plan schedules show the next fire while active", "[server][console]") {
