@@ -117,7 +117,8 @@ class AdminService {
   // graphs, interfaces and schedules, for the console. NotFound when no such source is stored;
   // FailedPrecondition from a service that does not compile (the remote client).
   virtual Result<std::shared_ptr<const CompiledFile>> Compiled(const std::string& digest) {
-    return FailedPrecondition("this admin service does not keep compiled sources (asked for " + digest + ")");
+    return FailedPrecondition("this admin service does not keep compiled sources (asked for " +
+                              digest + ")");
   }
 };
 

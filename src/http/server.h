@@ -50,7 +50,8 @@ class ApiServer {
                        std::chrono::nanoseconds took)> on_request;
     // When set, when the active version of a launch plan fires next (ns since the epoch, -1:
     // never), asked on the loop thread; without it, schedules show no next fire.
-    std::function<int64_t(const std::string& project, const std::string& domain, const std::string& name)>
+    std::function<int64_t(const std::string& project, const std::string& domain,
+                          const std::string& name)>
         next_fire;
   };
   // `admin` is used only through `bridge`, on the loop thread.
