@@ -181,6 +181,22 @@ def case_launch_form(server, browser):
     inputs = server.call("GET", f"/api/v1/data/executions/flytesnacks/development/{name}")["inputs"]
     check(inputs == {"n": 7, "label": "typed", "ratio": 2.25, "loud": True, "xs": [5, 6], "color": "green"},
           f"the execution's inputs are the typed values: {inputs}")
+    # Relaunch with changes: the same form, filled with that execution's inputs.
+    browser.wait("[...document.querySelectorAll('#detail button')].some(b => b.textContent === 'Relaunch with changes')",
+                 "the execution page")
+    browser.js("[...document.querySelectorAll('#detail button')].find(b => b.textContent === 'Relaunch with changes').click()")
+    browser.wait("document.querySelector('#launchform input[name=n]') && document.querySelector('#launchform').n.value === '7'",
+                 "the relaunch form filled with the execution's inputs")
+    check(browser.js("document.querySelector('#launchform').xs.value.replace(/\\s/g, '')") == "[5,6]",
+          "the list input is filled too")
+    browser.js("{const f = document.querySelector('#launchform'); f.n.value = '8';"
+               "f.querySelector('button[type=submit]').click()}")
+    again = browser.wait(f"(/^#flytesnacks\\/development\\/([a-z0-9-]+)$/.exec(location.hash) || [])[1] !== '{name}' &&"
+                         "(/^#flytesnacks\\/development\\/([a-z0-9-]+)$/.exec(location.hash) || [])[1]",
+                         "the relaunched execution's page")
+    inputs = server.call("GET", f"/api/v1/data/executions/flytesnacks/development/{again}")["inputs"]
+    check(inputs == {"n": 8, "label": "typed", "ratio": 2.25, "loud": True, "xs": [5, 6], "color": "green"},
+          f"the relaunch has the changed input and the others kept: {inputs}")
 
 
 def case_history(server, browser):
