@@ -6,7 +6,8 @@ PACKAGES="cmake ninja-build g++ pkg-config git
 libsqlite3-dev libuv1-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
 libcli11-dev libfmt-dev catch2 libssl-dev
 python3 python3-yaml python3-jsonschema tzdata
-python3-kubernetes openssl clang libclang-rt-14-dev ccache"
+python3-kubernetes openssl clang libclang-rt-14-dev ccache
+chromium python3-websocket"
 # Wanted, not required: kubectl (Debian-format package from the Google Cloud SDK apt source) for
 # the fake Kubernetes server's conformance tests, which are skipped without it.
 OPTIONAL="kubectl"

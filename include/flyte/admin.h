@@ -17,6 +17,8 @@
 
 namespace flyte {
 
+struct CompiledFile;
+
 struct RegisterRequest {
   std::string path;     // where the text came from, for messages and relative workdirs
   std::string content;  // the workflow file's text
@@ -110,6 +112,14 @@ class AdminService {
 
   virtual Result<std::vector<CacheRecord>> ListCache(const std::string& task) = 0;
   virtual Result<int64_t> ClearCache(const std::string& task) = 0;
+
+  // The compiled form of a registered source (EntityRecord::source, ExecutionRecord::source):
+  // graphs, interfaces and schedules, for the console. NotFound when no such source is stored;
+  // FailedPrecondition from a service that does not compile (the remote client).
+  virtual Result<std::shared_ptr<const CompiledFile>> Compiled(const std::string& digest) {
+    return FailedPrecondition("this admin service does not keep compiled sources (asked for " +
+                              digest + ")");
+  }
 };
 
 // The home folder's layout: $FLYTE_HOME (default ~/.flyte) holds flyte.db, blobs/ and runs/.

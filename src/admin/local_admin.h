@@ -104,7 +104,9 @@ class LocalAdmin : public AdminService {
   // Where tasks of each executor kind run; configure before the first execution.
   RoutingRunner& runners() { return *routing_; }
   // The compiled form of a registered source, by digest (compiled once per process).
-  Result<std::shared_ptr<const CompiledFile>> Compiled(const std::string& digest) { return CompiledSource(digest); }
+  Result<std::shared_ptr<const CompiledFile>> Compiled(const std::string& digest) override {
+    return CompiledSource(digest);
+  }
   // Called when a launch plan version becomes active or inactive, before the change is
   // committed; an error refuses the change (a schedule the server cannot keep).
   using LaunchPlanHook = std::function<Status(const EntityRecord& plan, bool active)>;

@@ -269,6 +269,10 @@ int RunServe(const ServeOptions& opts) {
   server_options.max_streams_per_client = cfg.max_streams_per_client;
   server_options.health = [&health] { return health.Reason(); };
   server_options.max_body_bytes = cfg.max_body_bytes;
+  server_options.next_fire = [&schedules](const std::string& p, const std::string& d,
+                                           const std::string& n) {
+    return schedules ? schedules->scheduler().NextFire(p, d, n) : -1;
+  };
   if (cfg.access_log) {
     server_options.on_request = [&log](const std::string& method, const std::string& path, int status,
                                        std::chrono::nanoseconds took) {

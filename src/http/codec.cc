@@ -276,6 +276,23 @@ Status CheckDomain(const std::string& d) {
   return Status::Ok();
 }
 
+// The HTTP status that answers a typed error.
+int HttpStatus(const Status& st) {
+  switch (st.code()) {
+    case StatusCode::kOk: return 200;
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kInvalidSpec:
+    case StatusCode::kTypeMismatch: return 400;
+    case StatusCode::kNotFound: return 404;
+    case StatusCode::kAlreadyExists:
+    case StatusCode::kFailedPrecondition: return 409;
+    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kIO:
+    case StatusCode::kInternal: return 500;
+  }
+  return 500;
+}
+
 std::string HealthJson(const std::string& reason) {
   if (reason.empty()) return Dump({{"status", "ok"}});
   return Dump({{"status", "degraded"}, {"reason", reason}});

@@ -19,6 +19,8 @@ Status CheckDomain(const std::string& d);
 
 // Responses.
 std::string ErrorJson(const Status& status);
+// The HTTP status answering `status`: 400 for bad input, 404, 409, 503, 500.
+int HttpStatus(const Status& status);
 // {"error": {"code": CODE, "message": MESSAGE}}, for refusals that are not a Status.
 std::string ErrorJson(std::string_view code, std::string_view message);
 // /healthcheck: {"status":"ok"}, or {"status":"degraded","reason":REASON} when `reason` is set.

@@ -48,6 +48,11 @@ class ApiServer {
     // Called once each request is answered (any thread): an access log.
     std::function<void(const std::string& method, const std::string& path, int status,
                        std::chrono::nanoseconds took)> on_request;
+    // When set, when the active version of a launch plan fires next (ns since the epoch, -1:
+    // never), asked on the loop thread; without it, schedules show no next fire.
+    std::function<int64_t(const std::string& project, const std::string& domain,
+                          const std::string& name)>
+        next_fire;
   };
   // `admin` is used only through `bridge`, on the loop thread.
   // `events` and `metrics` may be null (no event stream, no /metrics).
@@ -70,6 +75,8 @@ class ApiServer {
  private:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
   void Routes();
+  // The read-only views of compiled sources the console draws (http/describe_routes.cc).
+  void DescribeRoutes();
   void Add(const char* method, const std::string& pattern, Handler handler);
   void FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                   std::shared_ptr<StreamSlot> slot, httplib::Response& res);

@@ -217,7 +217,8 @@ const page = fs.readFileSync(pageFile, 'utf8'), ids = {};
 for (const m of page.matchAll(/<(\w+)[^>]*\bid="(\w+)"/g)) ids[m[2]] = new El(m[1]);
 for (const m of page.matchAll(/data-tab="(\w+)"[^>]*>([^<]+)</g)) { const b = new El('button'); b.dataset.tab = m[1]; b.append(m[2]); ids.tabs.append(b); }
 const find = pred => Object.values(ids).flatMap(n => n.all(pred, []));
-globalThis.document = {hidden: false, activeElement: null, getElementById: id => ids[id] || null, createElement: t => new El(t),
+globalThis.document = {hidden: false, activeElement: null, body: new El('body'), getElementById: id => ids[id] || null,
+            createElement: t => new El(t), createElementNS: (ns, t) => new El(t),
             querySelectorAll: () => find(n => n.attrs['data-since'] !== undefined)};
 const storage = () => { const m = new Map(); return {getItem: k => m.has(k) ? m.get(k) : null, setItem: (k, v) => m.set(k, String(v)), removeItem: k => m.delete(k)}; };
 Object.assign(globalThis, {sessionStorage: storage(), localStorage: storage(), location: {hash: ''}});
@@ -240,7 +241,9 @@ process.on('unhandledRejection', e => { console.log(JSON.stringify({error: Strin
   await until('the executions', () => ids.rows.textContent.includes('hi1'));
   await until('the event stream', () => ids.live.textContent === 'live');
   ids.rows.all(n => n.tagName === 'TR' && n.textContent.includes('hi1'), [])[0].onclick();
-  await until('the node tree', () => ids.detail.textContent.includes('greet'));
+  await until('the graph', () => ids.detail.textContent.includes('Nodes'));
+  click('Nodes');
+  await until('the node tree', () => ids.detail.textContent.includes('greet | task'));
   find(n => n.tagName === 'TR' && n.onclick && n.textContent.startsWith(' greet'))[0].onclick();
   await until('the logs', () => ids.detail.textContent.includes('logs of attempt 0'));
   const detail = shown();
@@ -278,7 +281,7 @@ TEST_CASE("the console renders a real server's executions, nodes and logs when n
   const std::string rows = shown["rows"], detail = shown["detail"], plans = shown["plans"];
   CHECK(rows.find("hi1 | SUCCEEDED | hello | MANUAL") != std::string::npos);
   CHECK(shown["live"] == "live");
-  CHECK(shown["hash"] == "#flytesnacks/development/hi1/greet");
+  CHECK(shown["hash"] == "#flytesnacks/development/hi1/greet?view=nodes");
   // Data shows as the text it is: the input, the output, the task's log line.
   CHECK(detail.find("\"who\": \"" + who + "\"") != std::string::npos);
   CHECK(detail.find("Hello, " + who + "!") != std::string::npos);

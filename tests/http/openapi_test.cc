@@ -20,6 +20,7 @@
 #include "runner/loop_bridge.h"
 #include "http/openapi.h"
 #include "http/server.h"
+#include "http/server_fixture.h"
 #include "support/process_helpers.h"
 #include "util/strings.h"
 
@@ -455,6 +456,52 @@ TEST_CASE("the server serves the OpenAPI document and its fixed answers match it
   admin.reset();
   uv_run(&loop, UV_RUN_NOWAIT);
   CHECK(uv_loop_close(&loop) == 0);
+}
+
+TEST_CASE("the OpenAPI schemas accept the console's graph, interface and schedule answers",
+          "[openapi][console]") {
+  testing::ServerFixture s;
+  s.Register(R"yaml(
+tasks:
+  t:
+    inputs: {x: int, when: {type: datetime, default: "2026-01-02T03:04:05Z"}}
+    outputs: {y: int}
+    script: echo {{ inputs.x }} > "{{ outputs.y }}"
+workflows:
+  inner:
+    inputs: {x: int}
+    nodes:
+      a: {task: t, inputs: {x: "{{ inputs.x }}"}}
+  w:
+    inputs: {xs: {type: "list[int]", default: [1, 2]}, mode: "optional[enum[a, b]]", n: {type: int, default: 1}}
+    nodes:
+      m: {map: t, inputs: {x: "{{ inputs.xs }}"}}
+      b:
+        branch:
+          - if: "{{ inputs.n }} > 0"
+            workflow: inner
+            inputs: {x: 1}
+          - else: {fail: "not a"}
+launch_plans:
+  p:
+    workflow: w
+    schedule: {every: 1h}
+)yaml");
+  REQUIRE(s.Put("/api/v1/launch_plans/flytesnacks/development/p", {{"state", "ACTIVE"}}).status == 200);
+  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "w"}}},
+            {"inputs", {{"mode", "a"}}}, {"name", "o1"}});
+  s.WaitFor("o1");
+  for (const auto& [path, schema] : std::vector<std::pair<std::string, std::string>>{
+           {"/api/v1/executions/flytesnacks/development/o1/graph", "ExecutionGraph"},
+           {"/api/v1/interfaces/flytesnacks/development/workflows/w", "TargetInterface"},
+           {"/api/v1/interfaces/flytesnacks/development/launch_plans/p", "TargetInterface"},
+           {"/api/v1/interfaces/flytesnacks/development/tasks/t", "TargetInterface"},
+           {"/api/v1/launch_plan_schedules/flytesnacks/development", "LaunchPlanScheduleList"}}) {
+    INFO(path);
+    auto r = s.Get(path);
+    REQUIRE(r.status == 200);
+    RequireValid(schema, r.text);
+  }
 }
 
 // Optional: a full OpenAPI 3.0 validation where Python's openapi-spec-validator is installed.
