@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/tool_commands.h"
 
 namespace flyte::cli {
 
@@ -191,6 +192,7 @@ int Main(int argc, char** argv) {
                      "server)")
       ->footer("Example: flyte schema > .flyte.schema.json, then add to the top of a file:\n"
                "  # yaml-language-server: $schema=.flyte.schema.json");
+  ToolCommands tools(app);  // last: --version, help, completion and __man read every command above
 
   try {
     app.parse(argc, argv);
@@ -198,6 +200,7 @@ int Main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (std::optional<int> code = tools.Run()) return *code;
   if (v->parsed()) return RunValidate(validate);
   if (r->parsed()) return RunRun(run);
   if (gt->parsed()) {
