@@ -68,6 +68,7 @@ std::optional<int> ToolCommands::Run() {
 int ToolCommands::Help() {
   CLI::App* command = &app_;
   std::string line = "flyte";
+  std::string parent;  // CLI11 prints "Usage: PARENT NAME", as under --help
   for (const std::string& word : help_path_) {
     CLI::App* sub = nullptr;
     for (CLI::App* candidate : command->get_subcommands({})) {
@@ -79,9 +80,10 @@ int ToolCommands::Help() {
       return kExitUsage;
     }
     command = sub;
+    parent = line;
     line += " " + word;
   }
-  std::cout << command->help();
+  std::cout << command->help(parent);
   return kExitOk;
 }
 

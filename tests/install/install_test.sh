@@ -3,8 +3,8 @@
 # it: the binary runs a workflow, `man` finds valid pages, each shell finds its completion,
 # and the systemd unit starts the installed binary. Usage: install_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-build="$1"
-src="$2"
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -19,7 +19,8 @@ done
 [ ! -e "$p/share/man/man1/flyte-__man.1" ] || fail "the hidden __man command got a man page"
 
 # The installed binary runs a workflow from anywhere, with its own home.
-(cd "$tmp" && FLYTE_HOME="$tmp/home" "$p/bin/flyte" run "$src/examples/hello.yaml" --input who=Ada) >"$tmp/run.out" ||
+# (A relative --home: tasks run elsewhere, yet write their outputs into it.)
+(cd "$tmp" && "$p/bin/flyte" run "$src/examples/hello.yaml" --input who=Ada --home relative-home) >"$tmp/run.out" ||
   fail "installed flyte run failed: $(cat "$tmp/run.out")"
 grep -q "greeting: Hello, Ada!" "$tmp/run.out" || fail "installed flyte run printed: $(cat "$tmp/run.out")"
 

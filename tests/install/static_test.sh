@@ -4,8 +4,8 @@
 # call it static. Builds the flyte_static target of BUILD_DIR (the same objects as flyte,
 # linked statically). Usage: static_test.sh BUILD_DIR SOURCE_DIR
 set -euo pipefail
-build="$1"
-src="$2"
+build=$(cd "$1" && pwd)
+src=$(cd "$2" && pwd)
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 fail() { echo "FAIL: $*" >&2; exit 1; }
@@ -25,7 +25,8 @@ if ldd "$tmp/bare/flyte" >"$tmp/ldd" 2>&1; then fail "ldd lists libraries: $(cat
 grep -q "not a dynamic executable" "$tmp/ldd" || fail "ldd: $(cat "$tmp/ldd")"
 
 cp "$src/examples/hello.yaml" "$tmp/bare/"
-(cd "$tmp/bare" && env -i ./flyte run hello.yaml --input who=Ada --home "$tmp/bare/home") >"$tmp/run.out" 2>&1 ||
+# No HOME either: the home is ./.flyte, made absolute for the tasks.
+(cd "$tmp/bare" && env -i ./flyte run hello.yaml --input who=Ada) >"$tmp/run.out" 2>&1 ||
   fail "env -i flyte run: $(cat "$tmp/run.out")"
 grep -q "greeting: Hello, Ada!" "$tmp/run.out" || fail "env -i flyte run printed: $(cat "$tmp/run.out")"
 env -i "$tmp/bare/flyte" version | grep -q "^static binary: *yes$" || fail "flyte version does not say static"
