@@ -3,13 +3,15 @@
 # flyte-VERSION-linux-ARCH), the .deb, and container/ (a Dockerfile and the static binary it
 # copies) for running flyte serve in a cluster; builds the image too when docker can.
 # Usage: scripts/release.sh [OUT_DIR]     BUILD_DIR=build-release by default
+# (the project's usual -O2 build, so ccache serves it from an earlier build; both binaries
+# are stripped)
 set -eu
 cd "$(dirname "$0")/.."
 out="${1:-dist}"
 build="${BUILD_DIR:-build-release}"
 scripts/install-deps.sh
 if [ ! -f "$build/build.ninja" ]; then
-  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DFLYTE_TESTS=OFF >/dev/null
+  cmake -S . -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFLYTE_TESTS=OFF >/dev/null
 fi
 scripts/httplib-source.sh "$build/httplib-src"
 cmake --build "$build" --target all flyte_static
