@@ -13,13 +13,15 @@ Measured in the same run, interleaved round by round:
   in-process  the same computations back to back in one Python process (the work itself)
   processes   the same scripts as separate `python3 -c` processes back to back (the floor of
               any engine that starts a process per task)
-flyte's overhead is flyte minus in-process; its own share is flyte minus processes.
+flyte's overhead is flyte minus in-process; its own share is flyte minus processes. Wall
+times and the CPU time of the processes (user + system), medians of the rounds.
 
 Usage: bench/windmill.py [FLYTE_BINARY] [--rounds N]     (default build/flyte, 5 rounds)
 Prints a markdown table.
 """
 import argparse
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -47,10 +49,17 @@ def flow_yaml(n, count):
     return "\n".join(out) + "\n"
 
 
-def timed(argv, **kw):
-    start = time.perf_counter()
-    subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **kw)
-    return time.perf_counter() - start
+def children_cpu():
+    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return r.ru_utime + r.ru_stime
+
+
+def timed(argvs):
+    """Runs the commands one after another; returns (wall, CPU of the processes) in seconds."""
+    cpu, start = children_cpu(), time.perf_counter()
+    for argv in argvs:
+        subprocess.run(argv, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - start, children_cpu() - cpu
 
 
 def main():
@@ -69,24 +78,26 @@ def main():
         one_process = FIBO + "for _ in range(%d):\n    fibo(%d)\n" % (count, n)
         task = FIBO + "open(%r, 'w').write(str(fibo(%d)))\n" % (os.path.join(tmp, "out"), n)
         run_flyte = [flyte, "run", flow, "--home", home, "--max-parallelism", "1"]
-        timed(run_flyte)  # warm the home and the page cache
-        sides = {"flyte": [], "in-process": [], "processes": []}
-        for _ in range(args.rounds):
-            sides["flyte"].append(timed(run_flyte))
-            sides["in-process"].append(timed([PY, "-c", one_process]))
-            start = time.perf_counter()
-            for _ in range(count):
-                subprocess.run([PY, "-c", task], check=True)
-            sides["processes"].append(time.perf_counter() - start)
-        med = {k: statistics.median(v) for k, v in sides.items()}
+        timed([run_flyte])  # warm the home and the page cache
+        commands = {"flyte": [run_flyte], "in-process": [[PY, "-c", one_process]],
+                    "processes": [[PY, "-c", task]] * count}
+        sides = {k: [] for k in commands}
+        for r in range(args.rounds):
+            # Interleaved, in a changing order, so that other work on the machine hits all sides.
+            order = list(commands)[r % 3:] + list(commands)[:r % 3]
+            for k in order:
+                sides[k].append(timed(commands[k]))
+        med = {k: (statistics.median(w for w, _ in v), statistics.median(c for _, c in v))
+               for k, v in sides.items()}
         rows.append((name, count, med))
-    print("| flow | flyte | in one Python process | as separate `python3` processes | flyte overhead (total, per task) | flyte's own share (per task) |")
-    print("|---|---|---|---|---|---|")
+    print("| flow | flyte | in one Python process | as separate `python3` processes | flyte overhead over one process: wall (per task) | CPU (per task) | flyte's own share over bare processes: wall / CPU per task |")
+    print("|---|---|---|---|---|---|---|")
     for name, count, m in rows:
-        over = m["flyte"] - m["in-process"]
-        own = m["flyte"] - m["processes"]
-        print("| %s | %.3f s | %.3f s | %.3f s | %.3f s, %.1f ms | %.1f ms |" % (
-            name, m["flyte"], m["in-process"], m["processes"], over, over / count * 1000, own / count * 1000))
+        f, one, procs = m["flyte"], m["in-process"], m["processes"]
+        print("| %s | %.2f s | %.2f s | %.2f s | %.2f s (%.1f ms) | %.2f s (%.1f ms) | %.1f ms / %.1f ms |" % (
+            name, f[0], one[0], procs[0], f[0] - one[0], (f[0] - one[0]) / count * 1000,
+            f[1] - one[1], (f[1] - one[1]) / count * 1000,
+            (f[0] - procs[0]) / count * 1000, (f[1] - procs[1]) / count * 1000))
     print()
     print("Published totals for 10 x fibo(33), on Windmill's hardware: " +
           ", ".join("%s %.1f s" % p for p in PUBLISHED) + ".")

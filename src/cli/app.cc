@@ -186,7 +186,7 @@ int Main(int argc, char** argv) {
   svt->require_subcommand(1);
   sv->footer("Example: flyte serve --listen 127.0.0.1:8080, then flyte register FILE --endpoint http://127.0.0.1:8080");
 
-  app.add_subcommand("version", "Print the version")->callback([] {});
+  app.add_subcommand("version", "Print the version, commit, build date and optional parts")->callback([] {});
   app.add_subcommand("schema",
                      "Print the JSON Schema of workflow files (for editors with a YAML language "
                      "server)")
