@@ -30,6 +30,19 @@ cp "$src/examples/hello.yaml" "$tmp/bare/"
   fail "env -i flyte run: $(cat "$tmp/run.out")"
 grep -q "greeting: Hello, Ada!" "$tmp/run.out" || fail "env -i flyte run printed: $(cat "$tmp/run.out")"
 env -i "$tmp/bare/flyte" version | grep -q "^static binary: *yes$" || fail "flyte version does not say static"
+# A root file system with nothing but flyte and /dev/null (no /etc, /lib, /usr or /proc):
+# a workflow whose task is flyte itself runs there. Needs root for chroot.
+if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
+  root="$tmp/root"
+  mkdir -p "$root/dev"
+  mknod -m 666 "$root/dev/null" c 1 3
+  cp "$tmp/bare/flyte" "$root/flyte"
+  printf 'tasks:\n  t:\n    command: ["/flyte", "version"]\nworkflows:\n  w:\n    nodes:\n      a: {task: t}\n' >"$root/wf.yaml"
+  env -i "$(command -v chroot)" "$root" /flyte run /wf.yaml --home /home >"$tmp/chroot.out" 2>&1 ||
+    fail "flyte run in an empty root: $(cat "$tmp/chroot.out")"
+  grep -q "w SUCCEEDED" "$tmp/chroot.out" || fail "flyte run in an empty root printed: $(cat "$tmp/chroot.out")"
+  echo "ok: runs in a root holding only itself"
+fi
 # TLS and name resolution work without any library of the system: a server answers by name.
 env -i "$tmp/bare/flyte" serve --listen 127.0.0.1:0 --home "$tmp/bare/srv" >"$tmp/serve.log" 2>&1 &
 pid=$!
