@@ -52,7 +52,23 @@ echo "ok: bash"
 "$flyte" completion zsh >"$tmp/_flyte"
 "$flyte" completion fish >"$tmp/flyte.fish"
 head -1 "$tmp/_flyte" | grep -qx "#compdef flyte" || fail "the zsh script does not start with #compdef flyte"
-if command -v zsh >/dev/null; then zsh -n "$tmp/_flyte" && echo "ok: zsh -n"; else echo "skip: no zsh for a syntax check"; fi
+if command -v zsh >/dev/null; then
+  zsh -n "$tmp/_flyte" && echo "ok: zsh -n"
+  # The completion function, called outside a completion widget: zsh's own adders are
+  # stubbed to print what they are given.
+  zsh_candidates() {
+    zsh -f -c 'compadd() { print -l -- "${@:#--}" }; _describe() { print -l -- ${(P)4} }
+      _files() { print "FILES" }; compset() { : }; compdef() { : }
+      source "$1"; shift; words=("$@"); CURRENT=$#; _flyte' _ "$tmp/_flyte" "$@"
+  }
+  zsh_candidates flyte r | grep -q "^run:Compile" || fail "zsh: no run after 'flyte r'"
+  zsh_candidates flyte graph x --format "" | grep -qx mermaid || fail "zsh: no mermaid after --format"
+  zsh_candidates flyte serve token "" | grep -q "^create:" || fail "zsh: no create after 'flyte serve token'"
+  zsh_candidates flyte run "" | grep -qx FILES || fail "zsh: no file completion after 'flyte run'"
+  echo "ok: zsh"
+else
+  echo "skip: no zsh for a syntax check"
+fi
 if command -v fish >/dev/null; then
   fish -n "$tmp/flyte.fish" && echo "ok: fish -n"
   # fish completes from the script's declarations: `complete -C LINE` lists the candidates.
