@@ -1,5 +1,7 @@
 #!/bin/sh
-# Installs every Debian package flyte needs to build, test, fuzz (clang with libFuzzer) and benchmark.
+# Installs every Debian package flyte needs to build, test, fuzz (clang with libFuzzer) and benchmark,
+# and to package and check its installation (dpkg-dev for the .deb, man and groff for the man
+# pages, zsh and fish to check their completion scripts).
 # Idempotent: when everything is already installed it does nothing.
 set -eu
 PACKAGES="cmake ninja-build g++ pkg-config git
@@ -7,7 +9,8 @@ libsqlite3-dev libuv1-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
 libcli11-dev libfmt-dev catch2 libssl-dev
 python3 python3-yaml python3-jsonschema tzdata
 python3-kubernetes openssl clang libclang-rt-14-dev ccache
-chromium python3-websocket"
+chromium python3-websocket
+dpkg-dev file man-db groff-base zsh fish"
 # Wanted, not required: kubectl (Debian-format package from the Google Cloud SDK apt source) for
 # the fake Kubernetes server's conformance tests, which are skipped without it.
 OPTIONAL="kubectl"

@@ -190,6 +190,11 @@ LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options)
 
 Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options options) {
   std::error_code ec;
+  // Tasks run in folders of their own, where a relative home (--home h, or ./.flyte when
+  // there is no $HOME, as under env -i) would name another place.
+  fs::path absolute_home = fs::absolute(options.home, ec);
+  if (ec) return IOError("cannot resolve the home folder " + options.home + ": " + ec.message());
+  options.home = absolute_home.lexically_normal().string();
   fs::create_directories(options.home + "/blobs", ec);
   fs::create_directories(options.home + "/runs", ec);
   if (ec) return IOError("cannot create the home folder " + options.home + ": " + ec.message());

@@ -5,6 +5,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/tool_commands.h"
 
 namespace flyte::cli {
 
@@ -201,12 +202,13 @@ int Main(int argc, char** argv) {
   svt->require_subcommand(1);
   sv->footer("Example: flyte serve --listen 127.0.0.1:8080, then flyte register FILE --endpoint http://127.0.0.1:8080");
 
-  app.add_subcommand("version", "Print the version")->callback([] {});
+  app.add_subcommand("version", "Print the version, commit, build date and optional parts")->callback([] {});
   app.add_subcommand("schema",
                      "Print the JSON Schema of workflow files (for editors with a YAML language "
                      "server)")
       ->footer("Example: flyte schema > .flyte.schema.json, then add to the top of a file:\n"
                "  # yaml-language-server: $schema=.flyte.schema.json");
+  ToolCommands tools(app);  // last: --version, help, completion and __man read every command above
 
   try {
     app.parse(argc, argv);
@@ -214,6 +216,7 @@ int Main(int argc, char** argv) {
     int code = app.exit(e);
     return code == 0 ? kExitOk : kExitUsage;
   }
+  if (std::optional<int> code = tools.Run()) return *code;
   if (v->parsed()) return RunValidate(validate);
   if (r->parsed()) return RunRun(run);
   if (gt->parsed()) {

@@ -1,6 +1,7 @@
 #include <iostream>
 
 #include "cli/commands.h"
+#include "cli/tool_commands.h"
 
 namespace flyte {
 extern const char kWorkflowSchemaJson[];
@@ -9,7 +10,7 @@ extern const char kWorkflowSchemaJson[];
 namespace flyte::cli {
 
 int RunVersion() {
-  std::cout << "flyte " << FLYTE_VERSION << "\n";
+  std::cout << VersionText() << "\n";
   return kExitOk;
 }
 
