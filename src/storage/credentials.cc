@@ -42,8 +42,9 @@ Result<Credentials> CredentialProvider::Get() {
   }
   std::stringstream token;
   token << in.rdbuf();
-  ASSIGN_OR_RETURN(StsCredentials sts, AssumeRoleWithWebIdentity(
-                                           *web_identity_, std::string(Trim(token.str())), ca_bundle_));
+  ASSIGN_OR_RETURN(
+      StsCredentials sts,
+      AssumeRoleWithWebIdentity(*web_identity_, std::string(Trim(token.str())), ca_bundle_));
   cached_ = sts.credentials;
   expires_at_ = sts.expires_at;
   return *cached_;

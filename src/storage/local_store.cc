@@ -20,7 +20,8 @@ namespace fs = std::filesystem;
 Status CopyRange(int in, int out, uint64_t offset, std::optional<uint64_t> length) {
   std::string buf(64 * 1024, '\0');
   while (!length || *length > 0) {
-    size_t want = length ? static_cast<size_t>(std::min<uint64_t>(*length, buf.size())) : buf.size();
+    size_t want =
+        length ? static_cast<size_t>(std::min<uint64_t>(*length, buf.size())) : buf.size();
     ssize_t got = pread(in, buf.data(), want, static_cast<off_t>(offset));
     if (got < 0 && errno == EINTR) continue;
     if (got < 0) return IOError(strerror(errno));

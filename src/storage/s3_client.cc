@@ -96,9 +96,9 @@ Status S3Client::GetFile(const S3Uri& uri, const std::string& local_path,
   request.target = uri;
   request.payload_hash = std::string(kEmptyPayloadHash);
   if (range) {
-    request.headers.emplace_back(
-        "Range", "bytes=" + std::to_string(range->first) + "-" +
-                     (range->last ? std::to_string(*range->last) : std::string()));
+    request.headers.emplace_back("Range",
+                                 "bytes=" + std::to_string(range->first) + "-" +
+                                     (range->last ? std::to_string(*range->last) : std::string()));
   }
   int fd = out.fd();
   request.begin = [fd, &local_path]() -> Status {
@@ -200,7 +200,8 @@ Status S3Client::DeleteMany(const std::string& bucket, const std::vector<std::st
   for (size_t start = 0; start < keys.size(); start += kDeleteBatch) {
     size_t end = std::min(keys.size(), start + kDeleteBatch);
     std::string body = "<Delete><Quiet>true</Quiet>";
-    for (size_t i = start; i < end; ++i) body += "<Object><Key>" + XmlEscape(keys[i]) + "</Key></Object>";
+    for (size_t i = start; i < end; ++i)
+      body += "<Object><Key>" + XmlEscape(keys[i]) + "</Key></Object>";
     body += "</Delete>";
     S3Request request;
     request.method = "POST";

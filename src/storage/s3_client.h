@@ -24,7 +24,7 @@ struct S3ClientOptions {
 };
 
 struct ListPage {
-  std::vector<ObjectInfo> objects;  // keys are whole keys, not relative to the prefix
+  std::vector<ObjectInfo> objects;      // keys are whole keys, not relative to the prefix
   std::string next_continuation_token;  // empty on the last page
 };
 

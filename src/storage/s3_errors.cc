@@ -40,12 +40,13 @@ Status S3ErrorStatus(const S3ErrorAnswer& answer, const S3ErrorContext& c) {
   Parsed p = Parse(answer.body);
   std::string region = !answer.bucket_region.empty() ? answer.bucket_region : p.region;
   const std::string at = c.uri + ": ";
-  std::string server_says =
-      p.code.empty() ? " (HTTP " + std::to_string(answer.http_status) + ")"
-                     : " (" + p.code + (p.message.empty() ? "" : ": " + p.message) + ")";
+  std::string server_says = p.code.empty()
+                                ? " (HTTP " + std::to_string(answer.http_status) + ")"
+                                : " (" + p.code + (p.message.empty() ? "" : ": " + p.message) + ")";
   if (!region.empty() && region != c.region &&
       (answer.http_status == 301 || answer.http_status == 400 || p.code == "PermanentRedirect" ||
-       p.code == "AuthorizationHeaderMalformed" || p.code == "IllegalLocationConstraintException")) {
+       p.code == "AuthorizationHeaderMalformed" ||
+       p.code == "IllegalLocationConstraintException")) {
     return FailedPrecondition(at + "wrong region: bucket " + BucketOf(c.uri) + " is in " + region +
                               ", not " + c.region + "; set AWS_REGION=" + region);
   }
@@ -63,7 +64,8 @@ Status S3ErrorStatus(const S3ErrorAnswer& answer, const S3ErrorContext& c) {
     return FailedPrecondition(at + "access denied for access key " + c.key_id + server_says);
   }
   if (answer.http_status == 403) {
-    return FailedPrecondition(at + "access denied or invalid credentials (HTTP 403) for access key " +
+    return FailedPrecondition(at +
+                              "access denied or invalid credentials (HTTP 403) for access key " +
                               c.key_id + " from " + c.credentials_source);
   }
   if (answer.http_status == 404) return NotFound(at + "not found" + server_says);

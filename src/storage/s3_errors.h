@@ -20,10 +20,10 @@ struct S3ErrorAnswer {
 };
 
 struct S3ErrorContext {
-  std::string uri;        // s3://bucket/key
-  std::string endpoint;   // https://s3.us-east-1.amazonaws.com
-  std::string region;     // the region flyte signed for
-  std::string key_id;     // the access key id used, for "invalid credentials"
+  std::string uri;       // s3://bucket/key
+  std::string endpoint;  // https://s3.us-east-1.amazonaws.com
+  std::string region;    // the region flyte signed for
+  std::string key_id;    // the access key id used, for "invalid credentials"
   std::string credentials_source;
 };
 

@@ -35,7 +35,8 @@ Status S3Client::PutMultipart(const S3Uri& uri, int fd, uint64_t size) {
   auto doc = ParseXml(created.body);
   std::string upload_id = doc.ok() ? (*doc)->ChildText("UploadId") : "";
   if (upload_id.empty()) {
-    return Unavailable(uri.ToString() + ": the server's answer to CreateMultipartUpload has no UploadId");
+    return Unavailable(uri.ToString() +
+                       ": the server's answer to CreateMultipartUpload has no UploadId");
   }
   Status status;
   auto etags = UploadParts(uri, upload_id, fd, size, part_size);
@@ -47,9 +48,10 @@ Status S3Client::PutMultipart(const S3Uri& uri, int fd, uint64_t size) {
   if (aborted.ok()) {
     return Status(status.code(), status.message() + "; multipart upload " + upload_id + " aborted");
   }
-  return Status(status.code(), status.message() + "; aborting multipart upload " + upload_id +
-                                   " failed too (" + aborted.message() +
-                                   "): a lifecycle rule AbortIncompleteMultipartUpload removes its parts");
+  return Status(status.code(),
+                status.message() + "; aborting multipart upload " + upload_id + " failed too (" +
+                    aborted.message() +
+                    "): a lifecycle rule AbortIncompleteMultipartUpload removes its parts");
 }
 
 Result<std::vector<std::string>> S3Client::UploadParts(const S3Uri& uri,

@@ -5,7 +5,9 @@ namespace flyte::storage {
 S3Store::S3Store(S3Uri root, std::unique_ptr<S3Client> client)
     : root_(std::move(root)), client_(std::move(client)) {}
 
-S3Uri S3Store::At(std::string_view key) const { return S3Uri{root_.bucket, root_.key + std::string(key)}; }
+S3Uri S3Store::At(std::string_view key) const {
+  return S3Uri{root_.bucket, root_.key + std::string(key)};
+}
 
 std::string S3Store::UriOf(std::string_view key) const { return At(key).ToString(); }
 

@@ -29,7 +29,8 @@ std::chrono::milliseconds BackoffDelay(const RetryPolicy& policy, int attempt, d
   int64_t d = policy.base_delay.count();
   for (int i = 2; i < attempt && d < policy.max_delay.count(); ++i) d *= 2;
   d = std::min<int64_t>(d, policy.max_delay.count());
-  return std::chrono::milliseconds(d / 2 + static_cast<int64_t>(random01 * static_cast<double>(d / 2)));
+  return std::chrono::milliseconds(d / 2 +
+                                   static_cast<int64_t>(random01 * static_cast<double>(d / 2)));
 }
 
 std::string S3Response::Header(const std::string& lowercase_name) const {
@@ -90,7 +91,8 @@ Result<S3Response> S3Transport::SendOnce(const S3Request& request, const Credent
   if (request.file) {
     FileRange range = *request.file;
     req.content_length_ = range.length;
-    req.content_provider_ = [range, sink_error](size_t offset, size_t length, httplib::DataSink& sink) {
+    req.content_provider_ = [range, sink_error](size_t offset, size_t length,
+                                                httplib::DataSink& sink) {
       char buf[kChunk];
       size_t n = std::min(length, kChunk);
       ssize_t got = pread(range.fd, buf, n, static_cast<off_t>(range.offset + offset));
@@ -142,8 +144,12 @@ Result<S3Response> S3Transport::SendOnce(const S3Request& request, const Credent
   }
   if (success) return response;
   S3ErrorAnswer answer{response.status, response.body, response.Header("x-amz-bucket-region")};
-  *retryable = IsRetryableS3Error(response.status, S3ErrorCode(response.body));
-  if (S3ErrorCode(response.body) == "ExpiredToken") credentials_.Invalidate();
+  std::string code = S3ErrorCode(response.body);
+  *retryable = IsRetryableS3Error(response.status, code);
+  if (code == "ExpiredToken" && settings_.web_identity) {
+    credentials_.Invalidate();  // renewed at STS by the next attempt
+    *retryable = true;
+  }
   return S3ErrorStatus(answer, ErrorContext(request.target, credentials));
 }
 
@@ -166,8 +172,10 @@ Result<S3Response> S3Transport::Send(const S3Request& request) {
 Result<std::string> S3Transport::PresignUrl(const std::string& method, const S3Uri& target,
                                             int64_t expires_seconds) {
   if (expires_seconds < 1 || expires_seconds > 604800) {
-    return InvalidArgument(target.ToString() + ": a presigned URL expires in 1 second to 7 days "
-                           "(604800 seconds), not " + std::to_string(expires_seconds));
+    return InvalidArgument(target.ToString() +
+                           ": a presigned URL expires in 1 second to 7 days "
+                           "(604800 seconds), not " +
+                           std::to_string(expires_seconds));
   }
   ASSIGN_OR_RETURN(Credentials credentials, credentials_.Get());
   SignableRequest signable;

@@ -42,9 +42,9 @@ struct S3Request {
   S3Uri target;  // the bucket, and the key (empty for a request on the bucket)
   KeyValues query;
   KeyValues headers;
-  std::string body;                // a small body, or
-  std::optional<FileRange> file;   // a body streamed from a file
-  std::string payload_hash;        // of the body; computed for `body` when empty
+  std::string body;               // a small body, or
+  std::optional<FileRange> file;  // a body streamed from a file
+  std::string payload_hash;       // of the body; computed for `body` when empty
   // For a 2xx answer: `begin` runs when its headers arrive (on every attempt, to restart), then
   // `sink` gets the body. Without a sink the body is kept in S3Response::body.
   std::function<Status()> begin;

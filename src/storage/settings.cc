@@ -65,10 +65,10 @@ Status ResolveCredentials(const S3Options& o, const Profile& p, S3Settings& s) {
   std::string key = Env(o, "AWS_ACCESS_KEY_ID"), secret = Env(o, "AWS_SECRET_ACCESS_KEY");
   if (!key.empty() || !secret.empty()) {
     if (key.empty() || secret.empty()) {
-      return InvalidArgument(std::string(key.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
-                             " is not set, but " +
-                             (key.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
-                             " is: set both, or neither to use a profile");
+      return InvalidArgument(
+          std::string(key.empty() ? "AWS_ACCESS_KEY_ID" : "AWS_SECRET_ACCESS_KEY") +
+          " is not set, but " + (key.empty() ? "AWS_SECRET_ACCESS_KEY" : "AWS_ACCESS_KEY_ID") +
+          " is: set both, or neither to use a profile");
     }
     s.static_credentials = Credentials{key, secret, Env(o, "AWS_SESSION_TOKEN")};
     s.credentials_source = "the environment (AWS_ACCESS_KEY_ID)";
@@ -96,8 +96,8 @@ Status ResolveCredentials(const S3Options& o, const Profile& p, S3Settings& s) {
     s.credentials_source = "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role " + role + ")";
     return web_identity(token_file, role, Env(o, "AWS_ROLE_SESSION_NAME"));
   }
-  for (auto [section, file] : {std::pair{p.credentials, p.credentials_file},
-                               std::pair{p.config, p.config_file}}) {
+  for (auto [section, file] :
+       {std::pair{p.credentials, p.credentials_file}, std::pair{p.config, p.config_file}}) {
     std::string k = Get(section, "aws_access_key_id");
     if (k.empty()) continue;
     std::string secret_key = Get(section, "aws_secret_access_key");
@@ -142,9 +142,12 @@ bool Endpoint::IsIpOrLocalhost() const {
 
 bool S3Settings::UsePathStyle(std::string_view bucket) const {
   switch (addressing) {
-    case AddressingStyle::kPath: return true;
-    case AddressingStyle::kVirtual: return false;
-    case AddressingStyle::kAuto: return endpoint.IsIpOrLocalhost() || !IsVirtualHostable(bucket);
+    case AddressingStyle::kPath:
+      return true;
+    case AddressingStyle::kVirtual:
+      return false;
+    case AddressingStyle::kAuto:
+      return endpoint.IsIpOrLocalhost() || !IsVirtualHostable(bucket);
   }
   return true;
 }
@@ -172,8 +175,10 @@ Result<Endpoint> ParseEndpoint(std::string_view url) {
     if (close == std::string_view::npos) return bad("an IPv6 address ends with ']'");
     e.host = std::string(rest.substr(1, close - 1));
     rest = rest.substr(close + 1);
-    if (StartsWith(rest, ":")) port = rest.substr(1);
-    else if (!rest.empty()) return bad("unexpected text after the host");
+    if (StartsWith(rest, ":"))
+      port = rest.substr(1);
+    else if (!rest.empty())
+      return bad("unexpected text after the host");
   } else {
     size_t colon = rest.rfind(':');
     e.host = std::string(rest.substr(0, colon));
@@ -227,7 +232,8 @@ Result<S3Settings> LoadS3Settings(const S3Options& o) {
     return InvalidArgument(p.config_file + ": profile " + Quote(p.name) + ": addressing_style " +
                            Quote(style) + " is not one of path, virtual, auto");
   }
-  if (o.path_style) s.addressing = *o.path_style ? AddressingStyle::kPath : AddressingStyle::kVirtual;
+  if (o.path_style)
+    s.addressing = *o.path_style ? AddressingStyle::kPath : AddressingStyle::kVirtual;
   s.ca_bundle = Env(o, "AWS_CA_BUNDLE");
   if (s.ca_bundle.empty()) s.ca_bundle = Get(p.config, "ca_bundle");
 

@@ -48,7 +48,7 @@ std::string CanonicalHeaderValue(std::string_view v) {
 }
 
 struct CanonicalHeaders {
-  std::string block;   // "name:value\n" for each
+  std::string block;         // "name:value\n" for each
   std::string signed_names;  // "a;b;c"
 };
 
@@ -100,7 +100,8 @@ std::string UriEncode(std::string_view s, bool keep_slash) {
   std::string out;
   out.reserve(s.size());
   for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/')) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
       out += static_cast<char>(c);
     } else {
       out += '%';

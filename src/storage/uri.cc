@@ -43,7 +43,8 @@ std::string BucketNameProblem(std::string_view b) {
     }
   }
   auto alnum = [](char c) {
-    return std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c));
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c));
   };
   if (!alnum(b.front()) || !alnum(b.back())) {
     return "a bucket name starts and ends with a letter or digit";

@@ -65,8 +65,8 @@ Result<std::unique_ptr<XmlElement>> ParseXml(std::string_view document) {
   XML_SetUserData(parser, &builder);
   XML_SetElementHandler(parser, OnStart, OnEnd);
   XML_SetCharacterDataHandler(parser, OnText);
-  bool ok = XML_Parse(parser, document.data(), static_cast<int>(document.size()), 1) ==
-            XML_STATUS_OK;
+  bool ok =
+      XML_Parse(parser, document.data(), static_cast<int>(document.size()), 1) == XML_STATUS_OK;
   std::string error;
   if (!ok) {
     error = std::string("invalid XML at ") + std::to_string(XML_GetCurrentLineNumber(parser)) +
@@ -83,12 +83,23 @@ std::string XmlEscape(std::string_view text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&apos;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;

@@ -102,6 +102,18 @@ class Boto3(S3Case):
         self.tool("get", "s3://%s/from-boto3" % BUCKET, self.path("back"))
         self.assertEqual(open(self.path("back"), "rb").read(), data)
 
+    @unittest.skipUnless(os.path.exists("/usr/bin/aws"), "Debian's awscli is not installed")
+    def test_the_aws_cli_reads_what_flyte_wrote(self):
+        src = random_file(self.path("src"), 300000)
+        self.tool("put", src, "s3://%s/cli/x.bin" % BUCKET)
+        # Debian's awscli (2.9) predates AWS_ENDPOINT_URL: the endpoint goes on the command line.
+        run = subprocess.run(["/usr/bin/aws", "--endpoint-url", self.server.endpoint, "s3", "cp",
+                              "s3://%s/cli/x.bin" % BUCKET,
+                              self.path("back")], env=self.server.env(), capture_output=True,
+                             text=True, timeout=120)
+        self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertEqual(digest(src), digest(self.path("back")))
+
     def test_boto3_reads_a_multipart_upload_of_flyte(self):
         src = random_file(self.path("src"), 12 << 20)
         self.tool("--part-size", str(5 << 20), "put", src, "s3://%s/parts" % BUCKET)

@@ -38,7 +38,8 @@ int Fail(const Status& s) {
 }
 
 int Usage() {
-  std::cerr << "usage: s3_tool [--part-size BYTES] [--attempts N] [--base-delay-ms MS] COMMAND ...\n";
+  std::cerr
+      << "usage: s3_tool [--part-size BYTES] [--attempts N] [--base-delay-ms MS] COMMAND ...\n";
   return 2;
 }
 
@@ -120,7 +121,8 @@ int Run(std::vector<std::string> args) {
     auto uri = uri_at(1);
     if (!uri.ok()) return Fail(uri.status());
     int64_t seconds = std::stoll(args[2]);
-    auto url = cmd == "presign-get" ? client.PresignGet(*uri, seconds) : client.PresignPut(*uri, seconds);
+    auto url =
+        cmd == "presign-get" ? client.PresignGet(*uri, seconds) : client.PresignPut(*uri, seconds);
     if (!url.ok()) return Fail(url.status());
     std::cout << *url << "\n";
     return 0;
