@@ -16,7 +16,7 @@ class S3Store : public ObjectStore {
 
   Status Put(std::string_view key, const std::string& local_path) override;
   Status Get(std::string_view key, const std::string& local_path,
-             std::optional<ByteRange> range) override;
+             std::optional<ByteRange> range = std::nullopt) override;
   Result<ObjectInfo> Head(std::string_view key) override;
   Result<std::vector<ObjectInfo>> List(std::string_view prefix) override;
   Status Delete(std::string_view key) override;
