@@ -59,54 +59,58 @@ S3ErrorContext S3Transport::ErrorContext(const S3Uri& target, const Credentials&
           settings_.credentials_source};
 }
 
-Result<S3Response> S3Transport::SendOnce(const S3Request& request, const Credentials& credentials,
-                                         bool* retryable, Status* sink_error) {
-  *retryable = false;
+httplib::Request S3Transport::SignedRequest(const S3Request& request,
+                                            const Credentials& credentials,
+                                            Status* read_error) const {
   SignableRequest signable;
   signable.method = request.method;
   signable.path = PathFor(request.target);
   signable.query = request.query;
   signable.headers = request.headers;
-  std::string host = HostFor(request.target.bucket);
-  signable.headers.emplace_back("Host", host);
+  signable.headers.emplace_back("Host", HostFor(request.target.bucket));
   std::string payload_hash = request.payload_hash;
   if (payload_hash.empty()) payload_hash = Sha256Hex(request.body);
-  SigningScope scope{settings_.region, "s3", std::time(nullptr)};
-  SignHeaders(signable, credentials, scope, payload_hash);
-
-  std::string base = (settings_.endpoint.https ? "https://" : "http://") + host;
-  httplib::Client client(base);
-  client.set_connection_timeout(options_.connect_timeout_seconds);
-  client.set_read_timeout(options_.io_timeout_seconds);
-  client.set_write_timeout(options_.io_timeout_seconds);
-  client.set_url_encode(false);
-  client.set_keep_alive(false);
-  if (!settings_.ca_bundle.empty()) client.set_ca_cert_path(settings_.ca_bundle.c_str());
+  SignHeaders(signable, credentials, {settings_.region, "s3", std::time(nullptr)}, payload_hash);
 
   httplib::Request req;
   req.method = request.method;
   std::string query = CanonicalQuery(request.query);
   req.path = UriEncode(signable.path, true) + (query.empty() ? "" : "?" + query);
   for (const auto& [name, value] : signable.headers) req.headers.emplace(name, value);
-  if (request.file) {
-    FileRange range = *request.file;
-    req.content_length_ = range.length;
-    req.content_provider_ = [range, sink_error](size_t offset, size_t length,
-                                                httplib::DataSink& sink) {
-      char buf[kChunk];
-      size_t n = std::min(length, kChunk);
-      ssize_t got = pread(range.fd, buf, n, static_cast<off_t>(range.offset + offset));
-      if (got <= 0) {
-        *sink_error = IOError(std::string("reading the file to upload: ") +
-                              (got == 0 ? "it became shorter" : strerror(errno)));
-        return false;
-      }
-      return sink.write(buf, static_cast<size_t>(got));
-    };
-    req.headers.emplace("Content-Type", "application/octet-stream");
-  } else {
+  if (!request.file) {
     req.body = request.body;  // httplib adds its Content-Length
+    return req;
   }
+  FileRange range = *request.file;
+  req.content_length_ = range.length;
+  req.content_provider_ = [range, read_error](size_t offset, size_t length,
+                                              httplib::DataSink& sink) {
+    char buf[kChunk];
+    ssize_t got =
+        pread(range.fd, buf, std::min(length, kChunk), static_cast<off_t>(range.offset + offset));
+    if (got <= 0) {
+      *read_error = IOError(std::string("reading the file to upload: ") +
+                            (got == 0 ? "it became shorter" : strerror(errno)));
+      return false;
+    }
+    return sink.write(buf, static_cast<size_t>(got));
+  };
+  req.headers.emplace("Content-Type", "application/octet-stream");
+  return req;
+}
+
+Result<S3Response> S3Transport::SendOnce(const S3Request& request, const Credentials& credentials,
+                                         bool* retryable, Status* sink_error) {
+  *retryable = false;
+  httplib::Client client((settings_.endpoint.https ? "https://" : "http://") +
+                         HostFor(request.target.bucket));
+  client.set_connection_timeout(options_.connect_timeout_seconds);
+  client.set_read_timeout(options_.io_timeout_seconds);
+  client.set_write_timeout(options_.io_timeout_seconds);
+  client.set_url_encode(false);
+  client.set_keep_alive(false);
+  if (!settings_.ca_bundle.empty()) client.set_ca_cert_path(settings_.ca_bundle.c_str());
+  httplib::Request req = SignedRequest(request, credentials, sink_error);
 
   S3Response response;
   bool success = false;

@@ -19,6 +19,10 @@
 #include "storage/sigv4.h"
 #include "storage/uri.h"
 
+namespace httplib {
+struct Request;
+}
+
 namespace flyte::storage {
 
 struct RetryPolicy {
@@ -78,6 +82,9 @@ class S3Transport {
   const S3Settings& settings() const { return settings_; }
 
  private:
+  // The request on the wire, signed; a file body reports read errors into `read_error`.
+  httplib::Request SignedRequest(const S3Request& request, const Credentials& credentials,
+                                 Status* read_error) const;
   Result<S3Response> SendOnce(const S3Request& request, const Credentials& credentials,
                               bool* retryable, Status* sink_error);
   std::string HostFor(const std::string& bucket) const;

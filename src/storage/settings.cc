@@ -61,6 +61,22 @@ struct Profile {
   const AwsSection* credentials = nullptr;
 };
 
+// STS is AWS_ENDPOINT_URL_STS, else the global AWS_ENDPOINT_URL, else AWS's for the region.
+Status SetWebIdentity(const S3Options& o, std::string token_file, std::string role,
+                      std::string session, S3Settings& s) {
+  WebIdentity w;
+  w.token_file = std::move(token_file);
+  w.role_arn = std::move(role);
+  w.session_name = session.empty() ? "flyte-session" : std::move(session);
+  std::string sts = FirstEnv(o, {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"});
+  if (sts.empty()) sts = "https://sts." + s.region + ".amazonaws.com";
+  auto endpoint = ParseEndpoint(sts);
+  if (!endpoint.ok()) return endpoint.status().WithContext("STS endpoint");
+  w.sts_endpoint = endpoint->Url();
+  s.web_identity = std::move(w);
+  return Status::Ok();
+}
+
 Status ResolveCredentials(const S3Options& o, const Profile& p, S3Settings& s) {
   std::string key = Env(o, "AWS_ACCESS_KEY_ID"), secret = Env(o, "AWS_SECRET_ACCESS_KEY");
   if (!key.empty() || !secret.empty()) {
@@ -74,19 +90,6 @@ Status ResolveCredentials(const S3Options& o, const Profile& p, S3Settings& s) {
     s.credentials_source = "the environment (AWS_ACCESS_KEY_ID)";
     return Status::Ok();
   }
-  auto web_identity = [&](std::string token_file, std::string role, std::string session) {
-    WebIdentity w;
-    w.token_file = std::move(token_file);
-    w.role_arn = std::move(role);
-    w.session_name = session.empty() ? "flyte-session" : std::move(session);
-    std::string sts = FirstEnv(o, {"AWS_ENDPOINT_URL_STS", "AWS_ENDPOINT_URL"});
-    if (sts.empty()) sts = "https://sts." + s.region + ".amazonaws.com";
-    auto endpoint = ParseEndpoint(sts);
-    if (!endpoint.ok()) return endpoint.status().WithContext("STS endpoint");
-    w.sts_endpoint = endpoint->Url();
-    s.web_identity = std::move(w);
-    return Status::Ok();
-  };
   std::string token_file = Env(o, "AWS_WEB_IDENTITY_TOKEN_FILE");
   if (!token_file.empty()) {
     std::string role = Env(o, "AWS_ROLE_ARN");
@@ -94,7 +97,7 @@ Status ResolveCredentials(const S3Options& o, const Profile& p, S3Settings& s) {
       return InvalidArgument("AWS_WEB_IDENTITY_TOKEN_FILE is set but AWS_ROLE_ARN is not");
     }
     s.credentials_source = "web identity (AWS_WEB_IDENTITY_TOKEN_FILE, role " + role + ")";
-    return web_identity(token_file, role, Env(o, "AWS_ROLE_SESSION_NAME"));
+    return SetWebIdentity(o, token_file, role, Env(o, "AWS_ROLE_SESSION_NAME"), s);
   }
   for (auto [section, file] :
        {std::pair{p.credentials, p.credentials_file}, std::pair{p.config, p.config_file}}) {
@@ -116,7 +119,7 @@ Status ResolveCredentials(const S3Options& o, const Profile& p, S3Settings& s) {
                              " has web_identity_token_file but no role_arn");
     }
     s.credentials_source = "web identity of profile " + Quote(p.name) + " in " + p.config_file;
-    return web_identity(f, role, Get(p.config, "role_session_name"));
+    return SetWebIdentity(o, f, role, Get(p.config, "role_session_name"), s);
   }
   return FailedPrecondition(
       "no AWS credentials found: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or "
