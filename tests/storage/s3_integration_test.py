@@ -199,6 +199,39 @@ class Errors(S3Case):
                       "only lowercase letters", run.stderr)
 
 
+class Retries(S3Case):
+    def test_slow_down_and_server_errors_are_retried(self):
+        src = random_file(self.path("src"), 1000)
+        self.server.proxy.inject("PUT /flyte-test/k", 503, "SlowDown", times=2)
+        self.server.proxy.inject("PUT /flyte-test/k", 500, "InternalError")
+        self.tool("--base-delay-ms", "10", "put", src, "s3://%s/k" % BUCKET)
+        puts = [p for m, p in self.server.proxy.requests if m == "PUT" and p == "/flyte-test/k"]
+        self.assertEqual(len(puts), 4)
+        self.assertEqual(self.boto.head_object(Bucket=BUCKET, Key="k")["ContentLength"], 1000)
+
+    def test_retries_are_bounded(self):
+        self.server.proxy.inject("GET /flyte-test?list-type=2", 503, "SlowDown", times=10)
+        run = self.tool("--attempts", "3", "--base-delay-ms", "10", "ls", "s3://%s/" % BUCKET,
+                        check=False)
+        self.assertIn("error: Unavailable: s3://flyte-test/: the server at %s failed (SlowDown: "
+                      "injected by the test) (after 3 attempts)" % self.server.endpoint, run.stderr)
+        self.assertEqual(len(self.server.proxy.faults), 7)
+
+    def test_a_refused_part_aborts_the_multipart_upload(self):
+        src = random_file(self.path("big"), 12 << 20)
+        self.server.proxy.inject("partNumber=2", 403, "AccessDenied")
+        run = self.tool("--part-size", str(5 << 20), "put", src, "s3://%s/big" % BUCKET,
+                        check=False)
+        self.assertEqual(run.returncode, 1)
+        self.assertIn("error: FailedPrecondition: s3://flyte-test/big: access denied for access "
+                      "key S3RVER (AccessDenied: injected by the test) (part 2)", run.stderr)
+        aborts = [p for m, p in self.server.proxy.requests if m == "DELETE" and "uploadId=" in p]
+        self.assertEqual(len(aborts), 1)
+        # s3rver has no AbortMultipartUpload (405), which the message reports.
+        self.assertIn("; aborting multipart upload", run.stderr)
+        self.assertNotIn("Contents", self.boto.list_objects_v2(Bucket=BUCKET))
+
+
 class Signatures(S3Case):
     def test_a_wrong_secret_is_refused(self):
         env = self.server.env(AWS_SECRET_ACCESS_KEY="not-the-secret")

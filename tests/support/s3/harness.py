@@ -80,6 +80,13 @@ class Proxy(http.server.ThreadingHTTPServer):
         self.lock = threading.Lock()
         self.requests = []  # (method, path) of every request that reached the backend
         self.refused = 0
+        self.faults = []  # (substring of "METHOD /path?query", HTTP status, S3 code), each once
+
+    def inject(self, match, status, code, times=1):
+        """Answers the next `times` requests containing `match` with an S3 error, as a faulty
+        server would, instead of forwarding them."""
+        with self.lock:
+            self.faults.extend([(match, status, code)] * times)
 
 
 class Handler(http.server.BaseHTTPRequestHandler):
@@ -88,19 +95,21 @@ class Handler(http.server.BaseHTTPRequestHandler):
     def log_message(self, *args):
         pass
 
-    def _refuse(self):
-        body = (b'<?xml version="1.0" encoding="UTF-8"?><Error><Code>SignatureDoesNotMatch</Code>'
-                b"<Message>The request signature we calculated does not match the signature you "
-                b"provided. Check your key and signing method.</Message></Error>")
+    def _refuse(self, status=403, code="SignatureDoesNotMatch",
+                message="The request signature we calculated does not match the signature you "
+                        "provided. Check your key and signing method."):
+        body = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s'
+                "</Message></Error>" % (code, message)).encode()
         self._drain()
-        self.send_response(403)
+        self.send_response(status)
         self.send_header("Content-Type", "application/xml")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        with self.server.lock:
-            self.server.refused += 1
+        if code == "SignatureDoesNotMatch":
+            with self.server.lock:
+                self.server.refused += 1
 
     def _drain(self):
         left = int(self.headers.get("content-length") or 0)
@@ -120,6 +129,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
             return self._refuse()
         with self.server.lock:
             self.server.requests.append((self.command, self.path))
+            request = "%s %s" % (self.command, self.path)
+            fault = next((f for f in self.server.faults if f[0] in request), None)
+            if fault:
+                self.server.faults.remove(fault)
+        if fault:
+            return self._refuse(fault[1], fault[2], "injected by the test")
         backend = http.client.HTTPConnection("127.0.0.1", self.server.backend_port, timeout=60)
         length = int(headers.get("content-length") or 0)
         backend.putrequest(self.command, self.path, skip_host=True, skip_accept_encoding=True)
