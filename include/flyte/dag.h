@@ -87,9 +87,11 @@ using CompiledTemplate = std::vector<TemplateSegment>;
 // resource, a container (it names an image), or a plain process. A routing runner
 // (runner/routing_runner.h) maps each kind to a runner at run time; where a kind has none of
 // its own (no Kubernetes configured), the process runner runs it locally, as flytekit does.
-enum class ExecutorKind : uint8_t { kProcess, kContainer, kDask, kRay, kSpark, kPytorch };
-inline constexpr int kExecutorKinds = 6;
-std::string_view ExecutorKindName(ExecutorKind kind);  // "process", "container", "dask"...
+// `runner: local` pins a task to this machine (kLocal), whatever is configured;
+// `runner: kubernetes` needs a cluster (kKubernetes): without one it is refused, not run here.
+enum class ExecutorKind : uint8_t { kProcess, kContainer, kDask, kRay, kSpark, kPytorch, kLocal, kKubernetes };
+inline constexpr int kExecutorKinds = 8;
+std::string_view ExecutorKindName(ExecutorKind kind);  // "process", "container", "dask", "local"...
 
 struct CompiledTask {
   std::string name;

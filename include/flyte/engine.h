@@ -76,8 +76,9 @@ struct AttemptState {
   int64_t started_at = 0;
   int64_t ended_at = 0;
   int exit_code = 0;
-  std::string reason;  // why it failed
+  std::string reason;  // why it failed, or why it waits
   std::string stdout_path, stderr_path;
+  std::string where;  // what runs it, when not a local process: "pod NAMESPACE/NAME"
 };
 
 struct NodeState {

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "flyte/dag.h"
+#include "flyte/phase.h"
 #include "flyte/value.h"
 
 namespace flyte {
@@ -64,10 +65,20 @@ struct AttemptResult {
   std::string dynamic_spec_path;  // dynamic tasks: the _workflow.yaml they wrote
 };
 
+// How a running attempt is doing, from runners whose attempts wait on others (a cluster's
+// scheduler, image pulls): its phase (QUEUED, INITIALIZING, WAITING_FOR_RESOURCES, RUNNING),
+// why it waits, and where it runs ("pod default/x-n0-0"), shown to users.
+struct AttemptProgress {
+  TaskPhase phase = TaskPhase::kRunning;
+  std::string reason;
+  std::string where;
+};
+
 class Runner {
  public:
   using DoneFn = std::function<void(uint64_t id, AttemptResult result)>;
   using OutputFn = std::function<void(uint64_t id, bool is_stderr, std::string_view line)>;
+  using ProgressFn = std::function<void(uint64_t id, const AttemptProgress& progress)>;
   virtual ~Runner() = default;
 
   // REQUIRES: called once, before Start.
@@ -88,6 +99,8 @@ class Runner {
     (void)kind;
     return true;
   }
+  // Where progress reports go (runners that have none never call it). Before Start.
+  virtual void SetProgress(ProgressFn progress) { (void)progress; }
 };
 
 }  // namespace flyte

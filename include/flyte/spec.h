@@ -139,6 +139,11 @@ struct PluginSpec {
   SourceLoc loc;
 };
 
+// Where a task may run when Kubernetes is configured (KUBERNETES.md §2): `auto` runs it as a
+// Pod when it has an image (its own or the configured default), `local` keeps it a local
+// process, `kubernetes` requires a cluster.
+enum class RunnerChoice : uint8_t { kAuto, kLocal, kKubernetes };
+
 struct Task {
   std::string name;
   SourceLoc loc;
@@ -160,6 +165,7 @@ struct Task {
   bool interruptible = false;
   bool dynamic = false;
   PluginSpec plugin;
+  RunnerChoice runner = RunnerChoice::kAuto;
 };
 
 enum class NodeKind : uint8_t {

@@ -67,6 +67,7 @@ struct AttemptRecord {
   int64_t started_at = 0, ended_at = 0;
   int exit_code = 0;
   std::string reason, stdout_path, stderr_path;
+  std::string where;  // "pod NAMESPACE/NAME" for Pod tasks
 };
 
 struct CacheRecord {

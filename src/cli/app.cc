@@ -64,6 +64,16 @@ int Main(int argc, char** argv) {
   r->add_option("--signal", run.signals, "A value for a signal gate, NAME=VALUE (repeatable)")->take_all();
   r->add_option("--approve", run.approve, "Approve the approve gate of this node (repeatable)")->take_all();
   r->add_option("--reject", run.reject, "Reject the approve gate of this node (repeatable)")->take_all();
+  r->add_flag("--kubernetes", run.kube.enabled,
+              "Run tasks that have an image as Kubernetes Pods (kubeconfig found as kubectl finds it)");
+  r->add_option("--kubeconfig", run.kube.kubeconfig, "With Kubernetes: this kubeconfig file only");
+  r->add_option("--context", run.kube.context, "With Kubernetes: the kubeconfig context (default: current-context)");
+  r->add_option("--namespace", run.kube.ns, "With Kubernetes: the namespace of the Pods (default: the context's)");
+  r->add_option("--kube-image", run.kube.image,
+                "With Kubernetes: the image of tasks that name none (they then run as Pods too)");
+  r->add_option("--max-pods", run.kube.max_pods, "With Kubernetes: Pods running at once")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
   r->add_flag("--remote", run.remote, "Submit to a flyte server instead of running here");
   r->add_flag("--wait,!--no-wait", run.wait, "With --remote: follow the execution until it ends");
   r->add_option("--endpoint", run.endpoint, "With --remote: the server (default: FLYTE_ENDPOINT, else config.yaml)");
@@ -178,6 +188,12 @@ int Main(int argc, char** argv) {
   sv->add_option("--auth", serve.auth, "token: require a bearer token (flyte serve token create) on every request");
   sv->add_option("--log-format", serve.log_format, "text (default) or json: one JSON object per log line on stderr");
   sv->add_flag("--access-log", serve.access_log, "Log every API request (method, path, status, milliseconds)");
+  sv->add_flag("--kubernetes", serve.kube.enabled,
+               "Run tasks that have an image as Kubernetes Pods (or a kubernetes: section in --config)");
+  sv->add_option("--kubeconfig", serve.kube.kubeconfig, "With Kubernetes: this kubeconfig file only");
+  sv->add_option("--context", serve.kube.context, "With Kubernetes: the kubeconfig context");
+  sv->add_option("--namespace", serve.kube.ns, "With Kubernetes: the namespace of the Pods");
+  sv->add_option("--kube-image", serve.kube.image, "With Kubernetes: the image of tasks that name none");
   CLI::App* svt = sv->add_subcommand("token", "API tokens for --auth token");
   CLI::App* svtc = svt->add_subcommand("create", "Create a token; it is printed once and only its hash is stored");
   svtc->add_option("--description", serve.description, "What the token is for");

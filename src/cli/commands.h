@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "cli/kube_setup.h"
+
 namespace flyte::cli {
 
 inline constexpr int kExitOk = 0;
@@ -48,6 +50,7 @@ struct RunOptions {
   std::vector<std::string> signals;  // NAME=VALUE
   std::vector<std::string> approve;  // node ids
   std::vector<std::string> reject;
+  KubeFlags kube;
 };
 int RunRun(const RunOptions& opts);
 
@@ -93,6 +96,7 @@ struct ServeOptions {
   std::string log_format;   // text | json
   bool access_log = false;
   std::string description;  // token create
+  KubeFlags kube;           // over the config file's kubernetes: section
 };
 int RunServe(const ServeOptions& opts);
 int RunTokenCreate(const ServeOptions& opts);

@@ -181,6 +181,11 @@ int RunRun(const RunOptions& opts) {
       return kExitInternal;
     }
     LocalAdmin& admin = **opened;
+    Result<std::unique_ptr<KubeSetup>> kube = SetUpKubernetes(&loop, opts.kube, aopts.home, admin.runners());
+    if (!kube.ok()) {
+      std::fprintf(stderr, "flyte run: Kubernetes: %s\n", kube.status().message().c_str());
+      return kExitUsage;
+    }
     // An earlier run that died (or could not record its end) left its execution RUNNING.
     Result<LocalAdmin::ResumeReport> ended = admin.EndAbandonedRuns();
     if (!ended.ok()) {

@@ -52,7 +52,7 @@ Value RunReport(const ExecutionState& e) {
   Value::List nodes;
   for (const NodeState& n : e.nodes) {
     if (!n.started) continue;
-    nodes.push_back(Value::FromMap({
+    Value::Map node = {
         {"id", Value::Str(n.id)},
         {"parent", n.parent.empty() ? Value() : Value::Str(n.parent)},
         {"phase", Value::Str(std::string(PhaseName(n.phase)))},
@@ -60,7 +60,12 @@ Value RunReport(const ExecutionState& e) {
         {"attempts", Value::Int(static_cast<int64_t>(n.attempts.size()))},
         {"duration_ms", Value::Int(n.started_at > 0 && n.ended_at > 0 ? Ms(n.ended_at - n.started_at) : 0)},
         {"error", ErrorValue(n.error)},
-    }));
+    };
+    // Where its last attempt ran, when not a local process ("pod NAMESPACE/NAME").
+    if (!n.attempts.empty() && !n.attempts.back().where.empty()) {
+      node.emplace_back("where", Value::Str(n.attempts.back().where));
+    }
+    nodes.push_back(Value::FromMap(std::move(node)));
   }
   return Value::FromMap({
       {"execution", Value::FromMap({{"project", Value::Str(e.key.project)},

@@ -26,6 +26,7 @@
 #include "http/notifications.h"
 #include "http/webhook.h"
 #include "cron/schedule_service.h"
+#include "runner/pod_runner.h"
 #include "runner/secret_env.h"
 #include "runner/uv_clock.h"
 #include "util/timefmt.h"
@@ -118,6 +119,11 @@ int RunServe(const ServeOptions& opts) {
   if (opts.insecure) cfg.insecure = true;
   if (!opts.log_format.empty()) cfg.log_format = opts.log_format;
   if (opts.access_log) cfg.access_log = true;
+  if (opts.kube.any()) cfg.kube.enabled = true;
+  if (!opts.kube.kubeconfig.empty()) cfg.kube.kubeconfig = opts.kube.kubeconfig;
+  if (!opts.kube.context.empty()) cfg.kube.context = opts.kube.context;
+  if (!opts.kube.ns.empty()) cfg.kube.ns = opts.kube.ns;
+  if (!opts.kube.image.empty()) cfg.kube.image = opts.kube.image;
   if (cfg.log_format != "text" && cfg.log_format != "json") {
     std::cerr << "flyte serve: --log-format takes text or json, got " << Quote(cfg.log_format) << "\n";
     return kExitUsage;
@@ -182,6 +188,13 @@ int RunServe(const ServeOptions& opts) {
   }
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   if (!admin->supervisor_warning().empty()) log.Warn(admin->supervisor_warning());
+  // Before resuming: adopted Pod attempts need their runner.
+  Result<std::unique_ptr<KubeSetup>> kube = SetUpKubernetes(&loop, cfg.kube, ao.home, admin->runners());
+  if (!kube.ok()) {
+    log.Error("Kubernetes: " + kube.status().message());
+    return kExitUsage;
+  }
+  if (*kube != nullptr) log.Info("tasks with an image run as Pods: " + (*kube)->description());
   // A store that refuses writes (a full disk) is retried until it takes them; meanwhile the
   // server says so on /healthcheck and in its log.
   admin->OnStoreHealth([&health, &log](const Status& st) {
@@ -220,6 +233,8 @@ int RunServe(const ServeOptions& opts) {
     }
     for (const std::string& m : resumed->messages) log.Warn("ended " + m);
   }
+  // Pods of ours that no resumed attempt claimed belong to executions that ended or are gone.
+  if (*kube != nullptr) (*kube)->runner().SweepUnclaimed();
   // Schedules of active launch plans: resumed from the store, kept in step with activation.
   auto clock = std::make_unique<UvClock>(&loop);
   // Memory a burst of executions freed goes back to the system 2 s after the last one ends.

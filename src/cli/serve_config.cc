@@ -1,6 +1,7 @@
 #include "cli/serve_config.h"
 
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <vector>
 
@@ -73,6 +74,16 @@ class Reader {
     }
     return Status::Ok();
   }
+  Status StringMap(const char* key, std::map<std::string, std::string>* out) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return Status::Ok();
+    if (!n->is_map()) return Error(*n, Quote(prefix_ + key) + " must be a mapping of text to text, got " + n->Describe());
+    for (const auto& [k, v] : n->entries) {
+      if (!v->is_scalar()) return Error(*v, Quote(prefix_ + key + "." + k->text) + " must be text, got " + v->Describe());
+      (*out)[k->text] = v->text;
+    }
+    return Status::Ok();
+  }
   Status Duration(const char* key, int64_t* nanos) const {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
@@ -123,7 +134,8 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   if (root == nullptr || root->is_null()) return c;
   if (!root->is_map()) return InvalidArgument(path + ": expected a mapping of settings, got " + root->Describe());
   Reader r(path, *root, "");
-  RETURN_IF_ERROR(r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks"}));
+  RETURN_IF_ERROR(
+      r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks", "kubernetes"}));
   RETURN_IF_ERROR(r.String("listen", &c.listen));
   RETURN_IF_ERROR(r.String("home", &c.home));
   if (StartsWith(c.home, "~/")) {
@@ -138,6 +150,32 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(l.CheckKeys({"format", "access"}));
     RETURN_IF_ERROR(l.String("format", &c.log_format, {"text", "json"}));
     RETURN_IF_ERROR(l.Bool("access", &c.access_log));
+  }
+  RETURN_IF_ERROR(st);
+  if (const yaml::Node* kube = r.Section("kubernetes", &st)) {
+    Reader k(path, *kube, "kubernetes.");
+    RETURN_IF_ERROR(k.CheckKeys({"enabled", "kubeconfig", "context", "namespace", "image", "service_account",
+                                 "max_pods", "delete_pods", "image_pull_grace", "labels", "annotations",
+                                 "node_selector", "instance"}));
+    c.kube.enabled = true;  // the section turns it on unless it says enabled: false
+    RETURN_IF_ERROR(k.Bool("enabled", &c.kube.enabled));
+    RETURN_IF_ERROR(k.String("kubeconfig", &c.kube.kubeconfig));
+    RETURN_IF_ERROR(k.String("context", &c.kube.context));
+    RETURN_IF_ERROR(k.String("namespace", &c.kube.ns));
+    RETURN_IF_ERROR(k.String("image", &c.kube.image));
+    RETURN_IF_ERROR(k.String("service_account", &c.kube.service_account));
+    RETURN_IF_ERROR(k.String("instance", &c.kube.instance));
+    int64_t max_pods = c.kube.max_pods;
+    RETURN_IF_ERROR(k.Int("max_pods", 1, 100000, &max_pods));
+    c.kube.max_pods = static_cast<uint32_t>(max_pods);
+    std::string delete_pods = "always";
+    RETURN_IF_ERROR(k.String("delete_pods", &delete_pods, {"always", "on_success"}));
+    c.kube.delete_failed = delete_pods == "always";
+    RETURN_IF_ERROR(k.Duration("image_pull_grace", &c.kube.image_pull_grace_nanos));
+    RETURN_IF_ERROR(k.StringMap("labels", &c.kube.labels));
+    RETURN_IF_ERROR(k.StringMap("annotations", &c.kube.annotations));
+    RETURN_IF_ERROR(k.StringMap("node_selector", &c.kube.node_selector));
+    if (!c.kube.enabled) c.kube = KubeFlags{};
   }
   RETURN_IF_ERROR(st);
   if (const yaml::Node* tasks = r.Section("tasks", &st)) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "cli/kube_setup.h"
 #include "flyte/status.h"
 
 namespace flyte::cli {
@@ -30,6 +31,7 @@ struct ServeConfig {
   int webhook_attempts = 5;
   std::chrono::milliseconds webhook_initial_backoff{1000};
   std::chrono::milliseconds webhook_max_backoff{60000};
+  KubeFlags kube;  // the `kubernetes:` section, and the --kubernetes flags over it
 };
 
 // Reads `path` over the defaults. InvalidArgument with FILE:LINE:COL for a bad or unknown key.

@@ -42,6 +42,8 @@ std::string_view ExecutorKindName(ExecutorKind kind) {
     case ExecutorKind::kRay: return "ray";
     case ExecutorKind::kSpark: return "spark";
     case ExecutorKind::kPytorch: return "pytorch";
+    case ExecutorKind::kLocal: return "local";
+    case ExecutorKind::kKubernetes: return "kubernetes";
   }
   return "process";
 }

@@ -97,6 +97,12 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
       t.executor = task.image.empty() ? ExecutorKind::kProcess : ExecutorKind::kContainer;
       break;
   }
+  if (task.runner == spec::RunnerChoice::kLocal) t.executor = ExecutorKind::kLocal;
+  // `runner: kubernetes` runs as a Pod (its image, else the default one), never here.
+  if (task.runner == spec::RunnerChoice::kKubernetes && (t.executor == ExecutorKind::kProcess ||
+                                                          t.executor == ExecutorKind::kContainer)) {
+    t.executor = ExecutorKind::kKubernetes;
+  }
   t.iface.inputs = ToVariables(task.inputs);
   t.iface.outputs = ToVariables(task.outputs);
   for (const spec::Template& arg : task.command) {

@@ -29,6 +29,7 @@ Engine::Impl::Impl(Runner& runner, Clock& clock, CacheBackend* cache)
           o->OnOutput(*it->second.exec, it->second.exec->nodes[it->second.node], is_stderr, line);
         }
       });
+  runner_.SetProgress([this](uint64_t id, const AttemptProgress& p) { OnAttemptProgress(id, p); });
 }
 
 const ExecutionState& Engine::Impl::Start(ExecutionRequest req,

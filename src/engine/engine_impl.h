@@ -65,6 +65,8 @@ class Engine::Impl {
   void Pump(ExecutionState& e);
   void StartAttempt(ExecutionState& e, uint32_t node);
   void OnAttemptDone(uint64_t id, AttemptResult result);
+  // A running attempt waits (QUEUED, INITIALIZING, WAITING_FOR_RESOURCES) or runs, and where.
+  void OnAttemptProgress(uint64_t id, const AttemptProgress& progress);
   void OnTimeout(ExecutionState& e, uint32_t node, uint64_t attempt_id);
   void Retry(ExecutionState& e, uint32_t node, bool system);
   void ReadyTask(ExecutionState& e, uint32_t node);  // cache lookup, then the heap

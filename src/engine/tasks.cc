@@ -145,6 +145,20 @@ void Engine::Impl::OnTimeout(ExecutionState& e, uint32_t idx, uint64_t attempt_i
   runner_.Abort(attempt_id);
 }
 
+void Engine::Impl::OnAttemptProgress(uint64_t id, const AttemptProgress& p) {
+  auto it = running_.find(id);
+  if (it == running_.end() || IsTerminal(p.phase) || p.phase == TaskPhase::kRetryableFailed) return;
+  ExecutionState& e = *it->second.exec;
+  NodeState& n = e.nodes[it->second.node];
+  if (n.attempts.empty()) return;
+  AttemptState& a = n.attempts.back();
+  if (a.phase == p.phase && a.reason == p.reason && (p.where.empty() || a.where == p.where)) return;
+  a.phase = p.phase;
+  a.reason = p.reason;
+  if (!p.where.empty()) a.where = p.where;
+  NotifyAttempt(e, n);
+}
+
 void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
   auto it = running_.find(id);
   if (it == running_.end()) return;

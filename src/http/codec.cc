@@ -335,6 +335,7 @@ std::string AttemptListJson(const std::vector<AttemptRecord>& attempts) {
                      {"duration", Duration(a.started_at, a.ended_at)},
                      {"exit_code", a.exit_code},
                      {"reason", a.reason},
+                     {"where", a.where},
                      {"logs", {{"stdout", a.stdout_path}, {"stderr", a.stderr_path}}}});
   }
   return Dump({{"task_executions", items}});
@@ -637,6 +638,7 @@ Result<std::vector<AttemptRecord>> ParseAttemptList(const std::string& body) {
       a.ended_at = TimeOf(e, "ended_at");
       a.exit_code = e.value("exit_code", 0);
       a.reason = Str(e, "reason");
+      a.where = Str(e, "where");
       a.stdout_path = Str(Obj(e, "logs"), "stdout");
       a.stderr_path = Str(Obj(e, "logs"), "stderr");
       out.push_back(std::move(a));

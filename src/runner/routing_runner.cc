@@ -9,7 +9,25 @@ namespace flyte {
 RoutingRunner::RoutingRunner(Runner& fallback) : fallback_(fallback) {}
 
 void RoutingRunner::Route(ExecutorKind kind, Runner& runner) {
+  if (kind == ExecutorKind::kLocal) return;  // `runner: local` is never routed away
   routes_[static_cast<size_t>(kind)] = &runner;
+  if (done_) Attach(runner);  // routed after the engine was built (run and serve assemble so)
+}
+
+void RoutingRunner::Attach(Runner& r) {
+  if (!attached_.insert(&r).second) return;
+  r.SetCallbacks(
+      [this](uint64_t id, AttemptResult result) {
+        owner_.erase(id);
+        done_(id, std::move(result));
+      },
+      output_);
+  if (progress_) r.SetProgress(progress_);
+}
+
+void RoutingRunner::SetProgress(ProgressFn progress) {
+  progress_ = std::move(progress);
+  for (Runner* r : attached_) r->SetProgress(progress_);
 }
 
 void RoutingRunner::Require(ExecutorKind kind, std::string why) {
@@ -31,17 +49,10 @@ Runner& RoutingRunner::For(ExecutorKind kind) const {
 
 void RoutingRunner::SetCallbacks(DoneFn done, OutputFn output) {
   done_ = std::move(done);
-  std::set<Runner*> all{&fallback_};
+  output_ = std::move(output);
+  Attach(fallback_);
   for (Runner* r : routes_) {
-    if (r != nullptr) all.insert(r);
-  }
-  for (Runner* r : all) {
-    r->SetCallbacks(
-        [this](uint64_t id, AttemptResult result) {
-          owner_.erase(id);
-          done_(id, std::move(result));
-        },
-        output);
+    if (r != nullptr) Attach(*r);
   }
 }
 

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <array>
+#include <set>
 #include <unordered_map>
 
 #include "flyte/runner.h"
@@ -23,7 +24,7 @@ class RoutingRunner : public Runner {
   // `fallback` runs every kind that has no runner of its own; it must outlive this.
   explicit RoutingRunner(Runner& fallback);
 
-  // REQUIRES: before SetCallbacks. `runner` must outlive this.
+  // `runner` must outlive this; before the first Start. kLocal is never routed.
   void Route(ExecutorKind kind, Runner& runner);
   // Tasks of `kind` need their own runner (e.g. `runner: kubernetes`): without one, CanRun
   // refuses them. `why` completes the error ("configure Kubernetes with --kubeconfig").
@@ -38,15 +39,21 @@ class RoutingRunner : public Runner {
   void Adopt(TaskLaunch launch) override;
   size_t running() const override;
   bool RunsHere(ExecutorKind kind) const override;
+  void SetProgress(ProgressFn progress) override;
 
  private:
   Runner& For(ExecutorKind kind) const;
+  // Gives `r` our callbacks, once.
+  void Attach(Runner& r);
 
   Runner& fallback_;
   std::array<Runner*, kExecutorKinds> routes_{};
   std::array<std::string, kExecutorKinds> required_;
   std::unordered_map<uint64_t, Runner*> owner_;  // running attempts, by id
   DoneFn done_;
+  OutputFn output_;
+  ProgressFn progress_;
+  std::set<Runner*> attached_;
 };
 
 }  // namespace flyte

@@ -156,23 +156,32 @@ Status WriteInputs(const TaskLaunch& launch, const TaskPaths& paths) {
   RETURN_IF_ERROR(MakeDirs(paths.input_dir));
   RETURN_IF_ERROR(MakeDirs(paths.output_dir));
   const Interface& iface = launch.task->iface;
+  for (size_t i = 0; i < iface.inputs.size() && i < launch.inputs.size(); ++i) {
+    const Value& v = launch.inputs[i];
+    if (v.kind() != Value::Kind::kFile && v.kind() != Value::Kind::kDir) continue;
+    const std::string path = paths.input_dir + "/" + iface.inputs[i].name;
+    std::error_code ec;
+    fs::remove(path, ec);
+    fs::create_symlink(v.as_str(), path, ec);
+    if (ec) return IOError("cannot link input " + iface.inputs[i].name + ": " + ec.message());
+  }
+  for (const auto& [name, bytes] : InputFiles(launch)) RETURN_IF_ERROR(WriteFile(paths.input_dir + "/" + name, bytes));
+  return Status::Ok();
+}
+
+std::vector<std::pair<std::string, std::string>> InputFiles(const TaskLaunch& launch) {
+  std::vector<std::pair<std::string, std::string>> files;
+  const Interface& iface = launch.task->iface;
   std::string json = "{";
   for (size_t i = 0; i < iface.inputs.size() && i < launch.inputs.size(); ++i) {
     const Value& v = launch.inputs[i];
-    const std::string path = paths.input_dir + "/" + iface.inputs[i].name;
-    if (v.kind() == Value::Kind::kFile || v.kind() == Value::Kind::kDir) {
-      std::error_code ec;
-      fs::remove(path, ec);
-      fs::create_symlink(v.as_str(), path, ec);
-      if (ec) return IOError("cannot link input " + iface.inputs[i].name + ": " + ec.message());
-    } else {
-      RETURN_IF_ERROR(WriteFile(path, v.ToText()));
-    }
+    if (v.kind() != Value::Kind::kFile && v.kind() != Value::Kind::kDir) files.emplace_back(iface.inputs[i].name, v.ToText());
     if (i > 0) json += ",";
     json += Value::Str(iface.inputs[i].name).ToCanonicalJson() + ":" + v.ToCanonicalJson();
   }
   json += "}";
-  return WriteFile(paths.input_dir + "/inputs.json", json);
+  files.emplace_back("inputs.json", std::move(json));
+  return files;
 }
 
 std::string Expand(const CompiledTemplate& tpl, const TaskLaunch& launch, const TaskPaths& paths) {

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "flyte/dag.h"
@@ -25,6 +26,10 @@ struct TaskPaths {
 // Creates the folders and writes one file per input plus inputs.json. File and folder inputs
 // appear as symbolic links to their blobs.
 Status WriteInputs(const TaskLaunch& launch, const TaskPaths& paths);
+
+// The input folder's regular files, as (name, bytes): one per input that is not a file or
+// folder, and inputs.json. What WriteInputs writes, and what a Pod's ConfigMap carries.
+std::vector<std::pair<std::string, std::string>> InputFiles(const TaskLaunch& launch);
 
 // {{ inputs.x }} → the input's text; {{ outputs.y }} → the path to write output y to.
 std::string Expand(const CompiledTemplate& tpl, const TaskLaunch& launch, const TaskPaths& paths);

@@ -12,7 +12,7 @@ inline constexpr std::string_view kTask[] = {
     "description", "inputs",  "outputs",   "command",   "script",        "shell",
     "workdir",     "env",     "image",     "retries",   "retry_backoff", "timeout",
     "cache",       "resources", "secrets", "interruptible", "dynamic",   "plugin",
-    "dask",        "ray",     "spark",     "pytorch"};
+    "dask",        "ray",     "spark",     "pytorch",   "runner"};
 inline constexpr std::string_view kInput[] = {"type", "default", "description"};
 inline constexpr std::string_view kOutput[] = {"type", "description"};
 inline constexpr std::string_view kRetryBackoff[] = {"initial", "max", "factor"};

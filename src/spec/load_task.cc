@@ -263,6 +263,18 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
   if (const yaml::Node* n = body.Get("interruptible")) t.interruptible = r.Bool(*n, "interruptible").value_or(false);
   if (const yaml::Node* n = body.Get("dynamic")) t.dynamic = r.Bool(*n, "dynamic").value_or(false);
   LoadPlugin(r, body, t, where);
+  if (const yaml::Node* n = body.Get("runner")) {
+    static const std::vector<std::string> kChoices = {"auto", "local", "kubernetes"};
+    std::string v = r.Text(*n, "runner").value_or("auto");
+    if (v == "local") {
+      t.runner = RunnerChoice::kLocal;
+    } else if (v == "kubernetes") {
+      t.runner = RunnerChoice::kKubernetes;
+    } else if (v != "auto") {
+      r.Error(ErrorCode::kInvalidValue, *n,
+              "runner of " + where + " must be auto, local or kubernetes, not " + Quote(v) + DidYouMean(v, kChoices));
+    }
+  }
   return t;
 }
 

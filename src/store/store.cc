@@ -100,6 +100,10 @@ ALTER TABLE executions ADD COLUMN labels TEXT NOT NULL DEFAULT '{}';
 ALTER TABLE executions ADD COLUMN options TEXT NOT NULL DEFAULT '';
 ALTER TABLE executions ADD COLUMN signals TEXT NOT NULL DEFAULT '{}';
 )sql",
+    // 8: what runs an attempt when not a local process ("pod NAMESPACE/NAME").
+    R"sql(
+ALTER TABLE task_executions ADD COLUMN runner TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -628,7 +632,7 @@ Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
 
 Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key, const std::string& node) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT node_id, attempt, phase, started_at, ended_at, exit_code, reason, stdout_path, stderr_path "
+      "SELECT node_id, attempt, phase, started_at, ended_at, exit_code, reason, stdout_path, stderr_path, runner "
       "FROM task_executions WHERE project = ? AND domain = ? AND execution = ? AND (?4 = '' OR node_id = ?4) "
       "ORDER BY node_id, attempt"));
   s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name).Bind(4, node);
@@ -637,7 +641,7 @@ Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key, 
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
     out.push_back({s->Text(0), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Int(3), s->Int(4),
-                   static_cast<int>(s->Int(5)), s->Text(6), s->Text(7), s->Text(8)});
+                   static_cast<int>(s->Int(5)), s->Text(6), s->Text(7), s->Text(8), s->Text(9)});
   }
   s->Reset();
   return out;
@@ -792,11 +796,12 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
 Status Store::UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT OR REPLACE INTO task_executions(project, domain, execution, node_id, attempt, phase, "
-      "started_at, ended_at, exit_code, reason, stdout_path, stderr_path) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+      "started_at, ended_at, exit_code, reason, stdout_path, stderr_path, runner) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
       .Bind(5, static_cast<int64_t>(a.index)).Bind(6, PhaseName(a.phase)).Bind(7, a.started_at)
       .Bind(8, a.ended_at).Bind(9, static_cast<int64_t>(a.exit_code)).Bind(10, a.reason)
-      .Bind(11, a.stdout_path).Bind(12, a.stderr_path).Run();
+      .Bind(11, a.stdout_path).Bind(12, a.stderr_path).Bind(13, a.where).Run();
 }
 
 Status Store::AppendEvent(const ExecutionKey& key, const std::string& node, int attempt,

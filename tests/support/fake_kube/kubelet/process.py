@@ -114,7 +114,7 @@ class ProcessPod(threading.Thread):
         full_env.update(env)
         argv = [expand(a, full_env) for a in (c.get("command") or []) + (c.get("args") or [])]
         pull_events(ctx, name)
-        if not argv or not _resolvable(argv[0], full_env["PATH"]):
+        if not argv or not _resolvable(_host_path(argv[0], c, volumes), full_env["PATH"]):
             what = argv[0] if argv else "no command specified"
             msg = (f"failed to create containerd task: failed to create shim task: OCI runtime create failed: runc "
                    f"create failed: unable to start container process: exec: \"{what}\": executable file not found "
@@ -197,6 +197,20 @@ def _killpg(proc, sig):
         os.killpg(proc.pid, sig)
     except (ProcessLookupError, PermissionError):
         pass
+
+
+def _host_path(cmd, c, volumes):
+    """Where a command given by path inside the container is on the host: a runtime resolves it in the
+    container's filesystem, where the volumes are mounted (the deepest mount containing it wins)."""
+    if "/" not in cmd:
+        return cmd
+    best = None
+    for m in c.get("volumeMounts") or []:
+        mp = m["mountPath"].rstrip("/")
+        if (cmd == mp or cmd.startswith(mp + "/")) and m["name"] in volumes and not m.get("subPath"):
+            if best is None or len(mp) > len(best[0]):
+                best = (mp, volumes[m["name"]])
+    return best[1] + cmd[len(best[0]):] if best else cmd
 
 
 def _resolvable(cmd, path):

@@ -1,0 +1,64 @@
+#include "cli/kube_setup.h"
+
+#include <unistd.h>
+
+#include "kube/client.h"
+#include "kube/kubeconfig.h"
+#include "runner/pod_runner.h"
+#include "util/sha256.h"
+
+extern char** environ;
+
+namespace flyte {
+
+KubeSetup::~KubeSetup() = default;
+
+Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFlags& flags,
+                                                   const std::string& home,
+                                                   RoutingRunner& runners) {
+  if (!flags.any()) {
+    runners.Require(ExecutorKind::kKubernetes,
+                    "it says `runner: kubernetes`; run with --kubernetes or --kubeconfig FILE");
+    return std::unique_ptr<KubeSetup>();
+  }
+  kube::KubeConfigOptions ko;
+  ko.kubeconfig = flags.kubeconfig;
+  ko.context = flags.context;
+  ko.ns = flags.ns;
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
+  }
+  ko.env = env;
+  ASSIGN_OR_RETURN(kube::KubeConfig config, kube::LoadKubeConfig(ko));
+  auto setup = std::unique_ptr<KubeSetup>(new KubeSetup());
+  setup->description_ =
+      (config.in_cluster ? std::string("in-cluster") : "context " + config.context_name) +
+      ", namespace " + config.ns + ", " + config.server;
+  kube::Client::Options co;
+  co.config = std::move(config);
+  co.env = std::move(env);
+  co.user_agent = "flyte/" FLYTE_VERSION;
+  ASSIGN_OR_RETURN(setup->client_, kube::Client::Open(std::move(co)));
+  PodRunner::Options po;
+  po.default_image = flags.image;
+  po.service_account = flags.service_account;
+  po.max_pods = flags.max_pods;
+  po.delete_failed = flags.delete_failed;
+  po.image_pull_grace_nanos = flags.image_pull_grace_nanos;
+  po.labels = flags.labels;
+  po.annotations = flags.annotations;
+  po.node_selector = flags.node_selector;
+  // Two homes sharing a namespace never touch each other's Pods.
+  po.instance = !flags.instance.empty() ? flags.instance : "h" + Sha256Hex(home).substr(0, 12);
+  setup->runner_ = std::make_unique<PodRunner>(loop, *setup->client_, std::move(po));
+  for (ExecutorKind k : {ExecutorKind::kContainer, ExecutorKind::kKubernetes})
+    runners.Route(k, *setup->runner_);
+  // With a default image, tasks without one of their own run as Pods too.
+  if (!flags.image.empty()) runners.Route(ExecutorKind::kProcess, *setup->runner_);
+  return setup;
+}
+
+}  // namespace flyte

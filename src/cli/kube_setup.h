@@ -1,0 +1,60 @@
+// Turning Kubernetes on for `flyte run` and `flyte serve` (KUBERNETES.md §1–2): the kubeconfig
+// read as kubectl reads it, a client, and the Pod runner routed in for the task kinds that run
+// as Pods. Without Kubernetes, tasks that require it are refused before anything runs.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <string>
+
+#include "flyte/status.h"
+#include "runner/routing_runner.h"
+
+namespace flyte {
+
+class PodRunner;
+namespace kube {
+class Client;
+}
+
+struct KubeFlags {
+  bool enabled = false;    // --kubernetes (or any flag below, or a kubernetes: config section)
+  std::string kubeconfig;  // --kubeconfig: that file only
+  std::string context;
+  std::string ns;
+  std::string image;  // default image for tasks without one
+  std::string service_account;
+  uint32_t max_pods = 100;
+  bool delete_failed = true;
+  int64_t image_pull_grace_nanos = 180'000'000'000;
+  std::map<std::string, std::string> labels, annotations, node_selector;
+  std::string instance;  // label telling this flyte's Pods from others'; default from the home
+  bool any() const { return enabled || !kubeconfig.empty() || !context.empty(); }
+};
+
+class KubeSetup {
+ public:
+  ~KubeSetup();
+  PodRunner& runner() { return *runner_; }
+  kube::Client& client() { return *client_; }
+  // "context fake, namespace default, https://127.0.0.1:6443"
+  const std::string& description() const { return description_; }
+
+ private:
+  friend Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t*, const KubeFlags&,
+                                                            const std::string&, RoutingRunner&);
+  std::unique_ptr<kube::Client> client_;
+  std::unique_ptr<PodRunner> runner_;
+  std::string description_;
+};
+
+// With flags.any(): reads the kubeconfig, connects, routes Pod kinds to a new Pod runner.
+// Without: marks `runner: kubernetes` tasks as needing it, and returns null. `home` names
+// this flyte's Pods (their instance label). Errors name the kubeconfig and the reason.
+Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFlags& flags,
+                                                   const std::string& home, RoutingRunner& runners);
+
+}  // namespace flyte

@@ -1,0 +1,234 @@
+#include "kube/manifest.h"
+
+#include "nlohmann/json.hpp"
+
+namespace flyte::kube {
+namespace {
+
+using json = nlohmann::json;
+
+json Meta(const std::string& name, const std::string& ns,
+          const std::map<std::string, std::string>& labels,
+          const std::map<std::string, std::string>& annotations = {}) {
+  json m = {{"name", name}, {"namespace", ns}};
+  if (!labels.empty()) m["labels"] = labels;
+  if (!annotations.empty()) m["annotations"] = annotations;
+  return m;
+}
+
+// `base` with `over` laid on top: objects merge key by key, anything else is replaced.
+void MergeInto(json& base, const json& over) {
+  if (!base.is_object() || !over.is_object()) {
+    base = over;
+    return;
+  }
+  for (auto& [k, v] : over.items()) {
+    if (base.contains(k) && base[k].is_object() && v.is_object()) {
+      MergeInto(base[k], v);
+    } else {
+      base[k] = v;
+    }
+  }
+}
+
+// Lists of named items (containers, env, volumes): the template's items stay unless ours has
+// the same name, in which case ours is merged over it.
+void MergeNamed(json& base, const json& ours) {
+  if (!base.is_array()) {
+    base = ours;
+    return;
+  }
+  for (const json& item : ours) {
+    bool merged = false;
+    for (json& b : base) {
+      if (b.is_object() && item.is_object() && b.value("name", "") == item.value("name", "") &&
+          !item.value("name", "").empty()) {
+        json copy = b;
+        for (const char* list : {"env", "volumeMounts", "ports"}) {
+          if (item.contains(list) && copy.contains(list)) {
+            MergeNamed(copy[list], item[list]);
+            json rest = item;
+            rest.erase(list);
+            MergeInto(copy, rest);
+            merged = true;
+          }
+        }
+        if (!merged) MergeInto(copy, item);
+        b = std::move(copy);
+        merged = true;
+        break;
+      }
+    }
+    if (!merged) base.push_back(item);
+  }
+}
+
+}  // namespace
+
+std::string EncodeBase64(std::string_view bytes) {
+  static const char* kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  std::string out;
+  out.reserve((bytes.size() + 2) / 3 * 4);
+  size_t i = 0;
+  for (; i + 2 < bytes.size(); i += 3) {
+    uint32_t n = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8) |
+                 uint8_t(bytes[i + 2]);
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += kAlphabet[n & 63];
+  }
+  if (i + 1 == bytes.size()) {
+    uint32_t n = uint32_t(uint8_t(bytes[i])) << 16;
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += "==";
+  } else if (i + 2 == bytes.size()) {
+    uint32_t n = (uint32_t(uint8_t(bytes[i])) << 16) | (uint32_t(uint8_t(bytes[i + 1])) << 8);
+    out += kAlphabet[n >> 18];
+    out += kAlphabet[(n >> 12) & 63];
+    out += kAlphabet[(n >> 6) & 63];
+    out += '=';
+  }
+  return out;
+}
+
+Result<std::string> PodManifest(const PodRequest& p) {
+  json container = {
+      {"name", p.container},
+      {"image", p.image},
+      {"command", p.command},
+      {"terminationMessagePath", "/dev/termination-log"},
+      {"terminationMessagePolicy", "File"},
+  };
+  if (!p.working_dir.empty()) container["workingDir"] = p.working_dir;
+  json env = json::array();
+  for (const EnvVar& e : p.env) {
+    if (!e.secret_name.empty()) {
+      env.push_back(
+          {{"name", e.name},
+           {"valueFrom", {{"secretKeyRef", {{"name", e.secret_name}, {"key", e.secret_key}}}}}});
+    } else {
+      env.push_back({{"name", e.name}, {"value", e.value}});
+    }
+  }
+  if (!env.empty()) container["env"] = env;
+  json resources = json::object();
+  if (!p.requests.empty()) resources["requests"] = p.requests;
+  if (!p.limits.empty()) resources["limits"] = p.limits;
+  if (!resources.empty()) container["resources"] = resources;
+
+  json volumes = json::array();
+  json mounts = json::array();
+  int n = 0;
+  for (const ConfigMapVolume& v : p.config_maps) {
+    const std::string name = "flyte-cm-" + std::to_string(n++);
+    volumes.push_back(
+        {{"name", name}, {"configMap", {{"name", v.config_map}, {"defaultMode", v.mode}}}});
+    mounts.push_back({{"name", name}, {"mountPath", v.mount_path}, {"readOnly", true}});
+  }
+  n = 0;
+  for (const std::string& path : p.empty_dirs) {
+    const std::string name = "flyte-dir-" + std::to_string(n++);
+    volumes.push_back({{"name", name}, {"emptyDir", json::object()}});
+    mounts.push_back({{"name", name}, {"mountPath", path}});
+  }
+  if (!mounts.empty()) container["volumeMounts"] = mounts;
+
+  json spec = json::object();
+  if (!p.pod_template_json.empty()) {
+    json t = json::parse(p.pod_template_json, nullptr, false);
+    // A PodTemplate, a Pod, or a bare Pod spec.
+    if (t.is_object() && t.contains("template") && t["template"].is_object())
+      t = t["template"].value("spec", json());
+    if (t.is_object() && t.contains("spec") && t["spec"].is_object()) t = t["spec"];
+    if (!t.is_object())
+      return InvalidArgument("the pod template is not a Pod spec (a JSON or YAML object)");
+    spec = std::move(t);
+    // Flyte's convention: a template container named "default" applies to every container,
+    // one named "primary" to the task's; both are merged under ours and do not run themselves.
+    if (spec.contains("containers") && spec["containers"].is_array()) {
+      json kept = json::array();
+      for (json& c : spec["containers"]) {
+        const std::string name = c.is_object() ? c.value("name", "") : "";
+        if (name == "default" || name == "primary") {
+          json base = c;
+          base["name"] = p.container;
+          json list = json::array({base});
+          MergeNamed(list, json::array({container}));
+          container = list[0];
+        } else {
+          kept.push_back(c);
+        }
+      }
+      spec["containers"] = kept;
+    }
+  }
+  json containers = spec.contains("containers") && spec["containers"].is_array()
+                        ? spec["containers"]
+                        : json::array();
+  MergeNamed(containers, json::array({container}));
+  spec["containers"] = containers;
+  spec["restartPolicy"] = "Never";
+  if (!volumes.empty()) {
+    json all =
+        spec.contains("volumes") && spec["volumes"].is_array() ? spec["volumes"] : json::array();
+    MergeNamed(all, volumes);
+    spec["volumes"] = all;
+  }
+  if (!p.service_account.empty()) spec["serviceAccountName"] = p.service_account;
+  if (!p.node_selector.empty()) {
+    json sel = spec.contains("nodeSelector") && spec["nodeSelector"].is_object()
+                   ? spec["nodeSelector"]
+                   : json::object();
+    for (const auto& [k, v] : p.node_selector) sel[k] = v;
+    spec["nodeSelector"] = sel;
+  }
+  if (!p.tolerations_json.empty()) {
+    json t = json::parse(p.tolerations_json, nullptr, false);
+    if (!t.is_array()) return InvalidArgument("tolerations must be a list of objects");
+    json all = spec.contains("tolerations") && spec["tolerations"].is_array() ? spec["tolerations"]
+                                                                              : json::array();
+    for (json& x : t) all.push_back(std::move(x));
+    spec["tolerations"] = all;
+  }
+  if (p.active_deadline_seconds > 0) spec["activeDeadlineSeconds"] = p.active_deadline_seconds;
+  json pod = {{"apiVersion", "v1"},
+              {"kind", "Pod"},
+              {"metadata", Meta(p.name, p.ns, p.labels, p.annotations)},
+              {"spec", spec}};
+  return pod.dump();
+}
+
+std::string ConfigMapManifest(const ConfigMapRequest& c) {
+  json cm = {
+      {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", Meta(c.name, c.ns, c.labels)}};
+  if (!c.owner_pod.empty()) {
+    cm["metadata"]["ownerReferences"] = json::array(
+        {{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", c.owner_pod}, {"uid", c.owner_uid}}});
+  }
+  if (!c.data.empty()) cm["data"] = c.data;
+  if (!c.binary_data.empty()) {
+    json b = json::object();
+    for (const auto& [k, v] : c.binary_data) b[k] = EncodeBase64(v);
+    cm["binaryData"] = b;
+  }
+  if (c.immutable) cm["immutable"] = true;
+  return cm.dump();
+}
+
+std::string OwnerPatch(const std::string& pod, const std::string& uid) {
+  json patch = {
+      {"metadata",
+       {{"ownerReferences",
+         json::array({{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", pod}, {"uid", uid}}})}}}};
+  return patch.dump();
+}
+
+std::string DeleteOptions(int64_t grace_seconds) {
+  json d = {{"apiVersion", "v1"}, {"kind", "DeleteOptions"}, {"propagationPolicy", "Background"}};
+  if (grace_seconds >= 0) d["gracePeriodSeconds"] = grace_seconds;
+  return d.dump();
+}
+
+}  // namespace flyte::kube

@@ -1,0 +1,210 @@
+#include "kube/watch.h"
+
+#include <chrono>
+#include <random>
+
+#include "kube/decode.h"
+
+namespace flyte::kube {
+namespace {
+
+using json = nlohmann::json;
+
+Object Decode(const json& j, Watch::Kind kind) {
+  Object o;
+  if (kind == Watch::Kind::kPod) {
+    auto pod = std::make_shared<Pod>(DecodePod(j));
+    o.meta = pod->meta;
+    o.pod = std::move(pod);
+  } else {
+    auto custom = std::make_shared<CustomObject>(DecodeCustom(j));
+    o.meta = custom->meta;
+    o.custom = std::move(custom);
+  }
+  return o;
+}
+
+}  // namespace
+
+Watch::Watch(Client& client, Options options, Handler handler)
+    : client_(client),
+      options_(std::move(options)),
+      handler_(std::move(handler)),
+      backoff_nanos_(options_.first_backoff_nanos) {
+  thread_ = std::thread([this] { Run(); });
+}
+
+Watch::~Watch() {
+  {
+    std::lock_guard<std::mutex> lock(sleep_mu_);
+    stop_ = true;
+  }
+  sleep_cv_.notify_all();
+  cancel_.Cancel();
+  thread_.join();
+}
+
+void Watch::Backoff() {
+  std::unique_lock<std::mutex> lock(sleep_mu_);
+  thread_local std::mt19937_64 rng(std::random_device{}());
+  const int64_t wait =
+      std::uniform_int_distribution<int64_t>(backoff_nanos_ / 2, backoff_nanos_)(rng);
+  sleep_cv_.wait_for(lock, std::chrono::nanoseconds(wait), [this] { return stop_.load(); });
+  backoff_nanos_ = std::min(backoff_nanos_ * 2, options_.max_backoff_nanos);
+}
+
+void Watch::Run() {
+  std::string rv;
+  bool need_list = true;
+  while (!stop_) {
+    if (need_list) {
+      if (!List(&rv)) {
+        Backoff();
+        continue;
+      }
+      need_list = false;
+    }
+    switch (WatchOnce(&rv)) {
+      case Next::kResume:
+        break;
+      case Next::kRelist:
+        need_list = true;
+        break;
+      case Next::kBackoff:
+        Backoff();
+        break;
+    }
+  }
+}
+
+bool Watch::List(std::string* resource_version) {
+  std::vector<Object> objects;
+  std::string cont;
+  for (;;) {
+    std::string path = options_.path + "?limit=500";
+    if (!options_.label_selector.empty())
+      path += "&labelSelector=" + QueryEscape(options_.label_selector);
+    if (!cont.empty()) path += "&continue=" + QueryEscape(cont);
+    Result<Response> r = client_.Get(path);
+    if (stop_) return false;
+    if (!r.ok() || !r->ok()) {
+      if (r.ok() && r->status == 410 && !cont.empty()) {  // the continue token expired: start over
+        objects.clear();
+        cont.clear();
+        continue;
+      }
+      if (handler_.on_trouble)
+        handler_.on_trouble(r.ok() ? ErrorOf(*r, "listing " + options_.path) : r.status());
+      return false;
+    }
+    json list = json::parse(r->body, nullptr, false);
+    if (!list.is_object()) {
+      if (handler_.on_trouble)
+        handler_.on_trouble(Unavailable("listing " + options_.path + ": the answer is not JSON"));
+      return false;
+    }
+    if (auto it = list.find("items"); it != list.end() && it->is_array()) {
+      for (const json& item : *it) objects.push_back(Decode(item, options_.kind));
+    }
+    const json& meta = list.contains("metadata") ? list["metadata"] : json();
+    cont = Str(meta, "continue");
+    if (cont.empty()) {
+      *resource_version = Str(meta, "resourceVersion");
+      break;
+    }
+  }
+  lists_.fetch_add(1);
+  if (handler_.on_sync) handler_.on_sync(std::move(objects));
+  return true;
+}
+
+Watch::Next Watch::WatchOnce(std::string* resource_version) {
+  std::string path = options_.path + "?watch=true&allowWatchBookmarks=true&timeoutSeconds=" +
+                     std::to_string(options_.timeout_seconds) +
+                     "&resourceVersion=" + QueryEscape(*resource_version);
+  if (!options_.label_selector.empty())
+    path += "&labelSelector=" + QueryEscape(options_.label_selector);
+  std::string partial;
+  Next next = Next::kResume;
+  bool got_any = false;
+  auto on_line = [&](std::string_view line) -> bool {
+    json ev = json::parse(line, nullptr, false);
+    if (!ev.is_object()) return true;  // not an event: skip it, as client-go does
+    const std::string type = Str(ev, "type");
+    const json& object = ev.contains("object") ? ev["object"] : json();
+    if (type == "ERROR") {
+      const int code =
+          object.is_object() && object.contains("code") && object["code"].is_number_integer()
+              ? object["code"].get<int>()
+              : 0;
+      if (code == 410) {
+        next = Next::kRelist;
+      } else {
+        next = Next::kBackoff;
+        if (handler_.on_trouble) {
+          handler_.on_trouble(
+              Unavailable("watching " + options_.path + ": " + Str(object, "message")));
+        }
+      }
+      return false;
+    }
+    const std::string rv =
+        Str(ev.contains("object") ? ev["object"]["metadata"] : json(), "resourceVersion");
+    if (!rv.empty()) *resource_version = rv;
+    if (type == "BOOKMARK") return true;
+    EventType t;
+    if (type == "ADDED") {
+      t = EventType::kAdded;
+    } else if (type == "MODIFIED") {
+      t = EventType::kModified;
+    } else if (type == "DELETED") {
+      t = EventType::kDeleted;
+    } else {
+      return true;
+    }
+    if (handler_.on_event) handler_.on_event(t, Decode(object, options_.kind));
+    return true;
+  };
+  Client::StreamOptions so;
+  so.cancel = &cancel_;
+  so.read_timeout_nanos = options_.liveness_nanos > 0
+                              ? options_.liveness_nanos
+                              : (int64_t{options_.timeout_seconds} + 30) * 1'000'000'000;
+  watches_.fetch_add(1);
+  Result<Response> r = client_.Stream(
+      path,
+      [&](std::string_view data) {
+        got_any = true;
+        partial.append(data);
+        size_t start = 0, nl;
+        while ((nl = partial.find('\n', start)) != std::string::npos) {
+          std::string_view line(partial.data() + start, nl - start);
+          start = nl + 1;
+          if (!line.empty() && !on_line(line)) {
+            partial.clear();
+            return false;
+          }
+        }
+        partial.erase(0, start);
+        return !stop_;
+      },
+      so);
+  if (stop_) return Next::kResume;
+  if (!r.ok()) {
+    if (handler_.on_trouble) handler_.on_trouble(r.status());
+    return Next::kBackoff;
+  }
+  if (r->status == 410) return Next::kRelist;
+  if (!r->ok()) {
+    if (handler_.on_trouble) handler_.on_trouble(ErrorOf(*r, "watching " + options_.path));
+    return Next::kBackoff;
+  }
+  if (next != Next::kResume) return next;
+  // A watch that ended cleanly after events is healthy; one that ended at once and empty is
+  // not retried in a tight loop.
+  if (!got_any) return Next::kBackoff;
+  backoff_nanos_ = options_.first_backoff_nanos;
+  return next;
+}
+
+}  // namespace flyte::kube

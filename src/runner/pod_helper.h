@@ -1,0 +1,43 @@
+// The in-Pod program, `flyte-pod`: what a task's container runs on Kubernetes, in front of the
+// task's own command, so that any image presents the same process contract as a local run
+// (WORKFLOW.md §3.1) with no other service. The inputs arrive as files of a ConfigMap mounted
+// at $FLYTE_INPUT_DIR; the program runs the command (forwarding SIGTERM to it), then packs
+// what the command wrote to $FLYTE_OUTPUT_DIR (scalar output files, outputs.json, _ERROR)
+// into the container's termination message, which reaches flyte in the Pod's final status.
+// flyte unpacks it into the attempt's local output folder and reads it with the local rules,
+// so a Pod task's outputs are parsed exactly as a process task's.
+//
+// A small static program (no libraries): it is shipped to the cluster in a ConfigMap, whose
+// size is limited to 1 MiB. Both halves of the message format live here.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace flyte {
+
+// The kubelet keeps at most this much of a termination message.
+inline constexpr size_t kTerminationMessageMax = 4096;
+
+// The termination message: "flyte-pod/1 EXIT\n" then one "NAME BASE64\n" line per output file;
+// or, when the files do not fit, "flyte-pod/1 EXIT too-large BYTES\n" (and, when it fits, the
+// `_ERROR` file alone); "flyte-pod/1 EXIT folder NAME\n" when an output is a folder.
+struct PackedOutputs {
+  bool valid = false;  // a message of this program (not a user's own, nor cut)
+  int exit_code = -1;
+  size_t too_large = 0;  // total bytes of the files, when they did not fit
+  std::string folder;    // an output that is a folder
+  std::vector<std::pair<std::string, std::string>> files;  // name → bytes
+};
+std::string PackOutputs(int exit_code,
+                        const std::vector<std::pair<std::string, std::string>>& files,
+                        const std::string& folder);
+PackedOutputs UnpackOutputs(std::string_view message);
+
+// main() of flyte-pod: `flyte-pod -- ARGV...`.
+int PodHelperMain(int argc, char** argv);
+
+}  // namespace flyte

@@ -1,0 +1,915 @@
+#include "runner/pod_runner.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+
+#include "kube/manifest.h"
+#include "runner/log_cap.h"
+#include "runner/pod_helper.h"
+#include "runner/task_files.h"
+#include "util/sha256.h"
+#include "util/strings.h"
+
+namespace flyte {
+
+extern const unsigned char* const kPodHelperBytes;
+extern const std::size_t kPodHelperSize;
+extern const char kPodHelperDigest[];
+
+namespace {
+
+namespace fs = std::filesystem;
+using kube::PodVerdict;
+
+constexpr const char* kInputDir = "/var/run/flyte/inputs";
+constexpr const char* kOutputDir = "/var/run/flyte/outputs";
+constexpr const char* kRawDir = "/var/run/flyte/raw";
+constexpr const char* kHelperDir = "/var/run/flyte/bin";
+constexpr size_t kTailLines = 20;
+// How long a finished Pod's log stream may take to drain before the result goes without it.
+constexpr int64_t kLogDrainNanos = 10'000'000'000;
+constexpr int64_t kQuotaRetryNanos = 10'000'000'000;
+
+int64_t Now() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::steady_clock::now().time_since_epoch())
+      .count();
+}
+
+// A label value: [A-Za-z0-9._-], at most 63, starting and ending alphanumeric.
+std::string LabelValue(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    out +=
+        std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ? c : '_';
+    if (out.size() == 63) break;
+  }
+  while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.back()))) out.pop_back();
+  while (!out.empty() && !std::isalnum(static_cast<unsigned char>(out.front()))) out.erase(0, 1);
+  return out;
+}
+
+std::string DnsPart(std::string_view s) {
+  std::string out;
+  for (char c : s) {
+    char l = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (std::isalnum(static_cast<unsigned char>(l))) {
+      out += l;
+    } else if (!out.empty() && out.back() != '-') {
+      out += '-';
+    }
+  }
+  while (!out.empty() && out.back() == '-') out.pop_back();
+  return out;
+}
+
+std::string Cpu(int64_t millis) {
+  return millis % 1000 == 0 ? std::to_string(millis / 1000) : std::to_string(millis) + "m";
+}
+
+std::string Bytes(int64_t b) {
+  if (b % (int64_t{1} << 30) == 0) return std::to_string(b >> 30) + "Gi";
+  if (b % (int64_t{1} << 20) == 0) return std::to_string(b >> 20) + "Mi";
+  if (b % 1024 == 0) return std::to_string(b >> 10) + "Ki";
+  return std::to_string(b);
+}
+
+void Amounts(const spec::ResourceAmounts& r, std::map<std::string, std::string>& out) {
+  if (r.cpu_millis) out["cpu"] = Cpu(*r.cpu_millis);
+  if (r.mem_bytes) out["memory"] = Bytes(*r.mem_bytes);
+  if (r.gpu) out["nvidia.com/gpu"] = std::to_string(*r.gpu);
+  if (r.storage_bytes) out["ephemeral-storage"] = Bytes(*r.storage_bytes);
+}
+
+bool MovesFiles(const Type& t) { return HasBlobs(t); }
+
+std::string SecretEnvName(const std::string& name) {
+  std::string out;
+  for (char c : name)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  return out;
+}
+
+}  // namespace
+
+// One attempt, from its Pod's creation to its result.
+struct PodRunner::Attempt {
+  uint64_t id = 0;
+  TaskLaunch launch;
+  TaskPaths paths;       // the local attempt folder: logs, unpacked outputs
+  std::string pod;       // its name
+  std::string inputs;    // its inputs' ConfigMap
+  std::string manifest;  // the Pod, as JSON
+  std::string inputs_manifest;
+  kube::ClassifyOptions classify;
+  enum class Stage : uint8_t { kWaiting, kCreating, kCreated } stage = Stage::kWaiting;
+  bool counted = false;  // holds one of max_pods
+  bool aborted = false;
+  int64_t abort_deadline = 0;
+  std::string uid;
+  std::string waiting_reason;
+  int64_t waiting_since = 0;
+  TaskPhase phase = TaskPhase::kQueued;
+  std::string reason;
+  std::optional<PodVerdict> verdict;
+  int64_t verdict_at = 0;
+  int64_t retry_create_at = 0;  // waiting for quota
+  // The log stream.
+  struct Logs {
+    kube::StreamCanceller cancel;
+    std::thread thread;
+    std::string partial;  // an unfinished line, for -v
+  };
+  std::unique_ptr<Logs> logs;
+  bool logs_done = false;
+};
+
+std::string PodRunner::PodName(const AttemptId& id, const std::string& instance) {
+  const std::string key = instance + "\n" + id.project + "\n" + id.domain + "\n" + id.execution +
+                          "\n" + id.node + "\n" + std::to_string(id.attempt);
+  const std::string hash = Sha256Hex(key).substr(0, 5);
+  std::string base =
+      DnsPart(id.execution) + "-" + DnsPart(id.node) + "-" + std::to_string(id.attempt);
+  if (base.size() > 63 - 6) base.resize(63 - 6);
+  while (!base.empty() && base.back() == '-') base.pop_back();
+  if (base.empty() || !std::isalpha(static_cast<unsigned char>(base[0]))) base = "f" + base;
+  return base + "-" + hash;
+}
+
+PodRunner::PodRunner(uv_loop_t* loop, kube::Client& client, Options options)
+    : loop_(loop), client_(client), options_(std::move(options)) {
+  ns_ = options_.ns.empty() ? client_.ns() : options_.ns;
+  bridge_ = std::make_unique<LoopBridge>(loop_);
+  uv_timer_init(loop_, &tick_);
+  tick_.data = this;
+  helper_config_map_ = std::string("flyte-pod-") + std::string(kPodHelperDigest, 12);
+  for (int i = 0; i < std::max(options_.worker_threads, 1); ++i) {
+    workers_.emplace_back([this] {
+      for (;;) {
+        Job job;
+        {
+          std::unique_lock<std::mutex> lock(jobs_mu_);
+          jobs_cv_.wait(lock, [this] { return stopping_ || !jobs_.empty(); });
+          if (jobs_.empty()) return;
+          job = std::move(jobs_.front());
+          jobs_.pop_front();
+        }
+        job();
+      }
+    });
+  }
+}
+
+PodRunner::~PodRunner() {
+  watch_.reset();
+  for (auto& [id, a] : attempts_) {
+    if (a->logs) a->logs->cancel.Cancel();
+  }
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    stopping_ = true;  // queued deletes still run: nothing is left behind that we could delete
+  }
+  jobs_cv_.notify_all();
+  for (std::thread& t : workers_) t.join();
+  for (auto& [id, a] : attempts_) {
+    if (a->logs && a->logs->thread.joinable()) a->logs->thread.join();
+  }
+  bridge_->Close();
+  uv_timer_stop(&tick_);
+  uv_close(reinterpret_cast<uv_handle_t*>(&tick_), nullptr);
+}
+
+void PodRunner::SetCallbacks(DoneFn done, OutputFn output) {
+  done_ = std::move(done);
+  output_ = std::move(output);
+}
+
+void PodRunner::Submit(Job job) {
+  {
+    std::lock_guard<std::mutex> lock(jobs_mu_);
+    jobs_.push_back(std::move(job));
+  }
+  jobs_cv_.notify_one();
+}
+
+void PodRunner::Post(std::function<void()> fn) {
+  bridge_->Post([fn = std::move(fn)](bool run) {
+    if (run) fn();
+  });
+}
+
+void PodRunner::EnsureWatch() {
+  if (watch_ != nullptr) {
+    if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&tick_))) uv_timer_again(&tick_);
+    return;
+  }
+  kube::Watch::Options wo;
+  wo.path = "/api/v1/namespaces/" + ns_ + "/pods";
+  wo.label_selector =
+      "app.kubernetes.io/managed-by=flyte,flyte.org/instance=" + LabelValue(options_.instance);
+  wo.kind = kube::Watch::Kind::kPod;
+  wo.liveness_nanos = options_.watch_liveness_nanos;
+  kube::Watch::Handler h;
+  h.on_sync = [this](std::vector<kube::Object> objects) {
+    auto shared = std::make_shared<std::vector<kube::Object>>(std::move(objects));
+    Post([this, shared] { OnSync(std::move(*shared)); });
+  };
+  h.on_event = [this](kube::EventType type, kube::Object o) {
+    if (!o.pod) return;
+    Post([this, type, pod = o.pod] { OnPod(*pod, type == kube::EventType::kDeleted); });
+  };
+  h.on_trouble = [](const Status&) {};  // the watch retries; attempts wait meanwhile
+  watch_ = std::make_unique<kube::Watch>(client_, std::move(wo), std::move(h));
+  uv_timer_start(
+      &tick_,
+      [](uv_timer_t* t) {
+        auto* self = static_cast<PodRunner*>(t->data);
+        const int64_t now = Now();
+        std::vector<uint64_t> ids;
+        for (auto& [id, a] : self->attempts_) ids.push_back(id);
+        for (uint64_t id : ids) {
+          auto it = self->attempts_.find(id);
+          if (it == self->attempts_.end()) continue;
+          Attempt& a = *it->second;
+          if (a.stage == Attempt::Stage::kWaiting && a.retry_create_at != 0 &&
+              now >= a.retry_create_at) {
+            a.retry_create_at = 0;
+            self->Create(id);
+          } else if (a.aborted && a.abort_deadline != 0 && now >= a.abort_deadline) {
+            AttemptResult r;
+            r.status = AttemptResult::Status::kAborted;
+            r.code = "Aborted";
+            r.message = "aborted";
+            self->Finish(id, std::move(r));
+          } else if (a.verdict && !a.logs_done && now - a.verdict_at > kLogDrainNanos && a.logs) {
+            a.logs->cancel.Cancel();
+          } else if (a.stage == Attempt::Stage::kCreated && !a.verdict &&
+                     !a.waiting_reason.empty()) {
+            auto seen = self->seen_.find(a.pod);
+            if (seen != self->seen_.end())
+              self->OnPod(seen->second, false);  // grace periods run out
+          }
+        }
+      },
+      1000, 1000);
+  uv_unref(reinterpret_cast<uv_handle_t*>(&tick_));
+}
+
+void PodRunner::Progress(Attempt& a, TaskPhase phase, std::string reason) {
+  if (a.phase == phase && a.reason == reason) return;
+  a.phase = phase;
+  a.reason = reason;
+  if (progress_) progress_(a.id, {phase, std::move(reason), "pod " + ns_ + "/" + a.pod});
+}
+
+void PodRunner::Fail(uint64_t id, AttemptResult::Status status, std::string code,
+                     std::string message, bool retryable) {
+  AttemptResult r;
+  r.status = status;
+  r.exit_code = -1;
+  r.code = std::move(code);
+  r.message = std::move(message);
+  r.retryable = retryable;
+  Finish(id, std::move(r));
+}
+
+void PodRunner::Prepare(Attempt& a) {
+  const TaskLaunch& l = a.launch;
+  const CompiledTask& task = *l.task;
+  a.paths = TaskPaths::For(l);
+  a.pod = PodName(l.attempt, options_.instance);
+  a.inputs = a.pod + "-in";
+  TaskPaths pod_paths;
+  pod_paths.input_dir = kInputDir;
+  pod_paths.output_dir = kOutputDir;
+  pod_paths.raw_dir = kRawDir;
+
+  kube::PodRequest p;
+  p.name = a.pod;
+  p.ns = ns_;
+  p.labels = options_.labels;
+  p.labels["app.kubernetes.io/managed-by"] = "flyte";
+  p.labels["flyte.org/instance"] = LabelValue(options_.instance);
+  p.labels["flyte.org/execution-id"] = LabelValue(l.attempt.execution);
+  p.labels["flyte.org/node-id"] = LabelValue(l.attempt.node);
+  p.labels["flyte.org/attempt"] = std::to_string(l.attempt.attempt);
+  p.labels["flyte.org/task"] = LabelValue(l.attempt.task);
+  p.labels["flyte.org/project"] = LabelValue(l.attempt.project);
+  p.labels["flyte.org/domain"] = LabelValue(l.attempt.domain);
+  p.annotations = options_.annotations;
+  p.annotations["flyte.org/execution"] = l.attempt.execution;
+  p.annotations["flyte.org/node"] = l.attempt.node;
+  p.annotations["flyte.org/task"] = l.attempt.task;
+  p.image = !l.image.empty() ? l.image : options_.default_image;
+  std::vector<std::string> argv = {std::string(kHelperDir) + "/flyte-pod", "--"};
+  if (task.script) {
+    argv.insert(argv.end(), task.spec->shell.begin(), task.spec->shell.end());
+    argv.push_back("-c");
+    argv.push_back(Expand(*task.script, l, pod_paths));
+    argv.push_back(task.name);
+  } else {
+    for (const CompiledTemplate& arg : task.command) argv.push_back(Expand(arg, l, pod_paths));
+  }
+  p.command = std::move(argv);
+  for (const auto& [k, tpl] : task.env) p.env.push_back({k, Expand(tpl, l, pod_paths), "", ""});
+  for (const spec::Secret& s : task.spec->secrets) {
+    const std::string env = s.env.empty() ? SecretEnvName(s.name) : s.env;
+    size_t slash = s.name.find('/');
+    if (slash != std::string::npos) {
+      p.env.push_back({env, "", s.name.substr(0, slash), s.name.substr(slash + 1)});
+    } else {
+      p.env.push_back({env, "", options_.secret_name, s.name});
+    }
+  }
+  p.env.push_back({"FLYTE_INPUT_DIR", kInputDir, "", ""});
+  p.env.push_back({"FLYTE_OUTPUT_DIR", kOutputDir, "", ""});
+  p.env.push_back({"FLYTE_RAW_OUTPUT_DIR", kRawDir, "", ""});
+  for (const auto& [k, v] : l.env) p.env.push_back({k, v, "", ""});
+  if (!task.spec->workdir.empty() && task.spec->workdir[0] == '/')
+    p.working_dir = task.spec->workdir;
+  if (l.resources) {
+    Amounts(l.resources->requests, p.requests);
+    Amounts(l.resources->limits, p.limits);
+    if (l.resources->limits.mem_bytes)
+      a.classify.memory_limit = Bytes(*l.resources->limits.mem_bytes);
+  }
+  p.config_maps.push_back({a.inputs, kInputDir, 0444});
+  p.config_maps.push_back({helper_config_map_, kHelperDir, 0555});
+  p.empty_dirs = {kOutputDir, kRawDir};
+  p.service_account = options_.service_account;
+  p.node_selector = options_.node_selector;
+  p.tolerations_json = options_.tolerations_json;
+  if (l.interruptible) {
+    for (const auto& [k, v] : options_.interruptible_node_selector) p.node_selector[k] = v;
+    if (!options_.interruptible_tolerations_json.empty()) {
+      p.tolerations_json =
+          options_.tolerations_json.empty()
+              ? options_.interruptible_tolerations_json
+              : options_.tolerations_json.substr(0, options_.tolerations_json.rfind(']')) + "," +
+                    options_.interruptible_tolerations_json.substr(
+                        options_.interruptible_tolerations_json.find('[') + 1);
+    }
+  }
+  p.pod_template_json = options_.pod_template_json;
+  a.classify.image_pull_grace_nanos = options_.image_pull_grace_nanos;
+  Result<std::string> manifest = kube::PodManifest(p);
+  if (manifest.ok()) a.manifest = std::move(*manifest);
+
+  kube::ConfigMapRequest cm;
+  cm.name = a.inputs;
+  cm.ns = ns_;
+  cm.labels = {{"app.kubernetes.io/managed-by", "flyte"},
+               {"flyte.org/instance", LabelValue(options_.instance)},
+               {"flyte.org/execution-id", LabelValue(l.attempt.execution)}};
+  for (auto& [name, bytes] : InputFiles(l)) cm.binary_data[name] = std::move(bytes);
+  a.inputs_manifest = kube::ConfigMapManifest(cm);
+}
+
+void PodRunner::Start(TaskLaunch launch) {
+  const uint64_t id = launch.id;
+  auto owned = std::make_unique<Attempt>();
+  Attempt& a = *owned;
+  a.id = id;
+  a.launch = std::move(launch);
+  attempts_[id] = std::move(owned);
+  EnsureWatch();
+  const CompiledTask& task = *a.launch.task;
+  for (const auto* vars : {&task.iface.inputs, &task.iface.outputs}) {
+    for (const Variable& v : *vars) {
+      if (!MovesFiles(v.type)) continue;
+      return Fail(id, AttemptResult::Status::kUserError, "RawDataPrefixRequired",
+                  "task " + Quote(task.name) + " passes files (" +
+                      (vars == &task.iface.inputs ? "input " : "output ") + Quote(v.name) + " is " +
+                      v.type.ToString() +
+                      "); on Kubernetes, files travel through object storage (raw_data_prefix), "
+                      "which this flyte does "
+                      "not support yet: run the task locally (runner: local)",
+                  false);
+    }
+  }
+  if (a.launch.image.empty() && options_.default_image.empty()) {
+    return Fail(id, AttemptResult::Status::kUserError, "NoImage",
+                "task " + Quote(task.name) +
+                    " has no image, and no default image is configured (kubernetes.image)",
+                false);
+  }
+  if (kPodHelperSize == 0) {
+    return Fail(id, AttemptResult::Status::kSystemError, "NoPodHelper",
+                "this flyte was built without the static in-Pod program (no static C++ library), "
+                "so it cannot run Pods",
+                false);
+  }
+  Prepare(a);
+  if (a.manifest.empty()) {
+    return Fail(id, AttemptResult::Status::kUserError, "InvalidPod",
+                "the Pod of task " + Quote(task.name) +
+                    " cannot be built: the pod template or tolerations are invalid",
+                false);
+  }
+  if (Status st = WriteInputs(a.launch, a.paths); !st.ok()) {
+    return Fail(id, AttemptResult::Status::kSystemError, "InputsNotWritten", st.message(), true);
+  }
+  by_pod_[a.pod] = id;
+  Progress(a, TaskPhase::kQueued, "");
+  waiting_.push_back(id);
+  StartQueued();
+}
+
+void PodRunner::StartQueued() {
+  while (!waiting_.empty() && in_flight_ < options_.max_pods) {
+    uint64_t id = waiting_.front();
+    waiting_.pop_front();
+    auto it = attempts_.find(id);
+    if (it == attempts_.end() || it->second->stage != Attempt::Stage::kWaiting) continue;
+    it->second->counted = true;
+    ++in_flight_;
+    Create(id);
+  }
+  for (uint64_t id : waiting_) {
+    auto it = attempts_.find(id);
+    if (it != attempts_.end()) {
+      Progress(*it->second, TaskPhase::kQueued,
+               "waiting for a Pod slot (" + std::to_string(options_.max_pods) +
+                   " Pods at most at once)");
+    }
+  }
+}
+
+void PodRunner::Create(uint64_t id) {
+  Attempt& a = *attempts_.at(id);
+  a.stage = Attempt::Stage::kCreating;
+  const std::string base = "/api/v1/namespaces/" + ns_;
+  Submit([this, id, base, pod = a.pod, inputs = a.inputs, manifest = a.manifest,
+          cm = a.inputs_manifest, attempt_label = std::to_string(a.launch.attempt.attempt),
+          exec_label = LabelValue(a.launch.attempt.execution)] {
+    auto report = [&](Status st, std::string uid, bool quota_wait) {
+      Post([this, id, st, uid, quota_wait] { OnCreated(id, st, uid, quota_wait); });
+    };
+    {
+      // The in-Pod program: one immutable ConfigMap per namespace and flyte version.
+      std::lock_guard<std::mutex> lock(helper_mu_);
+      if (!helper_ready_) {
+        Result<kube::Response> got = client_.Get(base + "/configmaps/" + helper_config_map_);
+        if (got.ok() && got->status == 404) {
+          kube::ConfigMapRequest h;
+          h.name = helper_config_map_;
+          h.ns = ns_;
+          h.labels = {{"app.kubernetes.io/managed-by", "flyte"}};
+          h.binary_data["flyte-pod"] =
+              std::string(reinterpret_cast<const char*>(kPodHelperBytes), kPodHelperSize);
+          got = client_.Send("POST", base + "/configmaps", kube::ConfigMapManifest(h));
+          if (got.ok() && got->status == 409) got->status = 200;
+        }
+        if (!got.ok()) return report(got.status(), "", false);
+        if (!got->ok())
+          return report(kube::ErrorOf(*got, "creating ConfigMap " + helper_config_map_), "", false);
+        helper_ready_ = true;
+      }
+    }
+    Result<kube::Response> r = client_.Send("POST", base + "/configmaps", cm);
+    if (!r.ok()) return report(r.status(), "", false);
+    if (!r->ok() && r->status != 409)
+      return report(kube::ErrorOf(*r, "creating ConfigMap " + inputs), "", false);
+    r = client_.Send("POST", base + "/pods", manifest);
+    if (!r.ok()) return report(r.status(), "", false);
+    std::string uid;
+    if (r->status == 409) {
+      // Created before (a retried request, or a restart): ours if its labels say so.
+      Result<kube::Response> got = client_.Get(base + "/pods/" + pod);
+      if (!got.ok()) return report(got.status(), "", false);
+      kube::ObjectMeta m = kube::ParseMeta(got->body);
+      if (!got->ok() || m.labels["flyte.org/attempt"] != attempt_label ||
+          m.labels["flyte.org/execution-id"] != exec_label) {
+        return report(kube::ErrorOf(*r, "creating Pod " + pod), "", false);
+      }
+      uid = m.uid;
+    } else if (!r->ok()) {
+      if (r->status == 403 && kube::IsQuotaRefusal(r->message)) {
+        if (std::string never = kube::QuotaNeverFits(r->message); !never.empty()) {
+          return report(FailedPrecondition(never + " (" + r->message + ")"), "", false);
+        }
+        return report(Unavailable(r->message), "", true);
+      }
+      return report(kube::ErrorOf(*r, "creating Pod " + pod), "", false);
+    } else {
+      uid = kube::ParseMeta(r->body).uid;
+    }
+    // The inputs go with the Pod (garbage collection), even if flyte is gone by then.
+    (void)client_.Send("PATCH", base + "/configmaps/" + inputs, kube::OwnerPatch(pod, uid),
+                       "application/merge-patch+json");
+    report(Status::Ok(), uid, false);
+  });
+}
+
+void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wait) {
+  auto it = attempts_.find(id);
+  if (it == attempts_.end()) return;
+  Attempt& a = *it->second;
+  if (!st.ok()) {
+    if (a.aborted) {
+      AttemptResult r;
+      r.status = AttemptResult::Status::kAborted;
+      r.code = "Aborted";
+      r.message = "aborted";
+      return Finish(id, std::move(r));
+    }
+    if (quota_wait) {
+      a.stage = Attempt::Stage::kWaiting;
+      a.retry_create_at = Now() + kQuotaRetryNanos;
+      Progress(a, TaskPhase::kWaitingForResources, st.message());
+      return;
+    }
+    const bool bad_request =
+        st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kFailedPrecondition;
+    return Fail(
+        id, bad_request ? AttemptResult::Status::kUserError : AttemptResult::Status::kSystemError,
+        st.code() == StatusCode::kFailedPrecondition && kube::IsQuotaRefusal(st.message())
+            ? "QuotaExceeded"
+            : "PodNotCreated",
+        st.message(), !bad_request);
+  }
+  if (a.stage != Attempt::Stage::kCreated) {
+    a.stage = Attempt::Stage::kCreated;
+    a.uid = uid;
+  }
+  if (a.aborted) {
+    DeletePod(a.pod, options_.abort_grace_seconds);
+    a.abort_deadline = Now() + (options_.abort_grace_seconds + 5) * 1'000'000'000;
+    return;
+  }
+  if (auto seen = seen_.find(a.pod); seen != seen_.end()) OnPod(seen->second, false);
+}
+
+void PodRunner::OnSync(std::vector<kube::Object> objects) {
+  std::map<std::string, kube::Pod> now;
+  for (kube::Object& o : objects) {
+    if (o.pod) now[o.meta.name] = *o.pod;
+  }
+  // Pods that went while the watch was away: their last state decides.
+  std::vector<std::string> gone;
+  for (const auto& [name, pod] : seen_) {
+    if (!now.count(name)) gone.push_back(name);
+  }
+  for (const std::string& name : gone) OnPod(seen_[name], true);
+  for (const auto& [name, pod] : now) OnPod(pod, false);
+  const bool first = !synced_;
+  synced_ = true;
+  if (first) {
+    auto adopting = std::move(adopting_);
+    adopting_.clear();
+    for (uint64_t id : adopting) {
+      auto it = attempts_.find(id);
+      if (it == attempts_.end()) continue;
+      Attempt& a = *it->second;
+      auto seen = seen_.find(a.pod);
+      if (seen == seen_.end()) {
+        waiting_.push_back(id);  // never created (we stopped before): create it now
+        continue;
+      }
+      a.stage = Attempt::Stage::kCreated;
+      a.uid = seen->second.meta.uid;
+      a.counted = true;
+      ++in_flight_;
+      OnPod(seen->second, false);
+    }
+    StartQueued();
+    if (sweep_wanted_) SweepUnclaimed();
+  }
+}
+
+void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
+  if (deleted) {
+    seen_.erase(pod.meta.name);
+  } else {
+    seen_[pod.meta.name] = pod;
+  }
+  auto found = by_pod_.find(pod.meta.name);
+  if (found == by_pod_.end()) return;
+  auto it = attempts_.find(found->second);
+  if (it == attempts_.end()) return;
+  Attempt& a = *it->second;
+  if (a.stage == Attempt::Stage::kWaiting) return;  // an old Pod of that name, being replaced
+  if (a.stage == Attempt::Stage::kCreating) {
+    if (deleted) return;
+    a.stage = Attempt::Stage::kCreated;  // its event came before the answer to our create
+    a.uid = pod.meta.uid;
+  }
+  if (a.aborted) {
+    if (deleted) {
+      AttemptResult r;
+      r.status = AttemptResult::Status::kAborted;
+      r.code = "Aborted";
+      r.message = "aborted";
+      Finish(a.id, std::move(r));
+    }
+    return;
+  }
+  if (a.verdict) return;
+  const int64_t now = Now();
+  PodVerdict v =
+      deleted ? kube::ClassifyDeleted(pod, a.classify) : kube::Classify(pod, now, 0, a.classify);
+  if (!v.terminal() && v.waiting_reason != a.waiting_reason) {
+    a.waiting_reason = v.waiting_reason;
+    a.waiting_since = now;
+  }
+  if (!v.terminal() && v.in_grace) v = kube::Classify(pod, now, a.waiting_since, a.classify);
+  switch (v.kind) {
+    case PodVerdict::Kind::kQueued:
+      Progress(a, TaskPhase::kQueued, v.message.empty() ? v.waiting_reason : v.message);
+      return;
+    case PodVerdict::Kind::kInitializing:
+      Progress(a, TaskPhase::kInitializing,
+               v.waiting_reason + (v.message.empty() ? "" : ": " + v.message));
+      return;
+    case PodVerdict::Kind::kRunning:
+      a.waiting_reason.clear();
+      Progress(a, TaskPhase::kRunning, "");
+      FollowLogs(a);
+      return;
+    default:
+      break;
+  }
+  a.verdict = std::move(v);
+  a.verdict_at = now;
+  if (!deleted) FollowLogs(a);  // a Pod that ended before we followed it: read its whole log once
+  MaybeFinish(a);
+}
+
+void PodRunner::FollowLogs(Attempt& a) {
+  if (a.logs != nullptr) return;
+  a.logs = std::make_unique<Attempt::Logs>();
+  Attempt::Logs* logs = a.logs.get();
+  const std::string path =
+      "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task&follow=true";
+  const std::string file = a.paths.stdout_path;
+  const bool stream = a.launch.stream_output;
+  const uint64_t id = a.id;
+  logs->thread = std::thread([this, logs, path, file, stream, id] {
+    int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    // A container still being created answers 400: wait for it, unless told to stop.
+    for (int tries = 0; tries < 600 && !logs->cancel.cancelled(); ++tries) {
+      kube::Client::StreamOptions so;
+      so.cancel = &logs->cancel;
+      so.read_timeout_nanos = 0;
+      Result<kube::Response> r = client_.Stream(
+          path,
+          [&](std::string_view data) {
+            if (fd >= 0) {
+              [[maybe_unused]] ssize_t n = ::write(fd, data.data(), data.size());
+            }
+            if (stream)
+              Post([this, id, chunk = std::string(data)] {
+                auto it = attempts_.find(id);
+                if (it == attempts_.end() || !it->second->logs) return;
+                std::string& partial = it->second->logs->partial;
+                partial += chunk;
+                size_t start = 0, nl;
+                while ((nl = partial.find('\n', start)) != std::string::npos) {
+                  output_(id, false, std::string_view(partial).substr(start, nl - start));
+                  start = nl + 1;
+                }
+                partial.erase(0, start);
+              });
+            return true;
+          },
+          so);
+      if (r.ok() && (r->ok() || r->status == 404)) break;  // done, or the Pod is gone
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+    if (fd >= 0) ::close(fd);
+    Post([this, id] { OnLogsDone(id); });
+  });
+}
+
+void PodRunner::OnLogsDone(uint64_t id) {
+  auto it = attempts_.find(id);
+  if (it == attempts_.end()) return;
+  Attempt& a = *it->second;
+  a.logs_done = true;
+  if (a.logs && a.logs->thread.joinable()) a.logs->thread.join();  // it has just ended
+  if (a.launch.stream_output && a.logs && !a.logs->partial.empty()) {
+    output_(id, false, a.logs->partial);
+    a.logs->partial.clear();
+  }
+  MaybeFinish(a);
+}
+
+void PodRunner::MaybeFinish(Attempt& a) {
+  if (!a.verdict) return;
+  if (a.logs != nullptr && !a.logs_done) return;  // the log first, so the result can quote it
+  Finish(a.id, ResultOf(a));
+}
+
+AttemptResult PodRunner::ResultOf(Attempt& a) {
+  const PodVerdict& v = *a.verdict;
+  AttemptResult r;
+  r.stdout_path = a.paths.stdout_path;
+  r.stderr_path = a.paths.stderr_path;
+  r.exit_code = v.exit_code;
+  PackedOutputs packed = UnpackOutputs(v.termination_message);
+  auto error_file = [&]() -> std::string {
+    for (const auto& [name, bytes] : packed.files) {
+      if (name == "_ERROR") return std::string(Trim(bytes));
+    }
+    return {};
+  };
+  switch (v.kind) {
+    case PodVerdict::Kind::kSucceeded: {
+      if (!packed.valid) {
+        r.status = AttemptResult::Status::kUserError;
+        r.code = "OutputsNotFound";
+        r.message = v.termination_message.empty()
+                        ? "the Pod's container left no termination message: did its command "
+                          "replace the in-Pod "
+                          "program (an entrypoint that does not run flyte-pod)?"
+                        : "the Pod's termination message was not written by flyte-pod";
+        return r;
+      }
+      if (!packed.folder.empty() || packed.too_large > 0) {
+        r.status = AttemptResult::Status::kUserError;
+        r.code = "OutputsTooLarge";
+        r.retryable = false;
+        r.message = !packed.folder.empty()
+                        ? "output " + Quote(packed.folder) +
+                              " is a folder: on Kubernetes, folders travel through object "
+                              "storage (raw_data_prefix), which this flyte does not support yet"
+                        : "the task's outputs (" + std::to_string(packed.too_large) +
+                              " bytes) do not fit in a termination message (4 KiB): large values "
+                              "need object storage "
+                              "(raw_data_prefix), which this flyte does not support yet";
+        return r;
+      }
+      std::error_code ec;
+      fs::remove_all(a.paths.output_dir, ec);
+      fs::create_directories(a.paths.output_dir, ec);
+      for (const auto& [name, bytes] : packed.files) {
+        int fd = ::open((a.paths.output_dir + "/" + name).c_str(),
+                        O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+        if (fd < 0) continue;
+        [[maybe_unused]] ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        ::close(fd);
+      }
+      if (a.launch.task->spec->dynamic) {
+        const std::string spec = a.paths.output_dir + "/_workflow.yaml";
+        if (fs::is_regular_file(spec, ec)) {
+          r.status = AttemptResult::Status::kSucceeded;
+          r.dynamic_spec_path = spec;
+        } else {
+          r.status = AttemptResult::Status::kUserError;
+          r.code = "DynamicSpecNotFound";
+          r.message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
+        }
+        return r;
+      }
+      OutputsRead read = ReadOutputs(a.launch, a.paths, nullptr);
+      if (read.ok) {
+        r.status = AttemptResult::Status::kSucceeded;
+        r.outputs = std::move(read.outputs);
+      } else {
+        r.status = AttemptResult::Status::kUserError;
+        r.code = read.code;
+        r.message = read.message;
+        r.tail = Tail(a.paths.stdout_path, kTailLines);
+      }
+      return r;
+    }
+    case PodVerdict::Kind::kUserError:
+    case PodVerdict::Kind::kPermanentError: {
+      r.status = AttemptResult::Status::kUserError;
+      r.retryable = v.kind == PodVerdict::Kind::kUserError;
+      r.code = v.code;
+      std::string error = error_file();
+      r.message = error.empty() ? v.message : error + " (" + v.message + ")";
+      r.tail = Tail(a.paths.stdout_path, kTailLines);
+      return r;
+    }
+    default:
+      r.status = AttemptResult::Status::kSystemError;
+      r.code = v.code;
+      r.message = v.message;
+      r.tail = Tail(a.paths.stdout_path, kTailLines);
+      return r;
+  }
+}
+
+void PodRunner::Finish(uint64_t id, AttemptResult r) {
+  auto it = attempts_.find(id);
+  if (it == attempts_.end()) return;
+  std::unique_ptr<Attempt> a = std::move(it->second);
+  attempts_.erase(it);
+  by_pod_.erase(a->pod);
+  if (a->logs) {
+    a->logs->cancel.Cancel();
+    if (a->logs->thread.joinable()) a->logs->thread.join();
+  }
+  (void)CapLog(a->paths.stdout_path, uint64_t{64} << 20);
+  if (a->counted) {
+    --in_flight_;
+    StartQueued();
+  }
+  const bool keep = !options_.delete_failed && r.status != AttemptResult::Status::kSucceeded &&
+                    r.status != AttemptResult::Status::kAborted;
+  std::string doomed =
+      a->stage == Attempt::Stage::kCreated && !keep && !a->aborted ? a->pod : std::string();
+  if (attempts_.empty() && waiting_.empty()) uv_timer_stop(&tick_);
+  // The result on the next turn (never inside Start, which the engine calls mid-update); the
+  // Pod's deletion one turn later still, after the result's writes are committed: a restart
+  // must never find the Pod gone while its attempt still reads as running (it would run the
+  // task again).
+  Post([this, id, r = std::move(r), doomed = std::move(doomed)]() mutable {
+    done_(id, std::move(r));
+    if (doomed.empty()) return;
+    auto* timer = new uv_timer_t;
+    uv_timer_init(loop_, timer);
+    timer->data = new std::pair<PodRunner*, std::string>(this, std::move(doomed));
+    uv_timer_start(
+        timer,
+        [](uv_timer_t* t) {
+          auto* ctx = static_cast<std::pair<PodRunner*, std::string>*>(t->data);
+          ctx->first->DeletePod(ctx->second, -1);
+          delete ctx;
+          uv_close(reinterpret_cast<uv_handle_t*>(t),
+                   [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+        },
+        0, 0);
+  });
+}
+
+void PodRunner::DeletePod(const std::string& name, int64_t grace_seconds) {
+  Submit([this, name, grace_seconds] {
+    (void)client_.Send("DELETE", "/api/v1/namespaces/" + ns_ + "/pods/" + name,
+                       kube::DeleteOptions(grace_seconds));
+  });
+}
+
+void PodRunner::Abort(uint64_t id) {
+  auto it = attempts_.find(id);
+  if (it == attempts_.end()) return;
+  Attempt& a = *it->second;
+  if (a.aborted) return;
+  a.aborted = true;
+  switch (a.stage) {
+    case Attempt::Stage::kWaiting: {
+      AttemptResult r;
+      r.status = AttemptResult::Status::kAborted;
+      r.code = "Aborted";
+      r.message = "aborted";
+      return Finish(id, std::move(r));
+    }
+    case Attempt::Stage::kCreating:
+      return;  // deleted as soon as its creation is answered
+    case Attempt::Stage::kCreated:
+      DeletePod(a.pod, options_.abort_grace_seconds);
+      a.abort_deadline = Now() + (options_.abort_grace_seconds + 5) * 1'000'000'000;
+      return;
+  }
+}
+
+void PodRunner::DeleteAll() {
+  for (auto& [id, a] : attempts_) {
+    if (a->stage == Attempt::Stage::kCreated) DeletePod(a->pod, 0);
+  }
+}
+
+void PodRunner::Adopt(TaskLaunch launch) {
+  const uint64_t id = launch.id;
+  auto owned = std::make_unique<Attempt>();
+  Attempt& a = *owned;
+  a.id = id;
+  a.launch = std::move(launch);
+  attempts_[id] = std::move(owned);
+  EnsureWatch();
+  Prepare(a);
+  by_pod_[a.pod] = id;
+  if (synced_) {
+    auto seen = seen_.find(a.pod);
+    if (seen == seen_.end()) {
+      waiting_.push_back(id);
+      return StartQueued();
+    }
+    a.stage = Attempt::Stage::kCreated;
+    a.uid = seen->second.meta.uid;
+    a.counted = true;
+    ++in_flight_;
+    return OnPod(seen->second, false);
+  }
+  adopting_.push_back(id);
+}
+
+void PodRunner::SweepUnclaimed() {
+  EnsureWatch();
+  if (!synced_) {
+    sweep_wanted_ = true;
+    return;
+  }
+  sweep_wanted_ = false;
+  for (const auto& [name, pod] : seen_) {
+    if (!by_pod_.count(name) && !pod.meta.deleting) DeletePod(name, -1);
+  }
+}
+
+}  // namespace flyte

@@ -1,0 +1,138 @@
+// Runs task attempts as Kubernetes Pods (KUBERNETES.md §3–4). Each attempt becomes a Pod with a
+// deterministic name and flyte's labels; its inputs travel in a ConfigMap mounted at
+// $FLYTE_INPUT_DIR, its command runs under the in-Pod program (runner/pod_helper.h, shipped
+// in a ConfigMap of its own), and its outputs come back in the container's termination
+// message, read with the same rules as a local task's. One watch follows every Pod of this
+// flyte (one connection, whatever the number of Pods); each running Pod's log is streamed
+// into the attempt's log file, so logs outlive the Pod. Pods are deleted when their attempt
+// ends (after its end is recorded), on abort, and on timeout.
+//
+// Threads: the Runner interface is used on the loop thread; API requests run on a few worker
+// threads, the watch and each log stream on threads of their own; all of them report to the
+// loop through a LoopBridge. Nothing here blocks the loop.
+#pragma once
+
+#include <uv.h>
+
+#include <cstdint>
+#include <deque>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "flyte/runner.h"
+#include "kube/client.h"
+#include "kube/objects.h"
+#include "kube/pod_phase.h"
+#include "kube/watch.h"
+#include "runner/loop_bridge.h"
+
+namespace flyte {
+
+class PodRunner : public Runner {
+ public:
+  struct Options {
+    std::string ns;             // empty: the kubeconfig's
+    std::string default_image;  // for tasks without an image of their own
+    std::string service_account;
+    uint32_t max_pods = 100;
+    bool delete_failed = true;  // delete_pods: always (true) | on_success (false)
+    int64_t image_pull_grace_nanos = 180'000'000'000;
+    int64_t abort_grace_seconds = 10;
+    std::map<std::string, std::string> labels;
+    std::map<std::string, std::string> annotations;
+    std::map<std::string, std::string> node_selector;
+    std::string tolerations_json;
+    // Added to interruptible tasks' Pods (spot capacity).
+    std::map<std::string, std::string> interruptible_node_selector;
+    std::string interruptible_tolerations_json;
+    std::string pod_template_json;
+    // Tells this flyte's Pods from another's in the same namespace (a label value); also what
+    // a restarted server finds its Pods by.
+    std::string instance = "flyte";
+    // Kubernetes Secret holding secrets declared by plain name (NAME → key NAME); GROUP/KEY
+    // names read key KEY of Secret GROUP.
+    std::string secret_name = "flyte-secrets";
+    int worker_threads = 4;
+    // Tests: watch and log settings.
+    int64_t watch_liveness_nanos = 0;
+  };
+  PodRunner(uv_loop_t* loop, kube::Client& client, Options options);
+  ~PodRunner() override;
+
+  void SetCallbacks(DoneFn done, OutputFn output) override;
+  void SetProgress(ProgressFn progress) override { progress_ = std::move(progress); }
+  void Start(TaskLaunch launch) override;
+  void Abort(uint64_t id) override;
+  void Adopt(TaskLaunch launch) override;
+  size_t running() const override { return attempts_.size(); }
+  bool RunsHere(ExecutorKind) const override { return false; }
+
+  // After a restart's adoptions: deletes this flyte's Pods that no attempt claimed (their
+  // executions ended or are gone). Runs once the watch has listed the Pods.
+  void SweepUnclaimed();
+  // Deletes every Pod of a running attempt now (a second Ctrl-C); their results arrive as usual.
+  void DeleteAll();
+  // The name a Pod of this attempt gets: <exec>-<node>-<attempt>-<hash>, DNS-1123, ≤ 63.
+  static std::string PodName(const AttemptId& id, const std::string& instance);
+  const std::string& ns() const { return ns_; }
+
+ private:
+  struct Attempt;
+  using Job = std::function<void()>;
+
+  void Submit(Job job);                 // to a worker thread
+  void Post(std::function<void()> fn);  // to the loop thread
+  void Prepare(Attempt& a);             // loop: build the Pod and its ConfigMap
+  void Create(uint64_t id);             // loop → worker: create them
+  void OnCreated(uint64_t id, Status st, std::string uid, bool quota_wait);
+  void OnPod(const kube::Pod& pod, bool deleted);
+  void OnSync(std::vector<kube::Object> objects);
+  void Progress(Attempt& a, TaskPhase phase, std::string reason);
+  void FollowLogs(Attempt& a);
+  void OnLogsDone(uint64_t id);
+  void MaybeFinish(Attempt& a);
+  void Finish(uint64_t id, AttemptResult r);
+  void Fail(uint64_t id, AttemptResult::Status status, std::string code, std::string message,
+            bool retryable);
+  AttemptResult ResultOf(Attempt& a);
+  void DeletePod(const std::string& name, int64_t grace_seconds);
+  void StartQueued();
+  void EnsureWatch();
+
+  uv_loop_t* loop_;
+  kube::Client& client_;
+  Options options_;
+  std::string ns_;
+  DoneFn done_;
+  OutputFn output_;
+  ProgressFn progress_;
+  std::unique_ptr<LoopBridge> bridge_;
+
+  std::unordered_map<uint64_t, std::unique_ptr<Attempt>> attempts_;
+  std::unordered_map<std::string, uint64_t> by_pod_;  // pod name → attempt id
+  std::deque<uint64_t> waiting_;                      // for a Pod slot (max_pods)
+  uint32_t in_flight_ = 0;                            // Pods created or being created
+  std::vector<uint64_t> adopting_;                    // until the first list
+  bool synced_ = false;
+  bool sweep_wanted_ = false;
+  std::map<std::string, kube::Pod> seen_;  // every Pod of ours, by name, as last seen
+  bool helper_ready_ = false;              // the in-Pod program's ConfigMap exists (worker threads)
+  std::mutex helper_mu_;
+  std::string helper_config_map_;
+  std::unique_ptr<kube::Watch> watch_;
+  uv_timer_t tick_;  // grace periods and quota retries
+
+  // Worker threads and their queue.
+  std::mutex jobs_mu_;
+  std::condition_variable jobs_cv_;
+  std::deque<Job> jobs_;
+  bool stopping_ = false;
+  std::vector<std::thread> workers_;
+};
+
+}  // namespace flyte

@@ -1,0 +1,112 @@
+// `flyte serve` with Pods, killed with SIGKILL mid-run and started again: it re-attaches to its
+// running Pods by name, finishes every execution, and each task runs once.
+#include <catch2/catch.hpp>
+
+#include <fstream>
+#include <map>
+#include <thread>
+
+#include "http/server_fixture.h"
+#include "support/fake_kube_server.h"
+
+namespace flyte::testing {
+namespace {
+
+std::string TwoPods(const std::string& dir) {
+  return R"yaml(
+tasks:
+  step1:
+    image: debian:12
+    inputs: {n: int}
+    outputs: {m: int}
+    script: |
+      echo "$FLYTE_EXECUTION_ID step1" >> )yaml" +
+         dir + R"yaml(/ran.log
+      while [ ! -f )yaml" +
+         dir + R"yaml(/go1 ]; do sleep 0.05; done
+      echo $(( {{ inputs.n }} + 1 )) > "{{ outputs.m }}"
+  step2:
+    image: debian:12
+    inputs: {m: int}
+    outputs: {r: int}
+    script: |
+      echo "$FLYTE_EXECUTION_ID step2" >> )yaml" +
+         dir + R"yaml(/ran.log
+      while [ ! -f )yaml" +
+         dir + R"yaml(/go2 ]; do sleep 0.05; done
+      echo $(( {{ inputs.m }} * 10 )) > "{{ outputs.r }}"
+workflows:
+  two:
+    inputs: {n: int}
+    outputs: {r: "{{ s2.r }}"}
+    nodes:
+      s1: {task: step1, inputs: {n: "{{ inputs.n }}"}}
+      s2: {task: step2, inputs: {m: "{{ s1.m }}"}}
+)yaml";
+}
+
+std::map<std::string, int> Lines(const std::string& path) {
+  std::ifstream in(path);
+  std::map<std::string, int> out;
+  std::string line;
+  while (std::getline(in, line)) ++out[line];
+  return out;
+}
+
+bool Within(const std::function<bool()>& f, int ms = 60000) {
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
+  while (!f()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  return true;
+}
+
+TEST_CASE(
+    "kubernetes: after kill -9 a restarted server re-attaches to its Pods; each task runs once",
+    "[kube][server][recovery]") {
+  FakeKube fake("process");
+  ServerFixture s({"--kubeconfig", fake.kubeconfig()});
+  const std::string dir = s.tmp.path();
+  const std::string log = dir + "/ran.log";
+  constexpr int kExecutions = 8;
+  s.Register(TwoPods(dir));
+  for (int i = 0; i < kExecutions; ++i) {
+    s.Launch({{"project", "flytesnacks"},
+              {"domain", "development"},
+              {"name", "e" + std::to_string(i)},
+              {"workflow", {{"name", "two"}}},
+              {"inputs", {{"n", i}}}});
+  }
+  REQUIRE(Within([&] { return Lines(log).size() == kExecutions; }));
+  s.Kill();
+  // While no server runs, the first steps end: their Pods' final states must not be lost.
+  std::ofstream(dir + "/go1").put('\n');
+  s.Start();
+  REQUIRE(Within([&] { return Lines(log).size() == 2 * kExecutions; }));
+  std::ofstream(dir + "/go2").put('\n');
+  for (int i = 0; i < kExecutions; ++i) {
+    nlohmann::json e = s.WaitFor("e" + std::to_string(i));
+    INFO(e.dump());
+    CHECK(e["closure"]["phase"] == "SUCCEEDED");
+    HttpResult data =
+        s.Get("/api/v1/data/executions/flytesnacks/development/e" + std::to_string(i));
+    CHECK(data.body["outputs"]["r"] == (i + 1) * 10);
+  }
+  for (const auto& [line, count] : Lines(log)) {
+    INFO(line);
+    CHECK(count == 1);
+  }
+  // Every Pod created once, and none left.
+  int creates = 0;
+  for (const auto& r : fake.Call("GET", "/_fake/requests")) {
+    creates += r["method"] == "POST" && r["path"] == "/api/v1/namespaces/default/pods" &&
+               r["status"] == 201;
+  }
+  CHECK(creates == 2 * kExecutions);
+  CHECK(Within([&] { return fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty(); },
+               20000));
+}
+
+}  // namespace
+}  // namespace flyte::testing

@@ -1,0 +1,202 @@
+// `flyte run` with Kubernetes against the fake API server: tasks become Pods, the kubelet
+// simulator really runs their commands (process mode, in their own mount namespace with the
+// Pod's volumes) or follows a script, and flyte reads typed outputs back from the termination
+// message, exactly as a local run would.
+#include <catch2/catch.hpp>
+
+#include <signal.h>
+
+#include "cli/cli_fixture.h"
+#include "support/fake_kube_server.h"
+
+namespace flyte {
+namespace {
+
+using testing::Child;
+using testing::CliFixture;
+using testing::Describe;
+using testing::FakeKube;
+using testing::ProcessResult;
+
+std::string Example(const std::string& name) {
+  return std::string(FLYTE_SOURCE_DIR) + "/examples/" + name;
+}
+
+std::vector<std::string> KubeArgs(const FakeKube& fake, std::vector<std::string> args) {
+  for (const char* a : {"--kubeconfig"}) args.push_back(a);
+  args.push_back(fake.kubeconfig());
+  args.push_back("--kube-image");
+  args.push_back("debian:12");
+  return args;
+}
+
+const char* kPodsWorkflow = R"YAML(
+tasks:
+  add:
+    inputs: {a: int, b: int}
+    outputs: {sum: int, note: str}
+    image: debian:12
+    script: |
+      echo "adding {{ inputs.a }} and {{ inputs.b }} in $(hostname)"
+      echo $(( {{ inputs.a }} + {{ inputs.b }} )) > "{{ outputs.sum }}"
+      cat "$FLYTE_INPUT_DIR/inputs.json" > "{{ outputs.note }}"
+  fails:
+    inputs: {x: int}
+    image: debian:12
+    retries: 1
+    script: |
+      echo "about to fail" >&2
+      echo "bad input {{ inputs.x }}" > "$FLYTE_OUTPUT_DIR/_ERROR"
+      exit 3
+  here:
+    runner: local
+    outputs: {where: str}
+    script: echo local > "{{ outputs.where }}"
+workflows:
+  ok:
+    outputs: {sum: "{{ add.sum }}", note: "{{ add.note }}", where: "{{ here.where }}"}
+    nodes:
+      add: {task: add, inputs: {a: 2, b: 40}}
+      here: {task: here}
+  bad:
+    nodes:
+      f: {task: fails, inputs: {x: 7}}
+)YAML";
+
+TEST_CASE("kubernetes: tasks run as Pods give the same typed outputs as locally, and leave no Pod",
+          "[kube]") {
+  FakeKube fake("process");
+  CliFixture f;
+  const std::string wf = f.Write("pods.yaml", kPodsWorkflow);
+  auto local = f.Json({"run", wf, "ok"});
+  auto pod = f.Json(KubeArgs(fake, {"run", wf, "ok"}));
+  CHECK(pod["phase"] == "SUCCEEDED");
+  CHECK(pod["outputs"]["sum"] == 42);
+  CHECK(pod["outputs"] == local["outputs"]);
+  // The Pod's log was streamed into flyte's own store: it outlives the Pod.
+  ProcessResult logs = f.Flyte({"logs", pod["execution"]["name"].get<std::string>(), "add"});
+  INFO(Describe(logs));
+  CHECK_THAT(logs.out, Catch::Contains("adding 2 and 40"));
+  // Every Pod is deleted once its attempt has ended; `runner: local` made none.
+  nlohmann::json pods = fake.Pods("app.kubernetes.io/managed-by=flyte");
+  for (int i = 0; i < 100 && !pods["items"].empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    pods = fake.Pods("app.kubernetes.io/managed-by=flyte");
+  }
+  CHECK(pods["items"].empty());
+  nlohmann::json requests = fake.Call("GET", "/_fake/requests");
+  int creates = 0;
+  for (const auto& r : requests)
+    creates += r["method"] == "POST" && r["path"] == "/api/v1/namespaces/default/pods";
+  CHECK(creates == 1);
+}
+
+TEST_CASE("kubernetes: a failing Pod reports its exit code, _ERROR and log, and retries",
+          "[kube]") {
+  FakeKube fake("process");
+  CliFixture f;
+  const std::string wf = f.Write("pods.yaml", kPodsWorkflow);
+  ProcessResult r = f.Flyte(KubeArgs(fake, {"run", wf, "bad", "-o", "json"}));
+  INFO(Describe(r));
+  CHECK(r.exit_code == 1);
+  auto report = nlohmann::json::parse(r.out);
+  CHECK(report["phase"] == "FAILED");
+  const std::string message = report["error"]["message"];
+  CHECK_THAT(message, Catch::Contains("bad input 7") && Catch::Contains("exit code 3") &&
+                          Catch::Contains("after 2 attempts"));
+}
+
+TEST_CASE("kubernetes: an invalid image fails at once; OOM and eviction say so", "[kube]") {
+  FakeKube fake("scripted", false, {"--image-rule", "evict-me=evicted"});
+  CliFixture f;
+  const std::string wf = f.Write("images.yaml", R"(
+tasks:
+  t:
+    inputs: {image: str}
+    script: "true"
+workflows:
+  invalid:
+    nodes: {a: {task: t, image: "fake-invalid:1", inputs: {image: x}}}
+  oom:
+    nodes: {a: {task: t, image: "fake-oom:1", inputs: {image: x}, resources: {limits: {mem: 64Mi}}}}
+  evicted:
+    nodes: {a: {task: t, image: "evict-me:1", inputs: {image: x}}}
+)");
+  auto invalid = f.Json({"run", wf, "invalid", "--kubeconfig", fake.kubeconfig()}, 1);
+  CHECK_THAT(invalid["error"]["message"].get<std::string>(), Catch::Contains("InvalidImageName"));
+  auto oom = f.Json({"run", wf, "oom", "--kubeconfig", fake.kubeconfig()}, 1);
+  CHECK_THAT(oom["error"]["message"].get<std::string>(),
+             Catch::Contains("out of memory (limit 64Mi)"));
+  auto evicted = f.Json({"run", wf, "evicted", "--kubeconfig", fake.kubeconfig()}, 1);
+  CHECK_THAT(evicted["error"]["message"].get<std::string>(), Catch::Contains("Evicted"));
+  CHECK(evicted["error"]["kind"] == "SYSTEM");
+}
+
+TEST_CASE("kubernetes: Ctrl-C of flyte run deletes its running Pods", "[kube]") {
+  FakeKube fake("process");
+  CliFixture f;
+  const std::string wf = f.Write("sleep.yaml", R"(
+tasks:
+  nap:
+    image: debian:12
+    script: "echo started; sleep 300"
+workflows:
+  w:
+    nodes: {a: {task: nap}, b: {task: nap}}
+)");
+  Child c(testing::FlyteArgv(f.home(), KubeArgs(fake, {"run", wf, "w", "-v"})),
+          testing::FlyteEnv(f.home()));
+  REQUIRE(c.WaitForStderr("started", 30000));
+  c.Signal(SIGINT);
+  ProcessResult r = c.Wait(60000);
+  INFO(Describe(r));
+  CHECK(r.exit_code == 130);
+  nlohmann::json pods = fake.Pods("app.kubernetes.io/managed-by=flyte");
+  CHECK(pods["items"].empty());
+}
+
+TEST_CASE("kubernetes: runner: kubernetes without Kubernetes stops before anything runs",
+          "[kube]") {
+  CliFixture f;
+  const std::string wf = f.Write("k.yaml", R"(
+tasks:
+  t: {runner: kubernetes, script: "true"}
+workflows:
+  w: {nodes: {a: {task: t}}}
+)");
+  ProcessResult r = f.Flyte({"run", wf, "w"});
+  INFO(Describe(r));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("'t'") && Catch::Contains("--kubernetes"));
+}
+
+TEST_CASE("kubernetes: a task passing files needs object storage, and says so before any Pod",
+          "[kube]") {
+  FakeKube fake("scripted");
+  CliFixture f;
+  const std::string wf = f.Write("files.yaml", R"(
+tasks:
+  t: {image: "debian:12", outputs: {f: file}, script: "echo x > {{ outputs.f }}"}
+workflows:
+  w: {nodes: {a: {task: t}}}
+)");
+  auto report = f.Json({"run", wf, "w", "--kubeconfig", fake.kubeconfig()}, 1);
+  CHECK_THAT(report["error"]["message"].get<std::string>(), Catch::Contains("raw_data_prefix"));
+  CHECK(fake.Pods()["items"].empty());
+}
+
+TEST_CASE("kubernetes: a kubeconfig flyte cannot use stops the run, naming it", "[kube]") {
+  CliFixture f;
+  const std::string wf =
+      f.Write("k.yaml", "tasks: {t: {script: 'true'}}\nworkflows: {w: {nodes: {a: {task: t}}}}\n");
+  const std::string bad =
+      f.Write("kubeconfig", "apiVersion: v1\nkind: Config\ncurrent-context: nope\n");
+  ProcessResult r = f.Flyte({"run", wf, "w", "--kubeconfig", bad});
+  INFO(Describe(r));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains(bad));
+  CHECK(f.AttemptDirs() == 0);
+}
+
+}  // namespace
+}  // namespace flyte
