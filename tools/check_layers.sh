@@ -6,8 +6,9 @@
 #     kube (the Kubernetes API client) and storage (the object-store client) speak protocols
 #     and know nothing of tasks; the runners above them turn tasks into their requests.
 #  3. Each third-party library is used only where its adapter lives (uv: the loop and the
-#     runners; sqlite3: the store; httplib: http and kube; nlohmann: http and kube; yaml-cpp:
-#     util/yaml.cc; CLI11: cli/app.cc; expat: storage/xml.cc), so that everything else sees our own types.
+#     runners; sqlite3: the store; httplib and nlohmann: http, kube and storage; yaml-cpp:
+#     util/yaml.cc; CLI11: cli/app.cc; expat: storage/xml.cc), so that everything else sees
+#     our own types.
 # A file's layer and group come from its folder under src/ or, for a public header, the table
 # below; src/main.cc is the top. Both "quoted" and <angled> includes of our headers count.
 set -eu
