@@ -6,11 +6,11 @@
 #include <iostream>
 
 #include "admin/local_admin.h"
-#include "cli/run_remote.h"
 #include "cli/commands.h"
+#include "cli/run_guard.h"
+#include "cli/run_remote.h"
 #include "cli/run_report.h"
 #include "cli/run_view.h"
-#include "cli/run_guard.h"
 #include "runner/orphans.h"
 #include "runner/secret_env.h"
 #include "spec/loader.h"
@@ -71,7 +71,8 @@ class GatePrompter : public EngineObserver {
           if (n > 0) self->line_.append(buf->base, static_cast<size_t>(n));
           delete[] buf->base;
           size_t nl = self->line_.find('\n');
-          if (n < 0 || nl != std::string::npos) self->Answer(nl == std::string::npos ? self->line_ : self->line_.substr(0, nl));
+          if (n < 0 || nl != std::string::npos)
+            self->Answer(nl == std::string::npos ? self->line_ : self->line_.substr(0, nl));
         });
   }
   void Answer(std::string text) {
@@ -146,7 +147,8 @@ int RunRun(const RunOptions& opts) {
   if (!interactive) {
     // Nobody can answer a gate: one without a value or a timeout of its own fails at once.
     req.gate_default_timeout_nanos = 1;
-    req.gate_hint = "give gate values up front: --signal NAME=VALUE, --approve NODE or --reject NODE";
+    req.gate_hint =
+        "give gate values up front: --signal NAME=VALUE, --approve NODE or --reject NODE";
   }
   Diagnostics diags;
   std::shared_ptr<const SourceFile> source = spec::ReadSource(opts.file, diags);
@@ -181,7 +183,8 @@ int RunRun(const RunOptions& opts) {
       return kExitInternal;
     }
     LocalAdmin& admin = **opened;
-    Result<std::unique_ptr<KubeSetup>> kube = SetUpKubernetes(&loop, opts.kube, aopts.home, admin.runners());
+    Result<std::unique_ptr<KubeSetup>> kube =
+        SetUpKubernetes(&loop, opts.kube, aopts.home, admin.runners());
     if (!kube.ok()) {
       std::fprintf(stderr, "flyte run: Kubernetes: %s\n", kube.status().message().c_str());
       return kExitUsage;
@@ -203,7 +206,8 @@ int RunRun(const RunOptions& opts) {
       }
     });
 
-    Result<RegisterResult> reg = admin.Register({opts.file, source->text(), opts.project, opts.domain, ""});
+    Result<RegisterResult> reg =
+        admin.Register({opts.file, source->text(), opts.project, opts.domain, ""});
     if (!reg.ok()) {
       if (reg.status().code() == StatusCode::kInvalidSpec) {
         std::cerr << reg.status().message();
@@ -220,7 +224,8 @@ int RunRun(const RunOptions& opts) {
     req.overwrite_cache = opts.overwrite_cache;
     req.no_cache = opts.no_cache;
     req.stream_output = opts.verbose;
-    if (opts.max_parallelism >= 0) req.max_parallelism = static_cast<uint32_t>(opts.max_parallelism);
+    if (opts.max_parallelism >= 0)
+      req.max_parallelism = static_cast<uint32_t>(opts.max_parallelism);
 
     std::optional<int64_t> eta;  // known once the execution says which workflow it runs
     const bool tty = ::isatty(STDERR_FILENO) != 0 && std::getenv("TERM") != nullptr &&
@@ -244,8 +249,9 @@ int RunRun(const RunOptions& opts) {
     if (!key.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", key.status().message().c_str());
       StatusCode c = key.status().code();
+      // Nothing ran: a bad request, or one this flyte cannot run (a task needing Kubernetes).
       return c == StatusCode::kInvalidArgument || c == StatusCode::kNotFound ||
-                     c == StatusCode::kAlreadyExists
+                     c == StatusCode::kAlreadyExists || c == StatusCode::kFailedPrecondition
                  ? kExitUsage
                  : kExitInternal;
     }

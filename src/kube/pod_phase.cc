@@ -149,8 +149,10 @@ PodVerdict Classify(const Pod& pod, int64_t now, int64_t waiting_since, const Cl
       if (c.kind != ContainerState::Kind::kWaiting) continue;
       const std::string& r = c.reason;
       const int64_t waited = waiting_since > 0 ? now - waiting_since : 0;
-      if (r == "InvalidImageName")
-        return Verdict(Kind::kPermanentError, "InvalidImage", c.message.empty() ? r : c.message);
+      if (r == "InvalidImageName") {
+        return Verdict(Kind::kPermanentError, "InvalidImage",
+                       r + (c.message.empty() ? "" : ": " + c.message));
+      }
       if (r == "ErrImagePull" || r == "ImagePullBackOff" || r == "ErrImageNeverPull") {
         if (waited >= o.image_pull_grace_nanos || r == "ErrImageNeverPull") {
           return Verdict(Kind::kPermanentError, "ImagePullFailed", r + ": " + c.message);
@@ -161,8 +163,9 @@ PodVerdict Classify(const Pod& pod, int64_t now, int64_t waiting_since, const Cl
         return v;
       }
       if (r == "CreateContainerConfigError" || r == "CreateContainerError") {
-        if (waited >= o.config_error_grace_nanos)
-          return Verdict(Kind::kPermanentError, r, c.message.empty() ? r : c.message);
+        if (waited >= o.config_error_grace_nanos) {
+          return Verdict(Kind::kPermanentError, r, r + (c.message.empty() ? "" : ": " + c.message));
+        }
         PodVerdict v = Verdict(Kind::kInitializing, "", c.message);
         v.waiting_reason = r;
         v.in_grace = true;

@@ -121,7 +121,8 @@ TEST_CASE("kubeconfig list: entries of later files are reachable, paths relative
   CHECK(r->ns == "override");
 }
 
-TEST_CASE("kubeconfig: the --kubeconfig flag reads that file only; HOME's config is the default", "[kubeconfig]") {
+TEST_CASE("kubeconfig: the --kubeconfig flag reads that file only; HOME's config is the default",
+          "[kubeconfig]") {
   TempDir dir;
   ThreeFiles files(dir);
   auto opts = Opts(dir, {{"KUBECONFIG", files.list()}});

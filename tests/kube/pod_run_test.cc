@@ -86,9 +86,31 @@ TEST_CASE("kubernetes: tasks run as Pods give the same typed outputs as locally,
   CHECK(pods["items"].empty());
   nlohmann::json requests = fake.Call("GET", "/_fake/requests");
   int creates = 0;
-  for (const auto& r : requests)
+  for (const auto& r : requests["requests"])
     creates += r["method"] == "POST" && r["path"] == "/api/v1/namespaces/default/pods";
   CHECK(creates == 1);
+}
+
+TEST_CASE("kubernetes: the examples without files give the same outputs as Pods as locally",
+          "[kube][examples]") {
+  FakeKube fake("process");
+  CliFixture f;
+  const std::vector<std::vector<std::string>> runs = {
+      {"run", Example("hello.yaml"), "--input", "who=Ada"},
+      {"run", Example("control_flow.yaml"), "control_flow", "--signal", "factor=3", "--approve",
+       "publish"},
+  };
+  for (const auto& run : runs) {
+    INFO(run[1]);
+    auto local = f.Json(run);
+    auto pods = f.Json(KubeArgs(fake, run));
+    CHECK(pods["phase"] == "SUCCEEDED");
+    CHECK(pods["outputs"] == local["outputs"]);
+    // Every task ran as a Pod (--kube-image gives the image-less ones one).
+    for (const auto& n : pods["nodes"]) {
+      if (n.contains("where")) CHECK(n["where"].get<std::string>().rfind("pod default/", 0) == 0);
+    }
+  }
 }
 
 TEST_CASE("kubernetes: a failing Pod reports its exit code, _ERROR and log, and retries",
