@@ -10,7 +10,10 @@ libcli11-dev libfmt-dev catch2 libssl-dev
 python3 python3-yaml python3-jsonschema tzdata
 python3-kubernetes openssl clang libclang-rt-14-dev ccache
 chromium python3-websocket
-dpkg-dev file man-db groff-base zsh fish"
+dpkg-dev file man-db groff-base zsh fish
+libexpat1-dev nodejs python3-boto3 awscli curl"
+# The S3 tests' server, s3rver, comes from npm into tests/support/s3 (npm ci, below). npm is
+# Debian's package unless the installed nodejs (NodeSource's, for one) carries its own.
 # Wanted, not required: kubectl (Debian-format package from the Google Cloud SDK apt source) for
 # the fake Kubernetes server's conformance tests, which are skipped without it.
 OPTIONAL="kubectl"
@@ -28,7 +31,24 @@ for p in $OPTIONAL; do  # only if an apt source offers it, so a machine without 
   installed "$p" || ! apt-cache policy "$p" 2>/dev/null | grep -q "Candidate: [0-9]" ||
     optional="$optional $p"
 done
-[ -z "$missing$optional" ] && exit 0
+# s3rver, pinned by tests/support/s3/package-lock.json; reinstalled only when the lock changed.
+install_s3rver() {
+  s3=$(cd "$(dirname "$0")/../tests/support/s3" && pwd)
+  stamp="$s3/node_modules/.package-lock.json"
+  [ -f "$stamp" ] && [ ! "$s3/package-lock.json" -nt "$stamp" ] && return 0
+  if ! command -v npm >/dev/null 2>&1; then
+    SUDO=""
+    [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -q --no-install-recommends npm >/dev/null
+  fi
+  echo "install-deps: installing s3rver into $s3 (npm ci)" >&2
+  (cd "$s3" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+}
+
+if [ -z "$missing$optional" ]; then
+  install_s3rver
+  exit 0
+fi
 
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"
@@ -43,3 +63,4 @@ for p in $optional; do
   $SUDO apt-get install -y -q --no-install-recommends "$p" >/dev/null 2>&1 ||
     echo "install-deps: optional $p is not available from the apt sources; its tests will be skipped" >&2
 done
+install_s3rver

@@ -207,7 +207,7 @@ async function nodePanel(name, nodes) {
       parts.push(h('table', {}, h('tr', {}, ['attempt', 'phase', 'exit', 'duration', 'reason'].map(t => h('th', {}, t))),
         list.map(a => h('tr', {class: 'row' + (a.attempt === S.attempt ? ' sel' : ''), title: 'show its logs', onclick: () => { S.attempt = a.attempt; refresh(); }},
           h('td', {}, a.attempt), h('td', {}, badge(a.phase)), h('td', {}, a.ended_at ? a.exit_code : ''), h('td', {}, took(a)),
-          h('td', {class: 'wrap'}, a.reason)))));
+          h('td', {class: 'wrap'}, a.where ? [h('div', {class: 'mute'}, a.where), a.reason] : a.reason)))));
       const logs = await call('logs', key, {query: {attempt: String(S.attempt)}, text: true});
       const cut = logs.length > 200000;  // a browser slows down on megabytes of text
       parts.push(h('div', {class: 'mute'}, 'logs of attempt ' + S.attempt + ' (stdout, then stderr' + (cut ? '; the last 200 kB' : '') + ')'),
