@@ -122,8 +122,18 @@ Pod ParsePod(const std::string& json_text) {
   return j.is_object() ? DecodePod(j) : Pod{};
 }
 
+json ParseLean(std::string_view text) {
+  return json::parse(
+      text,
+      [](int depth, json::parse_event_t event, json& parsed) {
+        return !(event == json::parse_event_t::key && depth >= 1 &&
+                 (parsed == "spec" || parsed == "managedFields"));
+      },
+      false);
+}
+
 ObjectMeta ParseMeta(const std::string& json_text) {
-  json j = json::parse(json_text, nullptr, false);
+  json j = ParseLean(json_text);
   return j.is_object() ? DecodeMeta(j) : ObjectMeta{};
 }
 

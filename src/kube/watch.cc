@@ -10,18 +10,6 @@ namespace {
 
 using json = nlohmann::json;
 
-// Watch events and lists without the parts flyte never reads, skipped while parsing: a Pod's
-// spec (its command, env and inputs) and managedFields are most of its bytes.
-json ParseLean(std::string_view text) {
-  return json::parse(
-      text,
-      [](int depth, json::parse_event_t event, json& parsed) {
-        return !(event == json::parse_event_t::key && depth >= 2 &&
-                 (parsed == "spec" || parsed == "managedFields"));
-      },
-      false);
-}
-
 Object Decode(const json& j, Watch::Kind kind) {
   Object o;
   if (kind == Watch::Kind::kPod) {
@@ -137,6 +125,7 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
   if (!options_.label_selector.empty())
     path += "&labelSelector=" + QueryEscape(options_.label_selector);
   std::string partial;
+  std::vector<Event> batch;
   Next next = Next::kResume;
   bool got_any = false;
   auto on_line = [&](std::string_view line) -> bool {
@@ -174,7 +163,7 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
     } else {
       return true;
     }
-    if (handler_.on_event) handler_.on_event(t, Decode(object, options_.kind));
+    batch.push_back({t, Decode(object, options_.kind)});
     return true;
   };
   Client::StreamOptions so;
@@ -183,6 +172,10 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
                               ? options_.liveness_nanos
                               : (int64_t{options_.timeout_seconds} + 30) * 1'000'000'000;
   watches_.fetch_add(1);
+  auto hand_over = [&] {
+    if (!batch.empty() && handler_.on_events) handler_.on_events(std::move(batch));
+    batch.clear();
+  };
   Result<Response> r = client_.Stream(
       path,
       [&](std::string_view data) {
@@ -194,10 +187,12 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
           start = nl + 1;
           if (!line.empty() && !on_line(line)) {
             partial.clear();
+            hand_over();
             return false;
           }
         }
         partial.erase(0, start);
+        hand_over();
         return !stop_;
       },
       so);

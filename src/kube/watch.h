@@ -26,6 +26,10 @@
 namespace flyte::kube {
 
 enum class EventType : uint8_t { kAdded, kModified, kDeleted };
+struct Event {
+  EventType type;
+  Object object;
+};
 
 class Watch {
  public:
@@ -41,7 +45,9 @@ class Watch {
   };
   struct Handler {
     std::function<void(std::vector<Object> objects)> on_sync;
-    std::function<void(EventType type, Object object)> on_event;
+    // Every event that arrived together (one read of the stream), in order: one hand-over to
+    // the loop for a burst, not one per event.
+    std::function<void(std::vector<Event> events)> on_events;
     // Something went wrong and the watch is retrying (shown to users as a warning).
     std::function<void(const Status& why)> on_trouble;
   };

@@ -218,9 +218,13 @@ void PodRunner::EnsureWatch() {
     auto shared = std::make_shared<std::vector<kube::Object>>(std::move(objects));
     Post([this, shared] { OnSync(std::move(*shared)); });
   };
-  h.on_event = [this](kube::EventType type, kube::Object o) {
-    if (!o.pod) return;
-    Post([this, type, pod = o.pod] { OnPod(*pod, type == kube::EventType::kDeleted); });
+  h.on_events = [this](std::vector<kube::Event> events) {
+    auto shared = std::make_shared<std::vector<kube::Event>>(std::move(events));
+    Post([this, shared] {
+      for (const kube::Event& e : *shared) {
+        if (e.object.pod) OnPod(*e.object.pod, e.type == kube::EventType::kDeleted);
+      }
+    });
   };
   h.on_trouble = [](const Status&) {};  // the watch retries; attempts wait meanwhile
   watch_ = std::make_unique<kube::Watch>(client_, std::move(wo), std::move(h));
@@ -421,7 +425,13 @@ void PodRunner::Start(TaskLaunch launch) {
                     " cannot be built: the pod template or tolerations are invalid",
                 false);
   }
-  if (Status st = WriteInputs(a.launch, a.paths); !st.ok()) {
+  // The attempt's folder holds its log and, at the end, the outputs read back; the inputs
+  // travel in the Pod, so nothing else is written here.
+  std::error_code ec;
+  fs::create_directories(a.launch.attempt_dir, ec);
+  if (Status st = ec ? IOError("cannot create " + a.launch.attempt_dir + ": " + ec.message())
+                     : Status::Ok();
+      !st.ok()) {
     return Fail(id, AttemptResult::Status::kSystemError, "InputsNotWritten", st.message(), true);
   }
   by_pod_[a.pod] = id;

@@ -184,7 +184,10 @@ TEST_CASE("kube watch: one watch sees every Pod through drops and expiry, and li
   wo.first_backoff_nanos = 50'000'000;
   Watch w(*c, wo,
           {[&](std::vector<Object> o) { seen.Sync(o); },
-           [&](EventType t, Object o) { seen.Event(t, o); }, nullptr});
+           [&](std::vector<Event> events) {
+             for (const Event& e : events) seen.Event(e.type, e.object);
+           },
+           nullptr});
   REQUIRE(Eventually([&] { return seen.Has("before"); }));
   fake.Call("POST", "/api/v1/namespaces/default/pods", PodJson("p1"));
   REQUIRE(Eventually([&] { return seen.Has("p1"); }));
@@ -219,7 +222,10 @@ TEST_CASE("kube watch: a Pod of another label is not seen", "[kube]") {
   wo.label_selector = "app=t";
   Watch w(*c, wo,
           {[&](std::vector<Object> o) { seen.Sync(o); },
-           [&](EventType t, Object o) { seen.Event(t, o); }, nullptr});
+           [&](std::vector<Event> events) {
+             for (const Event& e : events) seen.Event(e.type, e.object);
+           },
+           nullptr});
   nlohmann::json other = PodJson("other");
   other["metadata"]["labels"]["app"] = "u";
   fake.Call("POST", "/api/v1/namespaces/default/pods", other);
