@@ -45,9 +45,17 @@ class RemoteAdmin : public AdminService {
   // Streams a task's output to `sink` until the attempt ends (logs -f).
   Status FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                     const std::function<bool(std::string_view)>& sink);
+  // One server-sent phase change: the server's sequence number (the SSE id, in the order the
+  // engine made the changes), and the node (empty for the execution itself) and its phase.
+  struct PhaseEvent {
+    uint64_t seq = 0;
+    std::string node_id;
+    std::string phase;
+  };
   // Server-sent events of one execution (GET /api/v1/events?execution=...): `on_event` runs
   // for each until it returns false, the stream ends, or Stop() is called from another thread.
-  Status FollowEvents(const ExecutionKey& key, const std::function<bool()>& on_event);
+  Status FollowEvents(const ExecutionKey& key,
+                      const std::function<bool(const PhaseEvent&)>& on_event);
   void Stop();
   // Another connection to the same server with the same token (for a stream beside calls:
   // one connection serves one request at a time).
