@@ -345,6 +345,25 @@ int RunLogs(const LogsOptions& opts) {
     std::fprintf(stderr, "flyte logs: %s\n", rec.status().message().c_str());
     return ExitFor(rec.status());
   }
+  auto all = admin.ListNodes(rec->key);
+  if (!all.ok()) {
+    std::fprintf(stderr, "flyte logs: %s\n", all.status().message().c_str());
+    return ExitFor(all.status());
+  }
+  if (!opts.node.empty()) {
+    std::vector<std::string> ids;
+    for (const NodeRecord& n : *all) ids.push_back(n.node_id);
+    if (std::find(ids.begin(), ids.end(), opts.node) == ids.end()) {
+      // A running execution may still start it: then these are the nodes so far.
+      const bool ended = ParseExecutionPhase(rec->phase).has_value() &&
+                         IsTerminal(*ParseExecutionPhase(rec->phase));
+      std::fprintf(stderr, "flyte logs: no node %s in %s%s; nodes %s: %s\n",
+                   Quote(opts.node).c_str(), rec->key.name.c_str(),
+                   DidYouMean(opts.node, ids).c_str(), ended ? "are" : "so far",
+                   ids.empty() ? "(none)" : Join(ids, ", ").c_str());
+      return kExitUsage;
+    }
+  }
   if (opts.follow) {
     if (access.remote() == nullptr || opts.node.empty()) {
       std::fprintf(stderr, "flyte logs: -f follows one node of an execution on a server: flyte logs EXEC NODE -f --endpoint URL\n");
@@ -365,24 +384,8 @@ int RunLogs(const LogsOptions& opts) {
   }
   std::vector<std::string> nodes;
   if (!opts.node.empty()) {
-    auto all = admin.ListNodes(rec->key);
-    if (!all.ok()) {
-      std::fprintf(stderr, "flyte logs: %s\n", all.status().message().c_str());
-      return ExitFor(all.status());
-    }
-    std::vector<std::string> ids;
-    for (const NodeRecord& n : *all) ids.push_back(n.node_id);
-    if (std::find(ids.begin(), ids.end(), opts.node) == ids.end()) {
-      std::fprintf(stderr, "flyte logs: no node %s in %s%s; nodes are: %s\n",
-                   Quote(opts.node).c_str(), rec->key.name.c_str(),
-                   DidYouMean(opts.node, ids).c_str(),
-                   ids.empty() ? "(none started yet)" : Join(ids, ", ").c_str());
-      return kExitUsage;
-    }
     nodes.push_back(opts.node);
   } else {
-    auto all = admin.ListNodes(rec->key);
-    if (!all.ok()) return kExitInternal;
     for (const NodeRecord& n : *all) {
       if (n.attempts > 0) nodes.push_back(n.node_id);
     }

@@ -158,13 +158,6 @@ int RunRun(const RunOptions& opts) {
     req.gate_default_timeout_nanos = 1;
     req.gate_hint = "give gate values up front: --signal NAME=VALUE, --approve NODE or --reject NODE";
   }
-  if (opts.remote && LaunchesByName(opts)) return RunRemoteByName(opts, std::move(req));
-  Diagnostics diags;
-  std::shared_ptr<const SourceFile> source = spec::ReadSource(opts.file, diags);
-  if (source == nullptr) {
-    std::cerr << diags.FormatAll();
-    return kExitUsage;
-  }
   if (!opts.inputs_file.empty()) {
     Diagnostics idiags;
     std::shared_ptr<const SourceFile> inputs = spec::ReadSource(opts.inputs_file, idiags);
@@ -174,6 +167,18 @@ int RunRun(const RunOptions& opts) {
     }
     req.inputs_document = inputs->text();
     req.inputs_document_name = opts.inputs_file;
+  }
+  if (opts.remote && LaunchesByName(opts)) return RunRemoteByName(opts, std::move(req));
+  if (!opts.version.empty()) {
+    return Usage(
+        "--version picks a registered version for flyte run --remote NAME; a file runs as it is "
+        "(flyte register FILE --version V registers it under one)");
+  }
+  Diagnostics diags;
+  std::shared_ptr<const SourceFile> source = spec::ReadSource(opts.file, diags);
+  if (source == nullptr) {
+    std::cerr << diags.FormatAll();
+    return kExitUsage;
   }
   if (opts.remote) return RunRemote(opts, std::move(req), source->text());
   if (std::optional<int> guardian_code = SplitGuardian()) return *guardian_code;

@@ -60,9 +60,9 @@ class Mirror {
   // Applies what the server says now, telling `view` about each change in the order the engine
   // made them: `seq_of` gives the sequence number of the event that announced a node's current
   // phase, if it has arrived. A change whose event is still on its way is held back up to
-  // `hold_ms` after `now_ms` first saw it (its event will order it); ones never announced
-  // (before the stream began, or without one) go first, by time, children before the parents
-  // they end.
+  // `hold_ms` after `now_ms` first saw it (its event will order it), and so is the execution's
+  // end; ones never announced (before the stream began, or without one) go first, by time,
+  // children before the parents they end.
   void Apply(
       const ExecutionRecord& rec, const std::vector<NodeRecord>& nodes, RunView& view,
       const std::function<std::optional<uint64_t>(const std::string&, const std::string&)>& seq_of,
@@ -84,6 +84,7 @@ class Mirror {
       std::optional<uint64_t> seq;
     };
     std::vector<Change> changes;
+    bool holding = false;
     for (const NodeRecord& r : nodes) {
       auto it = index_.find(r.node_id);
       const NodePhase node_phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
@@ -92,10 +93,12 @@ class Mirror {
         continue;
       }
       std::optional<uint64_t> seq = seq_of(r.node_id, r.phase);
-      // The execution's own end comes after every node event: nothing is held back then.
-      if (!seq && !IsTerminal(phase) && hold_ms > 0) {
+      if (!seq && hold_ms > 0) {
         auto [since, fresh_hold] = held_.emplace(r.node_id, now_ms);
-        if (now_ms - since->second < hold_ms) continue;
+        if (now_ms - since->second < hold_ms) {
+          holding = true;
+          continue;
+        }
       }
       held_.erase(r.node_id);
       changes.push_back({&r, seq});
@@ -131,7 +134,7 @@ class Mirror {
       if (!r.error_code.empty()) n.error = ExecError{r.error_code, r.error_message, ErrorKind::kUser, r.node_id};
       view.OnNode(e_, n);
     }
-    if (changed && IsTerminal(phase)) Announce(phase, view);
+    if (changed && IsTerminal(phase) && !holding) Announce(phase, view);
     view.Flush();
   }
   const ExecutionState& state() const { return e_; }
