@@ -54,7 +54,8 @@ struct MapRun {
   ExecutionState e;
 };
 
-// Everything `draw` writes through a RunView on a "terminal" (a file: the view does not ask).
+// Everything `draw` writes through a RunView on a "terminal" (a file: the view does not ask),
+// with -v: a task's output line is printed above the view, which is then drawn again.
 template <typename Draw>
 std::string Drawn(bool tty, Draw draw) {
   uv_loop_t loop;
@@ -62,7 +63,7 @@ std::string Drawn(bool tty, Draw draw) {
   FILE* out = std::tmpfile();
   REQUIRE(out != nullptr);
   {
-    RunView view(&loop, out, tty, false, std::nullopt);
+    RunView view(&loop, out, tty, /*verbose=*/true, std::nullopt);
     draw(view);
   }
   uv_run(&loop, UV_RUN_NOWAIT);
@@ -80,6 +81,7 @@ TEST_CASE("the live view counts the workflow's own nodes and shows a running map
   std::string text = Drawn(true, [&](RunView& view) {
     view.OnExecution(run.e);
     for (const NodeState& n : run.e.nodes) view.OnNode(run.e, n);
+    view.OnOutput(run.e, run.e.nodes[5], false, "working");
     view.Flush();
   });
   INFO(text);
@@ -87,7 +89,7 @@ TEST_CASE("the live view counts the workflow's own nodes and shows a running map
   CHECK(text.find(" 1/2 · 1 succeeded · 0 failed · 1 running · 0 queued") != std::string::npos);
   CHECK(text.find(" sq  ") != std::string::npos);
   CHECK(text.find("  3/5 items · 2 running") != std::string::npos);
-  CHECK(text.find("sq[3]") == std::string::npos);
+  CHECK(text.find(" sq[3]  ") == std::string::npos);  // items are not listed one by one
 }
 
 TEST_CASE("a failed map's items and their failures show in the map's line", "[run_view]") {
@@ -95,8 +97,8 @@ TEST_CASE("a failed map's items and their failures show in the map's line", "[ru
   run.e.nodes[5].phase = NodePhase::kFailed;
   std::string text = Drawn(true, [&](RunView& view) {
     view.OnExecution(run.e);
-    view.Flush();
     view.OnNode(run.e, run.e.nodes[5]);
+    view.OnOutput(run.e, run.e.nodes[6], true, "still working");
     view.Flush();
   });
   INFO(text);

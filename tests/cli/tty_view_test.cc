@@ -328,7 +328,7 @@ workflows:
     outputs: {ys: "{{ sq.y }}"}
     nodes:
       prepare: {task: prepare}
-      sq: {map: item, inputs: {x: "{{ prepare.xs }}", gate: "{{ inputs.gate }}"}}
+      sq: {map: item, over: [x], inputs: {x: "{{ prepare.xs }}", gate: "{{ inputs.gate }}"}}
 )yaml";
 
 TEST_CASE("on a terminal the live view counts the workflow's nodes and shows a map's item progress",
@@ -487,10 +487,11 @@ TEST_CASE("on a terminal a failed task's error and last lines are shown once, ex
                          std::regex("✗ b FAILED: exit code 3\n"
                                     "    │ warming up\n"
                                     "    │ the last words\n"
-                                    "    logs: flyte logs tty-fail b\n"
+                                    "    logs: flyte logs tty-fail b --home " +
+                                    h.home() +
+                                    "\n"
                                     "✗ wf FAILED in " +
-                                    kMillis +
-                                    " · 1 succeeded, 1 failed · execution tty-fail\n")));
+                                    kMillis + " · 1 succeeded, 1 failed · execution tty-fail\n")));
   CHECK(CountOccurrences(r.out, "exit code 3") == 1);
   CHECK(CountOccurrences(r.out, "warming up") == 1);
   CHECK(CountOccurrences(r.out, "the last words") == 1);

@@ -146,10 +146,10 @@ TEST_CASE("a failed remote run in another project prints a logs hint that runs a
       r.Flyte({"run", "--remote", r.file, "broken", "-p", "team-a", "--name", "fails"});
   INFO(Describe(failed));
   REQUIRE(failed.exit_code == 1);
-  const std::string hint =
-      "    logs: flyte logs fails b -p team-a -d development --endpoint " + r.server.url + "\n";
+  const std::string hint = "    logs: flyte logs fails b -p team-a -d development --endpoint " +
+                           r.server.url + " --home " + r.home() + "\n";
   REQUIRE(failed.err.find(hint) != std::string::npos);
-  // The hint's words, run as they are (with the test's own --home, which changes nothing).
+  // The hint's words, run as they are.
   std::vector<std::string> argv = {FLYTE_BINARY};
   std::istringstream words(hint.substr(hint.find("flyte logs") + 6));
   for (std::string w; words >> w;) argv.push_back(w);
@@ -228,8 +228,8 @@ TEST_CASE("a remote follow prints a map's items before the map itself, in the en
           "[server][remote][flytectl]") {
   Remote r;
   for (int round = 0; round < 3; ++round) {
-    ProcessResult run = r.Flyte(
-        {"run", "--remote", r.file, "squares", "-i", "xs=[1,2,3,4,5,6]", "--max-parallelism", "0"});
+    ProcessResult run = r.Flyte({"run", "--remote", r.file, "squares", "-i", "xs=[1,2,3,4,5,6]",
+                                 "--max-parallelism", "10"});
     INFO(Describe(run));
     REQUIRE(run.exit_code == 0);
     const size_t parent = run.err.find(" sq SUCCEEDED");
