@@ -275,8 +275,12 @@ int Main(int argc, char** argv) {
   sv->add_option("--home", serve.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   sv->add_option("--config", serve.config, "Server configuration file (see config/server.yaml)");
   sv->add_flag("--insecure", serve.insecure, "Allow listening beyond localhost without authentication");
-  sv->add_option("--auth", serve.auth, "token: require a bearer token (flyte serve token create) on every request");
-  sv->add_option("--log-format", serve.log_format, "text (default) or json: one JSON object per log line on stderr");
+  sv->add_option("--auth", serve.auth,
+                 "token: require a bearer token (flyte serve token create) on every request")
+      ->check(OneOf("auth mode", {"token", "none"}));
+  sv->add_option("--log-format", serve.log_format,
+                 "text (default) or json: one JSON object per log line on stderr")
+      ->check(OneOf("log format", {"text", "json"}));
   sv->add_flag("--access-log", serve.access_log, "Log every API request (method, path, status, milliseconds)");
   CLI::App* svt = sv->add_subcommand("token", "API tokens for --auth token");
   CLI::App* svtc = svt->add_subcommand("create", "Create a token; it is printed once and only its hash is stored");

@@ -82,6 +82,24 @@ TEST_CASE("get executions --phase takes any case and lists those runs; an unknow
         std::string::npos);
 }
 
+TEST_CASE("closed-set flags of other commands get the same did-you-mean", "[process][usage]") {
+  CliFixture f;
+  ProcessResult log = f.Flyte({"serve", "--log-format", "jsn"});
+  CHECK(log.exit_code == 2);
+  CHECK(log.err.rfind(
+            "--log-format: unknown log format 'jsn'; did you mean 'json'? (valid: text, json)\n",
+            0) == 0);
+  ProcessResult graph = f.Flyte({"graph", "x.yaml", "--format", "mermiad"});
+  CHECK(graph.exit_code == 2);
+  CHECK(graph.err.find("unknown format 'mermiad'; did you mean 'mermaid'? (valid: dot, mermaid)") !=
+        std::string::npos);
+  ProcessResult cache = f.Flyte({"cache", "lst"});
+  CHECK(cache.exit_code == 2);
+  CHECK(cache.err.find("unknown action 'lst'; did you mean 'list'? (valid: list, clear)") !=
+        std::string::npos);
+  CHECK_FALSE(std::filesystem::exists(f.home()));
+}
+
 TEST_CASE("flyte logs names the execution's nodes when the node does not exist",
           "[process][usage]") {
   CliFixture f;
