@@ -136,6 +136,7 @@ int Main(int argc, char** argv) {
   // flytectl's `create execution` habit, as a verb: `flyte run --remote NAME` under another name.
   RunOptions launch;
   launch.remote = true;
+  launch.launch = true;
   CLI::App* la = app.add_subcommand(
       "launch", "Run a registered launch plan (else workflow) on a server, by name");
   la->add_option("name", launch.file, "Launch plan or workflow name")->required();

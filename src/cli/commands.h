@@ -46,6 +46,7 @@ struct RunOptions {
   bool wait = true;
   std::string endpoint;
   std::string version;               // remote by name: the registered version (default: the newest)
+  bool launch = false;               // flyte launch: `file` is always a registered name
   std::vector<std::string> signals;  // NAME=VALUE
   std::vector<std::string> approve;  // node ids
   std::vector<std::string> reject;

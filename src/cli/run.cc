@@ -168,7 +168,8 @@ int RunRun(const RunOptions& opts) {
     req.inputs_document = inputs->text();
     req.inputs_document_name = opts.inputs_file;
   }
-  if (opts.remote && LaunchesByName(opts)) return RunRemoteByName(opts, std::move(req));
+  if (opts.launch || (opts.remote && LaunchesByName(opts)))
+    return RunRemoteByName(opts, std::move(req));
   if (!opts.version.empty()) {
     return Usage(
         "--version picks a registered version for flyte run --remote NAME; a file runs as it is "
