@@ -205,9 +205,11 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
       std::mutex mu;
       std::map<std::string, std::pair<uint64_t, std::string>> events;
       bool streaming = false;  // an event arrived: changes can wait for theirs
+      uint64_t last_seq = 0;   // where a new connection resumes (0: every event the server has)
       void OnEvent(const http::RemoteAdmin::PhaseEvent& ev) {
         std::lock_guard<std::mutex> lock(mu);
         streaming = true;
+        last_seq = std::max(last_seq, ev.seq);
         if (!ev.node_id.empty() && ev.seq > 0) events[ev.node_id] = {ev.seq, ev.phase};
       }
       std::optional<uint64_t> SeqOf(const std::string& node, const std::string& phase) {
@@ -262,13 +264,20 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
       f.stream = std::move(*stream);
       events = std::thread([&f] {
         while (!f.stopping) {
-          (void)f.stream->FollowEvents(f.key, [&f](const http::RemoteAdmin::PhaseEvent& ev) {
+          uint64_t after;
+          {
+            std::lock_guard<std::mutex> lock(f.mu);
+            after = f.last_seq;
+          }
+          (void)f.stream->FollowEvents(f.key, after, [&f](const http::RemoteAdmin::PhaseEvent& ev) {
             f.OnEvent(ev);
             uv_async_send(&f.wake);
             return !f.stopping.load();
           });
-          std::lock_guard<std::mutex> lock(f.mu);
-          f.streaming = false;
+          {
+            std::lock_guard<std::mutex> lock(f.mu);
+            f.streaming = false;
+          }
           if (!f.stopping) std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
       });

@@ -242,6 +242,41 @@ TEST_CASE("a remote follow prints a map's items before the map itself, in the en
   }
 }
 
+TEST_CASE("the event stream resumes after a Last-Event-ID, so a late client misses nothing",
+          "[server][remote]") {
+  Remote r;
+  REQUIRE(r.Flyte({"run", "--remote", r.file, "squares", "-i", "xs=[1,2]", "--name", "done-run"})
+              .exit_code == 0);
+  // The execution has ended: only a replay can show its events.
+  std::string text;
+  auto res = r.server.client->Get(
+      "/api/v1/events?execution=flytesnacks/development/done-run",
+      httplib::Headers{{"Last-Event-ID", "0"}}, [&](const char* data, size_t n) {
+        text.append(data, n);
+        return text.find("\"node_id\":null,\"phase\":\"SUCCEEDED\"") == std::string::npos;
+      });
+  INFO(text);
+  REQUIRE(text.find("\"node_id\":null,\"phase\":\"SUCCEEDED\"") != std::string::npos);
+  // Ids rise, and the map ends after its items, the execution after the map.
+  uint64_t last = 0;
+  std::istringstream lines(text);
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("id: ", 0) != 0) continue;
+    const uint64_t id = std::stoull(line.substr(4));
+    CHECK(id > last);
+    last = id;
+  }
+  const size_t map_end = text.find("\"node_id\":\"sq\",\"phase\":\"SUCCEEDED\"");
+  REQUIRE(map_end != std::string::npos);
+  CHECK(text.find("\"node_id\":\"sq[1]\",\"phase\":\"SUCCEEDED\"") < map_end);
+  CHECK(map_end < text.find("\"node_id\":null,\"phase\":\"SUCCEEDED\""));
+
+  auto bad = r.server.client->Get("/api/v1/events", httplib::Headers{{"Last-Event-ID", "later"}});
+  REQUIRE(bad);
+  CHECK(bad->status == 400);
+  CHECK(bad->body.find("Last-Event-ID must be an event id") != std::string::npos);
+}
+
 // The "execution started" and "execution ended" records in the server's stderr.
 std::vector<json> ExecutionRecords(const std::string& err) {
   std::vector<json> out;
