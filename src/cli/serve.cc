@@ -19,19 +19,19 @@
 #include "cli/idle_trim.h"
 #include "cli/serve_config.h"
 #include "cli/serve_log.h"
-#include "cron/schedule_service.h"
 #include "http/events.h"
-#include "http/notifications.h"
+#include "runner/loop_bridge.h"
 #include "http/request_guard.h"
 #include "http/server.h"
 #include "http/server_metrics.h"
+#include "http/notifications.h"
 #include "http/webhook.h"
-#include "runner/loop_bridge.h"
+#include "cron/schedule_service.h"
 #include "runner/secret_env.h"
 #include "runner/uv_clock.h"
+#include "util/timefmt.h"
 #include "util/sha256.h"
 #include "util/strings.h"
-#include "util/timefmt.h"
 
 namespace flyte::cli {
 namespace {

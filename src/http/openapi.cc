@@ -186,23 +186,22 @@ J Schemas() {
                "One attempt of a task node.");
   s["TaskExecutionList"] = Response(J{{"task_executions", ArrayOf(Schema("TaskExecution"))}});
   s["ResourceType"] = Enum({"TASK", "WORKFLOW", "LAUNCH_PLAN"});
-  J entity =
-      Response(J{{"id", Response(J{{"resource_type", Schema("ResourceType")},
-                                   {"project", Type("string")},
-                                   {"domain", Schema("Domain")},
-                                   {"name", Type("string")},
-                                   {"version", Type("string")}})},
-                 {"digest", Type("string", "of the entity's definition")},
-                 {"source", Type("string", "digest of the file it was registered from")},
-                 {"created_at", Time("when it was registered")},
-                 {"state", Enum({"ACTIVE", "INACTIVE"}, "launch plans only")},
-                 {"schedule", Extension(Nullable(Type("string")),
-                                        "launch plans only: the schedule as written, e.g. "
-                                        "'0 3 * * * UTC' or 'every 5m'; null: none")},
-                 {"next_fire", Extension(Time("when the scheduler fires it next"),
-                                         "launch plans only: when an active plan fires next; null "
-                                         "otherwise")}},
-               "A registered task, workflow or launch plan at one version.");
+  J entity = Response(J{{"id", Response(J{{"resource_type", Schema("ResourceType")},
+                                          {"project", Type("string")},
+                                          {"domain", Schema("Domain")},
+                                          {"name", Type("string")},
+                                          {"version", Type("string")}})},
+                        {"digest", Type("string", "of the entity's definition")},
+                        {"source", Type("string", "digest of the file it was registered from")},
+                        {"created_at", Time("when it was registered")},
+                        {"state", Enum({"ACTIVE", "INACTIVE"}, "launch plans only")},
+                        {"schedule", Extension(Nullable(Type("string")),
+                                               "launch plans only: the schedule as written, e.g. "
+                                               "'0 3 * * * UTC' or 'every 5m'; null: none")},
+                        {"next_fire", Extension(Time("when the scheduler fires it next"),
+                                                "launch plans only: when an active plan fires next; null "
+                                                "otherwise")}},
+                      "A registered task, workflow or launch plan at one version.");
   entity["required"] = {"id", "digest", "source", "created_at"};
   s["Entity"] = entity;
   s["TaskList"] =
