@@ -127,6 +127,12 @@ TEST_CASE("flyte run FILE TARGET names the file's targets for an unknown one", "
   ProcessResult typo = f.Flyte({"run", file, "goood"});
   CHECK(typo.exit_code == 2);
   CHECK(typo.err.find("named 'goood' (did you mean 'good'?); it has: ") != std::string::npos);
+  // --version names a registered version: with a file it is refused, not ignored.
+  ProcessResult version = f.Flyte({"run", file, "good", "--version", "v1"});
+  CHECK(version.exit_code == 2);
+  CHECK(version.err ==
+        "flyte run: --version picks a registered version for flyte run --remote NAME; a file runs as it is "
+        "(flyte register FILE --version V registers it under one)\n");
   CHECK(f.AttemptDirs() == 0);
 }
 
