@@ -131,7 +131,8 @@ TEST_CASE("flyte run FILE TARGET names the file's targets for an unknown one", "
   ProcessResult version = f.Flyte({"run", file, "good", "--version", "v1"});
   CHECK(version.exit_code == 2);
   CHECK(version.err ==
-        "flyte run: --version picks a registered version for flyte run --remote NAME; a file runs as it is "
+        "flyte run: --version picks a registered version for flyte run --remote NAME; a file runs "
+        "as it is "
         "(flyte register FILE --version V registers it under one)\n");
   CHECK(f.AttemptDirs() == 0);
 }
