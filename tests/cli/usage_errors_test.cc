@@ -50,8 +50,9 @@ TEST_CASE("a mistyped command gets the commands and a did-you-mean, exit 2", "[p
   CHECK(far.err.rfind("flyte: unknown command 'xyzzy'\ncommands: ", 0) == 0);
 }
 
-TEST_CASE("get executions --phase takes any case and lists those runs; an unknown phase is exit 2",
-          "[process][usage]") {
+TEST_CASE(
+    "get executions --phase takes any case and lists those runs, and an unknown phase is exit 2",
+    "[process][usage]") {
   CliFixture f;
   const std::string file = f.Write("two.yaml", kTwo);
   REQUIRE(f.Flyte({"run", file, "good", "--name", "went-well"}).exit_code == 0);
