@@ -27,6 +27,11 @@ struct EntityRecord {
   std::string source;  // digest of the file it came from
   std::string state;   // launch plans: ACTIVE / INACTIVE
   int64_t created_at = 0;
+  // Launch plans, as listed by the admin (not stored): the schedule as written ("0 3 * * *
+  // Europe/Paris", "every 5m"; empty: none), and when a server's scheduler fires it next (ns;
+  // 0: not scheduled, e.g. inactive, or no server).
+  std::string schedule{};
+  int64_t next_fire = 0;
 };
 
 struct ExecutionRecord {

@@ -19,6 +19,7 @@
 #include "util/proc.h"
 #include "util/sha256.h"
 #include "util/strings.h"
+#include "util/timefmt.h"
 #include "util/yaml.h"
 
 namespace flyte {
@@ -1053,7 +1054,25 @@ Status LocalAdmin::PutProject(const ProjectRecord& project) {
 Result<std::vector<EntityRecord>> LocalAdmin::ListEntities(const std::string& kind, const std::string& project,
                                                            const std::string& domain, const std::string& name,
                                                            const std::string& version) {
-  return store_->FindEntities(kind, project, domain, name, version);
+  ASSIGN_OR_RETURN(std::vector<EntityRecord> found,
+                   store_->FindEntities(kind, project, domain, name, version));
+  for (EntityRecord& e : found) {
+    if (e.kind != "launch_plan") continue;
+    // A source that no longer compiles (a newer compiler) still lists, without its schedule.
+    Result<std::shared_ptr<const CompiledFile>> file = CompiledSource(e.source);
+    if (!file.ok()) continue;
+    for (const spec::LaunchPlan& lp : (*file)->spec->launch_plans) {
+      if (lp.name != e.name || !lp.schedule) continue;
+      const spec::Schedule& s = *lp.schedule;
+      e.schedule = s.cron          ? s.cron->text + " " + s.timezone
+                   : s.every_nanos ? "every " + FormatDuration(*s.every_nanos)
+                                   : "";
+    }
+    if (!e.schedule.empty() && e.state == "ACTIVE" && next_fire_) {
+      e.next_fire = std::max<int64_t>(0, next_fire_(e.project, e.domain, e.name));
+    }
+  }
+  return found;
 }
 
 Result<std::vector<CacheRecord>> LocalAdmin::ListCache(const std::string& task) {

@@ -111,6 +111,11 @@ class LocalAdmin : public AdminService {
   // committed; an error refuses the change (a schedule the server cannot keep).
   using LaunchPlanHook = std::function<Status(const EntityRecord& plan, bool active)>;
   void OnLaunchPlanState(LaunchPlanHook hook) { on_launch_plan_state_ = std::move(hook); }
+  // When the server's scheduler fires a launch plan next (ns, or <= 0 for never); listed
+  // launch plans carry it as next_fire. Unset without a scheduler.
+  using NextFireHook = std::function<int64_t(const std::string& project, const std::string& domain,
+                                             const std::string& name)>;
+  void OnNextFire(NextFireHook hook) { next_fire_ = std::move(hook); }
   // Live executions started from launch plan `name` that have not ended.
   bool HasRunning(const std::string& project, const std::string& domain, const std::string& launch_plan) const;
   const std::string& home() const { return options_.home; }
@@ -151,6 +156,7 @@ class LocalAdmin : public AdminService {
   std::unique_ptr<StateWriter> writer_;  // Options::wrap_writes, if any
   std::unique_ptr<Recorder> recorder_;
   std::map<std::string, std::shared_ptr<const CompiledFile>> compiled_;  // by source digest
+  NextFireHook next_fire_;
   std::function<void()> on_flushed_;
   LaunchPlanHook on_launch_plan_state_;
   uv_check_t check_;

@@ -33,8 +33,45 @@ Endpoint ResolveEndpoint(const std::string& flag, const std::string& home) {
   return {endpoint->text, path, "", token != nullptr && token->is_scalar() ? token->text : ""};
 }
 
+namespace {
+
+const yaml::Node* ScalarAt(const yaml::Node* map, const char* key) {
+  const yaml::Node* n = map != nullptr && map->is_map() ? map->Get(key) : nullptr;
+  return n != nullptr && n->is_scalar() && !n->text.empty() ? n : nullptr;
+}
+
+}  // namespace
+
+ClientDefaults ReadClientDefaults(const std::string& home) {
+  const std::string path = (home.empty() ? DefaultHome() : home) + "/config.yaml";
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return {};
+  std::ostringstream text;
+  text << in.rdbuf();
+  yaml::ParseResult parsed = yaml::ParseText(text.str(), path);
+  if (!parsed.doc) return {};  // ResolveEndpoint reports a broken file
+  ClientDefaults d;
+  if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "project")) d.project = p->text;
+  if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "domain")) d.domain = p->text;
+  return d;
+}
+
+void ApplyClientDefaults(const std::string& home, const std::string& file_text,
+                         std::string& project, std::string& domain) {
+  if (!project.empty() && !domain.empty()) return;
+  ClientDefaults d = ReadClientDefaults(home);
+  if (d.project.empty() && d.domain.empty()) return;
+  yaml::ParseResult parsed = yaml::ParseText(file_text, "workflow file");
+  const yaml::Node* root = parsed.doc ? parsed.doc->root() : nullptr;
+  if (project.empty() && ScalarAt(root, "project") == nullptr) project = d.project;
+  if (domain.empty() && ScalarAt(root, "domain") == nullptr) domain = d.domain;
+}
+
 AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_flag, bool remote_only) {
   uv_loop_init(&loop_);
+  ClientDefaults defaults = ReadClientDefaults(home);
+  if (!defaults.project.empty()) project_ = defaults.project;
+  if (!defaults.domain.empty()) domain_ = defaults.domain;
   Endpoint ep = ResolveEndpoint(endpoint_flag, home);
   if (!ep.error.empty()) {
     error_ = "cannot read " + ep.error;
@@ -60,6 +97,17 @@ AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_fl
   }
   LocalAdmin::Options o;
   o.home = home.empty() ? DefaultHome() : home;
+  // Only flyte run and flyte serve make a home: looking must not leave one behind (or a
+  // database in a folder that only holds config.yaml).
+  std::error_code ec;
+  if (!std::filesystem::exists(o.home + "/flyte.db", ec)) {
+    no_home_ = true;
+    where_ = o.home;
+    error_ = "there is no flyte home at " + o.home +
+             ": nothing has run there yet (flyte run creates it)";
+    error_exit_ = kExitUsage;
+    return;
+  }
   auto opened = LocalAdmin::Open(&loop_, o);
   if (!opened.ok()) {
     error_ = opened.status().message();

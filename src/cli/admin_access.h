@@ -22,6 +22,17 @@ struct Endpoint {
 };
 Endpoint ResolveEndpoint(const std::string& flag, const std::string& home);
 
+// `project:` and `domain:` at the top of $FLYTE_HOME/config.yaml (flytectl's keys): they replace
+// flytesnacks and development wherever those are the default. Empty when not set.
+struct ClientDefaults {
+  std::string project, domain;
+};
+ClientDefaults ReadClientDefaults(const std::string& home);
+// For commands given a workflow file (run, register): fills an empty `project` / `domain` from
+// config.yaml unless the file names its own.
+void ApplyClientDefaults(const std::string& home, const std::string& file_text,
+                         std::string& project, std::string& domain);
+
 class AdminAccess {
  public:
   // `remote_only`: commands that need a server fail when none is configured.
@@ -34,14 +45,21 @@ class AdminAccess {
   // The home folder or the server's URL, for messages.
   const std::string& where() const { return where_; }
   const std::string& error() const { return error_; }
+  // The project and domain a command means when given none: config.yaml's, else Flyte's.
+  const std::string& default_project() const { return project_; }
+  const std::string& default_domain() const { return domain_; }
   int error_exit() const { return error_exit_; }
+  // No server, and the home folder holds no database: nothing was ever run there.
+  bool no_home() const { return no_home_; }
 
  private:
   uv_loop_t loop_;
   std::unique_ptr<LocalAdmin> local_;
   std::unique_ptr<http::RemoteAdmin> remote_;
   std::string where_, error_;
+  std::string project_ = "flytesnacks", domain_ = "development";
   int error_exit_ = 3;
+  bool no_home_ = false;
 };
 
 // Exit code for a failed admin call: 3 when the server cannot be reached or something broke,

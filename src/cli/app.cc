@@ -4,10 +4,59 @@
 
 #include <iostream>
 
+#include "cli/choices.h"
 #include "cli/commands.h"
 #include "cli/tool_commands.h"
+#include "util/strings.h"
 
 namespace flyte::cli {
+namespace {
+
+// A flag or argument that takes one of `names`: anything else is refused with the valid values
+// and the likely intended one (cli/choices.h). `ignore_case` also rewrites the value to its
+// canonical spelling.
+CLI::Validator OneOf(std::string what, std::vector<std::string> names, bool ignore_case = false) {
+  std::string desc = "{" + Join(names, "|") + "}";
+  return CLI::Validator(
+      [what = std::move(what), names = std::move(names),
+       ignore_case](std::string& value) -> std::string {
+        Result<std::string> chosen = Choose(what, value, names, ignore_case);
+        if (!chosen.ok()) return chosen.status().message();
+        value = *chosen;
+        return "";
+      },
+      desc);
+}
+
+// `flyte runn`: CLI11 would only say that a subcommand is required. The first word that names
+// no command of its parent gets the commands and a did-you-mean instead.
+bool UnknownCommand(CLI::App& app, int argc, char** argv) {
+  CLI::App* at = &app;
+  std::string path = "flyte";
+  for (int i = 1; i < argc && argv[i][0] != '-'; ++i) {
+    std::vector<CLI::App*> subs = at->get_subcommands([](CLI::App*) { return true; });
+    const bool has_positionals =
+        !at->get_options([](const CLI::Option* o) { return o->get_positional(); }).empty();
+    if (subs.empty() || has_positionals) return false;
+    std::vector<std::string> names;
+    CLI::App* next = nullptr;
+    for (CLI::App* s : subs) {
+      names.push_back(s->get_name());
+      if (s->get_name() == argv[i]) next = s;
+    }
+    if (next == nullptr) {
+      std::string word = argv[i];
+      std::fprintf(stderr, "%s: unknown command %s%s\ncommands: %s\n", path.c_str(),
+                   Quote(word).c_str(), Suggest(word, names).c_str(), Join(names, ", ").c_str());
+      return true;
+    }
+    at = next;
+    path += " " + next->get_name();
+  }
+  return false;
+}
+
+}  // namespace
 
 int Main(int argc, char** argv) {
   CLI::App app{"flyte: Flyte's workflow model in one executable.\n"
@@ -31,20 +80,26 @@ int Main(int argc, char** argv) {
   g->add_option("file", graph.file, "Workflow file")->required();
   g->add_option("workflow", graph.workflow, "Workflow name (optional when the file has one)");
   g->add_option("--format", graph.format, "Output format")
-      ->check(CLI::IsMember({"dot", "mermaid"}))
+      ->check(OneOf("format", {"dot", "mermaid"}))
       ->capture_default_str();
   g->footer("Example: flyte graph examples/ml_pipeline.yaml --format mermaid\n"
             "         flyte graph examples/etl.yaml | dot -Tsvg > etl.svg");
 
   RunOptions run;
   CLI::App* r = app.add_subcommand("run", "Compile a workflow file and run a workflow or task to the end");
-  r->add_option("file", run.file, "Workflow file")->required();
+  r->add_option("file", run.file,
+                "Workflow file; with --remote, or the name of a registered launch plan or workflow")
+      ->required();
   r->add_option("target", run.target, "Workflow or task to run (optional when the file has one workflow)");
   r->add_option("-i,--input", run.inputs, "An input as NAME=VALUE, read by its declared type (repeatable)")
       ->take_all();
   r->add_option("--inputs", run.inputs_file, "A YAML or JSON file mapping input names to values");
-  r->add_option("--project", run.project, "Project (default: the file's, else flytesnacks)");
-  r->add_option("--domain", run.domain, "Domain (default: the file's, else development)");
+  r->add_option("-p,--project", run.project,
+                "Project (default: the file's, else config.yaml's, else flytesnacks)");
+  r->add_option("-d,--domain", run.domain,
+                "Domain (default: the file's, else config.yaml's, else development)");
+  r->add_option("--version", run.version,
+                "With --remote NAME: the registered version to run (default: the newest)");
   r->add_option("--name", run.name, "Execution name (default: generated)");
   r->add_flag("--overwrite-cache", run.overwrite_cache, "Run cached tasks again and replace their cache entries");
   r->add_flag("--no-cache", run.no_cache, "Neither read nor write the task cache");
@@ -59,7 +114,8 @@ int Main(int argc, char** argv) {
   r->add_option("--env", run.env, "An environment variable for every task, NAME=VALUE (repeatable)")->take_all();
   r->add_option("--label", run.labels, "A label recorded on the execution, KEY=VALUE (repeatable)")->take_all();
   r->add_option("--home", run.home, "Home folder with the database, blobs and runs (default: $FLYTE_HOME, else ~/.flyte)");
-  r->add_option("-o,--output", run.output, "Result format")->check(CLI::IsMember({"table", "json", "yaml"}));
+  r->add_option("-o,--output", run.output, "Result format")
+      ->check(OneOf("output format", {"table", "json", "yaml"}));
   r->add_flag("-v,--verbose", run.verbose, "Stream task output, each line prefixed with its node");
   r->add_option("--junit", run.junit, "Write a JUnit XML report (one testcase per node) to this file");
   r->add_option("--signal", run.signals, "A value for a signal gate, NAME=VALUE (repeatable)")->take_all();
@@ -84,23 +140,59 @@ int Main(int argc, char** argv) {
       "Examples:\n"
       "  flyte run examples/hello.yaml --input who=Ada\n"
       "  flyte run examples/hello.yaml greet --input who=Ada    # one task on its own\n"
-      "  flyte run pipeline.yaml train -i lr=0.1 -i 'layers=[64, 32]' -o json");
+      "  flyte run pipeline.yaml train -i lr=0.1 -i 'layers=[64, 32]' -o json\n"
+      "  flyte run --remote double_it -i value=4 -p team-a    # a registered launch plan or "
+      "workflow");
+
+  // flytectl's `create execution` habit, as a verb: `flyte run --remote NAME` under another name.
+  RunOptions launch;
+  launch.remote = true;
+  launch.launch = true;
+  CLI::App* la = app.add_subcommand(
+      "launch", "Run a registered launch plan (else workflow) on a server, by name");
+  la->add_option("name", launch.file, "Launch plan or workflow name")->required();
+  la->add_option("-i,--input", launch.inputs,
+                 "An input as NAME=VALUE, read by its declared type (repeatable)")
+      ->take_all();
+  la->add_option("--inputs", launch.inputs_file,
+                 "A YAML or JSON file mapping input names to values");
+  la->add_option("-p,--project", launch.project,
+                 "Project (default: config.yaml's, else flytesnacks)");
+  la->add_option("-d,--domain", launch.domain, "Domain (default: config.yaml's, else development)");
+  la->add_option("--version", launch.version, "The registered version (default: the newest)");
+  la->add_option("--name", launch.name, "Execution name (default: generated)");
+  la->add_option("--label", launch.labels,
+                 "A label recorded on the execution, KEY=VALUE (repeatable)")
+      ->take_all();
+  la->add_flag("--wait,!--no-wait", launch.wait, "Follow the execution until it ends");
+  la->add_option("-o,--output", launch.output, "Result format")
+      ->check(OneOf("output format", {"table", "json", "yaml"}));
+  la->add_option("--home", launch.home, "Home folder, for config.yaml");
+  la->add_option("--endpoint", launch.endpoint,
+                 "The server (default: FLYTE_ENDPOINT, else config.yaml)");
+  la->footer("Example: flyte launch double_it -i value=4 -p flytesnacks -d development --no-wait");
 
   GetOptions get;
   CLI::App* gt = app.add_subcommand("get", "Show executions run from this home (local history)");
-  gt->add_option("what", get.what, "executions | execution | projects | tasks | workflows | launchplans")
+  gt->add_option("what", get.what,
+                 "executions | execution | projects | tasks | workflows | launchplans")
       ->required()
-      ->check(CLI::IsMember({"executions", "execution", "projects", "tasks", "workflows", "launchplans"}));
+      ->check(OneOf("kind",
+                    {"executions", "execution", "projects", "tasks", "workflows", "launchplans"}));
   gt->add_option("name", get.name, "Execution name; for tasks, workflows and launchplans: one name's versions");
   gt->add_flag("--details", get.details, "Show the node tree: phases, attempts, cache status, durations");
-  gt->add_option("--project", get.project, "Only this project");
-  gt->add_option("--domain", get.domain, "Only this domain");
+  gt->add_option("-p,--project", get.project,
+                 "Only this project (default on a server: config.yaml's, else flytesnacks)");
+  gt->add_option("-d,--domain", get.domain,
+                 "Only this domain (default on a server: config.yaml's, else development)");
   gt->add_option("--workflow", get.workflow, "Only executions of this workflow");
-  gt->add_option("--phase", get.phase, "Only executions in this phase, e.g. FAILED");
+  gt->add_option("--phase", get.phase, "Only executions in this phase, e.g. FAILED (any case)")
+      ->transform(OneOf("phase", ExecutionPhaseNames(), /*ignore_case=*/true));
   gt->add_option("--limit", get.limit, "At most this many executions")->capture_default_str();
   gt->add_option("--home", get.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   gt->add_option("--endpoint", get.endpoint, "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
-  gt->add_option("-o,--output", get.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
+  gt->add_option("-o,--output", get.output, "Format")
+      ->check(OneOf("output format", {"table", "json", "yaml"}));
   gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details\n  flyte get workflows\n"
              "  flyte get launchplans nightly --endpoint http://127.0.0.1:8080");
 
@@ -109,32 +201,39 @@ int Main(int argc, char** argv) {
   lg->add_option("execution", logs.execution, "Execution name")->required();
   lg->add_option("node", logs.node, "Node id (default: every node that ran)");
   lg->add_option("--attempt", logs.attempt, "Attempt number, 0-based (default: the last)");
-  lg->add_option("--project", logs.project, "Project");
-  lg->add_option("--domain", logs.domain, "Domain");
+  lg->add_option("-p,--project", logs.project,
+                 "Project (default: config.yaml's, else any locally, flytesnacks on a server)");
+  lg->add_option("-d,--domain", logs.domain,
+                 "Domain (default: config.yaml's, else any locally, development on a server)");
   lg->add_option("--home", logs.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   lg->add_option("--endpoint", logs.endpoint, "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
   lg->add_flag("-f,--follow", logs.follow, "Keep printing the node's output until its attempt ends (server only)");
 
   CacheOptions cache;
   CLI::App* ch = app.add_subcommand("cache", "List or clear the task output cache");
-  ch->add_option("action", cache.action, "list | clear")->required()->check(CLI::IsMember({"list", "clear"}));
+  ch->add_option("action", cache.action, "list | clear")
+      ->required()
+      ->check(OneOf("action", {"list", "clear"}));
   ch->add_option("--task", cache.task, "Only entries of this task");
   ch->add_option("--home", cache.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
-  ch->add_option("-o,--output", cache.output, "Format")->check(CLI::IsMember({"table", "json", "yaml"}));
+  ch->add_option("-o,--output", cache.output, "Format")
+      ->check(OneOf("output format", {"table", "json", "yaml"}));
 
   RegisterOptions reg;
   CLI::App* rg = app.add_subcommand("register", "Register a workflow file's tasks, workflows and launch plans on a server");
   rg->add_option("files", reg.files, "Workflow files")->required();
   rg->add_option("--version", reg.version, "Version to register under (default: a digest of the file)");
-  rg->add_option("--project", reg.project, "Project (default: the file's)");
-  rg->add_option("--domain", reg.domain, "Domain (default: the file's)");
+  rg->add_option("-p,--project", reg.project, "Project (default: the file's, else config.yaml's)");
+  rg->add_option("-d,--domain", reg.domain, "Domain (default: the file's, else config.yaml's)");
   rg->add_option("--home", reg.home, "Home folder, for config.yaml");
   rg->add_option("--endpoint", reg.endpoint, "The server (default: FLYTE_ENDPOINT, else config.yaml)");
 
   RemoteOptions remote;
   auto remote_common = [&remote](CLI::App* c) {
-    c->add_option("--project", remote.project, "Project (default flytesnacks)");
-    c->add_option("--domain", remote.domain, "Domain (default development)");
+    c->add_option("-p,--project", remote.project,
+                  "Project (default: config.yaml's, else flytesnacks)");
+    c->add_option("-d,--domain", remote.domain,
+                  "Domain (default: config.yaml's, else development)");
     c->add_option("--home", remote.home, "Home folder, for config.yaml");
     c->add_option("--endpoint", remote.endpoint, "The server (default: FLYTE_ENDPOINT, else config.yaml)");
   };
@@ -167,7 +266,9 @@ int Main(int argc, char** argv) {
 
   CLI::App* lp = app.add_subcommand("launchplan", "Activate or deactivate a launch plan (its schedule runs while active)");
   std::string lp_action;
-  lp->add_option("action", lp_action, "activate | deactivate")->required()->check(CLI::IsMember({"activate", "deactivate"}));
+  lp->add_option("action", lp_action, "activate | deactivate")
+      ->required()
+      ->check(OneOf("action", {"activate", "deactivate"}));
   lp->add_option("name", remote.signal, "Launch plan name")->required();
   lp->add_option("--version", remote.value, "Version (default: the newest)");
   remote_common(lp);
@@ -186,8 +287,12 @@ int Main(int argc, char** argv) {
   sv->add_option("--home", serve.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   sv->add_option("--config", serve.config, "Server configuration file (see config/server.yaml)");
   sv->add_flag("--insecure", serve.insecure, "Allow listening beyond localhost without authentication");
-  sv->add_option("--auth", serve.auth, "token: require a bearer token (flyte serve token create) on every request");
-  sv->add_option("--log-format", serve.log_format, "text (default) or json: one JSON object per log line on stderr");
+  sv->add_option("--auth", serve.auth,
+                 "token: require a bearer token (flyte serve token create) on every request")
+      ->check(OneOf("auth mode", {"token", "none"}));
+  sv->add_option("--log-format", serve.log_format,
+                 "text (default) or json: one JSON object per log line on stderr")
+      ->check(OneOf("log format", {"text", "json"}));
   sv->add_flag("--access-log", serve.access_log, "Log every API request (method, path, status, milliseconds)");
   sv->add_flag("--kubernetes", serve.kube.enabled,
                "Run tasks that have an image as Kubernetes Pods (or a kubernetes: section in --config)");
@@ -210,6 +315,7 @@ int Main(int argc, char** argv) {
                "  # yaml-language-server: $schema=.flyte.schema.json");
   ToolCommands tools(app);  // last: --version, help, completion and __man read every command above
 
+  if (UnknownCommand(app, argc, argv)) return kExitUsage;
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -219,6 +325,7 @@ int Main(int argc, char** argv) {
   if (std::optional<int> code = tools.Run()) return *code;
   if (v->parsed()) return RunValidate(validate);
   if (r->parsed()) return RunRun(run);
+  if (la->parsed()) return RunRun(launch);
   if (gt->parsed()) {
     if (get.what == "execution" && get.name.empty()) {
       std::cerr << "flyte get execution: name the execution (see flyte get executions)\n";

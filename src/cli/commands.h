@@ -29,7 +29,7 @@ struct GraphOptions {
 int RunGraph(const GraphOptions& opts);
 
 struct RunOptions {
-  std::string file;
+  std::string file;    // with `remote`, also the name of a registered launch plan or workflow
   std::string target;  // workflow or task; optional when the file has one workflow
   std::vector<std::string> inputs;  // K=V
   std::string inputs_file;
@@ -47,6 +47,8 @@ struct RunOptions {
   bool remote = false;
   bool wait = true;
   std::string endpoint;
+  std::string version;               // remote by name: the registered version (default: the newest)
+  bool launch = false;               // flyte launch: `file` is always a registered name
   std::vector<std::string> signals;  // NAME=VALUE
   std::vector<std::string> approve;  // node ids
   std::vector<std::string> reject;

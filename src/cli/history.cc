@@ -2,6 +2,7 @@
 // folder's store through the same admin interface a server would serve.
 #include <uv.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 #include <string>
@@ -100,14 +101,17 @@ Result<ExecutionRecord> FindExecution(AdminAccess& access, const std::string& na
   f.project = project;
   f.domain = domain;
   // A server lists one project/domain at a time.
-  if (access.remote() != nullptr && f.project.empty()) f.project = "flytesnacks";
-  if (access.remote() != nullptr && f.domain.empty()) f.domain = "development";
+  if (access.remote() != nullptr && f.project.empty()) f.project = access.default_project();
+  if (access.remote() != nullptr && f.domain.empty()) f.domain = access.default_domain();
   f.name = name;
   f.limit = 2;
   ASSIGN_OR_RETURN(std::vector<ExecutionRecord> found, admin.ListExecutions(f));
   if (found.empty()) return NotFound("no execution named " + Quote(name) + " in " + access.where());
   if (found.size() > 1) {
-    return InvalidArgument("several executions are named " + Quote(name) + "; pass --project and --domain");
+    return InvalidArgument("several executions are named " + Quote(name) + " (in " +
+                           found[0].key.project + "/" + found[0].key.domain + " and " +
+                           found[1].key.project + "/" + found[1].key.domain +
+                           "); pass -p PROJECT -d DOMAIN");
   }
   return found.front();
 }
@@ -169,8 +173,8 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
     return kExitOk;
   }
   const std::string kind = opts.what == "tasks" ? "task" : opts.what == "workflows" ? "workflow" : "launch_plan";
-  const std::string project = opts.project.empty() ? "flytesnacks" : opts.project;
-  const std::string domain = opts.domain.empty() ? "development" : opts.domain;
+  const std::string project = opts.project.empty() ? access.default_project() : opts.project;
+  const std::string domain = opts.domain.empty() ? access.default_domain() : opts.domain;
   auto list = admin.ListEntities(kind, project, domain, opts.name, "");
   if (!list.ok()) {
     std::fprintf(stderr, "flyte get: %s\n", list.status().message().c_str());
@@ -184,7 +188,11 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
                       {"name", Value::Str(e.name)}, {"version", Value::Str(e.version)},
                       {"digest", Value::Str(e.digest)},
                       {"created_at", e.created_at ? Value::Datetime(e.created_at) : Value()}};
-      if (kind == "launch_plan") m.emplace_back("state", Value::Str(e.state));
+      if (kind == "launch_plan") {
+        m.emplace_back("state", Value::Str(e.state));
+        m.emplace_back("schedule", e.schedule.empty() ? Value() : Value::Str(e.schedule));
+        m.emplace_back("next_fire", e.next_fire > 0 ? Value::Datetime(e.next_fire) : Value());
+      }
       items.push_back(Value::FromMap(std::move(m)));
     }
     return Print(Value::FromList(std::move(items)), opts.output);
@@ -195,10 +203,13 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
     return opts.name.empty() ? kExitOk : kExitUsage;
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "CREATED"}};
-  if (kind == "launch_plan") rows[0].push_back("STATE");
+  if (kind == "launch_plan") rows[0].insert(rows[0].end(), {"STATE", "SCHEDULE", "NEXT FIRE"});
   for (const EntityRecord& e : *list) {
     rows.push_back({e.name, e.version, When(e.created_at)});
-    if (kind == "launch_plan") rows.back().push_back(e.state);
+    if (kind == "launch_plan") {
+      rows.back().insert(rows.back().end(),
+                         {e.state, e.schedule.empty() ? "-" : e.schedule, When(e.next_fire)});
+    }
   }
   PrintTable(rows);
   return kExitOk;
@@ -208,6 +219,12 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
 
 int RunGet(const GetOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint);
+  if (access.no_home() && opts.name.empty() && opts.what != "execution") {
+    // A list of nothing, said once on stderr; stdout stays a valid (empty) document.
+    std::fprintf(stderr, "flyte get: %s\n", access.error().c_str());
+    if (opts.output != "table") std::cout << "[]\n";
+    return kExitOk;
+  }
   if (access.admin() == nullptr) {
     std::fprintf(stderr, "flyte get: %s\n", access.error().c_str());
     return access.error_exit();
@@ -218,8 +235,8 @@ int RunGet(const GetOptions& opts) {
     ExecutionFilter f;
     f.project = opts.project;
     f.domain = opts.domain;
-    if (access.remote() != nullptr && f.project.empty()) f.project = "flytesnacks";
-    if (access.remote() != nullptr && f.domain.empty()) f.domain = "development";
+    if (access.remote() != nullptr && f.project.empty()) f.project = access.default_project();
+    if (access.remote() != nullptr && f.domain.empty()) f.domain = access.default_domain();
     f.workflow = opts.workflow;
     if (!opts.phase.empty()) f.phase = opts.phase;
     f.limit = static_cast<uint32_t>(std::max(1, opts.limit));
@@ -239,7 +256,9 @@ int RunGet(const GetOptions& opts) {
                       Took(r.started_at, r.ended_at), r.key.project + "/" + r.key.domain});
     }
     if (list->empty()) {
-      std::cerr << "no executions yet in " << access.where() << "\n";
+      std::cerr << "no " << (opts.phase.empty() ? "" : opts.phase + " ") << "executions"
+                << (f.project.empty() ? "" : " in " + f.project + "/" + f.domain)
+                << (opts.phase.empty() ? " yet" : "") << " at " << access.where() << "\n";
       return kExitOk;
     }
     PrintTable(rows);
@@ -326,6 +345,25 @@ int RunLogs(const LogsOptions& opts) {
     std::fprintf(stderr, "flyte logs: %s\n", rec.status().message().c_str());
     return ExitFor(rec.status());
   }
+  auto all = admin.ListNodes(rec->key);
+  if (!all.ok()) {
+    std::fprintf(stderr, "flyte logs: %s\n", all.status().message().c_str());
+    return ExitFor(all.status());
+  }
+  if (!opts.node.empty()) {
+    std::vector<std::string> ids;
+    for (const NodeRecord& n : *all) ids.push_back(n.node_id);
+    if (std::find(ids.begin(), ids.end(), opts.node) == ids.end()) {
+      // A running execution may still start it: then these are the nodes so far.
+      const bool ended = ParseExecutionPhase(rec->phase).has_value() &&
+                         IsTerminal(*ParseExecutionPhase(rec->phase));
+      std::fprintf(stderr, "flyte logs: no node %s in %s%s; nodes %s: %s\n",
+                   Quote(opts.node).c_str(), rec->key.name.c_str(),
+                   DidYouMean(opts.node, ids).c_str(), ended ? "are" : "so far",
+                   ids.empty() ? "(none)" : Join(ids, ", ").c_str());
+      return kExitUsage;
+    }
+  }
   if (opts.follow) {
     if (access.remote() == nullptr || opts.node.empty()) {
       std::fprintf(stderr, "flyte logs: -f follows one node of an execution on a server: flyte logs EXEC NODE -f --endpoint URL\n");
@@ -348,8 +386,6 @@ int RunLogs(const LogsOptions& opts) {
   if (!opts.node.empty()) {
     nodes.push_back(opts.node);
   } else {
-    auto all = admin.ListNodes(rec->key);
-    if (!all.ok()) return kExitInternal;
     for (const NodeRecord& n : *all) {
       if (n.attempts > 0) nodes.push_back(n.node_id);
     }
@@ -371,6 +407,11 @@ int RunLogs(const LogsOptions& opts) {
 
 int RunCache(const CacheOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint);
+  if (access.no_home()) {
+    std::fprintf(stderr, "flyte cache: %s\n", access.error().c_str());
+    if (opts.output != "table" && opts.action == "list") std::cout << "[]\n";
+    return kExitOk;
+  }
   if (access.admin() == nullptr) {
     std::fprintf(stderr, "flyte cache: %s\n", access.error().c_str());
     return access.error_exit();

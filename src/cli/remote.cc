@@ -27,8 +27,9 @@ int Report(const char* cmd, const Status& st) {
   return ExitFor(st);
 }
 
-ExecutionKey KeyOf(const RemoteOptions& o) {
-  return {o.project.empty() ? "flytesnacks" : o.project, o.domain.empty() ? "development" : o.domain, o.execution};
+ExecutionKey KeyOf(const RemoteOptions& o, const AdminAccess& access) {
+  return {o.project.empty() ? access.default_project() : o.project,
+          o.domain.empty() ? access.default_domain() : o.domain, o.execution};
 }
 
 }  // namespace
@@ -46,7 +47,9 @@ int RunRegister(const RegisterOptions& opts) {
     std::ostringstream text;
     text << in.rdbuf();
     std::error_code ec;
-    RegisterRequest req{std::filesystem::absolute(file, ec).string(), text.str(), opts.project, opts.domain,
+    std::string project = opts.project, domain = opts.domain;
+    ApplyClientDefaults(opts.home, text.str(), project, domain);
+    RegisterRequest req{std::filesystem::absolute(file, ec).string(), text.str(), project, domain,
                         opts.version};
     Result<RegisterResult> r = access.remote()->Register(req);
     if (!r.ok()) {
@@ -68,7 +71,8 @@ int RunRegister(const RegisterOptions& opts) {
 int RunTerminate(const RemoteOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint, true);
   if (!Open(access, "terminate")) return access.error_exit();
-  Status st = access.remote()->Terminate(KeyOf(opts), opts.value.empty() ? "terminated by flyte terminate" : opts.value);
+  Status st = access.remote()->Terminate(
+      KeyOf(opts, access), opts.value.empty() ? "terminated by flyte terminate" : opts.value);
   if (st.ok()) std::cout << "terminating " << opts.execution << "\n";
   return Report("terminate", st);
 }
@@ -76,7 +80,7 @@ int RunTerminate(const RemoteOptions& opts) {
 int RunRelaunch(const RemoteOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint, true);
   if (!Open(access, "relaunch")) return access.error_exit();
-  Result<ExecutionKey> key = access.remote()->Relaunch(KeyOf(opts), opts.name);
+  Result<ExecutionKey> key = access.remote()->Relaunch(KeyOf(opts, access), opts.name);
   if (!key.ok()) return Report("relaunch", key.status());
   std::cout << key->name << "\n";
   return kExitOk;
@@ -85,7 +89,7 @@ int RunRelaunch(const RemoteOptions& opts) {
 int RunRecover(const RemoteOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint, true);
   if (!Open(access, "recover")) return access.error_exit();
-  Result<ExecutionKey> key = access.remote()->Recover(KeyOf(opts), opts.name);
+  Result<ExecutionKey> key = access.remote()->Recover(KeyOf(opts, access), opts.name);
   if (!key.ok()) return Report("recover", key.status());
   std::cout << key->name << "\n";
   return kExitOk;
@@ -96,7 +100,7 @@ int RunSignal(const RemoteOptions& opts) {
   const char* cmd = opts.command.c_str();
   if (!Open(access, cmd)) return access.error_exit();
   std::string value = opts.command == "approve" ? "true" : opts.command == "reject" ? "false" : opts.value;
-  Status st = access.remote()->Signal(KeyOf(opts), opts.signal, value);
+  Status st = access.remote()->Signal(KeyOf(opts, access), opts.signal, value);
   if (st.ok()) std::cout << opts.command << " " << opts.signal << " of " << opts.execution << ": ok\n";
   return Report(cmd, st);
 }
@@ -105,7 +109,7 @@ int RunLaunchPlanState(const RemoteOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint, true);
   if (!Open(access, "launchplan")) return access.error_exit();
   const bool active = opts.command == "activate";
-  ExecutionKey key = KeyOf(opts);
+  ExecutionKey key = KeyOf(opts, access);
   Status st = access.remote()->SetLaunchPlanState(key.project, key.domain, opts.signal, opts.value, active);
   if (st.ok()) {
     std::cout << "launch plan " << opts.signal << (opts.value.empty() ? "" : " version " + opts.value) << " is "

@@ -2,10 +2,12 @@
 #include <uv.h>
 
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 
 #include "admin/local_admin.h"
+#include "cli/admin_access.h"
 #include "cli/commands.h"
 #include "cli/run_guard.h"
 #include "cli/run_remote.h"
@@ -110,6 +112,14 @@ std::optional<int64_t> StoreRetryNanos() {
   return seconds * 1'000'000'000;
 }
 
+// `flyte run --remote NAME`: no file of that name, and a name rather than a path.
+bool LaunchesByName(const RunOptions& opts) {
+  std::error_code ec;
+  return opts.target.empty() && !std::filesystem::exists(opts.file, ec) &&
+         opts.file.find('/') == std::string::npos && !EndsWith(opts.file, ".yaml") &&
+         !EndsWith(opts.file, ".yml") && !EndsWith(opts.file, ".json");
+}
+
 int Usage(const std::string& message) {
   std::fprintf(stderr, "flyte run: %s\n", message.c_str());
   return kExitUsage;
@@ -150,12 +160,6 @@ int RunRun(const RunOptions& opts) {
     req.gate_hint =
         "give gate values up front: --signal NAME=VALUE, --approve NODE or --reject NODE";
   }
-  Diagnostics diags;
-  std::shared_ptr<const SourceFile> source = spec::ReadSource(opts.file, diags);
-  if (source == nullptr) {
-    std::cerr << diags.FormatAll();
-    return kExitUsage;
-  }
   if (!opts.inputs_file.empty()) {
     Diagnostics idiags;
     std::shared_ptr<const SourceFile> inputs = spec::ReadSource(opts.inputs_file, idiags);
@@ -165,6 +169,19 @@ int RunRun(const RunOptions& opts) {
     }
     req.inputs_document = inputs->text();
     req.inputs_document_name = opts.inputs_file;
+  }
+  if (opts.launch || (opts.remote && LaunchesByName(opts)))
+    return RunRemoteByName(opts, std::move(req));
+  if (!opts.version.empty()) {
+    return Usage(
+        "--version picks a registered version for flyte run --remote NAME; a file runs as it is "
+        "(flyte register FILE --version V registers it under one)");
+  }
+  Diagnostics diags;
+  std::shared_ptr<const SourceFile> source = spec::ReadSource(opts.file, diags);
+  if (source == nullptr) {
+    std::cerr << diags.FormatAll();
+    return kExitUsage;
   }
   if (opts.remote) return RunRemote(opts, std::move(req), source->text());
   if (std::optional<int> guardian_code = SplitGuardian()) return *guardian_code;
@@ -206,8 +223,9 @@ int RunRun(const RunOptions& opts) {
       }
     });
 
-    Result<RegisterResult> reg =
-        admin.Register({opts.file, source->text(), opts.project, opts.domain, ""});
+    std::string project = opts.project, domain = opts.domain;
+    ApplyClientDefaults(opts.home, source->text(), project, domain);
+    Result<RegisterResult> reg = admin.Register({opts.file, source->text(), project, domain, ""});
     if (!reg.ok()) {
       if (reg.status().code() == StatusCode::kInvalidSpec) {
         std::cerr << reg.status().message();
@@ -221,6 +239,14 @@ int RunRun(const RunOptions& opts) {
     req.version = reg->version;
     req.name = opts.name;
     req.target = opts.target;
+    if (!req.target.empty()) {
+      // The file's own names, not the registry's: it is what the user is looking at.
+      Result<std::shared_ptr<const CompiledFile>> compiled = admin.Compiled(reg->source);
+      Result<TargetKind> kind = compiled.ok() ? TargetIn(**compiled, opts.file, req.target)
+                                              : Result<TargetKind>(compiled.status());
+      if (!kind.ok()) return Usage(kind.status().message());
+      req.target_kind = *kind;
+    }
     req.overwrite_cache = opts.overwrite_cache;
     req.no_cache = opts.no_cache;
     req.stream_output = opts.verbose;
@@ -231,6 +257,7 @@ int RunRun(const RunOptions& opts) {
     const bool tty = ::isatty(STDERR_FILENO) != 0 && std::getenv("TERM") != nullptr &&
                      std::string(std::getenv("TERM")) != "dumb";
     RunView view(&loop, stderr, tty, opts.verbose, eta);
+    if (!opts.home.empty()) view.SetHintFlags(" --home " + ShellWord(opts.home));
     admin.Subscribe(&view);
     admin.OnFlushed([&view] { view.Flush(); });
     // The admin outlives the view and flushes once more when it closes: detach the view first.

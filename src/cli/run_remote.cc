@@ -3,6 +3,7 @@
 #include <unistd.h>
 #include <uv.h>
 
+#include <algorithm>
 #include <atomic>
 #include <chrono>
 #include <cstdio>
@@ -10,7 +11,10 @@
 #include <fstream>
 #include <iostream>
 #include <map>
+#include <mutex>
+#include <optional>
 #include <thread>
+#include <tuple>
 
 #include "cli/admin_access.h"
 #include "cli/run_report.h"
@@ -29,17 +33,21 @@ namespace {
 // engine's own shape so that the local run's view and report show it unchanged.
 class Mirror {
  public:
+  // Without a file (launched by name), the workflow is known only by its name and outputs.
   explicit Mirror(std::shared_ptr<const CompiledFile> file) { e_.file = std::move(file); }
 
   // Points the copy at its workflow (or task) once the execution says which; false when the
   // local file does not have it.
   bool Bind(const ExecutionRecord& rec) {
     if (bound_) return true;
-    const CompiledFile& f = *e_.file;
-    if (uint32_t w = f.FindWorkflow(rec.workflow); w != kNoIndex) {
+    if (e_.file == nullptr) {
+      unknown_ = std::make_shared<CompiledWorkflow>();
+      unknown_->name = rec.workflow;
+      e_.single_task = unknown_;
+    } else if (uint32_t w = e_.file->FindWorkflow(rec.workflow); w != kNoIndex) {
       e_.workflow = w;
-    } else if (uint32_t t = f.FindTask(rec.workflow); t != kNoIndex) {
-      e_.single_task = SingleTaskWorkflow(f, t);
+    } else if (uint32_t t = e_.file->FindTask(rec.workflow); t != kNoIndex) {
+      e_.single_task = SingleTaskWorkflow(*e_.file, t);
     } else {
       return false;
     }
@@ -49,8 +57,16 @@ class Mirror {
     return true;
   }
 
-  // Applies what the server says now, telling `view` about each change.
-  void Apply(const ExecutionRecord& rec, const std::vector<NodeRecord>& nodes, RunView& view) {
+  // Applies what the server says now, telling `view` about each change in the order the engine
+  // made them: `seq_of` gives the sequence number of the event that announced a node's current
+  // phase, if it has arrived. A change whose event is still on its way is held back up to
+  // `hold_ms` after `now_ms` first saw it (its event will order it), and so is the execution's
+  // end; ones never announced (before the stream began, or without one) go first, by time,
+  // children before the parents they end.
+  void Apply(
+      const ExecutionRecord& rec, const std::vector<NodeRecord>& nodes, RunView& view,
+      const std::function<std::optional<uint64_t>(const std::string&, const std::string&)>& seq_of,
+      uint64_t now_ms, uint64_t hold_ms) {
     // The execution's times first: the view shows node times relative to its start.
     e_.started_at = rec.started_at;
     e_.ended_at = rec.ended_at;
@@ -63,12 +79,48 @@ class Mirror {
     const bool changed = phase != e_.phase || first_;
     // In the order a local run tells them: the execution starts, its nodes change, it ends.
     if (changed && !IsTerminal(phase)) Announce(phase, view);
+    struct Change {
+      const NodeRecord* record;
+      std::optional<uint64_t> seq;
+    };
+    std::vector<Change> changes;
+    bool holding = false;
     for (const NodeRecord& r : nodes) {
+      auto it = index_.find(r.node_id);
+      const NodePhase node_phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
+      if (it != index_.end() && e_.nodes[it->second].phase == node_phase &&
+          e_.nodes[it->second].attempts.size() == r.attempts) {
+        continue;
+      }
+      std::optional<uint64_t> seq = seq_of(r.node_id, r.phase);
+      if (!seq && hold_ms > 0) {
+        auto [since, fresh_hold] = held_.emplace(r.node_id, now_ms);
+        if (now_ms - since->second < hold_ms) {
+          holding = true;
+          continue;
+        }
+      }
+      held_.erase(r.node_id);
+      changes.push_back({&r, seq});
+    }
+    auto order = [](const Change& c) {
+      const NodeRecord& r = *c.record;
+      const int64_t at = r.ended_at != 0     ? r.ended_at
+                         : r.started_at != 0 ? r.started_at
+                                             : r.queued_at;
+      const int64_t depth =
+          static_cast<int64_t>(std::count(r.node_id.begin(), r.node_id.end(), '/') +
+                               std::count(r.node_id.begin(), r.node_id.end(), '['));
+      return std::tuple(c.seq.has_value(), c.seq.value_or(0), at, -depth);
+    };
+    std::stable_sort(changes.begin(), changes.end(),
+                     [&order](const Change& a, const Change& b) { return order(a) < order(b); });
+    for (const Change& c : changes) {
+      const NodeRecord& r = *c.record;
       auto [it, fresh] = index_.emplace(r.node_id, e_.nodes.size());
       if (fresh) e_.nodes.emplace_back().id = r.node_id;
       NodeState& n = e_.nodes[it->second];
       const NodePhase node_phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
-      if (!fresh && n.phase == node_phase && n.attempts.size() == r.attempts) continue;
       n.started = true;
       n.parent = r.parent_id;
       n.phase = node_phase;
@@ -82,15 +134,22 @@ class Mirror {
       if (!r.error_code.empty()) n.error = ExecError{r.error_code, r.error_message, ErrorKind::kUser, r.node_id};
       view.OnNode(e_, n);
     }
-    if (changed && IsTerminal(phase)) Announce(phase, view);
+    if (changed && IsTerminal(phase) && !holding) Announce(phase, view);
     view.Flush();
   }
   const ExecutionState& state() const { return e_; }
 
  private:
-  std::vector<Value> Outputs(const std::string& json) const {
+  std::vector<Value> Outputs(const std::string& json) {
     std::vector<Value> out;
     yaml::ParseResult parsed = yaml::ParseText(json.empty() ? "{}" : json, "outputs");
+    const yaml::Node* root = parsed.doc ? parsed.doc->root() : nullptr;
+    if (unknown_ != nullptr && root != nullptr && root->is_map()) {
+      // Launched by name: the outputs are what the server returned, read without a type.
+      unknown_->iface.outputs.clear();
+      for (const auto& entry : root->entries)
+        unknown_->iface.outputs.push_back({entry.first->text, Type::Any(), {}, ""});
+    }
     for (const Variable& v : e_.wf().iface.outputs) {
       const yaml::Node* node = parsed.doc && parsed.doc->root() ? parsed.doc->root()->Get(v.name) : nullptr;
       LiteralResult lit = node != nullptr ? ValueFromNode(*node, v.type) : LiteralResult{};
@@ -106,7 +165,9 @@ class Mirror {
   }
 
   ExecutionState e_;
+  std::shared_ptr<CompiledWorkflow> unknown_;  // the workflow of an execution launched by name
   std::map<std::string, size_t> index_;
+  std::map<std::string, uint64_t> held_;  // node id -> when its change began to wait for its event
   bool bound_ = false;
   bool first_ = true;
 };
@@ -116,14 +177,8 @@ class Mirror {
 // server-sent event of the execution triggers a fresh read of its state (and a read every
 // second keeps it going if the stream breaks).
 int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const ExecutionKey& key,
-                 const std::string& content) {
-  std::error_code ec;
-  CompileOutput compiled = CompileText(std::filesystem::absolute(opts.file, ec).string(), content);
-  if (!compiled.ok()) {
-    std::fprintf(stderr, "flyte run: %s\n", compiled.diagnostics.FormatAll().c_str());
-    return kExitUsage;
-  }
-  Mirror mirror(compiled.file);
+                 std::shared_ptr<const CompiledFile> file) {
+  Mirror mirror(std::move(file));
   const bool tty = ::isatty(STDERR_FILENO) != 0 && std::getenv("TERM") != nullptr &&
                    std::string(std::getenv("TERM")) != "dumb";
   uv_loop_t loop;
@@ -131,6 +186,10 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
   int code = kExitInternal;
   {
     RunView view(&loop, stderr, tty, opts.verbose, std::nullopt);
+    // `flyte logs` finds the execution where this command found the server.
+    view.SetHintFlags(" -p " + key.project + " -d " + key.domain +
+                      (opts.endpoint.empty() ? "" : " --endpoint " + ShellWord(opts.endpoint)) +
+                      (opts.home.empty() ? "" : " --home " + ShellWord(opts.home)));
     struct Follow {
       http::RemoteAdmin* admin;
       ExecutionKey key;
@@ -142,6 +201,23 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
       uv_timer_t tick{};
       std::unique_ptr<http::RemoteAdmin> stream;
       std::atomic<bool> stopping{false};
+      // The sequence number and phase of each node's latest event, from the event thread.
+      std::mutex mu;
+      std::map<std::string, std::pair<uint64_t, std::string>> events;
+      bool streaming = false;  // an event arrived: changes can wait for theirs
+      uint64_t last_seq = 0;   // where a new connection resumes (0: every event the server has)
+      void OnEvent(const http::RemoteAdmin::PhaseEvent& ev) {
+        std::lock_guard<std::mutex> lock(mu);
+        streaming = true;
+        last_seq = std::max(last_seq, ev.seq);
+        if (!ev.node_id.empty() && ev.seq > 0) events[ev.node_id] = {ev.seq, ev.phase};
+      }
+      std::optional<uint64_t> SeqOf(const std::string& node, const std::string& phase) {
+        std::lock_guard<std::mutex> lock(mu);
+        auto it = events.find(node);
+        if (it == events.end() || it->second.second != phase) return std::nullopt;
+        return it->second.first;
+      }
       void Refresh() {
         if (done) return;
         Result<ExecutionRecord> rec = admin->GetExecution(key);
@@ -151,7 +227,17 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
         } else if (!mirror->Bind(*rec)) {
           error = NotFound("the server runs " + Quote(rec->workflow) + ", which this file does not define");
         } else {
-          mirror->Apply(*rec, *nodes, *view);
+          bool live;
+          {
+            std::lock_guard<std::mutex> lock(mu);
+            live = streaming;
+          }
+          mirror->Apply(
+              *rec, *nodes, *view,
+              [this](const std::string& node, const std::string& phase) {
+                return SeqOf(node, phase);
+              },
+              uv_now(wake.loop), live ? 2000 : 0);
           if (!IsTerminal(mirror->state().phase)) return;
         }
         done = true;
@@ -178,10 +264,20 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
       f.stream = std::move(*stream);
       events = std::thread([&f] {
         while (!f.stopping) {
-          (void)f.stream->FollowEvents(f.key, [&f] {
+          uint64_t after;
+          {
+            std::lock_guard<std::mutex> lock(f.mu);
+            after = f.last_seq;
+          }
+          (void)f.stream->FollowEvents(f.key, after, [&f](const http::RemoteAdmin::PhaseEvent& ev) {
+            f.OnEvent(ev);
             uv_async_send(&f.wake);
             return !f.stopping.load();
           });
+          {
+            std::lock_guard<std::mutex> lock(f.mu);
+            f.streaming = false;
+          }
           if (!f.stopping) std::this_thread::sleep_for(std::chrono::milliseconds(200));
         }
       });
@@ -217,67 +313,10 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
   return code;
 }
 
-}  // namespace
-
-int RunRemote(const RunOptions& opts, CreateExecutionRequest req, const std::string& content) {
-  AdminAccess access(opts.home, opts.endpoint, /*remote_only=*/true);
-  if (access.remote() == nullptr) {
-    std::fprintf(stderr, "flyte run: %s\n", access.error().c_str());
-    return access.error_exit();
-  }
-  http::RemoteAdmin& admin = *access.remote();
-  std::error_code ec;
-  Result<RegisterResult> reg =
-      admin.Register({std::filesystem::absolute(opts.file, ec).string(), content, opts.project, opts.domain, ""});
-  if (!reg.ok()) {
-    if (reg.status().code() == StatusCode::kInvalidArgument) {
-      std::cerr << reg.status().message() << (EndsWith(reg.status().message(), "\n") ? "" : "\n");
-    } else {
-      std::fprintf(stderr, "flyte run: %s\n", reg.status().message().c_str());
-    }
-    return ExitFor(reg.status());
-  }
-  req.project = reg->project;
-  req.domain = reg->domain;
-  req.version = reg->version;
+// Starts the execution and, with --wait, follows it; `file` is null when launched by name.
+int Submit(const RunOptions& opts, http::RemoteAdmin& admin, CreateExecutionRequest req,
+           std::shared_ptr<const CompiledFile> file) {
   req.name = opts.name;
-  req.target = opts.target;
-  std::error_code cec;
-  CompileOutput compiled = CompileText(std::filesystem::absolute(opts.file, cec).string(), content);
-  if (!req.target.empty() && compiled.ok()) {
-    // The API names the kind of what to run; the file tells which kind this name is.
-    const CompiledFile& f = *compiled.file;
-    if (f.FindWorkflow(req.target) != kNoIndex) {
-      req.target_kind = TargetKind::kWorkflow;
-    } else if (f.FindTask(req.target) != kNoIndex) {
-      req.target_kind = TargetKind::kTask;
-    } else if (f.FindLaunchPlan(req.target) != kNoIndex) {
-      req.target_kind = TargetKind::kLaunchPlan;
-    } else {
-      std::vector<std::string> names;
-      for (const CompiledWorkflow& w : f.workflows) names.push_back(w.name);
-      for (const CompiledTask& t : f.tasks) names.push_back(t.name);
-      for (const CompiledLaunchPlan& l : f.launch_plans) names.push_back(l.name);
-      std::fprintf(stderr, "flyte run: %s defines no workflow, task or launch plan named %s%s; it has: %s\n",
-                   opts.file.c_str(), Quote(req.target).c_str(), DidYouMean(req.target, names).c_str(),
-                   Join(names, ", ").c_str());
-      return kExitUsage;
-    }
-  }
-  if (req.target.empty()) {
-    // As locally: a file with one workflow runs it without naming it.
-    if (compiled.ok() && compiled.file->workflows.size() == 1) {
-      req.target = compiled.file->workflows[0].name;
-      req.target_kind = TargetKind::kWorkflow;
-    } else if (compiled.ok()) {
-      std::vector<std::string> names;
-      for (const CompiledWorkflow& w : compiled.file->workflows) names.push_back(w.name);
-      for (const CompiledTask& t : compiled.file->tasks) names.push_back(t.name);
-      std::fprintf(stderr, "flyte run: the file defines %zu workflows; name the workflow or task to run: %s\n",
-                   compiled.file->workflows.size(), Join(names, ", ").c_str());
-      return kExitUsage;
-    }
-  }
   req.overwrite_cache = opts.overwrite_cache;
   req.no_cache = opts.no_cache;
   if (opts.max_parallelism >= 0) req.max_parallelism = static_cast<uint32_t>(opts.max_parallelism);
@@ -289,18 +328,140 @@ int RunRemote(const RunOptions& opts, CreateExecutionRequest req, const std::str
     std::fprintf(stderr, "flyte run: %s\n", key.status().message().c_str());
     return ExitFor(key.status());
   }
-  std::fprintf(stderr, "execution %s submitted to %s\n", key->name.c_str(), admin.endpoint().c_str());
+  std::fprintf(stderr, "execution %s submitted to %s\n", key->name.c_str(),
+               admin.endpoint().c_str());
   if (!opts.wait) {
-    if (opts.output == "table") {
-      std::cout << key->name << "\n";
+    Value id = Value::FromMap({{"execution", Value::FromMap({{"project", Value::Str(key->project)},
+                                                             {"domain", Value::Str(key->domain)},
+                                                             {"name", Value::Str(key->name)}})}});
+    if (opts.output == "json") {
+      std::cout << id.ToCanonicalJson() << "\n";
+    } else if (opts.output == "yaml") {
+      std::cout << ToYaml(id);
     } else {
-      std::cout << "{\"execution\":{\"project\":\"" << key->project << "\",\"domain\":\"" << key->domain
-                << "\",\"name\":\"" << key->name << "\"}}\n";
+      std::cout << key->name << "\n";
     }
     return kExitOk;
   }
+  return FollowRemote(opts, admin, *key, std::move(file));
+}
 
-  return FollowRemote(opts, admin, *key, content);
+}  // namespace
+
+Result<TargetKind> TargetIn(const CompiledFile& f, const std::string& path,
+                            const std::string& target) {
+  if (f.FindWorkflow(target) != kNoIndex) return TargetKind::kWorkflow;
+  if (f.FindTask(target) != kNoIndex) return TargetKind::kTask;
+  if (f.FindLaunchPlan(target) != kNoIndex) return TargetKind::kLaunchPlan;
+  std::vector<std::string> names;
+  for (const CompiledWorkflow& w : f.workflows) names.push_back(w.name);
+  for (const CompiledTask& t : f.tasks) names.push_back(t.name);
+  for (const CompiledLaunchPlan& l : f.launch_plans) {
+    if (std::find(names.begin(), names.end(), l.name) == names.end()) names.push_back(l.name);
+  }
+  return InvalidArgument(path + " defines no workflow, task or launch plan named " + Quote(target) +
+                         DidYouMean(target, names) + "; it has: " + Join(names, ", "));
+}
+
+int RunRemote(const RunOptions& opts, CreateExecutionRequest req, const std::string& content) {
+  AdminAccess access(opts.home, opts.endpoint, /*remote_only=*/true);
+  if (access.remote() == nullptr) {
+    std::fprintf(stderr, "flyte run: %s\n", access.error().c_str());
+    return access.error_exit();
+  }
+  http::RemoteAdmin& admin = *access.remote();
+  std::error_code ec;
+  const std::string path = std::filesystem::absolute(opts.file, ec).string();
+  CompileOutput compiled = CompileText(path, content);
+  if (!compiled.ok()) {
+    std::cerr << compiled.diagnostics.FormatAll();
+    return kExitUsage;
+  }
+  const CompiledFile& f = *compiled.file;
+  // What to run, from the file, before anything is registered.
+  if (!opts.target.empty()) {
+    Result<TargetKind> kind = TargetIn(f, opts.file, opts.target);
+    if (!kind.ok()) {
+      std::fprintf(stderr, "flyte run: %s\n", kind.status().message().c_str());
+      return kExitUsage;
+    }
+    req.target = opts.target;
+    req.target_kind = *kind;
+  } else if (f.workflows.size() == 1) {
+    // As locally: a file with one workflow runs it without naming it.
+    req.target = f.workflows[0].name;
+    req.target_kind = TargetKind::kWorkflow;
+  } else {
+    std::vector<std::string> names;
+    for (const CompiledWorkflow& w : f.workflows) names.push_back(w.name);
+    for (const CompiledTask& t : f.tasks) names.push_back(t.name);
+    std::fprintf(
+        stderr, "flyte run: the file defines %zu workflows; name the workflow or task to run: %s\n",
+        f.workflows.size(), Join(names, ", ").c_str());
+    return kExitUsage;
+  }
+  std::string project = opts.project, domain = opts.domain;
+  ApplyClientDefaults(opts.home, content, project, domain);
+  Result<RegisterResult> reg = admin.Register({path, content, project, domain, ""});
+  if (!reg.ok()) {
+    if (reg.status().code() == StatusCode::kInvalidArgument) {
+      std::cerr << reg.status().message() << (EndsWith(reg.status().message(), "\n") ? "" : "\n");
+    } else {
+      std::fprintf(stderr, "flyte run: %s\n", reg.status().message().c_str());
+    }
+    return ExitFor(reg.status());
+  }
+  req.project = reg->project;
+  req.domain = reg->domain;
+  req.version = reg->version;
+  return Submit(opts, admin, std::move(req), compiled.file);
+}
+
+int RunRemoteByName(const RunOptions& opts, CreateExecutionRequest req) {
+  AdminAccess access(opts.home, opts.endpoint, /*remote_only=*/true);
+  if (access.remote() == nullptr) {
+    std::fprintf(stderr, "flyte run: %s\n", access.error().c_str());
+    return access.error_exit();
+  }
+  http::RemoteAdmin& admin = *access.remote();
+  req.project = opts.project.empty() ? access.default_project() : opts.project;
+  req.domain = opts.domain.empty() ? access.default_domain() : opts.domain;
+  req.target = opts.file;
+  // A launch plan first (every workflow has a default one, but a user plan of the same name
+  // wins), then a workflow; the newest version unless one is asked for.
+  for (auto [kind, target_kind] : {std::pair{"launch_plan", TargetKind::kLaunchPlan},
+                                   std::pair{"workflow", TargetKind::kWorkflow}}) {
+    Result<std::vector<EntityRecord>> found =
+        admin.ListEntities(kind, req.project, req.domain, req.target, opts.version);
+    if (!found.ok() && found.status().code() != StatusCode::kNotFound) {
+      std::fprintf(stderr, "flyte run: %s\n", found.status().message().c_str());
+      return ExitFor(found.status());
+    }
+    if (found.ok() && !found->empty()) {
+      req.target_kind = target_kind;
+      req.version = found->front().version;
+      return Submit(opts, admin, std::move(req), nullptr);
+    }
+  }
+  std::vector<std::string> names;
+  for (const char* kind : {"launch_plan", "workflow"}) {
+    Result<std::vector<EntityRecord>> all =
+        admin.ListEntities(kind, req.project, req.domain, "", "");
+    if (!all.ok()) continue;
+    for (const EntityRecord& e : *all) {
+      if (std::find(names.begin(), names.end(), e.name) == names.end()) names.push_back(e.name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  std::fprintf(
+      stderr,
+      "flyte run: no launch plan or workflow named %s%s is registered in %s/%s at %s%s; %s\n",
+      Quote(req.target).c_str(),
+      opts.version.empty() ? "" : (" at version " + opts.version).c_str(), req.project.c_str(),
+      req.domain.c_str(), admin.endpoint().c_str(), DidYouMean(req.target, names).c_str(),
+      names.empty() ? "nothing is registered there (flyte register FILE)"
+                    : ("registered: " + Join(names, ", ")).c_str());
+  return kExitUsage;
 }
 
 }  // namespace flyte::cli

@@ -3,7 +3,10 @@
 #include <sys/ioctl.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
+#include <map>
+#include <string_view>
 
 #include "util/timefmt.h"
 #include "util/strings.h"
@@ -47,7 +50,51 @@ std::string Truncate(const std::string& s, int max) {
   return s.substr(0, i) + "…";
 }
 
+// A map node's items: "sq[3]" under "sq".
+bool IsMapItem(const NodeState& n) {
+  return n.id.size() > n.parent.size() + 2 && StartsWith(n.id, n.parent) &&
+         n.id[n.parent.size()] == '[' && n.id.back() == ']';
+}
+
+struct MapProgress {
+  size_t seen = 0, done = 0, failed = 0, running = 0;
+  void Count(const NodeState& item) {
+    ++seen;
+    if (Succeeded(item.phase)) {
+      ++done;
+    } else if (IsTerminal(item.phase)) {
+      ++failed;
+    } else if (item.phase != NodePhase::kQueued) {
+      ++running;
+    }
+  }
+  // "7/12 items · 1 failed · 3 running"
+  std::string Describe(size_t total) const {
+    std::string s = std::to_string(done + failed) + "/" + std::to_string(total) + " items";
+    if (failed) s += " · " + std::to_string(failed) + " failed";
+    if (running) s += " · " + std::to_string(running) + " running";
+    return s;
+  }
+};
+
 }  // namespace
+
+std::string ShellWord(std::string_view s) {
+  const bool plain = !s.empty() && std::all_of(s.begin(), s.end(), [](char c) {
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-' || c == '.' ||
+           c == '/' || c == ':' || c == '=' || c == ',' || c == '@';
+  });
+  if (plain) return std::string(s);
+  std::string out = "'";
+  for (char c : s) {
+    if (c == '\'') {
+      out += "'\\''";
+    } else {
+      out += c;
+    }
+  }
+  return out + "'";
+}
 
 RunView::RunView(uv_loop_t* loop, FILE* out, bool tty, bool verbose, std::optional<int64_t> eta)
     : loop_(loop), out_(out), tty_(tty), verbose_(verbose), eta_(eta) {
@@ -76,8 +123,10 @@ void RunView::OnExecution(const ExecutionState& e) {
   exec_ = &e;
   if (tty_) return;
   if (e.phase == ExecutionPhase::kRunning) {
-    pending_.push_back("execution " + e.key.name + " of " + e.wf().name + " RUNNING (" +
-                       std::to_string(e.wf().nodes.size()) + " nodes)");
+    // Launched by name, a remote run does not know its workflow's nodes in advance.
+    pending_.push_back(
+        "execution " + e.key.name + " of " + e.wf().name + " RUNNING" +
+        (e.wf().nodes.empty() ? "" : " (" + std::to_string(e.wf().nodes.size()) + " nodes)"));
   }
 }
 
@@ -132,11 +181,24 @@ void RunView::Redraw() {
   const ExecutionState& e = *exec_;
   static const char* kSpin[] = {"⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "⠏"};
   ++frame_;
+  // The counts are of the workflow's own nodes: map items, subworkflow and branch nodes show in
+  // their parent's line instead (a remote copy knows its nodes only once they start).
   size_t total = e.frames.empty() ? 0 : e.frames[0].nodes.size();
+  size_t top_level = 0;
   size_t done = 0, failed = 0, running = 0, queued = 0, cached = 0;
   std::vector<const NodeState*> active;
+  std::map<std::string_view, MapProgress> maps;
   for (const NodeState& n : e.nodes) {
     if (!n.started) continue;
+    if (!n.parent.empty()) {
+      if (IsMapItem(n)) {
+        maps[n.parent].Count(n);
+      } else if (n.phase != NodePhase::kQueued && !IsTerminal(n.phase)) {
+        active.push_back(&n);  // a task of a subworkflow or branch
+      }
+      continue;
+    }
+    ++top_level;
     if (n.phase == NodePhase::kSucceeded || n.phase == NodePhase::kSkipped ||
         n.phase == NodePhase::kRecovered) {
       ++done;
@@ -150,6 +212,7 @@ void RunView::Redraw() {
       active.push_back(&n);
     }
   }
+  total = std::max(total, top_level);
   int64_t now = NowNanos();
   std::string eta;
   if (eta_ && *eta_ > 0) {
@@ -179,8 +242,13 @@ void RunView::Redraw() {
   for (size_t i = 0; i < shown; ++i) {
     const NodeState& n = *active[i];
     std::string attempt = n.attempts.size() > 1 ? " (attempt " + std::to_string(n.attempts.size()) + ")" : "";
+    std::string items;
+    if (auto m = maps.find(n.id); m != maps.end() || !n.items.empty()) {
+      MapProgress p = m != maps.end() ? m->second : MapProgress{};
+      items = "  " + p.Describe(std::max(n.items.size(), p.seen));
+    }
     lines.push_back("  " + std::string(kSpin[frame_ % 10]) + " " + n.id + attempt + "  " +
-                    Millis(now - n.started_at));
+                    Millis(now - n.started_at) + items);
   }
   if (active.size() > shown) lines.push_back("  … and " + std::to_string(active.size() - shown) + " more");
   Clear();
@@ -219,7 +287,8 @@ void RunView::Finish(const ExecutionState& e) {
       }
     }
     if (!n.attempts.empty() && !n.attempts.back().stderr_path.empty()) {
-      std::fprintf(out_, "    logs: flyte logs %s %s\n", e.key.name.c_str(), n.id.c_str());
+      std::fprintf(out_, "    logs: flyte logs %s %s%s\n", e.key.name.c_str(),
+                   ShellWord(n.id).c_str(), hint_flags_.c_str());
     }
   }
   const bool success = e.phase == ExecutionPhase::kSucceeded;

@@ -10,11 +10,16 @@
 #include <cstdio>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "flyte/engine.h"
 
 namespace flyte::cli {
+
+// `s` as one shell word, quoted only when it needs to be ("sq[3]" -> 'sq[3]'), so that printed
+// commands run as printed.
+std::string ShellWord(std::string_view s);
 
 class RunView : public EngineObserver {
  public:
@@ -26,6 +31,9 @@ class RunView : public EngineObserver {
   void OnOutput(const ExecutionState& e, const NodeState& n, bool is_stderr,
                 std::string_view line) override;
   void SetEta(std::optional<int64_t> eta_nanos);
+  // Flags the printed `flyte logs` hints need to find the execution where it ran, e.g.
+  // " -p team-a -d development --endpoint URL" (with a leading space).
+  void SetHintFlags(std::string flags) { hint_flags_ = std::move(flags); }
   // Takes the live view off the screen and stops redrawing it (while a question is asked on
   // the terminal), until Resume().
   void Pause();
@@ -52,6 +60,7 @@ class RunView : public EngineObserver {
   bool timer_started_ = false;
   int frame_ = 0;
   bool paused_ = false;
+  std::string hint_flags_;
 };
 
 }  // namespace flyte::cli

@@ -14,6 +14,7 @@
 
 #include "admin/local_admin.h"
 #include "cli/commands.h"
+#include "cli/execution_log.h"
 #include "cli/home_lock.h"
 #include "cli/idle_trim.h"
 #include "cli/serve_config.h"
@@ -210,6 +211,8 @@ int RunServe(const ServeOptions& opts) {
   admin->Subscribe(&events);
   http::ServerMetrics metrics;
   admin->Subscribe(&metrics);
+  ExecutionLog execution_log(log);
+  admin->Subscribe(&execution_log);
   // Launch-plan webhooks, delivered off the loop with retries.
   http::WebhookOptions hook_options;
   hook_options.timeout = cfg.webhook_timeout;
@@ -249,6 +252,10 @@ int RunServe(const ServeOptions& opts) {
   (void)schedules->Restore(&restore_errors);
   for (const std::string& e : restore_errors) log.Error(e);
   admin->OnLaunchPlanState([&schedules](const EntityRecord& plan, bool active) { return schedules->Apply(plan, active); });
+  admin->OnNextFire(
+      [&schedules](const std::string& project, const std::string& domain, const std::string& name) {
+        return schedules->scheduler().NextFire(project, domain, name);
+      });
   auto bridge = std::make_unique<LoopBridge>(&loop);
   http::ApiServer::Options server_options;
   std::unique_ptr<TokenCache> tokens;
@@ -330,6 +337,7 @@ int RunServe(const ServeOptions& opts) {
   server.reset();
   bridge.reset();
   admin->OnLaunchPlanState(nullptr);
+  admin->OnNextFire(nullptr);
   schedules.reset();
   trim.Close();
   clock.reset();

@@ -1,6 +1,7 @@
 #include "http/client.h"
 
 #include <httplib.h>
+#include <nlohmann/json.hpp>
 
 #include "http/codec.h"
 #include "util/strings.h"
@@ -58,27 +59,53 @@ Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Clone() const { return Connect
 
 void RemoteAdmin::Stop() { client_->stop(); }
 
-Status RemoteAdmin::FollowEvents(const ExecutionKey& key, const std::function<bool()>& on_event) {
+Status RemoteAdmin::FollowEvents(const ExecutionKey& key, uint64_t after,
+                                 const std::function<bool(const PhaseEvent&)>& on_event) {
   const std::string path = "/api/v1/events?execution=" + UrlEncode(key.project + "/" + key.domain + "/" + key.name);
   std::string pending;
-  return Stream(path, [&](std::string_view data) {
-    // One event per blank-line-terminated block; only `data:` blocks are phase changes.
-    pending.append(data);
-    size_t end;
-    while ((end = pending.find("\n\n")) != std::string::npos) {
-      const bool is_data = pending.compare(0, 5, "data:") == 0 || pending.find("\ndata:") < end;
-      pending.erase(0, end + 2);
-      if (is_data && !on_event()) return false;
-    }
-    return true;
-  });
+  return Stream(
+      path,
+      [&](std::string_view data) {
+        // One event per blank-line-terminated block of "field: value" lines; only blocks with
+        // `data:` are phase changes.
+        pending.append(data);
+        size_t end;
+        while ((end = pending.find("\n\n")) != std::string::npos) {
+          PhaseEvent ev;
+          bool is_data = false;
+          for (std::string_view line : Split(std::string_view(pending).substr(0, end), '\n')) {
+            if (StartsWith(line, "id:")) {
+              int64_t seq = 0;
+              if (ParseInt64(Trim(line.substr(3)), &seq) && seq > 0)
+                ev.seq = static_cast<uint64_t>(seq);
+            } else if (StartsWith(line, "data:")) {
+              is_data = true;
+              nlohmann::json j = nlohmann::json::parse(line.substr(5), nullptr, false);
+              auto text = [&j](const char* k) {
+                auto it = j.find(k);
+                return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
+              };
+              if (j.is_object()) {
+                ev.node_id = text("node_id");
+                ev.phase = text("phase");
+              }
+            }
+          }
+          pending.erase(0, end + 2);
+          if (is_data && !on_event(ev)) return false;
+        }
+        return true;
+      },
+      {{"Last-Event-ID", std::to_string(after)}});
 }
 
-Status RemoteAdmin::Stream(const std::string& path, const std::function<bool(std::string_view)>& sink) {
+Status RemoteAdmin::Stream(const std::string& path,
+                           const std::function<bool(std::string_view)>& sink,
+                           const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string error_body;
   int status = 0;
   auto res = client_->Get(
-      path.c_str(), httplib::Headers{},
+      path.c_str(), httplib::Headers(headers.begin(), headers.end()),
       [&](const httplib::Response& r) {
         status = r.status;
         return true;

@@ -45,9 +45,18 @@ class RemoteAdmin : public AdminService {
   // Streams a task's output to `sink` until the attempt ends (logs -f).
   Status FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                     const std::function<bool(std::string_view)>& sink);
-  // Server-sent events of one execution (GET /api/v1/events?execution=...): `on_event` runs
-  // for each until it returns false, the stream ends, or Stop() is called from another thread.
-  Status FollowEvents(const ExecutionKey& key, const std::function<bool()>& on_event);
+  // One server-sent phase change: the server's sequence number (the SSE id, in the order the
+  // engine made the changes), and the node (empty for the execution itself) and its phase.
+  struct PhaseEvent {
+    uint64_t seq = 0;
+    std::string node_id;
+    std::string phase;
+  };
+  // Server-sent events of one execution (GET /api/v1/events?execution=...) after event
+  // `after` (0: every one the server still holds): `on_event` runs for each until it returns
+  // false, the stream ends, or Stop() is called from another thread.
+  Status FollowEvents(const ExecutionKey& key, uint64_t after,
+                      const std::function<bool(const PhaseEvent&)>& on_event);
   void Stop();
   // Another connection to the same server with the same token (for a stream beside calls:
   // one connection serves one request at a time).
@@ -59,7 +68,8 @@ class RemoteAdmin : public AdminService {
   Result<ExecutionKey> Again(const std::string& verb, const ExecutionKey& key, const std::string& name);
   // A streaming GET: each chunk of a 200 answer goes to `sink` until it returns false; an
   // error answer becomes a Status.
-  Status Stream(const std::string& path, const std::function<bool(std::string_view)>& sink);
+  Status Stream(const std::string& path, const std::function<bool(std::string_view)>& sink,
+                const std::vector<std::pair<std::string, std::string>>& headers = {});
   RemoteAdmin(std::string endpoint, std::unique_ptr<httplib::Client> client);
   Result<std::string> Call(const char* method, const std::string& path, const std::string& body = "");
 

@@ -372,7 +372,12 @@ json EntityObject(const EntityRecord& e) {
             {"digest", e.digest},
             {"source", e.source},
             {"created_at", Time(e.created_at)}};
-  if (e.kind == "launch_plan") j["state"] = e.state;
+  if (e.kind == "launch_plan") {
+    j["state"] = e.state;
+    // Extensions: the schedule as written, and when the server fires it next.
+    j["schedule"] = e.schedule.empty() ? json(nullptr) : json(e.schedule);
+    j["next_fire"] = e.next_fire > 0 ? json(Time(e.next_fire)) : json(nullptr);
+  }
   return j;
 }
 }  // namespace
@@ -688,9 +693,12 @@ Result<std::vector<EntityRecord>> ParseEntityList(const char* field, const std::
     for (const json& e : *it) {
       const json& id = Obj(e, "id");
       std::string type = Str(id, "resource_type");
-      out.push_back({type == "TASK" ? "task" : type == "WORKFLOW" ? "workflow" : "launch_plan",
+      out.push_back({type == "TASK"       ? "task"
+                     : type == "WORKFLOW" ? "workflow"
+                                          : "launch_plan",
                      Str(id, "project"), Str(id, "domain"), Str(id, "name"), Str(id, "version"),
-                     Str(e, "digest"), Str(e, "source"), Str(e, "state"), TimeOf(e, "created_at")});
+                     Str(e, "digest"), Str(e, "source"), Str(e, "state"), TimeOf(e, "created_at"),
+                     Str(e, "schedule"), TimeOf(e, "next_fire")});
     }
   }
   return out;

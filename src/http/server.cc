@@ -615,9 +615,22 @@ void ApiServer::Routes() {
       if (st.ok()) st = CheckIdentifier("execution name", std::string(parts[2]));
       if (!st.ok()) return Fail(res, st);
     }
+    // SSE's resumption: a client that saw event N asks for what followed (0: everything the
+    // ring still holds), so a reconnect, or a client that connects just after starting an
+    // execution, misses nothing.
+    std::optional<uint64_t> after;
+    if (req.has_header("Last-Event-ID")) {
+      int64_t id = 0;
+      if (!ParseInt64(Trim(req.get_header_value("Last-Event-ID")), &id) || id < 0) {
+        return Fail(res,
+                    InvalidArgument("Last-Event-ID must be an event id (a whole number), got " +
+                                    Quote(req.get_header_value("Last-Event-ID"))));
+      }
+      after = static_cast<uint64_t>(id);
+    }
     auto slot = streams_->Take(req.remote_addr);
     if (!slot) return TooManyStreams(res);
-    StreamEvents(execution, std::move(slot), res);
+    StreamEvents(execution, after, std::move(slot), res);
   });
   DescribeRoutes();
 }
@@ -684,9 +697,9 @@ void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std
       });
 }
 
-void ApiServer::StreamEvents(const std::string& execution, std::shared_ptr<StreamSlot> slot,
-                             httplib::Response& res) {
-  uint64_t start = events_->last();
+void ApiServer::StreamEvents(const std::string& execution, std::optional<uint64_t> after_id,
+                             std::shared_ptr<StreamSlot> slot, httplib::Response& res) {
+  uint64_t start = after_id ? std::min(*after_id, events_->last()) : events_->last();
   auto after = std::make_shared<uint64_t>(start);
   res.set_header("Cache-Control", "no-cache");
   res.set_chunked_content_provider("text/event-stream", [this, after, execution, slot](size_t, httplib::DataSink& sink) {

@@ -80,7 +80,9 @@ class ApiServer {
   void Add(const char* method, const std::string& pattern, Handler handler);
   void FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                   std::shared_ptr<StreamSlot> slot, httplib::Response& res);
-  void StreamEvents(const std::string& execution, std::shared_ptr<StreamSlot> slot, httplib::Response& res);
+  // From the event after `after` (a Last-Event-ID), or from now when none was given.
+  void StreamEvents(const std::string& execution, std::optional<uint64_t> after,
+                    std::shared_ptr<StreamSlot> slot, httplib::Response& res);
   void TooManyStreams(httplib::Response& res) const;
   // Refuses what the request guard refuses (or answers a preflight); true when answered.
   bool Guard(const httplib::Request& req, httplib::Response& res) const;

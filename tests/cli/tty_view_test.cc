@@ -306,6 +306,55 @@ TEST_CASE("flyte run --remote on a terminal shows the same live view, fed by the
   CHECK(r.out.find("hold SUCCEEDED") == std::string::npos);
 }
 
+// A map of five items: 0, 1 and 2 end at once, 3 and 4 wait for the gate file.
+constexpr const char* kGatedMap = R"yaml(
+tasks:
+  prepare:
+    outputs: {xs: "list[int]"}
+    script: echo "[0, 1, 2, 3, 4]" > "{{ outputs.xs }}"
+  item:
+    inputs: {x: int, gate: str}
+    outputs: {y: int}
+    script: |
+      i=0
+      while [ {{ inputs.x }} -ge 3 ] && [ ! -e "{{ inputs.gate }}" ]; do
+        i=$((i + 1)); if [ $i -gt 1500 ]; then exit 9; fi
+        sleep 0.02
+      done
+      echo {{ inputs.x }} > "{{ outputs.y }}"
+workflows:
+  wf:
+    inputs: {gate: str}
+    outputs: {ys: "{{ sq.y }}"}
+    nodes:
+      prepare: {task: prepare}
+      sq: {map: item, over: [x], inputs: {x: "{{ prepare.xs }}", gate: "{{ inputs.gate }}"}}
+)yaml";
+
+TEST_CASE("on a terminal the live view counts the workflow's nodes and shows a map's item progress",
+          "[process][tty]") {
+  // Map items are not nodes of the workflow: counting them gave "4/2 · 4 succeeded".
+  Home h;
+  const std::string file = h.tmp.Write("map.yaml", kGatedMap);
+  const std::string gate = h.tmp / "go";
+  PtyChild c(FlyteArgv(h.home(), {"run", file, "--input", "gate=" + gate, "--name", "tty-map",
+                                  "--max-parallelism", "0"}),
+             h.Env("TERM=xterm"));
+  const std::regex running(
+      "RUNNING wf · tty-map · " + kMillis + "[^\x1b\n]*\x1b\\[K\n" +
+      "(█|░){30} 1/2 · 1 succeeded · 0 failed · 1 running · 0 queued\x1b\\[K\n" + "  " + kSpinner +
+      " sq  " + kMillis + "  3/5 items · 2 running\x1b\\[K\n");
+  {
+    INFO("output so far:\n" << c.output());
+    REQUIRE(c.WaitFor(running));
+  }
+  h.tmp.Write("go", "");
+  ProcessResult r = c.Wait();
+  INFO(Describe(r));
+  CHECK(r.exit_code == 0);
+  CHECK(r.out.find("sq[3]") == std::string::npos);  // items are not listed one by one
+}
+
 TEST_CASE("on a terminal a gate's question stays on screen while the view is paused", "[process][tty]") {
   Home h;
   const std::string go = h.tmp / "go", done = h.tmp / "done";
@@ -438,10 +487,11 @@ TEST_CASE("on a terminal a failed task's error and last lines are shown once, ex
                          std::regex("✗ b FAILED: exit code 3\n"
                                     "    │ warming up\n"
                                     "    │ the last words\n"
-                                    "    logs: flyte logs tty-fail b\n"
+                                    "    logs: flyte logs tty-fail b --home " +
+                                    h.home() +
+                                    "\n"
                                     "✗ wf FAILED in " +
-                                    kMillis +
-                                    " · 1 succeeded, 1 failed · execution tty-fail\n")));
+                                    kMillis + " · 1 succeeded, 1 failed · execution tty-fail\n")));
   CHECK(CountOccurrences(r.out, "exit code 3") == 1);
   CHECK(CountOccurrences(r.out, "warming up") == 1);
   CHECK(CountOccurrences(r.out, "the last words") == 1);
