@@ -63,6 +63,7 @@ struct AttemptResult {
   std::string tail;            // last lines of stderr/stdout, for failures
   std::string stdout_path, stderr_path;
   std::string dynamic_spec_path;  // dynamic tasks: the _workflow.yaml they wrote
+  std::string where;              // what ran it, when not a local process ("pod NS/NAME")
 };
 
 // How a running attempt is doing, from runners whose attempts wait on others (a cluster's

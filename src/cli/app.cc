@@ -16,7 +16,8 @@ namespace {
 // and the likely intended one (cli/choices.h). `ignore_case` also rewrites the value to its
 // canonical spelling.
 CLI::Validator OneOf(std::string what, std::vector<std::string> names, bool ignore_case = false) {
-  std::string desc = "{" + Join(names, "|") + "}";
+  std::string desc =
+      "{" + Join(names, ",") + "}";  // as CLI::IsMember shows it (and completion reads it)
   return CLI::Validator(
       [what = std::move(what), names = std::move(names),
        ignore_case](std::string& value) -> std::string {

@@ -89,6 +89,8 @@ std::string ManPage(const CommandSpec& c, const std::vector<CommandSpec>& all) {
          "edit.\n";
   out << ".TH " << Roff(upper) << " 1 \"" << build.build_date << "\" \"flyte "
       << Roff(build.version) << "\" \"User Commands\"\n";
+  // Ragged right: option lists and long choice sets cannot be justified without warnings.
+  out << ".ad l\n";
   out << ".SH NAME\n" << Roff(title) << " \\- " << Roff(summary) << "\n";
   out << ".SH SYNOPSIS\n" << Synopsis(c);
   out << ".SH DESCRIPTION\n" << Roff(c.help) << "\n";

@@ -76,7 +76,9 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
 
   AttemptState a;
   a.index = static_cast<uint32_t>(n.attempts.size());
-  a.phase = TaskPhase::kRunning;
+  // A process runs at once; a Pod or a cluster job waits until its runner says it runs.
+  const bool here = runner_.RunsHere(b.executor);
+  a.phase = here ? TaskPhase::kRunning : TaskPhase::kQueued;
   a.started_at = clock_.Now();
   const bool adopt = n.adopt;
   n.adopt = false;
@@ -85,7 +87,7 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   if (adopt && !IsTerminal(last) && last != TaskPhase::kRetryableFailed) {
     a = n.attempts.back();  // the attempt that was running when we stopped
     n.attempts.pop_back();
-    a.phase = TaskPhase::kRunning;
+    if (here) a.phase = TaskPhase::kRunning;
     if (a.started_at != 0) ran = std::max<int64_t>(clock_.Now() - a.started_at, 0);
   } else if (adopt && last == TaskPhase::kSucceeded) {
     a = n.attempts.back();  // ended well, but its outputs were not taken (a dynamic task's)
@@ -178,6 +180,7 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
   a.exit_code = result.exit_code;
   if (!result.stdout_path.empty()) a.stdout_path = result.stdout_path;
   if (!result.stderr_path.empty()) a.stderr_path = result.stderr_path;
+  if (!result.where.empty()) a.where = result.where;
   const CompiledBody& b = *n.body;
 
   const bool timed_out = n.timed_out;

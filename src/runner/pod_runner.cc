@@ -221,8 +221,14 @@ void PodRunner::EnsureWatch() {
   h.on_events = [this](std::vector<kube::Event> events) {
     auto shared = std::make_shared<std::vector<kube::Event>>(std::move(events));
     Post([this, shared] {
-      for (const kube::Event& e : *shared) {
-        if (e.object.pod) OnPod(*e.object.pod, e.type == kube::EventType::kDeleted);
+      // Only each Pod's last state in a burst counts: a short task seen Running and ended in
+      // one read is read once, as ended (its log then fetched whole, not followed).
+      std::unordered_map<std::string, size_t> last;
+      for (size_t i = 0; i < shared->size(); ++i) last[(*shared)[i].object.meta.name] = i;
+      for (size_t i = 0; i < shared->size(); ++i) {
+        const kube::Event& e = (*shared)[i];
+        if (e.object.pod && last[e.object.meta.name] == i)
+          OnPod(*e.object.pod, e.type == kube::EventType::kDeleted);
       }
     });
   };
@@ -654,21 +660,49 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
     case PodVerdict::Kind::kRunning:
       a.waiting_reason.clear();
       Progress(a, TaskPhase::kRunning, "");
-      FollowLogs(a);
+      FollowLogs(a, true);
       return;
     default:
       break;
   }
   a.verdict = std::move(v);
   a.verdict_at = now;
-  if (!deleted) FollowLogs(a);  // a Pod that ended before we followed it: read its whole log once
+  if (!deleted)
+    FollowLogs(a, false);  // a Pod that ended before we followed it: read its whole log once
   MaybeFinish(a);
 }
 
-void PodRunner::FollowLogs(Attempt& a) {
+void PodRunner::FollowLogs(Attempt& a, bool follow) {
   if (a.logs != nullptr) return;
   a.logs = std::make_unique<Attempt::Logs>();
   Attempt::Logs* logs = a.logs.get();
+  if (!follow) {
+    // The container has ended: its whole log in one request on a pooled connection.
+    Submit([this, id = a.id, file = a.paths.stdout_path,
+            path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task"] {
+      Result<kube::Response> r = client_.Get(path);
+      int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+      if (fd >= 0) {
+        if (r.ok() && r->ok()) [[maybe_unused]]
+          ssize_t n = ::write(fd, r->body.data(), r->body.size());
+        ::close(fd);
+      }
+      std::string text = r.ok() && r->ok() ? std::move(r->body) : std::string();
+      Post([this, id, text = std::move(text)] {
+        auto it = attempts_.find(id);
+        if (it != attempts_.end() && it->second->launch.stream_output && !text.empty()) {
+          size_t start = 0, nl;
+          while ((nl = text.find('\n', start)) != std::string::npos) {
+            output_(id, false, std::string_view(text).substr(start, nl - start));
+            start = nl + 1;
+          }
+          if (start < text.size()) output_(id, false, std::string_view(text).substr(start));
+        }
+        OnLogsDone(id);
+      });
+    });
+    return;
+  }
   const std::string path =
       "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task&follow=true";
   const std::string file = a.paths.stdout_path;
@@ -832,6 +866,8 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
   auto it = attempts_.find(id);
   if (it == attempts_.end()) return;
   std::unique_ptr<Attempt> a = std::move(it->second);
+  if (a->stage != Attempt::Stage::kWaiting && !a->pod.empty())
+    r.where = "pod " + ns_ + "/" + a->pod;
   attempts_.erase(it);
   by_pod_.erase(a->pod);
   if (a->logs) {

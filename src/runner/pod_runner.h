@@ -93,7 +93,9 @@ class PodRunner : public Runner {
   void OnPod(const kube::Pod& pod, bool deleted);
   void OnSync(std::vector<kube::Object> objects);
   void Progress(Attempt& a, TaskPhase phase, std::string reason);
-  void FollowLogs(Attempt& a);
+  // Streams the task's log into its file while it runs (`follow`), or reads it whole once it
+  // has ended.
+  void FollowLogs(Attempt& a, bool follow);
   void OnLogsDone(uint64_t id);
   void MaybeFinish(Attempt& a);
   void Finish(uint64_t id, AttemptResult r);

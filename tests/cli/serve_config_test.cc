@@ -33,6 +33,32 @@ TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
   CHECK(shipped->webhook_attempts == d.webhook_attempts);
   CHECK(shipped->webhook_initial_backoff == d.webhook_initial_backoff);
   CHECK(shipped->webhook_max_backoff == d.webhook_max_backoff);
+  CHECK_FALSE(shipped->kube.any());
+}
+
+TEST_CASE("the kubernetes section turns Pods on, with its settings", "[config]") {
+  testing::TempDir tmp;
+  const std::string path = tmp.Write("server.yaml", R"(
+kubernetes:
+  kubeconfig: /etc/k
+  namespace: tasks
+  image: debian:12
+  max_pods: 7
+  delete_pods: on_success
+  image_pull_grace: 1m
+  labels: {team: ml}
+)");
+  Result<ServeConfig> c = LoadServeConfig(path);
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  CHECK(c->kube.any());
+  CHECK(c->kube.kubeconfig == "/etc/k");
+  CHECK(c->kube.ns == "tasks");
+  CHECK(c->kube.image == "debian:12");
+  CHECK(c->kube.max_pods == 7);
+  CHECK_FALSE(c->kube.delete_failed);
+  CHECK(c->kube.image_pull_grace_nanos == 60'000'000'000);
+  CHECK(c->kube.labels.at("team") == "ml");
 }
 
 TEST_CASE("a config file sets values over the defaults", "[config]") {
@@ -74,8 +100,17 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
     return c.status().message().substr(path.size());
   };
   CHECK(error("listn: 1.2.3.4:1\n") ==
-        ":1:1: unknown key 'listn' (did you mean 'listen'?); the keys are: listen, home, auth, insecure, log, tasks, "
-        "http, webhooks");
+        ":1:1: unknown key 'listn' (did you mean 'listen'?); the keys are: listen, home, auth, "
+        "insecure, log, tasks, "
+        "http, webhooks, kubernetes");
+  CHECK(error("kubernetes:\n  max_pod: 3\n") ==
+        ":2:3: unknown key 'kubernetes.max_pod' (did you mean 'max_pods'?); the keys are: enabled, "
+        "kubeconfig, "
+        "context, namespace, image, service_account, max_pods, delete_pods, image_pull_grace, "
+        "labels, annotations, "
+        "node_selector, instance");
+  CHECK(error("kubernetes:\n  delete_pods: never\n") ==
+        ":2:16: 'kubernetes.delete_pods' must be one of always, on_success, got 'never'");
   CHECK(error("log:\n  format: xml\n") == ":2:11: 'log.format' must be one of text, json, got 'xml'");
   CHECK(error("tasks:\n  abort_grace: soon\n") ==
         ":2:16: 'tasks.abort_grace' must be a duration such as 10s or 1m30s, got a string \"soon\"");
