@@ -308,6 +308,14 @@ int Main(int argc, char** argv) {
   svt->require_subcommand(1);
   sv->footer("Example: flyte serve --listen 127.0.0.1:8080, then flyte register FILE --endpoint http://127.0.0.1:8080");
 
+  KubeFlags doctor;
+  CLI::App* dr = app.add_subcommand("doctor", "Check what flyte can use here: Kubernetes (kubeconfig, credentials, "
+                                              "permissions, plugin operators)");
+  dr->add_flag("--kubernetes", doctor.enabled, "Check the Kubernetes cluster (the default check)");
+  dr->add_option("--kubeconfig", doctor.kubeconfig, "This kubeconfig file only");
+  dr->add_option("--context", doctor.context, "The kubeconfig context (default: current-context)");
+  dr->add_option("--namespace", doctor.ns, "The namespace flyte's Pods would run in");
+  dr->footer("Exit status: 0 when flyte can run Pods there; 1 when something it needs is missing.");
   app.add_subcommand("version", "Print the version, commit, build date and optional parts")->callback([] {});
   app.add_subcommand("schema",
                      "Print the JSON Schema of workflow files (for editors with a YAML language "
@@ -354,6 +362,7 @@ int Main(int argc, char** argv) {
     remote.command = lp_action;
     return RunLaunchPlanState(remote);
   }
+  if (dr->parsed()) return RunDoctor(doctor);
   if (app.got_subcommand("version")) return RunVersion();
   if (app.got_subcommand("schema")) return RunSchema();
   return kExitUsage;

@@ -56,6 +56,10 @@ struct RunOptions {
 };
 int RunRun(const RunOptions& opts);
 
+// `flyte doctor --kubernetes`: the kubeconfig, the server, the credentials, the permissions a
+// Pod runner needs, and which plugin operators are installed, in one report.
+int RunDoctor(const KubeFlags& flags);
+
 // Local history, read from the home folder.
 struct GetOptions {
   std::string what;  // executions | execution

@@ -69,6 +69,8 @@ def _builtins():
                  field_labels=EVENTS_V1_FIELDS),
         Resource("authentication.k8s.io", "v1", "selfsubjectreviews", "SelfSubjectReview", "selfsubjectreview",
                  namespaced=False, verbs=["create"]),
+        Resource("authorization.k8s.io", "v1", "selfsubjectaccessreviews", "SelfSubjectAccessReview",
+                 "selfsubjectaccessreview", namespaced=False, verbs=["create"]),
         Resource("apiextensions.k8s.io", "v1", "customresourcedefinitions", "CustomResourceDefinition",
                  "customresourcedefinition", namespaced=False, short_names=["crd", "crds"],
                  categories=["api-extensions"],

@@ -232,6 +232,23 @@ class Handler(BaseHTTPRequestHandler):
             return self.send_json(201, {"kind": res.kind, "apiVersion": res.api_version,
                                         "metadata": {"creationTimestamp": None}, "status": {"userInfo": {
                                             "username": self.user, "groups": ["system:authenticated"]}}})
+        if res.plural == "selfsubjectaccessreviews":  # `kubectl auth can-i`: no RBAC here, so allowed
+            if method != "POST":
+                raise errors.method_not_allowed()
+            try:
+                review = json.loads(body or b"{}")
+            except ValueError:
+                raise errors.ApiError(400, "BadRequest", "the body is not JSON", {})
+            attrs = (review.get("spec") or {}).get("resourceAttributes") or {}
+            what = f"{attrs.get('verb', '')} {attrs.get('resource', '')}" + (
+                f"/{attrs['subresource']}" if attrs.get("subresource") else "")
+            denied = what in app.settings.get("deny", [])
+            status = {"allowed": not denied}
+            if denied:
+                status["reason"] = "denied by the fake's deny setting"
+            return self.send_json(201, {"kind": res.kind, "apiVersion": res.api_version,
+                                        "metadata": {"creationTimestamp": None}, "spec": review.get("spec"),
+                                        "status": status})
         if name is None:
             if method == "GET":
                 if parse_bool(params.get("watch")):

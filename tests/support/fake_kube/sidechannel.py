@@ -32,6 +32,8 @@ def apply(app, spec):
             app.settings["bookmark_interval"] = float(spec["bookmark_interval"])
         if "history_window" in spec:
             app.store.set_window(int(spec["history_window"]))
+        if "deny" in spec:  # SelfSubjectAccessReviews of these "VERB RESOURCE[/SUB]" answer not allowed
+            app.settings["deny"] = [str(d) for d in spec["deny"]]
         if "image_rules" in spec and app.kubelet:
             app.kubelet.set_image_rules(spec["image_rules"])
         return {"settings": dict(app.settings, history_window=app.store.window)}
