@@ -165,6 +165,13 @@ PodRunner::PodRunner(uv_loop_t* loop, kube::Client& client, Options options)
 }
 
 PodRunner::~PodRunner() {
+  // Deletions not yet sent (their attempt's end was just recorded) go now, before the workers stop.
+  for (auto& [timer, pod] : deleting_) {
+    uv_timer_stop(timer);
+    DeletePod(pod, -1);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
+  deleting_.clear();
   watch_.reset();
   for (auto& [id, a] : attempts_) {
     if (a->logs) a->logs->cancel.Cancel();
@@ -893,15 +900,16 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
     if (doomed.empty()) return;
     auto* timer = new uv_timer_t;
     uv_timer_init(loop_, timer);
-    timer->data = new std::pair<PodRunner*, std::string>(this, std::move(doomed));
+    timer->data = this;
+    deleting_[timer] = std::move(doomed);
     uv_timer_start(
         timer,
         [](uv_timer_t* t) {
-          auto* ctx = static_cast<std::pair<PodRunner*, std::string>*>(t->data);
-          ctx->first->DeletePod(ctx->second, -1);
-          delete ctx;
-          uv_close(reinterpret_cast<uv_handle_t*>(t),
-                   [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+          auto* self = static_cast<PodRunner*>(t->data);
+          auto it = self->deleting_.find(t);
+          self->DeletePod(it->second, -1);
+          self->deleting_.erase(it);
+          uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
         },
         0, 0);
   });

@@ -128,6 +128,8 @@ class PodRunner : public Runner {
   std::string helper_config_map_;
   std::unique_ptr<kube::Watch> watch_;
   uv_timer_t tick_;  // grace periods and quota retries
+  // Pods to delete on the next loop turn, once their attempt's end is committed.
+  std::map<uv_timer_t*, std::string> deleting_;
 
   // Worker threads and their queue.
   std::mutex jobs_mu_;
