@@ -8,6 +8,7 @@
 #include "cli/commands.h"
 #include "cli/tool_commands.h"
 #include "util/strings.h"
+#include "util/timefmt.h"
 
 namespace flyte::cli {
 namespace {
@@ -129,6 +130,14 @@ int Main(int argc, char** argv) {
   r->add_option("--namespace", run.kube.ns, "With Kubernetes: the namespace of the Pods (default: the context's)");
   r->add_option("--kube-image", run.kube.image,
                 "With Kubernetes: the image of tasks that name none (they then run as Pods too)");
+  r->add_option_function<std::string>(
+       "--image-pull-grace",
+       [&run](const std::string& v) {
+         std::optional<int64_t> d = ParseDuration(v);
+         if (!d || *d < 0) throw CLI::ValidationError("--image-pull-grace", "a duration such as 3m or 30s, got " + v);
+         run.kube.image_pull_grace_nanos = *d;
+       },
+       "With Kubernetes: how long a failing image pull may last before the attempt fails (default 3m)");
   r->add_option("--max-pods", run.kube.max_pods, "With Kubernetes: Pods running at once")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();

@@ -148,6 +148,19 @@ void RunView::OnNode(const ExecutionState& e, const NodeState& n) {
   pending_.push_back(std::move(line));
 }
 
+void RunView::OnAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {
+  exec_ = &e;
+  if (a.where.empty() || IsTerminal(a.phase) || a.phase == TaskPhase::kRetryableFailed) return;
+  std::string wait = std::string(PhaseName(a.phase)) + " (" + a.where + ")" +
+                     (a.reason.empty() ? "" : ": " + Printable(a.reason));
+  std::string& last = waits_[n.id];
+  if (last == wait) return;
+  last = wait;
+  if (tty_) return;  // the live view shows it on the node's line
+  const int64_t since = e.started_at != 0 ? e.started_at : e.created_at != 0 ? e.created_at : NowNanos();
+  pending_.push_back("+" + Millis(NowNanos() - since) + " " + n.id + " " + wait);
+}
+
 void RunView::OnOutput(const ExecutionState&, const NodeState& n, bool, std::string_view line) {
   if (!verbose_) return;
   pending_.push_back(n.id + " | " + std::string(line));
@@ -247,8 +260,16 @@ void RunView::Redraw() {
       MapProgress p = m != maps.end() ? m->second : MapProgress{};
       items = "  " + p.Describe(std::max(n.items.size(), p.seen));
     }
+    // A Pod waiting for the cluster says so: "QUEUED: 0/3 nodes are available", "INITIALIZING:
+    // ImagePullBackOff: ...".
+    std::string wait;
+    if (!n.attempts.empty() && !n.attempts.back().where.empty() && n.attempts.back().phase != TaskPhase::kRunning &&
+        !IsTerminal(n.attempts.back().phase)) {
+      const AttemptState& a = n.attempts.back();
+      wait = "  " + std::string(PhaseName(a.phase)) + (a.reason.empty() ? "" : ": " + Printable(a.reason));
+    }
     lines.push_back("  " + std::string(kSpin[frame_ % 10]) + " " + n.id + attempt + "  " +
-                    Millis(now - n.started_at) + items);
+                    Millis(now - n.started_at) + items + wait);
   }
   if (active.size() > shown) lines.push_back("  … and " + std::to_string(active.size() - shown) + " more");
   Clear();

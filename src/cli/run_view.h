@@ -8,6 +8,7 @@
 #include <uv.h>
 
 #include <cstdio>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -28,6 +29,9 @@ class RunView : public EngineObserver {
 
   void OnExecution(const ExecutionState& e) override;
   void OnNode(const ExecutionState& e, const NodeState& n) override;
+  // Attempts that run elsewhere (Pods): their waits (QUEUED, INITIALIZING with the cluster's
+  // reason) and where they run.
+  void OnAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) override;
   void OnOutput(const ExecutionState& e, const NodeState& n, bool is_stderr,
                 std::string_view line) override;
   void SetEta(std::optional<int64_t> eta_nanos);
@@ -61,6 +65,7 @@ class RunView : public EngineObserver {
   int frame_ = 0;
   bool paused_ = false;
   std::string hint_flags_;
+  std::map<std::string, std::string> waits_;  // node → the last wait printed for it
 };
 
 }  // namespace flyte::cli

@@ -651,8 +651,11 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
   const int64_t now = Now();
   PodVerdict v =
       deleted ? kube::ClassifyDeleted(pod, a.classify) : kube::Classify(pod, now, 0, a.classify);
-  if (!v.terminal() && v.waiting_reason != a.waiting_reason) {
-    a.waiting_reason = v.waiting_reason;
+  // ErrImagePull and ImagePullBackOff alternate while a pull fails: one wait, one grace period.
+  const std::string wait_kind =
+      v.waiting_reason == "ErrImagePull" || v.waiting_reason == "ImagePullBackOff" ? "ImagePull" : v.waiting_reason;
+  if (!v.terminal() && wait_kind != a.waiting_reason) {
+    a.waiting_reason = wait_kind;
     a.waiting_since = now;
   }
   if (!v.terminal() && v.in_grace) v = kube::Classify(pod, now, a.waiting_since, a.classify);

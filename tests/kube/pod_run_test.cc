@@ -186,6 +186,27 @@ workflows:
   CHECK(evicted["error"]["kind"] == "SYSTEM");
 }
 
+TEST_CASE("kubernetes: an image that cannot be pulled fails after the grace period, with the kubelet's words",
+          "[kube]") {
+  FakeKube fake("scripted");
+  CliFixture f;
+  const std::string wf = f.Write("pull.yaml", R"(
+tasks:
+  t: {image: "fake-missing:1", retries: 3, script: "true"}
+workflows:
+  w: {nodes: {a: {task: t}}}
+)");
+  auto t0 = std::chrono::steady_clock::now();
+  auto report = f.Json({"run", wf, "w", "--kubeconfig", fake.kubeconfig(), "--image-pull-grace", "3s"}, 1);
+  const std::string message = report["error"]["message"];
+  CHECK_THAT(message, Catch::Contains("fake-missing:1") && Catch::Contains("ImagePull"));
+  // ErrImagePull and ImagePullBackOff alternate: one grace period, not one per change; and no
+  // retry of an image that is not there.
+  CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
+  CHECK(report["nodes"][0]["attempts"] == 1);
+  CHECK(fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty());
+}
+
 TEST_CASE("kubernetes: Ctrl-C of flyte run deletes its running Pods", "[kube]") {
   FakeKube fake("process");
   CliFixture f;
