@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "http/server_fixture.h"
+#include "util/sha256.h"
 #include "support/fake_kube_server.h"
 
 namespace flyte::testing {
@@ -106,6 +107,28 @@ TEST_CASE(
   CHECK(creates == 2 * kExecutions);
   CHECK(Within([&] { return fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty(); },
                20000));
+}
+
+TEST_CASE("kubernetes: a restarted server deletes its Pods that no execution claims, and no one else's",
+          "[kube][server][recovery]") {
+  FakeKube fake("none");
+  ServerFixture s({"--kubeconfig", fake.kubeconfig()}, /*start=*/false);
+  // What a server on this home labels its Pods with (docs/kubernetes.md, flyte.org/instance).
+  const std::string instance = "h" + Sha256Hex(s.home()).substr(0, 12);
+  auto pod = [](const std::string& name, const std::string& instance) {
+    return nlohmann::json{
+        {"apiVersion", "v1"},
+        {"kind", "Pod"},
+        {"metadata",
+         {{"name", name},
+          {"labels", {{"app.kubernetes.io/managed-by", "flyte"}, {"flyte.org/instance", instance}}}}},
+        {"spec", {{"containers", {{{"name", "task"}, {"image", "busybox"}, {"command", {"true"}}}}}}}};
+  };
+  fake.Call("POST", "/api/v1/namespaces/default/pods", pod("gone-exec-a-0-12345", instance));
+  fake.Call("POST", "/api/v1/namespaces/default/pods", pod("other-home-a-0-12345", "hffffffffffff"));
+  s.Start();
+  CHECK(Within([&] { return fake.Pods("flyte.org/instance=" + instance)["items"].empty(); }, 20000));
+  CHECK(fake.Pods("flyte.org/instance=hffffffffffff")["items"].size() == 1);
 }
 
 }  // namespace
