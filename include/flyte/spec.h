@@ -144,6 +144,15 @@ struct PluginSpec {
 // process, `kubernetes` requires a cluster.
 enum class RunnerChoice : uint8_t { kAuto, kLocal, kKubernetes };
 
+// A task's Pod settings on Kubernetes (KUBERNETES.md §2), over the server's.
+struct KubernetesSettings {
+  std::string service_account;
+  std::vector<std::pair<std::string, std::string>> node_selector, labels, annotations;
+  std::optional<Value> tolerations;   // a list of tolerations, as Kubernetes spells them
+  std::optional<Value> pod_template;  // a Pod, PodTemplate or Pod spec merged under the task's Pod
+  SourceLoc loc;
+};
+
 struct Task {
   std::string name;
   SourceLoc loc;
@@ -166,6 +175,7 @@ struct Task {
   bool dynamic = false;
   PluginSpec plugin;
   RunnerChoice runner = RunnerChoice::kAuto;
+  std::optional<KubernetesSettings> kubernetes;
 };
 
 enum class NodeKind : uint8_t {

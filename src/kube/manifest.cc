@@ -43,17 +43,19 @@ void MergeNamed(json& base, const json& ours) {
     for (json& b : base) {
       if (b.is_object() && item.is_object() && b.value("name", "") == item.value("name", "") &&
           !item.value("name", "").empty()) {
+        // Named lists merge item by item; everything else of ours lays over the template's.
         json copy = b;
+        json rest = item;
         for (const char* list : {"env", "volumeMounts", "ports"}) {
-          if (item.contains(list) && copy.contains(list)) {
-            MergeNamed(copy[list], item[list]);
-            json rest = item;
-            rest.erase(list);
-            MergeInto(copy, rest);
-            merged = true;
+          if (!rest.contains(list)) continue;
+          if (copy.contains(list)) {
+            MergeNamed(copy[list], rest[list]);
+          } else {
+            copy[list] = rest[list];
           }
+          rest.erase(list);
         }
-        if (!merged) MergeInto(copy, item);
+        MergeInto(copy, rest);
         b = std::move(copy);
         merged = true;
         break;

@@ -382,6 +382,24 @@ void PodRunner::Prepare(Attempt& a) {
     }
   }
   p.pod_template_json = options_.pod_template_json;
+  // The task's own settings, over the server's.
+  if (const std::optional<spec::KubernetesSettings>& k = task.spec->kubernetes) {
+    if (!k->service_account.empty()) p.service_account = k->service_account;
+    for (const auto& [key, v] : k->node_selector) p.node_selector[key] = v;
+    for (const auto& [key, v] : k->labels) {
+      if (!StartsWith(key, "flyte.org/") && key != "app.kubernetes.io/managed-by") p.labels[key] = v;
+    }
+    for (const auto& [key, v] : k->annotations) {
+      if (!StartsWith(key, "flyte.org/")) p.annotations[key] = v;
+    }
+    if (k->tolerations && !k->tolerations->as_list().empty()) {
+      const std::string mine = k->tolerations->ToCanonicalJson();
+      p.tolerations_json = p.tolerations_json.empty() || p.tolerations_json == "[]"
+                               ? mine
+                               : p.tolerations_json.substr(0, p.tolerations_json.rfind(']')) + "," + mine.substr(1);
+    }
+    if (k->pod_template) p.pod_template_json = k->pod_template->ToCanonicalJson();
+  }
   a.classify.image_pull_grace_nanos = options_.image_pull_grace_nanos;
   Result<std::string> manifest = kube::PodManifest(p);
   if (manifest.ok()) a.manifest = std::move(*manifest);

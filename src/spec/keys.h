@@ -12,7 +12,9 @@ inline constexpr std::string_view kTask[] = {
     "description", "inputs",  "outputs",   "command",   "script",        "shell",
     "workdir",     "env",     "image",     "retries",   "retry_backoff", "timeout",
     "cache",       "resources", "secrets", "interruptible", "dynamic",   "plugin",
-    "dask",        "ray",     "spark",     "pytorch",   "runner"};
+    "dask",        "ray",     "spark",     "pytorch",   "runner",    "kubernetes"};
+inline constexpr std::string_view kKubernetes[] = {"service_account", "node_selector", "tolerations",
+                                                   "labels",          "annotations",   "pod_template"};
 inline constexpr std::string_view kInput[] = {"type", "default", "description"};
 inline constexpr std::string_view kOutput[] = {"type", "description"};
 inline constexpr std::string_view kRetryBackoff[] = {"initial", "max", "factor"};

@@ -103,6 +103,61 @@ const PluginShape kPlugins[] = {
     {"pytorch", PluginKind::kPytorch, keys::kPytorch, "workers", nullptr},
 };
 
+// `kubernetes:` of a task: its Pod's settings. Label keys and values follow Kubernetes' syntax.
+void LoadKubernetes(Reader& r, const yaml::Node& n, Task& t, const std::string& where) {
+  const std::string what = "kubernetes of " + where;
+  if (!r.ExpectMap(n, what)) return;
+  r.CheckKeys(n, keys::kKubernetes, "in " + what);
+  KubernetesSettings k;
+  k.loc = r.Loc(n);
+  if (const yaml::Node* v = n.Get("service_account")) {
+    k.service_account = r.Text(*v, "service_account").value_or("");
+    if (!k.service_account.empty() && !IsDnsLabel(k.service_account) && k.service_account.find('.') == std::string::npos) {
+      r.Error(ErrorCode::kInvalidValue, *v, "service_account of " + where + " is not a valid name: " + Quote(k.service_account));
+    }
+  }
+  auto string_map = [&](const char* key, std::vector<std::pair<std::string, std::string>>& out, bool label_values) {
+    const yaml::Node* m = n.Get(key);
+    if (m == nullptr) return;
+    if (!r.ExpectMap(*m, std::string(key) + " of " + what)) return;
+    for (const auto& [kk, vv] : m->entries) {
+      if (!vv->is_scalar()) {
+        r.Error(ErrorCode::kWrongShape, *vv, std::string(key) + " " + Quote(kk->text) + " of " + where + " must be text");
+        continue;
+      }
+      if (!IsLabelKey(kk->text)) {
+        r.Error(ErrorCode::kInvalidValue, *kk, Quote(kk->text) + " in " + key + " of " + where + " is not a valid key");
+        continue;
+      }
+      if (label_values && !IsLabelValue(vv->text)) {
+        r.Error(ErrorCode::kInvalidValue, *vv, Quote(vv->text) + " in " + key + " of " + where + " is not a valid label value");
+        continue;
+      }
+      out.emplace_back(kk->text, vv->text);
+    }
+  };
+  string_map("node_selector", k.node_selector, true);
+  string_map("labels", k.labels, true);
+  string_map("annotations", k.annotations, false);
+  for (const char* key : {"tolerations", "pod_template"}) {
+    const yaml::Node* v = n.Get(key);
+    if (v == nullptr) continue;
+    const bool list = std::string_view(key) == "tolerations";
+    if (list ? !v->is_seq() : !v->is_map()) {
+      r.Error(ErrorCode::kWrongShape, *v,
+              std::string(key) + " of " + where + " must be " + (list ? "a list of tolerations" : "a Pod spec (a mapping)"));
+      continue;
+    }
+    LiteralResult lit = ValueFromNode(*v, list ? Type::List(Type::Json()) : Type::Json());
+    if (!lit.ok()) {
+      r.Error(lit.code, lit.at ? *lit.at : *v, std::string(key) + " of " + where + ": " + lit.error);
+      continue;
+    }
+    (list ? k.tolerations : k.pod_template) = std::move(lit.value);
+  }
+  t.kubernetes = std::move(k);
+}
+
 void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& where) {
   const yaml::Node* plugin = body.Get("plugin");
   std::vector<std::string> names;
@@ -263,6 +318,7 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
   if (const yaml::Node* n = body.Get("interruptible")) t.interruptible = r.Bool(*n, "interruptible").value_or(false);
   if (const yaml::Node* n = body.Get("dynamic")) t.dynamic = r.Bool(*n, "dynamic").value_or(false);
   LoadPlugin(r, body, t, where);
+  if (const yaml::Node* n = body.Get("kubernetes")) LoadKubernetes(r, *n, t, where);
   if (const yaml::Node* n = body.Get("runner")) {
     static const std::vector<std::string> kChoices = {"auto", "local", "kubernetes"};
     std::string v = r.Text(*n, "runner").value_or("auto");

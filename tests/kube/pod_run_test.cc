@@ -6,6 +6,9 @@
 
 #include <signal.h>
 
+#include <fstream>
+#include <thread>
+
 #include "cli/cli_fixture.h"
 #include "support/fake_kube_server.h"
 
@@ -205,6 +208,80 @@ workflows:
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
   CHECK(report["nodes"][0]["attempts"] == 1);
   CHECK(fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty());
+}
+
+TEST_CASE("kubernetes: a task's own Pod settings reach its Pod, over a pod template", "[kube]") {
+  FakeKube fake("process");
+  CliFixture f;
+  const std::string go = f.tmp.path() + "/go";
+  const std::string wf = f.Write("settings.yaml", R"(
+tasks:
+  t:
+    image: debian:12
+    outputs: {x: str}
+    script: |
+      while [ ! -f )" + go + R"( ]; do sleep 0.05; done
+      echo "$FROM_TEMPLATE" > "{{ outputs.x }}"
+    kubernetes:
+      service_account: trainer
+      node_selector: {pool: gpu}
+      tolerations: [{key: gpu, operator: Exists, effect: NoSchedule}]
+      labels: {team: ml}
+      annotations: {owner: "ada@example.com"}
+      pod_template:
+        spec:
+          priorityClassName: high
+          containers: [{name: default, env: [{name: FROM_TEMPLATE, value: merged}]}]
+workflows:
+  w:
+    outputs: {x: "{{ a.x }}"}
+    nodes: {a: {task: t}}
+)");
+  Child c(testing::FlyteArgv(f.home(), {"run", wf, "w", "-o", "json", "--kubeconfig", fake.kubeconfig()}),
+          testing::FlyteEnv(f.home()));
+  nlohmann::json pods;
+  for (int i = 0; i < 300; ++i) {
+    pods = fake.Pods("app.kubernetes.io/managed-by=flyte");
+    if (!pods["items"].empty()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  REQUIRE(pods["items"].size() == 1);
+  const nlohmann::json& pod = pods["items"][0];
+  INFO(pod["spec"]["containers"].dump());
+  CHECK(pod["spec"]["serviceAccountName"] == "trainer");
+  CHECK(pod["spec"]["nodeSelector"]["pool"] == "gpu");
+  CHECK(pod["spec"]["priorityClassName"] == "high");
+  bool tolerated = false;
+  for (const auto& t : pod["spec"]["tolerations"]) tolerated = tolerated || t.value("key", "") == "gpu";
+  CHECK(tolerated);
+  CHECK(pod["metadata"]["labels"]["team"] == "ml");
+  CHECK(pod["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "flyte");
+  CHECK(pod["metadata"]["annotations"]["owner"] == "ada@example.com");
+  REQUIRE(pod["spec"]["containers"].size() == 1);
+  CHECK(pod["spec"]["containers"][0]["name"] == "task");
+  std::ofstream(go).put('\n');
+  ProcessResult r = c.Wait(60000);
+  INFO(Describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(nlohmann::json::parse(r.out)["outputs"]["x"] == "merged");
+}
+
+TEST_CASE("kubernetes: per-task settings are checked where they are written", "[kube]") {
+  CliFixture f;
+  const std::string wf = f.Write("bad.yaml", R"(
+tasks:
+  t:
+    script: "true"
+    kubernetes: {namespace: other, labels: {"bad key!": x}, tolerations: {key: a}}
+workflows:
+  w: {nodes: {a: {task: t}}}
+)");
+  Child c({FLYTE_BINARY, "validate", wf}, {"TERM=dumb"});
+  ProcessResult r = c.Wait();
+  INFO(Describe(r));
+  CHECK(r.exit_code == 2);
+  CHECK_THAT(r.err, Catch::Contains("bad.yaml:5:18") && Catch::Contains("namespace") &&
+                        Catch::Contains("'bad key!'") && Catch::Contains("tolerations"));
 }
 
 TEST_CASE("kubernetes: Ctrl-C of flyte run deletes its running Pods", "[kube]") {
