@@ -70,7 +70,7 @@ TEST_CASE(
   ServerFixture s({"--kubeconfig", fake.kubeconfig()});
   const std::string dir = s.tmp.path();
   const std::string log = dir + "/ran.log";
-  constexpr int kExecutions = 8;
+  constexpr int kExecutions = 20;
   s.Register(TwoPods(dir));
   for (int i = 0; i < kExecutions; ++i) {
     s.Launch({{"project", "flytesnacks"},
