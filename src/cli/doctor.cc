@@ -9,8 +9,7 @@
 #include "kube/access.h"
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
-
-extern char** environ;
+#include "util/proc.h"
 
 namespace flyte::cli {
 namespace {
@@ -23,12 +22,7 @@ void Line(bool ok, const std::string& what, const std::string& detail = "") {
 }  // namespace
 
 int RunDoctor(const KubeFlags& flags) {
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  std::map<std::string, std::string> env = EnvironmentMap();
   kube::KubeConfigOptions ko;
   ko.kubeconfig = flags.kubeconfig;
   ko.context = flags.context;

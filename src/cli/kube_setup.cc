@@ -4,10 +4,9 @@
 
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
+#include "util/proc.h"
 #include "runner/pod_runner.h"
 #include "util/sha256.h"
-
-extern char** environ;
 
 namespace flyte {
 
@@ -25,12 +24,7 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
   ko.kubeconfig = flags.kubeconfig;
   ko.context = flags.context;
   ko.ns = flags.ns;
-  std::map<std::string, std::string> env;
-  for (char** e = environ; *e != nullptr; ++e) {
-    std::string kv(*e);
-    size_t eq = kv.find('=');
-    if (eq != std::string::npos) env[kv.substr(0, eq)] = kv.substr(eq + 1);
-  }
+  std::map<std::string, std::string> env = EnvironmentMap();
   ko.env = env;
   ASSIGN_OR_RETURN(kube::KubeConfig config, kube::LoadKubeConfig(ko));
   auto setup = std::unique_ptr<KubeSetup>(new KubeSetup());

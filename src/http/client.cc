@@ -16,20 +16,7 @@ std::string ExecPath(const char* prefix, const ExecutionKey& k) {
 
 }  // namespace
 
-std::string UrlEncode(std::string_view s) {
-  static const char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string UrlEncode(std::string_view s) { return PercentEncode(s); }
 
 RemoteAdmin::RemoteAdmin(std::string endpoint, std::unique_ptr<httplib::Client> client)
     : endpoint_(std::move(endpoint)), client_(std::move(client)) {}

@@ -59,20 +59,7 @@ std::string ReadWholeFile(const std::string& path) {
 
 }  // namespace
 
-std::string QueryEscape(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += kHex[c >> 4];
-      out += kHex[c & 15];
-    }
-  }
-  return out;
-}
+std::string QueryEscape(std::string_view s) { return PercentEncode(s); }
 
 Status ErrorOf(const Response& r, const std::string& what) {
   std::string text = what + ": " +

@@ -87,13 +87,6 @@ void Amounts(const spec::ResourceAmounts& r, std::map<std::string, std::string>&
 
 bool MovesFiles(const Type& t) { return HasBlobs(t); }
 
-std::string SecretEnvName(const std::string& name) {
-  std::string out;
-  for (char c : name)
-    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
-  return out;
-}
-
 }  // namespace
 
 // One attempt, from its Pod's creation to its result.
@@ -333,8 +326,11 @@ void PodRunner::Prepare(Attempt& a) {
   }
   p.command = std::move(argv);
   for (const auto& [k, tpl] : task.env) p.env.push_back({k, Expand(tpl, l, pod_paths), "", ""});
+  // Secrets as variables (the loader names one for every secret not given as a file; mounting
+  // a Secret's key as a file is not done yet).
   for (const spec::Secret& s : task.spec->secrets) {
-    const std::string env = s.env.empty() ? SecretEnvName(s.name) : s.env;
+    if (s.env.empty()) continue;
+    const std::string& env = s.env;
     size_t slash = s.name.find('/');
     if (slash != std::string::npos) {
       p.env.push_back({env, "", s.name.substr(0, slash), s.name.substr(slash + 1)});
@@ -415,14 +411,19 @@ void PodRunner::Prepare(Attempt& a) {
   a.inputs_manifest = kube::ConfigMapManifest(cm);
 }
 
-void PodRunner::Start(TaskLaunch launch) {
-  const uint64_t id = launch.id;
+PodRunner::Attempt& PodRunner::Track(TaskLaunch launch) {
   auto owned = std::make_unique<Attempt>();
   Attempt& a = *owned;
-  a.id = id;
+  a.id = launch.id;
   a.launch = std::move(launch);
-  attempts_[id] = std::move(owned);
+  attempts_[a.id] = std::move(owned);
   EnsureWatch();
+  return a;
+}
+
+void PodRunner::Start(TaskLaunch launch) {
+  const uint64_t id = launch.id;
+  Attempt& a = Track(std::move(launch));
   const CompiledTask& task = *a.launch.task;
   for (const auto* vars : {&task.iface.inputs, &task.iface.outputs}) {
     for (const Variable& v : *vars) {
@@ -974,12 +975,7 @@ void PodRunner::DeleteAll() {
 
 void PodRunner::Adopt(TaskLaunch launch) {
   const uint64_t id = launch.id;
-  auto owned = std::make_unique<Attempt>();
-  Attempt& a = *owned;
-  a.id = id;
-  a.launch = std::move(launch);
-  attempts_[id] = std::move(owned);
-  EnsureWatch();
+  Attempt& a = Track(std::move(launch));
   Prepare(a);
   by_pod_[a.pod] = id;
   if (synced_) {

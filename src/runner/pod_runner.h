@@ -85,6 +85,7 @@ class PodRunner : public Runner {
   struct Attempt;
   using Job = std::function<void()>;
 
+  Attempt& Track(TaskLaunch launch);    // a new attempt, the watch started
   void Submit(Job job);                 // to a worker thread
   void Post(std::function<void()> fn);  // to the loop thread
   void Prepare(Attempt& a);             // loop: build the Pod and its ConfigMap

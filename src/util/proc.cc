@@ -103,4 +103,14 @@ std::vector<pid_t> MainThreadChildren() {
   return out;
 }
 
+std::map<std::string, std::string> EnvironmentMap() {
+  std::map<std::string, std::string> env;
+  for (char** e = environ; *e != nullptr; ++e) {
+    std::string_view kv(*e);
+    size_t eq = kv.find('=');
+    if (eq != std::string_view::npos) env.emplace(kv.substr(0, eq), kv.substr(eq + 1));
+  }
+  return env;
+}
+
 }  // namespace flyte

@@ -5,6 +5,7 @@
 
 #include <sys/types.h>
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,8 @@ void WipeInitialEnvironment(const std::vector<char*>& entries);
 // The children of this process's main thread, from /proc (CONFIG_PROC_CHILDREN; empty where
 // there is no such file). For a single-threaded process that is all of them.
 std::vector<pid_t> MainThreadChildren();
+
+// This process's environment as a map (what kubeconfig discovery and exec plugins read).
+std::map<std::string, std::string> EnvironmentMap();
 
 }  // namespace flyte

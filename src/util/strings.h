@@ -45,6 +45,9 @@ bool IsEnvName(std::string_view s);
 // sequences a task wrote to its output or _ERROR, which could move the cursor, retitle the
 // window or hide text) become visible escapes such as \x1b.
 std::string Printable(std::string_view s);
+// URL percent-encoding of everything but RFC 3986's unreserved characters (A-Z a-z 0-9 - _ . ~):
+// a path segment or a query value.
+std::string PercentEncode(std::string_view s);
 
 // A node, variable or label identifier: [a-z][a-z0-9_-]*.
 bool IsNodeId(std::string_view s);
