@@ -486,15 +486,7 @@ void LocalRunner::Finish(Attempt* a) {
     AttemptResult r;
     r.stdout_path = paths.stdout_path;
     r.stderr_path = paths.stderr_path;
-    if (read.ok) {
-      r.status = AttemptResult::Status::kSucceeded;
-      r.outputs = std::move(read.outputs);
-    } else {
-      r.status = AttemptResult::Status::kUserError;
-      r.code = read.code;
-      r.message = read.message;
-      r.tail = Tail(paths.stderr_path, kTailLines);
-    }
+    SetOutputsResult(std::move(read), paths.stderr_path, &r);
     done_(id, std::move(r));
   };
   if (!has_blobs) {

@@ -860,16 +860,7 @@ AttemptResult PodRunner::ResultOf(Attempt& a) {
         }
         return r;
       }
-      OutputsRead read = ReadOutputs(a.launch, a.paths, nullptr);
-      if (read.ok) {
-        r.status = AttemptResult::Status::kSucceeded;
-        r.outputs = std::move(read.outputs);
-      } else {
-        r.status = AttemptResult::Status::kUserError;
-        r.code = read.code;
-        r.message = read.message;
-        r.tail = Tail(a.paths.stdout_path, kTailLines);
-      }
+      SetOutputsResult(ReadOutputs(a.launch, a.paths, nullptr), a.paths.stdout_path, &r);
       return r;
     }
     case PodVerdict::Kind::kUserError:

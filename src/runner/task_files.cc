@@ -351,4 +351,16 @@ std::string Tail(const std::string& path, size_t max_lines) {
   return data.substr(pos);
 }
 
+void SetOutputsResult(OutputsRead read, const std::string& tail_log, AttemptResult* r) {
+  if (read.ok) {
+    r->status = AttemptResult::Status::kSucceeded;
+    r->outputs = std::move(read.outputs);
+    return;
+  }
+  r->status = AttemptResult::Status::kUserError;
+  r->code = std::move(read.code);
+  r->message = std::move(read.message);
+  r->tail = Tail(tail_log, 20);
+}
+
 }  // namespace flyte

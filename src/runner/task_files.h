@@ -45,6 +45,10 @@ struct OutputsRead {
 };
 OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobStore* blobs);
 
+// `r` from what ReadOutputs found: SUCCEEDED with the outputs, else a user error with the
+// reader's code and message and the last lines of `tail_log`.
+void SetOutputsResult(OutputsRead read, const std::string& tail_log, AttemptResult* r);
+
 // Whether values of `t` hold files or folders (which must be placed in the blob store).
 bool HasBlobs(const Type& t);
 
