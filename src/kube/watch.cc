@@ -8,6 +8,9 @@
 namespace flyte::kube {
 namespace {
 
+// The largest event line accepted (the API server's own limit on an object is ~1.5 MiB).
+constexpr size_t kMaxEventBytes = size_t{64} << 20;
+
 using json = nlohmann::json;
 
 Object Decode(const json& j, Watch::Kind kind) {
@@ -181,6 +184,14 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
       [&](std::string_view data) {
         got_any = true;
         partial.append(data);
+        if (partial.size() > kMaxEventBytes) {  // no event is this large: a broken stream
+          if (handler_.on_trouble) {
+            handler_.on_trouble(Unavailable("watching " + options_.path + ": an event over 64 MiB; listing again"));
+          }
+          partial.clear();
+          next = Next::kRelist;
+          return false;
+        }
         size_t start = 0, nl;
         while ((nl = partial.find('\n', start)) != std::string::npos) {
           std::string_view line(partial.data() + start, nl - start);

@@ -117,7 +117,7 @@ struct PodRunner::Attempt {
     std::thread thread;
     std::string partial;  // an unfinished line, for -v
   };
-  std::unique_ptr<Logs> logs;
+  std::shared_ptr<Logs> logs;  // shared with the worker job reading an ended Pod's log
   bool logs_done = false;
 };
 
@@ -703,32 +703,26 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
 
 void PodRunner::FollowLogs(Attempt& a, bool follow) {
   if (a.logs != nullptr) return;
-  a.logs = std::make_unique<Attempt::Logs>();
+  a.logs = std::make_shared<Attempt::Logs>();
   Attempt::Logs* logs = a.logs.get();
   if (!follow) {
-    // The container has ended: its whole log in one request on a pooled connection.
-    Submit([this, id = a.id, file = a.paths.stdout_path,
+    // The container has ended: its whole log, written to the file as it arrives (a log may be
+    // larger than memory), from a worker thread rather than a thread of its own.
+    Submit([this, id = a.id, logs = a.logs, file = a.paths.stdout_path, stream = a.launch.stream_output,
             path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task"] {
-      Result<kube::Response> r = client_.Get(path);
       int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-      if (fd >= 0) {
-        if (r.ok() && r->ok()) [[maybe_unused]]
-          ssize_t n = ::write(fd, r->body.data(), r->body.size());
-        ::close(fd);
-      }
-      std::string text = r.ok() && r->ok() ? std::move(r->body) : std::string();
-      Post([this, id, text = std::move(text)] {
-        auto it = attempts_.find(id);
-        if (it != attempts_.end() && it->second->launch.stream_output && !text.empty()) {
-          size_t start = 0, nl;
-          while ((nl = text.find('\n', start)) != std::string::npos) {
-            output_(id, false, std::string_view(text).substr(start, nl - start));
-            start = nl + 1;
-          }
-          if (start < text.size()) output_(id, false, std::string_view(text).substr(start));
-        }
-        OnLogsDone(id);
-      });
+      kube::Client::StreamOptions so;
+      so.cancel = &logs->cancel;
+      (void)client_.Stream(
+          path,
+          [&](std::string_view data) {
+            if (fd >= 0) [[maybe_unused]] ssize_t n = ::write(fd, data.data(), data.size());
+            if (stream) PostOutput(id, std::string(data));
+            return true;
+          },
+          so);
+      if (fd >= 0) ::close(fd);
+      Post([this, id] { OnLogsDone(id); });
     });
     return;
   }
@@ -750,19 +744,7 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
             if (fd >= 0) {
               [[maybe_unused]] ssize_t n = ::write(fd, data.data(), data.size());
             }
-            if (stream)
-              Post([this, id, chunk = std::string(data)] {
-                auto it = attempts_.find(id);
-                if (it == attempts_.end() || !it->second->logs) return;
-                std::string& partial = it->second->logs->partial;
-                partial += chunk;
-                size_t start = 0, nl;
-                while ((nl = partial.find('\n', start)) != std::string::npos) {
-                  output_(id, false, std::string_view(partial).substr(start, nl - start));
-                  start = nl + 1;
-                }
-                partial.erase(0, start);
-              });
+            if (stream) PostOutput(id, std::string(data));
             return true;
           },
           so);
@@ -771,6 +753,21 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
     }
     if (fd >= 0) ::close(fd);
     Post([this, id] { OnLogsDone(id); });
+  });
+}
+
+void PodRunner::PostOutput(uint64_t id, std::string chunk) {
+  Post([this, id, chunk = std::move(chunk)] {
+    auto it = attempts_.find(id);
+    if (it == attempts_.end() || !it->second->logs) return;
+    std::string& partial = it->second->logs->partial;
+    partial += chunk;
+    size_t start = 0, nl;
+    while ((nl = partial.find('\n', start)) != std::string::npos) {
+      output_(id, false, std::string_view(partial).substr(start, nl - start));
+      start = nl + 1;
+    }
+    partial.erase(0, start);
   });
 }
 

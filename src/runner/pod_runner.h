@@ -98,6 +98,8 @@ class PodRunner : public Runner {
   // has ended.
   void FollowLogs(Attempt& a, bool follow);
   void OnLogsDone(uint64_t id);
+  // A piece of a Pod's log for -v: split into lines on the loop thread.
+  void PostOutput(uint64_t id, std::string chunk);
   void MaybeFinish(Attempt& a);
   void Finish(uint64_t id, AttemptResult r);
   void Fail(uint64_t id, AttemptResult::Status status, std::string code, std::string message,

@@ -207,7 +207,13 @@ workflows:
   // retry of an image that is not there.
   CHECK(std::chrono::steady_clock::now() - t0 < std::chrono::seconds(20));
   CHECK(report["nodes"][0]["attempts"] == 1);
-  CHECK(fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty());
+  // Deleted (a bound Pod goes once the kubelet has stopped it: allow it a moment).
+  bool gone = false;
+  for (int i = 0; i < 100 && !gone; ++i) {
+    gone = fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty();
+    if (!gone) std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  CHECK(gone);
 }
 
 TEST_CASE("kubernetes: a task's own Pod settings reach its Pod, over a pod template", "[kube]") {
