@@ -4,8 +4,8 @@
 
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
-#include "util/proc.h"
 #include "runner/pod_runner.h"
+#include "util/proc.h"
 #include "util/sha256.h"
 
 namespace flyte {

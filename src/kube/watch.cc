@@ -186,7 +186,8 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
         partial.append(data);
         if (partial.size() > kMaxEventBytes) {  // no event is this large: a broken stream
           if (handler_.on_trouble) {
-            handler_.on_trouble(Unavailable("watching " + options_.path + ": an event over 64 MiB; listing again"));
+            handler_.on_trouble(
+                Unavailable("watching " + options_.path + ": an event over 64 MiB; listing again"));
           }
           partial.clear();
           next = Next::kRelist;

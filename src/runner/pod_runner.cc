@@ -162,7 +162,8 @@ PodRunner::~PodRunner() {
   for (auto& [timer, pod] : deleting_) {
     uv_timer_stop(timer);
     DeletePod(pod, -1);
-    uv_close(reinterpret_cast<uv_handle_t*>(timer), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+    uv_close(reinterpret_cast<uv_handle_t*>(timer),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   }
   deleting_.clear();
   watch_.reset();
@@ -383,16 +384,18 @@ void PodRunner::Prepare(Attempt& a) {
     if (!k->service_account.empty()) p.service_account = k->service_account;
     for (const auto& [key, v] : k->node_selector) p.node_selector[key] = v;
     for (const auto& [key, v] : k->labels) {
-      if (!StartsWith(key, "flyte.org/") && key != "app.kubernetes.io/managed-by") p.labels[key] = v;
+      if (!StartsWith(key, "flyte.org/") && key != "app.kubernetes.io/managed-by")
+        p.labels[key] = v;
     }
     for (const auto& [key, v] : k->annotations) {
       if (!StartsWith(key, "flyte.org/")) p.annotations[key] = v;
     }
     if (k->tolerations && !k->tolerations->as_list().empty()) {
       const std::string mine = k->tolerations->ToCanonicalJson();
-      p.tolerations_json = p.tolerations_json.empty() || p.tolerations_json == "[]"
-                               ? mine
-                               : p.tolerations_json.substr(0, p.tolerations_json.rfind(']')) + "," + mine.substr(1);
+      p.tolerations_json =
+          p.tolerations_json.empty() || p.tolerations_json == "[]"
+              ? mine
+              : p.tolerations_json.substr(0, p.tolerations_json.rfind(']')) + "," + mine.substr(1);
     }
     if (k->pod_template) p.pod_template_json = k->pod_template->ToCanonicalJson();
   }
@@ -672,7 +675,9 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
       deleted ? kube::ClassifyDeleted(pod, a.classify) : kube::Classify(pod, now, 0, a.classify);
   // ErrImagePull and ImagePullBackOff alternate while a pull fails: one wait, one grace period.
   const std::string wait_kind =
-      v.waiting_reason == "ErrImagePull" || v.waiting_reason == "ImagePullBackOff" ? "ImagePull" : v.waiting_reason;
+      v.waiting_reason == "ErrImagePull" || v.waiting_reason == "ImagePullBackOff"
+          ? "ImagePull"
+          : v.waiting_reason;
   if (!v.terminal() && wait_kind != a.waiting_reason) {
     a.waiting_reason = wait_kind;
     a.waiting_since = now;
@@ -708,7 +713,8 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
   if (!follow) {
     // The container has ended: its whole log, written to the file as it arrives (a log may be
     // larger than memory), from a worker thread rather than a thread of its own.
-    Submit([this, id = a.id, logs = a.logs, file = a.paths.stdout_path, stream = a.launch.stream_output,
+    Submit([this, id = a.id, logs = a.logs, file = a.paths.stdout_path,
+            stream = a.launch.stream_output,
             path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task"] {
       int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       kube::Client::StreamOptions so;
@@ -716,7 +722,8 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
       (void)client_.Stream(
           path,
           [&](std::string_view data) {
-            if (fd >= 0) [[maybe_unused]] ssize_t n = ::write(fd, data.data(), data.size());
+            if (fd >= 0) [[maybe_unused]]
+              ssize_t n = ::write(fd, data.data(), data.size());
             if (stream) PostOutput(id, std::string(data));
             return true;
           },
@@ -919,7 +926,8 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
           auto it = self->deleting_.find(t);
           self->DeletePod(it->second, -1);
           self->deleting_.erase(it);
-          uv_close(reinterpret_cast<uv_handle_t*>(t), [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+          uv_close(reinterpret_cast<uv_handle_t*>(t),
+                   [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
         },
         0, 0);
   });

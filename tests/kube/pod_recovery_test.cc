@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "http/server_fixture.h"
-#include "util/sha256.h"
 #include "support/fake_kube_server.h"
+#include "util/sha256.h"
 
 namespace flyte::testing {
 namespace {
@@ -109,8 +109,9 @@ TEST_CASE(
                20000));
 }
 
-TEST_CASE("kubernetes: a restarted server deletes its Pods that no execution claims, and no one else's",
-          "[kube][server][recovery]") {
+TEST_CASE(
+    "kubernetes: a restarted server deletes its Pods that no execution claims, and no one else's",
+    "[kube][server][recovery]") {
   FakeKube fake("none");
   ServerFixture s({"--kubeconfig", fake.kubeconfig()}, /*start=*/false);
   // What a server on this home labels its Pods with (docs/kubernetes.md, flyte.org/instance).
@@ -121,13 +122,17 @@ TEST_CASE("kubernetes: a restarted server deletes its Pods that no execution cla
         {"kind", "Pod"},
         {"metadata",
          {{"name", name},
-          {"labels", {{"app.kubernetes.io/managed-by", "flyte"}, {"flyte.org/instance", instance}}}}},
-        {"spec", {{"containers", {{{"name", "task"}, {"image", "busybox"}, {"command", {"true"}}}}}}}};
+          {"labels",
+           {{"app.kubernetes.io/managed-by", "flyte"}, {"flyte.org/instance", instance}}}}},
+        {"spec",
+         {{"containers", {{{"name", "task"}, {"image", "busybox"}, {"command", {"true"}}}}}}}};
   };
   fake.Call("POST", "/api/v1/namespaces/default/pods", pod("gone-exec-a-0-12345", instance));
-  fake.Call("POST", "/api/v1/namespaces/default/pods", pod("other-home-a-0-12345", "hffffffffffff"));
+  fake.Call("POST", "/api/v1/namespaces/default/pods",
+            pod("other-home-a-0-12345", "hffffffffffff"));
   s.Start();
-  CHECK(Within([&] { return fake.Pods("flyte.org/instance=" + instance)["items"].empty(); }, 20000));
+  CHECK(
+      Within([&] { return fake.Pods("flyte.org/instance=" + instance)["items"].empty(); }, 20000));
   CHECK(fake.Pods("flyte.org/instance=hffffffffffff")["items"].size() == 1);
 }
 

@@ -189,8 +189,10 @@ workflows:
   CHECK(evicted["error"]["kind"] == "SYSTEM");
 }
 
-TEST_CASE("kubernetes: an image that cannot be pulled fails after the grace period, with the kubelet's words",
-          "[kube]") {
+TEST_CASE(
+    "kubernetes: an image that cannot be pulled fails after the grace period, with the kubelet's "
+    "words",
+    "[kube]") {
   FakeKube fake("scripted");
   CliFixture f;
   const std::string wf = f.Write("pull.yaml", R"(
@@ -200,7 +202,8 @@ workflows:
   w: {nodes: {a: {task: t}}}
 )");
   auto t0 = std::chrono::steady_clock::now();
-  auto report = f.Json({"run", wf, "w", "--kubeconfig", fake.kubeconfig(), "--image-pull-grace", "3s"}, 1);
+  auto report =
+      f.Json({"run", wf, "w", "--kubeconfig", fake.kubeconfig(), "--image-pull-grace", "3s"}, 1);
   const std::string message = report["error"]["message"];
   CHECK_THAT(message, Catch::Contains("fake-missing:1") && Catch::Contains("ImagePull"));
   // ErrImagePull and ImagePullBackOff alternate: one grace period, not one per change; and no
@@ -243,7 +246,8 @@ workflows:
     outputs: {x: "{{ a.x }}"}
     nodes: {a: {task: t}}
 )");
-  Child c(testing::FlyteArgv(f.home(), {"run", wf, "w", "-o", "json", "--kubeconfig", fake.kubeconfig()}),
+  Child c(testing::FlyteArgv(f.home(),
+                             {"run", wf, "w", "-o", "json", "--kubeconfig", fake.kubeconfig()}),
           testing::FlyteEnv(f.home()));
   nlohmann::json pods;
   for (int i = 0; i < 300; ++i) {
@@ -258,7 +262,8 @@ workflows:
   CHECK(pod["spec"]["nodeSelector"]["pool"] == "gpu");
   CHECK(pod["spec"]["priorityClassName"] == "high");
   bool tolerated = false;
-  for (const auto& t : pod["spec"]["tolerations"]) tolerated = tolerated || t.value("key", "") == "gpu";
+  for (const auto& t : pod["spec"]["tolerations"])
+    tolerated = tolerated || t.value("key", "") == "gpu";
   CHECK(tolerated);
   CHECK(pod["metadata"]["labels"]["team"] == "ml");
   CHECK(pod["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "flyte");
