@@ -24,18 +24,23 @@ tasks:
     inputs: {n: int}
     outputs: {m: int}
     script: |
-      echo "$FLYTE_EXECUTION_ID step1" >> )yaml" + dir + R"yaml(/ran.log
-      readlink /proc/$PPID/exe >> )yaml" + dir + R"yaml(/supervisors.log
+      echo "$FLYTE_EXECUTION_ID step1" >> )yaml" +
+         dir + R"yaml(/ran.log
+      readlink /proc/$PPID/exe >> )yaml" +
+         dir + R"yaml(/supervisors.log
       if [ $(( {{ inputs.n }} % 2 )) -eq 1 ]; then
-        while [ ! -f )yaml" + dir + R"yaml(/go1 ]; do sleep 0.02; done
+        while [ ! -f )yaml" +
+         dir + R"yaml(/go1 ]; do sleep 0.02; done
       fi
       echo $(( {{ inputs.n }} + 1 )) > "{{ outputs.m }}"
   step2:
     inputs: {m: int}
     outputs: {r: int}
     script: |
-      echo "$FLYTE_EXECUTION_ID step2" >> )yaml" + dir + R"yaml(/ran.log
-      while [ ! -f )yaml" + dir + R"yaml(/go2 ]; do sleep 0.02; done
+      echo "$FLYTE_EXECUTION_ID step2" >> )yaml" +
+         dir + R"yaml(/ran.log
+      while [ ! -f )yaml" +
+         dir + R"yaml(/go2 ]; do sleep 0.02; done
       echo $(( {{ inputs.m }} * 10 )) > "{{ outputs.r }}"
 workflows:
   two:
@@ -47,27 +52,10 @@ workflows:
 )yaml";
 }
 
-std::map<std::string, int> Runs(const std::string& log) {
-  std::ifstream in(log);
-  std::map<std::string, int> out;
-  std::string line;
-  while (std::getline(in, line)) ++out[line];
-  return out;
-}
-
 size_t CountLines(const std::string& log) {
   size_t n = 0;
-  for (const auto& [line, count] : Runs(log)) n += static_cast<size_t>(count);
+  for (const auto& [line, count] : LineCounts(log)) n += static_cast<size_t>(count);
   return n;
-}
-
-bool WaitUntil(const std::function<bool()>& done, int deadline_ms = 30000) {
-  auto deadline = SteadyClock::now() + std::chrono::milliseconds(deadline_ms);
-  while (!done()) {
-    if (SteadyClock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(20));
-  }
-  return true;
 }
 
 std::string NodePhase(ServerFixture& s, const std::string& exec, const std::string& node) {
@@ -86,8 +74,11 @@ TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each tas
   const std::string log = dir + "/ran.log";
   s.Register(TwoSteps(dir));
   for (int i = 0; i < 20; ++i) {
-    s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "e" + std::to_string(i)},
-              {"workflow", {{"name", "two"}}}, {"inputs", {{"n", i}}}});
+    s.Launch({{"project", "flytesnacks"},
+              {"domain", "development"},
+              {"name", "e" + std::to_string(i)},
+              {"workflow", {{"name", "two"}}},
+              {"inputs", {{"n", i}}}});
   }
   // Every step1 started and the even ones' step2 too: odd executions are in step1, even in step2.
   REQUIRE(WaitUntil([&] { return CountLines(log) == 30; }));
@@ -126,13 +117,13 @@ TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each tas
     HttpResult data = s.Get("/api/v1/data/executions/flytesnacks/development/" + name);
     CHECK(data.body["outputs"]["r"] == (i + 1) * 10);
     for (const char* node : {"s1", "s2"}) {
-      HttpResult attempts =
-          s.Get(std::string("/api/v1/task_executions/flytesnacks/development/") + name + "/" + node);
+      HttpResult attempts = s.Get(std::string("/api/v1/task_executions/flytesnacks/development/") +
+                                  name + "/" + node);
       INFO(attempts.text);
       CHECK(attempts.body["task_executions"].size() == 1);
     }
   }
-  std::map<std::string, int> runs = Runs(log);
+  std::map<std::string, int> runs = LineCounts(log);
   CHECK(runs.size() == 40);
   for (const auto& [line, count] : runs) {
     INFO(line);
@@ -140,14 +131,15 @@ TEST_CASE("after kill -9 a restarted server finishes all 20 executions, each tas
   }
   // Every task ran under the static supervisor the server wrote to its home, not under the
   // flyte binary (which would work too, several times slower per task).
-  std::map<std::string, int> supervisors = Runs(dir + "/supervisors.log");
+  std::map<std::string, int> supervisors = LineCounts(dir + "/supervisors.log");
   REQUIRE(supervisors.size() == 1);
   CHECK(supervisors.begin()->first.rfind(s.home() + "/bin/flyte-supervise-", 0) == 0);
   CHECK(supervisors.begin()->second == 20);
   CHECK(s.Stop().exit_code == 0);
 }
 
-TEST_CASE("a restarted server keeps an execution's envs, parallelism and early signals", "[server][recovery]") {
+TEST_CASE("a restarted server keeps an execution's envs, parallelism and early signals",
+          "[server][recovery]") {
   ServerFixture s;
   const std::string dir = s.tmp.path();
   std::filesystem::create_directories(dir + "/running");
@@ -155,16 +147,22 @@ TEST_CASE("a restarted server keeps an execution's envs, parallelism and early s
 tasks:
   hold:
     script: |
-      echo "hold $GREETING" >> )yaml" + dir + R"yaml(/env.log
-      while [ ! -f )yaml" + dir + R"yaml(/go ]; do sleep 0.02; done
+      echo "hold $GREETING" >> )yaml" +
+             dir + R"yaml(/env.log
+      while [ ! -f )yaml" +
+             dir + R"yaml(/go ]; do sleep 0.02; done
   par:
     inputs: {i: int}
     script: |
-      touch )yaml" + dir + R"yaml(/running/{{ inputs.i }}
-      ls )yaml" + dir + R"yaml(/running | wc -l >> )yaml" + dir + R"yaml(/concurrency.log
+      touch )yaml" +
+             dir + R"yaml(/running/{{ inputs.i }}
+      ls )yaml" +
+             dir + R"yaml(/running | wc -l >> )yaml" + dir + R"yaml(/concurrency.log
       sleep 0.2
-      rm )yaml" + dir + R"yaml(/running/{{ inputs.i }}
-      echo "par $GREETING" >> )yaml" + dir + R"yaml(/env.log
+      rm )yaml" +
+             dir + R"yaml(/running/{{ inputs.i }}
+      echo "par $GREETING" >> )yaml" +
+             dir + R"yaml(/env.log
 workflows:
   w:
     outputs: {lr: "{{ lr.value }}"}
@@ -175,15 +173,21 @@ workflows:
       p2: {task: par, inputs: {i: 2}, after: [lr]}
       p3: {task: par, inputs: {i: 3}, after: [lr]}
 )yaml");
-  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "kept"}, {"workflow", {{"name", "w"}}},
-            {"envs", {{"GREETING", "hello"}}}, {"max_parallelism", 1}});
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"name", "kept"},
+            {"workflow", {{"name", "w"}}},
+            {"envs", {{"GREETING", "hello"}}},
+            {"max_parallelism", 1}});
   REQUIRE(WaitUntil([&] { return CountLines(dir + "/env.log") == 1; }));
   // The gate is not reached yet (first still runs): its value waits in the execution.
-  HttpResult sig = s.Post("/api/v1/signals",
-                          nlohmann::json{{"id", {{"execution_id", {{"project", "flytesnacks"}, {"domain", "development"},
-                                                                   {"name", "kept"}}},
-                                                 {"signal_id", "lr"}}},
-                                         {"value", 0.25}});
+  HttpResult sig = s.Post(
+      "/api/v1/signals",
+      nlohmann::json{{"id",
+                      {{"execution_id",
+                        {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "kept"}}},
+                       {"signal_id", "lr"}}},
+                     {"value", 0.25}});
   INFO(sig.text);
   REQUIRE(sig.status == 200);
   s.Kill();
@@ -194,30 +198,35 @@ workflows:
   REQUIRE(e["closure"]["phase"] == "SUCCEEDED");
   HttpResult data = s.Get("/api/v1/data/executions/flytesnacks/development/kept");
   CHECK(data.body["outputs"]["lr"] == 0.25);
-  std::map<std::string, int> env = Runs(dir + "/env.log");
+  std::map<std::string, int> env = LineCounts(dir + "/env.log");
   CHECK(env == std::map<std::string, int>{{"hold hello", 1}, {"par hello", 3}});
-  std::map<std::string, int> concurrency = Runs(dir + "/concurrency.log");
+  std::map<std::string, int> concurrency = LineCounts(dir + "/concurrency.log");
   CHECK(concurrency == std::map<std::string, int>{{"1", 3}});  // one at a time, as asked
   // Relaunch keeps them too.
-  HttpResult again = s.Post("/api/v1/executions/relaunch",
-                            nlohmann::json{{"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "kept"}}},
-                                           {"name", "again"}});
+  HttpResult again =
+      s.Post("/api/v1/executions/relaunch",
+             nlohmann::json{
+                 {"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "kept"}}},
+                 {"name", "again"}});
   INFO(again.text);
   REQUIRE(again.status == 200);
   REQUIRE(WaitUntil([&] { return CountLines(dir + "/env.log") == 5; }));
-  CHECK(Runs(dir + "/env.log")["hold hello"] == 2);
+  CHECK(LineCounts(dir + "/env.log")["hold hello"] == 2);
   CHECK(s.Stop().exit_code == 0);
 }
 
-TEST_CASE("a second server on the same home refuses to start and names the first; kill -9 frees the home",
-          "[server][recovery]") {
+TEST_CASE(
+    "a second server on the same home refuses to start and names the first; kill -9 frees the home",
+    "[server][recovery]") {
   ServerFixture s;
-  Child second({FLYTE_BINARY, "serve", "--listen", "127.0.0.1:0", "--home", s.home()}, FlyteEnv(s.home()));
+  Child second({FLYTE_BINARY, "serve", "--listen", "127.0.0.1:0", "--home", s.home()},
+               FlyteEnv(s.home()));
   ProcessResult r = second.Wait();
   INFO(Describe(r));
   CHECK(r.exit_code == 2);
   CHECK(r.out.empty());  // it never listened
-  CHECK(r.err.find("another flyte serve is already using the home " + s.home()) != std::string::npos);
+  CHECK(r.err.find("another flyte serve is already using the home " + s.home()) !=
+        std::string::npos);
   CHECK(r.err.find(s.url) != std::string::npos);
   CHECK(s.Get("/healthcheck").status == 200);  // the first one is untouched
   s.Kill();
@@ -226,8 +235,9 @@ TEST_CASE("a second server on the same home refuses to start and names the first
   CHECK(s.Stop().exit_code == 0);
 }
 
-TEST_CASE("a home where the static supervisor cannot be written still gets supervised tasks, and says so",
-          "[server][recovery]") {
+TEST_CASE(
+    "a home where the static supervisor cannot be written still gets supervised tasks, and says so",
+    "[server][recovery]") {
   ServerFixture s({}, /*start=*/false);
   s.tmp.Write("home/bin", "not a folder");
   s.Start();
@@ -239,14 +249,18 @@ tasks:
   who:
     outputs: {o: int}
     script: |
-      readlink /proc/$PPID/exe > )yaml" + dir + R"yaml(/supervisor.txt
+      readlink /proc/$PPID/exe > )yaml" +
+             dir + R"yaml(/supervisor.txt
       echo 5 > "{{ outputs.o }}"
 workflows:
   w:
     outputs: {o: "{{ a.o }}"}
     nodes: {a: {task: who}}
 )yaml");
-  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "fallback"}, {"workflow", {{"name", "w"}}}});
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"name", "fallback"},
+            {"workflow", {{"name", "w"}}}});
   CHECK(s.WaitFor("fallback")["closure"]["phase"] == "SUCCEEDED");
   std::ifstream in(dir + "/supervisor.txt");
   std::string exe;
@@ -285,7 +299,8 @@ workflows:
   s.Start();
   nlohmann::json e = s.WaitFor("local1", "ABORTED", 5000);
   CHECK(e["closure"]["error"]["code"] == "Orphaned");
-  CHECK(std::string(e["closure"]["error"]["message"]).find("flyte run process") != std::string::npos);
+  CHECK(std::string(e["closure"]["error"]["message"]).find("flyte run process") !=
+        std::string::npos);
 }
 
 TEST_CASE("recover reruns only what did not succeed; its succeeded nodes are RECOVERED",
@@ -297,14 +312,17 @@ tasks:
   first:
     outputs: {v: int}
     script: |
-      echo first >> )yaml" + dir + R"yaml(/ran.log
+      echo first >> )yaml" +
+             dir + R"yaml(/ran.log
       echo 5 > "{{ outputs.v }}"
   second:
     inputs: {v: int}
     outputs: {w: int}
     script: |
-      echo second >> )yaml" + dir + R"yaml(/ran.log
-      [ -f )yaml" + dir + R"yaml(/fixed ] || exit 3
+      echo second >> )yaml" +
+             dir + R"yaml(/ran.log
+      [ -f )yaml" +
+             dir + R"yaml(/fixed ] || exit 3
       echo $(( {{ inputs.v }} * 2 )) > "{{ outputs.w }}"
 workflows:
   flow:
@@ -313,17 +331,24 @@ workflows:
       a: {task: first}
       b: {task: second, inputs: {v: "{{ a.v }}"}}
 )yaml");
-  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "broken"}, {"workflow", {{"name", "flow"}}}});
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"name", "broken"},
+            {"workflow", {{"name", "flow"}}}});
   CHECK(s.WaitFor("broken")["closure"]["phase"] == "FAILED");
 
-  HttpResult early = s.Post("/api/v1/executions/recover", nlohmann::json{{"id", {{"project", "flytesnacks"},
-      {"domain", "development"}, {"name", "nope"}}}});
+  HttpResult early = s.Post(
+      "/api/v1/executions/recover",
+      nlohmann::json{
+          {"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "nope"}}}});
   CHECK(early.status == 404);
 
   std::ofstream(dir + "/fixed").put('\n');
-  HttpResult r = s.Post("/api/v1/executions/recover",
-                        nlohmann::json{{"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "broken"}}},
-                                       {"name", "fixed1"}});
+  HttpResult r = s.Post(
+      "/api/v1/executions/recover",
+      nlohmann::json{
+          {"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "broken"}}},
+          {"name", "fixed1"}});
   INFO(r.text);
   REQUIRE(r.status == 200);
   CHECK(r.body["id"]["name"] == "fixed1");
@@ -333,18 +358,19 @@ workflows:
   CHECK(NodePhase(s, "fixed1", "a") == "RECOVERED");
   CHECK(NodePhase(s, "fixed1", "b") == "SUCCEEDED");
   CHECK(s.Get("/api/v1/data/executions/flytesnacks/development/fixed1").body["outputs"]["w"] == 10);
-  std::map<std::string, int> runs = Runs(dir + "/ran.log");
+  std::map<std::string, int> runs = LineCounts(dir + "/ran.log");
   CHECK(runs["first"] == 1);
   CHECK(runs["second"] == 2);
 
   // From the CLI, recovering the recovered one: everything is RECOVERED, nothing runs.
-  ProcessResult cli = Flyte(s.tmp / "client-home", {"recover", "fixed1", "--name", "again", "--endpoint", s.url});
+  ProcessResult cli =
+      Flyte(s.tmp / "client-home", {"recover", "fixed1", "--name", "again", "--endpoint", s.url});
   INFO(Describe(cli));
   CHECK(cli.exit_code == 0);
   CHECK(cli.out == "again\n");
   CHECK(s.WaitFor("again")["closure"]["phase"] == "SUCCEEDED");
   CHECK(NodePhase(s, "again", "b") == "RECOVERED");
-  CHECK(Runs(dir + "/ran.log")["second"] == 2);
+  CHECK(LineCounts(dir + "/ran.log")["second"] == 2);
 
   // A running execution cannot be recovered yet.
   std::remove((dir + "/fixed").c_str());
@@ -356,9 +382,14 @@ workflows:
   slow:
     nodes: {a: {task: slow}}
 )yaml");
-  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"name", "busy"}, {"workflow", {{"name", "slow"}}}});
-  HttpResult busy = s.Post("/api/v1/executions/recover", nlohmann::json{{"id", {{"project", "flytesnacks"},
-      {"domain", "development"}, {"name", "busy"}}}});
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"name", "busy"},
+            {"workflow", {{"name", "slow"}}}});
+  HttpResult busy = s.Post(
+      "/api/v1/executions/recover",
+      nlohmann::json{
+          {"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", "busy"}}}});
   CHECK(busy.status == 409);
   CHECK(std::string(busy.body["error"]["message"]).find("once it has ended") != std::string::npos);
 }

@@ -46,23 +46,6 @@ workflows:
 )yaml";
 }
 
-std::map<std::string, int> Lines(const std::string& path) {
-  std::ifstream in(path);
-  std::map<std::string, int> out;
-  std::string line;
-  while (std::getline(in, line)) ++out[line];
-  return out;
-}
-
-bool Within(const std::function<bool()>& f, int ms = 60000) {
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
-  while (!f()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-  }
-  return true;
-}
-
 TEST_CASE(
     "kubernetes: after kill -9 a restarted server re-attaches to its Pods; each task runs once",
     "[kube][server][recovery]") {
@@ -79,12 +62,12 @@ TEST_CASE(
               {"workflow", {{"name", "two"}}},
               {"inputs", {{"n", i}}}});
   }
-  REQUIRE(Within([&] { return Lines(log).size() == kExecutions; }));
+  REQUIRE(WaitUntil([&] { return LineCounts(log).size() == kExecutions; }, 60000));
   s.Kill();
   // While no server runs, the first steps end: their Pods' final states must not be lost.
   std::ofstream(dir + "/go1").put('\n');
   s.Start();
-  REQUIRE(Within([&] { return Lines(log).size() == 2 * kExecutions; }));
+  REQUIRE(WaitUntil([&] { return LineCounts(log).size() == 2 * kExecutions; }, 60000));
   std::ofstream(dir + "/go2").put('\n');
   for (int i = 0; i < kExecutions; ++i) {
     nlohmann::json e = s.WaitFor("e" + std::to_string(i));
@@ -94,7 +77,7 @@ TEST_CASE(
         s.Get("/api/v1/data/executions/flytesnacks/development/e" + std::to_string(i));
     CHECK(data.body["outputs"]["r"] == (i + 1) * 10);
   }
-  for (const auto& [line, count] : Lines(log)) {
+  for (const auto& [line, count] : LineCounts(log)) {
     INFO(line);
     CHECK(count == 1);
   }
@@ -105,8 +88,8 @@ TEST_CASE(
     creates += r["method"] == "POST" && r["path"] == "/api/v1/namespaces/default/pods";
   }
   CHECK(creates == 2 * kExecutions);
-  CHECK(Within([&] { return fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty(); },
-               20000));
+  CHECK(WaitUntil([&] { return fake.Pods("app.kubernetes.io/managed-by=flyte")["items"].empty(); },
+                  20000));
 }
 
 TEST_CASE(
@@ -131,8 +114,8 @@ TEST_CASE(
   fake.Call("POST", "/api/v1/namespaces/default/pods",
             pod("other-home-a-0-12345", "hffffffffffff"));
   s.Start();
-  CHECK(
-      Within([&] { return fake.Pods("flyte.org/instance=" + instance)["items"].empty(); }, 20000));
+  CHECK(WaitUntil([&] { return fake.Pods("flyte.org/instance=" + instance)["items"].empty(); },
+                  20000));
   CHECK(fake.Pods("flyte.org/instance=hffffffffffff")["items"].size() == 1);
 }
 

@@ -19,9 +19,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
+#include <map>
 #include <sstream>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <utility>
 #include <vector>
 
@@ -299,7 +302,8 @@ inline bool WaitGroupGone(pid_t pgid, int deadline_ms = 5000) {
 // The (first) child of `pid`: under `flyte run`, the engine whose parent is the guardian
 // (cli/run_guard.h). -1 when it has none.
 inline pid_t FirstChild(pid_t pid) {
-  std::istringstream in(ReadFile("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
+  std::istringstream in(
+      ReadFile("/proc/" + std::to_string(pid) + "/task/" + std::to_string(pid) + "/children"));
   pid_t child = -1;
   in >> child;
   return child;
@@ -308,6 +312,25 @@ inline pid_t FirstChild(pid_t pid) {
 // Kills whatever is left of group `pgid` (cleanup after a test that left it on purpose).
 inline void KillGroup(pid_t pgid) {
   if (pgid > 1) ::kill(-pgid, SIGKILL);
+}
+
+// Each line of a file (a log tasks append to) and how often it occurs; empty when missing.
+inline std::map<std::string, int> LineCounts(const std::string& path) {
+  std::ifstream in(path);
+  std::map<std::string, int> out;
+  std::string line;
+  while (std::getline(in, line)) ++out[line];
+  return out;
+}
+
+// Polls `done` every 20 ms until it holds; false when `deadline_ms` passed first.
+inline bool WaitUntil(const std::function<bool()>& done, int deadline_ms = 30000) {
+  auto deadline = SteadyClock::now() + std::chrono::milliseconds(deadline_ms);
+  while (!done()) {
+    if (SteadyClock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return true;
 }
 
 }  // namespace flyte::testing
