@@ -183,6 +183,17 @@ class S3Server:
         self.proxy = None
 
     def start(self):
+        # A free port found now can be taken by another test's server before s3rver or the proxy
+        # binds it (ctest runs tests in parallel): then try again on other ports.
+        for attempt in range(5):
+            if attempt:
+                self.backend_port, self.port = free_port(), free_port()
+                self.endpoint = "http://127.0.0.1:%d" % self.port
+            if self._start_once():
+                return self
+        raise RuntimeError("s3rver did not start (5 tries)")
+
+    def _start_once(self):
         self.node = subprocess.Popen(
             # DES, which s3rver's continuation tokens use, is in OpenSSL 3's legacy provider.
             ["node", "--openssl-legacy-provider", S3RVER, "-d", self.directory, "-a", "127.0.0.1", "-p", str(self.backend_port),
@@ -194,11 +205,18 @@ class S3Server:
                 break
             except OSError:
                 if self.node.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError("s3rver did not start")
+                    self.node.kill()
+                    self.node.wait()
+                    return False
                 time.sleep(0.05)
-        self.proxy = Proxy(self.port, self.backend_port)
+        try:
+            self.proxy = Proxy(self.port, self.backend_port)
+        except OSError:
+            self.node.kill()
+            self.node.wait()
+            return False
         threading.Thread(target=self.proxy.serve_forever, daemon=True).start()
-        return self
+        return True
 
     def stop(self):
         if self.proxy:
