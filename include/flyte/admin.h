@@ -81,6 +81,7 @@ class AdminService {
   virtual Result<ExecutionRecord> GetExecution(const ExecutionKey& key) = 0;
   virtual Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) = 0;
   virtual Result<std::vector<NodeRecord>> ListNodes(const ExecutionKey& key) = 0;
+  // One node's attempts, or (node "") every node's, in node then attempt order.
   virtual Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key,
                                                           const std::string& node) = 0;
   // A task's output: stdout then stderr of one attempt (default: the last).

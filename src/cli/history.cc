@@ -275,6 +275,26 @@ int RunGet(const GetOptions& opts) {
     std::fprintf(stderr, "flyte get: %s\n", nodes.status().message().c_str());
     return kExitInternal;
   }
+  // Where each node's last attempt ran (a Pod, a custom resource), and the cluster's reason
+  // while it waits: one request for the whole execution.
+  std::map<std::string, const AttemptRecord*> last;
+  std::vector<AttemptRecord> attempts;
+  if (opts.details) {
+    auto all = admin.ListAttempts(rec->key, "");
+    if (!all.ok()) {
+      std::fprintf(stderr, "flyte get: %s\n", all.status().message().c_str());
+      return ExitFor(all.status());
+    }
+    attempts = std::move(*all);
+    for (const AttemptRecord& a : attempts) {
+      const AttemptRecord*& l = last[a.node_id];
+      if (l == nullptr || a.attempt >= l->attempt) l = &a;
+    }
+  }
+  auto where_of = [&](const NodeRecord& n) -> const AttemptRecord* {
+    auto it = last.find(n.node_id);
+    return it == last.end() || it->second->where.empty() ? nullptr : it->second;
+  };
   if (opts.output != "table") {
     Value v = ExecutionValue(*rec);
     Value::Map m = v.as_map();
@@ -296,6 +316,8 @@ int RunGet(const GetOptions& opts) {
             {"cache_status", Value::Str(n.cache_status)},
             {"attempts", Value::Int(n.attempts)},
             {"duration_ms", Value::Int(n.ended_at > 0 && n.started_at > 0 ? (n.ended_at - n.started_at) / 1'000'000 : 0)},
+            {"where", where_of(n) ? Value::Str(where_of(n)->where) : Value()},
+            {"reason", where_of(n) && !where_of(n)->reason.empty() ? Value::Str(where_of(n)->reason) : Value()},
             {"error", n.error_code.empty() ? Value()
                                            : Value::FromMap({{"code", Value::Str(n.error_code)},
                                                              {"message", Value::Str(n.error_message)}})},
@@ -321,13 +343,20 @@ int RunGet(const GetOptions& opts) {
   }
   if (!opts.details) return kExitOk;
   std::cout << "\n";
+  // WHERE only when something ran off this machine; while a node waits, ERROR shows why.
+  bool remote = false;
+  for (const auto& [id, a] : last) remote = remote || !a->where.empty();
   std::vector<std::vector<std::string>> rows = {{"NODE", "KIND", "TARGET", "PHASE", "CACHE", "ATTEMPTS", "DURATION", "ERROR"}};
+  if (remote) rows[0].insert(rows[0].end() - 1, "WHERE");
   for (auto [node, depth] : TreeOrder(*nodes)) {
     const NodeRecord& n = *node;
-    std::string err = Printable(n.error_message.size() > 60 ? n.error_message.substr(0, 57) + "..." : n.error_message);
+    const AttemptRecord* a = where_of(n);
+    std::string why = n.error_message.empty() && a != nullptr ? a->reason : n.error_message;
+    std::string err = Printable(why.size() > 60 ? why.substr(0, 57) + "..." : why);
     std::string target = n.child_execution.empty() ? n.target : n.target + " -> " + n.child_execution;
     rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id, n.kind, target, n.phase,
                     n.cache_status, std::to_string(n.attempts), Took(n.started_at, n.ended_at), err});
+    if (remote) rows.back().insert(rows.back().end() - 1, a != nullptr ? Printable(a->where) : "");
   }
   PrintTable(rows);
   return kExitOk;

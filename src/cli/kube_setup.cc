@@ -4,6 +4,7 @@
 
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
+#include "kube/manifest.h"
 #include "runner/pod_runner.h"
 #include "util/proc.h"
 #include "util/sha256.h"
@@ -19,6 +20,20 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
     runners.Require(ExecutorKind::kKubernetes,
                     "it says `runner: kubernetes`; run with --kubernetes or --kubeconfig FILE");
     return std::unique_ptr<KubeSetup>();
+  }
+  // The server's template and tolerations are checked now, not at the first Pod.
+  for (bool spot : {false, true}) {
+    kube::PodRequest probe;
+    probe.name = "probe";
+    probe.image = "probe";
+    probe.tolerations_json = spot ? flags.interruptible_tolerations_json : flags.tolerations_json;
+    probe.pod_template_json = spot ? "" : flags.pod_template_json;
+    Result<std::string> pod = kube::PodManifest(probe);
+    if (!pod.ok()) {
+      return InvalidArgument(std::string("kubernetes: the ") +
+                             (spot ? "interruptible tolerations" : "pod template or tolerations") +
+                             " cannot make a Pod: " + pod.status().message());
+    }
   }
   kube::KubeConfigOptions ko;
   ko.kubeconfig = flags.kubeconfig;
@@ -45,6 +60,11 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
   po.labels = flags.labels;
   po.annotations = flags.annotations;
   po.node_selector = flags.node_selector;
+  po.tolerations_json = flags.tolerations_json;
+  po.pod_template_json = flags.pod_template_json;
+  po.interruptible_node_selector = flags.interruptible_node_selector;
+  po.interruptible_tolerations_json = flags.interruptible_tolerations_json;
+  po.keep_failed_for_nanos = flags.keep_failed_for_nanos;
   // Two homes sharing a namespace never touch each other's Pods.
   po.instance = !flags.instance.empty() ? flags.instance : "h" + Sha256Hex(home).substr(0, 12);
   setup->runner_ = std::make_unique<PodRunner>(loop, *setup->client_, std::move(po));

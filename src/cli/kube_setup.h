@@ -31,6 +31,12 @@ struct KubeFlags {
   bool delete_failed = true;
   int64_t image_pull_grace_nanos = 180'000'000'000;
   std::map<std::string, std::string> labels, annotations, node_selector;
+  std::string tolerations_json;   // a JSON list, or empty
+  std::string pod_template_json;  // a Pod, PodTemplate or Pod spec, or empty
+  // Added to interruptible tasks' Pods.
+  std::map<std::string, std::string> interruptible_node_selector;
+  std::string interruptible_tolerations_json;
+  int64_t keep_failed_for_nanos = 0;  // failed Pods kept this long (0: per delete_failed)
   std::string instance;  // label telling this flyte's Pods from others'; default from the home
   bool any() const { return enabled || !kubeconfig.empty() || !context.empty(); }
 };

@@ -5,6 +5,7 @@
 #include <sstream>
 #include <vector>
 
+#include "types/literal.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
 #include "util/yaml.h"
@@ -84,6 +85,18 @@ class Reader {
     }
     return Status::Ok();
   }
+  // A list (`list`) or mapping in Kubernetes' own shape, as canonical JSON for the API.
+  Status Json(const char* key, bool list, std::string* out) const {
+    const yaml::Node* n = map_.Get(key);
+    if (n == nullptr || n->is_null()) return Status::Ok();
+    if (list ? !n->is_seq() : !n->is_map()) {
+      return Error(*n, Quote(prefix_ + key) + " must be " + (list ? "a list" : "a mapping") + ", got " + n->Describe());
+    }
+    LiteralResult lit = ValueFromNode(*n, list ? Type::List(Type::Json()) : Type::Json());
+    if (!lit.ok()) return Error(lit.at != nullptr ? *lit.at : *n, Quote(prefix_ + key) + ": " + lit.error);
+    *out = n->items.empty() && n->entries.empty() ? "" : lit.value.ToCanonicalJson();  // [] / {}: none
+    return Status::Ok();
+  }
   Status Duration(const char* key, int64_t* nanos) const {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
@@ -156,7 +169,8 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
     Reader k(path, *kube, "kubernetes.");
     RETURN_IF_ERROR(k.CheckKeys({"enabled", "kubeconfig", "context", "namespace", "image", "service_account",
                                  "max_pods", "delete_pods", "image_pull_grace", "labels", "annotations",
-                                 "node_selector", "instance"}));
+                                 "node_selector", "tolerations", "interruptible", "pod_template",
+                                 "keep_failed_for", "instance"}));
     c.kube.enabled = true;  // the section turns it on unless it says enabled: false
     RETURN_IF_ERROR(k.Bool("enabled", &c.kube.enabled));
     RETURN_IF_ERROR(k.String("kubeconfig", &c.kube.kubeconfig));
@@ -175,6 +189,16 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(k.StringMap("labels", &c.kube.labels));
     RETURN_IF_ERROR(k.StringMap("annotations", &c.kube.annotations));
     RETURN_IF_ERROR(k.StringMap("node_selector", &c.kube.node_selector));
+    RETURN_IF_ERROR(k.Json("tolerations", true, &c.kube.tolerations_json));
+    RETURN_IF_ERROR(k.Json("pod_template", false, &c.kube.pod_template_json));
+    RETURN_IF_ERROR(k.Duration("keep_failed_for", &c.kube.keep_failed_for_nanos));
+    if (const yaml::Node* spot = k.Section("interruptible", &st)) {
+      Reader i(path, *spot, "kubernetes.interruptible.");
+      RETURN_IF_ERROR(i.CheckKeys({"node_selector", "tolerations"}));
+      RETURN_IF_ERROR(i.StringMap("node_selector", &c.kube.interruptible_node_selector));
+      RETURN_IF_ERROR(i.Json("tolerations", true, &c.kube.interruptible_tolerations_json));
+    }
+    RETURN_IF_ERROR(st);
     if (!c.kube.enabled) c.kube = KubeFlags{};
   }
   RETURN_IF_ERROR(st);

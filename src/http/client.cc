@@ -159,7 +159,9 @@ Result<std::vector<NodeRecord>> RemoteAdmin::ListNodes(const ExecutionKey& key) 
 }
 
 Result<std::vector<AttemptRecord>> RemoteAdmin::ListAttempts(const ExecutionKey& key, const std::string& node) {
-  ASSIGN_OR_RETURN(std::string body, Call("GET", ExecPath("/api/v1/task_executions/", key) + "/" + node));
+  std::string path = ExecPath("/api/v1/task_executions/", key);
+  if (!node.empty()) path += "/" + node;  // empty: every node's
+  ASSIGN_OR_RETURN(std::string body, Call("GET", path));
   return ParseAttemptList(body);
 }
 

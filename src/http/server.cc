@@ -534,6 +534,17 @@ void ApiServer::Routes() {
     }
     Fail(res, NotFound("execution " + key->name + " has no node " + Quote(node)));
   });
+  // Every attempt of the execution, in node order (an extension: one request for a whole
+  // execution's Pods in `get execution --details`).
+  Add("GET", "/api/v1/task_executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+    Result<ExecutionKey> key = KeyFrom(req);
+    if (!key.ok()) return Fail(res, key.status());
+    auto attempts = bridge.Call<std::vector<AttemptRecord>>([&]() -> Result<std::vector<AttemptRecord>> {
+      RETURN_IF_ERROR(admin.GetExecution(*key).status());
+      return admin.ListAttempts(*key, "");
+    });
+    Reply(res, attempts, AttemptListJson);
+  });
   Add("GET", "/api/v1/task_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ExecutionKey> key = KeyFrom(req);
     if (!key.ok()) return Fail(res, key.status());

@@ -135,6 +135,19 @@ Result<std::string> PodManifest(const PodRequest& p) {
     volumes.push_back({{"name", name}, {"emptyDir", json::object()}});
     mounts.push_back({{"name", name}, {"mountPath", path}});
   }
+  n = 0;
+  for (const SecretFile& f : p.secret_files) {
+    // One key at one path: the volume holds just that key, mounted by subPath so the rest of
+    // the folder is the image's. Owner-readable only.
+    const std::string name = "flyte-secret-" + std::to_string(n++);
+    volumes.push_back({{"name", name},
+                       {"secret",
+                        {{"secretName", f.secret},
+                         {"items", json::array({{{"key", f.key}, {"path", "value"}}})},
+                         {"defaultMode", 0400}}}});
+    mounts.push_back(
+        {{"name", name}, {"mountPath", f.path}, {"subPath", "value"}, {"readOnly", true}});
+  }
   if (!mounts.empty()) container["volumeMounts"] = mounts;
 
   json spec = json::object();

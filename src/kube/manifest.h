@@ -28,6 +28,13 @@ struct ConfigMapVolume {
   int mode = 0444;  // defaultMode
 };
 
+// One key of a Secret mounted as a file at `path` (a secret with `file:` in the workflow file).
+struct SecretFile {
+  std::string secret;
+  std::string key;
+  std::string path;
+};
+
 struct PodRequest {
   std::string name;
   std::string ns;
@@ -43,6 +50,7 @@ struct PodRequest {
   std::map<std::string, std::string> limits;
   std::vector<ConfigMapVolume> config_maps;
   std::vector<std::string> empty_dirs;  // mount paths of scratch folders
+  std::vector<SecretFile> secret_files;
   std::string service_account;
   std::map<std::string, std::string> node_selector;
   std::string tolerations_json;   // a JSON array of tolerations, or empty

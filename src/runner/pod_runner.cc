@@ -33,6 +33,14 @@ constexpr size_t kTailLines = 20;
 // How long a finished Pod's log stream may take to drain before the result goes without it.
 constexpr int64_t kLogDrainNanos = 10'000'000'000;
 constexpr int64_t kQuotaRetryNanos = 10'000'000'000;
+// On a failed Pod kept for inspection: until when (Unix seconds), or "never".
+constexpr const char* kKeepUntil = "flyte.org/keep-until";
+
+int64_t WallNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
@@ -110,6 +118,7 @@ struct PodRunner::Attempt {
   std::string reason;
   std::optional<PodVerdict> verdict;
   int64_t verdict_at = 0;
+  int64_t running_since = 0;    // when the container was first seen running
   int64_t retry_create_at = 0;  // waiting for quota
   // The log stream.
   struct Logs {
@@ -166,6 +175,12 @@ PodRunner::~PodRunner() {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   }
   deleting_.clear();
+  for (auto& [timer, pod] : keeping_) {
+    uv_timer_stop(timer);
+    uv_close(reinterpret_cast<uv_handle_t*>(timer),
+             [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+  }
+  keeping_.clear();
   watch_.reset();
   for (auto& [id, a] : attempts_) {
     if (a->logs) a->logs->cancel.Cancel();
@@ -258,6 +273,10 @@ void PodRunner::EnsureWatch() {
             self->Finish(id, std::move(r));
           } else if (a.verdict && !a.logs_done && now - a.verdict_at > kLogDrainNanos && a.logs) {
             a.logs->cancel.Cancel();
+          } else if (a.stage == Attempt::Stage::kCreated && !a.verdict && !a.logs &&
+                     a.running_since != 0 &&
+                     now - a.running_since >= self->options_.log_follow_delay_nanos) {
+            self->FollowLogs(a, true);
           } else if (a.stage == Attempt::Stage::kCreated && !a.verdict &&
                      !a.waiting_reason.empty()) {
             auto seen = self->seen_.find(a.pod);
@@ -327,16 +346,17 @@ void PodRunner::Prepare(Attempt& a) {
   }
   p.command = std::move(argv);
   for (const auto& [k, tpl] : task.env) p.env.push_back({k, Expand(tpl, l, pod_paths), "", ""});
-  // Secrets as variables (the loader names one for every secret not given as a file; mounting
-  // a Secret's key as a file is not done yet).
+  // Secrets as variables (secretKeyRef) or, with `file:`, a key mounted at that path. NAME is
+  // key NAME of the configured Secret; GROUP/KEY is key KEY of Secret GROUP.
   for (const spec::Secret& s : task.spec->secrets) {
-    if (s.env.empty()) continue;
-    const std::string& env = s.env;
     size_t slash = s.name.find('/');
-    if (slash != std::string::npos) {
-      p.env.push_back({env, "", s.name.substr(0, slash), s.name.substr(slash + 1)});
-    } else {
-      p.env.push_back({env, "", options_.secret_name, s.name});
+    std::string secret =
+        slash != std::string::npos ? s.name.substr(0, slash) : options_.secret_name;
+    std::string key = slash != std::string::npos ? s.name.substr(slash + 1) : s.name;
+    if (!s.file.empty()) {
+      p.secret_files.push_back({std::move(secret), std::move(key), s.file});
+    } else if (!s.env.empty()) {
+      p.env.push_back({s.env, "", std::move(secret), std::move(key)});
     }
   }
   p.env.push_back({"FLYTE_INPUT_DIR", kInputDir, "", ""});
@@ -694,7 +714,10 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
     case PodVerdict::Kind::kRunning:
       a.waiting_reason.clear();
       Progress(a, TaskPhase::kRunning, "");
-      FollowLogs(a, true);
+      if (a.running_since == 0) a.running_since = now;
+      // A short task ends before its log is followed, and has it read once instead: no thread
+      // and no connection held for it. -v follows at once.
+      if (a.launch.stream_output || options_.log_follow_delay_nanos <= 0) FollowLogs(a, true);
       return;
     default:
       break;
@@ -903,34 +926,55 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
     --in_flight_;
     StartQueued();
   }
-  const bool keep = !options_.delete_failed && r.status != AttemptResult::Status::kSucceeded &&
-                    r.status != AttemptResult::Status::kAborted;
-  std::string doomed =
-      a->stage == Attempt::Stage::kCreated && !keep && !a->aborted ? a->pod : std::string();
+  const bool failed =
+      r.status != AttemptResult::Status::kSucceeded && r.status != AttemptResult::Status::kAborted;
+  const bool keep = failed && (!options_.delete_failed || options_.keep_failed_for_nanos > 0);
+  std::string doomed = a->stage == Attempt::Stage::kCreated && !a->aborted ? a->pod : std::string();
   if (attempts_.empty() && waiting_.empty()) uv_timer_stop(&tick_);
+  if (keep && !doomed.empty()) {
+    // Until when, on the Pod itself: a restarted flyte's sweep keeps it as long.
+    const int64_t keep_nanos = options_.keep_failed_for_nanos;
+    const std::string until =
+        keep_nanos > 0 ? std::to_string((WallNanos() + keep_nanos) / 1'000'000'000) : "never";
+    Submit([this, pod = doomed, until] {
+      (void)client_.Send(
+          "PATCH", "/api/v1/namespaces/" + ns_ + "/pods/" + pod,
+          R"({"metadata":{"labels":{")" + std::string(kKeepUntil) + R"(":")" + until + R"("}}})",
+          "application/merge-patch+json");
+    });
+  }
   // The result on the next turn (never inside Start, which the engine calls mid-update); the
   // Pod's deletion one turn later still, after the result's writes are committed: a restart
   // must never find the Pod gone while its attempt still reads as running (it would run the
   // task again).
-  Post([this, id, r = std::move(r), doomed = std::move(doomed)]() mutable {
+  Post([this, id, r = std::move(r), doomed = std::move(doomed), keep]() mutable {
     done_(id, std::move(r));
     if (doomed.empty()) return;
-    auto* timer = new uv_timer_t;
-    uv_timer_init(loop_, timer);
-    timer->data = this;
-    deleting_[timer] = std::move(doomed);
-    uv_timer_start(
-        timer,
-        [](uv_timer_t* t) {
-          auto* self = static_cast<PodRunner*>(t->data);
-          auto it = self->deleting_.find(t);
-          self->DeletePod(it->second, -1);
-          self->deleting_.erase(it);
-          uv_close(reinterpret_cast<uv_handle_t*>(t),
-                   [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
-        },
-        0, 0);
+    if (!keep) return DeleteLater(std::move(doomed), 0, false);
+    if (options_.keep_failed_for_nanos > 0) {
+      DeleteLater(std::move(doomed),
+                  static_cast<uint64_t>(options_.keep_failed_for_nanos / 1'000'000), true);
+    }
   });
+}
+
+void PodRunner::DeleteLater(std::string pod, uint64_t delay_ms, bool kept) {
+  auto* timer = new uv_timer_t;
+  uv_timer_init(loop_, timer);
+  timer->data = this;
+  (kept ? keeping_ : deleting_)[timer] = std::move(pod);
+  uv_timer_start(
+      timer,
+      [](uv_timer_t* t) {
+        auto* self = static_cast<PodRunner*>(t->data);
+        auto& timers = self->deleting_.count(t) ? self->deleting_ : self->keeping_;
+        auto it = timers.find(t);
+        self->DeletePod(it->second, -1);
+        timers.erase(it);
+        uv_close(reinterpret_cast<uv_handle_t*>(t),
+                 [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
+      },
+      delay_ms, 0);
 }
 
 void PodRunner::DeletePod(const std::string& name, int64_t grace_seconds) {
@@ -996,8 +1040,20 @@ void PodRunner::SweepUnclaimed() {
     return;
   }
   sweep_wanted_ = false;
+  const int64_t now_seconds = WallNanos() / 1'000'000'000;
   for (const auto& [name, pod] : seen_) {
-    if (!by_pod_.count(name) && !pod.meta.deleting) DeletePod(name, -1);
+    if (by_pod_.count(name) || pod.meta.deleting) continue;
+    // A failed Pod kept for inspection (delete_pods: on_success, keep_failed_for) stays its time.
+    auto kept = pod.meta.labels.find(kKeepUntil);
+    if (kept != pod.meta.labels.end()) {
+      if (kept->second == "never") continue;
+      int64_t until = 0;
+      if (ParseInt64(kept->second, &until) && until > now_seconds) {
+        DeleteLater(name, static_cast<uint64_t>(until - now_seconds) * 1000, true);
+        continue;
+      }
+    }
+    DeletePod(name, -1);
   }
 }
 

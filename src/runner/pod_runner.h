@@ -41,6 +41,10 @@ class PodRunner : public Runner {
     std::string service_account;
     uint32_t max_pods = 100;
     bool delete_failed = true;  // delete_pods: always (true) | on_success (false)
+    // A failed Pod is kept this long, then deleted (0: deleted at once, or kept for good
+    // with delete_failed false). Kept Pods carry a label saying until when, so a restarted
+    // flyte keeps them as long.
+    int64_t keep_failed_for_nanos = 0;
     int64_t image_pull_grace_nanos = 180'000'000'000;
     int64_t abort_grace_seconds = 10;
     std::map<std::string, std::string> labels;
@@ -58,6 +62,9 @@ class PodRunner : public Runner {
     // names read key KEY of Secret GROUP.
     std::string secret_name = "flyte-secrets";
     int worker_threads = 4;
+    // A running Pod's log is followed (a thread and a connection) once it has run this long;
+    // a Pod that ends sooner has its log read once. Tasks streaming output (-v) follow at once.
+    int64_t log_follow_delay_nanos = 1'000'000'000;
     // Tests: watch and log settings.
     int64_t watch_liveness_nanos = 0;
   };
@@ -106,6 +113,9 @@ class PodRunner : public Runner {
             bool retryable);
   AttemptResult ResultOf(Attempt& a);
   void DeletePod(const std::string& name, int64_t grace_seconds);
+  // Deletes the Pod after `delay_ms` on the loop (0: next turn). A kept Pod is not deleted
+  // when flyte stops; the next start's sweep honours its keep-until label.
+  void DeleteLater(std::string pod, uint64_t delay_ms, bool kept);
   void StartQueued();
   void EnsureWatch();
 
@@ -133,6 +143,7 @@ class PodRunner : public Runner {
   uv_timer_t tick_;  // grace periods and quota retries
   // Pods to delete on the next loop turn, once their attempt's end is committed.
   std::map<uv_timer_t*, std::string> deleting_;
+  std::map<uv_timer_t*, std::string> keeping_;  // failed Pods kept for keep_failed_for
 
   // Worker threads and their queue.
   std::mutex jobs_mu_;
