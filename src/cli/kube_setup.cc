@@ -14,7 +14,8 @@ KubeSetup::~KubeSetup() = default;
 
 Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFlags& flags,
                                                    const std::string& home,
-                                                   RoutingRunner& runners) {
+                                                   RoutingRunner& runners,
+                                                   storage::DataStores* stores) {
   if (!flags.any()) {
     runners.Require(ExecutorKind::kKubernetes,
                     "it says `runner: kubernetes`; run with --kubernetes or --kubeconfig FILE");
@@ -45,6 +46,7 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
   po.labels = flags.labels;
   po.annotations = flags.annotations;
   po.node_selector = flags.node_selector;
+  po.stores = stores;
   // Two homes sharing a namespace never touch each other's Pods.
   po.instance = !flags.instance.empty() ? flags.instance : "h" + Sha256Hex(home).substr(0, 12);
   setup->runner_ = std::make_unique<PodRunner>(loop, *setup->client_, std::move(po));

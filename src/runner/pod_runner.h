@@ -30,6 +30,7 @@
 #include "kube/pod_phase.h"
 #include "kube/watch.h"
 #include "runner/loop_bridge.h"
+#include "storage/data_stores.h"
 
 namespace flyte {
 
@@ -60,6 +61,9 @@ class PodRunner : public Runner {
     int worker_threads = 4;
     // Tests: watch and log settings.
     int64_t watch_liveness_nanos = 0;
+    // Borrowed: where values live. With a raw_data_prefix, file and folder values travel
+    // through it by presigned URLs (runner/pod_files.h); without, tasks passing them fail.
+    storage::DataStores* stores = nullptr;
   };
   PodRunner(uv_loop_t* loop, kube::Client& client, Options options);
   ~PodRunner() override;
@@ -101,6 +105,10 @@ class PodRunner : public Runner {
   // A piece of a Pod's log for -v: split into lines on the loop thread.
   void PostOutput(uint64_t id, std::string chunk);
   void MaybeFinish(Attempt& a);
+  // After the checks of Start (and the presigning of its files): build and queue the Pod.
+  void Launch(Attempt& a);
+  // The file and folder outputs a finished Pod staged: brought in and read on a worker.
+  void CollectThenFinish(Attempt& a);
   void Finish(uint64_t id, AttemptResult r);
   void Fail(uint64_t id, AttemptResult::Status status, std::string code, std::string message,
             bool retryable);

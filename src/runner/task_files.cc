@@ -64,7 +64,10 @@ std::string ReadFailureCode(const Status& st) {
 
 // The error code of an output the blob store refused (runner/blobs.cc: InvalidArgument for a
 // pipe, a device, or a folder holding one or a link out of it).
+// Unavailable and FailedPrecondition: the upload to the raw_data_prefix failed (blobs.h).
 std::string PlaceFailureCode(const Status& st) {
+  if (st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kFailedPrecondition)
+    return "OutputsNotStored";
   return st.code() == StatusCode::kInvalidArgument ? "OutputsNotRegular" : "OutputsInvalid";
 }
 
@@ -300,6 +303,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     if (v.kind() != Value::Kind::kList && v.kind() != Value::Kind::kMap) continue;
     Result<Value> placed = PlaceNested(v, paths, blobs);
     if (!placed.ok()) {
+      out.retryable = placed.status().code() != StatusCode::kFailedPrecondition;
       return fail(PlaceFailureCode(placed.status()),
                   "output " + Quote(vars[i].name) + ": " + placed.status().message());
     }
@@ -322,6 +326,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     bool inside = StartsWith(path, paths.output_dir + "/");
     Result<std::string> placed = inside ? blobs->Adopt(path, is_dir) : blobs->Ingest(path, is_dir);
     if (!placed.ok()) {
+      out.retryable = placed.status().code() != StatusCode::kFailedPrecondition;
       return fail(PlaceFailureCode(placed.status()),
                   "output " + Quote(vars[i].name) + ": " + placed.status().message());
     }
@@ -357,7 +362,10 @@ void SetOutputsResult(OutputsRead read, const std::string& tail_log, AttemptResu
     r->outputs = std::move(read.outputs);
     return;
   }
-  r->status = AttemptResult::Status::kUserError;
+  // Not the task's fault: the bucket was unreachable (another attempt may do) or refused us.
+  const bool storage = read.code == "OutputsNotStored";
+  r->status = storage ? AttemptResult::Status::kSystemError : AttemptResult::Status::kUserError;
+  if (storage) r->retryable = read.retryable;
   r->code = std::move(read.code);
   r->message = std::move(read.message);
   r->tail = Tail(tail_log, 20);
