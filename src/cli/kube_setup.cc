@@ -13,8 +13,7 @@ namespace flyte {
 KubeSetup::~KubeSetup() = default;
 
 Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFlags& flags,
-                                                   const std::string& home,
-                                                   RoutingRunner& runners,
+                                                   const std::string& home, RoutingRunner& runners,
                                                    storage::DataStores* stores) {
   if (!flags.any()) {
     runners.Require(ExecutorKind::kKubernetes,

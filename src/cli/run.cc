@@ -194,11 +194,12 @@ int RunRun(const RunOptions& opts) {
     aopts.home = opts.home.empty() ? DefaultHome() : opts.home;
     if (std::optional<int64_t> retry = StoreRetryNanos()) aopts.store_retry_nanos = *retry;
     aopts.max_log_bytes = static_cast<uint64_t>(opts.max_log_mib) << 20;
-    const std::string prefix = !opts.raw_data_prefix.empty() ? opts.raw_data_prefix
-                                                              : ReadClientDefaults(opts.home).raw_data_prefix;
+    const std::string prefix = !opts.raw_data_prefix.empty()
+                                   ? opts.raw_data_prefix
+                                   : ReadClientDefaults(opts.home).raw_data_prefix;
     if (!prefix.empty()) {
-      Result<std::unique_ptr<storage::DataStores>> stores =
-          storage::DataStores::Open(LocalAdmin::AbsoluteHome(aopts.home) + "/blobs", prefix, storage::AwsEnvironment());
+      Result<std::unique_ptr<storage::DataStores>> stores = storage::DataStores::Open(
+          LocalAdmin::AbsoluteHome(aopts.home) + "/blobs", prefix, storage::AwsEnvironment());
       if (!stores.ok()) {
         std::fprintf(stderr, "flyte run: %s\n", stores.status().message().c_str());
         return kExitUsage;

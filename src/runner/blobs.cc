@@ -46,8 +46,9 @@ Result<std::string> BlobStore::Place(const std::string& path, bool is_dir, bool 
     Result<std::string> up = UploadValue(*remote_, path, is_dir, *digest, name);
     if (!up.ok()) {
       const bool again = up.status().code() == StatusCode::kUnavailable;
-      return Status(again ? StatusCode::kUnavailable : StatusCode::kFailedPrecondition,
-                    "cannot store " + path + " under the raw_data_prefix: " + up.status().message());
+      return Status(
+          again ? StatusCode::kUnavailable : StatusCode::kFailedPrecondition,
+          "cannot store " + path + " under the raw_data_prefix: " + up.status().message());
     }
     uri = std::move(*up);
   }

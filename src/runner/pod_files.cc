@@ -53,8 +53,8 @@ bool PodMovesFiles(const CompiledTask& task) {
   return false;
 }
 
-Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& launch, const std::string& pod,
-                               const std::string& data_dir) {
+Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& launch,
+                               const std::string& pod, const std::string& data_dir) {
   PodFiles out;
   std::vector<Transfer> transfers;
   const Interface& iface = launch.task->iface;
@@ -64,8 +64,9 @@ Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& la
     const std::string& name = iface.inputs[i].name;
     if (v.kind() != Value::Kind::kFile && v.kind() != Value::Kind::kDir) {
       if (HasRemoteFiles(v) || (HasBlobs(iface.inputs[i].type) && v.kind() != Value::Kind::kNull)) {
-        return InvalidArgument("input " + Quote(name) +
-                               ": files inside lists or dicts do not travel to Pods yet; pass them one by one");
+        return InvalidArgument(
+            "input " + Quote(name) +
+            ": files inside lists or dicts do not travel to Pods yet; pass them one by one");
       }
       continue;
     }
@@ -99,15 +100,16 @@ Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& la
       continue;
     }
     const bool is_dir = kind == TypeKind::kDir;
-    ASSIGN_OR_RETURN(std::string url, staging.PresignPut(StagingKey(stores, pod, var.name, is_dir), kUrlSeconds));
+    ASSIGN_OR_RETURN(std::string url,
+                     staging.PresignPut(StagingKey(stores, pod, var.name, is_dir), kUrlSeconds));
     transfers.push_back({is_dir ? Transfer::Kind::kTar : Transfer::Kind::kPut, url, var.name});
   }
   out.transfers = FormatTransfers(transfers);
   return out;
 }
 
-Status CollectPodFiles(storage::DataStores& stores, const TaskLaunch& launch, const std::string& pod,
-                       const std::string& output_dir) {
+Status CollectPodFiles(storage::DataStores& stores, const TaskLaunch& launch,
+                       const std::string& pod, const std::string& output_dir) {
   storage::ObjectStore& staging = stores.output_store();
   std::error_code ec;
   for (const Variable& var : launch.task->iface.outputs) {
@@ -119,7 +121,8 @@ Status CollectPodFiles(storage::DataStores& stores, const TaskLaunch& launch, co
     fs::remove_all(target, ec);
     const std::string fetched = is_dir ? output_dir + "/." + var.name + ".tar" : target;
     Status got = staging.Get(key, fetched);
-    if (got.code() == StatusCode::kNotFound && got.message().find("no such bucket") == std::string::npos) {
+    if (got.code() == StatusCode::kNotFound &&
+        got.message().find("no such bucket") == std::string::npos) {
       continue;  // the task did not write it
     }
     RETURN_IF_ERROR(got);

@@ -21,13 +21,13 @@ struct PodFiles {
 
 // REQUIRES: stores.has_prefix(). `pod` names the staging area; `data_dir` is where the Pod
 // puts downloaded inputs. Files inside lists or dicts are refused (not yet carried).
-Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& launch, const std::string& pod,
-                               const std::string& data_dir);
+Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& launch,
+                               const std::string& pod, const std::string& data_dir);
 
 // Downloads the outputs the Pod staged into `output_dir` (a folder from its tar) and deletes
 // the staged objects. An output the Pod did not stage is left missing, for the reader to report.
-Status CollectPodFiles(storage::DataStores& stores, const TaskLaunch& launch, const std::string& pod,
-                       const std::string& output_dir);
+Status CollectPodFiles(storage::DataStores& stores, const TaskLaunch& launch,
+                       const std::string& pod, const std::string& output_dir);
 
 // True when the task has a file or folder among its inputs or outputs.
 bool PodMovesFiles(const CompiledTask& task);

@@ -143,8 +143,8 @@ void WriteAll(const char* path, const std::string& text) {
 
 // Downloads the inputs named in the transfer list into DATA; in an input folder of our own
 // (not a read-only ConfigMap), each also appears there by name, as locally.
-bool FetchInputs(const std::vector<Transfer>& transfers, const std::string& data, const char* in_dir,
-                 bool link, std::string* error) {
+bool FetchInputs(const std::vector<Transfer>& transfers, const std::string& data,
+                 const char* in_dir, bool link, std::string* error) {
   ::mkdir(data.c_str(), 0777);
   std::set<std::string> linked;
   for (const Transfer& t : transfers) {
@@ -167,8 +167,8 @@ bool FetchInputs(const std::vector<Transfer>& transfers, const std::string& data
 }
 
 // Uploads the file and folder outputs the task wrote; their names go in `sent`.
-bool SendOutputs(const std::vector<Transfer>& transfers, const char* out_dir, const std::string& data,
-                 std::set<std::string>* sent, std::string* error) {
+bool SendOutputs(const std::vector<Transfer>& transfers, const char* out_dir,
+                 const std::string& data, std::set<std::string>* sent, std::string* error) {
   for (const Transfer& t : transfers) {
     if (t.kind == Transfer::Kind::kGet || out_dir == nullptr) continue;
     const std::string path = std::string(out_dir) + "/" + t.path;
@@ -354,7 +354,8 @@ int PodHelperMain(int argc, char** argv) {
   }
   ::kill(-pid, SIGKILL);  // what the task left in its group goes with it
   std::set<std::string> sent;
-  if (code == 0 && !SendOutputs(transfers, out_dir, data, &sent, &error)) return TransferFailed(log, error);
+  if (code == 0 && !SendOutputs(transfers, out_dir, data, &sent, &error))
+    return TransferFailed(log, error);
   std::string folder;
   size_t total = 0;
   std::vector<std::pair<std::string, std::string>> files =

@@ -824,7 +824,8 @@ void PodRunner::MaybeFinish(Attempt& a) {
   if (a.logs != nullptr && !a.logs_done) return;  // the log first, so the result can quote it
   if (a.collecting) return;
   if (a.verdict->kind == PodVerdict::Kind::kSucceeded && options_.stores != nullptr &&
-      options_.stores->has_prefix() && PodMovesFiles(*a.launch.task) && !a.launch.task->spec->dynamic) {
+      options_.stores->has_prefix() && PodMovesFiles(*a.launch.task) &&
+      !a.launch.task->spec->dynamic) {
     return CollectThenFinish(a);
   }
   Finish(a.id, ResultOf(a));
@@ -835,8 +836,10 @@ void PodRunner::CollectThenFinish(Attempt& a) {
   // The small outputs from the termination message first, then the staged files beside them;
   // the local reader then stores files and folders content addressed under the prefix.
   AttemptResult unpacked = ResultOf(a);
-  if (unpacked.status != AttemptResult::Status::kSucceeded) return Finish(a.id, std::move(unpacked));
-  Submit([this, id = a.id, launch = a.launch, paths = a.paths, pod = a.pod, r = std::move(unpacked)]() mutable {
+  if (unpacked.status != AttemptResult::Status::kSucceeded)
+    return Finish(a.id, std::move(unpacked));
+  Submit([this, id = a.id, launch = a.launch, paths = a.paths, pod = a.pod,
+          r = std::move(unpacked)]() mutable {
     Status st = CollectPodFiles(*options_.stores, launch, pod, paths.output_dir);
     if (st.ok()) {
       BlobStore blobs(options_.stores->blob_root());

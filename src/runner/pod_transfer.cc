@@ -38,7 +38,8 @@ long long Copy(int in, int out, long long n) {
   char buf[65536];
   long long done = 0;
   while (n < 0 || done < n) {
-    size_t want = n < 0 ? sizeof buf : static_cast<size_t>(std::min<long long>(sizeof buf, n - done));
+    size_t want =
+        n < 0 ? sizeof buf : static_cast<size_t>(std::min<long long>(sizeof buf, n - done));
     ssize_t r = ::read(in, buf, want);
     if (r < 0 && errno == EINTR) continue;
     if (r <= 0) break;
@@ -70,7 +71,8 @@ bool ParseUrl(const std::string& url, Url* u) {
     return false;
   }
   size_t slash = url.find('/', at);
-  std::string authority = url.substr(at, slash == std::string::npos ? std::string::npos : slash - at);
+  std::string authority =
+      url.substr(at, slash == std::string::npos ? std::string::npos : slash - at);
   u->target = slash == std::string::npos ? "/" : url.substr(slash);
   size_t colon = authority.rfind(':');
   if (!authority.empty() && authority[0] == '[') {
@@ -89,8 +91,10 @@ bool ParseUrl(const std::string& url, Url* u) {
 
 // https: curl, else wget, from the image.
 bool External(bool put, const std::string& url, const std::string& path, std::string* error) {
-  const char* curl_get[] = {"curl", "-fsSL", "--retry", "3", "-o", path.c_str(), url.c_str(), nullptr};
-  const char* curl_put[] = {"curl", "-fsS", "--retry", "3", "-T", path.c_str(), url.c_str(), nullptr};
+  const char* curl_get[] = {"curl", "-fsSL",      "--retry",   "3",
+                            "-o",   path.c_str(), url.c_str(), nullptr};
+  const char* curl_put[] = {"curl", "-fsS",       "--retry",   "3",
+                            "-T",   path.c_str(), url.c_str(), nullptr};
   const char* wget_get[] = {"wget", "-q", "-O", path.c_str(), url.c_str(), nullptr};
   for (const char* const* argv : {put ? curl_put : curl_get, put ? nullptr : wget_get}) {
     if (argv == nullptr) continue;
@@ -147,7 +151,8 @@ bool ReadHead(int fd, int* status, long long* length, std::string* rest, std::st
   }
   *rest = head.substr(end + 4);
   head.resize(end);
-  if (head.compare(0, 5, "HTTP/") != 0 || head.size() < 12) return Fail(error, "not an HTTP answer");
+  if (head.compare(0, 5, "HTTP/") != 0 || head.size() < 12)
+    return Fail(error, "not an HTTP answer");
   *status = std::atoi(head.c_str() + 9);
   *length = -1;
   for (size_t i = 0; i < head.size(); ++i) head[i] = static_cast<char>(std::tolower(head[i]));
@@ -228,7 +233,8 @@ void Octal(char* field, size_t width, unsigned long long v) {
   std::snprintf(field, width, "%0*llo", static_cast<int>(width - 1), v);
 }
 
-bool TarHeader(int out, const std::string& rel, bool dir, unsigned long long size, std::string* error) {
+bool TarHeader(int out, const std::string& rel, bool dir, unsigned long long size,
+               std::string* error) {
   char h[512] = {};
   std::string name = dir ? rel + "/" : rel;
   if (name.size() <= 100) {
@@ -256,7 +262,8 @@ bool TarHeader(int out, const std::string& rel, bool dir, unsigned long long siz
   unsigned sum = 0;
   for (unsigned char c : h) sum += c;
   std::snprintf(h + 148, 8, "%06o", sum);
-  return WriteAll(out, h, sizeof h) || Fail(error, std::string("cannot write the tar: ") + std::strerror(errno));
+  return WriteAll(out, h, sizeof h) ||
+         Fail(error, std::string("cannot write the tar: ") + std::strerror(errno));
 }
 
 bool TarTree(int out, const std::string& root, const std::string& rel, std::string* error) {
@@ -265,7 +272,8 @@ bool TarTree(int out, const std::string& root, const std::string& rel, std::stri
   if (d == nullptr) return Fail(error, "cannot list " + dir + ": " + std::strerror(errno));
   std::vector<std::string> names;
   while (dirent* e = ::readdir(d)) {
-    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) names.push_back(e->d_name);
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0)
+      names.push_back(e->d_name);
   }
   ::closedir(d);
   std::sort(names.begin(), names.end());
@@ -297,7 +305,8 @@ bool SafeRelative(const std::string& p) {
   size_t start = 0;
   while (start <= p.size()) {
     size_t slash = p.find('/', start);
-    std::string part = p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    std::string part =
+        p.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (part == "..") return false;
     if (slash == std::string::npos) break;
     start = slash + 1;
@@ -310,7 +319,9 @@ bool SafeRelative(const std::string& p) {
 std::string FormatTransfers(const std::vector<Transfer>& transfers) {
   std::string out;
   for (const Transfer& t : transfers) {
-    out += t.kind == Transfer::Kind::kGet ? "get " : t.kind == Transfer::Kind::kPut ? "put " : "tar ";
+    out += t.kind == Transfer::Kind::kGet   ? "get "
+           : t.kind == Transfer::Kind::kPut ? "put "
+                                            : "tar ";
     out += t.url + " " + t.path + "\n";
   }
   return out;
@@ -329,7 +340,9 @@ bool ParseTransfers(const std::string& text, std::vector<Transfer>* out, std::st
     if (sp == std::string::npos || (verb != "get " && verb != "put " && verb != "tar ")) {
       return Fail(error, "not a transfer: " + line.substr(0, 80));
     }
-    t.kind = verb == "get " ? Transfer::Kind::kGet : verb == "put " ? Transfer::Kind::kPut : Transfer::Kind::kTar;
+    t.kind = verb == "get "   ? Transfer::Kind::kGet
+             : verb == "put " ? Transfer::Kind::kPut
+                              : Transfer::Kind::kTar;
     t.url = line.substr(4, sp - 4);
     t.path = line.substr(sp + 1);
     if (!SafeRelative(t.path)) return Fail(error, "not a relative path: " + t.path);

@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "runner/blobs.h"
+#include "storage/local_store.h"
 #include "util/file_digest.h"
 #include "util/sha256.h"
 #include "util/strings.h"
@@ -44,8 +45,8 @@ Status UploadDir(ObjectStore& store, const std::string& prefix, const std::strin
   std::map<std::string, uint64_t> there;
   for (const ObjectInfo& o : listed) there.emplace(o.key, o.size);
   std::error_code ec;
-  for (auto it = fs::recursive_directory_iterator(dir, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(dir, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     const std::string rel = fs::relative(it->path(), dir, ec).string();
     const std::string key = prefix + rel;
@@ -111,14 +112,16 @@ Result<std::string> FetchAddressed(ObjectStore& store, const std::string& key, b
   Status st = Download(store, key, is_dir, tmp.string(), uri);
   if (st.ok()) {
     Result<std::string> got = is_dir ? DirDigest(tmp.string()) : FileDigest(tmp.string());
-    if (!got.ok()) st = got.status();
+    if (!got.ok())
+      st = got.status();
     else if (*got != digest)
       st = Status(StatusCode::kFailedPrecondition,
                   uri + ": its content does not match the digest in its name (" + *got + ")");
   }
   if (st.ok()) {
     fs::rename(tmp, target, ec);
-    if (ec && !fs::exists(target)) st = IOError("cannot place " + target.string() + ": " + ec.message());
+    if (ec && !fs::exists(target))
+      st = IOError("cannot place " + target.string() + ": " + ec.message());
   }
   fs::remove_all(tmp, ec);
   if (!st.ok()) return st;
@@ -144,7 +147,8 @@ Result<std::string> FetchForeign(ObjectStore& store, const std::string& key, boo
   std::error_code ec;
   if (Result<std::string> known = ReadSmallFile(index); known.ok()) {
     size_t nl = known->find('\n');
-    if (nl != std::string::npos && known->substr(0, nl) == tag && fs::exists(known->substr(nl + 1), ec)) {
+    if (nl != std::string::npos && known->substr(0, nl) == tag &&
+        fs::exists(known->substr(nl + 1), ec)) {
       return known->substr(nl + 1);
     }
   }
@@ -157,7 +161,8 @@ Result<std::string> FetchForeign(ObjectStore& store, const std::string& key, boo
   if (ec) return IOError("cannot create " + tmp_dir + ": " + ec.message());
   Status st = Download(store, key, is_dir, tmp_dir + "/" + name, uri);
   BlobStore cache(blobs.root());  // the copy stays here: it is not a new value to upload
-  Result<std::string> placed = st.ok() ? cache.Adopt(tmp_dir + "/" + name, is_dir) : Result<std::string>(st);
+  Result<std::string> placed =
+      st.ok() ? cache.Adopt(tmp_dir + "/" + name, is_dir) : Result<std::string>(st);
   fs::remove_all(tmp_dir, ec);
   if (!placed.ok()) return placed.status();
   std::ofstream(index + ".tmp", std::ios::binary | std::ios::trunc) << tag << "\n" << *placed;

@@ -81,7 +81,8 @@ Result<std::pair<ObjectStore*, std::string>> DataStores::Locate(std::string_view
     return InvalidArgument(Quote(uri) + " is neither an s3:// URI nor under " + blob_root_);
   }
   std::string key = path.substr(root.size());
-  if (std::string why = KeyProblem(key); !why.empty()) return InvalidArgument(Quote(uri) + ": " + why);
+  if (std::string why = KeyProblem(key); !why.empty())
+    return InvalidArgument(Quote(uri) + ": " + why);
   struct stat st;
   if (key.back() != '/' && ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode)) key += '/';
   return std::make_pair(local_.get(), key);

@@ -47,7 +47,7 @@ class DataStores {
   std::map<std::string, std::string> env_;
   std::unique_ptr<ObjectStore> local_;
   std::mutex mu_;
-  std::optional<S3Settings> settings_;                          // guarded by mu_
+  std::optional<S3Settings> settings_;                           // guarded by mu_
   std::map<std::string, std::unique_ptr<ObjectStore>> buckets_;  // guarded by mu_
 };
 
