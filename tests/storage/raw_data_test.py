@@ -4,6 +4,7 @@ botocore). boto3 is the reference client: it reads what flyte wrote and writes w
 
 Usage: raw_data_test.py CLASS   (FLYTE: the flyte binary; exits 77, skipped, without s3rver or boto3)
 """
+import base64
 import hashlib
 import json
 import os
@@ -228,6 +229,65 @@ class Restart(S3Case):
         body = self.get_object(blob.group(0))
         self.assertEqual(len(body), 104857600)
         self.assertEqual(sha256(body), blob.group(1))
+
+
+class Pods(S3Case):
+    """The files workflow on the fake Kubernetes API server, its kubelet running Pods as local
+    processes (tests/support/fake_kube): presigned URLs only, the same outputs."""
+
+    def test_files_and_dirs_travel_to_and_from_pods_by_presigned_urls(self):
+        import importlib.util
+        spec = importlib.util.spec_from_file_location(
+            "kube_harness", os.path.join(HERE, "..", "support", "fake_kube", "tests", "harness.py"))
+        kube_harness = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(kube_harness)
+        fake = kube_harness.FakeKube("--kubelet", "process")
+        self.addCleanup(fake.close)
+        seen = {}
+        stop = []
+
+        def watch_pods():
+            while not stop:
+                try:
+                    items = fake.get("/api/v1/namespaces/default/pods").json().get("items", [])
+                except (OSError, ValueError):
+                    items = []
+                for pod in items:
+                    seen[pod["metadata"]["name"]] = pod
+                time.sleep(0.02)
+
+        import threading
+        watcher = threading.Thread(target=watch_pods, daemon=True)
+        watcher.start()
+        wf = os.path.join(EXAMPLES, "files.yaml")
+        local = self.run_json(wf, home="local")
+        pods = self.run_json(wf, "--raw-data-prefix", PREFIX, "--kubeconfig", fake.kubeconfig,
+                             "--kube-image", "debian:12", home="pods")
+        stop.append(True)
+        watcher.join()
+        self.assertEqual(pods["phase"], "SUCCEEDED", pods)
+        for key in ("summary", "lines"):
+            self.assertEqual(pods["outputs"][key], local["outputs"][key])
+        data = open(local["outputs"]["everything"], "rb").read()
+        self.assertEqual(pods["outputs"]["everything"],
+                         "%s/data/%s/%s/everything" % (PREFIX, sha256(data)[:2], sha256(data)))
+        self.assertEqual(self.get_object(pods["outputs"]["everything"]), data)
+        objects = self.list_prefix(pods["outputs"]["data"])
+        self.assertEqual(set(objects), set(local_dir(local["outputs"]["data"])))
+        # Every task ran as a Pod, and no Pod carried a credential: only presigned URLs.
+        self.assertEqual(len(seen), 3, sorted(seen))
+        manifests = json.dumps(list(seen.values()))
+        for pod in seen.values():  # the inputs packed in the Pod, decoded
+            for c in pod["spec"]["containers"]:
+                for e in c.get("env", []):
+                    if e["name"] == "FLYTE_POD_INPUTS":
+                        for line in e["value"].splitlines()[1:]:
+                            manifests += base64.b64decode(line.split(" ", 1)[1]).decode("utf-8", "replace")
+        self.assertIn("X-Amz-Signature=", manifests)  # the files travelled by presigned URLs
+        for secret in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "aws_secret_access_key",
+                       "X-Amz-Security-Token", "Authorization"):
+            self.assertNotIn(secret, manifests)
+        self.assertFalse(self.list_prefix(PREFIX + "/staging/"), "staged outputs left behind")
 
 
 if __name__ == "__main__":
