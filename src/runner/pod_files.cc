@@ -34,6 +34,8 @@ Result<std::string> Remote(storage::DataStores& stores, const Value& v) {
   if (StartsWith(at, "s3://")) return at;
   const bool is_dir = v.kind() == Value::Kind::kDir;
   std::optional<std::string> digest = DigestFromBlobPath(at);
+  // A file inside a stored folder carries the folder's digest in its path, not its own.
+  if (digest && fs::path(at).parent_path().filename() != *digest) digest.reset();
   if (!digest) {
     Result<std::string> d = is_dir ? DirDigest(at) : FileDigest(at);
     if (!d.ok()) return d.status();

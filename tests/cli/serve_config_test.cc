@@ -34,6 +34,24 @@ TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
   CHECK(shipped->webhook_initial_backoff == d.webhook_initial_backoff);
   CHECK(shipped->webhook_max_backoff == d.webhook_max_backoff);
   CHECK_FALSE(shipped->kube.any());
+  CHECK(shipped->raw_data_prefix == d.raw_data_prefix);
+}
+
+TEST_CASE("raw_data_prefix is read at the top or in the kubernetes section, and both must agree",
+          "[config]") {
+  TempDir tmp;
+  Result<ServeConfig> top = LoadServeConfig(tmp.Write("a.yaml", "raw_data_prefix: s3://b/p\n"));
+  REQUIRE(top.ok());
+  CHECK(top->raw_data_prefix == "s3://b/p");
+  Result<ServeConfig> kube =
+      LoadServeConfig(tmp.Write("b.yaml", "kubernetes: {enabled: false, raw_data_prefix: s3://b/k}\n"));
+  REQUIRE(kube.ok());
+  CHECK(kube->raw_data_prefix == "s3://b/k");
+  const std::string both = tmp.Write("c.yaml", "raw_data_prefix: s3://b/p\nkubernetes: {raw_data_prefix: s3://b/k}\n");
+  Result<ServeConfig> differ = LoadServeConfig(both);
+  REQUIRE_FALSE(differ.ok());
+  CHECK(differ.status().message() ==
+        both + ": raw_data_prefix and kubernetes.raw_data_prefix differ (s3://b/p, s3://b/k): set one");
 }
 
 TEST_CASE("the kubernetes section turns Pods on, with its settings", "[config]") {

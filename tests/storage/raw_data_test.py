@@ -184,7 +184,7 @@ class Errors(S3Case):
         self.assertIn(words, got.stdout)
 
     def test_wrong_credentials_fail_the_execution_with_the_reason(self):
-        self.failed_with(self.server.env(AWS_SECRET_ACCESS_KEY="wrong"), PREFIX, "SignatureDoesNotMatch")
+        self.failed_with(self.server.env(AWS_SECRET_ACCESS_KEY="wrong"), PREFIX, "invalid credentials")
 
     def test_a_missing_bucket_fails_the_execution_with_the_reason(self):
         self.failed_with(self.server.env(), "s3://no-such-bucket/x", "no such bucket no-such-bucket")
