@@ -10,6 +10,7 @@
 
 #include "runner/blobs.h"
 #include "storage/local_store.h"
+#include "types/map_files.h"
 #include "util/file_digest.h"
 #include "util/sha256.h"
 #include "util/strings.h"
@@ -214,33 +215,12 @@ bool HasRemoteFiles(const Value& v) {
 }
 
 Result<Value> FetchValue(storage::DataStores& stores, BlobStore& blobs, const Value& v) {
-  switch (v.kind()) {
-    case Value::Kind::kFile:
-    case Value::Kind::kDir: {
-      if (!StartsWith(v.as_str(), "s3://")) return v;
-      const bool is_dir = v.kind() == Value::Kind::kDir;
-      ASSIGN_OR_RETURN(std::string path, FetchOne(stores, blobs, v.as_str(), is_dir));
-      return is_dir ? Value::Dir(path) : Value::File(path);
-    }
-    case Value::Kind::kList: {
-      Value::List items;
-      for (const Value& i : v.as_list()) {
-        ASSIGN_OR_RETURN(Value x, FetchValue(stores, blobs, i));
-        items.push_back(std::move(x));
-      }
-      return Value::FromList(std::move(items));
-    }
-    case Value::Kind::kMap: {
-      Value::Map entries;
-      for (const auto& [k, i] : v.as_map()) {
-        ASSIGN_OR_RETURN(Value x, FetchValue(stores, blobs, i));
-        entries.emplace_back(k, std::move(x));
-      }
-      return Value::FromMap(std::move(entries));
-    }
-    default:
-      return v;
-  }
+  return MapFiles(v, [&](const Value& f) -> Result<Value> {
+    if (!StartsWith(f.as_str(), "s3://")) return f;
+    const bool is_dir = f.kind() == Value::Kind::kDir;
+    ASSIGN_OR_RETURN(std::string path, FetchOne(stores, blobs, f.as_str(), is_dir));
+    return is_dir ? Value::Dir(path) : Value::File(path);
+  });
 }
 
 }  // namespace flyte
