@@ -835,7 +835,7 @@ void PodRunner::CollectThenFinish(Attempt& a) {
   a.collecting = true;
   // The small outputs from the termination message first, then the staged files beside them;
   // the local reader then stores files and folders content addressed under the prefix.
-  AttemptResult unpacked = ResultOf(a);
+  AttemptResult unpacked = ResultOf(a, false);
   if (unpacked.status != AttemptResult::Status::kSucceeded)
     return Finish(a.id, std::move(unpacked));
   Submit([this, id = a.id, launch = a.launch, paths = a.paths, pod = a.pod,
@@ -855,7 +855,7 @@ void PodRunner::CollectThenFinish(Attempt& a) {
   });
 }
 
-AttemptResult PodRunner::ResultOf(Attempt& a) {
+AttemptResult PodRunner::ResultOf(Attempt& a, bool read_outputs) {
   const PodVerdict& v = *a.verdict;
   AttemptResult r;
   r.stdout_path = a.paths.stdout_path;
@@ -919,6 +919,10 @@ AttemptResult PodRunner::ResultOf(Attempt& a) {
           r.code = "DynamicSpecNotFound";
           r.message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
         }
+        return r;
+      }
+      if (!read_outputs) {
+        r.status = AttemptResult::Status::kSucceeded;
         return r;
       }
       SetOutputsResult(ReadOutputs(a.launch, a.paths, nullptr), a.paths.stdout_path, &r);

@@ -112,7 +112,9 @@ class PodRunner : public Runner {
   void Finish(uint64_t id, AttemptResult r);
   void Fail(uint64_t id, AttemptResult::Status status, std::string code, std::string message,
             bool retryable);
-  AttemptResult ResultOf(Attempt& a);
+  // `read_outputs` false: unpacks the termination message into the output folder but leaves
+  // reading it (with the files still to come) to the caller.
+  AttemptResult ResultOf(Attempt& a, bool read_outputs = true);
   void DeletePod(const std::string& name, int64_t grace_seconds);
   void StartQueued();
   void EnsureWatch();
