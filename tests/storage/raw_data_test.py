@@ -109,6 +109,13 @@ class Values(S3Case):
         self.assertEqual(set(objects), set(expected))
         for rel, key in objects.items():
             self.assertEqual(self.boto.get_object(Bucket=BUCKET, Key=key)["Body"].read(), expected[rel])
+        # Another home has neither: both are fetched (checked against their digests) for a task.
+        fresh = self.run_json(wf, "combine", "-i", "report=" + everything, "-i", "data=" + folder, home="fresh")
+        ref = self.run_json(wf, "combine", "-i", "report=" + local["outputs"]["everything"],
+                            "-i", "data=" + local["outputs"]["data"], home="local")
+        self.assertEqual(fresh["outputs"]["summary"], ref["outputs"]["summary"])
+        self.assertEqual(fresh["outputs"]["everything"], ref["outputs"]["everything"].replace(
+            self.path("local"), self.path("fresh")))
 
     def test_an_input_written_by_boto3_is_fetched_once_and_keys_the_cache_by_content(self):
         wf = self.path("count.yaml")
