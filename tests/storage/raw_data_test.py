@@ -84,7 +84,8 @@ def local_dir(path):
     for root, _, files in os.walk(path):
         for f in files:
             full = os.path.join(root, f)
-            out[os.path.relpath(full, path)] = open(full, "rb").read()
+            with open(full, "rb") as f:
+                out[os.path.relpath(full, path)] = f.read()
     return out
 
 
@@ -98,7 +99,8 @@ class Values(S3Case):
             self.assertEqual(remote["outputs"][key], local["outputs"][key])
         # A file: content addressed under PREFIX/data/, the same bytes as the local run's.
         everything = remote["outputs"]["everything"]
-        data = open(local["outputs"]["everything"], "rb").read()
+        with open(local["outputs"]["everything"], "rb") as f:
+            data = f.read()
         self.assertEqual(everything, "%s/data/%s/%s/everything" % (PREFIX, sha256(data)[:2], sha256(data)))
         self.assertEqual(self.get_object(everything), data)
         # A folder: a prefix ending in '/', one object per file at its relative path.
@@ -135,7 +137,7 @@ class Values(S3Case):
         with open(notes, "wb") as f:
             f.write(b"x\ny\n")
         by_path = self.run_json(wf, "count", "-i", "text=" + notes, "--raw-data-prefix", PREFIX)
-        self.assertEqual(by_path["nodes"][0]["cache_status"], "CACHE_MISS")
+        self.assertEqual(by_path["nodes"][0]["cache_status"], "CACHE_POPULATED")
         digest = sha256(b"x\ny\n")
         self.boto.put_object(Bucket=BUCKET, Key="runs/data/%s/%s/notes.txt" % (digest[:2], digest), Body=b"x\ny\n")
         by_uri = self.run_json(wf, "count", "-i", "text=%s/data/%s/%s/notes.txt" % (PREFIX, digest[:2], digest),
@@ -275,7 +277,8 @@ class Pods(S3Case):
         self.assertEqual(pods["phase"], "SUCCEEDED", pods)
         for key in ("summary", "lines"):
             self.assertEqual(pods["outputs"][key], local["outputs"][key])
-        data = open(local["outputs"]["everything"], "rb").read()
+        with open(local["outputs"]["everything"], "rb") as f:
+            data = f.read()
         self.assertEqual(pods["outputs"]["everything"],
                          "%s/data/%s/%s/everything" % (PREFIX, sha256(data)[:2], sha256(data)))
         self.assertEqual(self.get_object(pods["outputs"]["everything"]), data)
