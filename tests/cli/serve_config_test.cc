@@ -120,13 +120,13 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
   CHECK(error("listn: 1.2.3.4:1\n") ==
         ":1:1: unknown key 'listn' (did you mean 'listen'?); the keys are: listen, home, auth, "
         "insecure, log, tasks, "
-        "http, webhooks, kubernetes");
+        "http, webhooks, kubernetes, raw_data_prefix");
   CHECK(error("kubernetes:\n  max_pod: 3\n") ==
         ":2:3: unknown key 'kubernetes.max_pod' (did you mean 'max_pods'?); the keys are: enabled, "
         "kubeconfig, "
         "context, namespace, image, service_account, max_pods, delete_pods, image_pull_grace, "
         "labels, annotations, "
-        "node_selector, instance");
+        "node_selector, instance, raw_data_prefix");
   CHECK(error("kubernetes:\n  delete_pods: never\n") ==
         ":2:16: 'kubernetes.delete_pods' must be one of always, on_success, got 'never'");
   CHECK(error("log:\n  format: xml\n") == ":2:11: 'log.format' must be one of text, json, got 'xml'");
