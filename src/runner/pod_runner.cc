@@ -121,6 +121,7 @@ struct PodRunner::Attempt {
   bool logs_done = false;
   std::string transfers;    // presigned URLs for flyte-pod (runner/pod_files.h); "" without files
   bool collecting = false;  // its staged outputs are being brought in
+  bool staged = false;      // its transfers are presigned (tasks passing files)
 };
 
 std::string PodRunner::PodName(const AttemptId& id, const std::string& instance) {
@@ -456,26 +457,29 @@ void PodRunner::Start(TaskLaunch launch) {
                 "so it cannot run Pods",
                 false);
   }
-  if (files) {
-    // Uploading local inputs and presigning are network calls: on a worker.
-    Submit([this, id, launch = a.launch, pod = PodName(a.launch.attempt, options_.instance)] {
-      Result<PodFiles> staged = StagePodFiles(*options_.stores, launch, pod, kDataDir);
-      Post([this, id, staged = std::move(staged)]() mutable {
-        auto it = attempts_.find(id);
-        if (it == attempts_.end()) return;  // aborted meanwhile
-        if (!staged.ok()) {
-          const bool again = staged.status().code() == StatusCode::kUnavailable;
-          return Fail(id, AttemptResult::Status::kSystemError, "InputsNotStaged",
-                      "cannot prepare the Pod's files: " + staged.status().message(), again);
-        }
-        it->second->launch.inputs = std::move(staged->pod_inputs);
-        it->second->transfers = std::move(staged->transfers);
-        Launch(*it->second);
-      });
-    });
-    return;
-  }
+  if (files) return StageFiles(a, [this](Attempt& staged) { Launch(staged); });
   Launch(a);
+}
+
+void PodRunner::StageFiles(Attempt& a, std::function<void(Attempt&)> then) {
+  // Uploading local inputs and presigning are network calls: on a worker.
+  Submit([this, id = a.id, launch = a.launch, pod = PodName(a.launch.attempt, options_.instance),
+          then = std::move(then)] {
+    Result<PodFiles> staged = StagePodFiles(*options_.stores, launch, pod, kDataDir);
+    Post([this, id, staged = std::move(staged), then]() mutable {
+      auto it = attempts_.find(id);
+      if (it == attempts_.end()) return;  // aborted meanwhile
+      if (!staged.ok()) {
+        const bool again = staged.status().code() == StatusCode::kUnavailable;
+        return Fail(id, AttemptResult::Status::kSystemError, "InputsNotStaged",
+                    "cannot prepare the Pod's files: " + staged.status().message(), again);
+      }
+      it->second->launch.inputs = std::move(staged->pod_inputs);
+      it->second->transfers = std::move(staged->transfers);
+      it->second->staged = true;
+      then(*it->second);
+    });
+  });
 }
 
 void PodRunner::Launch(Attempt& a) {
@@ -525,6 +529,14 @@ void PodRunner::StartQueued() {
 
 void PodRunner::Create(uint64_t id) {
   Attempt& a = *attempts_.at(id);
+  if (!a.staged && options_.stores != nullptr && options_.stores->has_prefix() &&
+      PodMovesFiles(*a.launch.task)) {
+    // Adopted, but its Pod was never created: its files need their URLs first.
+    return StageFiles(a, [this](Attempt& staged) {
+      Prepare(staged);
+      Create(staged.id);
+    });
+  }
   a.stage = Attempt::Stage::kCreating;
   const std::string base = "/api/v1/namespaces/" + ns_;
   Submit([this, id, base, pod = a.pod, inputs = a.inputs, manifest = a.manifest,

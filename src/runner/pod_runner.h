@@ -109,6 +109,8 @@ class PodRunner : public Runner {
   void Launch(Attempt& a);
   // The file and folder outputs a finished Pod staged: brought in and read on a worker.
   void CollectThenFinish(Attempt& a);
+  // Presigns the attempt's transfers on a worker (runner/pod_files.h), then `then` on the loop.
+  void StageFiles(Attempt& a, std::function<void(Attempt&)> then);
   void Finish(uint64_t id, AttemptResult r);
   void Fail(uint64_t id, AttemptResult::Status status, std::string code, std::string message,
             bool retryable);
