@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "types/literal.h"
+#include "types/map_files.h"
 #include "util/file_kind.h"
 #include "util/strings.h"
 #include "util/yaml.h"
@@ -87,37 +88,16 @@ std::string OutputPath(const TaskPaths& paths, const std::string& p) {
 }
 
 Result<Value> PlaceNested(const Value& v, const TaskPaths& paths, BlobStore* blobs) {
-  switch (v.kind()) {
-    case Value::Kind::kFile:
-    case Value::Kind::kDir: {
-      std::string path = OutputPath(paths, v.as_str());
-      struct stat st;
-      if (::stat(path.c_str(), &st) != 0) return NotFound(path + " does not exist");
-      bool is_dir = S_ISDIR(st.st_mode);
-      if (blobs == nullptr) return is_dir ? Value::Dir(path) : Value::File(path);
-      Result<std::string> placed = blobs->Ingest(path, is_dir);
-      if (!placed.ok()) return placed.status();
-      return is_dir ? Value::Dir(*placed) : Value::File(*placed);
-    }
-    case Value::Kind::kList: {
-      Value::List items;
-      for (const Value& i : v.as_list()) {
-        ASSIGN_OR_RETURN(Value x, PlaceNested(i, paths, blobs));
-        items.push_back(std::move(x));
-      }
-      return Value::FromList(std::move(items));
-    }
-    case Value::Kind::kMap: {
-      Value::Map entries;
-      for (const auto& [k, i] : v.as_map()) {
-        ASSIGN_OR_RETURN(Value x, PlaceNested(i, paths, blobs));
-        entries.emplace_back(k, std::move(x));
-      }
-      return Value::FromMap(std::move(entries));
-    }
-    default:
-      return v;
-  }
+  return MapFiles(v, [&](const Value& f) -> Result<Value> {
+    std::string path = OutputPath(paths, f.as_str());
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return NotFound(path + " does not exist");
+    bool is_dir = S_ISDIR(st.st_mode);
+    if (blobs == nullptr) return is_dir ? Value::Dir(path) : Value::File(path);
+    Result<std::string> placed = blobs->Ingest(path, is_dir);
+    if (!placed.ok()) return placed.status();
+    return is_dir ? Value::Dir(*placed) : Value::File(*placed);
+  });
 }
 
 }  // namespace

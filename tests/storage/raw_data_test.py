@@ -54,6 +54,11 @@ class S3Case(unittest.TestCase):
     def path(self, name):
         return os.path.join(self.tmp.name, name)
 
+    def write(self, name, text):
+        with open(self.path(name), "w") as f:
+            f.write(text)
+        return self.path(name)
+
     def flyte(self, *args, env=None, home="home", check=True, timeout=600):
         run = subprocess.run([FLYTE, *args, "--home", self.path(home)], env=env or self.server.env(),
                              capture_output=True, text=True, timeout=timeout, stdin=subprocess.DEVNULL)
@@ -120,11 +125,9 @@ class Values(S3Case):
             self.path("local"), self.path("fresh")))
 
     def test_an_input_written_by_boto3_is_fetched_once_and_keys_the_cache_by_content(self):
-        wf = self.path("count.yaml")
-        with open(wf, "w") as f:
-            f.write("tasks:\n  count:\n    inputs: {text: file}\n    outputs: {lines: int}\n"
-                    "    cache: true\n"
-                    "    script: wc -l < \"{{ inputs.text }}\" > \"{{ outputs.lines }}\"\n")
+        wf = self.write("count.yaml", "tasks:\n  count:\n    inputs: {text: file}\n    outputs: {lines: int}\n"
+                        "    cache: true\n"
+                        "    script: wc -l < \"{{ inputs.text }}\" > \"{{ outputs.lines }}\"\n")
         self.boto.put_object(Bucket=BUCKET, Key="in/notes.txt", Body=b"a\nb\nc\n")
         uri = "s3://%s/in/notes.txt" % BUCKET
         first = self.run_json(wf, "count", "-i", "text=" + uri, "--no-cache")
@@ -147,10 +150,8 @@ class Values(S3Case):
         self.assertEqual(cached["nodes"][0]["cache_status"], "CACHE_HIT")
 
     def test_a_large_output_goes_up_in_parts_with_flat_memory(self):
-        wf = self.path("big.yaml")
-        with open(wf, "w") as f:
-            f.write("tasks:\n  big:\n    outputs: {blob: file}\n"
-                    "    script: head -c 209715200 /dev/urandom > \"{{ outputs.blob }}\"\n")
+        wf = self.write("big.yaml", "tasks:\n  big:\n    outputs: {blob: file}\n"
+                        "    script: head -c 209715200 /dev/urandom > \"{{ outputs.blob }}\"\n")
 
         def peak_kib(*extra, home):
             # A process of its own per run, so RUSAGE_CHILDREN is that run's peak alone.
@@ -203,11 +204,9 @@ class Errors(S3Case):
 
 class Restart(S3Case):
     def test_a_server_killed_mid_upload_ends_the_execution_after_a_restart(self):
-        wf = self.path("big.yaml")
-        with open(wf, "w") as f:
-            f.write("tasks:\n  big:\n    outputs: {blob: file}\n"
-                    "    script: head -c 104857600 /dev/urandom > \"{{ outputs.blob }}\"\n"
-                    "workflows:\n  w:\n    outputs: {blob: \"{{ big.blob }}\"}\n    nodes: {big: {task: big}}\n")
+        wf = self.write("big.yaml", "tasks:\n  big:\n    outputs: {blob: file}\n"
+                        "    script: head -c 104857600 /dev/urandom > \"{{ outputs.blob }}\"\n"
+                        "workflows:\n  w:\n    outputs: {blob: \"{{ big.blob }}\"}\n    nodes: {big: {task: big}}\n")
 
         def serve():
             proc = subprocess.Popen([FLYTE, "serve", "--listen", "127.0.0.1:0", "--home", self.path("home"),
