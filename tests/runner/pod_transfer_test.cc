@@ -25,9 +25,10 @@ std::string Read(const std::string& path) {
 
 TEST_CASE("pod transfer: the list round-trips, paths with spaces included, and refuses escapes",
           "[runner]") {
-  std::vector<Transfer> in = {{Transfer::Kind::kGet, "http://h/b/k?X-Amz-Signature=1", "data/a b.txt"},
-                              {Transfer::Kind::kPut, "http://h/b/o?x=1", "report"},
-                              {Transfer::Kind::kTar, "http://h/b/d.tar?x=1", "data"}};
+  std::vector<Transfer> in = {
+      {Transfer::Kind::kGet, "http://h/b/k?X-Amz-Signature=1", "data/a b.txt"},
+      {Transfer::Kind::kPut, "http://h/b/o?x=1", "report"},
+      {Transfer::Kind::kTar, "http://h/b/d.tar?x=1", "data"}};
   std::vector<Transfer> out;
   std::string error;
   REQUIRE(ParseTransfers(FormatTransfers(in), &out, &error));
@@ -42,8 +43,9 @@ TEST_CASE("pod transfer: the list round-trips, paths with spaces included, and r
   CHECK_FALSE(ParseTransfers("rm http://h/x y\n", &out, &error));
 }
 
-TEST_CASE("pod transfer: a folder goes through a tar byte for byte, long paths and empty folders too",
-          "[runner]") {
+TEST_CASE(
+    "pod transfer: a folder goes through a tar byte for byte, long paths and empty folders too",
+    "[runner]") {
   TempDir t;
   t.Write("src/a.txt", "alpha\n");
   t.Write("src/sub/b.bin", std::string(1000, '\0') + "x");

@@ -26,7 +26,8 @@ TEST_CASE("data stores: a bad raw_data_prefix says what is wrong with it", "[sto
   CHECK(error("http://b/x", kEnv) ==
         "raw_data_prefix: invalid S3 URI 'http://b/x': it does not start with s3:// (expected "
         "s3://BUCKET or s3://BUCKET/PREFIX)");
-  CHECK(error("s3://bkt//x", kEnv) == "raw_data_prefix 's3://bkt//x': the prefix has an empty path segment");
+  CHECK(error("s3://bkt//x", kEnv) ==
+        "raw_data_prefix 's3://bkt//x': the prefix has an empty path segment");
   CHECK_THAT(error("s3://bucket/p", {{"AWS_ACCESS_KEY_ID", "AKID"}, {"HOME", "/nonexistent"}}),
              Catch::StartsWith("raw_data_prefix s3://bucket/p/: "));
 }
