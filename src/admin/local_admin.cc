@@ -15,6 +15,7 @@
 
 #include "admin/stored_request.h"
 #include "runner/supervisor_file.h"
+#include "storage/uri.h"
 #include "types/literal.h"
 #include "util/proc.h"
 #include "util/sha256.h"
@@ -77,11 +78,17 @@ Result<Value> IngestFiles(const Value& v, BlobStore& blobs) {
     case Value::Kind::kFile:
     case Value::Kind::kDir: {
       std::string path = v.as_str();
+      const bool dir = v.kind() == Value::Kind::kDir;
+      if (StartsWith(path, "s3://")) {
+        // Fetched where a task needs it (runner/value_transfer.h); a folder is a key prefix.
+        if (Result<storage::S3Uri> uri = storage::ParseS3Uri(path); !uri.ok()) return uri.status();
+        if (dir && path.back() != '/') return Value::Dir(path + "/");
+        return v;
+      }
       if (StartsWith(path, "file://")) path = path.substr(7);
       std::error_code ec;
       path = fs::absolute(path, ec).string();
       if (StartsWith(path, blobs.root() + "/")) return v;
-      bool dir = v.kind() == Value::Kind::kDir;
       Result<std::string> placed = blobs.Ingest(path, dir);
       if (!placed.ok()) return placed.status();
       return dir ? Value::Dir(*placed) : Value::File(*placed);
@@ -189,6 +196,12 @@ LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options)
   uv_unref(reinterpret_cast<uv_handle_t*>(&retry_));
 }
 
+std::string LocalAdmin::AbsoluteHome(const std::string& home) {
+  std::error_code ec;
+  fs::path absolute = fs::absolute(home, ec);
+  return ec ? home : absolute.lexically_normal().string();
+}
+
 Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options options) {
   std::error_code ec;
   // Tasks run in folders of their own, where a relative home (--home h, or ./.flyte when
@@ -202,11 +215,17 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   std::unique_ptr<LocalAdmin> admin(new LocalAdmin(loop, options));
   ASSIGN_OR_RETURN(admin->store_, Store::Open(options.home + "/flyte.db"));
   admin->blobs_ = std::make_unique<BlobStore>(options.home + "/blobs");
+  admin->data_stores_ = options.data_stores;
+  if (admin->data_stores_ == nullptr) {
+    ASSIGN_OR_RETURN(admin->data_stores_,
+                     storage::DataStores::Open(options.home + "/blobs", "", storage::AwsEnvironment()));
+  }
   admin->clock_ = std::make_unique<UvClock>(loop);
   LocalRunner::Options runner_options;
   runner_options.abort_grace_nanos = options.abort_grace_nanos;
   runner_options.max_log_bytes = options.max_log_bytes;
   runner_options.blob_root = options.home + "/blobs";
+  runner_options.stores = admin->data_stores_.get();
   // Secrets: $FLYTE_SECRET_<NAME>, else a file in $FLYTE_SECRETS_DIR (default HOME/secrets).
   const char* secrets_dir = std::getenv("FLYTE_SECRETS_DIR");
   runner_options.secrets_dir = secrets_dir != nullptr && *secrets_dir != '\0' ? secrets_dir : options.home + "/secrets";

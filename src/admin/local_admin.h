@@ -14,6 +14,7 @@
 #include "flyte/admin.h"
 #include "flyte/compiler.h"
 #include "runner/blobs.h"
+#include "storage/data_stores.h"
 #include "runner/local_runner.h"
 #include "runner/routing_runner.h"
 #include "runner/uv_clock.h"
@@ -38,6 +39,9 @@ class LocalAdmin : public AdminService {
     std::function<std::unique_ptr<StateWriter>(StateWriter& store)> wrap_writes;
     // Cap per attempt and stream on task logs (runner/log_cap.h); 0: none.
     uint64_t max_log_bytes = uint64_t{64} << 20;
+    // Where values live: the blob folder and the raw_data_prefix (storage/data_stores.h), opened
+    // by the caller so that a bad prefix is its usage error; null: the blob folder only.
+    std::shared_ptr<storage::DataStores> data_stores;
   };
   // What ResumeOrphans did.
   struct ResumeReport {
@@ -46,6 +50,8 @@ class LocalAdmin : public AdminService {
     std::vector<std::string> messages;  // why, one per ended execution
   };
   static Result<std::unique_ptr<LocalAdmin>> Open(uv_loop_t* loop, Options options);
+  // The home folder as Open uses it: absolute, normalized (its blob folder is HOME/blobs).
+  static std::string AbsoluteHome(const std::string& home);
   ~LocalAdmin() override;
 
   Result<RegisterResult> Register(const RegisterRequest& request) override;
@@ -103,6 +109,8 @@ class LocalAdmin : public AdminService {
   Store& store() { return *store_; }
   // Where tasks of each executor kind run; configure before the first execution.
   RoutingRunner& runners() { return *routing_; }
+  // Where values live (the blob folder, the raw_data_prefix): for the Pod runner and the API.
+  storage::DataStores& data_stores() { return *data_stores_; }
   // The compiled form of a registered source, by digest (compiled once per process).
   Result<std::shared_ptr<const CompiledFile>> Compiled(const std::string& digest) override {
     return CompiledSource(digest);
@@ -149,6 +157,7 @@ class LocalAdmin : public AdminService {
   Options options_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<BlobStore> blobs_;
+  std::shared_ptr<storage::DataStores> data_stores_;
   std::unique_ptr<UvClock> clock_;
   std::unique_ptr<LocalRunner> runner_;
   std::unique_ptr<RoutingRunner> routing_;  // what the engine runs tasks through

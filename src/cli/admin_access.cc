@@ -53,6 +53,7 @@ ClientDefaults ReadClientDefaults(const std::string& home) {
   ClientDefaults d;
   if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "project")) d.project = p->text;
   if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "domain")) d.domain = p->text;
+  if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "raw_data_prefix")) d.raw_data_prefix = p->text;
   return d;
 }
 

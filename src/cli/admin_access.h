@@ -26,6 +26,7 @@ Endpoint ResolveEndpoint(const std::string& flag, const std::string& home);
 // flytesnacks and development wherever those are the default. Empty when not set.
 struct ClientDefaults {
   std::string project, domain;
+  std::string raw_data_prefix;  // for flyte run (docs/storage.md)
 };
 ClientDefaults ReadClientDefaults(const std::string& home);
 // For commands given a workflow file (run, register): fills an empty `project` / `domain` from

@@ -127,6 +127,9 @@ int Main(int argc, char** argv) {
               "Run tasks that have an image as Kubernetes Pods (kubeconfig found as kubectl finds it)");
   r->add_option("--kubeconfig", run.kube.kubeconfig, "With Kubernetes: this kubeconfig file only");
   r->add_option("--context", run.kube.context, "With Kubernetes: the kubeconfig context (default: current-context)");
+  r->add_option("--raw-data-prefix", run.raw_data_prefix,
+                "Object storage for blob values, s3://BUCKET/PREFIX (AWS settings as the AWS CLI reads "
+                "them; default: raw_data_prefix in HOME/config.yaml, else the home's blob store)");
   r->add_option("--namespace", run.kube.ns, "With Kubernetes: the namespace of the Pods (default: the context's)");
   r->add_option("--kube-image", run.kube.image,
                 "With Kubernetes: the image of tasks that name none (they then run as Pods too)");
@@ -310,6 +313,8 @@ int Main(int argc, char** argv) {
   sv->add_option("--context", serve.kube.context, "With Kubernetes: the kubeconfig context");
   sv->add_option("--namespace", serve.kube.ns, "With Kubernetes: the namespace of the Pods");
   sv->add_option("--kube-image", serve.kube.image, "With Kubernetes: the image of tasks that name none");
+  sv->add_option("--raw-data-prefix", serve.raw_data_prefix,
+                 "Object storage for blob values, s3://BUCKET/PREFIX (or raw_data_prefix in --config)");
   CLI::App* svt = sv->add_subcommand("token", "API tokens for --auth token");
   CLI::App* svtc = svt->add_subcommand("create", "Create a token; it is printed once and only its hash is stored");
   svtc->add_option("--description", serve.description, "What the token is for");

@@ -53,6 +53,7 @@ struct RunOptions {
   std::vector<std::string> approve;  // node ids
   std::vector<std::string> reject;
   KubeFlags kube;
+  std::string raw_data_prefix;  // s3://bucket/prefix for file and folder values
 };
 int RunRun(const RunOptions& opts);
 
@@ -103,6 +104,7 @@ struct ServeOptions {
   bool access_log = false;
   std::string description;  // token create
   KubeFlags kube;           // over the config file's kubernetes: section
+  std::string raw_data_prefix;  // over the config file's
 };
 int RunServe(const ServeOptions& opts);
 int RunTokenCreate(const ServeOptions& opts);

@@ -14,8 +14,8 @@ namespace flyte {
 KubeSetup::~KubeSetup() = default;
 
 Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFlags& flags,
-                                                   const std::string& home,
-                                                   RoutingRunner& runners) {
+                                                   const std::string& home, RoutingRunner& runners,
+                                                   storage::DataStores* stores) {
   if (!flags.any()) {
     runners.Require(ExecutorKind::kKubernetes,
                     "it says `runner: kubernetes`; run with --kubernetes or --kubeconfig FILE");
@@ -65,6 +65,7 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
   po.interruptible_node_selector = flags.interruptible_node_selector;
   po.interruptible_tolerations_json = flags.interruptible_tolerations_json;
   po.keep_failed_for_nanos = flags.keep_failed_for_nanos;
+  po.stores = stores;
   // Two homes sharing a namespace never touch each other's Pods.
   po.instance = !flags.instance.empty() ? flags.instance : "h" + Sha256Hex(home).substr(0, 12);
   setup->runner_ = std::make_unique<PodRunner>(loop, *setup->client_, std::move(po));

@@ -16,6 +16,9 @@
 namespace flyte {
 
 class PodRunner;
+namespace storage {
+class DataStores;
+}
 namespace kube {
 class Client;
 }
@@ -51,7 +54,8 @@ class KubeSetup {
 
  private:
   friend Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t*, const KubeFlags&,
-                                                            const std::string&, RoutingRunner&);
+                                                            const std::string&, RoutingRunner&,
+                                                            storage::DataStores*);
   std::unique_ptr<kube::Client> client_;
   std::unique_ptr<PodRunner> runner_;
   std::string description_;
@@ -60,7 +64,9 @@ class KubeSetup {
 // With flags.any(): reads the kubeconfig, connects, routes Pod kinds to a new Pod runner.
 // Without: marks `runner: kubernetes` tasks as needing it, and returns null. `home` names
 // this flyte's Pods (their instance label). Errors name the kubeconfig and the reason.
+// `stores` (borrowed): where file and folder values travel (the raw_data_prefix).
 Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFlags& flags,
-                                                   const std::string& home, RoutingRunner& runners);
+                                                   const std::string& home, RoutingRunner& runners,
+                                                   storage::DataStores* stores = nullptr);
 
 }  // namespace flyte

@@ -194,6 +194,18 @@ int RunRun(const RunOptions& opts) {
     aopts.home = opts.home.empty() ? DefaultHome() : opts.home;
     if (std::optional<int64_t> retry = StoreRetryNanos()) aopts.store_retry_nanos = *retry;
     aopts.max_log_bytes = static_cast<uint64_t>(opts.max_log_mib) << 20;
+    const std::string prefix = !opts.raw_data_prefix.empty()
+                                   ? opts.raw_data_prefix
+                                   : ReadClientDefaults(opts.home).raw_data_prefix;
+    if (!prefix.empty()) {
+      Result<std::unique_ptr<storage::DataStores>> stores = storage::DataStores::Open(
+          LocalAdmin::AbsoluteHome(aopts.home) + "/blobs", prefix, storage::AwsEnvironment());
+      if (!stores.ok()) {
+        std::fprintf(stderr, "flyte run: %s\n", stores.status().message().c_str());
+        return kExitUsage;
+      }
+      aopts.data_stores = std::move(*stores);
+    }
     Result<std::unique_ptr<LocalAdmin>> opened = LocalAdmin::Open(&loop, aopts);
     if (!opened.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", opened.status().message().c_str());
@@ -201,7 +213,7 @@ int RunRun(const RunOptions& opts) {
     }
     LocalAdmin& admin = **opened;
     Result<std::unique_ptr<KubeSetup>> kube =
-        SetUpKubernetes(&loop, opts.kube, aopts.home, admin.runners());
+        SetUpKubernetes(&loop, opts.kube, aopts.home, admin.runners(), &admin.data_stores());
     if (!kube.ok()) {
       std::fprintf(stderr, "flyte run: Kubernetes: %s\n", kube.status().message().c_str());
       return kExitUsage;

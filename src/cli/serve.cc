@@ -125,6 +125,7 @@ int RunServe(const ServeOptions& opts) {
   if (!opts.kube.context.empty()) cfg.kube.context = opts.kube.context;
   if (!opts.kube.ns.empty()) cfg.kube.ns = opts.kube.ns;
   if (!opts.kube.image.empty()) cfg.kube.image = opts.kube.image;
+  if (!opts.raw_data_prefix.empty()) cfg.raw_data_prefix = opts.raw_data_prefix;
   if (cfg.log_format != "text" && cfg.log_format != "json") {
     std::cerr << "flyte serve: --log-format takes text or json, got " << Quote(cfg.log_format) << "\n";
     return kExitUsage;
@@ -175,6 +176,15 @@ int RunServe(const ServeOptions& opts) {
   ao.keep_finished = false;
   ao.supervise = cfg.supervise;  // tasks outlive a crash of ours, and a restart adopts them
   ao.max_log_bytes = cfg.max_log_bytes;
+  {
+    Result<std::unique_ptr<storage::DataStores>> stores =
+        storage::DataStores::Open(LocalAdmin::AbsoluteHome(ao.home) + "/blobs", cfg.raw_data_prefix, storage::AwsEnvironment());
+    if (!stores.ok()) {
+      log.Error(stores.status().message());
+      return kExitUsage;
+    }
+    ao.data_stores = std::move(*stores);
+  }
   auto lock = HomeLock::Acquire(ao.home);
   if (!lock.ok()) {
     log.Error(lock.status().message());
@@ -190,7 +200,7 @@ int RunServe(const ServeOptions& opts) {
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   if (!admin->supervisor_warning().empty()) log.Warn(admin->supervisor_warning());
   // Before resuming: adopted Pod attempts need their runner.
-  Result<std::unique_ptr<KubeSetup>> kube = SetUpKubernetes(&loop, cfg.kube, ao.home, admin->runners());
+  Result<std::unique_ptr<KubeSetup>> kube = SetUpKubernetes(&loop, cfg.kube, ao.home, admin->runners(), &admin->data_stores());
   if (!kube.ok()) {
     log.Error("Kubernetes: " + kube.status().message());
     return kExitUsage;

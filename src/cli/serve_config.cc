@@ -148,8 +148,10 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   if (!root->is_map()) return InvalidArgument(path + ": expected a mapping of settings, got " + root->Describe());
   Reader r(path, *root, "");
   RETURN_IF_ERROR(
-      r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks", "kubernetes"}));
+      r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks", "kubernetes",
+                   "raw_data_prefix"}));
   RETURN_IF_ERROR(r.String("listen", &c.listen));
+  RETURN_IF_ERROR(r.String("raw_data_prefix", &c.raw_data_prefix));
   RETURN_IF_ERROR(r.String("home", &c.home));
   if (StartsWith(c.home, "~/")) {
     const char* h = std::getenv("HOME");
@@ -170,7 +172,14 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
     RETURN_IF_ERROR(k.CheckKeys({"enabled", "kubeconfig", "context", "namespace", "image", "service_account",
                                  "max_pods", "delete_pods", "image_pull_grace", "labels", "annotations",
                                  "node_selector", "tolerations", "interruptible", "pod_template",
-                                 "keep_failed_for", "instance"}));
+                                 "keep_failed_for", "instance", "raw_data_prefix"}));
+    std::string prefix;
+    RETURN_IF_ERROR(k.String("raw_data_prefix", &prefix));
+    if (!prefix.empty() && !c.raw_data_prefix.empty() && prefix != c.raw_data_prefix) {
+      return InvalidArgument(path + ": raw_data_prefix and kubernetes.raw_data_prefix differ (" +
+                             c.raw_data_prefix + ", " + prefix + "): set one");
+    }
+    if (!prefix.empty()) c.raw_data_prefix = prefix;
     c.kube.enabled = true;  // the section turns it on unless it says enabled: false
     RETURN_IF_ERROR(k.Bool("enabled", &c.kube.enabled));
     RETURN_IF_ERROR(k.String("kubeconfig", &c.kube.kubeconfig));

@@ -32,6 +32,8 @@ struct ServeConfig {
   std::chrono::milliseconds webhook_initial_backoff{1000};
   std::chrono::milliseconds webhook_max_backoff{60000};
   KubeFlags kube;  // the `kubernetes:` section, and the --kubernetes flags over it
+  // s3://bucket/prefix for file and folder values (docs/storage.md); top level or in kubernetes:.
+  std::string raw_data_prefix;
 };
 
 // Reads `path` over the defaults. InvalidArgument with FILE:LINE:COL for a bad or unknown key.

@@ -12,6 +12,9 @@ Value Hashable(const Value& v) {
     case Value::Kind::kFile:
     case Value::Kind::kDir: {
       std::optional<std::string> d = DigestFromBlobPath(v.as_str());
+      if (!d) d = DigestFromS3Uri(v.as_str());
+      // Another s3:// object is keyed by its URI: reading it here would block the loop.
+      if (!d && v.as_str().rfind("s3://", 0) == 0) return Value::Str("uri:" + v.as_str());
       if (!d) {
         Result<std::string> r = v.kind() == Value::Kind::kFile ? FileDigest(v.as_str())
                                                                : DirDigest(v.as_str());

@@ -4,6 +4,8 @@
 
 #include <filesystem>
 
+#include "runner/value_transfer.h"
+#include "storage/data_stores.h"
 #include "util/file_digest.h"
 #include "util/file_kind.h"
 
@@ -38,18 +40,31 @@ Result<std::string> BlobStore::Place(const std::string& path, bool is_dir, bool 
   if (!digest.ok()) return digest.status();
   std::string name = fs::path(path).filename().string();
   if (name.empty() || name == "." || name == "..") name = is_dir ? "dir" : "file";
+  std::string uri;
+  if (remote_ != nullptr && remote_->has_prefix()) {
+    // Up first, from where the task left it: a crash meanwhile leaves the output to read again.
+    Result<std::string> up = UploadValue(*remote_, path, is_dir, *digest, name);
+    if (!up.ok()) {
+      const bool again = up.status().code() == StatusCode::kUnavailable;
+      return Status(
+          again ? StatusCode::kUnavailable : StatusCode::kFailedPrecondition,
+          "cannot store " + path + " under the raw_data_prefix: " + up.status().message());
+    }
+    uri = std::move(*up);
+  }
   fs::path dir = fs::path(root_) / digest->substr(0, 2) / *digest;
   fs::path target = dir / name;
+  auto placed = [&]() { return uri.empty() ? target.string() : uri; };
   if (fs::exists(target, ec)) {
     if (move) fs::remove_all(path, ec);
-    return target.string();
+    return placed();
   }
   fs::create_directories(dir, ec);
   if (ec) return IOError("cannot create " + dir.string() + ": " + ec.message());
   fs::path tmp = dir / ("." + name + ".tmp");
   if (move) {
     fs::rename(path, target, ec);
-    if (!ec) return target.string();
+    if (!ec) return placed();
     ec.clear();  // another file system: copy instead
   }
   fs::remove_all(tmp, ec);
@@ -58,7 +73,7 @@ Result<std::string> BlobStore::Place(const std::string& path, bool is_dir, bool 
   fs::rename(tmp, target, ec);
   if (ec) return IOError("cannot place " + target.string() + ": " + ec.message());
   if (move) fs::remove_all(path, ec);
-  return target.string();
+  return placed();
 }
 
 Result<std::string> BlobStore::Adopt(const std::string& path, bool is_dir) {

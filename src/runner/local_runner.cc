@@ -19,6 +19,7 @@
 #include "runner/spawn.h"
 #include "runner/supervise.h"
 #include "runner/task_files.h"
+#include "runner/value_transfer.h"
 #include "util/file_kind.h"
 #include "util/proc.h"
 #include "util/strings.h"
@@ -116,6 +117,7 @@ struct LocalRunner::Attempt {
 LocalRunner::LocalRunner(uv_loop_t* loop, Options options)
     : loop_(loop), options_(std::move(options)) {
   if (!options_.blob_root.empty()) blobs_ = std::make_unique<BlobStore>(options_.blob_root);
+  if (blobs_ != nullptr) blobs_->set_remote(options_.stores);
   uv_idle_init(loop_, &idle_);
   idle_.data = this;
   uv_timer_init(loop_, &log_check_);
@@ -167,6 +169,62 @@ void LocalRunner::OnDeferred(uv_idle_t* idle) {
 }
 
 void LocalRunner::Start(TaskLaunch launch) {
+  if (options_.stores != nullptr && blobs_ != nullptr) {
+    for (const Value& v : launch.inputs) {
+      if (HasRemoteFiles(v)) return FetchThenLaunch(std::move(launch));
+    }
+  }
+  Launch(std::move(launch));
+}
+
+void LocalRunner::FetchThenLaunch(TaskLaunch launch) {
+  struct Work {
+    uv_work_t req;
+    LocalRunner* runner;
+    TaskLaunch launch;
+    Status status;
+  };
+  fetching_[launch.id] = false;
+  auto* w = new Work{{}, this, std::move(launch), Status::Ok()};
+  w->req.data = w;
+  uv_queue_work(
+      loop_, &w->req,
+      [](uv_work_t* req) {
+        auto* w = static_cast<Work*>(req->data);
+        for (Value& v : w->launch.inputs) {
+          Result<Value> local = FetchValue(*w->runner->options_.stores, *w->runner->blobs_, v);
+          if (!local.ok()) {
+            w->status = local.status();
+            return;
+          }
+          v = std::move(*local);
+        }
+      },
+      [](uv_work_t* req, int) {
+        std::unique_ptr<Work> w(static_cast<Work*>(req->data));
+        LocalRunner* self = w->runner;
+        const uint64_t id = w->launch.id;
+        const bool aborted = self->fetching_[id];
+        self->fetching_.erase(id);
+        AttemptResult r;
+        r.exit_code = -1;
+        if (aborted) {
+          r.status = AttemptResult::Status::kAborted;
+          return self->done_(id, std::move(r));
+        }
+        if (!w->status.ok()) {
+          // Not the task's doing: an unreachable bucket may answer next time, a refusal will not.
+          r.status = AttemptResult::Status::kSystemError;
+          r.retryable = w->status.code() == StatusCode::kUnavailable;
+          r.code = "InputsNotFetched";
+          r.message = "cannot fetch the inputs: " + w->status.message();
+          return self->done_(id, std::move(r));
+        }
+        self->Launch(std::move(w->launch));
+      });
+}
+
+void LocalRunner::Launch(TaskLaunch launch) {
   const uint64_t id = launch.id;
   auto fail = [&](AttemptResult::Status status, std::string code, std::string message) {
     AttemptResult r;
@@ -518,6 +576,10 @@ void LocalRunner::Finish(Attempt* a) {
 }
 
 void LocalRunner::Abort(uint64_t id) {
+  if (auto f = fetching_.find(id); f != fetching_.end()) {
+    f->second = true;  // reported aborted when the fetch ends; nothing runs yet
+    return;
+  }
   auto it = attempts_.find(id);
   if (it == attempts_.end()) return;
   Attempt* a = it->second;

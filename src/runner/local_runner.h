@@ -19,6 +19,7 @@
 
 #include "flyte/runner.h"
 #include "runner/blobs.h"
+#include "storage/data_stores.h"
 
 namespace flyte {
 
@@ -27,6 +28,10 @@ class LocalRunner : public Runner {
   struct Options {
     int64_t abort_grace_nanos = 10'000'000'000;
     std::string blob_root;  // empty: file outputs stay where the task wrote them
+    // Borrowed: where values live (the blob folder, the raw_data_prefix). With a prefix, file
+    // and folder outputs are uploaded; s3:// inputs are fetched into the blob folder before
+    // the task starts, on libuv's thread pool. Null: neither.
+    storage::DataStores* stores = nullptr;
     // The flyte executable, to run each task under `flyte __supervise` (runner/supervise.h)
     // so that it survives us and can be adopted after a restart; empty: tasks are our own
     // children only (`flyte run`, which ends its tasks when it ends).
@@ -59,7 +64,7 @@ class LocalRunner : public Runner {
   // those being aborted (a second Ctrl-C). Their results arrive as usual.
   void KillAll();
   void Adopt(TaskLaunch launch) override;
-  size_t running() const override { return attempts_.size(); }
+  size_t running() const override { return attempts_.size() + fetching_.size(); }
 
  private:
   struct Attempt;
@@ -78,6 +83,9 @@ class LocalRunner : public Runner {
   static void OnLogCheck(uv_timer_t* timer);
   void StartLogCheck();
   void Watch(Attempt* a);
+  // Start, once s3:// inputs are in the blob folder.
+  void Launch(TaskLaunch launch);
+  void FetchThenLaunch(TaskLaunch launch);
 
   uv_loop_t* loop_;
   Options options_;
@@ -88,6 +96,8 @@ class LocalRunner : public Runner {
   // Results delivered on the next loop turn (spawn failures are known inside Start).
   std::vector<std::pair<uint64_t, AttemptResult>> deferred_;
   std::vector<Attempt*> deferred_finish_;  // adopted attempts that had already ended
+  // Attempts whose inputs are being fetched; true once aborted meanwhile.
+  std::unordered_map<uint64_t, bool> fetching_;
   uv_idle_t idle_;
   uv_timer_t log_check_;  // keeps running logs under the cap
 };

@@ -11,6 +11,9 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <set>
+
+#include "runner/pod_transfer.h"
 
 namespace flyte {
 namespace {
@@ -82,13 +85,14 @@ bool ParseInt(std::string_view s, long* out) {
 // The output folder's regular files (at most kMaxFile + 1 bytes read of each); a folder among
 // them is named in `folder`.
 std::vector<std::pair<std::string, std::string>> ReadOutputs(const char* dir, std::string* folder,
-                                                             size_t* total) {
+                                                             size_t* total,
+                                                             const std::set<std::string>& sent) {
   std::vector<std::pair<std::string, std::string>> files;
   DIR* d = ::opendir(dir);
   if (d == nullptr) return files;
   while (dirent* e = ::readdir(d)) {
     std::string name = e->d_name;
-    if (name == "." || name == "..") continue;
+    if (name == "." || name == ".." || sent.count(name)) continue;  // uploaded: not in the message
     std::string path = std::string(dir) + "/" + name;
     struct stat st;
     if (::lstat(path.c_str(), &st) != 0) continue;
@@ -135,6 +139,75 @@ void WriteAll(const char* path, const std::string& text) {
     done += static_cast<size_t>(n);
   }
   ::close(fd);
+}
+
+// Downloads the inputs named in the transfer list into DATA; in an input folder of our own
+// (not a read-only ConfigMap), each also appears there by name, as locally.
+bool FetchInputs(const std::vector<Transfer>& transfers, const std::string& data,
+                 const char* in_dir, bool link, std::string* error) {
+  ::mkdir(data.c_str(), 0777);
+  std::set<std::string> linked;
+  for (const Transfer& t : transfers) {
+    if (t.kind != Transfer::Kind::kGet) continue;
+    if (!HttpGetToFile(t.url, data + "/" + t.path, error)) {
+      *error = "cannot download input " + t.path + ": " + *error;
+      return false;
+    }
+    const std::string top = t.path.substr(0, t.path.find('/'));
+    if (link && in_dir != nullptr && linked.insert(top).second) {
+      const std::string at = std::string(in_dir) + "/" + top;
+      ::unlink(at.c_str());
+      if (::symlink((data + "/" + top).c_str(), at.c_str()) != 0) {
+        *error = "cannot link input " + top + ": " + std::strerror(errno);
+        return false;
+      }
+    }
+  }
+  return true;
+}
+
+// Uploads the file and folder outputs the task wrote; their names go in `sent`.
+bool SendOutputs(const std::vector<Transfer>& transfers, const char* out_dir,
+                 const std::string& data, std::set<std::string>* sent, std::string* error) {
+  for (const Transfer& t : transfers) {
+    if (t.kind == Transfer::Kind::kGet || out_dir == nullptr) continue;
+    const std::string path = std::string(out_dir) + "/" + t.path;
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) continue;  // not written: flyte says so (or it is optional)
+    sent->insert(t.path);
+    std::string file = path;
+    if (t.kind == Transfer::Kind::kTar) {
+      if (!S_ISDIR(st.st_mode)) continue;  // the wrong kind: flyte's reading of outputs says so
+      file = data + "/." + t.path + ".tar";
+      if (!WriteTar(path, file, error)) return false;
+    } else if (!S_ISREG(st.st_mode)) {
+      continue;
+    }
+    if (!HttpPutFile(t.url, file, error)) {
+      *error = "cannot upload output " + t.path + ": " + *error;
+      return false;
+    }
+    if (file != path) ::unlink(file.c_str());
+  }
+  return true;
+}
+
+std::string ReadWhole(const std::string& path) {
+  std::string text;
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return text;
+  char buf[65536];
+  ssize_t n;
+  while ((n = ::read(fd, buf, sizeof buf)) > 0) text.append(buf, static_cast<size_t>(n));
+  ::close(fd);
+  return text;
+}
+
+// The transfer failed: the task cannot run, or its outputs are lost; the message says which.
+int TransferFailed(const char* log, const std::string& error) {
+  std::fprintf(stderr, "flyte-pod: %s\n", error.c_str());
+  WriteAll(log, PackOutputs(125, {{"_ERROR", error}}, ""));
+  return 125;
 }
 
 }  // namespace
@@ -216,8 +289,11 @@ int PodHelperMain(int argc, char** argv) {
   if (log == nullptr || *log == '\0') log = "/dev/termination-log";
   if (out_dir != nullptr) ::mkdir(out_dir, 0777);
   if (const char* raw = std::getenv("FLYTE_RAW_OUTPUT_DIR")) ::mkdir(raw, 0777);
+  std::string transfer_text;
+  bool inline_inputs = false;
   // Small inputs come in the Pod itself: written out here, then gone from the environment.
   if (const char* packed = std::getenv(kInputsEnv)) {
+    inline_inputs = true;
     const char* in_dir = std::getenv("FLYTE_INPUT_DIR");
     PackedOutputs inputs = UnpackOutputs(packed);
     if (!inputs.valid || in_dir == nullptr) {
@@ -226,10 +302,24 @@ int PodHelperMain(int argc, char** argv) {
       return 126;
     }
     ::mkdir(in_dir, 0777);
-    for (const auto& [name, bytes] : inputs.files)
+    for (const auto& [name, bytes] : inputs.files) {
+      if (name == kTransfersFile) {
+        transfer_text = bytes;  // presigned URLs: for us, not the task
+        continue;
+      }
       WriteAll((std::string(in_dir) + "/" + name).c_str(), bytes);
+    }
     ::unsetenv(kInputsEnv);
+  } else if (const char* in_dir = std::getenv("FLYTE_INPUT_DIR")) {
+    transfer_text = ReadWhole(std::string(in_dir) + "/" + kTransfersFile);
   }
+  std::vector<Transfer> transfers;
+  const char* data_env = std::getenv(kDataDirEnv);
+  const std::string data = data_env != nullptr ? data_env : "/tmp/flyte-data";
+  std::string error;
+  if (!ParseTransfers(transfer_text, &transfers, &error)) return TransferFailed(log, error);
+  if (!FetchInputs(transfers, data, std::getenv("FLYTE_INPUT_DIR"), inline_inputs, &error))
+    return TransferFailed(log, error);
 
   struct sigaction sa {};
   sa.sa_handler = Forward;
@@ -263,10 +353,13 @@ int PodHelperMain(int argc, char** argv) {
     break;
   }
   ::kill(-pid, SIGKILL);  // what the task left in its group goes with it
+  std::set<std::string> sent;
+  if (code == 0 && !SendOutputs(transfers, out_dir, data, &sent, &error))
+    return TransferFailed(log, error);
   std::string folder;
   size_t total = 0;
   std::vector<std::pair<std::string, std::string>> files =
-      out_dir != nullptr ? ReadOutputs(out_dir, &folder, &total)
+      out_dir != nullptr ? ReadOutputs(out_dir, &folder, &total, sent)
                          : std::vector<std::pair<std::string, std::string>>{};
   WriteAll(log, PackOutputs(code, files, folder));
   return code;

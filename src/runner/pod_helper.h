@@ -43,6 +43,10 @@ inline constexpr const char* kInputsEnv = "FLYTE_POD_INPUTS";
 // Inputs up to this size (packed) travel in the Pod; larger ones in a ConfigMap (1 MiB at most).
 inline constexpr size_t kMaxInlineInputs = 32 * 1024;
 PackedOutputs UnpackOutputs(std::string_view message);
+// With a raw_data_prefix: the input file holding the transfer list (runner/pod_transfer.h),
+// and the variable naming the folder where file and folder inputs are downloaded.
+inline constexpr const char* kTransfersFile = "_transfers";
+inline constexpr const char* kDataDirEnv = "FLYTE_POD_DATA_DIR";
 
 // main() of flyte-pod: `flyte-pod -- ARGV...`.
 int PodHelperMain(int argc, char** argv);

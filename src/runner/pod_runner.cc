@@ -9,6 +9,7 @@
 
 #include "kube/manifest.h"
 #include "runner/log_cap.h"
+#include "runner/pod_files.h"
 #include "runner/pod_helper.h"
 #include "runner/task_files.h"
 #include "util/sha256.h"
@@ -29,6 +30,7 @@ constexpr const char* kInputDir = "/var/run/flyte/inputs";
 constexpr const char* kOutputDir = "/var/run/flyte/outputs";
 constexpr const char* kRawDir = "/var/run/flyte/raw";
 constexpr const char* kHelperDir = "/var/run/flyte/bin";
+constexpr const char* kDataDir = "/var/run/flyte/data";  // file and folder inputs, downloaded
 constexpr size_t kTailLines = 20;
 // How long a finished Pod's log stream may take to drain before the result goes without it.
 constexpr int64_t kLogDrainNanos = 10'000'000'000;
@@ -93,8 +95,6 @@ void Amounts(const spec::ResourceAmounts& r, std::map<std::string, std::string>&
   if (r.storage_bytes) out["ephemeral-storage"] = Bytes(*r.storage_bytes);
 }
 
-bool MovesFiles(const Type& t) { return HasBlobs(t); }
-
 }  // namespace
 
 // One attempt, from its Pod's creation to its result.
@@ -128,6 +128,9 @@ struct PodRunner::Attempt {
   };
   std::shared_ptr<Logs> logs;  // shared with the worker job reading an ended Pod's log
   bool logs_done = false;
+  std::string transfers;    // presigned URLs for flyte-pod (runner/pod_files.h); "" without files
+  bool collecting = false;  // its staged outputs are being brought in
+  bool staged = false;      // its transfers are presigned (tasks passing files)
 };
 
 std::string PodRunner::PodName(const AttemptId& id, const std::string& instance) {
@@ -374,6 +377,10 @@ void PodRunner::Prepare(Attempt& a) {
   // Small inputs travel in the Pod itself (one request fewer, no object to collect); larger
   // ones in a ConfigMap of their own.
   std::vector<std::pair<std::string, std::string>> input_files = InputFiles(l);
+  if (!a.transfers.empty()) {
+    input_files.emplace_back(kTransfersFile, a.transfers);
+    p.env.push_back({kDataDirEnv, kDataDir, "", ""});
+  }
   std::string packed = PackFiles(0, input_files);
   if (packed.size() <= kMaxInlineInputs) {
     p.env.push_back({kInputsEnv, std::move(packed), "", ""});
@@ -383,6 +390,7 @@ void PodRunner::Prepare(Attempt& a) {
     p.config_maps.push_back({a.inputs, kInputDir, 0444});
     p.empty_dirs = {kOutputDir, kRawDir};
   }
+  if (!a.transfers.empty()) p.empty_dirs.push_back(kDataDir);
   p.config_maps.push_back({helper_config_map_, kHelperDir, 0555});
   p.service_account = options_.service_account;
   p.node_selector = options_.node_selector;
@@ -448,18 +456,14 @@ void PodRunner::Start(TaskLaunch launch) {
   const uint64_t id = launch.id;
   Attempt& a = Track(std::move(launch));
   const CompiledTask& task = *a.launch.task;
-  for (const auto* vars : {&task.iface.inputs, &task.iface.outputs}) {
-    for (const Variable& v : *vars) {
-      if (!MovesFiles(v.type)) continue;
-      return Fail(id, AttemptResult::Status::kUserError, "RawDataPrefixRequired",
-                  "task " + Quote(task.name) + " passes files (" +
-                      (vars == &task.iface.inputs ? "input " : "output ") + Quote(v.name) + " is " +
-                      v.type.ToString() +
-                      "); on Kubernetes, files travel through object storage (raw_data_prefix), "
-                      "which this flyte does "
-                      "not support yet: run the task locally (runner: local)",
-                  false);
-    }
+  const bool files = PodMovesFiles(task);
+  if (files && (options_.stores == nullptr || !options_.stores->has_prefix())) {
+    return Fail(id, AttemptResult::Status::kUserError, "RawDataPrefixRequired",
+                "task " + Quote(task.name) +
+                    " passes files or folders; on Kubernetes they travel through object storage: "
+                    "set raw_data_prefix (--raw-data-prefix s3://BUCKET/PREFIX, or in the server "
+                    "config), or run the task locally (runner: local)",
+                false);
   }
   if (a.launch.image.empty() && options_.default_image.empty()) {
     return Fail(id, AttemptResult::Status::kUserError, "NoImage",
@@ -473,6 +477,34 @@ void PodRunner::Start(TaskLaunch launch) {
                 "so it cannot run Pods",
                 false);
   }
+  if (files) return StageFiles(a, [this](Attempt& staged) { Launch(staged); });
+  Launch(a);
+}
+
+void PodRunner::StageFiles(Attempt& a, std::function<void(Attempt&)> then) {
+  // Uploading local inputs and presigning are network calls: on a worker.
+  Submit([this, id = a.id, launch = a.launch, pod = PodName(a.launch.attempt, options_.instance),
+          then = std::move(then)] {
+    Result<PodFiles> staged = StagePodFiles(*options_.stores, launch, pod, kDataDir);
+    Post([this, id, staged = std::move(staged), then]() mutable {
+      auto it = attempts_.find(id);
+      if (it == attempts_.end()) return;  // aborted meanwhile
+      if (!staged.ok()) {
+        const bool again = staged.status().code() == StatusCode::kUnavailable;
+        return Fail(id, AttemptResult::Status::kSystemError, "InputsNotStaged",
+                    "cannot prepare the Pod's files: " + staged.status().message(), again);
+      }
+      it->second->launch.inputs = std::move(staged->pod_inputs);
+      it->second->transfers = std::move(staged->transfers);
+      it->second->staged = true;
+      then(*it->second);
+    });
+  });
+}
+
+void PodRunner::Launch(Attempt& a) {
+  const uint64_t id = a.id;
+  const CompiledTask& task = *a.launch.task;
   Prepare(a);
   if (a.manifest.empty()) {
     return Fail(id, AttemptResult::Status::kUserError, "InvalidPod",
@@ -517,6 +549,14 @@ void PodRunner::StartQueued() {
 
 void PodRunner::Create(uint64_t id) {
   Attempt& a = *attempts_.at(id);
+  if (!a.staged && options_.stores != nullptr && options_.stores->has_prefix() &&
+      PodMovesFiles(*a.launch.task)) {
+    // Adopted, but its Pod was never created: its files need their URLs first.
+    return StageFiles(a, [this](Attempt& staged) {
+      Prepare(staged);
+      Create(staged.id);
+    });
+  }
   a.stage = Attempt::Stage::kCreating;
   const std::string base = "/api/v1/namespaces/" + ns_;
   Submit([this, id, base, pod = a.pod, inputs = a.inputs, manifest = a.manifest,
@@ -817,10 +857,40 @@ void PodRunner::OnLogsDone(uint64_t id) {
 void PodRunner::MaybeFinish(Attempt& a) {
   if (!a.verdict) return;
   if (a.logs != nullptr && !a.logs_done) return;  // the log first, so the result can quote it
+  if (a.collecting) return;
+  if (a.verdict->kind == PodVerdict::Kind::kSucceeded && options_.stores != nullptr &&
+      options_.stores->has_prefix() && PodMovesFiles(*a.launch.task) &&
+      !a.launch.task->spec->dynamic) {
+    return CollectThenFinish(a);
+  }
   Finish(a.id, ResultOf(a));
 }
 
-AttemptResult PodRunner::ResultOf(Attempt& a) {
+void PodRunner::CollectThenFinish(Attempt& a) {
+  a.collecting = true;
+  // The small outputs from the termination message first, then the staged files beside them;
+  // the local reader then stores files and folders content addressed under the prefix.
+  AttemptResult unpacked = ResultOf(a, false);
+  if (unpacked.status != AttemptResult::Status::kSucceeded)
+    return Finish(a.id, std::move(unpacked));
+  Submit([this, id = a.id, launch = a.launch, paths = a.paths, pod = a.pod,
+          r = std::move(unpacked)]() mutable {
+    Status st = CollectPodFiles(*options_.stores, launch, pod, paths.output_dir);
+    if (st.ok()) {
+      BlobStore blobs(options_.stores->blob_root());
+      blobs.set_remote(options_.stores);
+      SetOutputsResult(ReadOutputs(launch, paths, &blobs), paths.stdout_path, &r);
+    } else {
+      r.status = AttemptResult::Status::kSystemError;
+      r.code = "OutputsNotStored";
+      r.retryable = st.code() == StatusCode::kUnavailable;
+      r.message = "cannot bring in the Pod's file outputs: " + st.message();
+    }
+    Post([this, id, r = std::move(r)]() mutable { Finish(id, std::move(r)); });
+  });
+}
+
+AttemptResult PodRunner::ResultOf(Attempt& a, bool read_outputs) {
   const PodVerdict& v = *a.verdict;
   AttemptResult r;
   r.stdout_path = a.paths.stdout_path;
@@ -857,12 +927,11 @@ AttemptResult PodRunner::ResultOf(Attempt& a) {
         r.retryable = false;
         r.message = !packed.folder.empty()
                         ? "output " + Quote(packed.folder) +
-                              " is a folder: on Kubernetes, folders travel through object "
-                              "storage (raw_data_prefix), which this flyte does not support yet"
+                              " is a folder where the task declares none: only declared file "
+                              "and dir outputs travel through the raw_data_prefix"
                         : "the task's outputs (" + std::to_string(packed.too_large) +
-                              " bytes) do not fit in a termination message (4 KiB): large values "
-                              "need object storage "
-                              "(raw_data_prefix), which this flyte does not support yet";
+                              " bytes) do not fit in a termination message (4 KiB): write large "
+                              "values as file outputs, which travel through the raw_data_prefix";
         return r;
       }
       std::error_code ec;
@@ -885,6 +954,10 @@ AttemptResult PodRunner::ResultOf(Attempt& a) {
           r.code = "DynamicSpecNotFound";
           r.message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
         }
+        return r;
+      }
+      if (!read_outputs) {
+        r.status = AttemptResult::Status::kSucceeded;
         return r;
       }
       SetOutputsResult(ReadOutputs(a.launch, a.paths, nullptr), a.paths.stdout_path, &r);

@@ -30,6 +30,7 @@
 #include "kube/pod_phase.h"
 #include "kube/watch.h"
 #include "runner/loop_bridge.h"
+#include "storage/data_stores.h"
 
 namespace flyte {
 
@@ -67,6 +68,9 @@ class PodRunner : public Runner {
     int64_t log_follow_delay_nanos = 1'000'000'000;
     // Tests: watch and log settings.
     int64_t watch_liveness_nanos = 0;
+    // Borrowed: where values live. With a raw_data_prefix, file and folder values travel
+    // through it by presigned URLs (runner/pod_files.h); without, tasks passing them fail.
+    storage::DataStores* stores = nullptr;
   };
   PodRunner(uv_loop_t* loop, kube::Client& client, Options options);
   ~PodRunner() override;
@@ -108,10 +112,18 @@ class PodRunner : public Runner {
   // A piece of a Pod's log for -v: split into lines on the loop thread.
   void PostOutput(uint64_t id, std::string chunk);
   void MaybeFinish(Attempt& a);
+  // After the checks of Start (and the presigning of its files): build and queue the Pod.
+  void Launch(Attempt& a);
+  // The file and folder outputs a finished Pod staged: brought in and read on a worker.
+  void CollectThenFinish(Attempt& a);
+  // Presigns the attempt's transfers on a worker (runner/pod_files.h), then `then` on the loop.
+  void StageFiles(Attempt& a, std::function<void(Attempt&)> then);
   void Finish(uint64_t id, AttemptResult r);
   void Fail(uint64_t id, AttemptResult::Status status, std::string code, std::string message,
             bool retryable);
-  AttemptResult ResultOf(Attempt& a);
+  // `read_outputs` false: unpacks the termination message into the output folder but leaves
+  // reading it (with the files still to come) to the caller.
+  AttemptResult ResultOf(Attempt& a, bool read_outputs = true);
   void DeletePod(const std::string& name, int64_t grace_seconds);
   // Deletes the Pod after `delay_ms` on the loop (0: next turn). A kept Pod is not deleted
   // when flyte stops; the next start's sweep honours its keep-until label.

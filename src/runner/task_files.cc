@@ -9,6 +9,7 @@
 #include <filesystem>
 
 #include "types/literal.h"
+#include "types/map_files.h"
 #include "util/file_kind.h"
 #include "util/strings.h"
 #include "util/yaml.h"
@@ -64,7 +65,10 @@ std::string ReadFailureCode(const Status& st) {
 
 // The error code of an output the blob store refused (runner/blobs.cc: InvalidArgument for a
 // pipe, a device, or a folder holding one or a link out of it).
+// Unavailable and FailedPrecondition: the upload to the raw_data_prefix failed (blobs.h).
 std::string PlaceFailureCode(const Status& st) {
+  if (st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kFailedPrecondition)
+    return "OutputsNotStored";
   return st.code() == StatusCode::kInvalidArgument ? "OutputsNotRegular" : "OutputsInvalid";
 }
 
@@ -84,37 +88,16 @@ std::string OutputPath(const TaskPaths& paths, const std::string& p) {
 }
 
 Result<Value> PlaceNested(const Value& v, const TaskPaths& paths, BlobStore* blobs) {
-  switch (v.kind()) {
-    case Value::Kind::kFile:
-    case Value::Kind::kDir: {
-      std::string path = OutputPath(paths, v.as_str());
-      struct stat st;
-      if (::stat(path.c_str(), &st) != 0) return NotFound(path + " does not exist");
-      bool is_dir = S_ISDIR(st.st_mode);
-      if (blobs == nullptr) return is_dir ? Value::Dir(path) : Value::File(path);
-      Result<std::string> placed = blobs->Ingest(path, is_dir);
-      if (!placed.ok()) return placed.status();
-      return is_dir ? Value::Dir(*placed) : Value::File(*placed);
-    }
-    case Value::Kind::kList: {
-      Value::List items;
-      for (const Value& i : v.as_list()) {
-        ASSIGN_OR_RETURN(Value x, PlaceNested(i, paths, blobs));
-        items.push_back(std::move(x));
-      }
-      return Value::FromList(std::move(items));
-    }
-    case Value::Kind::kMap: {
-      Value::Map entries;
-      for (const auto& [k, i] : v.as_map()) {
-        ASSIGN_OR_RETURN(Value x, PlaceNested(i, paths, blobs));
-        entries.emplace_back(k, std::move(x));
-      }
-      return Value::FromMap(std::move(entries));
-    }
-    default:
-      return v;
-  }
+  return MapFiles(v, [&](const Value& f) -> Result<Value> {
+    std::string path = OutputPath(paths, f.as_str());
+    struct stat st;
+    if (::stat(path.c_str(), &st) != 0) return NotFound(path + " does not exist");
+    bool is_dir = S_ISDIR(st.st_mode);
+    if (blobs == nullptr) return is_dir ? Value::Dir(path) : Value::File(path);
+    Result<std::string> placed = blobs->Ingest(path, is_dir);
+    if (!placed.ok()) return placed.status();
+    return is_dir ? Value::Dir(*placed) : Value::File(*placed);
+  });
 }
 
 }  // namespace
@@ -300,6 +283,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     if (v.kind() != Value::Kind::kList && v.kind() != Value::Kind::kMap) continue;
     Result<Value> placed = PlaceNested(v, paths, blobs);
     if (!placed.ok()) {
+      out.retryable = placed.status().code() != StatusCode::kFailedPrecondition;
       return fail(PlaceFailureCode(placed.status()),
                   "output " + Quote(vars[i].name) + ": " + placed.status().message());
     }
@@ -322,6 +306,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     bool inside = StartsWith(path, paths.output_dir + "/");
     Result<std::string> placed = inside ? blobs->Adopt(path, is_dir) : blobs->Ingest(path, is_dir);
     if (!placed.ok()) {
+      out.retryable = placed.status().code() != StatusCode::kFailedPrecondition;
       return fail(PlaceFailureCode(placed.status()),
                   "output " + Quote(vars[i].name) + ": " + placed.status().message());
     }
@@ -357,7 +342,10 @@ void SetOutputsResult(OutputsRead read, const std::string& tail_log, AttemptResu
     r->outputs = std::move(read.outputs);
     return;
   }
-  r->status = AttemptResult::Status::kUserError;
+  // Not the task's fault: the bucket was unreachable (another attempt may do) or refused us.
+  const bool storage = read.code == "OutputsNotStored";
+  r->status = storage ? AttemptResult::Status::kSystemError : AttemptResult::Status::kUserError;
+  if (storage) r->retryable = read.retryable;
   r->code = std::move(read.code);
   r->message = std::move(read.message);
   r->tail = Tail(tail_log, 20);

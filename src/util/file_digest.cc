@@ -73,3 +73,18 @@ std::optional<std::string> DigestFromBlobPath(const std::string& path) {
 }
 
 }  // namespace flyte
+
+namespace flyte {
+
+std::optional<std::string> DigestFromS3Uri(std::string_view uri) {
+  if (uri.substr(0, 5) != "s3://") return std::nullopt;
+  if (!uri.empty() && uri.back() == '/') uri.remove_suffix(1);
+  const size_t slash = uri.rfind('/');
+  constexpr size_t kTail = 5 + 3 + 64;  // "data/" "ab/" <sha256>
+  if (slash == std::string_view::npos || slash < 5 + kTail || slash + 1 == uri.size()) return std::nullopt;
+  const size_t data = slash - kTail;
+  if (uri.substr(data, 5) != "data/" || uri[data - 1] != '/') return std::nullopt;
+  return DigestFromBlobPath("/blobs/" + std::string(uri.substr(data + 5, 3 + 64)));
+}
+
+}  // namespace flyte

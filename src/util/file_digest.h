@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "flyte/status.h"
 
@@ -15,5 +16,7 @@ Result<std::string> FileDigest(const std::string& path);
 Result<std::string> DirDigest(const std::string& path);
 // The digest a blob path carries (".../blobs/ab/<64 hex>/name"), without reading anything.
 std::optional<std::string> DigestFromBlobPath(const std::string& path);
+// The digest a value URI under a raw_data_prefix carries ("s3://B/P/data/ab/<64 hex>/name[/]").
+std::optional<std::string> DigestFromS3Uri(std::string_view uri);
 
 }  // namespace flyte

@@ -2,6 +2,9 @@
 // (gates answered up front), and produces the outputs it promises.
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <sstream>
+
 #include "cli/cli_fixture.h"
 
 namespace flyte {
@@ -22,6 +25,18 @@ TEST_CASE("examples/hello.yaml greets", "[process][examples]") {
   auto report = f.Json({"run", Example("hello.yaml"), "--input", "who=Ada"});
   CHECK(report["phase"] == "SUCCEEDED");
   CHECK(report["outputs"]["greeting"] == "Hello, Ada!");
+}
+
+TEST_CASE("examples/files.yaml passes a file and a folder between tasks", "[process][examples]") {
+  CliFixture f;
+  auto report = f.Json({"run", Example("files.yaml"), "--input", "parts=2"});
+  CHECK(report["phase"] == "SUCCEEDED");
+  CHECK(report["outputs"]["summary"] == "3 files, 29 bytes");
+  CHECK(report["outputs"]["lines"] == 4);
+  std::ifstream everything(report["outputs"]["everything"].get<std::string>());
+  std::stringstream text;
+  text << everything.rdbuf();
+  CHECK(text.str() == "2 parts\nnested\npart 1\npart 2\n");
 }
 
 TEST_CASE("examples/ml_pipeline.yaml trains, selects, packages and publishes a model", "[process][examples]") {

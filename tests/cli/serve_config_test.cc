@@ -34,6 +34,24 @@ TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
   CHECK(shipped->webhook_initial_backoff == d.webhook_initial_backoff);
   CHECK(shipped->webhook_max_backoff == d.webhook_max_backoff);
   CHECK_FALSE(shipped->kube.any());
+  CHECK(shipped->raw_data_prefix == d.raw_data_prefix);
+}
+
+TEST_CASE("raw_data_prefix is read at the top or in the kubernetes section, and both must agree",
+          "[config]") {
+  TempDir tmp;
+  Result<ServeConfig> top = LoadServeConfig(tmp.Write("a.yaml", "raw_data_prefix: s3://b/p\n"));
+  REQUIRE(top.ok());
+  CHECK(top->raw_data_prefix == "s3://b/p");
+  Result<ServeConfig> kube =
+      LoadServeConfig(tmp.Write("b.yaml", "kubernetes: {enabled: false, raw_data_prefix: s3://b/k}\n"));
+  REQUIRE(kube.ok());
+  CHECK(kube->raw_data_prefix == "s3://b/k");
+  const std::string both = tmp.Write("c.yaml", "raw_data_prefix: s3://b/p\nkubernetes: {raw_data_prefix: s3://b/k}\n");
+  Result<ServeConfig> differ = LoadServeConfig(both);
+  REQUIRE_FALSE(differ.ok());
+  CHECK(differ.status().message() ==
+        both + ": raw_data_prefix and kubernetes.raw_data_prefix differ (s3://b/p, s3://b/k): set one");
 }
 
 TEST_CASE("the kubernetes section turns Pods on, with its settings", "[config]") {
@@ -102,13 +120,13 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
   CHECK(error("listn: 1.2.3.4:1\n") ==
         ":1:1: unknown key 'listn' (did you mean 'listen'?); the keys are: listen, home, auth, "
         "insecure, log, tasks, "
-        "http, webhooks, kubernetes");
+        "http, webhooks, kubernetes, raw_data_prefix");
   CHECK(error("kubernetes:\n  max_pod: 3\n") ==
         ":2:3: unknown key 'kubernetes.max_pod' (did you mean 'max_pods'?); the keys are: enabled, "
         "kubeconfig, "
         "context, namespace, image, service_account, max_pods, delete_pods, image_pull_grace, "
         "labels, annotations, "
-        "node_selector, instance");
+        "node_selector, instance, raw_data_prefix");
   CHECK(error("kubernetes:\n  delete_pods: never\n") ==
         ":2:16: 'kubernetes.delete_pods' must be one of always, on_success, got 'never'");
   CHECK(error("log:\n  format: xml\n") == ":2:11: 'log.format' must be one of text, json, got 'xml'");
