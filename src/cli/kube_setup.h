@@ -32,6 +32,9 @@ struct KubeFlags {
   int64_t image_pull_grace_nanos = 180'000'000'000;
   std::map<std::string, std::string> labels, annotations, node_selector;
   std::string instance;  // label telling this flyte's Pods from others'; default from the home
+  // Refuse plugin tasks whose operator the cluster lacks before an execution starts (flyte
+  // run); a server checks per attempt instead, so an operator installed later is used.
+  bool check_operators_at_start = false;
   bool any() const { return enabled || !kubeconfig.empty() || !context.empty(); }
 };
 

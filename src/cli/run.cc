@@ -200,8 +200,10 @@ int RunRun(const RunOptions& opts) {
       return kExitInternal;
     }
     LocalAdmin& admin = **opened;
+    KubeFlags kube_flags = opts.kube;
+    kube_flags.check_operators_at_start = true;
     Result<std::unique_ptr<KubeSetup>> kube =
-        SetUpKubernetes(&loop, opts.kube, aopts.home, admin.runners());
+        SetUpKubernetes(&loop, kube_flags, aopts.home, admin.runners());
     if (!kube.ok()) {
       std::fprintf(stderr, "flyte run: Kubernetes: %s\n", kube.status().message().c_str());
       return kExitUsage;

@@ -93,6 +93,7 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
     case spec::PluginKind::kRay: t.executor = ExecutorKind::kRay; break;
     case spec::PluginKind::kSpark: t.executor = ExecutorKind::kSpark; break;
     case spec::PluginKind::kPytorch: t.executor = ExecutorKind::kPytorch; break;
+    case spec::PluginKind::kResource: t.executor = ExecutorKind::kResource; break;
     case spec::PluginKind::kNone:
       t.executor = task.image.empty() ? ExecutorKind::kProcess : ExecutorKind::kContainer;
       break;
@@ -154,6 +155,10 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
       }
     }
     if (task.plugin.settings) Field(def, "settings", task.plugin.settings->ToCanonicalJson());
+    const spec::ResourceManifest& res = task.plugin.resource;
+    if (res.manifest) Field(def, "manifest", res.manifest->ToCanonicalJson());
+    if (res.success) Field(def, "success", res.success->text);
+    if (res.failure) Field(def, "failure", res.failure->text);
   }
   t.definition_hash = Sha256Hex(def);
   return t;

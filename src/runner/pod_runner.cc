@@ -8,6 +8,7 @@
 #include <filesystem>
 
 #include "kube/manifest.h"
+#include "runner/pod_attempt.h"
 #include "runner/log_cap.h"
 #include "runner/pod_helper.h"
 #include "runner/task_files.h"
@@ -67,67 +68,17 @@ std::string DnsPart(std::string_view s) {
   return out;
 }
 
-std::string Cpu(int64_t millis) {
-  return millis % 1000 == 0 ? std::to_string(millis / 1000) : std::to_string(millis) + "m";
-}
-
-std::string Bytes(int64_t b) {
-  if (b % (int64_t{1} << 30) == 0) return std::to_string(b >> 30) + "Gi";
-  if (b % (int64_t{1} << 20) == 0) return std::to_string(b >> 20) + "Mi";
-  if (b % 1024 == 0) return std::to_string(b >> 10) + "Ki";
-  return std::to_string(b);
-}
-
-void Amounts(const spec::ResourceAmounts& r, std::map<std::string, std::string>& out) {
-  if (r.cpu_millis) out["cpu"] = Cpu(*r.cpu_millis);
-  if (r.mem_bytes) out["memory"] = Bytes(*r.mem_bytes);
-  if (r.gpu) out["nvidia.com/gpu"] = std::to_string(*r.gpu);
-  if (r.storage_bytes) out["ephemeral-storage"] = Bytes(*r.storage_bytes);
-}
-
 bool MovesFiles(const Type& t) { return HasBlobs(t); }
 
 }  // namespace
 
-// One attempt, from its Pod's creation to its result.
-struct PodRunner::Attempt {
-  uint64_t id = 0;
-  TaskLaunch launch;
-  TaskPaths paths;       // the local attempt folder: logs, unpacked outputs
-  std::string pod;       // its name
-  std::string inputs;    // its inputs' ConfigMap
-  std::string manifest;  // the Pod, as JSON
-  std::string inputs_manifest;
-  kube::ClassifyOptions classify;
-  enum class Stage : uint8_t { kWaiting, kCreating, kCreated } stage = Stage::kWaiting;
-  bool counted = false;  // holds one of max_pods
-  bool aborted = false;
-  int64_t abort_deadline = 0;
-  std::string uid;
-  std::string waiting_reason;
-  int64_t waiting_since = 0;
-  TaskPhase phase = TaskPhase::kQueued;
-  std::string reason;
-  std::optional<PodVerdict> verdict;
-  int64_t verdict_at = 0;
-  int64_t retry_create_at = 0;  // waiting for quota
-  // The log stream.
-  struct Logs {
-    kube::StreamCanceller cancel;
-    std::thread thread;
-    std::string partial;  // an unfinished line, for -v
-  };
-  std::shared_ptr<Logs> logs;  // shared with the worker job reading an ended Pod's log
-  bool logs_done = false;
-};
-
-std::string PodRunner::PodName(const AttemptId& id, const std::string& instance) {
+std::string PodRunner::PodName(const AttemptId& id, const std::string& instance, size_t max) {
   const std::string key = instance + "\n" + id.project + "\n" + id.domain + "\n" + id.execution +
                           "\n" + id.node + "\n" + std::to_string(id.attempt);
   const std::string hash = Sha256Hex(key).substr(0, 5);
   std::string base =
       DnsPart(id.execution) + "-" + DnsPart(id.node) + "-" + std::to_string(id.attempt);
-  if (base.size() > 63 - 6) base.resize(63 - 6);
+  if (base.size() > max - 6) base.resize(max - 6);
   while (!base.empty() && base.back() == '-') base.pop_back();
   if (base.empty() || !std::isalpha(static_cast<unsigned char>(base[0]))) base = "f" + base;
   return base + "-" + hash;
@@ -159,14 +110,15 @@ PodRunner::PodRunner(uv_loop_t* loop, kube::Client& client, Options options)
 
 PodRunner::~PodRunner() {
   // Deletions not yet sent (their attempt's end was just recorded) go now, before the workers stop.
-  for (auto& [timer, pod] : deleting_) {
+  for (auto& [timer, path] : deleting_) {
     uv_timer_stop(timer);
-    DeletePod(pod, -1);
+    DeleteObject(path, -1);
     uv_close(reinterpret_cast<uv_handle_t*>(timer),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   }
   deleting_.clear();
   watch_.reset();
+  resource_watches_.clear();
   for (auto& [id, a] : attempts_) {
     if (a->logs) a->logs->cancel.Cancel();
   }
@@ -263,6 +215,8 @@ void PodRunner::EnsureWatch() {
             auto seen = self->seen_.find(a.pod);
             if (seen != self->seen_.end())
               self->OnPod(seen->second, false);  // grace periods run out
+          } else if (a.resource != nullptr && a.stage == Attempt::Stage::kCreated) {
+            self->TickResource(a, now);
           }
         }
       },
@@ -274,7 +228,7 @@ void PodRunner::Progress(Attempt& a, TaskPhase phase, std::string reason) {
   if (a.phase == phase && a.reason == reason) return;
   a.phase = phase;
   a.reason = reason;
-  if (progress_) progress_(a.id, {phase, std::move(reason), "pod " + ns_ + "/" + a.pod});
+  if (progress_) progress_(a.id, {phase, std::move(reason), Where(a)});
 }
 
 void PodRunner::Fail(uint64_t id, AttemptResult::Status status, std::string code,
@@ -346,10 +300,10 @@ void PodRunner::Prepare(Attempt& a) {
   if (!task.spec->workdir.empty() && task.spec->workdir[0] == '/')
     p.working_dir = task.spec->workdir;
   if (l.resources) {
-    Amounts(l.resources->requests, p.requests);
-    Amounts(l.resources->limits, p.limits);
+    p.requests = kube::Quantities(l.resources->requests);
+    p.limits = kube::Quantities(l.resources->limits);
     if (l.resources->limits.mem_bytes)
-      a.classify.memory_limit = Bytes(*l.resources->limits.mem_bytes);
+      a.classify.memory_limit = kube::BytesQuantity(*l.resources->limits.mem_bytes);
   }
   // Small inputs travel in the Pod itself (one request fewer, no object to collect); larger
   // ones in a ConfigMap of their own.
@@ -367,7 +321,8 @@ void PodRunner::Prepare(Attempt& a) {
   p.service_account = options_.service_account;
   p.node_selector = options_.node_selector;
   p.tolerations_json = options_.tolerations_json;
-  if (l.interruptible) {
+  // A plugin's main Pod stays on regular capacity; its workers may not (PrepareResource).
+  if (l.interruptible && task.spec->plugin.kind == spec::PluginKind::kNone) {
     for (const auto& [k, v] : options_.interruptible_node_selector) p.node_selector[k] = v;
     if (!options_.interruptible_tolerations_json.empty()) {
       p.tolerations_json =
@@ -402,6 +357,8 @@ void PodRunner::Prepare(Attempt& a) {
   a.classify.image_pull_grace_nanos = options_.image_pull_grace_nanos;
   Result<std::string> manifest = kube::PodManifest(p);
   if (manifest.ok()) a.manifest = std::move(*manifest);
+  if (task.spec->plugin.kind != spec::PluginKind::kNone && !a.manifest.empty())
+    PrepareResource(a, p);
 
   if (a.inputs.empty()) return;
   kube::ConfigMapRequest cm;
@@ -441,7 +398,8 @@ void PodRunner::Start(TaskLaunch launch) {
                   false);
     }
   }
-  if (a.launch.image.empty() && options_.default_image.empty()) {
+  if (a.launch.image.empty() && options_.default_image.empty() &&
+      task.spec->plugin.kind != spec::PluginKind::kResource) {
     return Fail(id, AttemptResult::Status::kUserError, "NoImage",
                 "task " + Quote(task.name) +
                     " has no image, and no default image is configured (kubernetes.image)",
@@ -454,7 +412,7 @@ void PodRunner::Start(TaskLaunch launch) {
                 false);
   }
   Prepare(a);
-  if (a.manifest.empty()) {
+  if (a.manifest.empty() || (a.resource != nullptr && a.resource->body.empty())) {
     return Fail(id, AttemptResult::Status::kUserError, "InvalidPod",
                 "the Pod of task " + Quote(task.name) +
                     " cannot be built: the pod template or tolerations are invalid",
@@ -469,7 +427,11 @@ void PodRunner::Start(TaskLaunch launch) {
       !st.ok()) {
     return Fail(id, AttemptResult::Status::kSystemError, "InputsNotWritten", st.message(), true);
   }
-  by_pod_[a.pod] = id;
+  if (a.resource != nullptr) {
+    by_resource_[a.resource->name] = id;
+  } else {
+    by_pod_[a.pod] = id;
+  }
   Progress(a, TaskPhase::kQueued, "");
   waiting_.push_back(id);
   StartQueued();
@@ -499,8 +461,12 @@ void PodRunner::Create(uint64_t id) {
   Attempt& a = *attempts_.at(id);
   a.stage = Attempt::Stage::kCreating;
   const std::string base = "/api/v1/namespaces/" + ns_;
-  Submit([this, id, base, pod = a.pod, inputs = a.inputs, manifest = a.manifest,
-          cm = a.inputs_manifest, attempt_label = std::to_string(a.launch.attempt.attempt),
+  // A plugin task creates its custom resource where a Pod task creates its Pod.
+  std::optional<kube::ResourceKind> kind;
+  if (a.resource != nullptr) kind = a.resource->kind;
+  Submit([this, id, base, kind, pod = a.resource ? a.resource->name : a.pod, inputs = a.inputs,
+          manifest = a.resource ? a.resource->body : a.manifest, cm = a.inputs_manifest,
+          attempt_label = std::to_string(a.launch.attempt.attempt),
           exec_label = LabelValue(a.launch.attempt.execution)] {
     auto report = [&](Status st, std::string uid, bool quota_wait) {
       Post([this, id, st, uid, quota_wait] { OnCreated(id, st, uid, quota_wait); });
@@ -526,6 +492,18 @@ void PodRunner::Create(uint64_t id) {
         helper_ready_ = true;
       }
     }
+    std::string collection = base + "/pods", what = "Pod " + pod;
+    if (kind) {
+      // Nothing is created for an operator that is not installed.
+      Result<std::string> c = ResourceCollection(*kind);
+      if (!c.ok()) return report(c.status(), "", false);
+      collection = *c;
+      what = kind->kind + " " + pod;
+      Post([this, id, collection] {
+        auto it = attempts_.find(id);
+        if (it != attempts_.end() && it->second->resource) it->second->resource->collection = collection;
+      });
+    }
     Result<kube::Response> r = Unavailable("");
     if (!cm.empty()) {
       r = client_.Send("POST", base + "/configmaps", cm);
@@ -533,17 +511,17 @@ void PodRunner::Create(uint64_t id) {
       if (!r->ok() && r->status != 409)
         return report(kube::ErrorOf(*r, "creating ConfigMap " + inputs), "", false);
     }
-    r = client_.Send("POST", base + "/pods", manifest);
+    r = client_.Send("POST", collection, manifest);
     if (!r.ok()) return report(r.status(), "", false);
     std::string uid;
     if (r->status == 409) {
       // Created before (a retried request, or a restart): ours if its labels say so.
-      Result<kube::Response> got = client_.Get(base + "/pods/" + pod);
+      Result<kube::Response> got = client_.Get(collection + "/" + pod);
       if (!got.ok()) return report(got.status(), "", false);
       kube::ObjectMeta m = kube::ParseMeta(got->body);
       if (!got->ok() || m.labels["flyte.org/attempt"] != attempt_label ||
           m.labels["flyte.org/execution-id"] != exec_label) {
-        return report(kube::ErrorOf(*r, "creating Pod " + pod), "", false);
+        return report(kube::ErrorOf(*r, "creating " + what), "", false);
       }
       uid = m.uid;
     } else if (!r->ok()) {
@@ -553,13 +531,15 @@ void PodRunner::Create(uint64_t id) {
         }
         return report(Unavailable(r->message), "", true);
       }
-      return report(kube::ErrorOf(*r, "creating Pod " + pod), "", false);
+      return report(kube::ErrorOf(*r, "creating " + what), "", false);
     } else {
       uid = kube::ParseMeta(r->body).uid;
     }
     // The inputs go with the Pod (garbage collection), even if flyte is gone by then.
     if (!cm.empty()) {
-      (void)client_.Send("PATCH", base + "/configmaps/" + inputs, kube::OwnerPatch(pod, uid),
+      (void)client_.Send("PATCH", base + "/configmaps/" + inputs,
+                         kind ? kube::OwnerPatch(pod, uid, kind->group_version, kind->kind)
+                              : kube::OwnerPatch(pod, uid),
                          "application/merge-patch+json");
     }
     report(Status::Ok(), uid, false);
@@ -584,6 +564,10 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
       Progress(a, TaskPhase::kWaitingForResources, st.message());
       return;
     }
+    if (st.code() == StatusCode::kNotFound && a.resource != nullptr) {
+      return Fail(id, AttemptResult::Status::kUserError, "OperatorNotInstalled", st.message(),
+                  false);
+    }
     const bool bad_request =
         st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kFailedPrecondition;
     return Fail(
@@ -597,8 +581,12 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
     a.stage = Attempt::Stage::kCreated;
     a.uid = uid;
   }
+  if (a.resource != nullptr) {
+    if (!a.resource->created_at) a.resource->created_at = Now();
+    EnsureResourceWatch(a.resource->collection);
+  }
   if (a.aborted) {
-    DeletePod(a.pod, options_.abort_grace_seconds);
+    DeleteObject(ObjectPath(a), options_.abort_grace_seconds);
     a.abort_deadline = Now() + (options_.abort_grace_seconds + 5) * 1'000'000'000;
     return;
   }
@@ -649,6 +637,7 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
     seen_[pod.meta.name] = pod;
   }
   auto found = by_pod_.find(pod.meta.name);
+  if (found == by_pod_.end() && !deleted) found = ClaimMainPod(pod);
   if (found == by_pod_.end()) return;
   auto it = attempts_.find(found->second);
   if (it == attempts_.end()) return;
@@ -715,7 +704,7 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
     // larger than memory), from a worker thread rather than a thread of its own.
     Submit([this, id = a.id, logs = a.logs, file = a.paths.stdout_path,
             stream = a.launch.stream_output,
-            path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task"] {
+            path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=" + a.container] {
       int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       kube::Client::StreamOptions so;
       so.cancel = &logs->cancel;
@@ -733,8 +722,8 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
     });
     return;
   }
-  const std::string path =
-      "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task&follow=true";
+  const std::string path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod +
+                           "/log?container=" + a.container + "&follow=true";
   const std::string file = a.paths.stdout_path;
   const bool stream = a.launch.stream_output;
   const uint64_t id = a.id;
@@ -792,6 +781,7 @@ void PodRunner::OnLogsDone(uint64_t id) {
 }
 
 void PodRunner::MaybeFinish(Attempt& a) {
+  if (a.resource != nullptr) return MaybeFinishResource(a);
   if (!a.verdict) return;
   if (a.logs != nullptr && !a.logs_done) return;  // the log first, so the result can quote it
   Finish(a.id, ResultOf(a));
@@ -890,10 +880,11 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
   auto it = attempts_.find(id);
   if (it == attempts_.end()) return;
   std::unique_ptr<Attempt> a = std::move(it->second);
-  if (a->stage != Attempt::Stage::kWaiting && !a->pod.empty())
-    r.where = "pod " + ns_ + "/" + a->pod;
+  if (a->stage != Attempt::Stage::kWaiting && (!a->pod.empty() || a->resource))
+    r.where = Where(*a);
   attempts_.erase(it);
   by_pod_.erase(a->pod);
+  if (a->resource) by_resource_.erase(a->resource->name);
   if (a->logs) {
     a->logs->cancel.Cancel();
     if (a->logs->thread.joinable()) a->logs->thread.join();
@@ -906,7 +897,7 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
   const bool keep = !options_.delete_failed && r.status != AttemptResult::Status::kSucceeded &&
                     r.status != AttemptResult::Status::kAborted;
   std::string doomed =
-      a->stage == Attempt::Stage::kCreated && !keep && !a->aborted ? a->pod : std::string();
+      a->stage == Attempt::Stage::kCreated && !keep && !a->aborted ? ObjectPath(*a) : std::string();
   if (attempts_.empty() && waiting_.empty()) uv_timer_stop(&tick_);
   // The result on the next turn (never inside Start, which the engine calls mid-update); the
   // Pod's deletion one turn later still, after the result's writes are committed: a restart
@@ -924,7 +915,7 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
         [](uv_timer_t* t) {
           auto* self = static_cast<PodRunner*>(t->data);
           auto it = self->deleting_.find(t);
-          self->DeletePod(it->second, -1);
+          self->DeleteObject(it->second, -1);
           self->deleting_.erase(it);
           uv_close(reinterpret_cast<uv_handle_t*>(t),
                    [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
@@ -934,10 +925,23 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
 }
 
 void PodRunner::DeletePod(const std::string& name, int64_t grace_seconds) {
-  Submit([this, name, grace_seconds] {
-    (void)client_.Send("DELETE", "/api/v1/namespaces/" + ns_ + "/pods/" + name,
-                       kube::DeleteOptions(grace_seconds));
+  DeleteObject("/api/v1/namespaces/" + ns_ + "/pods/" + name, grace_seconds);
+}
+
+void PodRunner::DeleteObject(const std::string& path, int64_t grace_seconds) {
+  Submit([this, path, grace_seconds] {
+    (void)client_.Send("DELETE", path, kube::DeleteOptions(grace_seconds));
   });
+}
+
+std::string PodRunner::ObjectPath(const Attempt& a) const {
+  return a.resource ? a.resource->Path() : "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod;
+}
+
+std::string PodRunner::Where(const Attempt& a) const {
+  if (a.resource == nullptr) return "pod " + ns_ + "/" + a.pod;
+  return a.resource->kind.kind + " " + ns_ + "/" + a.resource->name +
+         (a.pod.empty() ? "" : " (pod " + a.pod + ")");
 }
 
 void PodRunner::Abort(uint64_t id) {
@@ -957,7 +961,7 @@ void PodRunner::Abort(uint64_t id) {
     case Attempt::Stage::kCreating:
       return;  // deleted as soon as its creation is answered
     case Attempt::Stage::kCreated:
-      DeletePod(a.pod, options_.abort_grace_seconds);
+      DeleteObject(ObjectPath(a), options_.abort_grace_seconds);
       a.abort_deadline = Now() + (options_.abort_grace_seconds + 5) * 1'000'000'000;
       return;
   }
@@ -965,7 +969,7 @@ void PodRunner::Abort(uint64_t id) {
 
 void PodRunner::DeleteAll() {
   for (auto& [id, a] : attempts_) {
-    if (a->stage == Attempt::Stage::kCreated) DeletePod(a->pod, 0);
+    if (a->stage == Attempt::Stage::kCreated) DeleteObject(ObjectPath(*a), 0);
   }
 }
 
@@ -973,6 +977,12 @@ void PodRunner::Adopt(TaskLaunch launch) {
   const uint64_t id = launch.id;
   Attempt& a = Track(std::move(launch));
   Prepare(a);
+  if (a.resource != nullptr) {
+    // Created again: a 409 adopts the existing resource after checking its labels.
+    by_resource_[a.resource->name] = id;
+    waiting_.push_back(id);
+    return StartQueued();
+  }
   by_pod_[a.pod] = id;
   if (synced_) {
     auto seen = seen_.find(a.pod);
@@ -997,7 +1007,9 @@ void PodRunner::SweepUnclaimed() {
   }
   sweep_wanted_ = false;
   for (const auto& [name, pod] : seen_) {
-    if (!by_pod_.count(name) && !pod.meta.deleting) DeletePod(name, -1);
+    // Pods of plugin tasks belong to their operators' resources.
+    if (!by_pod_.count(name) && !pod.meta.deleting && !pod.meta.labels.count("flyte.org/plugin"))
+      DeletePod(name, -1);
   }
 }
 

@@ -101,6 +101,7 @@ const PluginShape kPlugins[] = {
     {"ray", PluginKind::kRay, keys::kRay, "workers", "runtime_env"},
     {"spark", PluginKind::kSpark, keys::kSpark, "executor", "conf"},
     {"pytorch", PluginKind::kPytorch, keys::kPytorch, "workers", nullptr},
+    {"resource", PluginKind::kResource, keys::kResourcePlugin, nullptr, nullptr},
 };
 
 // `kubernetes:` of a task: its Pod's settings. Label keys and values follow Kubernetes' syntax.
@@ -169,6 +170,10 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
     bool selected = chosen && *chosen == p.key;
     if (cfg == nullptr) {
       if (selected) t.plugin.kind = p.kind, t.plugin.loc = r.Loc(*plugin);
+      if (selected && p.kind == PluginKind::kResource) {
+        r.Error(ErrorCode::kValueRequired, *plugin,
+                where + " uses plugin resource but has no resource: section (manifest, success)");
+      }
       continue;
     }
     if (chosen && !selected) {
@@ -183,6 +188,10 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
     }
     t.plugin.kind = p.kind;
     t.plugin.loc = r.Loc(*cfg);
+    if (p.kind == PluginKind::kResource) {
+      LoadResourcePlugin(r, *cfg, t, where);
+      continue;
+    }
     std::string what = std::string(p.key) + " of " + where;
     if (!r.ExpectMap(*cfg, what)) continue;
     r.CheckKeys(*cfg, p.keys, "in " + what);
@@ -248,8 +257,16 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
       if (!t.script) t.script = Template{};
     }
   }
-  if (command == nullptr && script == nullptr) {
+  // A resource task creates an object and runs nothing of its own.
+  const yaml::Node* plugin = body.Get("plugin");
+  const bool resource = (plugin != nullptr && plugin->is_scalar() && plugin->text == "resource") ||
+                        (plugin == nullptr && body.Get("resource") != nullptr);
+  if (command == nullptr && script == nullptr && !resource) {
     r.Error(ErrorCode::kValueRequired, name, where + " needs a command or a script");
+  }
+  if (resource && (command != nullptr || script != nullptr)) {
+    r.Error(ErrorCode::kInvalidValue, command != nullptr ? *command : *script,
+            where + " uses plugin resource, which creates its manifest and runs no command");
   }
   if (const yaml::Node* n = body.Get("shell")) {
     if (n->is_scalar()) {

@@ -355,7 +355,7 @@ class DaskOperatorTest(unittest.TestCase):
 
     def job(self, name, command, annotations=None):
         body = {"apiVersion": "kubernetes.dask.org/v1", "kind": "DaskJob",
-                "metadata": {"name": name, "annotations": annotations or {}},
+                "metadata": {"name": name, "annotations": annotations or {}, "labels": {"team": "a"}},
                 "spec": {"job": {"spec": {"restartPolicy": "Never", "containers": [
                     {"name": "job-runner", "image": "x", "command": ["/bin/sh", "-c", command]}]}},
                          "cluster": {"spec": {
@@ -378,6 +378,13 @@ class DaskOperatorTest(unittest.TestCase):
         self.assertIn("endTime", st)
         runner = self.fake.pod("dj-runner")
         self.assertEqual(runner["metadata"]["labels"]["dask.org/component"], "job-runner")
+        self.assertEqual(runner["metadata"]["labels"]["team"], "a", "the job's labels reach its Pods")
+        # The DaskCluster, its worker group, scheduler Service and Pods went when the runner ended.
+        group = "/apis/kubernetes.dask.org/v1/namespaces/default"
+        wait_for(lambda: self.fake.get(f"{group}/daskclusters/dj").code == 404, what="DaskCluster deleted")
+        wait_for(lambda: self.fake.get(f"{group}/daskworkergroups/dj-default").code == 404, what="group deleted")
+        wait_for(lambda: self.fake.get("/api/v1/namespaces/default/services/dj-scheduler").code == 404,
+                 what="scheduler Service deleted")
         self.assertEqual(cstate(runner)["terminated"]["message"], "done")
         self.assertEqual(self.fake.get(f"{PODS}/dj-runner/log").body,
                          b"tcp://dj-scheduler.default.svc.cluster.local:8786\n")
@@ -385,6 +392,24 @@ class DaskOperatorTest(unittest.TestCase):
                                            "dask.org/component%3Dworker").json()["items"], what="workers deleted")
         self.fake.request("DELETE", f"{self.JOBS}/dj", {"propagationPolicy": "Background"})
         self.assertEqual(self.fake.get(f"{PODS}/dj-runner").code, 404, "the runner goes with its DaskJob")
+
+    def test_cluster_while_the_job_runs(self):
+        self.job("djrun", "exit 0", annotations={SCRIPT: "hang"})
+        wait_for(lambda: self.status("djrun").get("jobStatus") == "Running", what="jobStatus Running")
+        group = "/apis/kubernetes.dask.org/v1/namespaces/default"
+        cluster = self.fake.get(f"{group}/daskclusters/djrun").json()
+        self.assertEqual(cluster["metadata"]["ownerReferences"][0]["kind"], "DaskJob")
+        self.assertEqual(cluster["status"]["phase"], "Running")
+        wg = self.fake.get(f"{group}/daskworkergroups/djrun-default").json()
+        self.assertEqual(wg["metadata"]["ownerReferences"][0]["kind"], "DaskCluster")
+        workers = self.fake.get(f"{PODS}?labelSelector=dask.org/cluster-name%3Ddjrun,"
+                                "dask.org/component%3Dworker").json()["items"]
+        self.assertEqual(len(workers), 2)
+        self.assertEqual({w["metadata"]["ownerReferences"][0]["name"] for w in workers}, {"djrun-default"})
+        self.assertEqual(self.fake.pod("djrun-scheduler")["metadata"]["ownerReferences"][0]["kind"], "DaskCluster")
+        self.fake.request("DELETE", f"{self.JOBS}/djrun", {"propagationPolicy": "Background"})
+        wait_for(lambda: not self.fake.get(f"{PODS}?labelSelector=dask.org/cluster-name%3Ddjrun").json()["items"],
+                 what="every Pod of the job deleted with it")
 
     def test_runner_failure_fails_the_job(self):
         self.job("djfail", "exit 0", annotations={SCRIPT: "exit:5"})
