@@ -89,11 +89,8 @@ using CompiledTemplate = std::vector<TemplateSegment>;
 // its own (no Kubernetes configured), the process runner runs it locally, as flytekit does.
 // `runner: local` pins a task to this machine (kLocal), whatever is configured;
 // `runner: kubernetes` needs a cluster (kKubernetes): without one it is refused, not run here.
-enum class ExecutorKind : uint8_t {
-  kProcess, kContainer, kDask, kRay, kSpark, kPytorch, kLocal, kKubernetes,
-  kResource,  // `plugin: resource`: a manifest created on the cluster; nothing runs here
-};
-inline constexpr int kExecutorKinds = 9;
+enum class ExecutorKind : uint8_t { kProcess, kContainer, kDask, kRay, kSpark, kPytorch, kLocal, kKubernetes };
+inline constexpr int kExecutorKinds = 8;
 std::string_view ExecutorKindName(ExecutorKind kind);  // "process", "container", "dask", "local"...
 
 struct CompiledTask {

@@ -125,41 +125,17 @@ struct RetryBackoff {
   double factor = 2.0;
 };
 
-enum class PluginKind : uint8_t { kNone, kDask, kRay, kSpark, kPytorch, kResource };
+enum class PluginKind : uint8_t { kNone, kDask, kRay, kSpark, kPytorch };
 struct PluginRole {
   std::string role;  // "workers", "scheduler", "head", "driver", "executor", "master"
   std::optional<int64_t> replicas;
   std::optional<Resources> resources;
   std::string image;
 };
-// One requirement of a `resource` plugin's success or failure condition, as Argo's resource
-// template writes them (`status.phase == Succeeded`, `status.failed > 3`), read from the
-// object's status. `path` is below `status.`: dotted keys, list indices, and `[key=value]`
-// picking the list item whose key has that value (`conditions[type=Complete].status`).
-struct StatusRequirement {
-  enum class Op : uint8_t { kEquals, kNotEquals, kIn, kNotIn, kExists, kNotExists, kGreater, kLess };
-  std::string path;
-  Op op = Op::kExists;
-  std::vector<std::string> values;
-};
-// Requirements joined by commas: all must hold.
-struct StatusCondition {
-  std::string text;  // as written, for messages
-  std::vector<StatusRequirement> all;
-  SourceLoc loc;
-};
-// `plugin: resource`: any manifest, created per attempt (flyte names it and adds its labels);
-// its string values may hold {{ inputs.X }}, {{ execution.id }}, {{ node.id }}, {{ attempt }}.
-struct ResourceManifest {
-  std::optional<Value> manifest;  // json
-  std::string api_version, kind;
-  std::optional<StatusCondition> success, failure;
-};
 struct PluginSpec {
   PluginKind kind = PluginKind::kNone;
   std::vector<PluginRole> roles;
   std::optional<Value> settings;  // spark `conf`, ray `runtime_env`: passed through as json
-  ResourceManifest resource;      // kResource
   SourceLoc loc;
 };
 

@@ -44,7 +44,6 @@ std::string_view ExecutorKindName(ExecutorKind kind) {
     case ExecutorKind::kPytorch: return "pytorch";
     case ExecutorKind::kLocal: return "local";
     case ExecutorKind::kKubernetes: return "kubernetes";
-    case ExecutorKind::kResource: return "resource";
   }
   return "process";
 }

@@ -1,5 +1,6 @@
 // Tasks: resolving the `{{ inputs.x }}` / `{{ outputs.y }}` holes of command, script and env,
 // and hashing the definition for the cache.
+#include "spec/resource_plugin.h"
 #include "compiler/context.h"
 #include "util/sha256.h"
 #include "util/strings.h"
@@ -93,12 +94,13 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
     case spec::PluginKind::kRay: t.executor = ExecutorKind::kRay; break;
     case spec::PluginKind::kSpark: t.executor = ExecutorKind::kSpark; break;
     case spec::PluginKind::kPytorch: t.executor = ExecutorKind::kPytorch; break;
-    case spec::PluginKind::kResource: t.executor = ExecutorKind::kResource; break;
     case spec::PluginKind::kNone:
       t.executor = task.image.empty() ? ExecutorKind::kProcess : ExecutorKind::kContainer;
       break;
   }
   if (task.runner == spec::RunnerChoice::kLocal) t.executor = ExecutorKind::kLocal;
+  // plugin: resource creates an object on the cluster and runs nothing here.
+  if (spec::IsResourcePlugin(task.plugin)) t.executor = ExecutorKind::kKubernetes;
   // `runner: kubernetes` runs as a Pod (its image, else the default one), never here.
   if (task.runner == spec::RunnerChoice::kKubernetes && (t.executor == ExecutorKind::kProcess ||
                                                           t.executor == ExecutorKind::kContainer)) {
@@ -155,11 +157,9 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
       }
     }
     if (task.plugin.settings) Field(def, "settings", task.plugin.settings->ToCanonicalJson());
-    const spec::ResourceManifest& res = task.plugin.resource;
-    if (res.manifest) Field(def, "manifest", res.manifest->ToCanonicalJson());
-    if (res.success) Field(def, "success", res.success->text);
-    if (res.failure) Field(def, "failure", res.failure->text);
   }
+  // plugin: resource: its manifest and conditions.
+  if (spec::IsResourcePlugin(task.plugin)) Field(def, "resource", task.plugin.settings->ToCanonicalJson());
   t.definition_hash = Sha256Hex(def);
   return t;
 }

@@ -9,6 +9,7 @@
 
 #include "kube/manifest.h"
 #include "runner/pod_attempt.h"
+#include "spec/resource_plugin.h"
 #include "runner/log_cap.h"
 #include "runner/pod_helper.h"
 #include "runner/task_files.h"
@@ -322,7 +323,9 @@ void PodRunner::Prepare(Attempt& a) {
   p.node_selector = options_.node_selector;
   p.tolerations_json = options_.tolerations_json;
   // A plugin's main Pod stays on regular capacity; its workers may not (PrepareResource).
-  if (l.interruptible && task.spec->plugin.kind == spec::PluginKind::kNone) {
+  const bool plugin = task.spec->plugin.kind != spec::PluginKind::kNone ||
+                      spec::IsResourcePlugin(task.spec->plugin);
+  if (l.interruptible && !plugin) {
     for (const auto& [k, v] : options_.interruptible_node_selector) p.node_selector[k] = v;
     if (!options_.interruptible_tolerations_json.empty()) {
       p.tolerations_json =
@@ -357,8 +360,7 @@ void PodRunner::Prepare(Attempt& a) {
   a.classify.image_pull_grace_nanos = options_.image_pull_grace_nanos;
   Result<std::string> manifest = kube::PodManifest(p);
   if (manifest.ok()) a.manifest = std::move(*manifest);
-  if (task.spec->plugin.kind != spec::PluginKind::kNone && !a.manifest.empty())
-    PrepareResource(a, p);
+  if (plugin && !a.manifest.empty()) PrepareResource(a, p);
 
   if (a.inputs.empty()) return;
   kube::ConfigMapRequest cm;
@@ -399,7 +401,7 @@ void PodRunner::Start(TaskLaunch launch) {
     }
   }
   if (a.launch.image.empty() && options_.default_image.empty() &&
-      task.spec->plugin.kind != spec::PluginKind::kResource) {
+      !spec::IsResourcePlugin(task.spec->plugin)) {
     return Fail(id, AttemptResult::Status::kUserError, "NoImage",
                 "task " + Quote(task.name) +
                     " has no image, and no default image is configured (kubernetes.image)",

@@ -37,13 +37,13 @@ std::string JsonString(const std::string& s) {
   return out + "\"";
 }
 
-std::string PluginName(spec::PluginKind k) {
-  switch (k) {
+std::string PluginName(const spec::PluginSpec& p) {
+  if (spec::IsResourcePlugin(p)) return "resource";
+  switch (p.kind) {
     case spec::PluginKind::kDask: return "dask";
     case spec::PluginKind::kRay: return "ray";
     case spec::PluginKind::kSpark: return "spark";
     case spec::PluginKind::kPytorch: return "pytorch";
-    case spec::PluginKind::kResource: return "resource";
     case spec::PluginKind::kNone: break;
   }
   return "none";
@@ -60,7 +60,7 @@ void PodRunner::PrepareResource(Attempt& a, const kube::PodRequest& pod) {
   in.name = r->name;
   in.ns = ns_;
   in.labels = pod.labels;
-  in.labels["flyte.org/plugin"] = PluginName(plugin.kind);
+  in.labels["flyte.org/plugin"] = PluginName(plugin);
   in.annotations = pod.annotations;
   in.pod_json = a.manifest;
   in.image = pod.image;
@@ -84,7 +84,7 @@ void PodRunner::PrepareResource(Attempt& a, const kube::PodRequest& pod) {
   a.container = r->kind.main_container;
   a.classify.container = a.container;
   a.pod.clear();  // the operator names it; found by label
-  if (plugin.kind == spec::PluginKind::kResource) {
+  if (spec::IsResourcePlugin(plugin)) {
     a.inputs.clear();
     a.inputs_manifest.clear();
   }

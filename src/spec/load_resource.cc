@@ -4,110 +4,19 @@
 
 #include "spec/keys.h"
 #include "spec/load.h"
+#include "spec/resource_plugin.h"
 #include "types/literal.h"
 #include "util/strings.h"
 
 namespace flyte::spec {
 namespace {
 
-using Op = StatusRequirement::Op;
-
-bool IsPathChar(char c) {
-  return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
-         c == '[' || c == ']' || c == '=' || c == '/';
-}
-
-// "phase == Succeeded" style requirement; empty error on success.
-std::string ParseRequirement(std::string_view text, StatusRequirement& req) {
-  text = Trim(text);
-  if (text.empty()) return "an empty requirement";
-  bool negated = text[0] == '!';
-  if (negated) text = Trim(text.substr(1));
-  // The path runs to the first space or operator character outside brackets.
-  size_t i = 0;
-  int depth = 0;
-  while (i < text.size()) {
-    char c = text[i];
-    if (c == '[') ++depth;
-    if (c == ']') --depth;
-    if (depth == 0 && (c == ' ' || c == '!' || c == '<' || c == '>' || c == '=')) break;
-    if (!IsPathChar(c)) return "unexpected " + Quote(std::string(1, c)) + " in the path";
-    ++i;
-  }
-  std::string path(text.substr(0, i));
-  if (!StartsWith(path, "status.") || path.size() == 7) {
-    return "the path " + Quote(path) +
-           " must start with status. (conditions read the object's status)";
-  }
-  req.path = path.substr(7);
-  std::string_view rest = Trim(text.substr(i));
-  if (rest.empty()) {
-    req.op = negated ? Op::kNotExists : Op::kExists;
-    return {};
-  }
-  if (negated) return "! only applies to a bare path (does not exist)";
-  static const std::pair<const char*, Op> kOps[] = {{"==", Op::kEquals}, {"!=", Op::kNotEquals},
-                                                    {"=", Op::kEquals},  {">", Op::kGreater},
-                                                    {"<", Op::kLess},    {"notin ", Op::kNotIn},
-                                                    {"in ", Op::kIn}};
-  bool found = false;
-  for (const auto& [spelling, op] : kOps) {
-    if (StartsWith(rest, spelling)) {
-      req.op = op;
-      rest = Trim(rest.substr(std::string_view(spelling).size()));
-      found = true;
-      break;
-    }
-  }
-  if (!found) return "expected one of ==, !=, >, <, in, notin after " + Quote(path);
-  if (req.op == Op::kIn || req.op == Op::kNotIn) {
-    if (rest.size() < 2 || rest.front() != '(' || rest.back() != ')')
-      return "in and notin take a list in parentheses: (a, b)";
-    for (std::string_view v : Split(rest.substr(1, rest.size() - 2), ';'))
-      if (!Trim(v).empty()) req.values.emplace_back(Trim(v));
-    return req.values.empty() ? "an empty list" : std::string();
-  }
-  if (rest.empty()) return "a value is missing after the operator";
-  if (rest.find(' ') != std::string_view::npos) return "one value expected, got " + Quote(std::string(rest));
-  if ((req.op == Op::kGreater || req.op == Op::kLess) &&
-      !std::isdigit(static_cast<unsigned char>(rest[0])) && rest[0] != '-') {
-    return "> and < compare numbers, not " + Quote(std::string(rest));
-  }
-  req.values.emplace_back(rest);
-  return {};
-}
-
-// Splits on commas outside parentheses; a list's commas become ';' for ParseRequirement.
-std::vector<std::string> SplitRequirements(std::string_view text) {
-  std::vector<std::string> out(1);
-  int depth = 0;
-  for (char c : text) {
-    if (c == '(') ++depth;
-    if (c == ')') --depth;
-    if (c == ',' && depth == 0) {
-      out.emplace_back();
-    } else {
-      out.back() += (c == ',' ? ';' : c);
-    }
-  }
-  return out;
-}
-
 std::optional<StatusCondition> LoadCondition(Reader& r, const yaml::Node& n, const std::string& what) {
   std::optional<std::string> text = r.Text(n, what);
   if (!text) return std::nullopt;
-  StatusCondition c;
-  c.text = *text;
-  c.loc = r.Loc(n);
-  for (const std::string& part : SplitRequirements(*text)) {
-    StatusRequirement req;
-    std::string error = ParseRequirement(part, req);
-    if (!error.empty()) {
-      r.Error(ErrorCode::kInvalidValue, n, what + ": " + error + " in " + Quote(*text));
-      return std::nullopt;
-    }
-    c.all.push_back(std::move(req));
-  }
+  std::string error;
+  std::optional<StatusCondition> c = ParseStatusCondition(*text, &error);
+  if (!c) r.Error(ErrorCode::kInvalidValue, n, what + ": " + error + " in " + Quote(*text));
   return c;
 }
 
@@ -147,7 +56,7 @@ void LoadResourcePlugin(Reader& r, const yaml::Node& cfg, Task& t, const std::st
   const std::string what = "resource of " + where;
   if (!r.ExpectMap(cfg, what)) return;
   r.CheckKeys(cfg, keys::kResourcePlugin, "in " + what);
-  ResourceManifest& res = t.plugin.resource;
+  Value::Map section;
   const yaml::Node* m = cfg.Get("manifest");
   if (m == nullptr) {
     r.Error(ErrorCode::kValueRequired, cfg, what + " needs a manifest (the object to create)");
@@ -158,9 +67,7 @@ void LoadResourcePlugin(Reader& r, const yaml::Node& cfg, Task& t, const std::st
         r.Error(ErrorCode::kValueRequired, v != nullptr ? *v : *m,
                 "the manifest of " + where + " needs " + key +
                     " (which kind of object to create, e.g. apiVersion: batch/v1, kind: Job)");
-        continue;
       }
-      (std::string_view(key) == "kind" ? res.kind : res.api_version) = v->text;
     }
     if (const yaml::Node* meta = m->Get("metadata"); meta != nullptr && meta->is_map()) {
       for (const char* key : {"name", "generateName", "namespace"}) {
@@ -174,13 +81,17 @@ void LoadResourcePlugin(Reader& r, const yaml::Node& cfg, Task& t, const std::st
     CheckTemplates(r, *m, t, where);
     LiteralResult lit = ValueFromNode(*m, Type::Json());
     if (lit.ok()) {
-      res.manifest = std::move(lit.value);
+      section.emplace_back("manifest", std::move(lit.value));
     } else {
       r.Error(lit.code, lit.at ? *lit.at : *m, "manifest of " + where + ": " + lit.error);
     }
   }
-  if (const yaml::Node* n = cfg.Get("success")) res.success = LoadCondition(r, *n, "success of " + where);
-  if (const yaml::Node* n = cfg.Get("failure")) res.failure = LoadCondition(r, *n, "failure of " + where);
+  for (const char* key : {"success", "failure"}) {
+    const yaml::Node* n = cfg.Get(key);
+    if (n == nullptr) continue;
+    if (std::optional<StatusCondition> c = LoadCondition(r, *n, std::string(key) + " of " + where))
+      section.emplace_back(key, Value::Str(c->text));
+  }
   if (cfg.Get("success") == nullptr && m != nullptr) {
     r.Error(ErrorCode::kValueRequired, cfg,
             what + " needs a success condition (e.g. success: status.succeeded > 0)");
@@ -189,6 +100,9 @@ void LoadResourcePlugin(Reader& r, const yaml::Node& cfg, Task& t, const std::st
     r.Error(ErrorCode::kInvalidValue, cfg,
             where + " creates a resource and runs no command of its own, so it has no outputs");
   }
+  t.plugin.kind = PluginKind::kNone;
+  t.plugin.loc = r.Loc(cfg);
+  t.plugin.settings = Value::FromMap(std::move(section));
 }
 
 }  // namespace flyte::spec

@@ -101,7 +101,8 @@ const PluginShape kPlugins[] = {
     {"ray", PluginKind::kRay, keys::kRay, "workers", "runtime_env"},
     {"spark", PluginKind::kSpark, keys::kSpark, "executor", "conf"},
     {"pytorch", PluginKind::kPytorch, keys::kPytorch, "workers", nullptr},
-    {"resource", PluginKind::kResource, keys::kResourcePlugin, nullptr, nullptr},
+    // plugin: resource has no kind of its own (spec/resource_plugin.h).
+    {"resource", PluginKind::kNone, keys::kResourcePlugin, nullptr, nullptr},
 };
 
 // `kubernetes:` of a task: its Pod's settings. Label keys and values follow Kubernetes' syntax.
@@ -165,12 +166,14 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
   for (const PluginShape& p : kPlugins) names.emplace_back(p.key);
   std::optional<std::string> chosen;
   if (plugin != nullptr) chosen = r.Choice(*plugin, "plugin", names);
+  bool configured = false;
   for (const PluginShape& p : kPlugins) {
     const yaml::Node* cfg = body.Get(p.key);
     bool selected = chosen && *chosen == p.key;
+    const bool resource = std::string_view(p.key) == "resource";
     if (cfg == nullptr) {
       if (selected) t.plugin.kind = p.kind, t.plugin.loc = r.Loc(*plugin);
-      if (selected && p.kind == PluginKind::kResource) {
+      if (selected && resource) {
         r.Error(ErrorCode::kValueRequired, *plugin,
                 where + " uses plugin resource but has no resource: section (manifest, success)");
       }
@@ -181,14 +184,15 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
               std::string(p.key) + ": is set but " + where + " uses plugin " + Quote(*chosen));
       continue;
     }
-    if (!chosen && t.plugin.kind != PluginKind::kNone) {
+    if (!chosen && configured) {
       r.Error(ErrorCode::kInvalidValue, *cfg,
               where + " configures more than one plugin; a task runs on one");
       continue;
     }
+    configured = true;
     t.plugin.kind = p.kind;
     t.plugin.loc = r.Loc(*cfg);
-    if (p.kind == PluginKind::kResource) {
+    if (resource) {
       LoadResourcePlugin(r, *cfg, t, where);
       continue;
     }

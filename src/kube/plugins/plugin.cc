@@ -25,7 +25,6 @@ const ResourceKind* PluginResourceKind(spec::PluginKind kind) {
     case spec::PluginKind::kRay: return &kRay;
     case spec::PluginKind::kSpark: return &kSpark;
     case spec::PluginKind::kPytorch: return &kPyTorch;
-    case spec::PluginKind::kResource:
     case spec::PluginKind::kNone: return nullptr;
   }
   return nullptr;
@@ -34,17 +33,16 @@ const ResourceKind* PluginResourceKind(spec::PluginKind kind) {
 Result<BuiltResource> BuildResource(const ResourceInput& in) {
   BuiltResource out;
   Result<std::string> body = InvalidArgument("not a plugin task");
+  if (std::optional<spec::ResourceManifest> m = spec::ResourceManifestOf(*in.plugin)) {
+    ASSIGN_OR_RETURN(out.body, BuildManifest(*m, in));
+    out.kind = {m->api_version, m->kind, "", "the operator that serves " + m->kind, ""};
+    return out;
+  }
   switch (in.plugin->kind) {
     case spec::PluginKind::kDask: body = BuildDaskJob(in); break;
     case spec::PluginKind::kRay: body = BuildRayJob(in); break;
     case spec::PluginKind::kSpark: body = BuildSparkApplication(in); break;
     case spec::PluginKind::kPytorch: body = BuildPyTorchJob(in); break;
-    case spec::PluginKind::kResource: {
-      body = BuildManifest(in);
-      const spec::ResourceManifest& m = in.plugin->resource;
-      out.kind = {m.api_version, m.kind, "", "the operator that serves " + m.kind, ""};
-      break;
-    }
     case spec::PluginKind::kNone: break;
   }
   if (!body.ok()) return body.status();
@@ -54,12 +52,13 @@ Result<BuiltResource> BuildResource(const ResourceInput& in) {
 }
 
 ResourceState ReadState(const spec::PluginSpec& plugin, const CustomObject& object) {
+  if (std::optional<spec::ResourceManifest> m = spec::ResourceManifestOf(plugin))
+    return ManifestState(*m, object);
   switch (plugin.kind) {
     case spec::PluginKind::kDask: return DaskState(object);
     case spec::PluginKind::kRay: return RayState(object);
     case spec::PluginKind::kSpark: return SparkState(object);
     case spec::PluginKind::kPytorch: return PyTorchState(object);
-    case spec::PluginKind::kResource: return ManifestState(plugin.resource, object);
     case spec::PluginKind::kNone: break;
   }
   return {};

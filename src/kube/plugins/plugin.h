@@ -14,6 +14,7 @@
 #include "flyte/spec.h"
 #include "flyte/status.h"
 #include "kube/objects.h"
+#include "spec/resource_plugin.h"
 
 namespace flyte::kube {
 
@@ -31,7 +32,8 @@ struct ResourceKind {
   std::string Collection(const std::string& ns) const;
 };
 
-// The resource kind of a plugin (dask, ray, spark, pytorch); null for others.
+// The resource kind of a plugin (dask, ray, spark, pytorch); null for others (plugin: resource
+// names its own in its manifest).
 const ResourceKind* PluginResourceKind(spec::PluginKind kind);
 
 struct ResourceInput {
@@ -44,7 +46,7 @@ struct ResourceInput {
   // Interruptible tasks: added to the roles that may run on spot capacity (workers only).
   std::map<std::string, std::string> interruptible_node_selector;
   std::string interruptible_tolerations_json;
-  // kResource: what {{ }} in the manifest's strings become, as JSON values ("inputs.n" → "3",
+  // plugin: resource: what {{ }} in the manifest's strings become, as JSON values ("inputs.n" → "3",
   // "execution.id" → "\"r1\"").
   std::map<std::string, std::string> vars;
 };
@@ -75,7 +77,7 @@ Result<std::string> BuildDaskJob(const ResourceInput& in);
 Result<std::string> BuildRayJob(const ResourceInput& in);
 Result<std::string> BuildSparkApplication(const ResourceInput& in);
 Result<std::string> BuildPyTorchJob(const ResourceInput& in);
-Result<std::string> BuildManifest(const ResourceInput& in);
+Result<std::string> BuildManifest(const spec::ResourceManifest& m, const ResourceInput& in);
 ResourceState DaskState(const CustomObject& o);
 ResourceState RayState(const CustomObject& o);
 ResourceState SparkState(const CustomObject& o);

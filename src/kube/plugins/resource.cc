@@ -122,10 +122,8 @@ bool Holds(const spec::StatusCondition& c, const std::map<std::string, std::stri
   return !c.all.empty();
 }
 
-Result<std::string> BuildManifest(const ResourceInput& in) {
-  const spec::ResourceManifest& m = in.plugin->resource;
-  if (!m.manifest) return InvalidArgument("the task has no manifest");
-  json obj = json::parse(m.manifest->ToCanonicalJson(), nullptr, false);
+Result<std::string> BuildManifest(const spec::ResourceManifest& m, const ResourceInput& in) {
+  json obj = json::parse(m.manifest_json, nullptr, false);
   if (!obj.is_object()) return InvalidArgument("the manifest is not an object");
   ExpandAll(obj, in.vars);
   json& meta = obj["metadata"];

@@ -50,6 +50,8 @@ class SimpleOperator(Operator):
         owner = self.owned_by(obj, self.KIND)
         for hname, template in self.helpers(obj):
             pod = self.from_template(template, hname, labels, dict(annotations, **HANG), owner)
+            if not pod["spec"].get("containers"):  # the operator fills in its defaults
+                pod["spec"]["containers"] = [{"name": "main", "image": "fake-helper"}]
             self.create_pod(ns, pod)
         main = self.from_template(self.main_template(spec), self.main_name(name), labels, annotations, owner)
         main["metadata"]["labels"][self.MAIN_LABEL] = name
