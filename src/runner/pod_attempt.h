@@ -23,10 +23,10 @@ struct PluginResource {
   std::string body;        // the object, as JSON
   std::string collection;  // its API path (for kind: resource, known once discovered)
   kube::ResourceState state;
-  bool seen = false;        // the watch has shown it
-  int64_t created_at = 0;   // for "no status from the operator"
-  int64_t failed_at = 0;    // when it said Failed, waiting for its main Pod's last state
-  std::string warned;       // the unknown status last warned of
+  bool seen = false;       // the watch has shown it
+  int64_t created_at = 0;  // for "no status from the operator"
+  int64_t failed_at = 0;   // when it said Failed, waiting for its main Pod's last state
+  std::string warned;      // the unknown status last warned of
   std::string Path() const { return collection + "/" + name; }
 };
 

@@ -40,11 +40,16 @@ std::string JsonString(const std::string& s) {
 std::string PluginName(const spec::PluginSpec& p) {
   if (spec::IsResourcePlugin(p)) return "resource";
   switch (p.kind) {
-    case spec::PluginKind::kDask: return "dask";
-    case spec::PluginKind::kRay: return "ray";
-    case spec::PluginKind::kSpark: return "spark";
-    case spec::PluginKind::kPytorch: return "pytorch";
-    case spec::PluginKind::kNone: break;
+    case spec::PluginKind::kDask:
+      return "dask";
+    case spec::PluginKind::kRay:
+      return "ray";
+    case spec::PluginKind::kSpark:
+      return "spark";
+    case spec::PluginKind::kPytorch:
+      return "pytorch";
+    case spec::PluginKind::kNone:
+      break;
   }
   return "none";
 }
@@ -101,7 +106,8 @@ Result<std::string> PodRunner::ResourceCollection(const kube::ResourceKind& kind
   if (plural.empty() || (!kind.plural.empty() && plural != kind.plural)) {
     return NotFound("the cluster does not serve " + kind.kind + " (" + kind.group_version +
                     (kind.plural.empty() ? "" : " " + kind.plural) + "): install " +
-                    kind.operator_name + " (its CustomResourceDefinition is missing); nothing was created");
+                    kind.operator_name +
+                    " (its CustomResourceDefinition is missing); nothing was created");
   }
   kube::ResourceKind found = kind;
   found.plural = plural;
@@ -115,8 +121,8 @@ void PodRunner::EnsureResourceWatch(const std::string& collection) {
   if (collection.empty() || resource_watches_.count(collection)) return;
   kube::Watch::Options wo;
   wo.path = collection;
-  wo.label_selector = "app.kubernetes.io/managed-by=flyte,flyte.org/instance=" +
-                      PodLabelValue(options_.instance);
+  wo.label_selector =
+      "app.kubernetes.io/managed-by=flyte,flyte.org/instance=" + PodLabelValue(options_.instance);
   wo.kind = kube::Watch::Kind::kCustom;
   wo.liveness_nanos = options_.watch_liveness_nanos;
   kube::Watch::Handler h;
@@ -137,7 +143,8 @@ void PodRunner::EnsureResourceWatch(const std::string& collection) {
     });
   };
   h.on_trouble = [](const Status&) {};
-  resource_watches_[collection] = std::make_unique<kube::Watch>(client_, std::move(wo), std::move(h));
+  resource_watches_[collection] =
+      std::make_unique<kube::Watch>(client_, std::move(wo), std::move(h));
 }
 
 std::unordered_map<std::string, uint64_t>::iterator PodRunner::ClaimMainPod(const kube::Pod& pod) {
@@ -191,15 +198,20 @@ void PodRunner::OnResource(const kube::CustomObject& object, bool deleted) {
   }
   std::string warning;
   if (!r.state.unknown.empty()) {
-    warning = r.kind.kind + " reports " + r.state.unknown + ", which flyte does not know; still running";
+    warning =
+        r.kind.kind + " reports " + r.state.unknown + ", which flyte does not know; still running";
   }
   // Once its main Pod runs, the Pod says more than the resource (image pulls, its own waits).
   if (!a.pod.empty() && seen_.count(a.pod) && r.state.phase != Phase::kRunning) return;
   switch (r.state.phase) {
-    case Phase::kNoStatus: return TickResource(a, Now());
-    case Phase::kQueued: return Progress(a, TaskPhase::kQueued, r.state.reason);
-    case Phase::kInitializing: return Progress(a, TaskPhase::kInitializing, r.state.reason);
-    default: return Progress(a, TaskPhase::kRunning, warning.empty() ? r.state.reason : warning);
+    case Phase::kNoStatus:
+      return TickResource(a, Now());
+    case Phase::kQueued:
+      return Progress(a, TaskPhase::kQueued, r.state.reason);
+    case Phase::kInitializing:
+      return Progress(a, TaskPhase::kInitializing, r.state.reason);
+    default:
+      return Progress(a, TaskPhase::kRunning, warning.empty() ? r.state.reason : warning);
   }
 }
 

@@ -11,7 +11,8 @@
 namespace flyte::spec {
 namespace {
 
-std::optional<StatusCondition> LoadCondition(Reader& r, const yaml::Node& n, const std::string& what) {
+std::optional<StatusCondition> LoadCondition(Reader& r, const yaml::Node& n,
+                                             const std::string& what) {
   std::optional<std::string> text = r.Text(n, what);
   if (!text) return std::nullopt;
   std::string error;
@@ -27,7 +28,8 @@ void CheckTemplates(Reader& r, const yaml::Node& n, const Task& t, const std::st
     while ((at = n.text.find("{{", at)) != std::string::npos) {
       size_t end = n.text.find("}}", at);
       if (end == std::string::npos) {
-        r.Error(ErrorCode::kInvalidValue, r.LocIn(n, at), "unclosed {{ in the manifest of " + where);
+        r.Error(ErrorCode::kInvalidValue, r.LocIn(n, at),
+                "unclosed {{ in the manifest of " + where);
         return;
       }
       std::string ref(Trim(std::string_view(n.text).substr(at + 2, end - at - 2)));

@@ -43,10 +43,9 @@ std::string ParseRequirement(std::string_view text, StatusRequirement& req) {
     return {};
   }
   if (negated) return "! only applies to a bare path (does not exist)";
-  static const std::pair<const char*, Op> kOps[] = {{"==", Op::kEquals}, {"!=", Op::kNotEquals},
-                                                    {"=", Op::kEquals},  {">", Op::kGreater},
-                                                    {"<", Op::kLess},    {"notin ", Op::kNotIn},
-                                                    {"in ", Op::kIn}};
+  static const std::pair<const char*, Op> kOps[] = {
+      {"==", Op::kEquals}, {"!=", Op::kNotEquals}, {"=", Op::kEquals}, {">", Op::kGreater},
+      {"<", Op::kLess},    {"notin ", Op::kNotIn}, {"in ", Op::kIn}};
   bool found = false;
   for (const auto& [spelling, op] : kOps) {
     if (StartsWith(rest, spelling)) {
@@ -65,7 +64,8 @@ std::string ParseRequirement(std::string_view text, StatusRequirement& req) {
     return req.values.empty() ? "an empty list" : std::string();
   }
   if (rest.empty()) return "a value is missing after the operator";
-  if (rest.find(' ') != std::string_view::npos) return "one value expected, got " + Quote(std::string(rest));
+  if (rest.find(' ') != std::string_view::npos)
+    return "one value expected, got " + Quote(std::string(rest));
   if ((req.op == Op::kGreater || req.op == Op::kLess) &&
       !std::isdigit(static_cast<unsigned char>(rest[0])) && rest[0] != '-') {
     return "> and < compare numbers, not " + Quote(std::string(rest));
@@ -111,7 +111,8 @@ bool IsResourcePlugin(const PluginSpec& p) {
 std::optional<ResourceManifest> ResourceManifestOf(const PluginSpec& p) {
   if (!IsResourcePlugin(p)) return std::nullopt;
   ResourceManifest m;
-  if (const Value* v = p.settings->Find("manifest"); v != nullptr && v->kind() == Value::Kind::kMap) {
+  if (const Value* v = p.settings->Find("manifest");
+      v != nullptr && v->kind() == Value::Kind::kMap) {
     m.manifest_json = v->ToCanonicalJson();
     for (auto [key, out] : {std::pair{"apiVersion", &m.api_version}, std::pair{"kind", &m.kind}}) {
       const Value* s = v->Find(key);

@@ -19,7 +19,16 @@ namespace flyte::spec {
 // list indices, and `[key=value]` picking the list item whose key has that value
 // (`conditions[type=Complete].status`).
 struct StatusRequirement {
-  enum class Op : uint8_t { kEquals, kNotEquals, kIn, kNotIn, kExists, kNotExists, kGreater, kLess };
+  enum class Op : uint8_t {
+    kEquals,
+    kNotEquals,
+    kIn,
+    kNotIn,
+    kExists,
+    kNotExists,
+    kGreater,
+    kLess
+  };
   std::string path;
   Op op = Op::kExists;
   std::vector<std::string> values;

@@ -146,8 +146,8 @@ TEST_CASE("plugins: Ray, Spark and PyTorch states, unknown values kept running")
   kube::ResourceState torch = kube::PyTorchState(Status({{"conditions", conditions}}));
   CHECK(torch.phase == Phase::kFailed);
   CHECK(torch.reason == "Boom - master failed");
-  CHECK(kube::PyTorchState(Status({{"conditions", json::array({{{"type", "Created"},
-                                                                {"status", "True"}}})}}))
+  CHECK(kube::PyTorchState(
+            Status({{"conditions", json::array({{{"type", "Created"}, {"status", "True"}}})}}))
             .phase == Phase::kQueued);
 }
 

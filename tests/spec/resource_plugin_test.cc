@@ -74,7 +74,9 @@ tasks:
   fit:
     script: echo
     dask: {workers: {replicas: 0}}
-)")[0] == "wf.yaml:7:7: error[UnknownKey]: unknown key 'succes' in resource of task 'job' (did you mean 'success'?)");
+)")[0] ==
+        "wf.yaml:7:7: error[UnknownKey]: unknown key 'succes' in resource of task 'job' (did you "
+        "mean 'success'?)");
 }
 
 }  // namespace

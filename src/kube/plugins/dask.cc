@@ -16,8 +16,9 @@ Result<std::string> BuildDaskJob(const ResourceInput& in) {
                                        plugin::RoleResources(s), "Always");
   json& sc = scheduler["containers"][0];
   sc["args"] = {"dask-scheduler"};
-  sc["ports"] = json::array({{{"name", "tcp-comm"}, {"containerPort", 8786}, {"protocol", "TCP"}},
-                             {{"name", "dashboard"}, {"containerPort", 8787}, {"protocol", "TCP"}}});
+  sc["ports"] =
+      json::array({{{"name", "tcp-comm"}, {"containerPort", 8786}, {"protocol", "TCP"}},
+                   {{"name", "dashboard"}, {"containerPort", 8787}, {"protocol", "TCP"}}});
   sc["readinessProbe"] = {{"httpGet", {{"port", "dashboard"}, {"path", "/health"}}},
                           {"initialDelaySeconds", 5},
                           {"periodSeconds", 5},
@@ -44,10 +45,13 @@ Result<std::string> BuildDaskJob(const ResourceInput& in) {
   json service = {
       {"type", "ClusterIP"},
       {"selector", {{"dask.org/cluster-name", in.name}, {"dask.org/component", "scheduler"}}},
-      {"ports", json::array({{{"name", "tcp-comm"}, {"protocol", "TCP"}, {"port", 8786},
-                              {"targetPort", "tcp-comm"}},
-                             {{"name", "dashboard"}, {"protocol", "TCP"}, {"port", 8787},
-                              {"targetPort", "dashboard"}}})}};
+      {"ports",
+       json::array(
+           {{{"name", "tcp-comm"}, {"protocol", "TCP"}, {"port", 8786}, {"targetPort", "tcp-comm"}},
+            {{"name", "dashboard"},
+             {"protocol", "TCP"},
+             {"port", 8787},
+             {"targetPort", "dashboard"}}})}};
   json job = {
       {"apiVersion", "kubernetes.dask.org/v1"},
       {"kind", "DaskJob"},
@@ -56,8 +60,9 @@ Result<std::string> BuildDaskJob(const ResourceInput& in) {
        {{"job", plugin::MainTemplate(in, std::move(runner))},
         {"cluster",
          {{"spec",
-           {{"worker", {{"replicas", w != nullptr && w->replicas ? *w->replicas : 1},
-                        {"spec", std::move(worker)}}},
+           {{"worker",
+             {{"replicas", w != nullptr && w->replicas ? *w->replicas : 1},
+              {"spec", std::move(worker)}}},
             {"scheduler", {{"spec", std::move(scheduler)}, {"service", std::move(service)}}}}}}}}}};
   return job.dump();
 }

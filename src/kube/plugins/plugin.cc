@@ -21,11 +21,16 @@ const ResourceKind* PluginResourceKind(spec::PluginKind kind) {
   static const ResourceKind kPyTorch{"kubeflow.org/v1", "PyTorchJob", "pytorchjobs",
                                      "the Kubeflow training operator", "pytorch"};
   switch (kind) {
-    case spec::PluginKind::kDask: return &kDask;
-    case spec::PluginKind::kRay: return &kRay;
-    case spec::PluginKind::kSpark: return &kSpark;
-    case spec::PluginKind::kPytorch: return &kPyTorch;
-    case spec::PluginKind::kNone: return nullptr;
+    case spec::PluginKind::kDask:
+      return &kDask;
+    case spec::PluginKind::kRay:
+      return &kRay;
+    case spec::PluginKind::kSpark:
+      return &kSpark;
+    case spec::PluginKind::kPytorch:
+      return &kPyTorch;
+    case spec::PluginKind::kNone:
+      return nullptr;
   }
   return nullptr;
 }
@@ -39,11 +44,20 @@ Result<BuiltResource> BuildResource(const ResourceInput& in) {
     return out;
   }
   switch (in.plugin->kind) {
-    case spec::PluginKind::kDask: body = BuildDaskJob(in); break;
-    case spec::PluginKind::kRay: body = BuildRayJob(in); break;
-    case spec::PluginKind::kSpark: body = BuildSparkApplication(in); break;
-    case spec::PluginKind::kPytorch: body = BuildPyTorchJob(in); break;
-    case spec::PluginKind::kNone: break;
+    case spec::PluginKind::kDask:
+      body = BuildDaskJob(in);
+      break;
+    case spec::PluginKind::kRay:
+      body = BuildRayJob(in);
+      break;
+    case spec::PluginKind::kSpark:
+      body = BuildSparkApplication(in);
+      break;
+    case spec::PluginKind::kPytorch:
+      body = BuildPyTorchJob(in);
+      break;
+    case spec::PluginKind::kNone:
+      break;
   }
   if (!body.ok()) return body.status();
   if (const ResourceKind* k = PluginResourceKind(in.plugin->kind)) out.kind = *k;
@@ -55,11 +69,16 @@ ResourceState ReadState(const spec::PluginSpec& plugin, const CustomObject& obje
   if (std::optional<spec::ResourceManifest> m = spec::ResourceManifestOf(plugin))
     return ManifestState(*m, object);
   switch (plugin.kind) {
-    case spec::PluginKind::kDask: return DaskState(object);
-    case spec::PluginKind::kRay: return RayState(object);
-    case spec::PluginKind::kSpark: return SparkState(object);
-    case spec::PluginKind::kPytorch: return PyTorchState(object);
-    case spec::PluginKind::kNone: break;
+    case spec::PluginKind::kDask:
+      return DaskState(object);
+    case spec::PluginKind::kRay:
+      return RayState(object);
+    case spec::PluginKind::kSpark:
+      return SparkState(object);
+    case spec::PluginKind::kPytorch:
+      return PyTorchState(object);
+    case spec::PluginKind::kNone:
+      break;
   }
   return {};
 }

@@ -46,8 +46,8 @@ struct ResourceInput {
   // Interruptible tasks: added to the roles that may run on spot capacity (workers only).
   std::map<std::string, std::string> interruptible_node_selector;
   std::string interruptible_tolerations_json;
-  // plugin: resource: what {{ }} in the manifest's strings become, as JSON values ("inputs.n" → "3",
-  // "execution.id" → "\"r1\"").
+  // plugin: resource: what {{ }} in the manifest's strings become, as JSON values ("inputs.n" →
+  // "3", "execution.id" → "\"r1\"").
   std::map<std::string, std::string> vars;
 };
 

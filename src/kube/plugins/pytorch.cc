@@ -27,9 +27,10 @@ Result<std::string> BuildPyTorchJob(const ResourceInput& in) {
   const spec::PluginRole* w = plugin::Role(p, "workers");
   Apply(in, w, worker);
   plugin::MakeInterruptible(in, worker);
-  json replicas = {{"Master", {{"replicas", 1},
-                               {"restartPolicy", "Never"},
-                               {"template", plugin::MainTemplate(in, std::move(master))}}}};
+  json replicas = {{"Master",
+                    {{"replicas", 1},
+                     {"restartPolicy", "Never"},
+                     {"template", plugin::MainTemplate(in, std::move(master))}}}};
   const int64_t n = w != nullptr && w->replicas ? *w->replicas : 0;
   if (n > 0) {
     json labels = in.labels;
@@ -74,7 +75,8 @@ ResourceState PyTorchState(const CustomObject& o) {
     s.phase = P::kSucceeded;
   } else if (type == "Failed") {
     s.phase = P::kFailed;
-    s.reason = (reason.empty() ? "PyTorchJob failed" : reason) + (message.empty() ? "" : " - " + message);
+    s.reason =
+        (reason.empty() ? "PyTorchJob failed" : reason) + (message.empty() ? "" : " - " + message);
   } else {
     s.phase = P::kRunning;
     s.unknown = "condition " + type;

@@ -13,8 +13,8 @@ std::string ShellQuote(const std::string& s) {
   if (s.empty()) return "''";
   bool plain = true;
   for (char c : s) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_./=:,@%+").find(c) !=
-                                                              std::string_view::npos)) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) ||
+          std::string_view("-_./=:,@%+").find(c) != std::string_view::npos)) {
       plain = false;
     }
   }
@@ -37,10 +37,9 @@ Result<std::string> BuildRayJob(const ResourceInput& in) {
   const spec::PluginRole* h = plugin::Role(p, "head");
   json head = plugin::RolePodSpec(submitter, "ray-head", plugin::RoleImage(in, h),
                                   plugin::RoleResources(h), "Always");
-  head["containers"][0]["ports"] =
-      json::array({{{"name", "gcs"}, {"containerPort", 6379}},
-                   {{"name", "dashboard"}, {"containerPort", 8265}},
-                   {{"name", "client"}, {"containerPort", 10001}}});
+  head["containers"][0]["ports"] = json::array({{{"name", "gcs"}, {"containerPort", 6379}},
+                                                {{"name", "dashboard"}, {"containerPort", 8265}},
+                                                {{"name", "client"}, {"containerPort", 10001}}});
   const spec::PluginRole* w = plugin::Role(p, "workers");
   json worker = plugin::RolePodSpec(submitter, "ray-worker", plugin::RoleImage(in, w),
                                     plugin::RoleResources(w), "Always");

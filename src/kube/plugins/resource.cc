@@ -90,10 +90,14 @@ bool HoldsOne(const spec::StatusRequirement& r, const std::map<std::string, std:
   auto it = key.empty() ? status.end() : status.find(key);
   const bool exists = it != status.end();
   switch (r.op) {
-    case Op::kExists: return exists;
-    case Op::kNotExists: return !exists;
-    case Op::kEquals: return exists && it->second == r.values[0];
-    case Op::kNotEquals: return !exists || it->second != r.values[0];
+    case Op::kExists:
+      return exists;
+    case Op::kNotExists:
+      return !exists;
+    case Op::kEquals:
+      return exists && it->second == r.values[0];
+    case Op::kNotEquals:
+      return !exists || it->second != r.values[0];
     case Op::kIn:
     case Op::kNotIn: {
       bool in = false;
@@ -141,7 +145,8 @@ ResourceState ManifestState(const spec::ResourceManifest& m, const CustomObject&
   using P = ResourceState::Phase;
   if (m.failure && Holds(*m.failure, o.status)) {
     s.phase = P::kFailed;
-    s.reason = m.kind + " " + o.meta.name + " meets the failure condition " + Quote(m.failure->text);
+    s.reason =
+        m.kind + " " + o.meta.name + " meets the failure condition " + Quote(m.failure->text);
     for (const char* k : {"message", "reason"}) {
       auto it = o.status.find(k);
       if (it != o.status.end()) {

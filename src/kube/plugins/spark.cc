@@ -20,8 +20,9 @@ void Size(const spec::PluginRole* role, json& out) {
   const std::optional<int64_t> mem = req.mem_bytes ? req.mem_bytes : lim.mem_bytes;
   // Spark's JVM spelling: 512m, 4g.
   if (mem) {
-    out["memory"] = *mem % (int64_t{1} << 30) == 0 ? std::to_string(*mem >> 30) + "g"
-                                                   : std::to_string(std::max<int64_t>(1, *mem >> 20)) + "m";
+    out["memory"] = *mem % (int64_t{1} << 30) == 0
+                        ? std::to_string(*mem >> 30) + "g"
+                        : std::to_string(std::max<int64_t>(1, *mem >> 20)) + "m";
   }
 }
 
@@ -34,11 +35,12 @@ Result<std::string> BuildSparkApplication(const ResourceInput& in) {
   const spec::PluginRole* e = plugin::Role(p, "executor");
   json main = plugin::MainTemplate(in, driver_spec);
   json driver = {{"labels", main["metadata"]["labels"]}, {"template", main}};
-  if (driver_spec.contains("serviceAccountName")) driver["serviceAccount"] = driver_spec["serviceAccountName"];
+  if (driver_spec.contains("serviceAccountName"))
+    driver["serviceAccount"] = driver_spec["serviceAccountName"];
   Size(d, driver);
-  json executor_template = {{"spec", plugin::RolePodSpec(driver_spec, "spark-kubernetes-executor",
-                                                         plugin::RoleImage(in, e),
-                                                         plugin::RoleResources(e), "Never")}};
+  json executor_template = {
+      {"spec", plugin::RolePodSpec(driver_spec, "spark-kubernetes-executor",
+                                   plugin::RoleImage(in, e), plugin::RoleResources(e), "Never")}};
   plugin::MakeInterruptible(in, executor_template["spec"]);
   json executor = {{"instances", e != nullptr && e->replicas ? *e->replicas : 1},
                    {"image", plugin::RoleImage(in, e)},
@@ -82,8 +84,8 @@ ResourceState SparkState(const CustomObject& o) {
   } else if (v == "SUBMITTED") {
     s.phase = P::kInitializing;
     s.reason = "submitted to Spark";
-  } else if (v == "RUNNING" || v == "PENDING_RERUN" || v == "INVALIDATING" ||
-             v == "SUCCEEDING" || v == "FAILING") {
+  } else if (v == "RUNNING" || v == "PENDING_RERUN" || v == "INVALIDATING" || v == "SUCCEEDING" ||
+             v == "FAILING") {
     s.phase = P::kRunning;
   } else if (v == "COMPLETED") {
     s.phase = P::kSucceeded;
