@@ -1,7 +1,7 @@
 // Tasks: resolving the `{{ inputs.x }}` / `{{ outputs.y }}` holes of command, script and env,
 // and hashing the definition for the cache.
-#include "spec/resource_plugin.h"
 #include "compiler/context.h"
+#include "spec/resource_plugin.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -159,7 +159,8 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
     if (task.plugin.settings) Field(def, "settings", task.plugin.settings->ToCanonicalJson());
   }
   // plugin: resource: its manifest and conditions.
-  if (spec::IsResourcePlugin(task.plugin)) Field(def, "resource", task.plugin.settings->ToCanonicalJson());
+  if (spec::IsResourcePlugin(task.plugin))
+    Field(def, "resource", task.plugin.settings->ToCanonicalJson());
   t.definition_hash = Sha256Hex(def);
   return t;
 }

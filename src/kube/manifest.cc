@@ -224,7 +224,8 @@ std::string OwnerPatch(const std::string& pod, const std::string& uid,
   json patch = {
       {"metadata",
        {{"ownerReferences",
-         json::array({{{"apiVersion", api_version}, {"kind", kind}, {"name", pod}, {"uid", uid}}})}}}};
+         json::array(
+             {{{"apiVersion", api_version}, {"kind", kind}, {"name", pod}, {"uid", uid}}})}}}};
   return patch.dump();
 }
 

@@ -8,11 +8,11 @@
 #include <filesystem>
 
 #include "kube/manifest.h"
-#include "runner/pod_attempt.h"
-#include "spec/resource_plugin.h"
 #include "runner/log_cap.h"
+#include "runner/pod_attempt.h"
 #include "runner/pod_helper.h"
 #include "runner/task_files.h"
+#include "spec/resource_plugin.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -503,7 +503,8 @@ void PodRunner::Create(uint64_t id) {
       what = kind->kind + " " + pod;
       Post([this, id, collection] {
         auto it = attempts_.find(id);
-        if (it != attempts_.end() && it->second->resource) it->second->resource->collection = collection;
+        if (it != attempts_.end() && it->second->resource)
+          it->second->resource->collection = collection;
       });
     }
     Result<kube::Response> r = Unavailable("");
@@ -591,6 +592,12 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
     DeleteObject(ObjectPath(a), options_.abort_grace_seconds);
     a.abort_deadline = Now() + (options_.abort_grace_seconds + 5) * 1'000'000'000;
     return;
+  }
+  if (a.resource != nullptr && a.pod.empty()) {
+    // Adopted after a restart: its main Pod may already be known.
+    for (const auto& [name, pod] : seen_) {
+      if (ClaimMainPod(pod) != by_pod_.end()) return OnPod(pod, false);
+    }
   }
   if (auto seen = seen_.find(a.pod); seen != seen_.end()) OnPod(seen->second, false);
 }
@@ -706,7 +713,8 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
     // larger than memory), from a worker thread rather than a thread of its own.
     Submit([this, id = a.id, logs = a.logs, file = a.paths.stdout_path,
             stream = a.launch.stream_output,
-            path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=" + a.container] {
+            path =
+                "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=" + a.container] {
       int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       kube::Client::StreamOptions so;
       so.cancel = &logs->cancel;
@@ -882,8 +890,7 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
   auto it = attempts_.find(id);
   if (it == attempts_.end()) return;
   std::unique_ptr<Attempt> a = std::move(it->second);
-  if (a->stage != Attempt::Stage::kWaiting && (!a->pod.empty() || a->resource))
-    r.where = Where(*a);
+  if (a->stage != Attempt::Stage::kWaiting && (!a->pod.empty() || a->resource)) r.where = Where(*a);
   attempts_.erase(it);
   by_pod_.erase(a->pod);
   if (a->resource) by_resource_.erase(a->resource->name);
