@@ -73,6 +73,8 @@ bool MovesFiles(const Type& t) { return HasBlobs(t); }
 
 }  // namespace
 
+std::string PodLabelValue(std::string_view s) { return LabelValue(s); }
+
 std::string PodRunner::PodName(const AttemptId& id, const std::string& instance, size_t max) {
   const std::string key = instance + "\n" + id.project + "\n" + id.domain + "\n" + id.execution +
                           "\n" + id.node + "\n" + std::to_string(id.attempt);
