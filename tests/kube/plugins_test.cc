@@ -157,7 +157,7 @@ tasks:
   t:
     plugin: ray
     ray: {workers: {replicas: 2}, runtime_env: {pip: [numpy]}}
-    command: [python3, -c, "print('hi there')"]
+    command: [python3, -V]
 )");
   CHECK(ray["kind"] == "RayJob");
   CHECK(ray["spec"]["submitterPodTemplate"]["spec"]["containers"][0]["name"] ==

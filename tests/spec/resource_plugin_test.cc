@@ -41,7 +41,7 @@ tasks:
     resource:
       manifest: {apiVersion: batch/v1, spec: {}}
       success: status.succeeded > 0
-)") == Lines{"wf.yaml:6:17: error[ValueRequired]: the manifest of task 'job' needs kind (which "
+)") == Lines{"wf.yaml:5:17: error[ValueRequired]: the manifest of task 'job' needs kind (which "
              "kind of object to create, e.g. apiVersion: batch/v1, kind: Job)"});
 }
 
@@ -54,12 +54,12 @@ tasks:
     resource:
       manifest: {apiVersion: v1, kind: Pod, metadata: {name: x}, spec: {x: "{{ inputs.m }}"}}
       success: phase == Succeeded
-)") == Lines{"wf.yaml:7:62: error[InvalidValue]: metadata.name of the manifest of task 'job' is "
+)") == Lines{"wf.yaml:6:62: error[InvalidValue]: metadata.name of the manifest of task 'job' is "
              "set by flyte (one object per attempt, in its namespace); remove it",
-             "wf.yaml:7:82: error[InvalidValue]: the manifest of task 'job' refers to "
+             "wf.yaml:6:77: error[InvalidValue]: the manifest of task 'job' refers to "
              "'inputs.m' (did you mean 'inputs.n'?); it can use execution.id, node.id, attempt, "
              "inputs.n",
-             "wf.yaml:8:16: error[InvalidValue]: success of task 'job': the path 'phase' must "
+             "wf.yaml:7:16: error[InvalidValue]: success of task 'job': the path 'phase' must "
              "start with status. (conditions read the object's status) in 'phase == Succeeded'"});
 }
 
@@ -74,9 +74,11 @@ tasks:
   fit:
     script: echo
     dask: {workers: {replicas: 0}}
-)")[0] ==
-        "wf.yaml:7:7: error[UnknownKey]: unknown key 'succes' in resource of task 'job' (did you "
-        "mean 'success'?)");
+)") == Lines{"wf.yaml:5:7: error[ValueRequired]: resource of task 'job' needs a success "
+             "condition (e.g. success: status.succeeded > 0)",
+             "wf.yaml:6:7: error[UnknownKey]: unknown key 'succes' in resource of task 'job' (did "
+             "you mean 'success'?)",
+             "wf.yaml:9:32: error[InvalidValue]: replicas must be between 1 and 10000, got 0"});
 }
 
 }  // namespace
