@@ -15,6 +15,17 @@ namespace flyte {
 
 // A label value: [A-Za-z0-9._-], at most 63, starting and ending alphanumeric.
 std::string PodLabelValue(std::string_view s);
+// The steady clock the Pod runner measures grace periods with, in nanoseconds.
+int64_t PodRunnerNow();
+
+// The result of an attempt that ended because it was aborted.
+inline AttemptResult AbortedResult() {
+  AttemptResult r;
+  r.status = AttemptResult::Status::kAborted;
+  r.code = "Aborted";
+  r.message = "aborted";
+  return r;
+}
 
 // A plugin task's custom resource (KUBERNETES.md §6).
 struct PluginResource {

@@ -74,6 +74,7 @@ bool MovesFiles(const Type& t) { return HasBlobs(t); }
 }  // namespace
 
 std::string PodLabelValue(std::string_view s) { return LabelValue(s); }
+int64_t PodRunnerNow() { return Now(); }
 
 std::string PodRunner::PodName(const AttemptId& id, const std::string& instance, size_t max) {
   const std::string key = instance + "\n" + id.project + "\n" + id.domain + "\n" + id.execution +
@@ -660,13 +661,7 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
     a.uid = pod.meta.uid;
   }
   if (a.aborted) {
-    if (deleted) {
-      AttemptResult r;
-      r.status = AttemptResult::Status::kAborted;
-      r.code = "Aborted";
-      r.message = "aborted";
-      Finish(a.id, std::move(r));
-    }
+    if (deleted) Finish(a.id, AbortedResult());
     return;
   }
   if (a.verdict) return;

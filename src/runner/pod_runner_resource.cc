@@ -4,8 +4,6 @@
 // (phase table, logs, outputs in the termination message). The resource's status, from one
 // watch per kind and namespace, says the rest: waits before the Pod exists, the operator's
 // verdict, failures without a Pod. The resource is what is deleted, at the end or on abort.
-#include <chrono>
-
 #include "kube/access.h"
 #include "runner/pod_attempt.h"
 #include "util/strings.h"
@@ -22,11 +20,7 @@ constexpr int64_t kSettleNanos = 30'000'000'000;
 // A resource with no status for this long: the operator is probably not running.
 constexpr int64_t kOperatorSilenceNanos = 120'000'000'000;
 
-int64_t Now() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::steady_clock::now().time_since_epoch())
-      .count();
-}
+int64_t Now() { return PodRunnerNow(); }
 
 std::string JsonString(const std::string& s) {
   std::string out = "\"";
@@ -172,13 +166,7 @@ void PodRunner::OnResource(const kube::CustomObject& object, bool deleted) {
     a.uid = object.meta.uid;
   }
   if (a.aborted) {
-    if (deleted) {
-      AttemptResult ab;
-      ab.status = AttemptResult::Status::kAborted;
-      ab.code = "Aborted";
-      ab.message = "aborted";
-      Finish(a.id, std::move(ab));
-    }
+    if (deleted) Finish(a.id, AbortedResult());
     return;
   }
   if (deleted) {
