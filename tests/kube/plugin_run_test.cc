@@ -225,9 +225,7 @@ tasks:
     outputs: {n: int}
     kubernetes:
       annotations: {fake.flyte.org/status: Paused}
-    script: |
-      sleep 2
-      echo 7 > "{{ outputs.n }}"
+    script: echo 7 > "{{ outputs.n }}"
 workflows:
   w:
     outputs: {n: "{{ t.n }}"}
