@@ -162,6 +162,30 @@ TEST_CASE("kubernetes: a plugin whose operator is missing stops before anything 
   CHECK(Posts(fake, "/api/v1/namespaces/default/pods") == 0);
 }
 
+TEST_CASE("kubernetes: a DaskJob no operator picks up waits, says so, and goes at its timeout",
+          "[kube][plugins]") {
+  FakeKube fake("process", false, {"--crds", "dask"});  // the CRD, but no operator running
+  CliFixture f;
+  const std::string wf = f.Write("dask.yaml", R"(
+tasks:
+  t:
+    plugin: dask
+    image: debian:12
+    timeout: 3s
+    script: "true"
+workflows:
+  w: {nodes: {n: {task: t}}}
+)");
+  ProcessResult r = f.Flyte(KubeArgs(fake, {"run", wf}));
+  INFO(Describe(r));
+  CHECK(r.exit_code == 1);
+  CHECK_THAT(r.err, Catch::Contains("QUEUED (DaskJob default/") &&
+                        Catch::Contains("waiting for the dask-kubernetes operator") &&
+                        Catch::Contains("TIMED_OUT"));
+  CHECK(Posts(fake, kDaskJobs) == 1);
+  CHECK(Settled(fake, kDaskJobs).empty());
+}
+
 TEST_CASE("kubernetes: Ray, Spark and PyTorch tasks run as their operators' resources",
           "[kube][plugins]") {
   FakeKube fake = WithOperators();
