@@ -2,9 +2,13 @@
 
 #include <unistd.h>
 
+#include <set>
+
+#include "kube/access.h"
 #include "kube/client.h"
 #include "kube/kubeconfig.h"
 #include "kube/manifest.h"
+#include "kube/plugins/plugin.h"
 #include "runner/pod_runner.h"
 #include "util/proc.h"
 #include "util/sha256.h"
@@ -13,12 +17,44 @@ namespace flyte {
 
 KubeSetup::~KubeSetup() = default;
 
+namespace {
+
+// Plugin tasks become their operators' custom resources (KUBERNETES.md §6). With `check`, one
+// request lists the API groups the cluster serves, and a plugin whose operator is missing is
+// refused before an execution starts, naming the operator to install.
+void RoutePlugins(kube::Client& client, bool check, PodRunner& runner, RoutingRunner& runners) {
+  std::set<std::string> served;
+  bool known = false;
+  if (check) {
+    Result<std::set<std::string>> got = kube::ServedGroupVersions(client);
+    if (got.ok()) served = std::move(*got), known = true;
+  }
+  static const std::pair<ExecutorKind, spec::PluginKind> kPlugins[] = {
+      {ExecutorKind::kDask, spec::PluginKind::kDask},
+      {ExecutorKind::kRay, spec::PluginKind::kRay},
+      {ExecutorKind::kSpark, spec::PluginKind::kSpark},
+      {ExecutorKind::kPytorch, spec::PluginKind::kPytorch}};
+  for (const auto& [executor, plugin] : kPlugins) {
+    const kube::ResourceKind* k = kube::PluginResourceKind(plugin);
+    if (known && !served.count(k->group_version)) {
+      runners.Require(executor, "the cluster does not serve " + k->kind + " (" + k->group_version +
+                                    " " + k->plural + "): install " + k->operator_name +
+                                    ", or run without Kubernetes to run it locally");
+      continue;
+    }
+    runners.Route(executor, runner);
+  }
+}
+
+}  // namespace
+
 Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFlags& flags,
                                                    const std::string& home, RoutingRunner& runners,
                                                    storage::DataStores* stores) {
   if (!flags.any()) {
     runners.Require(ExecutorKind::kKubernetes,
-                    "it says `runner: kubernetes`; run with --kubernetes or --kubeconfig FILE");
+                    "it says `runner: kubernetes` (or creates an object, plugin: resource); run "
+                    "with --kubernetes or --kubeconfig FILE");
     return std::unique_ptr<KubeSetup>();
   }
   // The server's template and tolerations are checked now, not at the first Pod.
@@ -71,6 +107,7 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
   setup->runner_ = std::make_unique<PodRunner>(loop, *setup->client_, std::move(po));
   for (ExecutorKind k : {ExecutorKind::kContainer, ExecutorKind::kKubernetes})
     runners.Route(k, *setup->runner_);
+  RoutePlugins(*setup->client_, flags.check_operators_at_start, *setup->runner_, runners);
   // With a default image, tasks without one of their own run as Pods too.
   if (!flags.image.empty()) runners.Route(ExecutorKind::kProcess, *setup->runner_);
   return setup;

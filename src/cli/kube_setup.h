@@ -41,6 +41,9 @@ struct KubeFlags {
   std::string interruptible_tolerations_json;
   int64_t keep_failed_for_nanos = 0;  // failed Pods kept this long (0: per delete_failed)
   std::string instance;  // label telling this flyte's Pods from others'; default from the home
+  // Refuse plugin tasks whose operator the cluster lacks before an execution starts (flyte
+  // run); a server checks per attempt instead, so an operator installed later is used.
+  bool check_operators_at_start = false;
   bool any() const { return enabled || !kubeconfig.empty() || !context.empty(); }
 };
 

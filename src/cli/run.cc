@@ -212,8 +212,10 @@ int RunRun(const RunOptions& opts) {
       return kExitInternal;
     }
     LocalAdmin& admin = **opened;
+    KubeFlags kube_flags = opts.kube;
+    kube_flags.check_operators_at_start = true;
     Result<std::unique_ptr<KubeSetup>> kube =
-        SetUpKubernetes(&loop, opts.kube, aopts.home, admin.runners(), &admin.data_stores());
+        SetUpKubernetes(&loop, kube_flags, aopts.home, admin.runners(), &admin.data_stores());
     if (!kube.ok()) {
       std::fprintf(stderr, "flyte run: Kubernetes: %s\n", kube.status().message().c_str());
       return kExitUsage;

@@ -1,6 +1,7 @@
 // Tasks: resolving the `{{ inputs.x }}` / `{{ outputs.y }}` holes of command, script and env,
 // and hashing the definition for the cache.
 #include "compiler/context.h"
+#include "spec/resource_plugin.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -98,6 +99,8 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
       break;
   }
   if (task.runner == spec::RunnerChoice::kLocal) t.executor = ExecutorKind::kLocal;
+  // plugin: resource creates an object on the cluster and runs nothing here.
+  if (spec::IsResourcePlugin(task.plugin)) t.executor = ExecutorKind::kKubernetes;
   // `runner: kubernetes` runs as a Pod (its image, else the default one), never here.
   if (task.runner == spec::RunnerChoice::kKubernetes && (t.executor == ExecutorKind::kProcess ||
                                                           t.executor == ExecutorKind::kContainer)) {
@@ -155,6 +158,9 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
     }
     if (task.plugin.settings) Field(def, "settings", task.plugin.settings->ToCanonicalJson());
   }
+  // plugin: resource: its manifest and conditions.
+  if (spec::IsResourcePlugin(task.plugin))
+    Field(def, "resource", task.plugin.settings->ToCanonicalJson());
   t.definition_hash = Sha256Hex(def);
   return t;
 }

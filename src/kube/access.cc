@@ -40,17 +40,55 @@ Result<std::string> ServerVersion(Client& client) {
   return v["gitVersion"].get<std::string>();
 }
 
-Result<bool> Serves(Client& client, const std::string& group_version, const std::string& plural) {
-  ASSIGN_OR_RETURN(Response r, client.Get("/apis/" + group_version));
-  if (r.status == 404) return false;
-  if (!r.ok()) return ErrorOf(r, "reading /apis/" + group_version);
+namespace {
+
+// The APIResourceList of a group version; null when the server does not serve it.
+Result<json> Resources(Client& client, const std::string& group_version) {
+  const std::string path =
+      (group_version.find('/') == std::string::npos ? "/api/" : "/apis/") + group_version;
+  ASSIGN_OR_RETURN(Response r, client.Get(path));
+  if (r.status == 404) return json(nullptr);
+  if (!r.ok()) return ErrorOf(r, "reading " + path);
   json list = json::parse(r.body, nullptr, false);
   if (!list.is_object() || !list.contains("resources") || !list["resources"].is_array())
-    return false;
-  for (const json& res : list["resources"]) {
+    return json(nullptr);
+  return list["resources"];
+}
+
+}  // namespace
+
+Result<std::set<std::string>> ServedGroupVersions(Client& client) {
+  ASSIGN_OR_RETURN(Response r, client.Get("/apis"));
+  if (!r.ok()) return ErrorOf(r, "reading /apis");
+  json list = json::parse(r.body, nullptr, false);
+  std::set<std::string> out = {"v1"};
+  if (!list.is_object() || !list.contains("groups") || !list["groups"].is_array()) return out;
+  for (const json& g : list["groups"]) {
+    if (!g.is_object() || !g.contains("versions") || !g["versions"].is_array()) continue;
+    for (const json& v : g["versions"]) {
+      if (v.is_object() && v.contains("groupVersion") && v["groupVersion"].is_string())
+        out.insert(v["groupVersion"].get<std::string>());
+    }
+  }
+  return out;
+}
+
+Result<bool> Serves(Client& client, const std::string& group_version, const std::string& plural) {
+  ASSIGN_OR_RETURN(json resources, Resources(client, group_version));
+  for (const json& res : resources) {
     if (res.is_object() && res.value("name", "") == plural) return true;
   }
   return false;
+}
+
+Result<std::string> PluralOf(Client& client, const std::string& group_version,
+                             const std::string& kind) {
+  ASSIGN_OR_RETURN(json resources, Resources(client, group_version));
+  for (const json& res : resources) {
+    const std::string name = res.is_object() ? res.value("name", "") : "";
+    if (res.value("kind", "") == kind && name.find('/') == std::string::npos) return name;
+  }
+  return std::string();
 }
 
 }  // namespace flyte::kube

@@ -232,11 +232,13 @@ std::string ConfigMapManifest(const ConfigMapRequest& c) {
   return cm.dump();
 }
 
-std::string OwnerPatch(const std::string& pod, const std::string& uid) {
+std::string OwnerPatch(const std::string& pod, const std::string& uid,
+                       const std::string& api_version, const std::string& kind) {
   json patch = {
       {"metadata",
        {{"ownerReferences",
-         json::array({{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", pod}, {"uid", uid}}})}}}};
+         json::array(
+             {{{"apiVersion", api_version}, {"kind", kind}, {"name", pod}, {"uid", uid}}})}}}};
   return patch.dump();
 }
 
@@ -244,6 +246,26 @@ std::string DeleteOptions(int64_t grace_seconds) {
   json d = {{"apiVersion", "v1"}, {"kind", "DeleteOptions"}, {"propagationPolicy", "Background"}};
   if (grace_seconds >= 0) d["gracePeriodSeconds"] = grace_seconds;
   return d.dump();
+}
+
+std::string CpuQuantity(int64_t millis) {
+  return millis % 1000 == 0 ? std::to_string(millis / 1000) : std::to_string(millis) + "m";
+}
+
+std::string BytesQuantity(int64_t b) {
+  if (b % (int64_t{1} << 30) == 0) return std::to_string(b >> 30) + "Gi";
+  if (b % (int64_t{1} << 20) == 0) return std::to_string(b >> 20) + "Mi";
+  if (b % 1024 == 0) return std::to_string(b >> 10) + "Ki";
+  return std::to_string(b);
+}
+
+std::map<std::string, std::string> Quantities(const spec::ResourceAmounts& r) {
+  std::map<std::string, std::string> out;
+  if (r.cpu_millis) out["cpu"] = CpuQuantity(*r.cpu_millis);
+  if (r.mem_bytes) out["memory"] = BytesQuantity(*r.mem_bytes);
+  if (r.gpu) out["nvidia.com/gpu"] = std::to_string(*r.gpu);
+  if (r.storage_bytes) out["ephemeral-storage"] = BytesQuantity(*r.storage_bytes);
+  return out;
 }
 
 }  // namespace flyte::kube

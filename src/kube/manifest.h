@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "flyte/spec.h"
 #include "flyte/status.h"
 
 namespace flyte::kube {
@@ -75,12 +76,20 @@ struct ConfigMapRequest {
 };
 std::string ConfigMapManifest(const ConfigMapRequest& cm);
 
-// A merge patch setting the ConfigMap's owner to a Pod, so it goes when the Pod goes.
-std::string OwnerPatch(const std::string& pod, const std::string& uid);
+// A merge patch setting the ConfigMap's owner to a Pod (or another object), so it goes with it.
+std::string OwnerPatch(const std::string& pod, const std::string& uid,
+                       const std::string& api_version = "v1", const std::string& kind = "Pod");
 
 // The body of a DELETE: background propagation, and the grace period when >= 0.
 std::string DeleteOptions(int64_t grace_seconds = -1);
 
 std::string EncodeBase64(std::string_view bytes);
+
+// Kubernetes quantities of a task's resources: "cpu" → "500m", "memory" → "1Gi",
+// "nvidia.com/gpu" → "1", "ephemeral-storage" → "20Gi".
+std::map<std::string, std::string> Quantities(const spec::ResourceAmounts& r);
+// Bytes as a quantity: 1073741824 → "1Gi"; millicores: 1500 → "1500m", 2000 → "2".
+std::string BytesQuantity(int64_t bytes);
+std::string CpuQuantity(int64_t millis);
 
 }  // namespace flyte::kube

@@ -9,9 +9,11 @@
 
 #include "kube/manifest.h"
 #include "runner/log_cap.h"
+#include "runner/pod_attempt.h"
 #include "runner/pod_files.h"
 #include "runner/pod_helper.h"
 #include "runner/task_files.h"
+#include "spec/resource_plugin.h"
 #include "util/sha256.h"
 #include "util/strings.h"
 
@@ -77,69 +79,19 @@ std::string DnsPart(std::string_view s) {
   return out;
 }
 
-std::string Cpu(int64_t millis) {
-  return millis % 1000 == 0 ? std::to_string(millis / 1000) : std::to_string(millis) + "m";
-}
-
-std::string Bytes(int64_t b) {
-  if (b % (int64_t{1} << 30) == 0) return std::to_string(b >> 30) + "Gi";
-  if (b % (int64_t{1} << 20) == 0) return std::to_string(b >> 20) + "Mi";
-  if (b % 1024 == 0) return std::to_string(b >> 10) + "Ki";
-  return std::to_string(b);
-}
-
-void Amounts(const spec::ResourceAmounts& r, std::map<std::string, std::string>& out) {
-  if (r.cpu_millis) out["cpu"] = Cpu(*r.cpu_millis);
-  if (r.mem_bytes) out["memory"] = Bytes(*r.mem_bytes);
-  if (r.gpu) out["nvidia.com/gpu"] = std::to_string(*r.gpu);
-  if (r.storage_bytes) out["ephemeral-storage"] = Bytes(*r.storage_bytes);
-}
 
 }  // namespace
 
-// One attempt, from its Pod's creation to its result.
-struct PodRunner::Attempt {
-  uint64_t id = 0;
-  TaskLaunch launch;
-  TaskPaths paths;       // the local attempt folder: logs, unpacked outputs
-  std::string pod;       // its name
-  std::string inputs;    // its inputs' ConfigMap
-  std::string manifest;  // the Pod, as JSON
-  std::string inputs_manifest;
-  kube::ClassifyOptions classify;
-  enum class Stage : uint8_t { kWaiting, kCreating, kCreated } stage = Stage::kWaiting;
-  bool counted = false;  // holds one of max_pods
-  bool aborted = false;
-  int64_t abort_deadline = 0;
-  std::string uid;
-  std::string waiting_reason;
-  int64_t waiting_since = 0;
-  TaskPhase phase = TaskPhase::kQueued;
-  std::string reason;
-  std::optional<PodVerdict> verdict;
-  int64_t verdict_at = 0;
-  int64_t running_since = 0;    // when the container was first seen running
-  int64_t retry_create_at = 0;  // waiting for quota
-  // The log stream.
-  struct Logs {
-    kube::StreamCanceller cancel;
-    std::thread thread;
-    std::string partial;  // an unfinished line, for -v
-  };
-  std::shared_ptr<Logs> logs;  // shared with the worker job reading an ended Pod's log
-  bool logs_done = false;
-  std::string transfers;    // presigned URLs for flyte-pod (runner/pod_files.h); "" without files
-  bool collecting = false;  // its staged outputs are being brought in
-  bool staged = false;      // its transfers are presigned (tasks passing files)
-};
+std::string PodLabelValue(std::string_view s) { return LabelValue(s); }
+int64_t PodRunnerNow() { return Now(); }
 
-std::string PodRunner::PodName(const AttemptId& id, const std::string& instance) {
+std::string PodRunner::PodName(const AttemptId& id, const std::string& instance, size_t max) {
   const std::string key = instance + "\n" + id.project + "\n" + id.domain + "\n" + id.execution +
                           "\n" + id.node + "\n" + std::to_string(id.attempt);
   const std::string hash = Sha256Hex(key).substr(0, 5);
   std::string base =
       DnsPart(id.execution) + "-" + DnsPart(id.node) + "-" + std::to_string(id.attempt);
-  if (base.size() > 63 - 6) base.resize(63 - 6);
+  if (base.size() > max - 6) base.resize(max - 6);
   while (!base.empty() && base.back() == '-') base.pop_back();
   if (base.empty() || !std::isalpha(static_cast<unsigned char>(base[0]))) base = "f" + base;
   return base + "-" + hash;
@@ -171,9 +123,9 @@ PodRunner::PodRunner(uv_loop_t* loop, kube::Client& client, Options options)
 
 PodRunner::~PodRunner() {
   // Deletions not yet sent (their attempt's end was just recorded) go now, before the workers stop.
-  for (auto& [timer, pod] : deleting_) {
+  for (auto& [timer, path] : deleting_) {
     uv_timer_stop(timer);
-    DeletePod(pod, -1);
+    DeleteObject(path, -1);
     uv_close(reinterpret_cast<uv_handle_t*>(timer),
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   }
@@ -185,6 +137,7 @@ PodRunner::~PodRunner() {
   }
   keeping_.clear();
   watch_.reset();
+  resource_watches_.clear();
   for (auto& [id, a] : attempts_) {
     if (a->logs) a->logs->cancel.Cancel();
   }
@@ -285,6 +238,8 @@ void PodRunner::EnsureWatch() {
             auto seen = self->seen_.find(a.pod);
             if (seen != self->seen_.end())
               self->OnPod(seen->second, false);  // grace periods run out
+          } else if (a.resource != nullptr && a.stage == Attempt::Stage::kCreated) {
+            self->TickResource(a, now);
           }
         }
       },
@@ -296,7 +251,7 @@ void PodRunner::Progress(Attempt& a, TaskPhase phase, std::string reason) {
   if (a.phase == phase && a.reason == reason) return;
   a.phase = phase;
   a.reason = reason;
-  if (progress_) progress_(a.id, {phase, std::move(reason), "pod " + ns_ + "/" + a.pod});
+  if (progress_) progress_(a.id, {phase, std::move(reason), Where(a)});
 }
 
 void PodRunner::Fail(uint64_t id, AttemptResult::Status status, std::string code,
@@ -369,10 +324,10 @@ void PodRunner::Prepare(Attempt& a) {
   if (!task.spec->workdir.empty() && task.spec->workdir[0] == '/')
     p.working_dir = task.spec->workdir;
   if (l.resources) {
-    Amounts(l.resources->requests, p.requests);
-    Amounts(l.resources->limits, p.limits);
+    p.requests = kube::Quantities(l.resources->requests);
+    p.limits = kube::Quantities(l.resources->limits);
     if (l.resources->limits.mem_bytes)
-      a.classify.memory_limit = Bytes(*l.resources->limits.mem_bytes);
+      a.classify.memory_limit = kube::BytesQuantity(*l.resources->limits.mem_bytes);
   }
   // Small inputs travel in the Pod itself (one request fewer, no object to collect); larger
   // ones in a ConfigMap of their own.
@@ -395,7 +350,10 @@ void PodRunner::Prepare(Attempt& a) {
   p.service_account = options_.service_account;
   p.node_selector = options_.node_selector;
   p.tolerations_json = options_.tolerations_json;
-  if (l.interruptible) {
+  // A plugin's main Pod stays on regular capacity; its workers may not (PrepareResource).
+  const bool plugin = task.spec->plugin.kind != spec::PluginKind::kNone ||
+                      spec::IsResourcePlugin(task.spec->plugin);
+  if (l.interruptible && !plugin) {
     for (const auto& [k, v] : options_.interruptible_node_selector) p.node_selector[k] = v;
     if (!options_.interruptible_tolerations_json.empty()) {
       p.tolerations_json =
@@ -430,6 +388,7 @@ void PodRunner::Prepare(Attempt& a) {
   a.classify.image_pull_grace_nanos = options_.image_pull_grace_nanos;
   Result<std::string> manifest = kube::PodManifest(p);
   if (manifest.ok()) a.manifest = std::move(*manifest);
+  if (plugin && !a.manifest.empty()) PrepareResource(a, p);
 
   if (a.inputs.empty()) return;
   kube::ConfigMapRequest cm;
@@ -465,7 +424,8 @@ void PodRunner::Start(TaskLaunch launch) {
                     "config), or run the task locally (runner: local)",
                 false);
   }
-  if (a.launch.image.empty() && options_.default_image.empty()) {
+  if (a.launch.image.empty() && options_.default_image.empty() &&
+      !spec::IsResourcePlugin(task.spec->plugin)) {
     return Fail(id, AttemptResult::Status::kUserError, "NoImage",
                 "task " + Quote(task.name) +
                     " has no image, and no default image is configured (kubernetes.image)",
@@ -506,7 +466,7 @@ void PodRunner::Launch(Attempt& a) {
   const uint64_t id = a.id;
   const CompiledTask& task = *a.launch.task;
   Prepare(a);
-  if (a.manifest.empty()) {
+  if (a.manifest.empty() || (a.resource != nullptr && a.resource->body.empty())) {
     return Fail(id, AttemptResult::Status::kUserError, "InvalidPod",
                 "the Pod of task " + Quote(task.name) +
                     " cannot be built: the pod template or tolerations are invalid",
@@ -521,7 +481,11 @@ void PodRunner::Launch(Attempt& a) {
       !st.ok()) {
     return Fail(id, AttemptResult::Status::kSystemError, "InputsNotWritten", st.message(), true);
   }
-  by_pod_[a.pod] = id;
+  if (a.resource != nullptr) {
+    by_resource_[a.resource->name] = id;
+  } else {
+    by_pod_[a.pod] = id;
+  }
   Progress(a, TaskPhase::kQueued, "");
   waiting_.push_back(id);
   StartQueued();
@@ -559,8 +523,12 @@ void PodRunner::Create(uint64_t id) {
   }
   a.stage = Attempt::Stage::kCreating;
   const std::string base = "/api/v1/namespaces/" + ns_;
-  Submit([this, id, base, pod = a.pod, inputs = a.inputs, manifest = a.manifest,
-          cm = a.inputs_manifest, attempt_label = std::to_string(a.launch.attempt.attempt),
+  // A plugin task creates its custom resource where a Pod task creates its Pod.
+  std::optional<kube::ResourceKind> kind;
+  if (a.resource != nullptr) kind = a.resource->kind;
+  Submit([this, id, base, kind, pod = a.resource ? a.resource->name : a.pod, inputs = a.inputs,
+          manifest = a.resource ? a.resource->body : a.manifest, cm = a.inputs_manifest,
+          attempt_label = std::to_string(a.launch.attempt.attempt),
           exec_label = LabelValue(a.launch.attempt.execution)] {
     auto report = [&](Status st, std::string uid, bool quota_wait) {
       Post([this, id, st, uid, quota_wait] { OnCreated(id, st, uid, quota_wait); });
@@ -586,6 +554,19 @@ void PodRunner::Create(uint64_t id) {
         helper_ready_ = true;
       }
     }
+    std::string collection = base + "/pods", what = "Pod " + pod;
+    if (kind) {
+      // Nothing is created for an operator that is not installed.
+      Result<std::string> c = ResourceCollection(*kind);
+      if (!c.ok()) return report(c.status(), "", false);
+      collection = *c;
+      what = kind->kind + " " + pod;
+      Post([this, id, collection] {
+        auto it = attempts_.find(id);
+        if (it != attempts_.end() && it->second->resource)
+          it->second->resource->collection = collection;
+      });
+    }
     Result<kube::Response> r = Unavailable("");
     if (!cm.empty()) {
       r = client_.Send("POST", base + "/configmaps", cm);
@@ -593,17 +574,17 @@ void PodRunner::Create(uint64_t id) {
       if (!r->ok() && r->status != 409)
         return report(kube::ErrorOf(*r, "creating ConfigMap " + inputs), "", false);
     }
-    r = client_.Send("POST", base + "/pods", manifest);
+    r = client_.Send("POST", collection, manifest);
     if (!r.ok()) return report(r.status(), "", false);
     std::string uid;
     if (r->status == 409) {
       // Created before (a retried request, or a restart): ours if its labels say so.
-      Result<kube::Response> got = client_.Get(base + "/pods/" + pod);
+      Result<kube::Response> got = client_.Get(collection + "/" + pod);
       if (!got.ok()) return report(got.status(), "", false);
       kube::ObjectMeta m = kube::ParseMeta(got->body);
       if (!got->ok() || m.labels["flyte.org/attempt"] != attempt_label ||
           m.labels["flyte.org/execution-id"] != exec_label) {
-        return report(kube::ErrorOf(*r, "creating Pod " + pod), "", false);
+        return report(kube::ErrorOf(*r, "creating " + what), "", false);
       }
       uid = m.uid;
     } else if (!r->ok()) {
@@ -613,13 +594,15 @@ void PodRunner::Create(uint64_t id) {
         }
         return report(Unavailable(r->message), "", true);
       }
-      return report(kube::ErrorOf(*r, "creating Pod " + pod), "", false);
+      return report(kube::ErrorOf(*r, "creating " + what), "", false);
     } else {
       uid = kube::ParseMeta(r->body).uid;
     }
     // The inputs go with the Pod (garbage collection), even if flyte is gone by then.
     if (!cm.empty()) {
-      (void)client_.Send("PATCH", base + "/configmaps/" + inputs, kube::OwnerPatch(pod, uid),
+      (void)client_.Send("PATCH", base + "/configmaps/" + inputs,
+                         kind ? kube::OwnerPatch(pod, uid, kind->group_version, kind->kind)
+                              : kube::OwnerPatch(pod, uid),
                          "application/merge-patch+json");
     }
     report(Status::Ok(), uid, false);
@@ -644,6 +627,10 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
       Progress(a, TaskPhase::kWaitingForResources, st.message());
       return;
     }
+    if (st.code() == StatusCode::kNotFound && a.resource != nullptr) {
+      return Fail(id, AttemptResult::Status::kUserError, "OperatorNotInstalled", st.message(),
+                  false);
+    }
     const bool bad_request =
         st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kFailedPrecondition;
     return Fail(
@@ -657,10 +644,20 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
     a.stage = Attempt::Stage::kCreated;
     a.uid = uid;
   }
+  if (a.resource != nullptr) {
+    if (!a.resource->created_at) a.resource->created_at = Now();
+    EnsureResourceWatch(a.resource->collection);
+  }
   if (a.aborted) {
-    DeletePod(a.pod, options_.abort_grace_seconds);
+    DeleteObject(ObjectPath(a), options_.abort_grace_seconds);
     a.abort_deadline = Now() + (options_.abort_grace_seconds + 5) * 1'000'000'000;
     return;
+  }
+  if (a.resource != nullptr && a.pod.empty()) {
+    // Adopted after a restart: its main Pod may already be known.
+    for (const auto& [name, pod] : seen_) {
+      if (ClaimMainPod(pod) != by_pod_.end()) return OnPod(pod, false);
+    }
   }
   if (auto seen = seen_.find(a.pod); seen != seen_.end()) OnPod(seen->second, false);
 }
@@ -709,6 +706,7 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
     seen_[pod.meta.name] = pod;
   }
   auto found = by_pod_.find(pod.meta.name);
+  if (found == by_pod_.end() && !deleted) found = ClaimMainPod(pod);
   if (found == by_pod_.end()) return;
   auto it = attempts_.find(found->second);
   if (it == attempts_.end()) return;
@@ -720,13 +718,7 @@ void PodRunner::OnPod(const kube::Pod& pod, bool deleted) {
     a.uid = pod.meta.uid;
   }
   if (a.aborted) {
-    if (deleted) {
-      AttemptResult r;
-      r.status = AttemptResult::Status::kAborted;
-      r.code = "Aborted";
-      r.message = "aborted";
-      Finish(a.id, std::move(r));
-    }
+    if (deleted) Finish(a.id, AbortedResult());
     return;
   }
   if (a.verdict) return;
@@ -778,7 +770,8 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
     // larger than memory), from a worker thread rather than a thread of its own.
     Submit([this, id = a.id, logs = a.logs, file = a.paths.stdout_path,
             stream = a.launch.stream_output,
-            path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task"] {
+            path =
+                "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=" + a.container] {
       int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
       kube::Client::StreamOptions so;
       so.cancel = &logs->cancel;
@@ -796,8 +789,8 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
     });
     return;
   }
-  const std::string path =
-      "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=task&follow=true";
+  const std::string path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod +
+                           "/log?container=" + a.container + "&follow=true";
   const std::string file = a.paths.stdout_path;
   const bool stream = a.launch.stream_output;
   const uint64_t id = a.id;
@@ -855,6 +848,7 @@ void PodRunner::OnLogsDone(uint64_t id) {
 }
 
 void PodRunner::MaybeFinish(Attempt& a) {
+  if (a.resource != nullptr) return MaybeFinishResource(a);
   if (!a.verdict) return;
   if (a.logs != nullptr && !a.logs_done) return;  // the log first, so the result can quote it
   if (a.collecting) return;
@@ -986,10 +980,10 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
   auto it = attempts_.find(id);
   if (it == attempts_.end()) return;
   std::unique_ptr<Attempt> a = std::move(it->second);
-  if (a->stage != Attempt::Stage::kWaiting && !a->pod.empty())
-    r.where = "pod " + ns_ + "/" + a->pod;
+  if (a->stage != Attempt::Stage::kWaiting && (!a->pod.empty() || a->resource)) r.where = Where(*a);
   attempts_.erase(it);
   by_pod_.erase(a->pod);
+  if (a->resource) by_resource_.erase(a->resource->name);
   if (a->logs) {
     a->logs->cancel.Cancel();
     if (a->logs->thread.joinable()) a->logs->thread.join();
@@ -1002,16 +996,17 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
   const bool failed =
       r.status != AttemptResult::Status::kSucceeded && r.status != AttemptResult::Status::kAborted;
   const bool keep = failed && (!options_.delete_failed || options_.keep_failed_for_nanos > 0);
-  std::string doomed = a->stage == Attempt::Stage::kCreated && !a->aborted ? a->pod : std::string();
+  std::string doomed =
+      a->stage == Attempt::Stage::kCreated && !a->aborted ? ObjectPath(*a) : std::string();
   if (attempts_.empty() && waiting_.empty()) uv_timer_stop(&tick_);
   if (keep && !doomed.empty()) {
     // Until when, on the Pod itself: a restarted flyte's sweep keeps it as long.
     const int64_t keep_nanos = options_.keep_failed_for_nanos;
     const std::string until =
         keep_nanos > 0 ? std::to_string((WallNanos() + keep_nanos) / 1'000'000'000) : "never";
-    Submit([this, pod = doomed, until] {
+    Submit([this, path = doomed, until] {
       (void)client_.Send(
-          "PATCH", "/api/v1/namespaces/" + ns_ + "/pods/" + pod,
+          "PATCH", path,
           R"({"metadata":{"labels":{")" + std::string(kKeepUntil) + R"(":")" + until + R"("}}})",
           "application/merge-patch+json");
     });
@@ -1031,18 +1026,18 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
   });
 }
 
-void PodRunner::DeleteLater(std::string pod, uint64_t delay_ms, bool kept) {
+void PodRunner::DeleteLater(std::string path, uint64_t delay_ms, bool kept) {
   auto* timer = new uv_timer_t;
   uv_timer_init(loop_, timer);
   timer->data = this;
-  (kept ? keeping_ : deleting_)[timer] = std::move(pod);
+  (kept ? keeping_ : deleting_)[timer] = std::move(path);
   uv_timer_start(
       timer,
       [](uv_timer_t* t) {
         auto* self = static_cast<PodRunner*>(t->data);
         auto& timers = self->deleting_.count(t) ? self->deleting_ : self->keeping_;
         auto it = timers.find(t);
-        self->DeletePod(it->second, -1);
+        self->DeleteObject(it->second, -1);
         timers.erase(it);
         uv_close(reinterpret_cast<uv_handle_t*>(t),
                  [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
@@ -1051,10 +1046,23 @@ void PodRunner::DeleteLater(std::string pod, uint64_t delay_ms, bool kept) {
 }
 
 void PodRunner::DeletePod(const std::string& name, int64_t grace_seconds) {
-  Submit([this, name, grace_seconds] {
-    (void)client_.Send("DELETE", "/api/v1/namespaces/" + ns_ + "/pods/" + name,
-                       kube::DeleteOptions(grace_seconds));
+  DeleteObject("/api/v1/namespaces/" + ns_ + "/pods/" + name, grace_seconds);
+}
+
+void PodRunner::DeleteObject(const std::string& path, int64_t grace_seconds) {
+  Submit([this, path, grace_seconds] {
+    (void)client_.Send("DELETE", path, kube::DeleteOptions(grace_seconds));
   });
+}
+
+std::string PodRunner::ObjectPath(const Attempt& a) const {
+  return a.resource ? a.resource->Path() : "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod;
+}
+
+std::string PodRunner::Where(const Attempt& a) const {
+  if (a.resource == nullptr) return "pod " + ns_ + "/" + a.pod;
+  return a.resource->kind.kind + " " + ns_ + "/" + a.resource->name +
+         (a.pod.empty() ? "" : " (pod " + a.pod + ")");
 }
 
 void PodRunner::Abort(uint64_t id) {
@@ -1074,7 +1082,7 @@ void PodRunner::Abort(uint64_t id) {
     case Attempt::Stage::kCreating:
       return;  // deleted as soon as its creation is answered
     case Attempt::Stage::kCreated:
-      DeletePod(a.pod, options_.abort_grace_seconds);
+      DeleteObject(ObjectPath(a), options_.abort_grace_seconds);
       a.abort_deadline = Now() + (options_.abort_grace_seconds + 5) * 1'000'000'000;
       return;
   }
@@ -1082,7 +1090,7 @@ void PodRunner::Abort(uint64_t id) {
 
 void PodRunner::DeleteAll() {
   for (auto& [id, a] : attempts_) {
-    if (a->stage == Attempt::Stage::kCreated) DeletePod(a->pod, 0);
+    if (a->stage == Attempt::Stage::kCreated) DeleteObject(ObjectPath(*a), 0);
   }
 }
 
@@ -1090,6 +1098,12 @@ void PodRunner::Adopt(TaskLaunch launch) {
   const uint64_t id = launch.id;
   Attempt& a = Track(std::move(launch));
   Prepare(a);
+  if (a.resource != nullptr) {
+    // Created again: a 409 adopts the existing resource after checking its labels.
+    by_resource_[a.resource->name] = id;
+    waiting_.push_back(id);
+    return StartQueued();
+  }
   by_pod_[a.pod] = id;
   if (synced_) {
     auto seen = seen_.find(a.pod);
@@ -1115,14 +1129,17 @@ void PodRunner::SweepUnclaimed() {
   sweep_wanted_ = false;
   const int64_t now_seconds = WallNanos() / 1'000'000'000;
   for (const auto& [name, pod] : seen_) {
-    if (by_pod_.count(name) || pod.meta.deleting) continue;
+    // Pods of plugin tasks belong to their operators' resources.
+    if (by_pod_.count(name) || pod.meta.deleting || pod.meta.labels.count("flyte.org/plugin"))
+      continue;
     // A failed Pod kept for inspection (delete_pods: on_success, keep_failed_for) stays its time.
     auto kept = pod.meta.labels.find(kKeepUntil);
     if (kept != pod.meta.labels.end()) {
       if (kept->second == "never") continue;
       int64_t until = 0;
       if (ParseInt64(kept->second, &until) && until > now_seconds) {
-        DeleteLater(name, static_cast<uint64_t>(until - now_seconds) * 1000, true);
+        DeleteLater("/api/v1/namespaces/" + ns_ + "/pods/" + name,
+                    static_cast<uint64_t>(until - now_seconds) * 1000, true);
         continue;
       }
     }

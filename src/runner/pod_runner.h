@@ -26,7 +26,9 @@
 
 #include "flyte/runner.h"
 #include "kube/client.h"
+#include "kube/manifest.h"
 #include "kube/objects.h"
+#include "kube/plugins/plugin.h"
 #include "kube/pod_phase.h"
 #include "kube/watch.h"
 #include "runner/loop_bridge.h"
@@ -88,8 +90,9 @@ class PodRunner : public Runner {
   void SweepUnclaimed();
   // Deletes every Pod of a running attempt now (a second Ctrl-C); their results arrive as usual.
   void DeleteAll();
-  // The name a Pod of this attempt gets: <exec>-<node>-<attempt>-<hash>, DNS-1123, ≤ 63.
-  static std::string PodName(const AttemptId& id, const std::string& instance);
+  // The name a Pod of this attempt gets: <exec>-<node>-<attempt>-<hash>, DNS-1123, ≤ `max`
+  // (63; a plugin's custom resource takes ≤ 53, so its operator's derived names fit).
+  static std::string PodName(const AttemptId& id, const std::string& instance, size_t max = 63);
   const std::string& ns() const { return ns_; }
 
  private:
@@ -125,11 +128,29 @@ class PodRunner : public Runner {
   // reading it (with the files still to come) to the caller.
   AttemptResult ResultOf(Attempt& a, bool read_outputs = true);
   void DeletePod(const std::string& name, int64_t grace_seconds);
-  // Deletes the Pod after `delay_ms` on the loop (0: next turn). A kept Pod is not deleted
-  // when flyte stops; the next start's sweep honours its keep-until label.
-  void DeleteLater(std::string pod, uint64_t delay_ms, bool kept);
+  // Deletes the object (a Pod's or custom resource's API path) after `delay_ms` on the loop
+  // (0: next turn). A kept one is not deleted when flyte stops; the next start's sweep honours
+  // a kept Pod's keep-until label.
+  void DeleteLater(std::string path, uint64_t delay_ms, bool kept);
   void StartQueued();
   void EnsureWatch();
+  void DeleteObject(const std::string& path, int64_t grace_seconds);
+  // "pod NS/NAME", or "DaskJob NS/NAME (pod NAME)" for a plugin task.
+  std::string Where(const Attempt& a) const;
+  // The API path of what this attempt created (its Pod, or its custom resource).
+  std::string ObjectPath(const Attempt& a) const;
+
+  // Plugin tasks (runner/pod_runner_resource.cc): their custom resource wraps the Pod built
+  // as for a Pod task; its main Pod is found by label on the same Pod watch.
+  void PrepareResource(Attempt& a, const kube::PodRequest& pod);
+  // Worker thread: where the API serves `kind`, or NotFound naming the operator to install.
+  Result<std::string> ResourceCollection(const kube::ResourceKind& kind);
+  void EnsureResourceWatch(const std::string& collection);
+  void OnResource(const kube::CustomObject& object, bool deleted);
+  // The attempt whose custom resource `pod` is the main Pod of, claimed; else by_pod_.end().
+  std::unordered_map<std::string, uint64_t>::iterator ClaimMainPod(const kube::Pod& pod);
+  void MaybeFinishResource(Attempt& a);
+  void TickResource(Attempt& a, int64_t now);
 
   uv_loop_t* loop_;
   kube::Client& client_;
@@ -142,6 +163,10 @@ class PodRunner : public Runner {
 
   std::unordered_map<uint64_t, std::unique_ptr<Attempt>> attempts_;
   std::unordered_map<std::string, uint64_t> by_pod_;  // pod name → attempt id
+  std::unordered_map<std::string, uint64_t> by_resource_;  // custom resource name → attempt id
+  std::map<std::string, std::unique_ptr<kube::Watch>> resource_watches_;  // by collection
+  std::mutex served_mu_;
+  std::map<std::string, std::string> served_;  // "G/V Kind" → collection, once found installed
   std::deque<uint64_t> waiting_;                      // for a Pod slot (max_pods)
   uint32_t in_flight_ = 0;                            // Pods created or being created
   std::vector<uint64_t> adopting_;                    // until the first list
@@ -153,9 +178,10 @@ class PodRunner : public Runner {
   std::string helper_config_map_;
   std::unique_ptr<kube::Watch> watch_;
   uv_timer_t tick_;  // grace periods and quota retries
-  // Pods to delete on the next loop turn, once their attempt's end is committed.
+  // Pods (or custom resources) to delete on the next loop turn, once their attempt's end is
+  // committed: their API paths.
   std::map<uv_timer_t*, std::string> deleting_;
-  std::map<uv_timer_t*, std::string> keeping_;  // failed Pods kept for keep_failed_for
+  std::map<uv_timer_t*, std::string> keeping_;  // failed objects kept for keep_failed_for
 
   // Worker threads and their queue.
   std::mutex jobs_mu_;

@@ -12,7 +12,7 @@ inline constexpr std::string_view kTask[] = {
     "description", "inputs",  "outputs",   "command",   "script",        "shell",
     "workdir",     "env",     "image",     "retries",   "retry_backoff", "timeout",
     "cache",       "resources", "secrets", "interruptible", "dynamic",   "plugin",
-    "dask",        "ray",     "spark",     "pytorch",   "runner",    "kubernetes"};
+    "dask",        "ray",     "spark",     "pytorch",   "resource",  "runner",    "kubernetes"};
 inline constexpr std::string_view kKubernetes[] = {"service_account", "node_selector", "tolerations",
                                                    "labels",          "annotations",   "pod_template"};
 inline constexpr std::string_view kInput[] = {"type", "default", "description"};
@@ -27,6 +27,7 @@ inline constexpr std::string_view kDask[] = {"workers", "scheduler"};
 inline constexpr std::string_view kRay[] = {"head", "workers", "runtime_env"};
 inline constexpr std::string_view kSpark[] = {"driver", "executor", "conf"};
 inline constexpr std::string_view kPytorch[] = {"master", "workers"};
+inline constexpr std::string_view kResourcePlugin[] = {"manifest", "success", "failure"};
 inline constexpr std::string_view kWorkflow[] = {"description", "inputs",         "outputs",
                                                   "nodes",       "failure_policy", "on_failure",
                                                   "max_parallelism"};

@@ -24,6 +24,8 @@ std::vector<InputBinding> LoadInputBindings(Reader& r, const yaml::Node& map,
                                             std::string_view where);
 
 Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body);
+// `resource:` of a task with `plugin: resource` (its inputs already read).
+void LoadResourcePlugin(Reader& r, const yaml::Node& cfg, Task& t, const std::string& where);
 // A node body; `node_id` names it in messages. `keys` is what this position accepts.
 NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_id);
 Node LoadNode(Reader& r, const yaml::Node& name, const yaml::Node& body);

@@ -101,6 +101,8 @@ const PluginShape kPlugins[] = {
     {"ray", PluginKind::kRay, keys::kRay, "workers", "runtime_env"},
     {"spark", PluginKind::kSpark, keys::kSpark, "executor", "conf"},
     {"pytorch", PluginKind::kPytorch, keys::kPytorch, "workers", nullptr},
+    // plugin: resource has no kind of its own (spec/resource_plugin.h).
+    {"resource", PluginKind::kNone, keys::kResourcePlugin, nullptr, nullptr},
 };
 
 // `kubernetes:` of a task: its Pod's settings. Label keys and values follow Kubernetes' syntax.
@@ -164,11 +166,17 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
   for (const PluginShape& p : kPlugins) names.emplace_back(p.key);
   std::optional<std::string> chosen;
   if (plugin != nullptr) chosen = r.Choice(*plugin, "plugin", names);
+  bool configured = false;
   for (const PluginShape& p : kPlugins) {
     const yaml::Node* cfg = body.Get(p.key);
     bool selected = chosen && *chosen == p.key;
+    const bool resource = std::string_view(p.key) == "resource";
     if (cfg == nullptr) {
       if (selected) t.plugin.kind = p.kind, t.plugin.loc = r.Loc(*plugin);
+      if (selected && resource) {
+        r.Error(ErrorCode::kValueRequired, *plugin,
+                where + " uses plugin resource but has no resource: section (manifest, success)");
+      }
       continue;
     }
     if (chosen && !selected) {
@@ -176,13 +184,18 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
               std::string(p.key) + ": is set but " + where + " uses plugin " + Quote(*chosen));
       continue;
     }
-    if (!chosen && t.plugin.kind != PluginKind::kNone) {
+    if (!chosen && configured) {
       r.Error(ErrorCode::kInvalidValue, *cfg,
               where + " configures more than one plugin; a task runs on one");
       continue;
     }
+    configured = true;
     t.plugin.kind = p.kind;
     t.plugin.loc = r.Loc(*cfg);
+    if (resource) {
+      LoadResourcePlugin(r, *cfg, t, where);
+      continue;
+    }
     std::string what = std::string(p.key) + " of " + where;
     if (!r.ExpectMap(*cfg, what)) continue;
     r.CheckKeys(*cfg, p.keys, "in " + what);
@@ -248,8 +261,16 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
       if (!t.script) t.script = Template{};
     }
   }
-  if (command == nullptr && script == nullptr) {
+  // A resource task creates an object and runs nothing of its own.
+  const yaml::Node* plugin = body.Get("plugin");
+  const bool resource = (plugin != nullptr && plugin->is_scalar() && plugin->text == "resource") ||
+                        (plugin == nullptr && body.Get("resource") != nullptr);
+  if (command == nullptr && script == nullptr && !resource) {
     r.Error(ErrorCode::kValueRequired, name, where + " needs a command or a script");
+  }
+  if (resource && (command != nullptr || script != nullptr)) {
+    r.Error(ErrorCode::kInvalidValue, command != nullptr ? *command : *script,
+            where + " uses plugin resource, which creates its manifest and runs no command");
   }
   if (const yaml::Node* n = body.Get("shell")) {
     if (n->is_scalar()) {

@@ -76,6 +76,7 @@ TEST_CASE("the published JSON schema lists exactly the keys the loader accepts")
       {"ray", Keys(keys::kRay)},
       {"spark", Keys(keys::kSpark)},
       {"pytorch", Keys(keys::kPytorch)},
+      {"resource_plugin", Keys(keys::kResourcePlugin)},
       {"workflow", Keys(keys::kWorkflow)},
       {"workflow_output", Keys(keys::kWorkflowOutput)},
       {"on_failure", Keys(keys::kOnFailure)},

@@ -162,7 +162,7 @@ tasks:
     script: echo
     plugin: dsak
 )") == Lines{"wf.yaml:4:13: error[InvalidValue]: 'dsak' is not a valid plugin; expected one of "
-             "dask, ray, spark, pytorch (did you mean 'dask'?)"});
+             "dask, ray, spark, pytorch, resource (did you mean 'dask'?)"});
 }
 
 TEST_CASE("loader rejects settings for a plugin the task does not use") {

@@ -15,7 +15,7 @@ if __package__ in (None, ""):  # `python3 tests/support/fake_kube` works too: im
     __package__ = "fake_kube"
 
 from fake_kube.app import FakeKube  # noqa: E402
-from fake_kube.crds import CRDS  # noqa: E402
+from fake_kube.crds import crds_for  # noqa: E402
 from fake_kube import sidechannel  # noqa: E402
 
 
@@ -44,8 +44,8 @@ def parse_args(argv):
     p.add_argument("--image-rule", action="append", default=[], metavar="REGEX=SCRIPT",
                    help="scripted outcome for Pods whose image matches")
     p.add_argument("--crds", default="", help="comma list of built-in CRDs to install: dask,ray,spark,pytorch")
-    p.add_argument("--operators", default="", help="comma list of operator emulations to run: dask "
-                   "(installs its CRD too)")
+    p.add_argument("--operators", default="", help="comma list of operator emulations to run: dask, ray, "
+                   "spark, pytorch (installs their CRDs too)")
     p.add_argument("--seed", action="append", default=[], help="JSON file: an object, a list, or a v1 List")
     p.add_argument("--stdin-lifeline", action="store_true", help="exit when stdin reaches EOF")
     return p.parse_args(argv)
@@ -62,7 +62,7 @@ def main(argv=None):
                    extra_tokens=tokens, token_file=a.token_file, exec_ttl=a.exec_ttl, step=a.step,
                    events=not a.no_events, image_rules=rules, operators=operators)
     crds = {n.strip() for n in (a.crds + "," + a.operators).split(",") if n.strip()}
-    seeds = [CRDS[n] for n in sorted(crds)]
+    seeds = crds_for(crds)
     for path in a.seed:
         with open(path) as f:
             doc = json.load(f)

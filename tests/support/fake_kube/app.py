@@ -116,11 +116,11 @@ class FakeKube:
         self.kubeconfig, self.kubeconfigs = auth.write_kubeconfigs(self.state_dir, self.url, self.tls, certs,
                                                                    self.exec_ttl)
         self.ca = certs["ca.crt"] if certs else None
+        from .operators import OPERATORS
         for name in self.operator_names:
-            if name != "dask":
-                raise ValueError(f"no operator emulation named {name!r} (have: dask)")
-            from .operators.dask import DaskOperator
-            self.operators.append(DaskOperator(self))
+            if name not in OPERATORS:
+                raise ValueError(f"no operator emulation named {name!r} (have: {', '.join(sorted(OPERATORS))})")
+            self.operators.append(OPERATORS[name](self))
             self.operators[-1].start()
         if self.kubelet_mode != "none":
             from .kubelet import Kubelet

@@ -1,4 +1,5 @@
-"""CustomResourceDefinitions of the operators flyte's plugins target, for `--crds dask,ray,spark,pytorch`.
+"""CustomResourceDefinitions of the operators flyte's plugins target, for `--crds dask,ray,spark,pytorch`
+(`dask` brings the operator's DaskCluster and DaskWorkerGroup too).
 
 Only what a client observes is kept (group, names, scope, versions, status subresource, printer
 columns); schemas accept anything, as `x-kubernetes-preserve-unknown-fields` does.
@@ -24,6 +25,11 @@ CRDS = {
                  [{"name": "Status", "type": "string", "jsonPath": ".status.jobStatus"},
                   {"name": "Number Of Workers", "type": "integer",
                    "jsonPath": ".spec.cluster.spec.worker.replicas"}]),
+    "daskclusters": _crd("kubernetes.dask.org", "v1", "DaskCluster", "daskclusters", ["daskcluster", "dsk"],
+                         [{"name": "Workers", "type": "integer", "jsonPath": ".spec.worker.replicas"},
+                          {"name": "Status", "type": "string", "jsonPath": ".status.phase"}]),
+    "daskworkergroups": _crd("kubernetes.dask.org", "v1", "DaskWorkerGroup", "daskworkergroups", ["daskworkers"],
+                             [{"name": "Workers", "type": "integer", "jsonPath": ".spec.worker.replicas"}]),
     "ray": _crd("ray.io", "v1", "RayJob", "rayjobs", [],
                 [{"name": "job status", "type": "string", "jsonPath": ".status.jobStatus"},
                  {"name": "deployment status", "type": "string", "jsonPath": ".status.jobDeploymentStatus"}]),
@@ -32,3 +38,16 @@ CRDS = {
     "pytorch": _crd("kubeflow.org", "v1", "PyTorchJob", "pytorchjobs", [],
                     [{"name": "State", "type": "string", "jsonPath": ".status.conditions[-1:].type"}]),
 }
+
+
+# What each --crds / --operators name installs.
+BUNDLES = {"dask": ["dask", "daskclusters", "daskworkergroups"]}
+
+
+def crds_for(names):
+    out = []
+    for n in sorted(names):
+        for key in BUNDLES.get(n, [n]):
+            if CRDS[key] not in out:
+                out.append(CRDS[key])
+    return out

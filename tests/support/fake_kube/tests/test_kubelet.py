@@ -355,7 +355,7 @@ class DaskOperatorTest(unittest.TestCase):
 
     def job(self, name, command, annotations=None):
         body = {"apiVersion": "kubernetes.dask.org/v1", "kind": "DaskJob",
-                "metadata": {"name": name, "annotations": annotations or {}},
+                "metadata": {"name": name, "annotations": annotations or {}, "labels": {"team": "a"}},
                 "spec": {"job": {"spec": {"restartPolicy": "Never", "containers": [
                     {"name": "job-runner", "image": "x", "command": ["/bin/sh", "-c", command]}]}},
                          "cluster": {"spec": {
@@ -378,6 +378,13 @@ class DaskOperatorTest(unittest.TestCase):
         self.assertIn("endTime", st)
         runner = self.fake.pod("dj-runner")
         self.assertEqual(runner["metadata"]["labels"]["dask.org/component"], "job-runner")
+        self.assertEqual(runner["metadata"]["labels"]["team"], "a", "the job's labels reach its Pods")
+        # The DaskCluster, its worker group, scheduler Service and Pods went when the runner ended.
+        group = "/apis/kubernetes.dask.org/v1/namespaces/default"
+        wait_for(lambda: self.fake.get(f"{group}/daskclusters/dj").code == 404, what="DaskCluster deleted")
+        wait_for(lambda: self.fake.get(f"{group}/daskworkergroups/dj-default").code == 404, what="group deleted")
+        wait_for(lambda: self.fake.get("/api/v1/namespaces/default/services/dj-scheduler").code == 404,
+                 what="scheduler Service deleted")
         self.assertEqual(cstate(runner)["terminated"]["message"], "done")
         self.assertEqual(self.fake.get(f"{PODS}/dj-runner/log").body,
                          b"tcp://dj-scheduler.default.svc.cluster.local:8786\n")
@@ -386,8 +393,83 @@ class DaskOperatorTest(unittest.TestCase):
         self.fake.request("DELETE", f"{self.JOBS}/dj", {"propagationPolicy": "Background"})
         self.assertEqual(self.fake.get(f"{PODS}/dj-runner").code, 404, "the runner goes with its DaskJob")
 
+    def test_cluster_while_the_job_runs(self):
+        self.job("djrun", "exit 0", annotations={SCRIPT: "hang"})
+        wait_for(lambda: self.status("djrun").get("jobStatus") == "Running", what="jobStatus Running")
+        group = "/apis/kubernetes.dask.org/v1/namespaces/default"
+        cluster = self.fake.get(f"{group}/daskclusters/djrun").json()
+        self.assertEqual(cluster["metadata"]["ownerReferences"][0]["kind"], "DaskJob")
+        self.assertEqual(cluster["status"]["phase"], "Running")
+        wg = self.fake.get(f"{group}/daskworkergroups/djrun-default").json()
+        self.assertEqual(wg["metadata"]["ownerReferences"][0]["kind"], "DaskCluster")
+        workers = self.fake.get(f"{PODS}?labelSelector=dask.org/cluster-name%3Ddjrun,"
+                                "dask.org/component%3Dworker").json()["items"]
+        self.assertEqual(len(workers), 2)
+        self.assertEqual({w["metadata"]["ownerReferences"][0]["name"] for w in workers}, {"djrun-default"})
+        self.assertEqual(self.fake.pod("djrun-scheduler")["metadata"]["ownerReferences"][0]["kind"], "DaskCluster")
+        self.fake.request("DELETE", f"{self.JOBS}/djrun", {"propagationPolicy": "Background"})
+        wait_for(lambda: not self.fake.get(f"{PODS}?labelSelector=dask.org/cluster-name%3Ddjrun").json()["items"],
+                 what="every Pod of the job deleted with it")
+
     def test_runner_failure_fails_the_job(self):
         self.job("djfail", "exit 0", annotations={SCRIPT: "exit:5"})
         wait_for(lambda: self.status("djfail").get("jobStatus") == "Failed", what="jobStatus Failed")
         t = cstate(self.fake.pod("djfail-runner"))["terminated"]
         self.assertEqual(t["exitCode"], 5)
+
+
+class SimpleOperatorsTest(unittest.TestCase):
+    """The Ray, Spark and PyTorch operator emulations: status sequences around a main Pod run for real."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.fake = FakeKube("--kubelet", "process", "--operators", "ray,spark,pytorch", "--step", "0.01")
+        if not cls.fake.get("/_fake/state", token=False).json()["kubelet"]["unshare"]:
+            cls.fake.close()
+            raise unittest.SkipTest("process mode needs root and unshare -m")
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.fake.close()
+
+    @staticmethod
+    def template(command):
+        return {"metadata": {"labels": {"role": "main"}},
+                "spec": {"restartPolicy": "Never",
+                         "containers": [{"name": "main", "image": "x", "command": ["/bin/sh", "-c", command]}]}}
+
+    def run_to_end(self, path, body, done):
+        r = self.fake.post(path, body)
+        self.assertEqual(r.code, 201, r.body)
+        name = body["metadata"]["name"]
+        return wait_for(lambda: (lambda s: s if done(s) else None)(
+            self.fake.get(f"{path}/{name}").json().get("status") or {}), what=f"{name} done")
+
+    def test_rayjob_succeeds_with_its_submitter(self):
+        st = self.run_to_end("/apis/ray.io/v1/namespaces/default/rayjobs",
+                             {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "rj"},
+                              "spec": {"entrypoint": "true", "submitterPodTemplate": self.template("exit 0"),
+                                       "rayClusterSpec": {"headGroupSpec": {"template": {"spec": {
+                                           "containers": [{"name": "ray-head", "image": "x"}]}}}}}},
+                             lambda s: s.get("jobDeploymentStatus") in ("Complete", "Failed"))
+        self.assertEqual((st["jobDeploymentStatus"], st["jobStatus"]), ("Complete", "SUCCEEDED"))
+        pods = [p["metadata"]["name"] for p in self.fake.get(f"{PODS}?labelSelector=role%3Dmain").json()["items"]]
+        self.assertEqual(len([p for p in pods if p.startswith("rj-")]), 1, pods)
+
+    def test_sparkapplication_failure_says_the_exit_code(self):
+        st = self.run_to_end("/apis/sparkoperator.k8s.io/v1beta2/namespaces/default/sparkapplications",
+                             {"apiVersion": "sparkoperator.k8s.io/v1beta2", "kind": "SparkApplication",
+                              "metadata": {"name": "sa"},
+                              "spec": {"driver": {"template": self.template("exit 3")}, "executor": {"instances": 1}}},
+                             lambda s: (s.get("applicationState") or {}).get("state") in ("COMPLETED", "FAILED"))
+        self.assertEqual(st["applicationState"]["state"], "FAILED")
+        self.assertIn("ExitCode: 3", st["applicationState"]["errorMessage"])
+        self.assertEqual(self.fake.pod("sa-driver")["metadata"]["labels"]["role"], "main")
+
+    def test_pytorchjob_conditions_end_succeeded(self):
+        st = self.run_to_end("/apis/kubeflow.org/v1/namespaces/default/pytorchjobs",
+                             {"apiVersion": "kubeflow.org/v1", "kind": "PyTorchJob", "metadata": {"name": "pt"},
+                              "spec": {"pytorchReplicaSpecs": {"Master": {"replicas": 1,
+                                                                          "template": self.template("exit 0")}}}},
+                             lambda s: any(c["type"] in ("Succeeded", "Failed") for c in s.get("conditions") or []))
+        self.assertEqual([c["type"] for c in st["conditions"] if c["status"] == "True"], ["Created", "Succeeded"])
