@@ -84,7 +84,8 @@ void Stmt::Reset() {
 std::string Stmt::Text(int col) const {
   const unsigned char* t = sqlite3_column_text(stmt_, col);
   int n = sqlite3_column_bytes(stmt_, col);
-  return t == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(n));
+  return t == nullptr ? std::string()
+                      : std::string(reinterpret_cast<const char*>(t), static_cast<size_t>(n));
 }
 int64_t Stmt::Int(int col) const { return sqlite3_column_int64(stmt_, col); }
 bool Stmt::IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
@@ -96,8 +97,9 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
     return IOError("cannot open the database " + path + ": it is a folder, not a database file");
   }
   sqlite3* raw = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &raw,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &raw,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = raw != nullptr ? sqlite3_errmsg(raw) : sqlite3_errstr(rc);
     sqlite3_close(raw);
@@ -107,14 +109,77 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
   sqlite3_busy_timeout(raw, 5000);
   // WAL: readers never block the writer; NORMAL: commits survive a crash of this process
   // without an fsync per transaction.
-  Status st = db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+  Status st =
+      db->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
   if (!st.ok()) return st.WithContext("cannot open the database " + path);
+  // Replaces SQLite's automatic checkpoint (itself a WAL hook) with the Checkpointer's.
+  sqlite3_wal_hook(raw, &Db::OnCommit, db.get());
   return db;
+}
+
+int Db::OnCommit(void* self, sqlite3* db, const char* name, int wal_pages) {
+  auto* d = static_cast<Db*>(self);
+  if (wal_pages < Checkpointer::kCheckpointPages) return SQLITE_OK;
+  if (!d->checkpointer_)
+    d->checkpointer_ = std::make_unique<Checkpointer>(sqlite3_db_filename(db, "main"));
+  if (d->checkpointer_->failed()) {
+    (void)sqlite3_wal_checkpoint(db, name);
+  } else {
+    d->checkpointer_->Wake();
+  }
+  return SQLITE_OK;
 }
 
 Db::~Db() {
   cache_.clear();
+  checkpointer_.reset();  // before the close, whose own last checkpoint would find it busy
   sqlite3_close(db_);
+}
+
+Checkpointer::Checkpointer(std::string path)
+    : path_(std::move(path)), thread_([this] { Loop(); }) {}
+
+Checkpointer::~Checkpointer() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    stop_ = true;
+  }
+  cv_.notify_one();
+  thread_.join();
+}
+
+void Checkpointer::Wake() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wanted_ = true;
+  }
+  cv_.notify_one();
+}
+
+void Checkpointer::Loop() {
+  sqlite3* conn = nullptr;
+  if (sqlite3_open_v2(path_.c_str(), &conn, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, nullptr) !=
+      SQLITE_OK) {
+    sqlite3_close(conn);
+    conn = nullptr;
+    failed_ = true;
+  } else {
+    // The checkpoint's fsyncs follow this connection's setting: the writer's.
+    sqlite3_exec(conn, "PRAGMA synchronous=NORMAL", nullptr, nullptr, nullptr);
+  }
+  std::unique_lock<std::mutex> lock(mu_);
+  while (true) {
+    cv_.wait(lock, [this] { return wanted_ || stop_; });
+    if (stop_) break;
+    wanted_ = false;
+    lock.unlock();
+    // PASSIVE: never waits for the writer or readers; what it cannot copy now goes next time.
+    if (conn != nullptr)
+      sqlite3_wal_checkpoint_v2(conn, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    lock.lock();
+  }
+  lock.unlock();
+  sqlite3_close(conn);
 }
 
 Status Db::Exec(const std::string& sql) {

@@ -1,14 +1,19 @@
 // A thin, exception-free wrapper over the SQLite C API: a connection and prepared statements.
-// Every failure becomes a Status naming the statement. Not thread-safe: one Db per thread.
+// Every failure becomes a Status naming the statement. Not thread-safe: one Db per thread
+// (each Db checkpoints its writes on a thread of its own, with its own connection).
 #pragma once
 
 #include <sqlite3.h>
 
+#include <atomic>
+#include <condition_variable>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
 #include <unordered_map>
 
 #include "flyte/status.h"
@@ -43,6 +48,29 @@ class Stmt {
   sqlite3_stmt* stmt_;
 };
 
+// Copies the WAL back into the database file, with its two fsyncs, on a thread of its own:
+// SQLite would otherwise do it inside the commit that crosses kCheckpointPages, on the
+// writer's thread, which for the store is the loop thread (every ~45 tasks of a `flyte run`,
+// for milliseconds on a busy disk). Same threshold and durability as SQLite's own.
+class Checkpointer {
+ public:
+  static constexpr int kCheckpointPages = 1000;  // SQLite's default wal_autocheckpoint
+  explicit Checkpointer(std::string path);
+  ~Checkpointer();  // waits for a checkpoint under way
+  void Wake();
+  // Its connection could not be opened: the writer checkpoints itself, as SQLite would.
+  bool failed() const { return failed_.load(); }
+
+ private:
+  void Loop();
+  std::atomic<bool> failed_{false};
+  std::string path_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool wanted_ = false, stop_ = false;
+  std::thread thread_;
+};
+
 class Db {
  public:
   static Result<std::unique_ptr<Db>> Open(const std::string& path);
@@ -59,7 +87,9 @@ class Db {
 
  private:
   explicit Db(sqlite3* db) : db_(db) {}
+  static int OnCommit(void* self, sqlite3* db, const char* name, int wal_pages);
   sqlite3* db_;
+  std::unique_ptr<Checkpointer> checkpointer_;  // started at the first full WAL
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };
 
