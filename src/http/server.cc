@@ -3,7 +3,6 @@
 #include <httplib.h>
 #include <sys/socket.h>
 
-#include <algorithm>
 #include <fstream>
 
 #include "admin/log_reads.h"
@@ -68,26 +67,20 @@ Result<ExecutionKey> KeyFrom(const httplib::Request& req) {
 }
 
 // Sends an attempt's stdout then stderr as they are now, read by ranges on this (the
-// connection's) thread: a large log holds neither the loop nor much memory.
+// connection's) thread: a large log holds neither the loop nor much memory. Chunked, so a client
+// that accepts gzip gets it compressed as before.
 void SendLogs(LogSource& logs, const AttemptLogs& attempt, httplib::Response& res) {
-  Result<uint64_t> out =
-      attempt.out.empty() ? Result<uint64_t>(uint64_t{0}) : logs.Size(attempt.out);
-  if (!out.ok()) return Fail(res, out.status());
-  Result<uint64_t> total = LogsSize(logs, attempt);
+  Result<uint64_t> total = LogsSize(logs, attempt);  // unreadable logs are refused up front
   if (!total.ok()) return Fail(res, total.status());
   if (*total == 0) return res.set_content("", kText);
-  res.set_content_provider(
-      *total, kText,
-      [&logs, attempt, out = *out](size_t offset, size_t length, httplib::DataSink& sink) {
-        const bool in_out = offset < out;
-        const uint64_t at = in_out ? offset : offset - out;
-        const size_t want = std::min<size_t>(
-            {length, kLogChunkBytes, in_out ? static_cast<size_t>(out - offset) : length});
-        Result<std::string> bytes = logs.Read(in_out ? attempt.out : attempt.err, at, want);
-        // A log that shrank meanwhile (capped when its task ended) ends the response short.
-        if (!bytes.ok() || bytes->empty()) return false;
-        return sink.write(bytes->data(), bytes->size());
-      });
+  res.set_chunked_content_provider(kText, [&logs, attempt](size_t, httplib::DataSink& sink) {
+    Status st = CopyLogs(logs, attempt, [&sink](std::string_view bytes) {
+      return sink.write(bytes.data(), bytes.size());
+    });
+    if (!st.ok() || !sink.is_writable()) return false;
+    sink.done();
+    return true;
+  });
 }
 
 std::string Param(const httplib::Request& req, const char* name) {

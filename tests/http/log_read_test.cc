@@ -94,9 +94,11 @@ TEST_CASE("an API read of a 200 MB log does not hold a running workflow's next t
   const std::string text = std::string(R"yaml(
 tasks:
   big:
-    script: yes | head -c )yaml" + std::to_string(kLogBytes) + R"yaml(
+    script: yes | head -c )yaml") +
+                           std::to_string(kLogBytes) + R"yaml(
   wait_go:
-    script: while [ ! -f )yaml" + tmp.path() + R"yaml(/go ]; do sleep 0.02; done
+    script: while [ ! -f )yaml" +
+                           tmp.path() + R"yaml(/go ]; do sleep 0.02; done
   echo:
     script: echo b
 workflows:
@@ -177,11 +179,10 @@ workflows:
     client.set_read_timeout(300, 0);
     answer = client.Get("/api/v1/logs/" + big.project + "/" + big.domain + "/big/t");
   });
-  REQUIRE(turn_until([&] {
-    return logs.held(); }));
+  // No REQUIRE until the reader is joined: a thread left running would end the test binary.
+  const bool held = turn_until([&] { return logs.held(); });
   tmp.Write("go", "");
-  const bool started = turn_until([&] {
-    return watch.b_started.has_value(); });
+  const bool started = turn_until([&] { return watch.b_started.has_value(); });
   logs.Release();
   const bool ended = turn_until([&] {
     const ExecutionState* e = admin->Live(chain);
@@ -193,10 +194,11 @@ workflows:
     reader.join();
     read = true;
   });
-  REQUIRE(turn_until([&] {
-    return read.load(); }));
+  const bool done_reading = turn_until([&] { return read.load(); });
   joiner.join();
 
+  REQUIRE(held);
+  REQUIRE(done_reading);
   REQUIRE(started);
   CHECK(watch.read_held_then);  // the next task started while the read was held
   REQUIRE(watch.a_done.has_value());
