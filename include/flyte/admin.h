@@ -54,7 +54,7 @@ struct CreateExecutionRequest {
   std::string inputs_document_name;
   // Relaunch: inputs the launch plan fixes may appear in the document and are ignored.
   bool ignore_fixed_inputs = false;
-  std::string mode = "MANUAL";  // SCHEDULED for the scheduler's, RELAUNCH for relaunches
+  ExecutionMode mode = ExecutionMode::kManual;  // SCHEDULED for the scheduler's, RELAUNCH...
   std::optional<uint32_t> max_parallelism;
   bool overwrite_cache = false;
   bool no_cache = false;

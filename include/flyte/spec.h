@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -182,6 +183,7 @@ enum class NodeKind : uint8_t {
   kTask, kWorkflow, kLaunchPlan, kMap, kBranch, kSleep, kApprove, kSignal,
 };
 const char* NodeKindName(NodeKind kind);  // "task", "launch_plan"...
+std::optional<NodeKind> ParseNodeKind(std::string_view name);  // NodeKindName's inverse
 
 struct InputBinding {
   std::string name;

@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "flyte/engine.h"
@@ -34,18 +35,33 @@ struct EntityRecord {
   int64_t next_fire = 0;
 };
 
+// Why an execution exists (Flyte's ExecutionMetadata.ExecutionMode): "MANUAL", "SCHEDULED"...
+enum class ExecutionMode : uint8_t {
+  kManual,
+  kScheduled,
+  kSystem,
+  kRelaunch,
+  kChildWorkflow,
+  kRecovered
+};
+std::string_view ExecutionModeName(ExecutionMode mode);
+// Case-insensitive.
+std::optional<ExecutionMode> ParseExecutionMode(std::string_view s);
+
+// Rows hold phases, modes, node kinds and cache statuses as enums: their text is parsed once,
+// where it comes in (a store row, an API answer), and spelled once, where it goes out.
 struct ExecutionRecord {
   ExecutionKey key;
   std::string workflow;  // or the task, for a single-task run
   std::string launch_plan;
   std::string version;
   std::string source;  // digest of the source file
-  std::string phase;
+  ExecutionPhase phase = ExecutionPhase::kQueued;
   int64_t created_at = 0, started_at = 0, ended_at = 0;
   std::string inputs_json, outputs_json;
   std::string error_code, error_message, error_node;
   std::string run_dir;
-  std::string mode = "MANUAL";
+  ExecutionMode mode = ExecutionMode::kManual;
   std::string parent;  // "EXECUTION/NODE" for the child execution of a launch-plan node
   std::string owner;   // the process running it (Store::set_owner), while it runs
   std::string labels_json = "{}";  // {"key": "value"}
@@ -56,8 +72,11 @@ struct ExecutionRecord {
 };
 
 struct NodeRecord {
-  std::string node_id, parent_id, kind, target;
-  std::string phase, cache_status;
+  std::string node_id, parent_id;
+  spec::NodeKind kind = spec::NodeKind::kTask;
+  std::string target;
+  NodePhase phase = NodePhase::kQueued;
+  CacheStatus cache_status = CacheStatus::kDisabled;
   uint32_t attempts = 0;
   int64_t queued_at = 0, started_at = 0, ended_at = 0;
   std::string error_code, error_message, tail;
@@ -68,7 +87,7 @@ struct NodeRecord {
 struct AttemptRecord {
   std::string node_id;
   uint32_t attempt = 0;
-  std::string phase;
+  TaskPhase phase = TaskPhase::kQueued;
   int64_t started_at = 0, ended_at = 0;
   int exit_code = 0;
   std::string reason, stdout_path, stderr_path;
@@ -199,7 +218,7 @@ class Store : public CacheBackend, public StateWriter {
   Status SetExecutionSignals(const ExecutionKey& key, const std::string& signals_json);
   // Ends an execution nobody runs any more (its process is gone and it cannot be resumed):
   // it and its unfinished nodes and attempts take `phase` with the error given.
-  Status EndOrphan(const ExecutionKey& key, const std::string& phase, const std::string& code,
+  Status EndOrphan(const ExecutionKey& key, ExecutionPhase phase, const std::string& code,
                    const std::string& message, int64_t at);
 
   // The task cache (CacheBackend).

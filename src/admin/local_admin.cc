@@ -13,9 +13,11 @@
 #include <sstream>
 #include <thread>
 
+#include "admin/log_reads.h"
 #include "admin/stored_request.h"
 #include "runner/supervisor_file.h"
 #include "storage/uri.h"
+#include "store/state_rows.h"
 #include "types/literal.h"
 #include "util/proc.h"
 #include "util/sha256.h"
@@ -112,14 +114,6 @@ Result<Value> IngestFiles(const Value& v, BlobStore& blobs) {
     default:
       return v;
   }
-}
-
-Result<std::string> ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return NotFound("cannot read " + path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // The gates of a workflow, by signal name, with the type of value they take; nested
@@ -693,7 +687,7 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   rec.version = version;
   rec.mode = req.mode;
   rec.source = source;
-  rec.phase = "QUEUED";
+  rec.phase = ExecutionPhase::kQueued;
   rec.created_at = clock_->Now();
   const std::vector<Variable>& in_vars =
       er.single_task ? er.single_task->iface.inputs : file->workflows[er.workflow].iface.inputs;
@@ -748,30 +742,12 @@ Result<std::vector<AttemptRecord>> LocalAdmin::ListAttempts(const ExecutionKey& 
 
 Result<std::string> LocalAdmin::ReadLogs(const ExecutionKey& key, const std::string& node,
                                          std::optional<uint32_t> attempt) {
-  ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, store_->ListAttempts(key, node));
-  if (attempts.empty()) {
-    ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, ListNodes(key));
-    std::vector<std::string> ids;
-    for (const NodeRecord& n : nodes) ids.push_back(n.node_id);
-    return NotFound("node " + Quote(node) + " of execution " + key.name + " has no attempts" +
-                    DidYouMean(node, ids));
-  }
-  const AttemptRecord* pick = &attempts.back();
-  if (attempt) {
-    pick = nullptr;
-    for (const AttemptRecord& a : attempts) {
-      if (a.attempt == *attempt) pick = &a;
-    }
-    if (pick == nullptr) {
-      return NotFound("node " + Quote(node) + " has no attempt " + std::to_string(*attempt) +
-                      " (it has " + std::to_string(attempts.size()) + ")");
-    }
-  }
+  ASSIGN_OR_RETURN(AttemptRecord pick, PickLogAttempt(*this, key, node, attempt));
   std::string out;
-  for (const std::string& p : {pick->stdout_path, pick->stderr_path}) {
-    Result<std::string> text = ReadFile(p);
-    if (text.ok()) out += *text;
-  }
+  RETURN_IF_ERROR(CopyLogs(logs_, LogsOf(pick), [&out](std::string_view bytes) {
+    out.append(bytes);
+    return true;
+  }));
   return out;
 }
 
@@ -779,14 +755,16 @@ Status LocalAdmin::Terminate(const ExecutionKey& key, const std::string& cause) 
   Status st = engine_->Abort(key, cause);
   if (st.code() != StatusCode::kNotFound) return st;
   ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
-  return FailedPrecondition("execution " + key.name + " is " + r.phase + " and not running here");
+  return FailedPrecondition("execution " + key.name + " is " + std::string(PhaseName(r.phase)) +
+                            " and not running here");
 }
 
 Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, const std::string& text) {
   const ExecutionState* e = engine_->Find(key);
   if (e == nullptr) {
     ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
-    return FailedPrecondition("execution " + key.name + " is " + r.phase + " and not running here");
+    return FailedPrecondition("execution " + key.name + " is " + std::string(PhaseName(r.phase)) +
+                              " and not running here");
   }
   for (const NodeState& n : e->nodes) {
     if (!n.waiting_signal) continue;
@@ -825,7 +803,8 @@ namespace {
 // Relaunch and recover: a new execution of `r`'s target, version, inputs, labels and options.
 // The stored inputs are complete: defaults applied, and a launch plan's fixed ones included
 // (which it then ignores).
-CreateExecutionRequest AgainRequest(const ExecutionRecord& r, const std::string& name, const char* mode) {
+CreateExecutionRequest AgainRequest(const ExecutionRecord& r, const std::string& name,
+                                    ExecutionMode mode) {
   CreateExecutionRequest req;
   req.project = r.key.project;
   req.domain = r.key.domain;
@@ -863,18 +842,17 @@ Result<ExecutionRecord> LocalAdmin::TopLevel(const ExecutionKey& key, const char
 
 Result<ExecutionKey> LocalAdmin::Relaunch(const ExecutionKey& key, const std::string& name) {
   ASSIGN_OR_RETURN(ExecutionRecord r, TopLevel(key, "relaunch"));
-  return CreateExecution(AgainRequest(r, name, "RELAUNCH"));
+  return CreateExecution(AgainRequest(r, name, ExecutionMode::kRelaunch));
 }
 
 Result<ExecutionKey> LocalAdmin::Recover(const ExecutionKey& key, const std::string& name) {
   ASSIGN_OR_RETURN(ExecutionRecord r, TopLevel(key, "recover"));
-  std::optional<ExecutionPhase> phase = ParseExecutionPhase(r.phase);
-  if (!phase || !IsTerminal(*phase)) {
-    return FailedPrecondition("execution " + key.name + " is " + r.phase +
+  if (!IsTerminal(r.phase)) {
+    return FailedPrecondition("execution " + key.name + " is " + std::string(PhaseName(r.phase)) +
                               "; an execution can be recovered once it has ended");
   }
   ASSIGN_OR_RETURN(std::shared_ptr<PriorRun> prior, LoadPrior(key, PriorRun::Mode::kRecover, 0));
-  return Create(AgainRequest(r, name, "RECOVERED"), std::move(prior));
+  return Create(AgainRequest(r, name, ExecutionMode::kRecovered), std::move(prior));
 }
 
 Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth,
@@ -902,37 +880,19 @@ Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key,
   ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, store_->ListNodes(key));
   ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, store_->ListAttempts(key, ""));
   for (NodeRecord& n : nodes) {
-    PriorNode p;
-    p.phase = ParseNodePhase(n.phase).value_or(NodePhase::kQueued);
-    p.outputs_json = std::move(n.outputs_json);
-    p.cache = ParseCacheStatus(n.cache_status).value_or(CacheStatus::kDisabled);
-    p.queued_at = n.queued_at;
-    p.started_at = n.started_at;
-    p.ended_at = n.ended_at;
-    if (!n.error_code.empty() || !n.error_message.empty()) {
-      p.error = ExecError{n.error_code, n.error_message, ErrorKind::kUser, n.node_id};
-    }
-    p.child_execution = n.child_execution;
-    if (!n.child_execution.empty() && depth < 16) {
+    std::string id = n.node_id;
+    PriorNode p = PriorFromRecord(std::move(n));
+    if (!p.child_execution.empty() && depth < 16) {
       Result<std::shared_ptr<PriorRun>> child =
-          LoadPrior({key.project, key.domain, n.child_execution}, mode, depth + 1, file);
-      if (child.ok()) prior->children[n.child_execution] = std::move(*child);
+          LoadPrior({key.project, key.domain, p.child_execution}, mode, depth + 1, file);
+      if (child.ok()) prior->children[p.child_execution] = std::move(*child);
     }
-    prior->nodes.emplace(std::move(n.node_id), std::move(p));
+    prior->nodes.emplace(std::move(id), std::move(p));
   }
   for (const AttemptRecord& a : attempts) {
     auto it = prior->nodes.find(a.node_id);
     if (it == prior->nodes.end()) continue;
-    AttemptState s;
-    s.index = a.attempt;
-    s.phase = ParseTaskPhase(a.phase).value_or(TaskPhase::kRunning);
-    s.started_at = a.started_at;
-    s.ended_at = a.ended_at;
-    s.exit_code = a.exit_code;
-    s.reason = a.reason;
-    s.stdout_path = a.stdout_path;
-    s.stderr_path = a.stderr_path;
-    it->second.attempts.push_back(std::move(s));
+    it->second.attempts.push_back(AttemptFromRecord(a));
   }
   return prior;
 }
@@ -998,7 +958,7 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
   ASSIGN_OR_RETURN(std::vector<ExecutionRecord> unfinished, store_->ListUnfinished());
   const int64_t now = clock_->Now();
   std::set<std::string> claimed;  // child executions continued with their parent
-  auto end = [&](const ExecutionRecord& r, const std::string& phase, const std::string& code,
+  auto end = [&](const ExecutionRecord& r, ExecutionPhase phase, const std::string& code,
                  const std::string& message) -> Status {
     RETURN_IF_ERROR(store_->EndOrphan(r.key, phase, code, message, now));
     report.ended.push_back(r.key);
@@ -1010,8 +970,9 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
     if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
     if (!resume_servers && StartsWith(r.owner, "serve:")) continue;  // the next server continues it
     if (!StartsWith(r.owner, "serve:")) {
-      RETURN_IF_ERROR(end(r, "ABORTED", "Orphaned",
-                          "the flyte run process that ran it (" + (r.owner.empty() ? "unknown" : r.owner) +
+      RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, "Orphaned",
+                          "the flyte run process that ran it (" +
+                              (r.owner.empty() ? "unknown" : r.owner) +
                               ") ended without recording how the execution ended"));
       continue;
     }
@@ -1020,14 +981,16 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
       report.resumed.push_back(r.key);
       continue;
     }
-    RETURN_IF_ERROR(end(r, "FAILED", "ResumeFailed", "cannot continue it after a restart: " + st.message()));
+    RETURN_IF_ERROR(end(r, ExecutionPhase::kFailed, "ResumeFailed",
+                        "cannot continue it after a restart: " + st.message()));
   }
   // Child executions whose parent was not continued have nobody to report to.
   for (const ExecutionRecord& r : unfinished) {
     if (r.parent.empty() || engine_->Find(r.key) != nullptr) continue;
     if (!resume_servers && StartsWith(r.owner, "serve:")) continue;
     if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
-    RETURN_IF_ERROR(end(r, "ABORTED", "Orphaned", "its parent execution " + r.parent + " was not continued"));
+    RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, "Orphaned",
+                        "its parent execution " + r.parent + " was not continued"));
   }
   return report;
 }

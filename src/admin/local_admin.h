@@ -14,10 +14,11 @@
 #include "flyte/admin.h"
 #include "flyte/compiler.h"
 #include "runner/blobs.h"
-#include "storage/data_stores.h"
+#include "runner/file_logs.h"
 #include "runner/local_runner.h"
 #include "runner/routing_runner.h"
 #include "runner/uv_clock.h"
+#include "storage/data_stores.h"
 
 namespace flyte {
 
@@ -127,6 +128,8 @@ class LocalAdmin : public AdminService {
   // Live executions started from launch plan `name` that have not ended.
   bool HasRunning(const std::string& project, const std::string& domain, const std::string& launch_plan) const;
   const std::string& home() const { return options_.home; }
+  // Where task logs are read (local files): readers off the loop thread use it directly.
+  LogSource& logs() { return logs_; }
 
  private:
   LocalAdmin(uv_loop_t* loop, Options options);
@@ -164,6 +167,7 @@ class LocalAdmin : public AdminService {
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<StateWriter> writer_;  // Options::wrap_writes, if any
   std::unique_ptr<Recorder> recorder_;
+  FileLogs logs_;
   std::map<std::string, std::shared_ptr<const CompiledFile>> compiled_;  // by source digest
   NextFireHook next_fire_;
   std::function<void()> on_flushed_;

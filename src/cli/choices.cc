@@ -42,12 +42,8 @@ Result<std::string> Choose(std::string_view what, std::string_view value,
 
 std::vector<std::string> ExecutionPhaseNames() {
   std::vector<std::string> names;
-  for (ExecutionPhase p :
-       {ExecutionPhase::kQueued, ExecutionPhase::kRunning, ExecutionPhase::kSucceeding,
-        ExecutionPhase::kSucceeded, ExecutionPhase::kFailing, ExecutionPhase::kFailed,
-        ExecutionPhase::kAborting, ExecutionPhase::kAborted, ExecutionPhase::kTimedOut}) {
-    names.emplace_back(PhaseName(p));
-  }
+  for (size_t p = 0; p < kExecutionPhaseCount; ++p)
+    names.emplace_back(PhaseName(static_cast<ExecutionPhase>(p)));
   return names;
 }
 

@@ -12,13 +12,14 @@
 #include <vector>
 
 #include "admin/local_admin.h"
+#include "admin/log_reads.h"
 #include "cli/admin_access.h"
 #include "cli/commands.h"
 #include "types/literal.h"
-#include "util/strings.h"
-#include "util/yaml.h"
-#include "util/timefmt.h"
 #include "types/yaml_writer.h"
+#include "util/strings.h"
+#include "util/timefmt.h"
+#include "util/yaml.h"
 
 namespace flyte::cli {
 namespace {
@@ -63,15 +64,19 @@ Value ExecutionValue(const ExecutionRecord& r) {
       {"launch_plan", r.launch_plan.empty() ? Value() : Value::Str(r.launch_plan)},
       {"parent", r.parent.empty() ? Value() : Value::Str(r.parent)},
       {"version", Value::Str(r.version)},
-      {"phase", Value::Str(r.phase)},
+      {"phase", Value::Str(std::string(PhaseName(r.phase)))},
       {"created_at", r.created_at ? Value::Datetime(r.created_at) : Value()},
       {"started_at", r.started_at ? Value::Datetime(r.started_at) : Value()},
       {"ended_at", r.ended_at ? Value::Datetime(r.ended_at) : Value()},
-      {"duration_ms", Value::Int(r.ended_at > 0 && r.started_at > 0 ? (r.ended_at - r.started_at) / 1'000'000 : 0)},
-      {"error", r.error_code.empty() ? Value()
-                                     : Value::FromMap({{"code", Value::Str(r.error_code)},
-                                                       {"message", Value::Str(r.error_message)},
-                                                       {"node", r.error_node.empty() ? Value() : Value::Str(r.error_node)}})},
+      {"duration_ms",
+       Value::Int(r.ended_at > 0 && r.started_at > 0 ? (r.ended_at - r.started_at) / 1'000'000
+                                                     : 0)},
+      {"error",
+       r.error_code.empty()
+           ? Value()
+           : Value::FromMap({{"code", Value::Str(r.error_code)},
+                             {"message", Value::Str(r.error_message)},
+                             {"node", r.error_node.empty() ? Value() : Value::Str(r.error_node)}})},
   });
 }
 
@@ -252,7 +257,8 @@ int RunGet(const GetOptions& opts) {
     }
     std::vector<std::vector<std::string>> rows = {{"NAME", "WORKFLOW", "PHASE", "STARTED", "DURATION", "PROJECT/DOMAIN"}};
     for (const ExecutionRecord& r : *list) {
-      rows.push_back({r.key.name, r.workflow, r.phase, When(r.started_at ? r.started_at : r.created_at),
+      rows.push_back({r.key.name, r.workflow, std::string(PhaseName(r.phase)),
+                      When(r.started_at ? r.started_at : r.created_at),
                       Took(r.started_at, r.ended_at), r.key.project + "/" + r.key.domain});
     }
     if (list->empty()) {
@@ -298,7 +304,7 @@ int RunGet(const GetOptions& opts) {
   if (opts.output != "table") {
     Value v = ExecutionValue(*rec);
     Value::Map m = v.as_map();
-    m.emplace_back("mode", Value::Str(rec->mode));
+    m.emplace_back("mode", Value::Str(std::string(ExecutionModeName(rec->mode))));
     m.emplace_back("labels", JsonValue(rec->labels_json.empty() ? "{}" : rec->labels_json));
     m.emplace_back("inputs", JsonValue(rec->inputs_json));
     m.emplace_back("outputs", JsonValue(rec->outputs_json));
@@ -309,30 +315,41 @@ int RunGet(const GetOptions& opts) {
         items.push_back(Value::FromMap({
             {"id", Value::Str(n.node_id)},
             {"parent", n.parent_id.empty() ? Value() : Value::Str(n.parent_id)},
-            {"kind", Value::Str(n.kind)},
+            {"kind", Value::Str(spec::NodeKindName(n.kind))},
             {"target", Value::Str(n.target)},
-            {"child_execution", n.child_execution.empty() ? Value() : Value::Str(n.child_execution)},
-            {"phase", Value::Str(n.phase)},
-            {"cache_status", Value::Str(n.cache_status)},
+            {"child_execution",
+             n.child_execution.empty() ? Value() : Value::Str(n.child_execution)},
+            {"phase", Value::Str(std::string(PhaseName(n.phase)))},
+            {"cache_status", Value::Str(std::string(CacheStatusName(n.cache_status)))},
             {"attempts", Value::Int(n.attempts)},
-            {"duration_ms", Value::Int(n.ended_at > 0 && n.started_at > 0 ? (n.ended_at - n.started_at) / 1'000'000 : 0)},
+            {"duration_ms",
+             Value::Int(n.ended_at > 0 && n.started_at > 0 ? (n.ended_at - n.started_at) / 1'000'000
+                                                           : 0)},
             {"where", where_of(n) ? Value::Str(where_of(n)->where) : Value()},
-            {"reason", where_of(n) && !where_of(n)->reason.empty() ? Value::Str(where_of(n)->reason) : Value()},
-            {"error", n.error_code.empty() ? Value()
-                                           : Value::FromMap({{"code", Value::Str(n.error_code)},
-                                                             {"message", Value::Str(n.error_message)}})},
+            {"reason", where_of(n) && !where_of(n)->reason.empty() ? Value::Str(where_of(n)->reason)
+                                                                   : Value()},
+            {"error", n.error_code.empty()
+                          ? Value()
+                          : Value::FromMap({{"code", Value::Str(n.error_code)},
+                                            {"message", Value::Str(n.error_message)}})},
         }));
       }
       m.emplace_back("nodes", Value::FromList(std::move(items)));
     }
     return Print(Value::FromMap(std::move(m)), opts.output);
   }
-  std::cout << "execution  " << rec->key.name << " (" << rec->key.project << "/" << rec->key.domain << ")\n"
-            << "workflow   " << rec->workflow << (rec->version.empty() ? "" : " @ " + rec->version) << "\n"
-            << (rec->parent.empty() ? "" : "parent     " + rec->parent + "\n")
-            << "phase      " << rec->phase << "\n"
-            << (rec->mode.empty() || rec->mode == "MANUAL" ? "" : "mode       " + rec->mode + "\n")
-            << (rec->labels_json.empty() || rec->labels_json == "{}" ? "" : "labels     " + rec->labels_json + "\n")
+  std::cout << "execution  " << rec->key.name << " (" << rec->key.project << "/" << rec->key.domain
+            << ")\n"
+            << "workflow   " << rec->workflow << (rec->version.empty() ? "" : " @ " + rec->version)
+            << "\n"
+            << (rec->parent.empty() ? "" : "parent     " + rec->parent + "\n") << "phase      "
+            << PhaseName(rec->phase) << "\n"
+            << (rec->mode == ExecutionMode::kManual
+                    ? ""
+                    : "mode       " + std::string(ExecutionModeName(rec->mode)) + "\n")
+            << (rec->labels_json.empty() || rec->labels_json == "{}"
+                    ? ""
+                    : "labels     " + rec->labels_json + "\n")
             << "started    " << When(rec->started_at) << "\n"
             << "duration   " << Took(rec->started_at, rec->ended_at) << "\n"
             << "inputs     " << rec->inputs_json << "\n";
@@ -354,8 +371,10 @@ int RunGet(const GetOptions& opts) {
     std::string why = n.error_message.empty() && a != nullptr ? a->reason : n.error_message;
     std::string err = Printable(why.size() > 60 ? why.substr(0, 57) + "..." : why);
     std::string target = n.child_execution.empty() ? n.target : n.target + " -> " + n.child_execution;
-    rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id, n.kind, target, n.phase,
-                    n.cache_status, std::to_string(n.attempts), Took(n.started_at, n.ended_at), err});
+    rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id,
+                    spec::NodeKindName(n.kind), target, std::string(PhaseName(n.phase)),
+                    std::string(CacheStatusName(n.cache_status)), std::to_string(n.attempts),
+                    Took(n.started_at, n.ended_at), err});
     if (remote) rows.back().insert(rows.back().end() - 1, a != nullptr ? Printable(a->where) : "");
   }
   PrintTable(rows);
@@ -384,8 +403,7 @@ int RunLogs(const LogsOptions& opts) {
     for (const NodeRecord& n : *all) ids.push_back(n.node_id);
     if (std::find(ids.begin(), ids.end(), opts.node) == ids.end()) {
       // A running execution may still start it: then these are the nodes so far.
-      const bool ended = ParseExecutionPhase(rec->phase).has_value() &&
-                         IsTerminal(*ParseExecutionPhase(rec->phase));
+      const bool ended = IsTerminal(rec->phase);
       std::fprintf(stderr, "flyte logs: no node %s in %s%s; nodes %s: %s\n",
                    Quote(opts.node).c_str(), rec->key.name.c_str(),
                    DidYouMean(opts.node, ids).c_str(), ended ? "are" : "so far",
@@ -422,14 +440,29 @@ int RunLogs(const LogsOptions& opts) {
   std::optional<uint32_t> attempt;
   if (opts.attempt >= 0) attempt = static_cast<uint32_t>(opts.attempt);
   for (const std::string& node : nodes) {
-    auto text = admin.ReadLogs(rec->key, node, attempt);
-    if (!text.ok()) {
-      std::fprintf(stderr, "flyte logs: %s\n", text.status().message().c_str());
+    // Here, the log is read by ranges straight from where its runner left it; from a server, in
+    // one answer.
+    char last = '\n';
+    const LogSink print = [&last](std::string_view bytes) {
+      std::cout.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      if (!bytes.empty()) last = bytes.back();
+      return static_cast<bool>(std::cout);
+    };
+    Status st = Status::Ok();
+    if (access.local() != nullptr) {
+      Result<AttemptRecord> pick = PickLogAttempt(admin, rec->key, node, attempt);
+      if (pick.ok() && opts.node.empty()) std::cout << "==> " << node << " <==\n";
+      st = pick.ok() ? CopyLogs(access.local()->logs(), LogsOf(*pick), print) : pick.status();
+    } else {
+      auto text = admin.ReadLogs(rec->key, node, attempt);
+      if (text.ok() && opts.node.empty()) std::cout << "==> " << node << " <==\n";
+      st = text.ok() ? (print(*text), Status::Ok()) : text.status();
+    }
+    if (!st.ok()) {
+      std::fprintf(stderr, "flyte logs: %s\n", st.message().c_str());
       return kExitUsage;
     }
-    if (opts.node.empty()) std::cout << "==> " << node << " <==\n";
-    std::cout << *text;
-    if (!text->empty() && text->back() != '\n') std::cout << "\n";
+    if (last != '\n') std::cout << "\n";
   }
   return kExitOk;
 }

@@ -20,11 +20,12 @@
 #include "cli/run_report.h"
 #include "cli/run_view.h"
 #include "flyte/compiler.h"
+#include "store/state_rows.h"
 #include "types/literal.h"
 #include "types/yaml_writer.h"
-#include "util/yaml.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
+#include "util/yaml.h"
 
 namespace flyte::cli {
 namespace {
@@ -65,16 +66,10 @@ class Mirror {
   // children before the parents they end.
   void Apply(
       const ExecutionRecord& rec, const std::vector<NodeRecord>& nodes, RunView& view,
-      const std::function<std::optional<uint64_t>(const std::string&, const std::string&)>& seq_of,
+      const std::function<std::optional<uint64_t>(const std::string&, std::string_view)>& seq_of,
       uint64_t now_ms, uint64_t hold_ms) {
     // The execution's times first: the view shows node times relative to its start.
-    e_.started_at = rec.started_at;
-    e_.ended_at = rec.ended_at;
-    e_.created_at = rec.created_at;
-    if (!rec.error_code.empty()) {
-      e_.error = ExecError{rec.error_code, rec.error_message, ErrorKind::kUser, rec.error_node};
-    }
-    const ExecutionPhase phase = ParseExecutionPhase(rec.phase).value_or(ExecutionPhase::kQueued);
+    const ExecutionPhase phase = ApplyExecutionRecord(rec, e_);
     if (phase == ExecutionPhase::kSucceeded && e_.outputs.empty()) e_.outputs = Outputs(rec.outputs_json);
     const bool changed = phase != e_.phase || first_;
     // In the order a local run tells them: the execution starts, its nodes change, it ends.
@@ -87,12 +82,11 @@ class Mirror {
     bool holding = false;
     for (const NodeRecord& r : nodes) {
       auto it = index_.find(r.node_id);
-      const NodePhase node_phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
-      if (it != index_.end() && e_.nodes[it->second].phase == node_phase &&
+      if (it != index_.end() && e_.nodes[it->second].phase == r.phase &&
           e_.nodes[it->second].attempts.size() == r.attempts) {
         continue;
       }
-      std::optional<uint64_t> seq = seq_of(r.node_id, r.phase);
+      std::optional<uint64_t> seq = seq_of(r.node_id, PhaseName(r.phase));
       if (!seq && hold_ms > 0) {
         auto [since, fresh_hold] = held_.emplace(r.node_id, now_ms);
         if (now_ms - since->second < hold_ms) {
@@ -118,20 +112,10 @@ class Mirror {
     for (const Change& c : changes) {
       const NodeRecord& r = *c.record;
       auto [it, fresh] = index_.emplace(r.node_id, e_.nodes.size());
-      if (fresh) e_.nodes.emplace_back().id = r.node_id;
+      if (fresh) e_.nodes.emplace_back();
       NodeState& n = e_.nodes[it->second];
-      const NodePhase node_phase = ParseNodePhase(r.phase).value_or(NodePhase::kQueued);
-      n.started = true;
-      n.parent = r.parent_id;
-      n.phase = node_phase;
-      n.cache = ParseCacheStatus(r.cache_status).value_or(CacheStatus::kDisabled);
-      n.attempts.resize(r.attempts);
-      for (AttemptState& a : n.attempts) a.stderr_path = "(remote)";
-      n.queued_at = r.queued_at;
-      n.started_at = r.started_at;
-      n.ended_at = r.ended_at;
-      n.tail = r.tail;
-      if (!r.error_code.empty()) n.error = ExecError{r.error_code, r.error_message, ErrorKind::kUser, r.node_id};
+      ApplyNodeRecord(r, n);
+      for (AttemptState& a : n.attempts) a.stderr_path = "(remote)";  // logs are on the server
       view.OnNode(e_, n);
     }
     if (changed && IsTerminal(phase) && !holding) Announce(phase, view);
@@ -212,7 +196,7 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
         last_seq = std::max(last_seq, ev.seq);
         if (!ev.node_id.empty() && ev.seq > 0) events[ev.node_id] = {ev.seq, ev.phase};
       }
-      std::optional<uint64_t> SeqOf(const std::string& node, const std::string& phase) {
+      std::optional<uint64_t> SeqOf(const std::string& node, std::string_view phase) {
         std::lock_guard<std::mutex> lock(mu);
         auto it = events.find(node);
         if (it == events.end() || it->second.second != phase) return std::nullopt;
@@ -234,7 +218,7 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
           }
           mirror->Apply(
               *rec, *nodes, *view,
-              [this](const std::string& node, const std::string& phase) {
+              [this](const std::string& node, std::string_view phase) {
                 return SeqOf(node, phase);
               },
               uv_now(wake.loop), live ? 2000 : 0);

@@ -150,7 +150,7 @@ void RunView::OnNode(const ExecutionState& e, const NodeState& n) {
 
 void RunView::OnAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {
   exec_ = &e;
-  if (a.where.empty() || IsTerminal(a.phase) || a.phase == TaskPhase::kRetryableFailed) return;
+  if (a.where.empty() || IsTerminal(a.phase)) return;
   std::string wait = std::string(PhaseName(a.phase)) + " (" + a.where + ")" +
                      (a.reason.empty() ? "" : ": " + Printable(a.reason));
   std::string& last = waits_[n.id];
@@ -263,8 +263,11 @@ void RunView::Redraw() {
     // A Pod waiting for the cluster says so: "QUEUED: 0/3 nodes are available", "INITIALIZING:
     // ImagePullBackOff: ...".
     std::string wait;
-    if (!n.attempts.empty() && !n.attempts.back().where.empty() && n.attempts.back().phase != TaskPhase::kRunning &&
-        !IsTerminal(n.attempts.back().phase)) {
+    // A failed attempt's reason stays shown while the node waits out its retry's backoff.
+    if (!n.attempts.empty() && !n.attempts.back().where.empty() &&
+        n.attempts.back().phase != TaskPhase::kRunning &&
+        (!IsTerminal(n.attempts.back().phase) ||
+         n.attempts.back().phase == TaskPhase::kRetryableFailed)) {
       const AttemptState& a = n.attempts.back();
       wait = "  " + std::string(PhaseName(a.phase)) + (a.reason.empty() ? "" : ": " + Printable(a.reason));
     }

@@ -286,6 +286,7 @@ int RunServe(const ServeOptions& opts) {
   server_options.max_streams_per_client = cfg.max_streams_per_client;
   server_options.health = [&health] { return health.Reason(); };
   server_options.max_body_bytes = cfg.max_body_bytes;
+  server_options.logs = &admin->logs();  // read on the connections' threads, never the loop's
   server_options.next_fire = [&schedules](const std::string& p, const std::string& d,
                                            const std::string& n) {
     return schedules ? schedules->scheduler().NextFire(p, d, n) : -1;

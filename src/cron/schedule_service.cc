@@ -86,7 +86,7 @@ Status ScheduleService::Launch(const ScheduledPlan& plan, int64_t fire_nanos, co
   req.target_kind = TargetKind::kLaunchPlan;
   req.target = plan.name;
   req.version = plan.version;
-  req.mode = "SCHEDULED";
+  req.mode = ExecutionMode::kScheduled;
   if (!plan.schedule.kickoff_input.empty()) {
     req.text_inputs.emplace_back(plan.schedule.kickoff_input, FormatDatetime(fire_nanos));
   }

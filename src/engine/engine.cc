@@ -55,7 +55,10 @@ const ExecutionState& Engine::Impl::Start(ExecutionRequest req,
   // The workflow's own cap applies when the caller set none (a launch plan's or --max-parallelism wins).
   if (e.options.max_parallelism == 0 && e.wf().max_parallelism) e.options.max_parallelism = *e.wf().max_parallelism;
 
-  if (!resume) SetExecutionPhase(e, ExecutionPhase::kQueued);
+  // Created QUEUED: observers learn of it (a resumed one exists already).
+  if (!resume) {
+    for (EngineObserver* o : observers_) o->OnExecution(e);
+  }
   e.started_at = resume && e.prior->started_at != 0 ? e.prior->started_at : clock_.Now();
   SetExecutionPhase(e, ExecutionPhase::kRunning);
   StartFrame(e, CreateFrame(e, e.wf(), e.inputs, "", kNoIndex));
@@ -116,9 +119,9 @@ void Engine::Impl::StartFrame(ExecutionState& e, uint32_t fi) {
   }
 }
 
-void Engine::Impl::SetNodePhase(ExecutionState& e, uint32_t idx, NodePhase to) {
+bool Engine::Impl::SetNodePhase(ExecutionState& e, uint32_t idx, NodePhase to) {
   NodeState& n = e.nodes[idx];
-  if (n.started && IsTerminal(n.phase)) return;  // terminal phases are final
+  if (n.started ? !CanTransition(n.phase, to) : !CanEnter(to)) return false;
   if (!n.started) {
     n.started = true;
     ++e.active;
@@ -138,12 +141,51 @@ void Engine::Impl::SetNodePhase(ExecutionState& e, uint32_t idx, NodePhase to) {
   }
   for (EngineObserver* o : observers_) o->OnNode(e, n);
   if (IsTerminal(to)) AfterTerminal(e, idx);
+  return true;
 }
 
-void Engine::Impl::SetExecutionPhase(ExecutionState& e, ExecutionPhase to) {
+bool Engine::Impl::SetExecutionPhase(ExecutionState& e, ExecutionPhase to) {
+  if (!CanTransition(e.phase, to)) return false;
   e.phase = to;
   if (IsTerminal(to)) e.ended_at = clock_.Now();
   for (EngineObserver* o : observers_) o->OnExecution(e);
+  return true;
+}
+
+bool Engine::Impl::SetAttemptPhase(ExecutionState& e, NodeState& n, TaskPhase to,
+                                   std::optional<std::string> reason, const std::string& where) {
+  AttemptState& a = n.attempts.back();
+  const bool moves = a.phase != to;
+  if (moves && !CanTransition(a.phase, to)) return false;
+  const bool news =
+      moves || (reason && *reason != a.reason) || (!where.empty() && where != a.where);
+  if (!news) return true;
+  a.phase = to;
+  if (reason) a.reason = std::move(*reason);
+  if (!where.empty()) a.where = where;
+  NotifyAttempt(e, n);
+  return true;
+}
+
+AttemptState Engine::Impl::EnterAttempt(NodeState& n, bool here, bool adopt, int64_t* ran) {
+  const TaskPhase last = n.attempts.empty() ? TaskPhase::kFailed : n.attempts.back().phase;
+  AttemptState a;
+  if (adopt && (!IsTerminal(last) || last == TaskPhase::kSucceeded)) {
+    a = std::move(n.attempts.back());
+    n.attempts.pop_back();
+    if (last == TaskPhase::kSucceeded) {
+      a.phase = TaskPhase::kRunning;
+      a.ended_at = 0;
+    } else {
+      if (here) a.phase = TaskPhase::kRunning;
+      if (a.started_at != 0) *ran = std::max<int64_t>(clock_.Now() - a.started_at, 0);
+    }
+    return a;
+  }
+  a.index = static_cast<uint32_t>(n.attempts.size());
+  a.phase = here ? TaskPhase::kRunning : TaskPhase::kQueued;
+  a.started_at = clock_.Now();
+  return a;
 }
 
 void Engine::Impl::NotifyAttempt(ExecutionState& e, NodeState& n) {

@@ -4,6 +4,7 @@
 // control.cc the other node kinds (subworkflow, launch plan, branch, map, gates, dynamic).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <utility>
@@ -35,9 +36,23 @@ class Engine::Impl {
   };
 
   // engine.cc: life cycle.
-  // The one transition function for node phases; terminal phases trigger AfterTerminal.
-  void SetNodePhase(ExecutionState& e, uint32_t node, NodePhase to);
-  void SetExecutionPhase(ExecutionState& e, ExecutionPhase to);
+  // The transition functions, one per kind of phase: each checks the change against the
+  // table of flyte/phase.h (CanTransition), refusing the rest (false), then notifies observers.
+  // SetNodePhase's terminal phases trigger AfterTerminal.
+  bool SetNodePhase(ExecutionState& e, uint32_t node, NodePhase to);
+  bool SetExecutionPhase(ExecutionState& e, ExecutionPhase to);
+  // The node's current attempt (its last) moves to `to`, with why it is there (nullopt: as
+  // before) and where it runs (empty: as before). Staying in its phase with a new reason or
+  // place is no transition, only news for observers; nothing at all new notifies nobody.
+  bool SetAttemptPhase(ExecutionState& e, NodeState& n, TaskPhase to,
+                       std::optional<std::string> reason = std::nullopt,
+                       const std::string& where = "");
+  // The attempt a task node starts: a new one, QUEUED when its runner runs it elsewhere (until
+  // it reports otherwise) and RUNNING when it runs here; or, adopting after a restart, the one
+  // that was under way (or had ended well without its outputs being taken: it runs again for
+  // the engine until the runner reports it). `ran`: how long an adopted running one has run.
+  AttemptState EnterAttempt(NodeState& n, bool here, bool adopt, int64_t* ran);
+  // Tells observers about the current attempt: created, or its reason or place changed.
   void NotifyAttempt(ExecutionState& e, NodeState& n);
   uint32_t CreateFrame(ExecutionState& e, const CompiledWorkflow& wf, std::vector<Value> inputs,
                        const std::string& prefix, uint32_t owner);

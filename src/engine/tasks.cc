@@ -74,27 +74,11 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   ++e.running_nodes;
   if (n.phase == NodePhase::kQueued) SetNodePhase(e, idx, NodePhase::kRunning);
 
-  AttemptState a;
-  a.index = static_cast<uint32_t>(n.attempts.size());
-  // A process runs at once; a Pod or a cluster job waits until its runner says it runs.
   const bool here = runner_.RunsHere(b.executor);
-  a.phase = here ? TaskPhase::kRunning : TaskPhase::kQueued;
-  a.started_at = clock_.Now();
   const bool adopt = n.adopt;
   n.adopt = false;
-  const TaskPhase last = n.attempts.empty() ? TaskPhase::kFailed : n.attempts.back().phase;
   int64_t ran = 0;  // how long an adopted attempt has run already, against its timeout
-  if (adopt && !IsTerminal(last) && last != TaskPhase::kRetryableFailed) {
-    a = n.attempts.back();  // the attempt that was running when we stopped
-    n.attempts.pop_back();
-    if (here) a.phase = TaskPhase::kRunning;
-    if (a.started_at != 0) ran = std::max<int64_t>(clock_.Now() - a.started_at, 0);
-  } else if (adopt && last == TaskPhase::kSucceeded) {
-    a = n.attempts.back();  // ended well, but its outputs were not taken (a dynamic task's)
-    n.attempts.pop_back();
-    a.phase = TaskPhase::kRunning;  // until the runner reports it again
-    a.ended_at = 0;
-  }
+  AttemptState a = EnterAttempt(n, here, adopt, &ran);
   const uint64_t id = next_attempt_id_++;
   running_[id] = {&e, idx};
   n.running_id = id;
@@ -149,16 +133,11 @@ void Engine::Impl::OnTimeout(ExecutionState& e, uint32_t idx, uint64_t attempt_i
 
 void Engine::Impl::OnAttemptProgress(uint64_t id, const AttemptProgress& p) {
   auto it = running_.find(id);
-  if (it == running_.end() || IsTerminal(p.phase) || p.phase == TaskPhase::kRetryableFailed) return;
+  if (it == running_.end() || IsTerminal(p.phase)) return;  // ends come as results
   ExecutionState& e = *it->second.exec;
   NodeState& n = e.nodes[it->second.node];
   if (n.attempts.empty()) return;
-  AttemptState& a = n.attempts.back();
-  if (a.phase == p.phase && a.reason == p.reason && (p.where.empty() || a.where == p.where)) return;
-  a.phase = p.phase;
-  a.reason = p.reason;
-  if (!p.where.empty()) a.where = p.where;
-  NotifyAttempt(e, n);
+  SetAttemptPhase(e, n, p.phase, p.reason, p.where);
 }
 
 void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
@@ -193,8 +172,7 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
   const bool owner_gone = n.owner != kNoIndex && IsTerminal(e.nodes[n.owner].phase);
   switch (result.status) {
     case AttemptResult::Status::kSucceeded:
-      a.phase = TaskPhase::kSucceeded;
-      NotifyAttempt(e, n);
+      SetAttemptPhase(e, n, TaskPhase::kSucceeded);
       if (!result.dynamic_spec_path.empty()) {
         StartDynamic(e, idx, result.dynamic_spec_path);
       } else {
@@ -202,9 +180,7 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
       }
       break;
     case AttemptResult::Status::kAborted:
-      a.phase = TaskPhase::kAborted;
-      a.reason = "aborted";
-      NotifyAttempt(e, n);
+      SetAttemptPhase(e, n, TaskPhase::kAborted, "aborted");
       if (!n.error) n.error = ExecError{"Aborted", e.error ? e.error->message : "aborted", ErrorKind::kUser, n.id};
       ReleaseWaiters(n, false);
       SetNodePhase(e, idx, NodePhase::kAborted);
@@ -212,18 +188,15 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
     case AttemptResult::Status::kUserError:
     case AttemptResult::Status::kSystemError: {
       const bool system = result.status == AttemptResult::Status::kSystemError;
-      a.reason = result.message;
       n.tail = std::move(result.tail);
       uint32_t used = system ? ++n.system_failures : ++n.user_failures;
       uint32_t budget = system ? kMaxSystemFailures : static_cast<uint32_t>(b.retries) + 1;
       if (used < budget && result.retryable && AcceptsNewWork(e) && !n.abort_requested && !owner_gone) {
-        a.phase = TaskPhase::kRetryableFailed;
-        NotifyAttempt(e, n);
+        SetAttemptPhase(e, n, TaskPhase::kRetryableFailed, result.message);
         Retry(e, idx, system);
         break;
       }
-      a.phase = TaskPhase::kFailed;
-      NotifyAttempt(e, n);
+      SetAttemptPhase(e, n, TaskPhase::kFailed, result.message);
       std::string message = result.message;
       uint32_t attempts = static_cast<uint32_t>(n.attempts.size());
       if (attempts > 1) message += " (after " + std::to_string(attempts) + " attempts)";

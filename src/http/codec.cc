@@ -40,14 +40,16 @@ json ExecutionObject(const ExecutionRecord& r) {
   return {
       {"id", KeyJson(r.key)},
       {"spec",
-       {{"launch_plan", r.launch_plan.empty() ? json(nullptr) : json({{"name", r.launch_plan}, {"version", r.version}})},
+       {{"launch_plan", r.launch_plan.empty()
+                            ? json(nullptr)
+                            : json({{"name", r.launch_plan}, {"version", r.version}})},
         {"workflow", {{"name", r.workflow}, {"version", r.version}}},
         {"inputs", Embedded(r.inputs_json)},
-        {"mode", r.mode},
+        {"mode", ExecutionModeName(r.mode)},
         {"labels", r.labels_json.empty() ? json::object() : Embedded(r.labels_json)},
         {"parent", r.parent.empty() ? json(nullptr) : json(r.parent)}}},
       {"closure",
-       {{"phase", r.phase},
+       {{"phase", PhaseName(r.phase)},
         {"created_at", Time(r.created_at)},
         {"started_at", Time(r.started_at)},
         {"ended_at", Time(r.ended_at)},
@@ -63,12 +65,12 @@ json NodeObject(const ExecutionKey& key, const NodeRecord& n) {
   return {
       {"id", {{"execution_id", KeyJson(key)}, {"node_id", n.node_id}}},
       {"parent_id", n.parent_id.empty() ? json(nullptr) : json(n.parent_id)},
-      {"kind", n.kind},
+      {"kind", spec::NodeKindName(n.kind)},
       {"target", n.target},
       {"child_execution", n.child_execution.empty() ? json(nullptr) : json(n.child_execution)},
       {"closure",
-       {{"phase", n.phase},
-        {"cache_status", n.cache_status},
+       {{"phase", PhaseName(n.phase)},
+        {"cache_status", CacheStatusName(n.cache_status)},
         {"attempts", n.attempts},
         {"queued_at", Time(n.queued_at)},
         {"started_at", Time(n.started_at)},
@@ -209,6 +211,13 @@ std::string Str(const json& o, const char* key) {
   return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// An enum field of an answer, parsed here, once; a spelling this flyte does not know (a newer
+// server's) reads as `fallback`.
+template <typename E>
+E EnumOf(const json& o, const char* key, std::optional<E> (*parse)(std::string_view), E fallback) {
+  return parse(Str(o, key)).value_or(fallback);
+}
+
 int64_t TimeOf(const json& o, const char* key) {
   std::string s = Str(o, key);
   if (s.empty()) return 0;
@@ -244,10 +253,10 @@ ExecutionRecord ExecutionFrom(const json& j) {
   r.workflow = Str(Obj(spec, "workflow"), "name");
   r.version = Str(Obj(spec, "workflow"), "version");
   r.inputs_json = Compact(spec, "inputs");
-  r.mode = Str(spec, "mode");
+  r.mode = EnumOf(spec, "mode", ParseExecutionMode, ExecutionMode::kManual);
   r.labels_json = spec.contains("labels") && spec["labels"].is_object() ? spec["labels"].dump() : "{}";
   r.parent = Str(spec, "parent");
-  r.phase = Str(closure, "phase");
+  r.phase = EnumOf(closure, "phase", ParseExecutionPhase, ExecutionPhase::kQueued);
   r.created_at = TimeOf(closure, "created_at");
   r.started_at = TimeOf(closure, "started_at");
   r.ended_at = TimeOf(closure, "ended_at");
@@ -346,7 +355,7 @@ std::string AttemptListJson(const std::vector<AttemptRecord>& attempts) {
   for (const AttemptRecord& a : attempts) {
     items.push_back({{"node_id", a.node_id},
                      {"attempt", a.attempt},
-                     {"phase", a.phase},
+                     {"phase", PhaseName(a.phase)},
                      {"started_at", Time(a.started_at)},
                      {"ended_at", Time(a.ended_at)},
                      {"duration", Duration(a.started_at, a.ended_at)},
@@ -428,12 +437,12 @@ std::string SignalListJson(const ExecutionKey& key, const std::vector<NodeRecord
   json items = json::array();
   for (const NodeRecord& n : gates) {
     // An approve gate's signal is named after its node.
-    const std::string& signal = n.kind == "approve" ? n.node_id : n.target;
+    const std::string& signal = n.kind == spec::NodeKind::kApprove ? n.node_id : n.target;
     items.push_back({{"id", {{"execution_id", KeyJson(key)}, {"signal_id", signal}}},
                      {"node_id", n.node_id},
-                     {"kind", n.kind},
-                     {"phase", n.phase},
-                     {"waiting", n.phase == "RUNNING"}});
+                     {"kind", spec::NodeKindName(n.kind)},
+                     {"phase", PhaseName(n.phase)},
+                     {"waiting", n.phase == NodePhase::kRunning}});
   }
   return Dump({{"signals", items}, {"token", ""}});
 }
@@ -627,12 +636,12 @@ Result<std::vector<NodeRecord>> ParseNodeList(const std::string& body) {
       NodeRecord n;
       n.node_id = Str(Obj(e, "id"), "node_id");
       n.parent_id = Str(e, "parent_id");
-      n.kind = Str(e, "kind");
+      n.kind = EnumOf(e, "kind", spec::ParseNodeKind, spec::NodeKind::kTask);
       n.target = Str(e, "target");
       n.child_execution = Str(e, "child_execution");
       const json& c = Obj(e, "closure");
-      n.phase = Str(c, "phase");
-      n.cache_status = Str(c, "cache_status");
+      n.phase = EnumOf(c, "phase", ParseNodePhase, NodePhase::kQueued);
+      n.cache_status = EnumOf(c, "cache_status", ParseCacheStatus, CacheStatus::kDisabled);
       n.attempts = c.value("attempts", 0u);
       n.queued_at = TimeOf(c, "queued_at");
       n.started_at = TimeOf(c, "started_at");
@@ -655,7 +664,7 @@ Result<std::vector<AttemptRecord>> ParseAttemptList(const std::string& body) {
       AttemptRecord a;
       a.node_id = Str(e, "node_id");
       a.attempt = e.value("attempt", 0u);
-      a.phase = Str(e, "phase");
+      a.phase = EnumOf(e, "phase", ParseTaskPhase, TaskPhase::kRunning);
       a.started_at = TimeOf(e, "started_at");
       a.ended_at = TimeOf(e, "ended_at");
       a.exit_code = e.value("exit_code", 0);

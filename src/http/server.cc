@@ -5,21 +5,24 @@
 
 #include <fstream>
 
+#include "admin/log_reads.h"
 #include "http/codec.h"
 #include "http/connection_threads.h"
 #include "http/console.h"
 #include "http/events.h"
 #include "http/filters.h"
 #include "http/openapi.h"
-#include "http/static_asset.h"
 #include "http/request_guard.h"
 #include "http/server_metrics.h"
+#include "http/static_asset.h"
+#include "runner/file_logs.h"
 #include "util/strings.h"
 
 namespace flyte::http {
 namespace {
 
 constexpr const char* kJson = "application/json";
+constexpr const char* kText = "text/plain; charset=utf-8";
 
 // cpp-httplib 0.11 answers a client that accepts br (every browser, and httplib's own client)
 // with brotli at its slowest quality: 2.5 s for a node list of 466 kB that gzip compresses in
@@ -61,6 +64,23 @@ Result<ExecutionKey> KeyFrom(const httplib::Request& req) {
   RETURN_IF_ERROR(CheckPath(k.project, k.domain));
   RETURN_IF_ERROR(CheckIdentifier("execution name", k.name));
   return k;
+}
+
+// Sends an attempt's stdout then stderr as they are now, read by ranges on this (the
+// connection's) thread: a large log holds neither the loop nor much memory. Chunked, so a client
+// that accepts gzip gets it compressed as before.
+void SendLogs(LogSource& logs, const AttemptLogs& attempt, httplib::Response& res) {
+  Result<uint64_t> total = LogsSize(logs, attempt);  // unreadable logs are refused up front
+  if (!total.ok()) return Fail(res, total.status());
+  if (*total == 0) return res.set_content("", kText);
+  res.set_chunked_content_provider(kText, [&logs, attempt](size_t, httplib::DataSink& sink) {
+    Status st = CopyLogs(logs, attempt, [&sink](std::string_view bytes) {
+      return sink.write(bytes.data(), bytes.size());
+    });
+    if (!st.ok() || !sink.is_writable()) return false;
+    sink.done();
+    return true;
+  });
 }
 
 std::string Param(const httplib::Request& req, const char* name) {
@@ -124,10 +144,17 @@ std::string EntityKey(const EntityRecord& e, const std::string& key) {
 
 }  // namespace
 
-ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, ServerMetrics* metrics,
-                     Options options)
-    : bridge_(bridge), admin_(admin), events_(events), metrics_(metrics), options_(options),
-      server_(std::make_unique<httplib::Server>()), streams_(std::make_unique<StreamLimit>(options.max_streams_per_client)) {
+ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events,
+                     ServerMetrics* metrics, Options options)
+    : bridge_(bridge),
+      admin_(admin),
+      events_(events),
+      metrics_(metrics),
+      options_(options),
+      own_logs_(options.logs == nullptr ? std::make_unique<FileLogs>() : nullptr),
+      logs_(options.logs != nullptr ? options.logs : own_logs_.get()),
+      server_(std::make_unique<httplib::Server>()),
+      streams_(std::make_unique<StreamLimit>(options.max_streams_per_client)) {
   server_->set_payload_max_length(options_.max_body_bytes);
   // Without TCP_NODELAY a response's body waits for the client's delayed ACK of its headers
   // (~40 ms); clients keep their connection for many requests.
@@ -582,9 +609,10 @@ void ApiServer::Routes() {
       return Fail(res, InvalidArgument("follow must be true or false, got " + Quote(follow)));
     }
     if (follow != "true") {
-      auto text = bridge.Call<std::string>([&] { return admin.ReadLogs(*key, node, attempt); });
-      if (!text.ok()) return Fail(res, text.status());
-      return res.set_content(*text, "text/plain; charset=utf-8");
+      auto picked =
+          bridge.Call<AttemptRecord>([&] { return PickLogAttempt(admin, *key, node, attempt); });
+      if (!picked.ok()) return Fail(res, picked.status());
+      return SendLogs(*logs_, LogsOf(*picked), res);
     }
     auto slot = streams_->Take(req.remote_addr);
     if (!slot) return TooManyStreams(res);
@@ -599,7 +627,8 @@ void ApiServer::Routes() {
     if (!nodes.ok()) return Fail(res, nodes.status());
     std::vector<NodeRecord> gates;
     for (const NodeRecord& n : *nodes) {
-      if (n.kind == "approve" || n.kind == "signal") gates.push_back(n);
+      if (n.kind == spec::NodeKind::kApprove || n.kind == spec::NodeKind::kSignal)
+        gates.push_back(n);
     }
     res.set_content(SignalListJson(*key, gates), kJson);
   });
@@ -670,38 +699,22 @@ void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std
   };
   Result<AttemptRecord> first = pick();
   if (!first.ok()) return Fail(res, first.status());
-  struct Cursor {
-    AttemptRecord attempt;
-    uint64_t out = 0, err = 0;
-  };
-  auto cursor = std::make_shared<Cursor>(Cursor{*first, 0, 0});
+  auto current = std::make_shared<AttemptRecord>(*first);
+  auto cursor = std::make_shared<LogCursor>(*logs_);
   res.set_chunked_content_provider(
-      "text/plain; charset=utf-8", [this, cursor, pick, slot](size_t, httplib::DataSink& sink) {
-        auto drain = [&](const std::string& path, uint64_t& offset) {
-          std::ifstream in(path, std::ios::binary);
-          if (!in) return;
-          in.seekg(static_cast<std::streamoff>(offset));
-          char buf[65536];
-          while (in.read(buf, sizeof buf) || in.gcount() > 0) {
-            auto n = static_cast<size_t>(in.gcount());
-            offset += n;
-            if (!sink.write(buf, n)) return;
-          }
-        };
-        // Terminal phases of an attempt; once seen, one last read and the stream ends.
-        auto terminal = [](const std::string& phase) {
-          return phase == "SUCCEEDED" || phase == "FAILED" || phase == "RETRYABLE_FAILED" || phase == "ABORTED" ||
-                 phase == "TIMED_OUT";
+      kText, [this, current, cursor, pick, slot](size_t, httplib::DataSink& sink) {
+        const LogSink write = [&sink](std::string_view bytes) {
+          return sink.write(bytes.data(), bytes.size());
         };
         while (!stopping_) {
-          bool done = terminal(cursor->attempt.phase);
-          drain(cursor->attempt.stdout_path, cursor->out);
-          drain(cursor->attempt.stderr_path, cursor->err);
-          if (done) break;
+          // Once the attempt has ended, one last read and the stream ends.
+          const bool done = IsTerminal(current->phase);
+          Result<bool> more = cursor->Drain(LogsOf(*current), write);
+          if (!more.ok() || done) break;
+          if (!*more || !sink.is_writable()) return false;
           std::this_thread::sleep_for(std::chrono::milliseconds(100));
           Result<AttemptRecord> now = pick();
-          if (now.ok() && now->attempt == cursor->attempt.attempt) cursor->attempt = *now;
-          if (!sink.is_writable()) return false;
+          if (now.ok() && now->attempt == current->attempt) *current = *now;
         }
         sink.done();
         return true;

@@ -14,9 +14,10 @@
 #include <vector>
 
 #include "flyte/admin.h"
-#include "http/stream_limit.h"
-#include "runner/loop_bridge.h"
 #include "http/request_guard.h"
+#include "http/stream_limit.h"
+#include "runner/log_source.h"
+#include "runner/loop_bridge.h"
 
 namespace httplib {
 class Server;
@@ -53,6 +54,8 @@ class ApiServer {
     std::function<int64_t(const std::string& project, const std::string& domain,
                           const std::string& name)>
         next_fire;
+    // Where task logs are read (any thread, off the loop); null: local files.
+    LogSource* logs = nullptr;
   };
   // `admin` is used only through `bridge`, on the loop thread.
   // `events` and `metrics` may be null (no event stream, no /metrics).
@@ -92,6 +95,8 @@ class ApiServer {
   EventHub* events_;
   ServerMetrics* metrics_;
   Options options_;
+  std::unique_ptr<LogSource> own_logs_;  // when Options::logs is null
+  LogSource* logs_;
   std::unique_ptr<httplib::Server> server_;
   std::unique_ptr<StreamLimit> streams_;
   std::thread thread_;

@@ -9,9 +9,6 @@ T* Must(Result<T*> r) {
   return r.ok() ? *r : nullptr;
 }
 
-// An attempt's last phase: it no longer runs.
-bool IsTerminalAttempt(TaskPhase p) { return IsTerminal(p) || p == TaskPhase::kRetryableFailed; }
-
 }  // namespace
 
 ServerMetrics::ServerMetrics() {
@@ -51,7 +48,8 @@ void ServerMetrics::OnNode(const ExecutionState&, const NodeState& n) {
 
 void ServerMetrics::OnAttempt(const ExecutionState&, const NodeState&, const AttemptState& a) {
   if (attempts_running_ != nullptr && a.ended_at == 0 && a.phase == TaskPhase::kRunning) attempts_running_->Add({}, 1);
-  if (attempts_running_ != nullptr && a.ended_at != 0 && IsTerminalAttempt(a.phase)) attempts_running_->Add({}, -1);
+  if (attempts_running_ != nullptr && a.ended_at != 0 && IsTerminal(a.phase))
+    attempts_running_->Add({}, -1);
   if (attempts_ == nullptr || a.ended_at == 0 || a.started_at == 0) return;
   attempts_->Observe({{"phase", std::string(PhaseName(a.phase))}},
                      static_cast<double>(a.ended_at - a.started_at) / 1e9);

@@ -226,12 +226,14 @@ void LocalRunner::FetchThenLaunch(TaskLaunch launch) {
 
 void LocalRunner::Launch(TaskLaunch launch) {
   const uint64_t id = launch.id;
-  auto fail = [&](AttemptResult::Status status, std::string code, std::string message) {
+  // `retry`: whether another attempt can help (it cannot find a missing secret or folder).
+  enum class Retry : uint8_t { kMayHelp, kCannotHelp };
+  auto fail = [&](AttemptResult::Status status, std::string code, std::string message,
+                  Retry retry = Retry::kMayHelp) {
     AttemptResult r;
     r.status = status;
     r.exit_code = -1;
-    // Another attempt cannot find a missing secret or folder.
-    r.retryable = code != "SecretNotFound" && code != "WorkdirNotFound";
+    r.retryable = retry == Retry::kMayHelp;
     r.code = std::move(code);
     r.message = std::move(message);
     Deliver(id, std::move(r));
@@ -280,9 +282,12 @@ void LocalRunner::Launch(TaskLaunch launch) {
     std::optional<std::string> v = SecretValue(s.name);
     if (!v) {
       return fail(AttemptResult::Status::kUserError, "SecretNotFound",
-                  "secret " + Quote(s.name) + " is not available: set FLYTE_SECRET_" + SecretEnvName(s.name) +
-                      " in the environment of flyte" +
-                      (options_.secrets_dir.empty() ? "" : " or write it to " + options_.secrets_dir + "/" + s.name));
+                  "secret " + Quote(s.name) + " is not available: set FLYTE_SECRET_" +
+                      SecretEnvName(s.name) + " in the environment of flyte" +
+                      (options_.secrets_dir.empty()
+                           ? ""
+                           : " or write it to " + options_.secrets_dir + "/" + s.name),
+                  Retry::kCannotHelp);
     }
     if (!s.env.empty()) {
       set(s.env, *v);
@@ -342,7 +347,7 @@ void LocalRunner::Launch(TaskLaunch launch) {
       if (a->streams[i]) ::close(a->streams[i]->read_fd), ::close(a->streams[i]->log_fd);
     }
     return fail(AttemptResult::Status::kUserError, "WorkdirNotFound",
-                "the task's workdir " + launch.workdir + " does not exist");
+                "the task's workdir " + launch.workdir + " does not exist", Retry::kCannotHelp);
   }
   Result<Spawned> spawned = Spawn(sreq);
   for (int fd : write_ends) {

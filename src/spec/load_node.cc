@@ -31,6 +31,13 @@ const char* NodeKindName(NodeKind kind) {
   return "?";
 }
 
+std::optional<NodeKind> ParseNodeKind(std::string_view name) {
+  for (const KindKey& k : kKindKeys) {
+    if (name == k.key) return k.kind;
+  }
+  return std::nullopt;
+}
+
 NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_id) {
   NodeBody body;
   std::string where = "node " + Quote(node_id);

@@ -112,6 +112,19 @@ std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Valu
   return Value::FromMap(std::move(m)).ToCanonicalJson();
 }
 
+// The terminal phases of one kind, as an SQL list ('SUCCEEDED', 'FAILED', ...), from IsTerminal:
+// "terminal" is defined once, in flyte/phase.h.
+template <typename P>
+std::string TerminalPhasesSql(size_t count) {
+  std::string out = "(";
+  for (size_t i = 0; i < count; ++i) {
+    const P p = static_cast<P>(i);
+    if (!IsTerminal(p)) continue;
+    out += (out.size() > 1 ? ", '" : "'") + std::string(PhaseName(p)) + "'";
+  }
+  return out + ")";
+}
+
 std::string ListJson(const std::vector<Value>& values) {
   return Value::FromList(values).ToCanonicalJson();
 }
@@ -234,10 +247,21 @@ Status Store::CreateExecution(const ExecutionRecord& r) {
       "INSERT INTO executions(project, domain, name, workflow, launch_plan, version, source, phase, "
       "mode, created_at, inputs, run_dir, owner, labels, options, signals) "
       "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  s->Bind(1, r.key.project).Bind(2, r.key.domain).Bind(3, r.key.name).Bind(4, r.workflow)
-      .Bind(5, r.launch_plan).Bind(6, r.version).Bind(7, r.source).Bind(8, r.phase).Bind(9, r.mode)
-      .Bind(10, r.created_at).Bind(11, inputs).Bind(12, r.run_dir).Bind(13, owner_)
-      .Bind(14, r.labels_json.empty() ? "{}" : r.labels_json).Bind(15, r.options_json)
+  s->Bind(1, r.key.project)
+      .Bind(2, r.key.domain)
+      .Bind(3, r.key.name)
+      .Bind(4, r.workflow)
+      .Bind(5, r.launch_plan)
+      .Bind(6, r.version)
+      .Bind(7, r.source)
+      .Bind(8, PhaseName(r.phase))
+      .Bind(9, ExecutionModeName(r.mode))
+      .Bind(10, r.created_at)
+      .Bind(11, inputs)
+      .Bind(12, r.run_dir)
+      .Bind(13, owner_)
+      .Bind(14, r.labels_json.empty() ? "{}" : r.labels_json)
+      .Bind(15, r.options_json)
       .Bind(16, r.signals_json.empty() ? "{}" : r.signals_json);
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
@@ -260,8 +284,8 @@ ExecutionRecord ReadExecution(const sql::Stmt& s) {
   r.launch_plan = s.Text(4);
   r.version = s.Text(5);
   r.source = s.Text(6);
-  r.phase = s.Text(7);
-  r.mode = s.Text(8);
+  r.phase = ParseExecutionPhase(s.Text(7)).value_or(ExecutionPhase::kQueued);
+  r.mode = ParseExecutionMode(s.Text(8)).value_or(ExecutionMode::kManual);
   r.created_at = s.Int(9);
   r.started_at = s.Int(10);
   r.ended_at = s.Int(11);
@@ -396,9 +420,8 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
       for (const std::string& v : c.values) {
         if (!ParseExecutionPhase(v)) {
           std::vector<std::string> names;
-          for (int p = 0; p <= static_cast<int>(ExecutionPhase::kTimedOut); ++p) {
+          for (size_t p = 0; p < kExecutionPhaseCount; ++p)
             names.emplace_back(PhaseName(static_cast<ExecutionPhase>(p)));
-          }
           return InvalidArgument("no execution phase " + Quote(v) + DidYouMean(v, names) + "; the phases are: " +
                                  Join(names, ", "));
         }
@@ -557,8 +580,10 @@ Result<std::optional<ProjectRecord>> Store::GetProject(const std::string& id) {
 }
 
 Result<std::vector<ExecutionRecord>> Store::ListUnfinished() {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(std::string("SELECT ") + kExecutionColumns +
-      " FROM executions WHERE phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT') ORDER BY created_at"));
+  static const std::string sql =
+      std::string("SELECT ") + kExecutionColumns + " FROM executions WHERE phase NOT IN " +
+      TerminalPhasesSql<ExecutionPhase>(kExecutionPhaseCount) + " ORDER BY created_at";
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(sql));
   std::vector<ExecutionRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
@@ -581,21 +606,43 @@ Status Store::SetExecutionSignals(const ExecutionKey& key, const std::string& si
   return s->Bind(1, signals_json).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run();
 }
 
-Status Store::EndOrphan(const ExecutionKey& key, const std::string& phase, const std::string& code,
+Status Store::EndOrphan(const ExecutionKey& key, ExecutionPhase phase, const std::string& code,
                         const std::string& message, int64_t at) {
   ASSIGN_OR_RETURN(sql::Stmt * e, db_->Prepare(
       "UPDATE executions SET phase = ?, error_code = ?, error_message = ?, ended_at = ?, owner = ? "
       "WHERE project = ? AND domain = ? AND name = ?"));
-  RETURN_IF_ERROR(e->Bind(1, phase).Bind(2, code).Bind(3, message).Bind(4, at).Bind(5, owner_)
-                      .Bind(6, key.project).Bind(7, key.domain).Bind(8, key.name).Run());
-  ASSIGN_OR_RETURN(sql::Stmt * n, db_->Prepare(
-      "UPDATE node_executions SET phase = 'ABORTED', ended_at = ? WHERE project = ? AND domain = ? AND "
-      "execution = ? AND phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'SKIPPED', 'TIMED_OUT', 'RECOVERED')"));
-  RETURN_IF_ERROR(n->Bind(1, at).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run());
-  ASSIGN_OR_RETURN(sql::Stmt * t, db_->Prepare(
-      "UPDATE task_executions SET phase = 'ABORTED', ended_at = ?, reason = ? WHERE project = ? AND "
-      "domain = ? AND execution = ? AND phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'RETRYABLE_FAILED')"));
-  return t->Bind(1, at).Bind(2, message).Bind(3, key.project).Bind(4, key.domain).Bind(5, key.name).Run();
+  RETURN_IF_ERROR(e->Bind(1, PhaseName(phase))
+                      .Bind(2, code)
+                      .Bind(3, message)
+                      .Bind(4, at)
+                      .Bind(5, owner_)
+                      .Bind(6, key.project)
+                      .Bind(7, key.domain)
+                      .Bind(8, key.name)
+                      .Run());
+  static const std::string nodes_sql =
+      "UPDATE node_executions SET phase = ?5, ended_at = ?1 WHERE project = ?2 AND domain = ?3 AND "
+      "execution = ?4 AND phase NOT IN " +
+      TerminalPhasesSql<NodePhase>(kNodePhaseCount);
+  ASSIGN_OR_RETURN(sql::Stmt * n, db_->Prepare(nodes_sql));
+  RETURN_IF_ERROR(n->Bind(1, at)
+                      .Bind(2, key.project)
+                      .Bind(3, key.domain)
+                      .Bind(4, key.name)
+                      .Bind(5, PhaseName(NodePhase::kAborted))
+                      .Run());
+  static const std::string attempts_sql =
+      "UPDATE task_executions SET phase = ?6, ended_at = ?1, reason = ?2 WHERE project = ?3 AND "
+      "domain = ?4 AND execution = ?5 AND phase NOT IN " +
+      TerminalPhasesSql<TaskPhase>(kTaskPhaseCount);
+  ASSIGN_OR_RETURN(sql::Stmt * t, db_->Prepare(attempts_sql));
+  return t->Bind(1, at)
+      .Bind(2, message)
+      .Bind(3, key.project)
+      .Bind(4, key.domain)
+      .Bind(5, key.name)
+      .Bind(6, PhaseName(TaskPhase::kAborted))
+      .Run();
 }
 
 Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
@@ -611,10 +658,10 @@ Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
     NodeRecord n;
     n.node_id = s->Text(0);
     n.parent_id = s->Text(1);
-    n.kind = s->Text(2);
+    n.kind = spec::ParseNodeKind(s->Text(2)).value_or(spec::NodeKind::kTask);
     n.target = s->Text(3);
-    n.phase = s->Text(4);
-    n.cache_status = s->Text(5);
+    n.phase = ParseNodePhase(s->Text(4)).value_or(NodePhase::kQueued);
+    n.cache_status = ParseCacheStatus(s->Text(5)).value_or(CacheStatus::kDisabled);
     n.attempts = static_cast<uint32_t>(s->Int(6));
     n.queued_at = s->Int(7);
     n.started_at = s->Int(8);
@@ -640,7 +687,8 @@ Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key, 
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    out.push_back({s->Text(0), static_cast<uint32_t>(s->Int(1)), s->Text(2), s->Int(3), s->Int(4),
+    out.push_back({s->Text(0), static_cast<uint32_t>(s->Int(1)),
+                   ParseTaskPhase(s->Text(2)).value_or(TaskPhase::kRunning), s->Int(3), s->Int(4),
                    static_cast<int>(s->Int(5)), s->Text(6), s->Text(7), s->Text(8), s->Text(9)});
   }
   s->Reset();
@@ -649,10 +697,13 @@ Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key, 
 
 Result<std::optional<int64_t>> Store::LastDuration(const std::string& project, const std::string& domain,
                                                    const std::string& workflow) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT ended_at - started_at FROM executions WHERE project = ? AND domain = ? AND workflow = ? "
-      "AND phase = 'SUCCEEDED' ORDER BY created_at DESC LIMIT 1"));
-  s->Bind(1, project).Bind(2, domain).Bind(3, workflow);
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("SELECT ended_at - started_at FROM executions WHERE "
+                                               "project = ? AND domain = ? AND workflow = ? "
+                                               "AND phase = ? ORDER BY created_at DESC LIMIT 1"));
+  s->Bind(1, project)
+      .Bind(2, domain)
+      .Bind(3, workflow)
+      .Bind(4, PhaseName(ExecutionPhase::kSucceeded));
   ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<int64_t> out;
   if (row) out = s->Int(0);
@@ -745,12 +796,26 @@ Status Store::UpsertExecutionState(const ExecutionState& e) {
                                                 ? ValuesJson(e.wf().iface.outputs, e.outputs)
                                                 : ""));
   ASSIGN_OR_RETURN(std::string inputs, Keep(ValuesJson(e.wf().iface.inputs, e.inputs)));
-  return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, e.wf().name)
-      .Bind(5, e.launch_plan).Bind(6, PhaseName(e.phase))
-      .Bind(7, e.parent.empty() ? "MANUAL" : "CHILD_WORKFLOW").Bind(8, e.created_at)
-      .Bind(9, e.started_at).Bind(10, e.ended_at).Bind(11, inputs)
-      .Bind(12, outputs).Bind(13, err ? err->code : "").Bind(14, err ? err->message : "")
-      .Bind(15, err ? err->node : "").Bind(16, e.options.run_dir).Bind(17, e.parent).Bind(18, owner_).Run();
+  return s->Bind(1, e.key.project)
+      .Bind(2, e.key.domain)
+      .Bind(3, e.key.name)
+      .Bind(4, e.wf().name)
+      .Bind(5, e.launch_plan)
+      .Bind(6, PhaseName(e.phase))
+      .Bind(7, ExecutionModeName(e.parent.empty() ? ExecutionMode::kManual
+                                                  : ExecutionMode::kChildWorkflow))
+      .Bind(8, e.created_at)
+      .Bind(9, e.started_at)
+      .Bind(10, e.ended_at)
+      .Bind(11, inputs)
+      .Bind(12, outputs)
+      .Bind(13, err ? err->code : "")
+      .Bind(14, err ? err->message : "")
+      .Bind(15, err ? err->node : "")
+      .Bind(16, e.options.run_dir)
+      .Bind(17, e.parent)
+      .Bind(18, owner_)
+      .Run();
 }
 
 Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {

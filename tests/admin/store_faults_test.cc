@@ -110,12 +110,12 @@ TEST_CASE(
   CHECK(f.health[1].ok());
 
   ExecutionRecord row = f.Row(key);
-  CHECK(row.phase == "SUCCEEDED");
+  CHECK(PhaseName(row.phase) == "SUCCEEDED");
   CHECK(row.outputs_json == R"({"n":7})");
   Result<std::vector<NodeRecord>> nodes = f.admin->ListNodes(key);
   REQUIRE(nodes.ok());
   REQUIRE(nodes->size() == 1);
-  CHECK((*nodes)[0].phase == "SUCCEEDED");
+  CHECK(PhaseName((*nodes)[0].phase) == "SUCCEEDED");
 }
 
 TEST_CASE(
@@ -134,7 +134,7 @@ TEST_CASE(
   CHECK(f.writer->failures() >= 2);  // retried, not given up at the first refusal
   // In memory it ended; the store still says what it last took.
   CHECK(IsTerminal(f.admin->Live(key)->phase));
-  CHECK(f.Row(key).phase == "RUNNING");
+  CHECK(PhaseName(f.Row(key).phase) == "RUNNING");
 
   // The process that ran it is gone (here: its admin); the next one records how it ended.
   f.Open(nullptr);
@@ -143,7 +143,7 @@ TEST_CASE(
   REQUIRE(ended->ended.size() == 1);
   CHECK(ended->ended[0] == key);
   ExecutionRecord row = f.Row(key);
-  CHECK(row.phase == "ABORTED");
+  CHECK(PhaseName(row.phase) == "ABORTED");
   CHECK(row.error_code == "Orphaned");
   Result<std::vector<ExecutionRecord>> unfinished = f.admin->store().ListUnfinished();
   REQUIRE(unfinished.ok());
@@ -164,7 +164,7 @@ TEST_CASE("the final state lands when the store takes writes again within the ru
   INFO(st.ToString());
   REQUIRE(st.ok());
   CHECK(f.writer->failures() >= 1);
-  CHECK(f.Row(key).phase == "SUCCEEDED");
+  CHECK(PhaseName(f.Row(key).phase) == "SUCCEEDED");
   REQUIRE(f.health.size() == 2);
   CHECK(f.health[1].ok());
 }

@@ -252,7 +252,7 @@ TEST_CASE("the OpenAPI schemas accept what the codec writes", "[openapi]") {
   full.workflow = "hello";
   full.launch_plan = "daily";
   full.version = "v1";
-  full.phase = "FAILED";
+  full.phase = ExecutionPhase::kFailed;
   full.created_at = t0;
   full.started_at = t0;
   full.ended_at = t1;
@@ -261,12 +261,12 @@ TEST_CASE("the OpenAPI schemas accept what the codec writes", "[openapi]") {
   full.error_code = "USER:Exit";
   full.error_message = "exit 1";
   full.error_node = "greet";
-  full.mode = "SCHEDULED";
+  full.mode = ExecutionMode::kScheduled;
   full.parent = "parent1/lp";
   ExecutionRecord bare;
   bare.key = key;
   bare.workflow = "hello";
-  bare.phase = "QUEUED";
+  bare.phase = ExecutionPhase::kQueued;
   RequireValid("Execution", ExecutionJson(full));
   RequireValid("Execution", ExecutionJson(bare));
   RequireValid("ExecutionList", ExecutionListJson({full, bare}, "2"));
@@ -275,19 +275,33 @@ TEST_CASE("the OpenAPI schemas accept what the codec writes", "[openapi]") {
   RequireValid("ExecutionData", ExecutionDataJson(bare));
   RequireValid("ExecutionIdResponse", ExecutionIdJson(key));
 
-  NodeRecord node{"sq[3]",     "sq", "task", "square",    "SUCCEEDED", "CACHE_HIT",   2,
-                  t0,          t0,   t1,     "USER:Exit", "boom",      "last line\n", R"({"o0":9})",
+  NodeRecord node{"sq[3]",
+                  "sq",
+                  spec::NodeKind::kTask,
+                  "square",
+                  NodePhase::kSucceeded,
+                  CacheStatus::kHit,
+                  2,
+                  t0,
+                  t0,
+                  t1,
+                  "USER:Exit",
+                  "boom",
+                  "last line\n",
+                  R"({"o0":9})",
                   "child-exec"};
   NodeRecord queued;
   queued.node_id = "greet";
-  queued.kind = "task";
-  queued.phase = "QUEUED";
-  queued.cache_status = "CACHE_DISABLED";
+  queued.kind = spec::NodeKind::kTask;
+  queued.phase = NodePhase::kQueued;
+  queued.cache_status = CacheStatus::kDisabled;
   RequireValid("NodeExecution", NodeJson(key, node));
   RequireValid("NodeExecutionList", NodeListJson(key, {queued, node}));
 
-  AttemptRecord attempt{"greet", 1, "RETRYABLE_FAILED", t0, t1, 1, "exit 1", "/tmp/o", "/tmp/e", ""};
-  AttemptRecord running{"greet", 2, "RUNNING", t1, 0, 0, "", "/tmp/o2", "/tmp/e2", "pod default/x-greet-2-abcde"};
+  AttemptRecord attempt{"greet",  1, TaskPhase::kRetryableFailed, t0, t1, 1, "exit 1", "/tmp/o",
+                        "/tmp/e", ""};
+  AttemptRecord running{"greet", 2,  TaskPhase::kRunning, t1,        0,
+                        0,       "", "/tmp/o2",           "/tmp/e2", "pod default/x-greet-2-abcde"};
   RequireValid("TaskExecutionList", AttemptListJson({attempt, running}));
 
   EntityRecord task{"task", "flytesnacks", "development", "greet", "v1", "d1", "s1", "", t0};
@@ -314,10 +328,10 @@ TEST_CASE("the OpenAPI schemas accept what the codec writes", "[openapi]") {
 
   NodeRecord approve = queued, signal = queued;
   approve.node_id = "publish";
-  approve.kind = "approve";
-  approve.phase = "RUNNING";
+  approve.kind = spec::NodeKind::kApprove;
+  approve.phase = NodePhase::kRunning;
   signal.node_id = "wait_factor";
-  signal.kind = "signal";
+  signal.kind = spec::NodeKind::kSignal;
   signal.target = "factor";
   RequireValid("SignalList", SignalListJson(key, {approve, signal}));
 

@@ -74,26 +74,26 @@ TEST_CASE("after flyte run is killed, the store holds every phase it had reporte
   auto exec = store.GetExecution(key);
   REQUIRE(exec.ok());
   REQUIRE(exec->has_value());
-  CHECK((*exec)->phase == "RUNNING");
+  CHECK((*exec)->phase == ExecutionPhase::kRunning);
 
   auto nodes = store.ListNodes(key);
   REQUIRE(nodes.ok());
   REQUIRE(nodes->size() == 2);
   CHECK((*nodes)[0].node_id == "a");
-  CHECK((*nodes)[0].phase == "SUCCEEDED");
+  CHECK(PhaseName((*nodes)[0].phase) == "SUCCEEDED");
   CHECK((*nodes)[0].outputs_json == R"({"n":1})");
   CHECK((*nodes)[1].node_id == "b");
-  CHECK((*nodes)[1].phase == "RUNNING");
+  CHECK(PhaseName((*nodes)[1].phase) == "RUNNING");
 
   auto a = store.ListAttempts(key, "a");
   REQUIRE(a.ok());
   REQUIRE(a->size() == 1);
-  CHECK((*a)[0].phase == "SUCCEEDED");
+  CHECK(PhaseName((*a)[0].phase) == "SUCCEEDED");
   CHECK(testing::ReadFile((*a)[0].stdout_path).empty());
   auto b = store.ListAttempts(key, "b");
   REQUIRE(b.ok());
   REQUIRE(b->size() == 1);
-  CHECK((*b)[0].phase == "RUNNING");
+  CHECK(PhaseName((*b)[0].phase) == "RUNNING");
   CHECK(testing::ReadFile((*b)[0].stdout_path) == "started " + std::to_string(task.pgid) + "\n");
 
   auto unfinished = store.ListUnfinished();

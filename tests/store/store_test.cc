@@ -114,7 +114,7 @@ TEST_CASE("an execution name is unique within its project and domain") {
   ExecutionRecord r;
   r.key = {"p", "d", "run1"};
   r.workflow = "w";
-  r.phase = "QUEUED";
+  r.phase = ExecutionPhase::kQueued;
   REQUIRE(store->CreateExecution(r).ok());
   Status st = store->CreateExecution(r);
   CHECK(st.code() == StatusCode::kAlreadyExists);
@@ -175,7 +175,7 @@ TEST_CASE("large values live in the blob area, content-addressed, and read back 
   ExecutionRecord r;
   r.key = {"p", "d", "big1"};
   r.workflow = "w";
-  r.phase = "QUEUED";
+  r.phase = ExecutionPhase::kQueued;
   r.inputs_json = "{\"text\":\"" + big + "\"}";
   REQUIRE(store->CreateExecution(r).ok());
   r.key.name = "big2";  // the same value again: one blob
@@ -243,7 +243,7 @@ workflows:
     ExecutionRecord rec;
     rec.key = key;
     rec.workflow = "chain";
-    rec.phase = "QUEUED";
+    rec.phase = ExecutionPhase::kQueued;
     rec.created_at = clock.Now();
     REQUIRE(store->CreateExecution(rec).ok());
     ExecutionRequest req;
@@ -306,46 +306,46 @@ TEST_CASE("a recorder flush writes executions, nodes, attempts and events") {
   f.Start();
   CHECK(f.recorder.pending());
   // Nothing reaches the database before the flush.
-  CHECK(f.Execution().phase == "QUEUED");
+  CHECK(PhaseName(f.Execution().phase) == "QUEUED");
   REQUIRE(f.recorder.Flush().ok());
   CHECK_FALSE(f.recorder.pending());
 
-  CHECK(f.Execution().phase == "RUNNING");
+  CHECK(PhaseName(f.Execution().phase) == "RUNNING");
   CHECK(f.Execution().started_at == f.clock.Now());
   NodeRecord a = f.Node("a");
-  CHECK(a.phase == "RUNNING");
-  CHECK(a.kind == "task");
+  CHECK(PhaseName(a.phase) == "RUNNING");
+  CHECK(a.kind == spec::NodeKind::kTask);
   CHECK(a.target == "inc");
   CHECK(a.attempts == 1);
   std::vector<AttemptRecord> attempts = f.Attempts("a");
   REQUIRE(attempts.size() == 1);
   CHECK(attempts[0].attempt == 0);
-  CHECK(attempts[0].phase == "RUNNING");
+  CHECK(PhaseName(attempts[0].phase) == "RUNNING");
 
   f.clock.Advance(1'000'000'000);
   f.runner.Succeed(f.runner.RunningFor("a"), {Value::Int(2)});
   REQUIRE(f.recorder.Flush().ok());
   a = f.Node("a");
-  CHECK(a.phase == "SUCCEEDED");
+  CHECK(PhaseName(a.phase) == "SUCCEEDED");
   CHECK(a.outputs_json == R"({"y":2})");
   CHECK(a.ended_at - a.started_at == 1'000'000'000);
-  CHECK(f.Attempts("a")[0].phase == "SUCCEEDED");
-  CHECK(f.Node("b").phase == "RUNNING");
+  CHECK(PhaseName(f.Attempts("a")[0].phase) == "SUCCEEDED");
+  CHECK(PhaseName(f.Node("b").phase) == "RUNNING");
 
   f.runner.FailUser(f.runner.RunningFor("b"), "exit code 1", 1);
   REQUIRE(f.recorder.Flush().ok());
   ExecutionRecord e = f.Execution();
-  CHECK(e.phase == "FAILED");
+  CHECK(PhaseName(e.phase) == "FAILED");
   CHECK(e.error_code == "NonZeroExit");
   CHECK(e.error_node == "b");
   CHECK(e.ended_at > 0);
   NodeRecord b = f.Node("b");
-  CHECK(b.phase == "FAILED");
+  CHECK(PhaseName(b.phase) == "FAILED");
   CHECK(b.error_message == "exit code 1");
   CHECK(b.tail == "last line of stderr");
   REQUIRE(f.Attempts("b").size() == 1);
   CHECK(f.Attempts("b")[0].exit_code == 1);
-  CHECK(f.Attempts("b")[0].phase == "FAILED");
+  CHECK(PhaseName(f.Attempts("b")[0].phase) == "FAILED");
 
   std::vector<std::string> events = f.Events();
   INFO(::Catch::Detail::stringify(events));
@@ -373,10 +373,10 @@ TEST_CASE("one flush records every phase change since the last, each row once") 
   f.runner.Succeed(f.runner.RunningFor("b"), {Value::Int(3)});
   REQUIRE(e.phase == ExecutionPhase::kSucceeded);
   REQUIRE(f.recorder.Flush().ok());
-  CHECK(f.Execution().phase == "SUCCEEDED");
+  CHECK(PhaseName(f.Execution().phase) == "SUCCEEDED");
   CHECK(f.Execution().outputs_json == R"({"result":3})");
-  CHECK(f.Node("a").phase == "SUCCEEDED");
-  CHECK(f.Node("b").phase == "SUCCEEDED");
+  CHECK(PhaseName(f.Node("a").phase) == "SUCCEEDED");
+  CHECK(PhaseName(f.Node("b").phase) == "SUCCEEDED");
   std::vector<std::string> events = f.Events();
   INFO(::Catch::Detail::stringify(events));
   CHECK(Contains(events, "a RUNNING"));
@@ -399,14 +399,14 @@ TEST_CASE("a failed flush writes nothing and keeps its changes for the next one"
   CHECK_FALSE(st.ok());
   CHECK(st.message().find("disk on fire") != std::string::npos);
   CHECK(f.recorder.pending());
-  CHECK(f.Execution().phase == "QUEUED");  // rolled back as a whole
+  CHECK(PhaseName(f.Execution().phase) == "QUEUED");  // rolled back as a whole
   CHECK(Query(db, "SELECT COUNT(*) FROM node_executions") == Rows{{"0"}});
 
   Exec(db, "DROP TRIGGER refuse");
   REQUIRE(f.recorder.Flush().ok());
   CHECK_FALSE(f.recorder.pending());
-  CHECK(f.Execution().phase == "RUNNING");
-  CHECK(f.Node("a").phase == "RUNNING");
+  CHECK(PhaseName(f.Execution().phase) == "RUNNING");
+  CHECK(PhaseName(f.Node("a").phase) == "RUNNING");
   CHECK(Contains(f.Events(), "execution RUNNING"));
 }
 

@@ -32,6 +32,11 @@ class FakeRunner : public Runner {
     running_ids_.push_back(launch.id);
   }
   size_t running() const override { return running_ids_.size(); }
+  void SetProgress(ProgressFn progress) override { progress_ = std::move(progress); }
+  // Reports how attempt `id` is doing, as a cluster runner does while it waits.
+  void Report(uint64_t id, TaskPhase phase, std::string reason = "", std::string where = "") {
+    progress_(id, {phase, std::move(reason), std::move(where)});
+  }
 
   // The launch of a running attempt, in start order.
   const TaskLaunch& launch(uint64_t id) const { return by_id_.at(id); }
@@ -99,6 +104,7 @@ class FakeRunner : public Runner {
  private:
   DoneFn done_;
   OutputFn output_;
+  ProgressFn progress_;
   std::map<uint64_t, TaskLaunch> by_id_;
   std::vector<uint64_t> running_ids_;
 };
