@@ -77,6 +77,7 @@ Result<Value> IngestFiles(const Value& v, BlobStore& blobs) {
     case Value::Kind::kFile:
     case Value::Kind::kDir: {
       std::string path = v.as_str();
+      if (StartsWith(path, "s3://")) return v;  // already in an object store
       if (StartsWith(path, "file://")) path = path.substr(7);
       std::error_code ec;
       path = fs::absolute(path, ec).string();

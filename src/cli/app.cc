@@ -185,11 +185,14 @@ int Main(int argc, char** argv) {
   GetOptions get;
   CLI::App* gt = app.add_subcommand("get", "Show executions run from this home (local history)");
   gt->add_option("what", get.what,
-                 "executions | execution | projects | tasks | workflows | launchplans")
+                 "executions | execution | inputs | outputs | projects | tasks | workflows | launchplans")
       ->required()
-      ->check(OneOf("kind",
-                    {"executions", "execution", "projects", "tasks", "workflows", "launchplans"}));
+      ->check(OneOf("kind", {"executions", "execution", "inputs", "outputs", "projects", "tasks", "workflows",
+                             "launchplans"}));
   gt->add_option("name", get.name, "Execution name; for tasks, workflows and launchplans: one name's versions");
+  gt->add_option("node", get.node, "inputs | outputs: of this node of the execution (default: the execution's)");
+  gt->add_option("--download", get.download,
+                 "inputs | outputs: write file and dir values into this folder, byte for byte");
   gt->add_flag("--details", get.details, "Show the node tree: phases, attempts, cache status, durations");
   gt->add_option("-p,--project", get.project,
                  "Only this project (default on a server: config.yaml's, else flytesnacks)");
@@ -204,6 +207,7 @@ int Main(int argc, char** argv) {
   gt->add_option("-o,--output", get.output, "Format")
       ->check(OneOf("output format", {"table", "json", "yaml"}));
   gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details\n  flyte get workflows\n"
+             "  flyte get outputs NAME --download ./out\n  flyte get inputs NAME train -o json\n"
              "  flyte get launchplans nightly --endpoint http://127.0.0.1:8080");
 
   LogsOptions logs;

@@ -62,8 +62,10 @@ int RunDoctor(const KubeFlags& flags);
 
 // Local history, read from the home folder.
 struct GetOptions {
-  std::string what;  // executions | execution
+  std::string what;  // executions | execution | inputs | outputs | ...
   std::string name;
+  std::string node;      // inputs | outputs: of this node rather than the execution
+  std::string download;  // inputs | outputs: write file and dir values into this folder
   bool details = false;
   std::string project, domain, workflow, phase;
   int limit = 50;
@@ -72,6 +74,8 @@ struct GetOptions {
   std::string output = "table";
 };
 int RunGet(const GetOptions& opts);
+// `flyte get inputs|outputs EXEC [NODE]` (cli/get_values.cc).
+int RunGetValues(const GetOptions& opts);
 
 struct LogsOptions {
   std::string execution;

@@ -23,6 +23,7 @@
 #include "runner/loop_bridge.h"
 #include "http/request_guard.h"
 #include "http/server.h"
+#include "storage/data_stores.h"
 #include "http/server_metrics.h"
 #include "http/notifications.h"
 #include "http/webhook.h"
@@ -276,6 +277,14 @@ int RunServe(const ServeOptions& opts) {
   server_options.max_streams_per_client = cfg.max_streams_per_client;
   server_options.health = [&health] { return health.Reason(); };
   server_options.max_body_bytes = cfg.max_body_bytes;
+  server_options.max_upload_bytes = cfg.max_upload_bytes;
+  // Values live in the home's blob folder (and under raw_data_prefix when one is set).
+  auto data_stores = storage::DataStores::Open(admin->home() + "/blobs", "", storage::AwsEnvironment());
+  if (!data_stores.ok()) {
+    log.Error(data_stores.status().message());
+    return kExitUsage;
+  }
+  server_options.data = data_stores->get();
   server_options.next_fire = [&schedules](const std::string& p, const std::string& d,
                                            const std::string& n) {
     return schedules ? schedules->scheduler().NextFire(p, d, n) : -1;

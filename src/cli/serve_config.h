@@ -25,6 +25,7 @@ struct ServeConfig {
   size_t max_streams_per_client = 512;  // event streams and log follows per client address
   uint64_t max_log_bytes = uint64_t{64} << 20;  // per task attempt and stream; 0: no cap
   size_t max_body_bytes = 16 << 20;
+  uint64_t max_upload_bytes = uint64_t{5} << 30;  // POST /api/v1/data/upload
   std::vector<std::string> allowed_hosts;    // besides the listen address's own names
   std::vector<std::string> allowed_origins;  // pages of other origins that may call the API
   std::chrono::milliseconds webhook_timeout{5000};
