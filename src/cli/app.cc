@@ -233,6 +233,20 @@ int Main(int argc, char** argv) {
   ch->add_option("-o,--output", cache.output, "Format")
       ->check(OneOf("output format", {"table", "json", "yaml"}));
 
+  GcOptionsCli gc;
+  CLI::App* gcc = app.add_subcommand("gc", "Remove stored file and dir values of old executions (dry run by default)");
+  gcc->add_option("--older-than", gc.older_than_days, "Values of executions created more than DAYS days ago")
+      ->required()
+      ->check(CLI::Range(0.0, 36500.0));
+  gcc->add_flag("--apply", gc.apply, "Remove them (without it, only print what would go)");
+  gcc->add_option("--home", gc.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  gcc->add_option("--raw-data-prefix", gc.raw_data_prefix,
+                  "Also values under this s3://bucket/prefix (the home's raw_data_prefix)");
+  gcc->add_option("-o,--output", gc.output, "Format")->check(OneOf("output format", {"table", "json"}));
+  gcc->footer(
+      "A value stays while a cache entry, a newer execution or one still running names it, or when it was "
+      "written since.\nExamples:\n  flyte gc --older-than 30\n  flyte gc --older-than 30 --apply");
+
   RegisterOptions reg;
   CLI::App* rg = app.add_subcommand("register", "Register a workflow file's tasks, workflows and launch plans on a server");
   rg->add_option("files", reg.files, "Workflow files")->required();
@@ -357,6 +371,7 @@ int Main(int argc, char** argv) {
   }
   if (lg->parsed()) return RunLogs(logs);
   if (ch->parsed()) return RunCache(cache);
+  if (gcc->parsed()) return RunGc(gc);
   if (g->parsed()) return RunGraph(graph);
   if (svtc->parsed()) return RunTokenCreate(serve);
   if (sv->parsed()) return RunServe(serve);

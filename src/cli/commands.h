@@ -97,6 +97,15 @@ struct CacheOptions {
 };
 int RunCache(const CacheOptions& opts);
 
+struct GcOptionsCli {
+  double older_than_days = 0;
+  bool apply = false;
+  std::string home;
+  std::string raw_data_prefix;
+  std::string output = "table";
+};
+int RunGc(const GcOptionsCli& opts);
+
 struct ServeOptions {
   std::string listen;  // HOST:PORT, default 127.0.0.1:8080
   std::string home;
