@@ -124,7 +124,7 @@ workflows:
     inputs: {f: file}
     outputs: {text: "{{ read.text }}"}
     nodes:
-      go: {signal: go, type: bool}
+      go: {signal: {name: go, type: bool}}
       read: {task: read, inputs: {f: "{{ inputs.f }}"}, after: [go]}
 """
 
