@@ -345,7 +345,6 @@ void ReceiveUpload(storage::DataStores& stores, uint64_t max_bytes, const httpli
   }
   Result<std::string> uri = Place(stores, path, name, digest, is_dir);
   if (!uri.ok()) return Fail(res, uri.status());
-  res.status = 201;
   res.set_content(
       json{{"uri", *uri}, {"kind", is_dir ? "dir" : "file"}, {"bytes", received}}.dump(), kJson);
 }
