@@ -18,6 +18,7 @@
 #include "cli/home_lock.h"
 #include "cli/idle_trim.h"
 #include "cli/serve_config.h"
+#include "cli/serve_gc.h"
 #include "cli/serve_log.h"
 #include "http/events.h"
 #include "runner/loop_bridge.h"
@@ -285,6 +286,17 @@ int RunServe(const ServeOptions& opts) {
     return kExitUsage;
   }
   server_options.data = data_stores->get();
+  std::unique_ptr<ServeGc> gc;
+  if (cfg.gc_interval_nanos > 0) {
+    gc = std::make_unique<ServeGc>(admin->home() + "/flyte.db", **data_stores, cfg.gc_interval_nanos,
+                                   cfg.gc_older_than_nanos, [&log](const Result<GcReport>& r) {
+                                     if (!r.ok()) return log.Error("gc failed", {{"error", r.status().message()}});
+                                     log.Info("gc", {{"removed", std::to_string(r->removed.size())},
+                                                     {"bytes", std::to_string(r->bytes)},
+                                                     {"kept", std::to_string(r->kept)}});
+                                     for (const std::string& e : r->errors) log.Error("gc: " + e);
+                                   });
+  }
   server_options.next_fire = [&schedules](const std::string& p, const std::string& d,
                                            const std::string& n) {
     return schedules ? schedules->scheduler().NextFire(p, d, n) : -1;

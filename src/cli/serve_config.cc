@@ -215,6 +215,13 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
     c.max_upload_bytes = static_cast<uint64_t>(upload_mib) << 20;
   }
   RETURN_IF_ERROR(st);
+  if (const yaml::Node* gc = r.Section("gc", &st)) {
+    Reader g(path, *gc, "gc.");
+    RETURN_IF_ERROR(g.CheckKeys({"interval", "older_than"}));
+    RETURN_IF_ERROR(g.Duration("interval", &c.gc_interval_nanos));
+    RETURN_IF_ERROR(g.Duration("older_than", &c.gc_older_than_nanos));
+  }
+  RETURN_IF_ERROR(st);
   if (const yaml::Node* hooks = r.Section("webhooks", &st)) {
     Reader w(path, *hooks, "webhooks.");
     RETURN_IF_ERROR(w.CheckKeys({"timeout", "attempts", "initial_backoff", "max_backoff"}));

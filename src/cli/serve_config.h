@@ -32,6 +32,9 @@ struct ServeConfig {
   int webhook_attempts = 5;
   std::chrono::milliseconds webhook_initial_backoff{1000};
   std::chrono::milliseconds webhook_max_backoff{60000};
+  // gc: values of old executions removed on a timer (admin/garbage.h); 0: never.
+  int64_t gc_interval_nanos = 0;
+  int64_t gc_older_than_nanos = int64_t{30} * 86400 * 1'000'000'000;
   KubeFlags kube;  // the `kubernetes:` section, and the --kubernetes flags over it
 };
 

@@ -29,6 +29,9 @@ TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
   CHECK(shipped->allowed_hosts == d.allowed_hosts);
   CHECK(shipped->allowed_origins == d.allowed_origins);
   CHECK(shipped->max_body_bytes == d.max_body_bytes);
+  CHECK(shipped->max_upload_bytes == d.max_upload_bytes);
+  CHECK(shipped->gc_interval_nanos == d.gc_interval_nanos);
+  CHECK(shipped->gc_older_than_nanos == d.gc_older_than_nanos);
   CHECK(shipped->webhook_timeout == d.webhook_timeout);
   CHECK(shipped->webhook_attempts == d.webhook_attempts);
   CHECK(shipped->webhook_initial_backoff == d.webhook_initial_backoff);

@@ -543,6 +543,23 @@ class GcRunning(Case):
         self.assertEqual(out["text"], "plain 9")
 
 
+class GcServer(Case):
+    def test_the_server_collects_on_its_interval(self):
+        cfg = self.write("server.yaml", "gc:\n  interval: 1s\n  older_than: 5d\n")
+        server = self.serve("gc-timer", config=cfg)
+        wf = self.write("gc.yaml", GC)
+        made = json.loads(self.flyte("run", "--remote", wf, "plain", "--endpoint", server.url, "--input", "seed=3",
+                                     "-o", "json").stdout)["execution"]["name"]
+        value = server.json("/api/v1/data/executions/flytesnacks/development/%s" % made)["outputs"]["out"]
+        self.assertTrue(os.path.exists(value))
+        backdate_executions(server.home, [made])
+        backdate_files(os.path.join(server.home, "blobs"))
+        deadline = time.time() + 60
+        while os.path.exists(value):
+            self.assertLess(time.time(), deadline, "the server's gc did not remove the old value")
+            time.sleep(0.1)
+
+
 class GcS3(Case):
     needs_s3 = True
 
