@@ -17,8 +17,9 @@ namespace {
 namespace fs = std::filesystem;
 
 bool IsHex64(std::string_view s) {
-  return s.size() == 64 &&
-         std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
+           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
+         });
 }
 
 // "ab/<sha256>/<name>[/...]" -> "ab/<sha256>/<name>"; "" when `rest` is not shaped so.
@@ -27,7 +28,8 @@ std::string ValueRoot(std::string_view rest) {
   std::string_view digest = rest.substr(3, 64);
   if (!IsHex64(digest) || digest.substr(0, 2) != rest.substr(0, 2)) return "";
   size_t end = rest.find('/', 68);
-  std::string_view name = rest.substr(68, end == std::string_view::npos ? std::string_view::npos : end - 68);
+  std::string_view name =
+      rest.substr(68, end == std::string_view::npos ? std::string_view::npos : end - 68);
   if (name.empty() || name == "." || name == "..") return "";
   return std::string(rest.substr(0, 68 + name.size()));
 }
@@ -76,7 +78,8 @@ uint64_t LocalBytes(const std::string& path, bool* is_dir) {
   *is_dir = fs::is_directory(path, ec);
   if (!*is_dir) return fs::file_size(path, ec);
   uint64_t total = 0;
-  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it); it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
+       it.increment(ec)) {
     if (it->is_regular_file(ec)) total += it->file_size(ec);
   }
   return total;
@@ -113,7 +116,8 @@ Status ForEachExecution(Store& store, const std::function<Status(const Execution
 
 }  // namespace
 
-Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores, const GcOptions& options) {
+Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores,
+                                const GcOptions& options) {
   Owned owned(stores);
   std::set<std::string> candidates, live;
   GcReport report;
@@ -156,7 +160,8 @@ Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores, const
     } else {
       Result<storage::StoredValue> v = storage::FindValue(stores, uri);
       if (!v.ok()) {
-        if (v.status().code() != StatusCode::kNotFound) report.errors.push_back(v.status().message());
+        if (v.status().code() != StatusCode::kNotFound)
+          report.errors.push_back(v.status().message());
         continue;
       }
       std::vector<std::string> keys;
@@ -172,7 +177,8 @@ Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores, const
         // A listing gives the time as ISO 8601 (HEAD's Last-Modified is an HTTP date).
         Result<std::vector<storage::ObjectInfo>> listed = v->store->List(v->key);
         bool found = false;
-        for (const storage::ObjectInfo& o : listed.ok() ? *listed : std::vector<storage::ObjectInfo>{}) {
+        for (const storage::ObjectInfo& o :
+             listed.ok() ? *listed : std::vector<storage::ObjectInfo>{}) {
           if (o.key == v->key) note(o), found = true;
         }
         if (!found) note(v->info);

@@ -36,11 +36,12 @@ struct GcValue {
 struct GcReport {
   std::vector<GcValue> removed;  // removed, or that a dry run would remove
   uint64_t bytes = 0;
-  size_t old_executions = 0;  // ended before the cutoff: their values were candidates
-  size_t kept = 0;            // candidates still in use (cache, newer executions, fresh)
+  size_t old_executions = 0;        // ended before the cutoff: their values were candidates
+  size_t kept = 0;                  // candidates still in use (cache, newer executions, fresh)
   std::vector<std::string> errors;  // values that could not be read or removed (the rest went on)
 };
 
-Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores, const GcOptions& options);
+Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores,
+                                const GcOptions& options);
 
 }  // namespace flyte

@@ -30,8 +30,9 @@ std::string Bytes(uint64_t n) {
 
 int Fail(const Status& st) {
   std::fprintf(stderr, "flyte gc: %s\n", st.message().c_str());
-  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound ? kExitUsage
-                                                                                         : kExitInternal;
+  return st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kNotFound
+             ? kExitUsage
+             : kExitInternal;
 }
 
 }  // namespace
@@ -45,12 +46,14 @@ int RunGc(const GcOptionsCli& opts) {
   }
   Result<std::unique_ptr<Store>> store = Store::Open(absolute + "/flyte.db");
   if (!store.ok()) return Fail(store.status());
-  auto stores = storage::DataStores::Open(absolute + "/blobs", opts.raw_data_prefix, storage::AwsEnvironment());
+  auto stores = storage::DataStores::Open(absolute + "/blobs", opts.raw_data_prefix,
+                                          storage::AwsEnvironment());
   if (!stores.ok()) return Fail(stores.status());
   GcOptions o;
   o.apply = opts.apply;
-  o.cutoff_nanos = static_cast<int64_t>(std::time(nullptr)) * 1'000'000'000 -
-                   static_cast<int64_t>(std::llround(opts.older_than_days * 86400.0)) * 1'000'000'000;
+  o.cutoff_nanos =
+      static_cast<int64_t>(std::time(nullptr)) * 1'000'000'000 -
+      static_cast<int64_t>(std::llround(opts.older_than_days * 86400.0)) * 1'000'000'000;
   Result<GcReport> report = CollectGarbage(**store, **stores, o);
   if (!report.ok()) return Fail(report.status());
   for (const std::string& e : report->errors) std::fprintf(stderr, "flyte gc: %s\n", e.c_str());
@@ -61,23 +64,25 @@ int RunGc(const GcOptionsCli& opts) {
                                       {"kind", Value::Str(v.is_dir ? "dir" : "file")},
                                       {"bytes", Value::Int(static_cast<int64_t>(v.bytes))}}));
     }
-    std::cout << Value::FromMap({{"applied", Value::Bool(opts.apply)},
-                                 {"values", Value::FromList(std::move(items))},
-                                 {"bytes", Value::Int(static_cast<int64_t>(report->bytes))},
-                                 {"kept", Value::Int(static_cast<int64_t>(report->kept))},
-                                 {"old_executions", Value::Int(static_cast<int64_t>(report->old_executions))}})
+    std::cout << Value::FromMap(
+                     {{"applied", Value::Bool(opts.apply)},
+                      {"values", Value::FromList(std::move(items))},
+                      {"bytes", Value::Int(static_cast<int64_t>(report->bytes))},
+                      {"kept", Value::Int(static_cast<int64_t>(report->kept))},
+                      {"old_executions", Value::Int(static_cast<int64_t>(report->old_executions))}})
                      .ToCanonicalJson()
               << "\n";
   } else {
     for (const GcValue& v : report->removed) {
-      std::cout << (opts.apply ? "removed  " : "would remove  ") << v.uri << (v.is_dir ? "/" : "") << "  "
-                << Bytes(v.bytes) << "\n";
+      std::cout << (opts.apply ? "removed  " : "would remove  ") << v.uri << (v.is_dir ? "/" : "")
+                << "  " << Bytes(v.bytes) << "\n";
     }
     std::cout << (opts.apply ? "removed " : "would remove ") << report->removed.size() << " value"
-              << (report->removed.size() == 1 ? "" : "s") << " (" << Bytes(report->bytes) << ", " << report->bytes
-              << " bytes) of " << report->old_executions << " execution" << (report->old_executions == 1 ? "" : "s")
-              << " older than " << opts.older_than_days << " days; kept " << report->kept
-              << " still in use" << (opts.apply ? "" : "; run again with --apply to remove them") << "\n";
+              << (report->removed.size() == 1 ? "" : "s") << " (" << Bytes(report->bytes) << ", "
+              << report->bytes << " bytes) of " << report->old_executions << " execution"
+              << (report->old_executions == 1 ? "" : "s") << " older than " << opts.older_than_days
+              << " days; kept " << report->kept << " still in use"
+              << (opts.apply ? "" : "; run again with --apply to remove them") << "\n";
   }
   return report->errors.empty() ? kExitOk : kExitInternal;
 }

@@ -4,8 +4,8 @@
 
 namespace flyte::cli {
 
-ServeGc::ServeGc(std::string db_path, storage::DataStores& stores, int64_t interval_nanos, int64_t older_than_nanos,
-                 Report report)
+ServeGc::ServeGc(std::string db_path, storage::DataStores& stores, int64_t interval_nanos,
+                 int64_t older_than_nanos, Report report)
     : db_path_(std::move(db_path)),
       stores_(stores),
       interval_nanos_(interval_nanos),
@@ -24,7 +24,8 @@ ServeGc::~ServeGc() {
 
 void ServeGc::Run() {
   std::unique_lock<std::mutex> lock(mu_);
-  while (!wake_.wait_for(lock, std::chrono::nanoseconds(interval_nanos_), [this] { return stopping_; })) {
+  while (!wake_.wait_for(lock, std::chrono::nanoseconds(interval_nanos_),
+                         [this] { return stopping_; })) {
     lock.unlock();
     Result<GcReport> report = [&]() -> Result<GcReport> {
       ASSIGN_OR_RETURN(std::unique_ptr<Store> store, Store::Open(db_path_));

@@ -19,8 +19,8 @@ class ServeGc {
  public:
   using Report = std::function<void(const Result<GcReport>& report)>;
   // REQUIRES: interval_nanos > 0. `stores` outlives this. `report` runs on the gc thread.
-  ServeGc(std::string db_path, storage::DataStores& stores, int64_t interval_nanos, int64_t older_than_nanos,
-          Report report);
+  ServeGc(std::string db_path, storage::DataStores& stores, int64_t interval_nanos,
+          int64_t older_than_nanos, Report report);
   ~ServeGc();
 
  private:
