@@ -95,8 +95,9 @@ void ApiServer::DataRoutes() {
 
   auto values = [&admin, &bridge, stores](const ExecutionKey& key, const std::string& node,
                                           httplib::Response& res) {
-    BlobGuess guess = GuessFor(stores);
-    auto body = bridge.Call<json>([&] { return ValuesOf(admin, key, node, guess); });
+    Result<json> body = ValuesOf(
+        admin, [&bridge](const std::function<Status()>& fn) { return bridge.CallStatus(fn); }, key,
+        node, GuessFor(stores));
     if (!body.ok()) return Fail(res, body.status());
     res.set_content(body->dump(-1, ' ', false, json::error_handler_t::replace), kJson);
   };

@@ -94,12 +94,21 @@ std::pair<std::string_view, bool> Segment(std::string_view s) {
 
 }  // namespace
 
-Result<json> ValuesOf(AdminService& admin, const ExecutionKey& key, const std::string& node,
-                      const BlobGuess& guess) {
-  ASSIGN_OR_RETURN(ExecutionRecord e, admin.GetExecution(key));
+Result<json> ValuesOf(AdminService& admin, const OnLoop& on_loop, const ExecutionKey& key,
+                      const std::string& node, const BlobGuess& guess) {
+  ExecutionRecord e;
   // Types come from the source it ran; without it (a remote service), values are guessed.
   std::shared_ptr<const CompiledFile> file;
-  if (auto f = admin.Compiled(e.source); f.ok()) file = *f;
+  std::vector<NodeRecord> nodes;
+  RETURN_IF_ERROR(on_loop([&]() -> Status {
+    ASSIGN_OR_RETURN(e, admin.GetExecution(key));
+    if (auto f = admin.Compiled(e.source); f.ok()) file = *f;
+    if (!node.empty()) {
+      ASSIGN_OR_RETURN(nodes, admin.ListNodes(key));
+    }
+    return Status::Ok();
+  }));
+  // The rest (parsing, types, guesses that stat files) runs on the caller's thread.
   const CompiledWorkflow* wf = nullptr;
   std::shared_ptr<const CompiledWorkflow> single;
   if (file != nullptr) {
@@ -117,7 +126,6 @@ Result<json> ValuesOf(AdminService& admin, const ExecutionKey& key, const std::s
     out["id"] = {{"project", key.project}, {"domain", key.domain}, {"name", key.name}};
     return out;
   }
-  ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, admin.ListNodes(key));
   for (const NodeRecord& n : nodes) {
     if (n.node_id != node) continue;
     std::optional<Interface> iface;
@@ -210,7 +218,10 @@ namespace flyte::http {
 Result<std::string> ValuesDocument(AdminService& admin, const ExecutionKey& key,
                                    const std::string& node,
                                    const std::function<std::string(std::string_view)>& guess) {
-  ASSIGN_OR_RETURN(nlohmann::json j, ValuesOf(admin, key, node, guess));
+  ASSIGN_OR_RETURN(
+      nlohmann::json j,
+      ValuesOf(
+          admin, [](const std::function<Status()>& fn) { return fn(); }, key, node, guess));
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 

@@ -37,9 +37,13 @@ nlohmann::json DataJson(const std::vector<Variable>* inputs, const std::string& 
 std::optional<Interface> NodeInterface(const CompiledFile& file, const CompiledWorkflow& workflow,
                                        std::string_view node_id);
 
-// DataJson of an execution (`node` empty) or of one of its nodes, read through `admin` (its
-// records and compiled source; on the loop thread for a LocalAdmin). NotFound names the node.
-Result<nlohmann::json> ValuesOf(AdminService& admin, const ExecutionKey& key,
+// Runs a closure where the admin service may be called (the loop thread, through a bridge).
+using OnLoop = std::function<Status(const std::function<Status()>& fn)>;
+
+// DataJson of an execution (`node` empty) or of one of its nodes: its records and compiled
+// source read through `admin` inside `on_loop`, the document built on the calling thread.
+// NotFound names the node.
+Result<nlohmann::json> ValuesOf(AdminService& admin, const OnLoop& on_loop, const ExecutionKey& key,
                                 const std::string& node, const BlobGuess& guess);
 
 // The API path that downloads the value at `uri`.
