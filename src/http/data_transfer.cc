@@ -297,7 +297,8 @@ void ReceiveUpload(storage::DataStores& stores, uint64_t max_bytes, const httpli
   std::string got;
   uint64_t received = 0;
   if (is_dir) {
-    storage::TarExtractor extract(path);
+    // The archive holds one folder, named as the value: extracted beside nothing else.
+    storage::TarExtractor extract((*staging)->path);
     Status fed = Status::Ok();
     bool complete = read([&](const char* data, size_t n) {
       received += n;
@@ -309,6 +310,15 @@ void ReceiveUpload(storage::DataStores& stores, uint64_t max_bytes, const httpli
       return Fail(res, InvalidArgument("the upload of " + Quote(name) + " ended early"));
     if (Status done = extract.Finish(); !done.ok())
       return Fail(res, done.WithContext("upload of " + Quote(name)));
+    std::error_code ec;
+    size_t entries = 0;
+    for (auto it = fs::directory_iterator((*staging)->path, ec); !ec && it != fs::end(it);
+         it.increment(ec))
+      ++entries;
+    if (entries != 1 || !fs::is_directory(path, ec)) {
+      return Fail(res, InvalidArgument("a folder upload is a tar of one folder named " +
+                                       Quote(name) + " (its files under it)"));
+    }
     Result<std::string> d = DirDigest(path);
     if (!d.ok()) return Fail(res, d.status());
     got = *d;
