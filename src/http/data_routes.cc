@@ -138,6 +138,11 @@ void ApiServer::DataRoutes() {
         const std::string host = req.get_header_value("Host");
         PresignValue(*stores, Param(req, "uri"), Param(req, "expires_in"), "http://" + host, res);
       });
+  // A client that waits for "100 Continue" (curl does for large bodies) hears the 413 instead,
+  // before it sends a byte of a body over the limit.
+  server_->set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
+    return BodyTooLarge(req, res) ? 413 : 100;
+  });
   // Uploads read their body as it arrives (httplib's content reader), so they are registered
   // on httplib directly rather than through Add.
   routes_.push_back({"POST", kUploadPath});
