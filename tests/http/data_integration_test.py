@@ -20,8 +20,11 @@ import time
 import unittest
 import urllib.parse
 
-sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "support", "s3"))
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "support", "s3"))
+sys.path.insert(0, os.path.join(HERE, "..", "storage"))
 import harness  # noqa: E402
+from s3_integration_test import digest as sha, random_file  # noqa: E402
 
 FLYTE = os.environ.get("FLYTE", "")
 BUCKET = "flyte-data"
@@ -129,14 +132,6 @@ workflows:
 """
 
 
-def sha(path):
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
-
-
 def tree(path):
     """{relative path: sha256} of every file under `path`."""
     out = {}
@@ -145,16 +140,6 @@ def tree(path):
             full = os.path.join(base, name)
             out[os.path.relpath(full, path)] = sha(full)
     return out
-
-
-def random_file(path, size):
-    with open(path, "wb") as f:
-        left = size
-        while left > 0:
-            n = min(left, 1 << 20)
-            f.write(os.urandom(n))
-            left -= n
-    return path
 
 
 class Served:
