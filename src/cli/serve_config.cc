@@ -135,7 +135,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   if (!root->is_map()) return InvalidArgument(path + ": expected a mapping of settings, got " + root->Describe());
   Reader r(path, *root, "");
   RETURN_IF_ERROR(
-      r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks", "kubernetes"}));
+      r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks", "kubernetes", "gc"}));
   RETURN_IF_ERROR(r.String("listen", &c.listen));
   RETURN_IF_ERROR(r.String("home", &c.home));
   if (StartsWith(c.home, "~/")) {

@@ -81,7 +81,7 @@ bool ApiServer::BodyTooLarge(const httplib::Request& req, httplib::Response& res
       ErrorJson("PayloadTooLarge", std::string(upload ? "the upload" : "the request body") +
                                        " has " + length + " bytes; this server takes at most " +
                                        std::to_string(limit) + " (" +
-                                       (upload ? "http.max_upload_bytes" : "http.max_body_bytes") +
+                                       (upload ? "http.max_upload_mib" : "http.max_body_mib") +
                                        " in the server config)"),
       kJson);
   return true;

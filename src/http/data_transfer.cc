@@ -46,7 +46,13 @@ std::string Lower(std::string_view s) {
 
 bool IsLocal(const storage::ObjectStore& store) { return !StartsWith(store.UriOf(""), "s3://"); }
 
-std::string StagingDir(storage::DataStores& stores) { return stores.blob_root() + "/.staging"; }
+// Where uploads land and S3 objects pass through on their way out; made on first use.
+std::string StagingDir(storage::DataStores& stores) {
+  std::string dir = stores.blob_root() + "/.staging";
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  return dir;
+}
 
 // A folder of its own under the staging area, removed with everything in it when dropped.
 struct Staging {

@@ -105,7 +105,7 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
   CHECK(error("listn: 1.2.3.4:1\n") ==
         ":1:1: unknown key 'listn' (did you mean 'listen'?); the keys are: listen, home, auth, "
         "insecure, log, tasks, "
-        "http, webhooks, kubernetes");
+        "http, webhooks, kubernetes, gc");
   CHECK(error("kubernetes:\n  max_pod: 3\n") ==
         ":2:3: unknown key 'kubernetes.max_pod' (did you mean 'max_pods'?); the keys are: enabled, "
         "kubeconfig, "
