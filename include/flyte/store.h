@@ -62,8 +62,9 @@ struct NodeRecord {
   int64_t queued_at = 0, started_at = 0, ended_at = 0;
   std::string error_code, error_message, tail;
   std::string outputs_json;
-  std::string inputs_json;  // {"name": value} as its target received them; empty until it runs
   std::string child_execution;  // launch-plan nodes: the execution they started
+  // {"name": value} as its target received them; empty until it runs.
+  std::string inputs_json{};
 };
 
 struct AttemptRecord {
