@@ -82,6 +82,8 @@ struct NodeRecord {
   std::string error_code, error_message, tail;
   std::string outputs_json;
   std::string child_execution;  // launch-plan nodes: the execution they started
+  // {"name": value} as its target received them; empty until it runs.
+  std::string inputs_json{};
 };
 
 struct AttemptRecord {

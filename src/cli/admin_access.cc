@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "cli/commands.h"
+#include "util/strings.h"
 #include "util/yaml.h"
 
 namespace flyte::cli {
@@ -122,6 +123,28 @@ AdminAccess::~AdminAccess() {
   local_.reset();
   uv_run(&loop_, UV_RUN_NOWAIT);
   uv_loop_close(&loop_);
+}
+
+Result<ExecutionRecord> FindExecution(AdminAccess& access, const std::string& name,
+                                      const std::string& project, const std::string& domain) {
+  AdminService& admin = *access.admin();
+  ExecutionFilter f;
+  f.project = project;
+  f.domain = domain;
+  // A server lists one project/domain at a time.
+  if (access.remote() != nullptr && f.project.empty()) f.project = access.default_project();
+  if (access.remote() != nullptr && f.domain.empty()) f.domain = access.default_domain();
+  f.name = name;
+  f.limit = 2;
+  ASSIGN_OR_RETURN(std::vector<ExecutionRecord> found, admin.ListExecutions(f));
+  if (found.empty()) return NotFound("no execution named " + Quote(name) + " in " + access.where());
+  if (found.size() > 1) {
+    return InvalidArgument("several executions are named " + Quote(name) + " (in " +
+                           found[0].key.project + "/" + found[0].key.domain + " and " +
+                           found[1].key.project + "/" + found[1].key.domain +
+                           "); pass -p PROJECT -d DOMAIN");
+  }
+  return found.front();
 }
 
 int ExitFor(const Status& st) {

@@ -63,6 +63,11 @@ class AdminAccess {
   bool no_home_ = false;
 };
 
+// Finds an execution by name: in the given project/domain, or in any when not given (on a
+// server: config.yaml's, else flytesnacks/development). InvalidArgument when several match.
+Result<ExecutionRecord> FindExecution(AdminAccess& access, const std::string& name,
+                                      const std::string& project, const std::string& domain);
+
 // Exit code for a failed admin call: 3 when the server cannot be reached or something broke,
 // 2 for what the user asked wrongly (unknown names, bad values), 1 for a refused state change.
 int ExitFor(const Status& st);

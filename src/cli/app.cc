@@ -188,11 +188,14 @@ int Main(int argc, char** argv) {
   GetOptions get;
   CLI::App* gt = app.add_subcommand("get", "Show executions run from this home (local history)");
   gt->add_option("what", get.what,
-                 "executions | execution | projects | tasks | workflows | launchplans")
+                 "executions | execution | inputs | outputs | projects | tasks | workflows | launchplans")
       ->required()
-      ->check(OneOf("kind",
-                    {"executions", "execution", "projects", "tasks", "workflows", "launchplans"}));
+      ->check(OneOf("kind", {"executions", "execution", "inputs", "outputs", "projects", "tasks", "workflows",
+                             "launchplans"}));
   gt->add_option("name", get.name, "Execution name; for tasks, workflows and launchplans: one name's versions");
+  gt->add_option("node", get.node, "inputs | outputs: of this node of the execution (default: the execution's)");
+  gt->add_option("--download", get.download,
+                 "inputs | outputs: write file and dir values into this folder, byte for byte");
   gt->add_flag("--details", get.details, "Show the node tree: phases, attempts, cache status, durations");
   gt->add_option("-p,--project", get.project,
                  "Only this project (default on a server: config.yaml's, else flytesnacks)");
@@ -207,6 +210,7 @@ int Main(int argc, char** argv) {
   gt->add_option("-o,--output", get.output, "Format")
       ->check(OneOf("output format", {"table", "json", "yaml"}));
   gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details\n  flyte get workflows\n"
+             "  flyte get outputs NAME --download ./out\n  flyte get inputs NAME train -o json\n"
              "  flyte get launchplans nightly --endpoint http://127.0.0.1:8080");
 
   LogsOptions logs;
@@ -231,6 +235,20 @@ int Main(int argc, char** argv) {
   ch->add_option("--home", cache.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   ch->add_option("-o,--output", cache.output, "Format")
       ->check(OneOf("output format", {"table", "json", "yaml"}));
+
+  GcOptionsCli gc;
+  CLI::App* gcc = app.add_subcommand("gc", "Remove stored file and dir values of old executions (dry run by default)");
+  gcc->add_option("--older-than", gc.older_than_days, "Values of executions created more than DAYS days ago")
+      ->required()
+      ->check(CLI::Range(0.0, 36500.0));
+  gcc->add_flag("--apply", gc.apply, "Remove them (without it, only print what would go)");
+  gcc->add_option("--home", gc.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
+  gcc->add_option("--raw-data-prefix", gc.raw_data_prefix,
+                  "Also values under this s3://bucket/prefix (the home's raw_data_prefix)");
+  gcc->add_option("-o,--output", gc.output, "Format")->check(OneOf("output format", {"table", "json"}));
+  gcc->footer(
+      "A value stays while a cache entry, a newer execution or one still running names it, or when it was "
+      "written since.\nExamples:\n  flyte gc --older-than 30\n  flyte gc --older-than 30 --apply");
 
   RegisterOptions reg;
   CLI::App* rg = app.add_subcommand("register", "Register a workflow file's tasks, workflows and launch plans on a server");
@@ -358,6 +376,7 @@ int Main(int argc, char** argv) {
   }
   if (lg->parsed()) return RunLogs(logs);
   if (ch->parsed()) return RunCache(cache);
+  if (gcc->parsed()) return RunGc(gc);
   if (g->parsed()) return RunGraph(graph);
   if (svtc->parsed()) return RunTokenCreate(serve);
   if (sv->parsed()) return RunServe(serve);

@@ -63,8 +63,10 @@ int RunDoctor(const KubeFlags& flags);
 
 // Local history, read from the home folder.
 struct GetOptions {
-  std::string what;  // executions | execution
+  std::string what;  // executions | execution | inputs | outputs | ...
   std::string name;
+  std::string node;      // inputs | outputs: of this node rather than the execution
+  std::string download;  // inputs | outputs: write file and dir values into this folder
   bool details = false;
   std::string project, domain, workflow, phase;
   int limit = 50;
@@ -73,6 +75,8 @@ struct GetOptions {
   std::string output = "table";
 };
 int RunGet(const GetOptions& opts);
+// `flyte get inputs|outputs EXEC [NODE]` (cli/get_values.cc).
+int RunGetValues(const GetOptions& opts);
 
 struct LogsOptions {
   std::string execution;
@@ -93,6 +97,15 @@ struct CacheOptions {
   std::string output = "table";
 };
 int RunCache(const CacheOptions& opts);
+
+struct GcOptionsCli {
+  double older_than_days = 0;
+  bool apply = false;
+  std::string home;
+  std::string raw_data_prefix;
+  std::string output = "table";
+};
+int RunGc(const GcOptionsCli& opts);
 
 struct ServeOptions {
   std::string listen;  // HOST:PORT, default 127.0.0.1:8080

@@ -98,29 +98,6 @@ int Print(const Value& v, const std::string& format) {
   return kExitOk;
 }
 
-// Finds an execution by name: in the given project/domain, or in any when not given.
-Result<ExecutionRecord> FindExecution(AdminAccess& access, const std::string& name,
-                                      const std::string& project, const std::string& domain) {
-  AdminService& admin = *access.admin();
-  ExecutionFilter f;
-  f.project = project;
-  f.domain = domain;
-  // A server lists one project/domain at a time.
-  if (access.remote() != nullptr && f.project.empty()) f.project = access.default_project();
-  if (access.remote() != nullptr && f.domain.empty()) f.domain = access.default_domain();
-  f.name = name;
-  f.limit = 2;
-  ASSIGN_OR_RETURN(std::vector<ExecutionRecord> found, admin.ListExecutions(f));
-  if (found.empty()) return NotFound("no execution named " + Quote(name) + " in " + access.where());
-  if (found.size() > 1) {
-    return InvalidArgument("several executions are named " + Quote(name) + " (in " +
-                           found[0].key.project + "/" + found[0].key.domain + " and " +
-                           found[1].key.project + "/" + found[1].key.domain +
-                           "); pass -p PROJECT -d DOMAIN");
-  }
-  return found.front();
-}
-
 // The nodes in tree order (each followed by its children, siblings in start order), with
 // their depth. Nodes whose parent is missing are shown at the top level.
 std::vector<std::pair<const NodeRecord*, int>> TreeOrder(const std::vector<NodeRecord>& nodes) {
@@ -223,6 +200,11 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
 }  // namespace
 
 int RunGet(const GetOptions& opts) {
+  if (opts.what == "inputs" || opts.what == "outputs") return RunGetValues(opts);
+  if (!opts.node.empty() || !opts.download.empty()) {
+    std::fprintf(stderr, "flyte get: NODE and --download go with inputs and outputs only\n");
+    return kExitUsage;
+  }
   AdminAccess access(opts.home, opts.endpoint);
   if (access.no_home() && opts.name.empty() && opts.what != "execution") {
     // A list of nothing, said once on stderr; stdout stays a valid (empty) document.

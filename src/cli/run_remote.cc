@@ -297,6 +297,79 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
   return code;
 }
 
+// The inputs the target takes (a launch plan's: without its fixed ones).
+const std::vector<Variable>* InputsOf(const CompiledFile& f, const CreateExecutionRequest& req) {
+  switch (req.target_kind) {
+    case TargetKind::kWorkflow:
+      if (uint32_t w = f.FindWorkflow(req.target); w != kNoIndex) return &f.workflows[w].iface.inputs;
+      break;
+    case TargetKind::kTask:
+      if (uint32_t t = f.FindTask(req.target); t != kNoIndex) return &f.tasks[t].iface.inputs;
+      break;
+    case TargetKind::kLaunchPlan:
+      if (uint32_t l = f.FindLaunchPlan(req.target); l != kNoIndex) return &f.launch_plans[l].iface.inputs;
+      break;
+    case TargetKind::kAuto: break;
+  }
+  return nullptr;
+}
+
+// A `file` or `dir` input given as a path that exists here: uploaded, and its URI on the
+// server in its place. URIs (s3://...) and paths that do not exist here are left as given.
+Result<std::optional<std::string>> UploadIfLocal(http::RemoteAdmin& admin, const Type& declared,
+                                                 const std::string& text) {
+  const std::optional<std::string> none;
+  const Type type = declared.WithoutNone();
+  if (type.kind() != TypeKind::kFile && type.kind() != TypeKind::kDir) return none;
+  if (text.find("://") != std::string::npos && !StartsWith(text, "file://")) return none;
+  std::string path = StartsWith(text, "file://") ? text.substr(7) : text;
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return none;
+  const bool dir = type.kind() == TypeKind::kDir;
+  std::fprintf(stderr, "uploading %s to %s\n", path.c_str(), admin.endpoint().c_str());
+  ASSIGN_OR_RETURN(std::string uri, admin.Upload(std::filesystem::absolute(path, ec).string(), dir));
+  return std::optional<std::string>(uri);
+}
+
+Status UploadLocalInputs(http::RemoteAdmin& admin, const std::vector<Variable>* vars,
+                         CreateExecutionRequest& req) {
+  if (vars == nullptr) return Status::Ok();
+  auto type_of = [vars](const std::string& name) -> const Type* {
+    for (const Variable& v : *vars) {
+      if (v.name == name) return &v.type;
+    }
+    return nullptr;
+  };
+  for (auto& [name, text] : req.text_inputs) {
+    const Type* type = type_of(name);
+    if (type == nullptr) continue;  // the server names the unknown input
+    ASSIGN_OR_RETURN(std::optional<std::string> uri, UploadIfLocal(admin, *type, text));
+    if (uri) text = *uri;
+  }
+  if (req.inputs_document.empty()) return Status::Ok();
+  yaml::ParseResult parsed = yaml::ParseText(req.inputs_document, req.inputs_document_name);
+  const yaml::Node* root = parsed.doc ? parsed.doc->root() : nullptr;
+  if (root == nullptr || !root->is_map()) return Status::Ok();  // the server says what is wrong
+  // The document is sent again as JSON, each value read by its declared type.
+  Value::Map rewritten;
+  bool changed = false;
+  for (const auto& [k, v] : root->entries) {
+    const Type* type = type_of(k->text);
+    LiteralResult lit = ValueFromNode(*v, type != nullptr ? *type : Type::Any());
+    if (type == nullptr || !lit.ok()) return Status::Ok();
+    if (v->is_scalar()) {
+      ASSIGN_OR_RETURN(std::optional<std::string> uri, UploadIfLocal(admin, *type, v->text));
+      if (uri) {
+        lit.value = type->WithoutNone().kind() == TypeKind::kDir ? Value::Dir(*uri) : Value::File(*uri);
+        changed = true;
+      }
+    }
+    rewritten.emplace_back(k->text, std::move(lit.value));
+  }
+  if (changed) req.inputs_document = Value::FromMap(std::move(rewritten)).ToCanonicalJson();
+  return Status::Ok();
+}
+
 // Starts the execution and, with --wait, follows it; `file` is null when launched by name.
 int Submit(const RunOptions& opts, http::RemoteAdmin& admin, CreateExecutionRequest req,
            std::shared_ptr<const CompiledFile> file) {
@@ -383,6 +456,11 @@ int RunRemote(const RunOptions& opts, CreateExecutionRequest req, const std::str
         stderr, "flyte run: the file defines %zu workflows; name the workflow or task to run: %s\n",
         f.workflows.size(), Join(names, ", ").c_str());
     return kExitUsage;
+  }
+  // Local file and folder inputs go to the server first: it cannot read this machine's paths.
+  if (Status up = UploadLocalInputs(admin, InputsOf(f, req), req); !up.ok()) {
+    std::fprintf(stderr, "flyte run: %s\n", up.message().c_str());
+    return ExitFor(up);
   }
   std::string project = opts.project, domain = opts.domain;
   ApplyClientDefaults(opts.home, content, project, domain);

@@ -18,11 +18,13 @@
 #include "cli/home_lock.h"
 #include "cli/idle_trim.h"
 #include "cli/serve_config.h"
+#include "cli/serve_gc.h"
 #include "cli/serve_log.h"
 #include "http/events.h"
 #include "runner/loop_bridge.h"
 #include "http/request_guard.h"
 #include "http/server.h"
+#include "storage/data_stores.h"
 #include "http/server_metrics.h"
 #include "http/notifications.h"
 #include "http/webhook.h"
@@ -287,6 +289,20 @@ int RunServe(const ServeOptions& opts) {
   server_options.health = [&health] { return health.Reason(); };
   server_options.max_body_bytes = cfg.max_body_bytes;
   server_options.logs = &admin->logs();  // read on the connections' threads, never the loop's
+  server_options.max_upload_bytes = cfg.max_upload_bytes;
+  // Values live in the home's blob folder (and under raw_data_prefix when one is set).
+  server_options.data = &admin->data_stores();
+  std::unique_ptr<ServeGc> gc;
+  if (cfg.gc_interval_nanos > 0) {
+    gc = std::make_unique<ServeGc>(admin->home() + "/flyte.db", admin->data_stores(), cfg.gc_interval_nanos,
+                                   cfg.gc_older_than_nanos, [&log](const Result<GcReport>& r) {
+                                     if (!r.ok()) return log.Error("gc failed", {{"error", r.status().message()}});
+                                     log.Info("gc", {{"removed", std::to_string(r->removed.size())},
+                                                     {"bytes", std::to_string(r->bytes)},
+                                                     {"kept", std::to_string(r->kept)}});
+                                     for (const std::string& e : r->errors) log.Error("gc: " + e);
+                                   });
+  }
   server_options.next_fire = [&schedules](const std::string& p, const std::string& d,
                                            const std::string& n) {
     return schedules ? schedules->scheduler().NextFire(p, d, n) : -1;

@@ -149,7 +149,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   Reader r(path, *root, "");
   RETURN_IF_ERROR(
       r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks", "kubernetes",
-                   "raw_data_prefix"}));
+                   "raw_data_prefix", "gc"}));
   RETURN_IF_ERROR(r.String("listen", &c.listen));
   RETURN_IF_ERROR(r.String("raw_data_prefix", &c.raw_data_prefix));
   RETURN_IF_ERROR(r.String("home", &c.home));
@@ -224,7 +224,7 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   if (const yaml::Node* http = r.Section("http", &st)) {
     Reader h(path, *http, "http.");
     RETURN_IF_ERROR(h.CheckKeys({"max_connections", "max_streams_per_client", "threads", "max_body_mib",
-                                 "allowed_hosts", "allowed_origins"}));
+                                 "max_upload_mib", "allowed_hosts", "allowed_origins"}));
     RETURN_IF_ERROR(h.StringList("allowed_hosts", &c.allowed_hosts));
     RETURN_IF_ERROR(h.StringList("allowed_origins", &c.allowed_origins));
     for (const std::string& o : c.allowed_origins) {
@@ -243,6 +243,16 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
     c.max_connections = static_cast<size_t>(connections);
     c.max_streams_per_client = static_cast<size_t>(streams);
     c.max_body_bytes = static_cast<size_t>(mib) << 20;
+    int64_t upload_mib = static_cast<int64_t>(c.max_upload_bytes >> 20);
+    RETURN_IF_ERROR(h.Int("max_upload_mib", 1, int64_t{1} << 30, &upload_mib));
+    c.max_upload_bytes = static_cast<uint64_t>(upload_mib) << 20;
+  }
+  RETURN_IF_ERROR(st);
+  if (const yaml::Node* gc = r.Section("gc", &st)) {
+    Reader g(path, *gc, "gc.");
+    RETURN_IF_ERROR(g.CheckKeys({"interval", "older_than"}));
+    RETURN_IF_ERROR(g.Duration("interval", &c.gc_interval_nanos));
+    RETURN_IF_ERROR(g.Duration("older_than", &c.gc_older_than_nanos));
   }
   RETURN_IF_ERROR(st);
   if (const yaml::Node* hooks = r.Section("webhooks", &st)) {

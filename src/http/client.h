@@ -58,6 +58,16 @@ class RemoteAdmin : public AdminService {
   Status FollowEvents(const ExecutionKey& key, uint64_t after,
                       const std::function<bool(const PhaseEvent&)>& on_event);
   void Stop();
+
+  // Values (http/client_data.cc). The typed inputs and outputs of an execution or (`node`
+  // given) one of its nodes: GET /api/v1/data/..., as JSON text.
+  Result<std::string> GetData(const ExecutionKey& key, const std::string& node);
+  // Writes the value at `uri` to `dest`: a file (whole or not at all), or a folder made there
+  // from the server's tar stream.
+  Status Download(const std::string& uri, const std::string& dest, bool is_dir);
+  // Sends a local file or folder (streamed, its digest computed first) to the server, which
+  // stores it as a value: its URI there.
+  Result<std::string> Upload(const std::string& local_path, bool is_dir);
   // Another connection to the same server with the same token (for a stream beside calls:
   // one connection serves one request at a time).
   Result<std::unique_ptr<RemoteAdmin>> Clone() const;

@@ -155,7 +155,9 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events,
       logs_(options.logs != nullptr ? options.logs : own_logs_.get()),
       server_(std::make_unique<httplib::Server>()),
       streams_(std::make_unique<StreamLimit>(options.max_streams_per_client)) {
-  server_->set_payload_max_length(options_.max_body_bytes);
+  // Uploads stream to disk under their own limit; BodyTooLarge holds JSON bodies to theirs.
+  server_->set_payload_max_length(
+      std::max<uint64_t>(options_.max_body_bytes, options_.max_upload_bytes));
   // Without TCP_NODELAY a response's body waits for the client's delayed ACK of its headers
   // (~40 ms); clients keep their connection for many requests.
   server_->set_tcp_nodelay(true);
@@ -198,7 +200,7 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events,
   server_->set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
     started = std::chrono::steady_clock::now();
     AvoidBrotli(req);
-    if (Guard(req, res)) return httplib::Server::HandlerResponse::Handled;
+    if (Guard(req, res) || BodyTooLarge(req, res)) return httplib::Server::HandlerResponse::Handled;
     // The console page holds no data (its script asks for the token), so it is open too.
     const bool open = req.path == "/healthcheck" || req.path == "/console" || req.path == "/console/";
     if (!options_.authorize || open) return httplib::Server::HandlerResponse::Unhandled;
@@ -536,11 +538,6 @@ void ApiServer::Routes() {
     });
     Reply(res, after, ExecutionJson);
   });
-  Add("GET", "/api/v1/data/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    Reply(res, bridge.Call<ExecutionRecord>([&] { return admin.GetExecution(*key); }), ExecutionDataJson);
-  });
 
   // Node executions and task attempts.
   Add("GET", "/api/v1/node_executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
@@ -673,6 +670,7 @@ void ApiServer::Routes() {
     StreamEvents(execution, after, std::move(slot), res);
   });
   DescribeRoutes();
+  DataRoutes();
 }
 
 void ApiServer::TooManyStreams(httplib::Response& res) const {

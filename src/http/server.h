@@ -25,6 +25,10 @@ struct Request;
 struct Response;
 }
 
+namespace flyte::storage {
+class DataStores;
+}
+
 namespace flyte::http {
 
 class EventHub;
@@ -56,6 +60,12 @@ class ApiServer {
         next_fire;
     // Where task logs are read (any thread, off the loop); null: local files.
     LogSource* logs = nullptr;
+    // Where file and dir values live, for the data routes (downloads, presigned URLs,
+    // uploads; http/data_routes.cc); null: those answer 503. Borrowed; outlives the server.
+    storage::DataStores* data = nullptr;
+    // The largest upload (POST /api/v1/data/upload) taken; larger ones get 413 before their
+    // body is read. JSON bodies keep max_body_bytes.
+    uint64_t max_upload_bytes = uint64_t{5} << 30;
   };
   // `admin` is used only through `bridge`, on the loop thread.
   // `events` and `metrics` may be null (no event stream, no /metrics).
@@ -80,6 +90,12 @@ class ApiServer {
   void Routes();
   // The read-only views of compiled sources the console draws (http/describe_routes.cc).
   void DescribeRoutes();
+  // Typed inputs and outputs, value downloads, presigned URLs and uploads
+  // (http/data_routes.cc).
+  void DataRoutes();
+  // 413 for a body over its route's limit, decided from Content-Length before it is read;
+  // true when answered.
+  bool BodyTooLarge(const httplib::Request& req, httplib::Response& res) const;
   void Add(const char* method, const std::string& pattern, Handler handler);
   void FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                   std::shared_ptr<StreamSlot> slot, httplib::Response& res);

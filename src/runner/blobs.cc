@@ -56,6 +56,8 @@ Result<std::string> BlobStore::Place(const std::string& path, bool is_dir, bool 
   fs::path target = dir / name;
   auto placed = [&]() { return uri.empty() ? target.string() : uri; };
   if (fs::exists(target, ec)) {
+    // Stored before: made fresh again, so that `flyte gc` sees it in use (admin/garbage.h).
+    fs::last_write_time(target, fs::file_time_type::clock::now(), ec);
     if (move) fs::remove_all(path, ec);
     return placed();
   }

@@ -116,8 +116,17 @@ Result<ObjectInfo> LocalStore::Head(std::string_view key) {
 Result<std::vector<ObjectInfo>> LocalStore::List(std::string_view prefix) {
   std::vector<ObjectInfo> out;
   std::error_code ec;
-  if (!fs::exists(root_, ec)) return out;
-  for (auto it = fs::recursive_directory_iterator(root_, ec); !ec && it != fs::end(it);
+  // Only the folder the prefix names is walked, not the whole store (a value's folder in a
+  // blob area of thousands).
+  const size_t slash = prefix.rfind('/');
+  const std::string start =
+      slash == std::string_view::npos ? root_ : root_ + "/" + std::string(prefix.substr(0, slash));
+  if (!KeyProblem(prefix.substr(0, slash == std::string_view::npos ? 0 : slash)).empty() &&
+      slash != std::string_view::npos) {
+    return out;
+  }
+  if (!fs::is_directory(start, ec)) return out;
+  for (auto it = fs::recursive_directory_iterator(start, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     std::string key = fs::relative(it->path(), root_, ec).string();

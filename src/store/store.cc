@@ -104,6 +104,10 @@ ALTER TABLE executions ADD COLUMN signals TEXT NOT NULL DEFAULT '{}';
     R"sql(
 ALTER TABLE task_executions ADD COLUMN runner TEXT NOT NULL DEFAULT '';
 )sql",
+    // 9: a node's inputs, as its target received them (the API and console show them).
+    R"sql(
+ALTER TABLE node_executions ADD COLUMN inputs TEXT NOT NULL DEFAULT '';
+)sql",
 };
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
@@ -648,7 +652,7 @@ Status Store::EndOrphan(const ExecutionKey& key, ExecutionPhase phase, const std
 Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "SELECT node_id, parent_id, kind, target, phase, cache_status, attempts, queued_at, started_at, "
-      "ended_at, error_code, error_message, tail, outputs, child_execution FROM node_executions WHERE project = ? AND "
+      "ended_at, error_code, error_message, tail, outputs, child_execution, inputs FROM node_executions WHERE project = ? AND "
       "domain = ? AND execution = ? ORDER BY seq"));
   s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name);
   std::vector<NodeRecord> out;
@@ -671,6 +675,7 @@ Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
     n.tail = s->Text(12);
     n.outputs_json = Load(s->Text(13));
     n.child_execution = s->Text(14);
+    n.inputs_json = Load(s->Text(15));
     out.push_back(std::move(n));
   }
   s->Reset();
@@ -822,13 +827,14 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
       "INSERT INTO node_executions(project, domain, execution, node_id, parent_id, kind, target, phase, "
       "cache_status, attempts, queued_at, started_at, ended_at, error_code, error_message, tail, outputs, seq, "
-      "child_execution) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19) "
+      "child_execution, inputs) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
       "ON CONFLICT(project, domain, execution, node_id) DO UPDATE SET phase = excluded.phase, "
       "cache_status = excluded.cache_status, attempts = excluded.attempts, queued_at = excluded.queued_at, "
       "started_at = excluded.started_at, ended_at = excluded.ended_at, error_code = excluded.error_code, "
       "error_message = excluded.error_message, tail = excluded.tail, outputs = excluded.outputs, "
-      "child_execution = excluded.child_execution"));
+      "child_execution = excluded.child_execution, "
+      "inputs = CASE WHEN excluded.inputs = '' THEN node_executions.inputs ELSE excluded.inputs END"));
   const CompiledBody& b = *n.body;
   std::string target;
   switch (b.kind) {
@@ -849,13 +855,18 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
       break;
   }
   ASSIGN_OR_RETURN(std::string outputs, Keep(Succeeded(n.phase) ? ValuesJson(b.iface.outputs, n.outputs) : ""));
+  // Inputs are evaluated when a node starts; written once it runs or ends, not while queued.
+  std::string inputs;
+  if (n.phase != NodePhase::kQueued && !n.inputs.empty()) {
+    ASSIGN_OR_RETURN(inputs, Keep(ValuesJson(b.iface.inputs, n.inputs)));
+  }
   const ExecError* err = n.error ? &*n.error : nullptr;
   return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
       .Bind(5, n.parent).Bind(6, spec::NodeKindName(b.kind)).Bind(7, target).Bind(8, PhaseName(n.phase))
       .Bind(9, CacheStatusName(n.cache)).Bind(10, static_cast<int64_t>(n.attempts.size()))
       .Bind(11, n.queued_at).Bind(12, n.started_at).Bind(13, n.ended_at)
       .Bind(14, err ? err->code : "").Bind(15, err ? err->message : "").Bind(16, n.tail)
-      .Bind(17, outputs).Bind(18, static_cast<int64_t>(n.seq)).Bind(19, n.child_execution).Run();
+      .Bind(17, outputs).Bind(18, static_cast<int64_t>(n.seq)).Bind(19, n.child_execution).Bind(20, inputs).Run();
 }
 
 Status Store::UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {

@@ -29,6 +29,9 @@ TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
   CHECK(shipped->allowed_hosts == d.allowed_hosts);
   CHECK(shipped->allowed_origins == d.allowed_origins);
   CHECK(shipped->max_body_bytes == d.max_body_bytes);
+  CHECK(shipped->max_upload_bytes == d.max_upload_bytes);
+  CHECK(shipped->gc_interval_nanos == d.gc_interval_nanos);
+  CHECK(shipped->gc_older_than_nanos == d.gc_older_than_nanos);
   CHECK(shipped->webhook_timeout == d.webhook_timeout);
   CHECK(shipped->webhook_attempts == d.webhook_attempts);
   CHECK(shipped->webhook_initial_backoff == d.webhook_initial_backoff);
@@ -120,7 +123,7 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
   CHECK(error("listn: 1.2.3.4:1\n") ==
         ":1:1: unknown key 'listn' (did you mean 'listen'?); the keys are: listen, home, auth, "
         "insecure, log, tasks, "
-        "http, webhooks, kubernetes, raw_data_prefix");
+        "http, webhooks, kubernetes, raw_data_prefix, gc");
   CHECK(error("kubernetes:\n  max_pod: 3\n") ==
         ":2:3: unknown key 'kubernetes.max_pod' (did you mean 'max_pods'?); the keys are: enabled, "
         "kubeconfig, "

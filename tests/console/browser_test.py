@@ -1,5 +1,5 @@
 """The web console in a real headless Chromium against a real `flyte serve`: what a person
-would see. Usage: browser_test.py FLYTE_BINARY CASE (graph, live, timeline, launch_form, history, layout).
+would see. Usage: browser_test.py FLYTE_BINARY CASE (graph, live, timeline, launch_form, history, layout, values).
 Exits 77 (skipped) when no Chromium is installed."""
 import sys
 import urllib.parse
@@ -252,6 +252,48 @@ def case_layout(server, browser):
         browser.wait("document.querySelector('#rows tr, #graph, #launchform')", what)
         width = browser.js("document.documentElement.scrollWidth")
         check(width <= 390, f"{what} is {width} px wide on a 390 px phone")
+
+
+FILES = r"""
+project: flytesnacks
+domain: development
+tasks:
+  make:
+    inputs: {n: int}
+    outputs: {report: file, shards: dir}
+    script: |
+      seq 1 {{ inputs.n }} > "{{ outputs.report }}"
+      mkdir -p "{{ outputs.shards }}" && echo a > "{{ outputs.shards }}/a.txt"
+workflows:
+  files:
+    inputs: {n: int}
+    outputs: {report: "{{ make.report }}"}
+    nodes:
+      make: {task: make, inputs: {n: "{{ inputs.n }}"}}
+"""
+
+
+def case_values(server, browser):
+    """A node's panel shows its typed inputs and outputs, with links that download the files."""
+    import hashlib
+    server.register(server.home + "/files.yaml", FILES)
+    name = server.launch(workflow={"name": "files"}, inputs={"n": 5000}, name="v1")
+    server.wait_for(name, "SUCCEEDED")
+    page(server, browser, "flytesnacks/development/v1/make")
+    browser.wait("document.querySelector('#panel a[data-blob=\"outputs.report\"]')", "the report's download link")
+    panel = browser.js("document.querySelector('#panel').textContent")
+    check("inputs" in panel and "5000" in panel, f"the panel shows the node's inputs: {panel[:400]}")
+    check(browser.js("!!document.querySelector('#panel a[data-blob=\"outputs.shards\"]')"), "the folder's link")
+    report = server.call("GET", "/api/v1/data/executions/flytesnacks/development/v1")["outputs"]["report"]
+    want = hashlib.sha256(open(report, "rb").read()).hexdigest()
+    # What the link serves, read by the page itself: the file's bytes.
+    got = browser.js("(async () => { const a = document.querySelector('#panel a[data-blob=\"outputs.report\"]');"
+                     " const b = await (await fetch(a.href)).arrayBuffer();"
+                     " const d = await crypto.subtle.digest('SHA-256', b);"
+                     " return [a.getAttribute('download'), [...new Uint8Array(d)].map(x => x.toString(16).padStart(2, '0')).join('')]; })()")
+    check(got == ["report", want], f"the link downloads the report: {got} vs {want}")
+    # The execution's outputs carry the same link.
+    check(browser.js("!!document.querySelector('.io a[data-blob=\"outputs.report\"]')"), "the execution's link")
 
 
 def main():

@@ -40,6 +40,9 @@ TEST_CASE("the guard refuses the simple cross-origin posts a web page can send",
   CHECK(CheckRequest(Local(), Post("", "")).message ==
         "POST needs Content-Type: application/json, got 'none'");
   CHECK(CheckRequest(Local(), Post("", "Application/JSON; charset=utf-8")).status == 0);
+  // Value uploads: raw bytes and tar streams, which pages cannot send without a preflight.
+  CHECK(CheckRequest(Local(), Post("", "application/octet-stream")).status == 0);
+  CHECK(CheckRequest(Local(), Post("", "application/x-tar")).status == 0);
   CHECK(CheckRequest(Local(), Post("null")).status == 403);
   // A browser that omits Origin but says the request is cross-site.
   RequestFacts no_origin = Post();

@@ -10,6 +10,7 @@ const API = {
   relaunch: 'POST /api/v1/executions/relaunch',
   recover: 'POST /api/v1/executions/recover',
   data: 'GET /api/v1/data/executions/{project}/{domain}/{name}',
+  node_data: 'GET /api/v1/data/node_executions/{project}/{domain}/{name}/{node}',
   nodes: 'GET /api/v1/node_executions/{project}/{domain}/{name}',
   attempts: 'GET /api/v1/task_executions/{project}/{domain}/{name}/{node}',
   logs: 'GET /api/v1/logs/{project}/{domain}/{name}/{node}',

@@ -188,6 +188,37 @@ function nodeRows(nodes) {
   return out;
 }
 
+// A download of a file or dir value (a folder comes as NAME.tar). A plain link when the
+// server needs no token; with one, the bytes are fetched with it and saved from memory.
+function downloadLink(b) {
+  const label = b.variable.slice(b.variable.indexOf('.') + 1);
+  const file = b.uri.replace(/\/+$/, '').split('/').pop() + (b.kind === 'dir' ? '.tar' : '');
+  return h('a', {href: b.download, download: file, 'data-blob': b.variable, title: b.uri, onclick: async e => {
+    const token = sessionStorage.getItem(TOKEN);
+    if (!token) return;
+    e.preventDefault();
+    const res = await fetch(b.download, {headers: {Authorization: 'Bearer ' + token}, cache: 'no-store'});
+    if (!res.ok) return;
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', {href: url, download: file});
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60000);
+  }}, '\u2193 ' + label + (b.kind === 'dir' ? ' (folder, .tar)' : ''));
+}
+
+// Typed values ({name: {type, value}}) with download links for their files and folders.
+function valueList(title, full, blobs, side) {
+  const names = Object.keys(full || {});
+  if (!names.length) return '';
+  const links = (blobs || []).filter(b => b.variable.startsWith(side + '.'));
+  return h('div', {class: 'values', 'data-side': side}, h('div', {class: 'mute'}, title),
+    h('table', {}, names.map(k => h('tr', {}, h('td', {}, k), h('td', {class: 'mute'}, full[k].type),
+      h('td', {class: 'wrap'}, typeof full[k].value === 'string' ? full[k].value : json(full[k].value))))),
+    links.length ? h('ul', {class: 'blobs'}, links.map(b => h('li', {}, downloadLink(b)))) : '');
+}
+
 async function nodePanel(name, nodes) {
   const n = nodes.find(x => x.id.node_id === S.node);
   if (!n) return '';
@@ -197,9 +228,14 @@ async function nodePanel(name, nodes) {
     h('dt', {}, 'started'), h('dd', {}, when(c.started_at)), h('dt', {}, 'duration'), h('dd', {}, took(c))));
   if (c.error) parts.push(h('p', {class: 'err wrap'}, c.error.code + ': ' + c.error.message));
   if (c.output_tail) parts.push(h('div', {class: 'mute'}, 'last output'), h('pre', {}, c.output_tail));
-  if (c.outputs) parts.push(h('div', {class: 'mute'}, 'outputs'), h('pre', {}, json(c.outputs)));
+  const key = Object.assign(execKey(name), {node: n.id.node_id});
+  const data = await call('node_data', key).catch(() => null);
+  if (data) {
+    parts.push(valueList('inputs', data.full_inputs, data.blobs, 'inputs'), valueList('outputs', data.full_outputs, data.blobs, 'outputs'));
+  } else if (c.outputs) {
+    parts.push(h('div', {class: 'mute'}, 'outputs'), h('pre', {}, json(c.outputs)));
+  }
   if (c.attempts > 0) {
-    const key = Object.assign(execKey(name), {node: n.id.node_id});
     const r = await call('attempts', key);
     const list = r.task_executions;
     if (list.length) {
@@ -278,8 +314,10 @@ async function loadDetail() {
   } else {
     parts.push(h('table', {id: 'nodes'}, h('tr', {}, ['node', 'kind', 'target', 'phase', 'attempts', 'cache', 'duration'].map(t => h('th', {}, t))), nodeRows(records)));
   }
-  parts.push(h('div', {class: 'io'}, h('div', {}, h('h3', {}, 'Inputs'), h('pre', {}, json(data.inputs || {}))),
-    data.outputs ? h('div', {}, h('h3', {}, 'Outputs'), h('pre', {}, json(data.outputs))) : ''));
+  const links = side => (data.blobs || []).filter(b => b.variable.startsWith(side + '.'));
+  const linkList = side => links(side).length ? h('ul', {class: 'blobs'}, links(side).map(b => h('li', {}, downloadLink(b)))) : '';
+  parts.push(h('div', {class: 'io'}, h('div', {}, h('h3', {}, 'Inputs'), h('pre', {}, json(data.inputs || {})), linkList('inputs')),
+    data.outputs ? h('div', {}, h('h3', {}, 'Outputs'), h('pre', {}, json(data.outputs)), linkList('outputs')) : ''));
   const nodeParts = S.node ? await nodePanel(name, records) : '';
   if (S.exec !== name || S.view !== view) return;  // navigated away meanwhile
   // Keep an input being typed into and the scroll positions across a refresh.
