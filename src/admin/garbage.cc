@@ -122,8 +122,7 @@ Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores,
   std::set<std::string> candidates, live;
   GcReport report;
   RETURN_IF_ERROR(ForEachExecution(store, [&](const ExecutionRecord& r) -> Status {
-    std::optional<ExecutionPhase> phase = ParseExecutionPhase(r.phase);
-    const bool old = r.created_at < options.cutoff_nanos && phase && IsTerminal(*phase);
+    const bool old = r.created_at < options.cutoff_nanos && IsTerminal(r.phase);
     std::set<std::string>& into = old ? candidates : live;
     report.old_executions += old ? 1 : 0;
     owned.Collect(r.inputs_json, into);

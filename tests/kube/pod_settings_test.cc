@@ -43,8 +43,7 @@ TEST_CASE("kubernetes: secrets reach the container as variables and as files, ne
             Secret("tls", "cert", "LS1DRVJULS0="));  // --CERT--
   CliFixture f;
   const std::string gate = f.tmp.path() + "/go";
-  const std::string wf =
-      f.Write("secrets.yaml", R"(
+  const std::string wf = f.Write("secrets.yaml", R"Y(
 tasks:
   t:
     image: debian:12
@@ -53,13 +52,14 @@ tasks:
       - {name: api_key, env: API_KEY}
       - {name: tls/cert, file: /etc/tls/cert}
     script: |
-      while [ ! -f )" + gate + R"( ]; do sleep 0.05; done
-      test "$API_KEY" = k3y && test "$(cat /etc/tls/cert)" =
-                                  --CERT-- && echo both > "{{ outputs.seen }}" workflows:w:outputs
-              : {seen : "{{ a.seen }}"} nodes
-              : {a : {task : t}}) ");
-      Child c(
-          FlyteArgv(f.home(), {"run", wf, "w", "-o", "json", "--kubeconfig", fake.kubeconfig()}),
+      while [ ! -f )Y" + gate + R"Y( ]; do sleep 0.05; done
+      test "$API_KEY" = k3y && test "$(cat /etc/tls/cert)" = --CERT-- && echo both > "{{ outputs.seen }}"
+workflows:
+  w:
+    outputs: {seen: "{{ a.seen }}"}
+    nodes: {a: {task: t}}
+)Y");
+  Child c(FlyteArgv(f.home(), {"run", wf, "w", "-o", "json", "--kubeconfig", fake.kubeconfig()}),
           FlyteEnv(f.home()));
   nlohmann::json pod = FirstPod(fake);
   const std::string text = pod.dump();
