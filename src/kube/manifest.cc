@@ -151,12 +151,15 @@ Result<std::string> PodManifest(const PodRequest& p) {
   if (!mounts.empty()) container["volumeMounts"] = mounts;
 
   json spec = json::object();
+  json template_meta = json::object();  // labels and annotations of a Pod or PodTemplate
   if (!p.pod_template_json.empty()) {
     json t = json::parse(p.pod_template_json, nullptr, false);
     // A PodTemplate, a Pod, or a bare Pod spec.
-    if (t.is_object() && t.contains("template") && t["template"].is_object())
-      t = t["template"].value("spec", json());
-    if (t.is_object() && t.contains("spec") && t["spec"].is_object()) t = t["spec"];
+    if (t.is_object() && t.contains("template") && t["template"].is_object()) t = t["template"];
+    if (t.is_object() && t.contains("spec") && t["spec"].is_object()) {
+      if (t.contains("metadata") && t["metadata"].is_object()) template_meta = t["metadata"];
+      t = t["spec"];
+    }
     if (!t.is_object())
       return InvalidArgument("the pod template is not a Pod spec (a JSON or YAML object)");
     spec = std::move(t);
@@ -208,10 +211,17 @@ Result<std::string> PodManifest(const PodRequest& p) {
     spec["tolerations"] = all;
   }
   if (p.active_deadline_seconds > 0) spec["activeDeadlineSeconds"] = p.active_deadline_seconds;
-  json pod = {{"apiVersion", "v1"},
-              {"kind", "Pod"},
-              {"metadata", Meta(p.name, p.ns, p.labels, p.annotations)},
-              {"spec", spec}};
+  json meta = Meta(p.name, p.ns, p.labels, p.annotations);
+  // The template's labels and annotations are kept where ours do not set the same key.
+  for (const char* field : {"labels", "annotations"}) {
+    if (!template_meta.contains(field) || !template_meta[field].is_object()) continue;
+    for (const auto& [k, v] : template_meta[field].items()) {
+      if (!v.is_string())
+        return InvalidArgument(std::string("the pod template's ") + field + " must be text");
+      if (!meta[field].contains(k)) meta[field][k] = v;
+    }
+  }
+  json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", meta}, {"spec", spec}};
   return pod.dump();
 }
 

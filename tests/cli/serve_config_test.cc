@@ -129,7 +129,8 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
         "kubeconfig, "
         "context, namespace, image, service_account, max_pods, delete_pods, image_pull_grace, "
         "labels, annotations, "
-        "node_selector, instance, raw_data_prefix");
+        "node_selector, tolerations, interruptible, pod_template, keep_failed_for, instance, "
+        "raw_data_prefix");
   CHECK(error("kubernetes:\n  delete_pods: never\n") ==
         ":2:16: 'kubernetes.delete_pods' must be one of always, on_success, got 'never'");
   CHECK(error("log:\n  format: xml\n") == ":2:11: 'log.format' must be one of text, json, got 'xml'");
