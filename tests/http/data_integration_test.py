@@ -243,7 +243,12 @@ class Case(unittest.TestCase):
         return "s3://%s/%s" % (BUCKET, key)
 
     def put_dir(self, name, files, prefix="pfx"):
-        digest = hashlib.sha256(repr(sorted(files.items())).encode()).hexdigest()
+        # flyte's folder digest (util/file_digest.cc): each file, in path order, as
+        # "PATH\0SHA256HEX\n"; a fetch checks it against the key.
+        h = hashlib.sha256()
+        for rel in sorted(files):
+            h.update(rel.encode() + b"\0" + hashlib.sha256(files[rel]).hexdigest().encode() + b"\n")
+        digest = h.hexdigest()
         base = "%s/data/%s/%s/%s/" % (prefix, digest[:2], digest, name)
         for rel, data in files.items():
             self.boto.put_object(Bucket=BUCKET, Key=base + rel, Body=data)
