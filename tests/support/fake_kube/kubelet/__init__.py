@@ -20,6 +20,9 @@ from .podctx import HOST_IP, NODE, PodCtx, PodGone
 from .process import ProcessPod
 from .scripts import FINISH, choose, deadline, finish, killed, scripted
 
+# Where flyte Pods mount their volumes (inputs, outputs, the in-Pod program).
+SHARED_MOUNTS = "/var/run/flyte"
+
 DEADLINE = "deadline"  # heap entries that are not script steps
 
 
@@ -274,6 +277,11 @@ class Kubelet:
             t.join(timeout=5)
         with self.stub_lock:
             for p in reversed(self.stubs):
+                # Mount points every flyte Pod uses stay: another fake running at the same time
+                # (parallel tests) may be about to bind a volume there. Empty folders, as a
+                # node's kubelet leaves its own.
+                if p == SHARED_MOUNTS or p.startswith(SHARED_MOUNTS + "/") or SHARED_MOUNTS.startswith(p + "/"):
+                    continue
                 try:
                     if os.path.isdir(p) and not os.path.islink(p):
                         os.rmdir(p)
