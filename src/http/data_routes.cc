@@ -75,16 +75,27 @@ bool ApiServer::BodyTooLarge(const httplib::Request& req, httplib::Response& res
   const bool upload = req.path == kUploadPath;
   const uint64_t limit = upload ? options_.max_upload_bytes : options_.max_body_bytes;
   if (static_cast<uint64_t>(n) <= limit) return false;
+  // A JSON body a little over its limit is read (then refused by the route, Add), so a client
+  // that sends its whole body before reading (cpp-httplib, flyte's own CLI) gets the 413
+  // instead of a broken pipe; a larger one is refused from its headers alone.
+  if (!upload && static_cast<uint64_t>(n) <= 4 * limit) return false;
+  RejectTooLarge(req, res, limit);
+  return true;
+}
+
+void ApiServer::RejectTooLarge(const httplib::Request& req, httplib::Response& res,
+                               uint64_t limit) const {
+  const bool upload = req.path == kUploadPath;
+  const std::string length = req.get_header_value("Content-Length");
   res.status = 413;
   res.set_header("Connection", "close");
   res.set_content(
-      ErrorJson("PayloadTooLarge", std::string(upload ? "the upload" : "the request body") +
-                                       " has " + length + " bytes; this server takes at most " +
-                                       std::to_string(limit) + " (" +
-                                       (upload ? "http.max_upload_mib" : "http.max_body_mib") +
-                                       " in the server config)"),
+      ErrorJson(
+          "InvalidArgument",
+          std::string(upload ? "the upload" : "the request body") + " is too large: " + length +
+              " bytes; this server takes at most " + std::to_string(limit) + " (" +
+              (upload ? "http.max_upload_mib" : "http.max_body_mib") + " in the server config)"),
       kJson);
-  return true;
 }
 
 void ApiServer::DataRoutes() {
@@ -140,9 +151,10 @@ void ApiServer::DataRoutes() {
       });
   // A client that waits for "100 Continue" (curl does for large bodies) hears the 413 instead,
   // before it sends a byte of a body over the limit.
-  server_->set_expect_100_continue_handler([this](const httplib::Request& req, httplib::Response& res) {
-    return BodyTooLarge(req, res) ? 413 : 100;
-  });
+  server_->set_expect_100_continue_handler(
+      [this](const httplib::Request& req, httplib::Response& res) {
+        return BodyTooLarge(req, res) ? 413 : 100;
+      });
   // Uploads read their body as it arrives (httplib's content reader), so they are registered
   // on httplib directly rather than through Add.
   routes_.push_back({"POST", kUploadPath});

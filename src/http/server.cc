@@ -277,8 +277,17 @@ void ApiServer::Stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-void ApiServer::Add(const char* method, const std::string& pattern, Handler handler) {
+void ApiServer::Add(const char* method, const std::string& pattern, Handler inner) {
   routes_.push_back({method, pattern});
+  // A body read whole though over the limit (BodyTooLarge lets a slightly larger one through,
+  // so its sender hears the answer) is refused here, before any route sees it.
+  Handler handler = [this, inner = std::move(inner)](const httplib::Request& req,
+                                                     httplib::Response& res) {
+    if (req.body.size() > options_.max_body_bytes) {
+      return RejectTooLarge(req, res, options_.max_body_bytes);
+    }
+    inner(req, res);
+  };
   const std::string m = method;
   if (m == "GET") {
     server_->Get(pattern, std::move(handler));

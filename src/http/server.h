@@ -96,6 +96,8 @@ class ApiServer {
   // 413 for a body over its route's limit, decided from Content-Length before it is read;
   // true when answered.
   bool BodyTooLarge(const httplib::Request& req, httplib::Response& res) const;
+  // The 413 answer itself (the connection closes after it).
+  void RejectTooLarge(const httplib::Request& req, httplib::Response& res, uint64_t limit) const;
   void Add(const char* method, const std::string& pattern, Handler handler);
   void FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
                   std::shared_ptr<StreamSlot> slot, httplib::Response& res);
