@@ -79,7 +79,6 @@ std::string DnsPart(std::string_view s) {
   return out;
 }
 
-
 }  // namespace
 
 std::string PodLabelValue(std::string_view s) { return LabelValue(s); }
@@ -768,25 +767,25 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
   if (!follow) {
     // The container has ended: its whole log, written to the file as it arrives (a log may be
     // larger than memory), from a worker thread rather than a thread of its own.
-    Submit([this, id = a.id, logs = a.logs, file = a.paths.stdout_path,
-            stream = a.launch.stream_output,
-            path =
-                "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=" + a.container] {
-      int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-      kube::Client::StreamOptions so;
-      so.cancel = &logs->cancel;
-      (void)client_.Stream(
-          path,
-          [&](std::string_view data) {
-            if (fd >= 0) [[maybe_unused]]
-              ssize_t n = ::write(fd, data.data(), data.size());
-            if (stream) PostOutput(id, std::string(data));
-            return true;
-          },
-          so);
-      if (fd >= 0) ::close(fd);
-      Post([this, id] { OnLogsDone(id); });
-    });
+    Submit(
+        [this, id = a.id, logs = a.logs, file = a.paths.stdout_path,
+         stream = a.launch.stream_output,
+         path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=" + a.container] {
+          int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+          kube::Client::StreamOptions so;
+          so.cancel = &logs->cancel;
+          (void)client_.Stream(
+              path,
+              [&](std::string_view data) {
+                if (fd >= 0) [[maybe_unused]]
+                  ssize_t n = ::write(fd, data.data(), data.size());
+                if (stream) PostOutput(id, std::string(data));
+                return true;
+              },
+              so);
+          if (fd >= 0) ::close(fd);
+          Post([this, id] { OnLogsDone(id); });
+        });
     return;
   }
   const std::string path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod +

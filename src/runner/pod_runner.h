@@ -162,14 +162,14 @@ class PodRunner : public Runner {
   std::unique_ptr<LoopBridge> bridge_;
 
   std::unordered_map<uint64_t, std::unique_ptr<Attempt>> attempts_;
-  std::unordered_map<std::string, uint64_t> by_pod_;  // pod name → attempt id
+  std::unordered_map<std::string, uint64_t> by_pod_;       // pod name → attempt id
   std::unordered_map<std::string, uint64_t> by_resource_;  // custom resource name → attempt id
   std::map<std::string, std::unique_ptr<kube::Watch>> resource_watches_;  // by collection
   std::mutex served_mu_;
   std::map<std::string, std::string> served_;  // "G/V Kind" → collection, once found installed
-  std::deque<uint64_t> waiting_;                      // for a Pod slot (max_pods)
-  uint32_t in_flight_ = 0;                            // Pods created or being created
-  std::vector<uint64_t> adopting_;                    // until the first list
+  std::deque<uint64_t> waiting_;               // for a Pod slot (max_pods)
+  uint32_t in_flight_ = 0;                     // Pods created or being created
+  std::vector<uint64_t> adopting_;             // until the first list
   bool synced_ = false;
   bool sweep_wanted_ = false;
   std::map<std::string, kube::Pod> seen_;  // every Pod of ours, by name, as last seen
