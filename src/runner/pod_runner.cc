@@ -180,8 +180,7 @@ void PodRunner::EnsureWatch() {
   }
   kube::Watch::Options wo;
   wo.path = "/api/v1/namespaces/" + ns_ + "/pods";
-  wo.label_selector =
-      "app.kubernetes.io/managed-by=flyte,flyte.org/instance=" + LabelValue(options_.instance);
+  wo.label_selector = InstanceSelector();
   wo.kind = kube::Watch::Kind::kPod;
   wo.liveness_nanos = options_.watch_liveness_nanos;
   kube::Watch::Handler h;
@@ -1052,6 +1051,10 @@ void PodRunner::DeleteObject(const std::string& path, int64_t grace_seconds) {
   Submit([this, path, grace_seconds] {
     (void)client_.Send("DELETE", path, kube::DeleteOptions(grace_seconds));
   });
+}
+
+std::string PodRunner::InstanceSelector() const {
+  return "app.kubernetes.io/managed-by=flyte,flyte.org/instance=" + LabelValue(options_.instance);
 }
 
 std::string PodRunner::ObjectPath(const Attempt& a) const {

@@ -138,6 +138,8 @@ class PodRunner : public Runner {
   // "pod NS/NAME", or "DaskJob NS/NAME (pod NAME)" for a plugin task.
   std::string Where(const Attempt& a) const;
   // The API path of what this attempt created (its Pod, or its custom resource).
+  // The label selector of every object of this flyte: its Pods and custom resources.
+  std::string InstanceSelector() const;
   std::string ObjectPath(const Attempt& a) const;
 
   // Plugin tasks (runner/pod_runner_resource.cc): their custom resource wraps the Pod built

@@ -115,8 +115,7 @@ void PodRunner::EnsureResourceWatch(const std::string& collection) {
   if (collection.empty() || resource_watches_.count(collection)) return;
   kube::Watch::Options wo;
   wo.path = collection;
-  wo.label_selector =
-      "app.kubernetes.io/managed-by=flyte,flyte.org/instance=" + PodLabelValue(options_.instance);
+  wo.label_selector = InstanceSelector();
   wo.kind = kube::Watch::Kind::kCustom;
   wo.liveness_nanos = options_.watch_liveness_nanos;
   kube::Watch::Handler h;

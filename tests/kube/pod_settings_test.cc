@@ -22,6 +22,13 @@ nlohmann::json Secret(const std::string& name, const std::string& key, const std
           {"data", {{key, b64}}}};
 }
 
+// A server configuration for the fake cluster: its kubeconfig, a default image, and `more`
+// (YAML lines indented under kubernetes:).
+std::string KubeConfigFile(TempDir& dir, const FakeKube& fake, const std::string& more) {
+  return dir.Write("server.yaml", "kubernetes:\n  kubeconfig: " + fake.kubeconfig() +
+                                      "\n  image: debian:12\n" + more);
+}
+
 // The first Pod of ours, once it exists.
 nlohmann::json FirstPod(FakeKube& fake) {
   nlohmann::json pods;
@@ -90,11 +97,8 @@ TEST_CASE(
     "[kube][server]") {
   FakeKube fake("process");
   TempDir dir;
-  const std::string config = dir.Write("server.yaml", R"(
-kubernetes:
-  kubeconfig: )" + fake.kubeconfig() + R"(
-  image: debian:12
-  tolerations: [{key: shared, operator: Exists}]
+  const std::string config =
+      KubeConfigFile(dir, fake, R"(  tolerations: [{key: shared, operator: Exists}]
   pod_template:
     metadata: {labels: {from-template: "yes"}}
     spec: {priorityClassName: batch}
@@ -154,12 +158,7 @@ TEST_CASE("kubernetes: a failed Pod is kept for keep_failed_for, labelled, then 
           "[kube][server]") {
   FakeKube fake("process");
   TempDir dir;
-  const std::string config = dir.Write("server.yaml", R"(
-kubernetes:
-  kubeconfig: )" + fake.kubeconfig() + R"(
-  image: debian:12
-  keep_failed_for: 2s
-)");
+  const std::string config = KubeConfigFile(dir, fake, "  keep_failed_for: 2s\n");
   ServerFixture s({"--config", config});
   s.Register(R"(
 tasks:
