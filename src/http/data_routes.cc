@@ -75,10 +75,10 @@ bool ApiServer::BodyTooLarge(const httplib::Request& req, httplib::Response& res
   const bool upload = req.path == kUploadPath;
   const uint64_t limit = upload ? options_.max_upload_bytes : options_.max_body_bytes;
   if (static_cast<uint64_t>(n) <= limit) return false;
-  // A JSON body a little over its limit is read (then refused by the route, Add), so a client
+  // A JSON body up to twice its limit is read (then refused by the route, Add), so a client
   // that sends its whole body before reading (cpp-httplib, flyte's own CLI) gets the 413
   // instead of a broken pipe; a larger one is refused from its headers alone.
-  if (!upload && static_cast<uint64_t>(n) <= 4 * limit) return false;
+  if (!upload && static_cast<uint64_t>(n) <= 2 * limit) return false;
   RejectTooLarge(req, res, limit);
   return true;
 }
