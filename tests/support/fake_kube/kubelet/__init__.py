@@ -18,10 +18,8 @@ from .. import errors
 from ..timeutil import now_rfc3339
 from .podctx import HOST_IP, NODE, PodCtx, PodGone
 from .process import ProcessPod
+from .stubs import Stubs
 from .scripts import FINISH, choose, deadline, finish, killed, scripted
-
-# Where flyte Pods mount their volumes (inputs, outputs, the in-Pod program).
-SHARED_MOUNTS = "/var/run/flyte"
 
 DEADLINE = "deadline"  # heap entries that are not script steps
 
@@ -41,7 +39,7 @@ class Kubelet:
         self.heap, self.seq = [], itertools.count()
         self.node_lost = set()
         self.sa_tokens = {}
-        self.stubs, self.stub_lock = [], threading.Lock()
+        self.stubs = Stubs()
         self.root = os.path.join(app.state_dir, "pods")
         self.can_unshare = mode == "process" and _can_unshare()
         self._stopping = threading.Event()
@@ -240,20 +238,8 @@ class Kubelet:
         return d
 
     def ensure_mountpoint(self, path, is_file):
-        """Create a missing mount point on the host (empty; removed again at stop)."""
-        with self.stub_lock:
-            if os.path.lexists(path):
-                return
-            missing, cur = [], path
-            while not os.path.lexists(cur):
-                missing.append(cur)
-                cur = os.path.dirname(cur)
-            for p in reversed(missing):
-                if p == path and is_file:
-                    open(p, "a").close()
-                else:
-                    os.mkdir(p)
-                self.stubs.append(p)
+        """Create a missing mount point on the host (empty; removed by the last fake using it)."""
+        self.stubs.ensure(path, is_file)
 
     def describe(self):
         procs = []
@@ -275,21 +261,7 @@ class Kubelet:
                 threads.append(run["thread"])
         for t in threads:
             t.join(timeout=5)
-        with self.stub_lock:
-            for p in reversed(self.stubs):
-                # Mount points every flyte Pod uses stay: another fake running at the same time
-                # (parallel tests) may be about to bind a volume there. Empty folders, as a
-                # node's kubelet leaves its own.
-                if p == SHARED_MOUNTS or p.startswith(SHARED_MOUNTS + "/") or SHARED_MOUNTS.startswith(p + "/"):
-                    continue
-                try:
-                    if os.path.isdir(p) and not os.path.islink(p):
-                        os.rmdir(p)
-                    elif os.path.getsize(p) == 0:
-                        os.unlink(p)
-                except OSError:
-                    pass
-            self.stubs = []
+        self.stubs.release()
 
 
 def _can_unshare():
