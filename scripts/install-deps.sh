@@ -8,7 +8,7 @@ PACKAGES="cmake ninja-build g++ pkg-config git
 libsqlite3-dev libuv1-dev libcpp-httplib-dev nlohmann-json3-dev libyaml-cpp-dev
 libcli11-dev libfmt-dev catch2 libssl-dev
 python3 python3-yaml python3-jsonschema tzdata
-python3-kubernetes openssl clang libclang-rt-14-dev ccache
+python3-kubernetes openssl clang clang-format libclang-rt-14-dev ccache
 chromium python3-websocket
 dpkg-dev file man-db groff-base zsh fish
 libexpat1-dev nodejs python3-boto3 awscli curl"

@@ -90,7 +90,8 @@ class AdminService {
   virtual Status Terminate(const ExecutionKey& key, const std::string& cause) = 0;
   // Gives a gate its value: a signal's as text read by its declared type, or an approve
   // gate's ("true" approves, "false" rejects) under its node id.
-  virtual Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) = 0;
+  virtual Status Signal(const ExecutionKey& key, const std::string& name,
+                        const std::string& value) = 0;
   // A new execution of the same target with the same inputs (`name` empty: generated).
   virtual Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) = 0;
   // A new execution of an ended one (same target, version and inputs) in which the nodes that
@@ -99,16 +100,19 @@ class AdminService {
 
   // Makes `version` (empty: the newest) the one ACTIVE version of launch plan `name`, or makes
   // none active. An active plan with a schedule fires on it (under `flyte serve`).
-  virtual Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
-                                    const std::string& version, bool active) = 0;
+  virtual Status SetLaunchPlanState(const std::string& project, const std::string& domain,
+                                    const std::string& name, const std::string& version,
+                                    bool active) = 0;
 
   // Projects; registering into a project creates it.
   virtual Result<std::vector<ProjectRecord>> ListProjects() = 0;
   virtual Status PutProject(const ProjectRecord& project) = 0;
   // Registered tasks, workflows and launch plans (kind "" for all), newest first; empty name
   // or version match any.
-  virtual Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,
-                                                         const std::string& domain, const std::string& name,
+  virtual Result<std::vector<EntityRecord>> ListEntities(const std::string& kind,
+                                                         const std::string& project,
+                                                         const std::string& domain,
+                                                         const std::string& name,
                                                          const std::string& version) = 0;
 
   virtual Result<std::vector<CacheRecord>> ListCache(const std::string& task) = 0;

@@ -24,8 +24,8 @@ namespace flyte {
 
 inline constexpr uint32_t kNoIndex = UINT32_MAX;
 // DataRef::node values that are not nodes.
-inline constexpr uint32_t kWorkflowInputs = UINT32_MAX;      // the workflow's inputs
-inline constexpr uint32_t kFailureError = UINT32_MAX - 1;    // on_failure's `error`
+inline constexpr uint32_t kWorkflowInputs = UINT32_MAX;    // the workflow's inputs
+inline constexpr uint32_t kFailureError = UINT32_MAX - 1;  // on_failure's `error`
 
 struct Variable {
   std::string name;
@@ -89,7 +89,16 @@ using CompiledTemplate = std::vector<TemplateSegment>;
 // its own (no Kubernetes configured), the process runner runs it locally, as flytekit does.
 // `runner: local` pins a task to this machine (kLocal), whatever is configured;
 // `runner: kubernetes` needs a cluster (kKubernetes): without one it is refused, not run here.
-enum class ExecutorKind : uint8_t { kProcess, kContainer, kDask, kRay, kSpark, kPytorch, kLocal, kKubernetes };
+enum class ExecutorKind : uint8_t {
+  kProcess,
+  kContainer,
+  kDask,
+  kRay,
+  kSpark,
+  kPytorch,
+  kLocal,
+  kKubernetes
+};
 inline constexpr int kExecutorKinds = 8;
 std::string_view ExecutorKindName(ExecutorKind kind);  // "process", "container", "dask", "local"...
 
@@ -139,7 +148,8 @@ struct CompiledBody {
   std::optional<spec::Resources> resources;
   std::string image;
   bool interruptible = false;
-  ExecutorKind executor = ExecutorKind::kProcess;  // the task's, or container when a node adds an image
+  ExecutorKind executor =
+      ExecutorKind::kProcess;  // the task's, or container when a node adds an image
   // Map nodes.
   std::vector<uint32_t> mapped_inputs;  // indices into iface.inputs
   uint32_t concurrency = 0;             // 0: no limit of its own

@@ -52,7 +52,7 @@ const char* ErrorCodeName(ErrorCode code);
 
 struct Diagnostic {
   ErrorCode code;
-  std::string file;  // the path as the user gave it
+  std::string file;   // the path as the user gave it
   uint32_t line = 0;  // 0: about the whole file
   uint32_t col = 0;
   std::string message;

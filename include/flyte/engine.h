@@ -37,7 +37,13 @@ struct ExecutionKey {
 };
 
 enum class CacheStatus : uint8_t {
-  kDisabled, kMiss, kHit, kPopulated, kLookupFailure, kPutFailure, kSkipped,
+  kDisabled,
+  kMiss,
+  kHit,
+  kPopulated,
+  kLookupFailure,
+  kPutFailure,
+  kSkipped,
 };
 std::string_view CacheStatusName(CacheStatus s);  // "CACHE_HIT"...
 std::optional<CacheStatus> ParseCacheStatus(std::string_view s);
@@ -45,10 +51,10 @@ std::optional<CacheStatus> ParseCacheStatus(std::string_view s);
 enum class ErrorKind : uint8_t { kUser, kSystem };
 
 struct ExecError {
-  std::string code;     // "NonZeroExit", "TimeoutExpired", "OutputsNotFound", "Aborted"...
+  std::string code;  // "NonZeroExit", "TimeoutExpired", "OutputsNotFound", "Aborted"...
   std::string message;
   ErrorKind kind = ErrorKind::kUser;
-  std::string node;     // the node it came from, if any
+  std::string node;  // the node it came from, if any
 };
 
 // Where cached task outputs live. Implemented by the store; a map in tests.
@@ -82,9 +88,9 @@ struct AttemptState {
 };
 
 struct NodeState {
-  std::string id;      // unique in the execution: "train", "sub/inner", "sq[3]", "decide/1"
-  std::string parent;  // id of the node it runs under; empty at the top level
-  uint32_t frame = 0;  // the DAG whose values its bindings read (ExecutionState::frames)
+  std::string id;             // unique in the execution: "train", "sub/inner", "sq[3]", "decide/1"
+  std::string parent;         // id of the node it runs under; empty at the top level
+  uint32_t frame = 0;         // the DAG whose values its bindings read (ExecutionState::frames)
   uint32_t index = kNoIndex;  // its node index in that DAG; kNoIndex when not one of its nodes
   const CompiledBody* body = nullptr;
   bool started = false;  // false until it first becomes QUEUED
@@ -95,17 +101,17 @@ struct NodeState {
   uint32_t system_failures = 0;
   int64_t queued_at = 0, started_at = 0, ended_at = 0;
   std::optional<ExecError> error;
-  std::string tail;  // last output lines of a failed task, shown once under its error
+  std::string tail;            // last output lines of a failed task, shown once under its error
   std::vector<Value> inputs;   // per target input, once evaluated
   std::vector<Value> outputs;  // per node output, on success
 
   uint32_t seq = 0;  // creation order in the execution (its index in ExecutionState::nodes)
 
   // Engine bookkeeping.
-  uint32_t owner = kNoIndex;  // the branch, map or dynamic node this one reports to
-  uint32_t pending = 0;       // unfinished upstream nodes
-  uint64_t running_id = 0;    // the attempt in the runner, 0 when none
-  Clock::TimerId timer = 0;   // backoff, timeout or gate deadline
+  uint32_t owner = kNoIndex;    // the branch, map or dynamic node this one reports to
+  uint32_t pending = 0;         // unfinished upstream nodes
+  uint64_t running_id = 0;      // the attempt in the runner, 0 when none
+  Clock::TimerId timer = 0;     // backoff, timeout or gate deadline
   Clock::TimerId deadline = 0;  // a gate's timeout while its sleep timer runs
   bool abort_requested = false;
   bool timed_out = false;
@@ -115,8 +121,8 @@ struct NodeState {
   std::string child_execution;      // launch-plan nodes
   std::vector<uint32_t> items;      // map nodes: their item nodes; branch: the taken case
   uint32_t items_released = 0, items_done = 0, items_failed = 0, items_running = 0;
-  bool waiting_signal = false;      // approve and signal gates
-  bool adopt = false;  // resuming: ask the runner to adopt its attempt before starting one
+  bool waiting_signal = false;  // approve and signal gates
+  bool adopt = false;           // resuming: ask the runner to adopt its attempt before starting one
 };
 
 // What an earlier run left of a node: read back from the store to resume an execution after a
@@ -171,7 +177,7 @@ struct Frame {
   uint32_t remaining = 0;       // nodes not yet terminal
   uint32_t owner = kNoIndex;    // the node that runs this frame; kNoIndex for the execution
   bool failed = false;
-  std::string prefix;           // node ids inside it start with this ("sub/")
+  std::string prefix;  // node ids inside it start with this ("sub/")
 };
 
 struct ExecutionState {
@@ -191,9 +197,9 @@ struct ExecutionState {
   std::string file_dir;  // absolute folder of the workflow file: task workdirs start there
   std::string parent;    // "EXECUTION/NODE" of the launch-plan node that started it
   std::string launch_plan;
-  std::map<std::string, Value> signals;  // received, by signal name
+  std::map<std::string, Value> signals;                // received, by signal name
   std::vector<std::shared_ptr<const void>> keepalive;  // compiled dynamic fragments
-  uint32_t failure_node = kNoIndex;  // the on_failure handler, once started
+  uint32_t failure_node = kNoIndex;                    // the on_failure handler, once started
   std::shared_ptr<const PriorRun> prior;  // resuming or recovering: what the earlier run left
 
   // Engine bookkeeping.
@@ -232,7 +238,7 @@ struct ExecutionRequest {
   std::shared_ptr<const CompiledFile> file;
   uint32_t workflow = kNoIndex;
   std::shared_ptr<const CompiledWorkflow> single_task;  // instead of `workflow`
-  std::string parent;       // set by the engine for launch-plan nodes
+  std::string parent;                                   // set by the engine for launch-plan nodes
   std::string launch_plan;
   std::vector<std::pair<std::string, Value>> signals;  // given up front (--signal, --approve)
   std::vector<Value> inputs;  // one per workflow input, complete (defaults applied)

@@ -13,16 +13,37 @@
 namespace flyte {
 
 enum class ExecutionPhase : uint8_t {
-  kQueued, kRunning, kSucceeding, kSucceeded, kFailing, kFailed, kAborting, kAborted, kTimedOut,
+  kQueued,
+  kRunning,
+  kSucceeding,
+  kSucceeded,
+  kFailing,
+  kFailed,
+  kAborting,
+  kAborted,
+  kTimedOut,
 };
 
 enum class NodePhase : uint8_t {
-  kQueued, kRunning, kSucceeded, kFailed, kAborted, kSkipped, kTimedOut, kDynamicRunning,
+  kQueued,
+  kRunning,
+  kSucceeded,
+  kFailed,
+  kAborted,
+  kSkipped,
+  kTimedOut,
+  kDynamicRunning,
   kRecovered,
 };
 
 enum class TaskPhase : uint8_t {
-  kQueued, kInitializing, kWaitingForResources, kRunning, kSucceeded, kRetryableFailed, kFailed,
+  kQueued,
+  kInitializing,
+  kWaitingForResources,
+  kRunning,
+  kSucceeded,
+  kRetryableFailed,
+  kFailed,
   kAborted,
 };
 
@@ -46,7 +67,9 @@ bool IsTerminal(ExecutionPhase p);
 bool IsTerminal(NodePhase p);
 bool IsTerminal(TaskPhase p);
 // Ended with outputs: SUCCEEDED, or RECOVERED from an earlier execution.
-inline bool Succeeded(NodePhase p) { return p == NodePhase::kSucceeded || p == NodePhase::kRecovered; }
+inline bool Succeeded(NodePhase p) {
+  return p == NodePhase::kSucceeded || p == NodePhase::kRecovered;
+}
 
 // The transition table: whether a phase may change from `from` to `to`. A phase never
 // "changes" to itself, and nothing leaves a terminal phase. Nodes and attempts also have an

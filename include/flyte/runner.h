@@ -7,10 +7,10 @@
 
 #include <cstdint>
 #include <functional>
-#include <optional>
-#include <string_view>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,20 +24,20 @@ namespace flyte {
 // log lines) without reading environment strings.
 struct AttemptId {
   std::string project, domain, execution;
-  std::string node;     // "train", "sub/inner", "sq[3]"
-  std::string task;     // the task's name in its file
+  std::string node;      // "train", "sub/inner", "sq[3]"
+  std::string task;      // the task's name in its file
   uint32_t attempt = 0;  // 0-based
 };
 
 struct TaskLaunch {
   uint64_t id = 0;  // unique per attempt within the engine
   AttemptId attempt;
-  std::shared_ptr<const CompiledFile> file;  // keeps `task` alive
-  const CompiledTask* task = nullptr;  // its plugin settings too (task->spec->plugin)
+  std::shared_ptr<const CompiledFile> file;        // keeps `task` alive
+  const CompiledTask* task = nullptr;              // its plugin settings too (task->spec->plugin)
   ExecutorKind executor = ExecutorKind::kProcess;  // node overrides applied
   bool interruptible = false;  // may run on preemptible capacity (node overrides applied)
-  std::vector<Value> inputs;  // one per task input; null for unbound optional inputs
-  std::string attempt_dir;    // runner's own folder for this attempt (inputs, outputs, logs)
+  std::vector<Value> inputs;   // one per task input; null for unbound optional inputs
+  std::string attempt_dir;     // runner's own folder for this attempt (inputs, outputs, logs)
   std::string raw_output_dir;  // scratch space that survives the task
   std::string workdir;         // absolute
   std::vector<std::pair<std::string, std::string>> env;  // FLYTE_*, --env, secrets
@@ -56,9 +56,9 @@ struct AttemptResult {
   Status status = Status::kSucceeded;
   int exit_code = 0;  // -1 when killed by a signal or never started
   int signal = 0;
-  std::string code;     // "NonZeroExit", "OutputsNotFound", "Signal", "SpawnFailed"...
-  bool retryable = true;  // false when another attempt cannot help (a missing secret)
-  std::string message;  // what the user reads
+  std::string code;            // "NonZeroExit", "OutputsNotFound", "Signal", "SpawnFailed"...
+  bool retryable = true;       // false when another attempt cannot help (a missing secret)
+  std::string message;         // what the user reads
   std::vector<Value> outputs;  // one per task output, on success
   std::string tail;            // last lines of stderr/stdout, for failures
   std::string stdout_path, stderr_path;

@@ -75,10 +75,10 @@ struct Binding {
   Kind kind = Kind::kLiteral;
   const yaml::Node* node = nullptr;  // where it was written
   SourceLoc loc;
-  bool has_refs = false;             // anywhere inside
-  Ref ref;                           // kRef
-  Template interp;                   // kInterp
-  std::vector<Binding> items;        // kList
+  bool has_refs = false;                                 // anywhere inside
+  Ref ref;                                               // kRef
+  Template interp;                                       // kInterp
+  std::vector<Binding> items;                            // kList
   std::vector<std::pair<std::string, Binding>> entries;  // kMap
 };
 
@@ -160,7 +160,7 @@ struct Task {
   std::string description;
   std::vector<Var> inputs;
   std::vector<Var> outputs;
-  std::vector<Template> command;  // either command...
+  std::vector<Template> command;   // either command...
   std::optional<Template> script;  // ...or script, run with `shell`
   std::vector<std::string> shell = {"sh", "-eu"};
   std::string workdir;  // as written; relative to the file's folder
@@ -180,9 +180,16 @@ struct Task {
 };
 
 enum class NodeKind : uint8_t {
-  kTask, kWorkflow, kLaunchPlan, kMap, kBranch, kSleep, kApprove, kSignal,
+  kTask,
+  kWorkflow,
+  kLaunchPlan,
+  kMap,
+  kBranch,
+  kSleep,
+  kApprove,
+  kSignal,
 };
-const char* NodeKindName(NodeKind kind);  // "task", "launch_plan"...
+const char* NodeKindName(NodeKind kind);                       // "task", "launch_plan"...
 std::optional<NodeKind> ParseNodeKind(std::string_view name);  // NodeKindName's inverse
 
 struct InputBinding {
@@ -215,7 +222,7 @@ struct Condition {
   enum class Kind : uint8_t { kAnd, kOr, kCompare };
   Kind kind = Kind::kCompare;
   CompareOp op = CompareOp::kEq;
-  Operand lhs, rhs;               // kCompare; a bare bool operand reads as `== true`
+  Operand lhs, rhs;                 // kCompare; a bare bool operand reads as `== true`
   std::vector<Condition> operands;  // kAnd / kOr: two or more
   SourceLoc loc;
 };
@@ -223,7 +230,7 @@ struct Condition {
 struct NodeBody;
 struct BranchCase {
   bool is_else = false;
-  std::optional<Condition> condition;  // absent for else
+  std::optional<Condition> condition;       // absent for else
   std::optional<std::string> fail_message;  // `fail: msg` instead of a node
   std::shared_ptr<const NodeBody> body;     // null when fail_message is set
   SourceLoc loc;
@@ -294,9 +301,9 @@ struct CronSpec {
   std::string text;
   uint64_t minutes = 0;  // bit i set: minute i matches
   uint32_t hours = 0;
-  uint32_t days_of_month = 0;  // bit 1..31
-  uint16_t months = 0;         // bit 1..12
-  uint8_t days_of_week = 0;    // bit 0..6, Sunday = 0
+  uint32_t days_of_month = 0;   // bit 1..31
+  uint16_t months = 0;          // bit 1..12
+  uint8_t days_of_week = 0;     // bit 0..6, Sunday = 0
   bool dom_restricted = false;  // for the POSIX either-or rule
   bool dow_restricted = false;
 };

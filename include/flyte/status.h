@@ -13,9 +13,9 @@ namespace flyte {
 
 enum class StatusCode {
   kOk,
-  kInvalidArgument,     // bad user input: a flag, an --input value, a request body
-  kInvalidSpec,         // a workflow file that does not compile
-  kTypeMismatch,        // a value that does not fit its declared type
+  kInvalidArgument,  // bad user input: a flag, an --input value, a request body
+  kInvalidSpec,      // a workflow file that does not compile
+  kTypeMismatch,     // a value that does not fit its declared type
   kNotFound,
   kAlreadyExists,
   kFailedPrecondition,  // the operation is not allowed in the current state
@@ -46,7 +46,9 @@ class [[nodiscard]] Status {
   std::string message_;
 };
 
-inline Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+inline Status InvalidArgument(std::string m) {
+  return {StatusCode::kInvalidArgument, std::move(m)};
+}
 inline Status InvalidSpec(std::string m) { return {StatusCode::kInvalidSpec, std::move(m)}; }
 inline Status TypeMismatch(std::string m) { return {StatusCode::kTypeMismatch, std::move(m)}; }
 inline Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
@@ -62,7 +64,7 @@ inline Status Internal(std::string m) { return {StatusCode::kInternal, std::move
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : value_(std::move(value)) {}  // NOLINT: implicit by design
+  Result(T value) : value_(std::move(value)) {}         // NOLINT: implicit by design
   Result(Status status) : status_(std::move(status)) {  // NOLINT
     assert(!status_.ok());
   }
@@ -89,10 +91,10 @@ class [[nodiscard]] Result {
 #define FLYTE_CONCAT(a, b) FLYTE_CONCAT_INNER(a, b)
 
 // Returns early from the enclosing function when `expr` (a Status) is not OK.
-#define RETURN_IF_ERROR(expr)                  \
-  do {                                         \
-    ::flyte::Status _st = (expr);              \
-    if (!_st.ok()) return _st;                 \
+#define RETURN_IF_ERROR(expr)     \
+  do {                            \
+    ::flyte::Status _st = (expr); \
+    if (!_st.ok()) return _st;    \
   } while (0)
 
 // `lhs = value of expr (a Result<T>)`, or return its Status.

@@ -62,8 +62,8 @@ struct ExecutionRecord {
   std::string error_code, error_message, error_node;
   std::string run_dir;
   ExecutionMode mode = ExecutionMode::kManual;
-  std::string parent;  // "EXECUTION/NODE" for the child execution of a launch-plan node
-  std::string owner;   // the process running it (Store::set_owner), while it runs
+  std::string parent;              // "EXECUTION/NODE" for the child execution of a launch-plan node
+  std::string owner;               // the process running it (Store::set_owner), while it runs
   std::string labels_json = "{}";  // {"key": "value"}
   // What it was asked for beyond its inputs (admin/stored_request.h; empty in rows from
   // before that was kept) and the signals it received ({"NAME": value}).
@@ -104,8 +104,9 @@ struct CacheRecord {
 };
 
 // One term of a list filter, in Flyte's filter language: eq(phase,RUNNING),
-// gte(created_at,...), value_in(name,a;b), eq(labels.team,ml). Fields are checked by the store (NotFound-free:
-// an unknown field is InvalidArgument); time fields take nanoseconds since the epoch as text.
+// gte(created_at,...), value_in(name,a;b), eq(labels.team,ml). Fields are checked by the store
+// (NotFound-free: an unknown field is InvalidArgument); time fields take nanoseconds since the
+// epoch as text.
 struct FieldCondition {
   enum class Op : uint8_t { kEq, kNe, kGt, kGte, kLt, kLte, kContains, kValueIn };
   std::string field;
@@ -114,9 +115,9 @@ struct FieldCondition {
 };
 
 struct ExecutionFilter {
-  std::string project, domain;   // empty: any
-  std::string workflow;          // empty: any
-  std::string name;              // empty: any
+  std::string project, domain;  // empty: any
+  std::string workflow;         // empty: any
+  std::string name;             // empty: any
   std::optional<std::string> phase;
   std::vector<FieldCondition> conditions;
   std::string sort_key = "created_at";  // a field; ties broken by name
@@ -178,7 +179,8 @@ class Store : public CacheBackend, public StateWriter {
   // AlreadyExists with a message saying so.
   Status PutEntity(const EntityRecord& e);
   // Entities by kind (empty: any), name (empty: any) and version (empty: any), newest first.
-  Result<std::vector<EntityRecord>> FindEntities(const std::string& kind, const std::string& project,
+  Result<std::vector<EntityRecord>> FindEntities(const std::string& kind,
+                                                 const std::string& project,
                                                  const std::string& domain, const std::string& name,
                                                  const std::string& version);
   Result<std::optional<EntityRecord>> GetEntity(const std::string& kind, const std::string& project,
@@ -186,13 +188,14 @@ class Store : public CacheBackend, public StateWriter {
                                                 const std::string& version);
 
   // Launch-plan activation: one ACTIVE version per name (active=false: none).
-  Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
-                            const std::string& version, bool active);
+  Status SetLaunchPlanState(const std::string& project, const std::string& domain,
+                            const std::string& name, const std::string& version, bool active);
   // Schedules of active launch plans.
   Status PutSchedule(const ScheduleRecord& r);
   Status RecordFire(const std::string& project, const std::string& domain, const std::string& name,
                     int64_t last_fire);
-  Status DeleteSchedule(const std::string& project, const std::string& domain, const std::string& name);
+  Status DeleteSchedule(const std::string& project, const std::string& domain,
+                        const std::string& name);
   Result<std::vector<ScheduleRecord>> ListSchedules();
 
   // API tokens, by the SHA-256 hex of the token (the token itself is never stored).

@@ -13,9 +13,9 @@
 namespace flyte {
 
 enum class TypeKind : uint8_t {
-  kNone,      // the type of null; the element type of an empty list literal
-  kInt,       // int64
-  kFloat,     // double
+  kNone,   // the type of null; the element type of an empty list literal
+  kInt,    // int64
+  kFloat,  // double
   kStr,
   kBool,
   kDatetime,  // an instant, nanosecond precision, UTC

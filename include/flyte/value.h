@@ -17,7 +17,17 @@ namespace flyte {
 class Value {
  public:
   enum class Kind : uint8_t {
-    kNull, kBool, kInt, kFloat, kStr, kDatetime, kDuration, kFile, kDir, kList, kMap
+    kNull,
+    kBool,
+    kInt,
+    kFloat,
+    kStr,
+    kDatetime,
+    kDuration,
+    kFile,
+    kDir,
+    kList,
+    kMap
   };
   using List = std::vector<Value>;
   using Map = std::vector<std::pair<std::string, Value>>;  // sorted by key, keys unique

@@ -43,7 +43,8 @@ std::string GenerateName() {
 // The labels stored with an execution, to carry over to its relaunch or recovery.
 std::vector<std::pair<std::string, std::string>> LabelsOf(const ExecutionRecord& r) {
   std::vector<std::pair<std::string, std::string>> out;
-  yaml::ParseResult parsed = yaml::ParseText(r.labels_json.empty() ? "{}" : r.labels_json, "labels");
+  yaml::ParseResult parsed =
+      yaml::ParseText(r.labels_json.empty() ? "{}" : r.labels_json, "labels");
   if (!parsed.doc || parsed.doc->root() == nullptr || !parsed.doc->root()->is_map()) return out;
   for (const auto& [k, v] : parsed.doc->root()->entries) out.emplace_back(k->text, v->text);
   return out;
@@ -122,8 +123,12 @@ void CollectGates(const CompiledFile& file, const CompiledBody& b, const std::st
                   std::map<std::string, Type>& out, int depth) {
   if (depth > 16) return;
   switch (b.kind) {
-    case spec::NodeKind::kApprove: out.emplace(id, Type::Bool()); break;
-    case spec::NodeKind::kSignal: out.emplace(b.signal_name, b.iface.outputs[0].type); break;
+    case spec::NodeKind::kApprove:
+      out.emplace(id, Type::Bool());
+      break;
+    case spec::NodeKind::kSignal:
+      out.emplace(b.signal_name, b.iface.outputs[0].type);
+      break;
     case spec::NodeKind::kWorkflow:
       if (b.target != kNoIndex) {
         for (const CompiledNode& n : file.workflows[b.target].nodes) {
@@ -135,27 +140,34 @@ void CollectGates(const CompiledFile& file, const CompiledBody& b, const std::st
       for (size_t c = 0; c < b.cases.size(); ++c) {
         if (b.cases[c].body) {
           CollectGates(file, *b.cases[c].body,
-                       id + "/" + (b.cases[c].condition ? std::to_string(c + 1) : "else"), out, depth + 1);
+                       id + "/" + (b.cases[c].condition ? std::to_string(c + 1) : "else"), out,
+                       depth + 1);
         }
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
 // Every task node a workflow can run, through subworkflows, branches and launch plans (whose
 // child executions run on the same runners); dynamic fragments are known only when they run.
-void CollectTaskBodies(const CompiledFile& file, const CompiledBody& b, std::vector<const CompiledBody*>& out,
-                       int depth) {
+void CollectTaskBodies(const CompiledFile& file, const CompiledBody& b,
+                       std::vector<const CompiledBody*>& out, int depth) {
   if (depth > 16) return;
   auto workflow = [&](uint32_t w) {
     if (w == kNoIndex) return;
-    for (const CompiledNode& n : file.workflows[w].nodes) CollectTaskBodies(file, n.body, out, depth + 1);
+    for (const CompiledNode& n : file.workflows[w].nodes)
+      CollectTaskBodies(file, n.body, out, depth + 1);
   };
   switch (b.kind) {
     case spec::NodeKind::kTask:
-    case spec::NodeKind::kMap: out.push_back(&b); break;
-    case spec::NodeKind::kWorkflow: workflow(b.target); break;
+    case spec::NodeKind::kMap:
+      out.push_back(&b);
+      break;
+    case spec::NodeKind::kWorkflow:
+      workflow(b.target);
+      break;
     case spec::NodeKind::kLaunchPlan:
       if (b.target != kNoIndex) workflow(file.launch_plans[b.target].workflow);
       break;
@@ -164,7 +176,8 @@ void CollectTaskBodies(const CompiledFile& file, const CompiledBody& b, std::vec
         if (c.body) CollectTaskBodies(file, *c.body, out, depth + 1);
       }
       break;
-    default: break;
+    default:
+      break;
   }
 }
 
@@ -211,8 +224,8 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   admin->blobs_ = std::make_unique<BlobStore>(options.home + "/blobs");
   admin->data_stores_ = options.data_stores;
   if (admin->data_stores_ == nullptr) {
-    ASSIGN_OR_RETURN(admin->data_stores_,
-                     storage::DataStores::Open(options.home + "/blobs", "", storage::AwsEnvironment()));
+    ASSIGN_OR_RETURN(admin->data_stores_, storage::DataStores::Open(options.home + "/blobs", "",
+                                                                    storage::AwsEnvironment()));
   }
   admin->clock_ = std::make_unique<UvClock>(loop);
   LocalRunner::Options runner_options;
@@ -222,11 +235,13 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
   runner_options.stores = admin->data_stores_.get();
   // Secrets: $FLYTE_SECRET_<NAME>, else a file in $FLYTE_SECRETS_DIR (default HOME/secrets).
   const char* secrets_dir = std::getenv("FLYTE_SECRETS_DIR");
-  runner_options.secrets_dir = secrets_dir != nullptr && *secrets_dir != '\0' ? secrets_dir : options.home + "/secrets";
+  runner_options.secrets_dir =
+      secrets_dir != nullptr && *secrets_dir != '\0' ? secrets_dir : options.home + "/secrets";
   std::error_code exe_ec;
   runner_options.flyte_binary = fs::read_symlink("/proc/self/exe", exe_ec).string();
   if (options.supervise) {
-    if (exe_ec) return IOError("cannot find the flyte executable to supervise tasks: " + exe_ec.message());
+    if (exe_ec)
+      return IOError("cannot find the flyte executable to supervise tasks: " + exe_ec.message());
     // The static supervisor starts several times faster than the flyte binary; a home where
     // it cannot be written or executed still gets crash-safe tasks, only slower ones.
     Result<std::string> installed = InstallSupervisor(options.home + "/bin");
@@ -234,7 +249,8 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
       runner_options.supervisor = *installed;
     } else {
       runner_options.supervisor = runner_options.flyte_binary;
-      admin->supervisor_warning_ = installed.status().message() + "; tasks run under `flyte __supervise` instead";
+      admin->supervisor_warning_ =
+          installed.status().message() + "; tasks run under `flyte __supervise` instead";
     }
   } else {
     // Tasks run as our own children (a supervisor per task would double the cost of a start);
@@ -246,7 +262,8 @@ Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options op
       runner_options.flyte_binary = *installed;
     }
   }
-  admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") + ProcessIdentity(::getpid()));
+  admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") +
+                           ProcessIdentity(::getpid()));
   admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));
   // Every kind runs as a local process until a cluster runner is routed in.
   admin->routing_ = std::make_unique<RoutingRunner>(*admin->runner_);
@@ -348,7 +365,9 @@ void LocalAdmin::AbortOnSignals() {
           }
           self->interrupted_ = sig;
           if (!self->engine_->ActiveKeys().empty()) {
-            std::fprintf(stderr, "flyte: interrupted: stopping the running tasks (again to kill them now)\n");
+            std::fprintf(
+                stderr,
+                "flyte: interrupted: stopping the running tasks (again to kill them now)\n");
           }
           for (const ExecutionKey& key : self->engine_->ActiveKeys()) {
             (void)self->engine_->Abort(key, std::string("interrupted by ") +
@@ -408,7 +427,8 @@ Result<RegisterResult> LocalAdmin::Register(const RegisterRequest& req) {
   result.project = req.project.empty() ? f.project() : req.project;
   result.domain = req.domain.empty() ? f.domain() : req.domain;
   if (!IsDnsLabel(result.project)) {
-    return InvalidArgument("project " + Quote(result.project) + " must be a DNS label: 1 to 63 lowercase letters, "
+    return InvalidArgument("project " + Quote(result.project) +
+                           " must be a DNS label: 1 to 63 lowercase letters, "
                            "digits and '-', not starting or ending with '-'");
   }
   result.source = Sha256Hex(req.content);
@@ -425,23 +445,27 @@ Result<RegisterResult> LocalAdmin::Register(const RegisterRequest& req) {
     ASSIGN_OR_RETURN(std::optional<ProjectRecord> project, store_->GetProject(result.project));
     if (!project) RETURN_IF_ERROR(store_->PutProject({result.project, result.project, "", now}));
     std::error_code ec;
-    RETURN_IF_ERROR(store_->PutSource(result.source, fs::absolute(req.path, ec).string(), req.content));
+    RETURN_IF_ERROR(
+        store_->PutSource(result.source, fs::absolute(req.path, ec).string(), req.content));
     auto put = [&](const std::string& kind, const std::string& name, const std::string& digest,
                    const std::string& state) -> Status {
-      ASSIGN_OR_RETURN(std::optional<EntityRecord> before,
-                       store_->GetEntity(kind, result.project, result.domain, name, result.version));
+      ASSIGN_OR_RETURN(
+          std::optional<EntityRecord> before,
+          store_->GetEntity(kind, result.project, result.domain, name, result.version));
       RETURN_IF_ERROR(store_->PutEntity({kind, result.project, result.domain, name, result.version,
                                          digest, result.source, state, now}));
       result.entities.push_back({kind, name, !before.has_value()});
       return Status::Ok();
     };
-    for (const CompiledTask& t : f.tasks) RETURN_IF_ERROR(put("task", t.name, digest_of("tasks", t.name), ""));
+    for (const CompiledTask& t : f.tasks)
+      RETURN_IF_ERROR(put("task", t.name, digest_of("tasks", t.name), ""));
     for (const CompiledWorkflow& w : f.workflows) {
       RETURN_IF_ERROR(put("workflow", w.name, digest_of("workflows", w.name), ""));
     }
     for (const CompiledLaunchPlan& lp : f.launch_plans) {
-      std::string digest = lp.spec != nullptr ? digest_of("launch_plans", lp.name)
-                                              : Sha256Hex("default:" + digest_of("workflows", lp.name));
+      std::string digest = lp.spec != nullptr
+                               ? digest_of("launch_plans", lp.name)
+                               : Sha256Hex("default:" + digest_of("workflows", lp.name));
       RETURN_IF_ERROR(put("launch_plan", lp.name, digest, "INACTIVE"));
     }
     return Status::Ok();
@@ -478,7 +502,8 @@ ExecutionOptions LocalAdmin::DefaultOptions(const CompiledFile& file, uint32_t w
   return o;
 }
 
-Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::shared_ptr<const PriorRun> prior) {
+Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req,
+                                        std::shared_ptr<const PriorRun> prior) {
   ExecutionKey key{req.project, req.domain, req.name.empty() ? GenerateName() : req.name};
   if (!IsExecutionName(key.name)) {
     return InvalidArgument("execution name " + Quote(key.name) +
@@ -488,18 +513,22 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   // Pod, and every variable reaches the task.
   for (const auto& [k, v] : req.labels) {
     if (!IsLabelKey(k)) {
-      return InvalidArgument("label key " + Quote(k) +
-                             " is not a valid Kubernetes label name (1 to 63 of [A-Za-z0-9-_.], starting and ending "
-                             "with a letter or digit, optionally after a DNS prefix and /)");
+      return InvalidArgument(
+          "label key " + Quote(k) +
+          " is not a valid Kubernetes label name (1 to 63 of [A-Za-z0-9-_.], starting and ending "
+          "with a letter or digit, optionally after a DNS prefix and /)");
     }
     if (!IsLabelValue(v)) {
-      return InvalidArgument("label value " + Quote(v) + " of " + Quote(k) +
-                             " must be at most 63 characters of [A-Za-z0-9-_.], starting and ending with a letter "
-                             "or digit");
+      return InvalidArgument(
+          "label value " + Quote(v) + " of " + Quote(k) +
+          " must be at most 63 characters of [A-Za-z0-9-_.], starting and ending with a letter "
+          "or digit");
     }
   }
   for (const auto& [k, v] : req.env) {
-    if (!IsEnvName(k)) return InvalidArgument("environment variable name " + Quote(k) + " must match [A-Za-z_][A-Za-z0-9_]*");
+    if (!IsEnvName(k))
+      return InvalidArgument("environment variable name " + Quote(k) +
+                             " must match [A-Za-z_][A-Za-z0-9_]*");
   }
   // Find the registration that holds the target.
   const char* kind = req.target_kind == TargetKind::kWorkflow     ? "workflow"
@@ -510,8 +539,8 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
                    store_->FindEntities(kind, key.project, key.domain, req.target, req.version));
   if (found.empty()) {
     return NotFound("nothing named " + Quote(req.target.empty() ? "(any)" : req.target) +
-                    (req.version.empty() ? "" : " at version " + req.version) + " is registered in " +
-                    key.project + "/" + key.domain);
+                    (req.version.empty() ? "" : " at version " + req.version) +
+                    " is registered in " + key.project + "/" + key.domain);
   }
   const std::string source = found.front().source;
   const std::string version = found.front().version;
@@ -541,11 +570,14 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
     pick_workflow(0);
   } else {
     uint32_t w = req.target_kind == TargetKind::kAuto || req.target_kind == TargetKind::kWorkflow
-                     ? file->FindWorkflow(req.target) : kNoIndex;
+                     ? file->FindWorkflow(req.target)
+                     : kNoIndex;
     uint32_t t = req.target_kind == TargetKind::kAuto || req.target_kind == TargetKind::kTask
-                     ? file->FindTask(req.target) : kNoIndex;
+                     ? file->FindTask(req.target)
+                     : kNoIndex;
     uint32_t l = req.target_kind == TargetKind::kAuto || req.target_kind == TargetKind::kLaunchPlan
-                     ? file->FindLaunchPlan(req.target) : kNoIndex;
+                     ? file->FindLaunchPlan(req.target)
+                     : kNoIndex;
     if (w != kNoIndex) {
       pick_workflow(w);
     } else if (t != kNoIndex) {
@@ -562,7 +594,8 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
       for (const CompiledWorkflow& wf : file->workflows) names.push_back(wf.name);
       for (const CompiledTask& tk : file->tasks) names.push_back(tk.name);
       return InvalidArgument("no workflow or task named " + Quote(req.target) +
-                             DidYouMean(req.target, names) + "; the file has: " + Join(names, ", "));
+                             DidYouMean(req.target, names) +
+                             "; the file has: " + Join(names, ", "));
     }
   }
   // A task whose kind has no runner here is refused before anything starts.
@@ -582,22 +615,27 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   auto unknown = [&](const std::string& name) {
     std::string fixed;
     if (lp != nullptr && file->workflows[lp->workflow].iface.FindInput(name) != kNoIndex) {
-      return InvalidArgument("input " + Quote(name) + " is fixed by " + what + " and cannot be set");
+      return InvalidArgument("input " + Quote(name) + " is fixed by " + what +
+                             " and cannot be set");
     }
-    return InvalidArgument("unknown input " + Quote(name) + " for " + what + DidYouMean(name, names) +
+    return InvalidArgument("unknown input " + Quote(name) + " for " + what +
+                           DidYouMean(name, names) +
                            "; its inputs are: " + DescribeInputs(iface->inputs));
   };
   std::unique_ptr<yaml::Document> doc;
   if (!req.inputs_document.empty()) {
     yaml::ParseResult parsed = yaml::ParseText(req.inputs_document, req.inputs_document_name);
     if (!parsed.doc) {
-      return InvalidArgument(req.inputs_document_name + ":" + std::to_string(parsed.error.line) + ":" +
-                             std::to_string(parsed.error.col) + ": invalid YAML: " + parsed.error.message);
+      return InvalidArgument(req.inputs_document_name + ":" + std::to_string(parsed.error.line) +
+                             ":" + std::to_string(parsed.error.col) +
+                             ": invalid YAML: " + parsed.error.message);
     }
     doc = std::move(parsed.doc);
     const yaml::Node* root = doc->root();
     if (root != nullptr && !root->is_null()) {
-      if (!root->is_map()) return InvalidArgument(req.inputs_document_name + ": expected a mapping of input names to values");
+      if (!root->is_map())
+        return InvalidArgument(req.inputs_document_name +
+                               ": expected a mapping of input names to values");
       for (const auto& [k, v] : root->entries) {
         uint32_t idx = iface->FindInput(k->text);
         if (idx == kNoIndex && req.ignore_fixed_inputs && lp != nullptr &&
@@ -609,7 +647,8 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
         if (!lit.ok()) {
           const yaml::Node* at = lit.at != nullptr ? lit.at : v;
           return InvalidArgument(req.inputs_document_name + ":" + std::to_string(at->line) + ":" +
-                                 std::to_string(at->col) + ": input " + Quote(k->text) + ": " + lit.error);
+                                 std::to_string(at->col) + ": input " + Quote(k->text) + ": " +
+                                 lit.error);
         }
         given[idx] = std::move(lit.value);
       }
@@ -620,8 +659,8 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
     if (idx == kNoIndex) return unknown(name);
     LiteralResult lit = ValueFromText(text, iface->inputs[idx].type);
     if (!lit.ok()) {
-      return InvalidArgument("--input " + name + "=" + text + ": " + lit.error + " (input " + Quote(name) +
-                             " is " + iface->inputs[idx].type.ToString() + ")");
+      return InvalidArgument("--input " + name + "=" + text + ": " + lit.error + " (input " +
+                             Quote(name) + " is " + iface->inputs[idx].type.ToString() + ")");
     }
     given[idx] = std::move(lit.value);
   }
@@ -637,15 +676,16 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
     } else if (v.default_value) {
       values[i] = *v.default_value;
     } else if (!v.type.IsOptional()) {
-      return InvalidArgument("missing input " + Quote(v.name) + " (" + v.type.ToString() + ") of " + what +
-                             ": pass --input " + v.name + "=VALUE");
+      return InvalidArgument("missing input " + Quote(v.name) + " (" + v.type.ToString() + ") of " +
+                             what + ": pass --input " + v.name + "=VALUE");
     }
   }
   if (lp != nullptr) {
     // A launch plan's interface leaves out fixed inputs: put them back in workflow order.
     const Interface& wf_iface = file->workflows[lp->workflow].iface;
     std::vector<Value> full(wf_iface.inputs.size());
-    for (size_t i = 0; i < iface->inputs.size(); ++i) full[wf_iface.FindInput(iface->inputs[i].name)] = values[i];
+    for (size_t i = 0; i < iface->inputs.size(); ++i)
+      full[wf_iface.FindInput(iface->inputs[i].name)] = values[i];
     for (const auto& [idx, value] : lp->fixed_inputs) full[idx] = value;
     values = std::move(full);
   }
@@ -660,8 +700,9 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
       if (it == gates.end()) {
         std::vector<std::string> names;
         for (const auto& [g, t] : gates) names.push_back(g);
-        return InvalidArgument("no gate of " + what + " waits for " + Quote(name) + DidYouMean(name, names) +
-                               (names.empty() ? "; it has no gates" : "; its gates are: " + Join(names, ", ")));
+        return InvalidArgument(
+            "no gate of " + what + " waits for " + Quote(name) + DidYouMean(name, names) +
+            (names.empty() ? "; it has no gates" : "; its gates are: " + Join(names, ", ")));
       }
       LiteralResult lit = ValueFromText(text, it->second);
       if (!lit.ok()) return InvalidArgument("signal " + Quote(name) + ": " + lit.error);
@@ -692,14 +733,16 @@ Result<ExecutionKey> LocalAdmin::Create(const CreateExecutionRequest& req, std::
   const std::vector<Variable>& in_vars =
       er.single_task ? er.single_task->iface.inputs : file->workflows[er.workflow].iface.inputs;
   Value::Map m;
-  for (size_t i = 0; i < in_vars.size() && i < values.size(); ++i) m.emplace_back(in_vars[i].name, values[i]);
+  for (size_t i = 0; i < in_vars.size() && i < values.size(); ++i)
+    m.emplace_back(in_vars[i].name, values[i]);
   rec.inputs_json = Value::FromMap(std::move(m)).ToCanonicalJson();
   rec.run_dir = o.run_dir;
   // Labels: the launch plan's, then the request's over them.
   std::vector<std::pair<std::string, std::string>> labels;
   if (lp != nullptr && lp->spec != nullptr) labels = lp->spec->labels;
   for (const auto& [k, v] : req.labels) {
-    auto same = std::find_if(labels.begin(), labels.end(), [&](const auto& kv) { return kv.first == k; });
+    auto same =
+        std::find_if(labels.begin(), labels.end(), [&](const auto& kv) { return kv.first == k; });
     if (same != labels.end()) {
       same->second = v;
     } else {
@@ -759,7 +802,8 @@ Status LocalAdmin::Terminate(const ExecutionKey& key, const std::string& cause) 
                             " and not running here");
 }
 
-Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, const std::string& text) {
+Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name,
+                          const std::string& text) {
   const ExecutionState* e = engine_->Find(key);
   if (e == nullptr) {
     ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
@@ -781,7 +825,8 @@ Status LocalAdmin::Signal(const ExecutionKey& key, const std::string& name, cons
   if (gate == gates.end()) {
     std::vector<std::string> names;
     for (const auto& [g, t] : gates) names.push_back(g);
-    return NotFound("execution " + key.name + " has no gate " + Quote(name) + DidYouMean(name, names) +
+    return NotFound("execution " + key.name + " has no gate " + Quote(name) +
+                    DidYouMean(name, names) +
                     (names.empty() ? "" : "; its gates are: " + Join(names, ", ")));
   }
   LiteralResult lit = ValueFromText(text, gate->second);
@@ -834,8 +879,8 @@ CreateExecutionRequest AgainRequest(const ExecutionRecord& r, const std::string&
 Result<ExecutionRecord> LocalAdmin::TopLevel(const ExecutionKey& key, const char* verb) {
   ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
   if (!r.parent.empty()) {
-    return FailedPrecondition("execution " + key.name + " was started by node " + r.parent + "; " + verb +
-                              " its parent instead");
+    return FailedPrecondition("execution " + key.name + " was started by node " + r.parent + "; " +
+                              verb + " its parent instead");
   }
   return r;
 }
@@ -855,8 +900,9 @@ Result<ExecutionKey> LocalAdmin::Recover(const ExecutionKey& key, const std::str
   return Create(AgainRequest(r, name, ExecutionMode::kRecovered), std::move(prior));
 }
 
-Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth,
-                                                       const CompiledFile* file) {
+Result<std::shared_ptr<PriorRun>> LocalAdmin::LoadPrior(const ExecutionKey& key,
+                                                        PriorRun::Mode mode, int depth,
+                                                        const CompiledFile* file) {
   auto prior = std::make_shared<PriorRun>();
   prior->mode = mode;
   ASSIGN_OR_RETURN(ExecutionRecord r, GetExecution(key));
@@ -905,7 +951,8 @@ Status LocalAdmin::Resume(const ExecutionRecord& r) {
   const CompiledLaunchPlan* lp = nullptr;
   if (!r.launch_plan.empty()) {
     uint32_t l = file->FindLaunchPlan(r.launch_plan);
-    if (l == kNoIndex) return NotFound("its launch plan " + Quote(r.launch_plan) + " is not in its source");
+    if (l == kNoIndex)
+      return NotFound("its launch plan " + Quote(r.launch_plan) + " is not in its source");
     lp = &file->launch_plans[l];
     er.workflow = lp->workflow;
     er.launch_plan = lp->name;
@@ -916,8 +963,10 @@ Status LocalAdmin::Resume(const ExecutionRecord& r) {
   } else {
     return NotFound("its workflow " + Quote(r.workflow) + " is not in its source");
   }
-  const Interface& iface = er.single_task ? er.single_task->iface : file->workflows[er.workflow].iface;
-  yaml::ParseResult parsed = yaml::ParseText(r.inputs_json.empty() ? "{}" : r.inputs_json, "stored inputs");
+  const Interface& iface =
+      er.single_task ? er.single_task->iface : file->workflows[er.workflow].iface;
+  yaml::ParseResult parsed =
+      yaml::ParseText(r.inputs_json.empty() ? "{}" : r.inputs_json, "stored inputs");
   if (!parsed.doc || parsed.doc->root() == nullptr || !parsed.doc->root()->is_map()) {
     return Internal("its stored inputs cannot be read");
   }
@@ -928,7 +977,8 @@ Status LocalAdmin::Resume(const ExecutionRecord& r) {
       continue;
     }
     LiteralResult lit = ValueFromNode(*node, v.type);
-    if (!lit.ok()) return Internal("its stored input " + Quote(v.name) + " cannot be read: " + lit.error);
+    if (!lit.ok())
+      return Internal("its stored input " + Quote(v.name) + " cannot be read: " + lit.error);
     er.inputs.push_back(std::move(lit.value));
   }
   er.options = DefaultOptions(*file, er.workflow, lp, std::nullopt);
@@ -940,7 +990,8 @@ Status LocalAdmin::Resume(const ExecutionRecord& r) {
   ASSIGN_OR_RETURN(er.prior, LoadPrior(r.key, PriorRun::Mode::kResume, 0, file.get()));
   er.signals = er.prior->signals;
   RETURN_IF_ERROR(store_->ClaimExecution(r.key));
-  for (const auto& [child, p] : er.prior->children) RETURN_IF_ERROR(store_->ClaimExecution({r.key.project, r.key.domain, child}));
+  for (const auto& [child, p] : er.prior->children)
+    RETURN_IF_ERROR(store_->ClaimExecution({r.key.project, r.key.domain, child}));
   engine_->Start(std::move(er));
   return Status::Ok();
 }
@@ -967,7 +1018,8 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
   };
   for (const ExecutionRecord& r : unfinished) {
     if (!r.parent.empty() || engine_->Find(r.key) != nullptr) continue;
-    if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
+    if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner)))
+      continue;
     if (!resume_servers && StartsWith(r.owner, "serve:")) continue;  // the next server continues it
     if (!StartsWith(r.owner, "serve:")) {
       RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, "Orphaned",
@@ -988,7 +1040,8 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
   for (const ExecutionRecord& r : unfinished) {
     if (r.parent.empty() || engine_->Find(r.key) != nullptr) continue;
     if (!resume_servers && StartsWith(r.owner, "serve:")) continue;
-    if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner))) continue;
+    if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner)))
+      continue;
     RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, "Orphaned",
                         "its parent execution " + r.parent + " was not continued"));
   }
@@ -996,11 +1049,14 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
 }
 
 Status LocalAdmin::SetLaunchPlanState(const std::string& project, const std::string& domain,
-                                      const std::string& name, const std::string& version, bool active) {
-  ASSIGN_OR_RETURN(std::vector<EntityRecord> found, store_->FindEntities("launch_plan", project, domain, name, version));
+                                      const std::string& name, const std::string& version,
+                                      bool active) {
+  ASSIGN_OR_RETURN(std::vector<EntityRecord> found,
+                   store_->FindEntities("launch_plan", project, domain, name, version));
   if (found.empty()) {
-    return NotFound("no launch plan " + Quote(name) + (version.empty() ? "" : " at version " + Quote(version)) +
-                    " in " + project + "/" + domain);
+    return NotFound("no launch plan " + Quote(name) +
+                    (version.empty() ? "" : " at version " + Quote(version)) + " in " + project +
+                    "/" + domain);
   }
   const EntityRecord& plan = found.front();  // newest first
   if (on_launch_plan_state_) RETURN_IF_ERROR(on_launch_plan_state_(plan, active));
@@ -1011,8 +1067,8 @@ bool LocalAdmin::HasRunning(const std::string& project, const std::string& domai
                             const std::string& launch_plan) const {
   for (const ExecutionKey& key : engine_->ActiveKeys()) {
     const ExecutionState* e = engine_->Find(key);
-    if (e != nullptr && key.project == project && key.domain == domain && e->launch_plan == launch_plan &&
-        e->parent.empty()) {
+    if (e != nullptr && key.project == project && key.domain == domain &&
+        e->launch_plan == launch_plan && e->parent.empty()) {
       return true;
     }
   }
@@ -1024,7 +1080,8 @@ Result<std::vector<ProjectRecord>> LocalAdmin::ListProjects() { return store_->L
 Status LocalAdmin::PutProject(const ProjectRecord& project) {
   // The rule a workflow file's `project:` follows: a project names Kubernetes namespaces.
   if (!IsDnsLabel(project.id)) {
-    return InvalidArgument("project id " + Quote(project.id) + " must be a DNS label: 1 to 63 lowercase letters, "
+    return InvalidArgument("project id " + Quote(project.id) +
+                           " must be a DNS label: 1 to 63 lowercase letters, "
                            "digits and '-', not starting or ending with '-'");
   }
   ProjectRecord p = project;
@@ -1033,8 +1090,10 @@ Status LocalAdmin::PutProject(const ProjectRecord& project) {
   return store_->PutProject(p);
 }
 
-Result<std::vector<EntityRecord>> LocalAdmin::ListEntities(const std::string& kind, const std::string& project,
-                                                           const std::string& domain, const std::string& name,
+Result<std::vector<EntityRecord>> LocalAdmin::ListEntities(const std::string& kind,
+                                                           const std::string& project,
+                                                           const std::string& domain,
+                                                           const std::string& name,
                                                            const std::string& version) {
   ASSIGN_OR_RETURN(std::vector<EntityRecord> found,
                    store_->FindEntities(kind, project, domain, name, version));

@@ -65,7 +65,8 @@ class LocalAdmin : public AdminService {
   Result<std::string> ReadLogs(const ExecutionKey& key, const std::string& node,
                                std::optional<uint32_t> attempt) override;
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
-  Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
+  Status Signal(const ExecutionKey& key, const std::string& name,
+                const std::string& value) override;
   Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
   Result<ExecutionKey> Recover(const ExecutionKey& key, const std::string& name) override;
   // Continues every unfinished execution whose process is gone: a server's (killed or
@@ -76,11 +77,13 @@ class LocalAdmin : public AdminService {
   // are gone (killed, or unable to record their end) are recorded as ABORTED, so none stays
   // RUNNING without a process. A server's are left for the server to continue.
   Result<ResumeReport> EndAbandonedRuns();
-  Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
-                            const std::string& version, bool active) override;
+  Status SetLaunchPlanState(const std::string& project, const std::string& domain,
+                            const std::string& name, const std::string& version,
+                            bool active) override;
   Result<std::vector<ProjectRecord>> ListProjects() override;
   Status PutProject(const ProjectRecord& project) override;
-  Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,
+  Result<std::vector<EntityRecord>> ListEntities(const std::string& kind,
+                                                 const std::string& project,
                                                  const std::string& domain, const std::string& name,
                                                  const std::string& version) override;
   Result<std::vector<CacheRecord>> ListCache(const std::string& task) override;
@@ -126,7 +129,8 @@ class LocalAdmin : public AdminService {
                                              const std::string& name)>;
   void OnNextFire(NextFireHook hook) { next_fire_ = std::move(hook); }
   // Live executions started from launch plan `name` that have not ended.
-  bool HasRunning(const std::string& project, const std::string& domain, const std::string& launch_plan) const;
+  bool HasRunning(const std::string& project, const std::string& domain,
+                  const std::string& launch_plan) const;
   const std::string& home() const { return options_.home; }
   // Where task logs are read (local files): readers off the loop thread use it directly.
   LogSource& logs() { return logs_; }
@@ -141,17 +145,19 @@ class LocalAdmin : public AdminService {
   void ScheduleRetry();
   static void OnRetry(uv_timer_t* timer);
   Result<ResumeReport> EndOrphans(bool resume_servers);
-  Result<ExecutionKey> Create(const CreateExecutionRequest& request, std::shared_ptr<const PriorRun> prior);
+  Result<ExecutionKey> Create(const CreateExecutionRequest& request,
+                              std::shared_ptr<const PriorRun> prior);
   // What an execution's rows say of its nodes, attempts and child executions.
   // `file` (resume): the execution's compiled source, to read back the signals each level
   // (the execution and its launch-plan children) had received.
-  Result<std::shared_ptr<PriorRun>> LoadPrior(const ExecutionKey& key, PriorRun::Mode mode, int depth,
-                                              const CompiledFile* file = nullptr);
+  Result<std::shared_ptr<PriorRun>> LoadPrior(const ExecutionKey& key, PriorRun::Mode mode,
+                                              int depth, const CompiledFile* file = nullptr);
   Status Resume(const ExecutionRecord& record);
   // Signals the engine and keeps the execution's signals in its row.
   Status Deliver(const ExecutionKey& key, const std::string& name, Value value);
   Result<ExecutionRecord> TopLevel(const ExecutionKey& key, const char* verb);
-  ExecutionOptions DefaultOptions(const CompiledFile& file, uint32_t workflow, const CompiledLaunchPlan* lp,
+  ExecutionOptions DefaultOptions(const CompiledFile& file, uint32_t workflow,
+                                  const CompiledLaunchPlan* lp,
                                   std::optional<uint32_t> max_parallelism) const;
   static void OnCheck(uv_check_t* check);
   static void OnPrepare(uv_prepare_t* prepare);

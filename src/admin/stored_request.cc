@@ -19,7 +19,8 @@ const yaml::Node* ParseMap(const std::string& json, const char* what, yaml::Pars
 
 std::string OptionsJson(const ExecutionOptions& o) {
   std::string out = "{";
-  if (o.max_parallelism != 0) out += "\"max_parallelism\":" + std::to_string(o.max_parallelism) + ",";
+  if (o.max_parallelism != 0)
+    out += "\"max_parallelism\":" + std::to_string(o.max_parallelism) + ",";
   out += std::string("\"overwrite_cache\":") + (o.overwrite_cache ? "true" : "false") +
          ",\"no_cache\":" + (o.no_cache ? "true" : "false") + ",\"env\":{";
   for (size_t i = 0; i < o.env.size(); ++i) {
@@ -53,11 +54,13 @@ bool ReadOptionsJson(const std::string& json, ExecutionOptions* o) {
     *field = *v;
     return true;
   };
-  if (!integer("max_parallelism", &o->max_parallelism) || !integer("gate_timeout", &o->gate_default_timeout_nanos) ||
+  if (!integer("max_parallelism", &o->max_parallelism) ||
+      !integer("gate_timeout", &o->gate_default_timeout_nanos) ||
       !boolean("overwrite_cache", &o->overwrite_cache) || !boolean("no_cache", &o->no_cache)) {
     return false;
   }
-  if (const yaml::Node* hint = root->Get("gate_hint"); hint != nullptr && hint->is_scalar()) o->gate_hint = hint->text;
+  if (const yaml::Node* hint = root->Get("gate_hint"); hint != nullptr && hint->is_scalar())
+    o->gate_hint = hint->text;
   if (const yaml::Node* env = root->Get("env"); env != nullptr) {
     if (!env->is_map()) return false;
     o->env.clear();
@@ -75,8 +78,8 @@ std::string SignalsJson(const std::map<std::string, Value>& signals) {
   return Value::FromMap(std::move(m)).ToCanonicalJson();
 }
 
-std::vector<std::pair<std::string, Value>> ReadSignalsJson(const std::string& json,
-                                                           const std::map<std::string, Type>& gates) {
+std::vector<std::pair<std::string, Value>> ReadSignalsJson(
+    const std::string& json, const std::map<std::string, Type>& gates) {
   std::vector<std::pair<std::string, Value>> out;
   yaml::ParseResult parsed;
   const yaml::Node* root = ParseMap(json, "stored signals", parsed);

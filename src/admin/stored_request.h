@@ -25,7 +25,7 @@ bool ReadOptionsJson(const std::string& json, ExecutionOptions* options);
 std::string SignalsJson(const std::map<std::string, Value>& signals);
 // The signals in `json` whose gate is in `gates` and whose value still fits its type (the
 // rest are dropped: a gate that no longer takes them cannot use them).
-std::vector<std::pair<std::string, Value>> ReadSignalsJson(const std::string& json,
-                                                           const std::map<std::string, Type>& gates);
+std::vector<std::pair<std::string, Value>> ReadSignalsJson(
+    const std::string& json, const std::map<std::string, Type>& gates);
 
 }  // namespace flyte

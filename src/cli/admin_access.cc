@@ -24,11 +24,13 @@ Endpoint ResolveEndpoint(const std::string& flag, const std::string& home) {
   text << in.rdbuf();
   yaml::ParseResult parsed = yaml::ParseText(text.str(), path);
   if (!parsed.doc) {
-    return {"", path, path + ":" + std::to_string(parsed.error.line) + ": " + parsed.error.message, ""};
+    return {"", path, path + ":" + std::to_string(parsed.error.line) + ": " + parsed.error.message,
+            ""};
   }
   const yaml::Node* root = parsed.doc->root();
   const yaml::Node* admin = root != nullptr && root->is_map() ? root->Get("admin") : nullptr;
-  const yaml::Node* endpoint = admin != nullptr && admin->is_map() ? admin->Get("endpoint") : nullptr;
+  const yaml::Node* endpoint =
+      admin != nullptr && admin->is_map() ? admin->Get("endpoint") : nullptr;
   if (endpoint == nullptr || !endpoint->is_scalar()) return {};
   const yaml::Node* token = admin->Get("token");
   return {endpoint->text, path, "", token != nullptr && token->is_scalar() ? token->text : ""};
@@ -54,7 +56,8 @@ ClientDefaults ReadClientDefaults(const std::string& home) {
   ClientDefaults d;
   if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "project")) d.project = p->text;
   if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "domain")) d.domain = p->text;
-  if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "raw_data_prefix")) d.raw_data_prefix = p->text;
+  if (const yaml::Node* p = ScalarAt(parsed.doc->root(), "raw_data_prefix"))
+    d.raw_data_prefix = p->text;
   return d;
 }
 
@@ -69,7 +72,8 @@ void ApplyClientDefaults(const std::string& home, const std::string& file_text,
   if (domain.empty() && ScalarAt(root, "domain") == nullptr) domain = d.domain;
 }
 
-AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_flag, bool remote_only) {
+AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_flag,
+                         bool remote_only) {
   uv_loop_init(&loop_);
   ClientDefaults defaults = ReadClientDefaults(home);
   if (!defaults.project.empty()) project_ = defaults.project;
@@ -93,7 +97,9 @@ AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_fl
     return;
   }
   if (remote_only) {
-    error_ = "no flyte server configured: pass --endpoint URL, set FLYTE_ENDPOINT, or run flyte config init";
+    error_ =
+        "no flyte server configured: pass --endpoint URL, set FLYTE_ENDPOINT, or run flyte config "
+        "init";
     error_exit_ = kExitUsage;
     return;
   }
@@ -149,14 +155,18 @@ Result<ExecutionRecord> FindExecution(AdminAccess& access, const std::string& na
 
 int ExitFor(const Status& st) {
   switch (st.code()) {
-    case StatusCode::kOk: return kExitOk;
+    case StatusCode::kOk:
+      return kExitOk;
     case StatusCode::kInvalidArgument:
     case StatusCode::kInvalidSpec:
     case StatusCode::kTypeMismatch:
     case StatusCode::kNotFound:
-    case StatusCode::kAlreadyExists: return kExitUsage;
-    case StatusCode::kFailedPrecondition: return kExitFailed;
-    default: return kExitInternal;
+    case StatusCode::kAlreadyExists:
+      return kExitUsage;
+    case StatusCode::kFailedPrecondition:
+      return kExitFailed;
+    default:
+      return kExitInternal;
   }
 }
 

@@ -40,7 +40,9 @@ class AdminAccess {
   AdminAccess(const std::string& home, const std::string& endpoint_flag, bool remote_only = false);
   ~AdminAccess();
 
-  AdminService* admin() { return local_ ? static_cast<AdminService*>(local_.get()) : remote_.get(); }
+  AdminService* admin() {
+    return local_ ? static_cast<AdminService*>(local_.get()) : remote_.get();
+  }
   http::RemoteAdmin* remote() { return remote_.get(); }
   LocalAdmin* local() { return local_.get(); }
   // The home folder or the server's URL, for messages.

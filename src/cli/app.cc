@@ -61,10 +61,11 @@ bool UnknownCommand(CLI::App& app, int argc, char** argv) {
 }  // namespace
 
 int Main(int argc, char** argv) {
-  CLI::App app{"flyte: Flyte's workflow model in one executable.\n"
-               "Typed tasks, workflows and launch plans from a YAML file, run locally in "
-               "milliseconds.",
-               "flyte"};
+  CLI::App app{
+      "flyte: Flyte's workflow model in one executable.\n"
+      "Typed tasks, workflows and launch plans from a YAML file, run locally in "
+      "milliseconds.",
+      "flyte"};
   app.require_subcommand(1);
   app.set_help_all_flag("--help-all", "Show help for every command");
 
@@ -74,8 +75,9 @@ int Main(int argc, char** argv) {
       "Compile workflow files without running them; report every error as FILE:LINE:COL");
   v->add_option("files", validate.files, "Workflow files (YAML)")->required();
   v->add_flag("-q,--quiet", validate.quiet, "Print nothing for valid files");
-  v->footer("Exit status: 0 when every file is valid, 2 otherwise.\n"
-            "Example: flyte validate examples/hello.yaml");
+  v->footer(
+      "Exit status: 0 when every file is valid, 2 otherwise.\n"
+      "Example: flyte validate examples/hello.yaml");
 
   GraphOptions graph;
   CLI::App* g = app.add_subcommand("graph", "Print a workflow's DAG as Graphviz dot or Mermaid");
@@ -84,16 +86,20 @@ int Main(int argc, char** argv) {
   g->add_option("--format", graph.format, "Output format")
       ->check(OneOf("format", {"dot", "mermaid"}))
       ->capture_default_str();
-  g->footer("Example: flyte graph examples/ml_pipeline.yaml --format mermaid\n"
-            "         flyte graph examples/etl.yaml | dot -Tsvg > etl.svg");
+  g->footer(
+      "Example: flyte graph examples/ml_pipeline.yaml --format mermaid\n"
+      "         flyte graph examples/etl.yaml | dot -Tsvg > etl.svg");
 
   RunOptions run;
-  CLI::App* r = app.add_subcommand("run", "Compile a workflow file and run a workflow or task to the end");
+  CLI::App* r =
+      app.add_subcommand("run", "Compile a workflow file and run a workflow or task to the end");
   r->add_option("file", run.file,
                 "Workflow file; with --remote, or the name of a registered launch plan or workflow")
       ->required();
-  r->add_option("target", run.target, "Workflow or task to run (optional when the file has one workflow)");
-  r->add_option("-i,--input", run.inputs, "An input as NAME=VALUE, read by its declared type (repeatable)")
+  r->add_option("target", run.target,
+                "Workflow or task to run (optional when the file has one workflow)");
+  r->add_option("-i,--input", run.inputs,
+                "An input as NAME=VALUE, read by its declared type (repeatable)")
       ->take_all();
   r->add_option("--inputs", run.inputs_file, "A YAML or JSON file mapping input names to values");
   r->add_option("-p,--project", run.project,
@@ -103,50 +109,69 @@ int Main(int argc, char** argv) {
   r->add_option("--version", run.version,
                 "With --remote NAME: the registered version to run (default: the newest)");
   r->add_option("--name", run.name, "Execution name (default: generated)");
-  r->add_flag("--overwrite-cache", run.overwrite_cache, "Run cached tasks again and replace their cache entries");
+  r->add_flag("--overwrite-cache", run.overwrite_cache,
+              "Run cached tasks again and replace their cache entries");
   r->add_flag("--no-cache", run.no_cache, "Neither read nor write the task cache");
-  r->add_option("--max-parallelism", run.max_parallelism,
-                "Tasks running at once (default: the workflow's, else the number of cores); 0: no limit")
+  r->add_option(
+       "--max-parallelism", run.max_parallelism,
+       "Tasks running at once (default: the workflow's, else the number of cores); 0: no limit")
       ->check(CLI::NonNegativeNumber);
-  r->add_option("--max-log-mib", run.max_log_mib,
-                "Keep at most this many MiB of each task attempt's stdout and of its stderr: the first and "
-                "last halves, with a line saying how much was cut; 0: no limit")
+  r->add_option(
+       "--max-log-mib", run.max_log_mib,
+       "Keep at most this many MiB of each task attempt's stdout and of its stderr: the first and "
+       "last halves, with a line saying how much was cut; 0: no limit")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  r->add_option("--env", run.env, "An environment variable for every task, NAME=VALUE (repeatable)")->take_all();
-  r->add_option("--label", run.labels, "A label recorded on the execution, KEY=VALUE (repeatable)")->take_all();
-  r->add_option("--home", run.home, "Home folder with the database, blobs and runs (default: $FLYTE_HOME, else ~/.flyte)");
+  r->add_option("--env", run.env, "An environment variable for every task, NAME=VALUE (repeatable)")
+      ->take_all();
+  r->add_option("--label", run.labels, "A label recorded on the execution, KEY=VALUE (repeatable)")
+      ->take_all();
+  r->add_option(
+      "--home", run.home,
+      "Home folder with the database, blobs and runs (default: $FLYTE_HOME, else ~/.flyte)");
   r->add_option("-o,--output", run.output, "Result format")
       ->check(OneOf("output format", {"table", "json", "yaml"}));
   r->add_flag("-v,--verbose", run.verbose, "Stream task output, each line prefixed with its node");
-  r->add_option("--junit", run.junit, "Write a JUnit XML report (one testcase per node) to this file");
-  r->add_option("--signal", run.signals, "A value for a signal gate, NAME=VALUE (repeatable)")->take_all();
-  r->add_option("--approve", run.approve, "Approve the approve gate of this node (repeatable)")->take_all();
-  r->add_option("--reject", run.reject, "Reject the approve gate of this node (repeatable)")->take_all();
-  r->add_flag("--kubernetes", run.kube.enabled,
-              "Run tasks that have an image as Kubernetes Pods (kubeconfig found as kubectl finds it)");
+  r->add_option("--junit", run.junit,
+                "Write a JUnit XML report (one testcase per node) to this file");
+  r->add_option("--signal", run.signals, "A value for a signal gate, NAME=VALUE (repeatable)")
+      ->take_all();
+  r->add_option("--approve", run.approve, "Approve the approve gate of this node (repeatable)")
+      ->take_all();
+  r->add_option("--reject", run.reject, "Reject the approve gate of this node (repeatable)")
+      ->take_all();
+  r->add_flag(
+      "--kubernetes", run.kube.enabled,
+      "Run tasks that have an image as Kubernetes Pods (kubeconfig found as kubectl finds it)");
   r->add_option("--kubeconfig", run.kube.kubeconfig, "With Kubernetes: this kubeconfig file only");
-  r->add_option("--context", run.kube.context, "With Kubernetes: the kubeconfig context (default: current-context)");
-  r->add_option("--raw-data-prefix", run.raw_data_prefix,
-                "Object storage for blob values, s3://BUCKET/PREFIX (AWS settings as the AWS CLI reads "
-                "them; default: raw_data_prefix in HOME/config.yaml, else the home's blob store)");
-  r->add_option("--namespace", run.kube.ns, "With Kubernetes: the namespace of the Pods (default: the context's)");
+  r->add_option("--context", run.kube.context,
+                "With Kubernetes: the kubeconfig context (default: current-context)");
+  r->add_option(
+      "--raw-data-prefix", run.raw_data_prefix,
+      "Object storage for blob values, s3://BUCKET/PREFIX (AWS settings as the AWS CLI reads "
+      "them; default: raw_data_prefix in HOME/config.yaml, else the home's blob store)");
+  r->add_option("--namespace", run.kube.ns,
+                "With Kubernetes: the namespace of the Pods (default: the context's)");
   r->add_option("--kube-image", run.kube.image,
                 "With Kubernetes: the image of tasks that name none (they then run as Pods too)");
   r->add_option_function<std::string>(
-       "--image-pull-grace",
-       [&run](const std::string& v) {
-         std::optional<int64_t> d = ParseDuration(v);
-         if (!d || *d < 0) throw CLI::ValidationError("--image-pull-grace", "a duration such as 3m or 30s, got " + v);
-         run.kube.image_pull_grace_nanos = *d;
-       },
-       "With Kubernetes: how long a failing image pull may last before the attempt fails (default 3m)");
+      "--image-pull-grace",
+      [&run](const std::string& v) {
+        std::optional<int64_t> d = ParseDuration(v);
+        if (!d || *d < 0)
+          throw CLI::ValidationError("--image-pull-grace",
+                                     "a duration such as 3m or 30s, got " + v);
+        run.kube.image_pull_grace_nanos = *d;
+      },
+      "With Kubernetes: how long a failing image pull may last before the attempt fails (default "
+      "3m)");
   r->add_option("--max-pods", run.kube.max_pods, "With Kubernetes: Pods running at once")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   r->add_flag("--remote", run.remote, "Submit to a flyte server instead of running here");
   r->add_flag("--wait,!--no-wait", run.wait, "With --remote: follow the execution until it ends");
-  r->add_option("--endpoint", run.endpoint, "With --remote: the server (default: FLYTE_ENDPOINT, else config.yaml)");
+  r->add_option("--endpoint", run.endpoint,
+                "With --remote: the server (default: FLYTE_ENDPOINT, else config.yaml)");
   r->footer(
       "Exit status: 0 succeeded; 1 failed, timed out or aborted; 2 bad usage or invalid file\n"
       "(nothing ran); 3 internal error; 130 interrupted (Ctrl-C aborts running tasks).\n"
@@ -187,16 +212,20 @@ int Main(int argc, char** argv) {
 
   GetOptions get;
   CLI::App* gt = app.add_subcommand("get", "Show executions run from this home (local history)");
-  gt->add_option("what", get.what,
-                 "executions | execution | inputs | outputs | projects | tasks | workflows | launchplans")
+  gt->add_option(
+        "what", get.what,
+        "executions | execution | inputs | outputs | projects | tasks | workflows | launchplans")
       ->required()
-      ->check(OneOf("kind", {"executions", "execution", "inputs", "outputs", "projects", "tasks", "workflows",
-                             "launchplans"}));
-  gt->add_option("name", get.name, "Execution name; for tasks, workflows and launchplans: one name's versions");
-  gt->add_option("node", get.node, "inputs | outputs: of this node of the execution (default: the execution's)");
+      ->check(OneOf("kind", {"executions", "execution", "inputs", "outputs", "projects", "tasks",
+                             "workflows", "launchplans"}));
+  gt->add_option("name", get.name,
+                 "Execution name; for tasks, workflows and launchplans: one name's versions");
+  gt->add_option("node", get.node,
+                 "inputs | outputs: of this node of the execution (default: the execution's)");
   gt->add_option("--download", get.download,
                  "inputs | outputs: write file and dir values into this folder, byte for byte");
-  gt->add_flag("--details", get.details, "Show the node tree: phases, attempts, cache status, durations");
+  gt->add_flag("--details", get.details,
+               "Show the node tree: phases, attempts, cache status, durations");
   gt->add_option("-p,--project", get.project,
                  "Only this project (default on a server: config.yaml's, else flytesnacks)");
   gt->add_option("-d,--domain", get.domain,
@@ -206,12 +235,15 @@ int Main(int argc, char** argv) {
       ->transform(OneOf("phase", ExecutionPhaseNames(), /*ignore_case=*/true));
   gt->add_option("--limit", get.limit, "At most this many executions")->capture_default_str();
   gt->add_option("--home", get.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
-  gt->add_option("--endpoint", get.endpoint, "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
+  gt->add_option("--endpoint", get.endpoint,
+                 "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
   gt->add_option("-o,--output", get.output, "Format")
       ->check(OneOf("output format", {"table", "json", "yaml"}));
-  gt->footer("Examples:\n  flyte get executions\n  flyte get execution NAME --details\n  flyte get workflows\n"
-             "  flyte get outputs NAME --download ./out\n  flyte get inputs NAME train -o json\n"
-             "  flyte get launchplans nightly --endpoint http://127.0.0.1:8080");
+  gt->footer(
+      "Examples:\n  flyte get executions\n  flyte get execution NAME --details\n  flyte get "
+      "workflows\n"
+      "  flyte get outputs NAME --download ./out\n  flyte get inputs NAME train -o json\n"
+      "  flyte get launchplans nightly --endpoint http://127.0.0.1:8080");
 
   LogsOptions logs;
   CLI::App* lg = app.add_subcommand("logs", "Print a task's output (stdout, then stderr)");
@@ -223,8 +255,10 @@ int Main(int argc, char** argv) {
   lg->add_option("-d,--domain", logs.domain,
                  "Domain (default: config.yaml's, else any locally, development on a server)");
   lg->add_option("--home", logs.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
-  lg->add_option("--endpoint", logs.endpoint, "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
-  lg->add_flag("-f,--follow", logs.follow, "Keep printing the node's output until its attempt ends (server only)");
+  lg->add_option("--endpoint", logs.endpoint,
+                 "A flyte server (default: FLYTE_ENDPOINT, else config.yaml, else the home)");
+  lg->add_flag("-f,--follow", logs.follow,
+               "Keep printing the node's output until its attempt ends (server only)");
 
   CacheOptions cache;
   CLI::App* ch = app.add_subcommand("cache", "List or clear the task output cache");
@@ -237,27 +271,34 @@ int Main(int argc, char** argv) {
       ->check(OneOf("output format", {"table", "json", "yaml"}));
 
   GcOptionsCli gc;
-  CLI::App* gcc = app.add_subcommand("gc", "Remove stored file and dir values of old executions (dry run by default)");
-  gcc->add_option("--older-than", gc.older_than_days, "Values of executions created more than DAYS days ago")
+  CLI::App* gcc = app.add_subcommand(
+      "gc", "Remove stored file and dir values of old executions (dry run by default)");
+  gcc->add_option("--older-than", gc.older_than_days,
+                  "Values of executions created more than DAYS days ago")
       ->required()
       ->check(CLI::Range(0.0, 36500.0));
   gcc->add_flag("--apply", gc.apply, "Remove them (without it, only print what would go)");
   gcc->add_option("--home", gc.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   gcc->add_option("--raw-data-prefix", gc.raw_data_prefix,
                   "Also values under this s3://bucket/prefix (the home's raw_data_prefix)");
-  gcc->add_option("-o,--output", gc.output, "Format")->check(OneOf("output format", {"table", "json"}));
+  gcc->add_option("-o,--output", gc.output, "Format")
+      ->check(OneOf("output format", {"table", "json"}));
   gcc->footer(
-      "A value stays while a cache entry, a newer execution or one still running names it, or when it was "
+      "A value stays while a cache entry, a newer execution or one still running names it, or when "
+      "it was "
       "written since.\nExamples:\n  flyte gc --older-than 30\n  flyte gc --older-than 30 --apply");
 
   RegisterOptions reg;
-  CLI::App* rg = app.add_subcommand("register", "Register a workflow file's tasks, workflows and launch plans on a server");
+  CLI::App* rg = app.add_subcommand(
+      "register", "Register a workflow file's tasks, workflows and launch plans on a server");
   rg->add_option("files", reg.files, "Workflow files")->required();
-  rg->add_option("--version", reg.version, "Version to register under (default: a digest of the file)");
+  rg->add_option("--version", reg.version,
+                 "Version to register under (default: a digest of the file)");
   rg->add_option("-p,--project", reg.project, "Project (default: the file's, else config.yaml's)");
   rg->add_option("-d,--domain", reg.domain, "Domain (default: the file's, else config.yaml's)");
   rg->add_option("--home", reg.home, "Home folder, for config.yaml");
-  rg->add_option("--endpoint", reg.endpoint, "The server (default: FLYTE_ENDPOINT, else config.yaml)");
+  rg->add_option("--endpoint", reg.endpoint,
+                 "The server (default: FLYTE_ENDPOINT, else config.yaml)");
 
   RemoteOptions remote;
   auto remote_common = [&remote](CLI::App* c) {
@@ -266,18 +307,21 @@ int Main(int argc, char** argv) {
     c->add_option("-d,--domain", remote.domain,
                   "Domain (default: config.yaml's, else development)");
     c->add_option("--home", remote.home, "Home folder, for config.yaml");
-    c->add_option("--endpoint", remote.endpoint, "The server (default: FLYTE_ENDPOINT, else config.yaml)");
+    c->add_option("--endpoint", remote.endpoint,
+                  "The server (default: FLYTE_ENDPOINT, else config.yaml)");
   };
   CLI::App* tm = app.add_subcommand("terminate", "Abort a running execution on a server");
   tm->add_option("execution", remote.execution, "Execution name")->required();
   tm->add_option("--cause", remote.value, "Why (recorded as the execution's error)");
   remote_common(tm);
-  CLI::App* rl = app.add_subcommand("relaunch", "Start a new execution with the same target and inputs");
+  CLI::App* rl =
+      app.add_subcommand("relaunch", "Start a new execution with the same target and inputs");
   rl->add_option("execution", remote.execution, "Execution name")->required();
   rl->add_option("--name", remote.name, "Name of the new execution (default: generated)");
   remote_common(rl);
   CLI::App* rc = app.add_subcommand(
-      "recover", "Start a new execution of an ended one; nodes that succeeded are RECOVERED, not run again");
+      "recover",
+      "Start a new execution of an ended one; nodes that succeeded are RECOVERED, not run again");
   rc->add_option("execution", remote.execution, "Execution name")->required();
   rc->add_option("--name", remote.name, "Name of the new execution (default: generated)");
   remote_common(rc);
@@ -295,7 +339,8 @@ int Main(int argc, char** argv) {
   rj->add_option("node", remote.signal, "The gate's node id")->required();
   remote_common(rj);
 
-  CLI::App* lp = app.add_subcommand("launchplan", "Activate or deactivate a launch plan (its schedule runs while active)");
+  CLI::App* lp = app.add_subcommand(
+      "launchplan", "Activate or deactivate a launch plan (its schedule runs while active)");
   std::string lp_action;
   lp->add_option("action", lp_action, "activate | deactivate")
       ->required()
@@ -306,54 +351,70 @@ int Main(int argc, char** argv) {
 
   ConfigInitOptions config_init;
   CLI::App* cf = app.add_subcommand("config", "Client configuration");
-  CLI::App* cfi = cf->add_subcommand("init", "Write $FLYTE_HOME/config.yaml with the server's endpoint");
+  CLI::App* cfi =
+      cf->add_subcommand("init", "Write $FLYTE_HOME/config.yaml with the server's endpoint");
   cfi->add_option("--endpoint", config_init.endpoint, "Server URL (default http://127.0.0.1:8080)");
   cfi->add_option("--home", config_init.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   cfi->add_flag("--force", config_init.force, "Replace an existing config.yaml");
   cf->require_subcommand(1);
 
   ServeOptions serve;
-  CLI::App* sv = app.add_subcommand("serve", "Run the admin API, executor and store as a server (the dev sandbox)");
-  sv->add_option("--listen", serve.listen, "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free one)");
+  CLI::App* sv = app.add_subcommand(
+      "serve", "Run the admin API, executor and store as a server (the dev sandbox)");
+  sv->add_option("--listen", serve.listen,
+                 "HOST:PORT to listen on (default 127.0.0.1:8080; port 0 picks a free one)");
   sv->add_option("--home", serve.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   sv->add_option("--config", serve.config, "Server configuration file (see config/server.yaml)");
-  sv->add_flag("--insecure", serve.insecure, "Allow listening beyond localhost without authentication");
+  sv->add_flag("--insecure", serve.insecure,
+               "Allow listening beyond localhost without authentication");
   sv->add_option("--auth", serve.auth,
                  "token: require a bearer token (flyte serve token create) on every request")
       ->check(OneOf("auth mode", {"token", "none"}));
   sv->add_option("--log-format", serve.log_format,
                  "text (default) or json: one JSON object per log line on stderr")
       ->check(OneOf("log format", {"text", "json"}));
-  sv->add_flag("--access-log", serve.access_log, "Log every API request (method, path, status, milliseconds)");
-  sv->add_flag("--kubernetes", serve.kube.enabled,
-               "Run tasks that have an image as Kubernetes Pods (or a kubernetes: section in --config)");
-  sv->add_option("--kubeconfig", serve.kube.kubeconfig, "With Kubernetes: this kubeconfig file only");
+  sv->add_flag("--access-log", serve.access_log,
+               "Log every API request (method, path, status, milliseconds)");
+  sv->add_flag(
+      "--kubernetes", serve.kube.enabled,
+      "Run tasks that have an image as Kubernetes Pods (or a kubernetes: section in --config)");
+  sv->add_option("--kubeconfig", serve.kube.kubeconfig,
+                 "With Kubernetes: this kubeconfig file only");
   sv->add_option("--context", serve.kube.context, "With Kubernetes: the kubeconfig context");
   sv->add_option("--namespace", serve.kube.ns, "With Kubernetes: the namespace of the Pods");
-  sv->add_option("--kube-image", serve.kube.image, "With Kubernetes: the image of tasks that name none");
-  sv->add_option("--raw-data-prefix", serve.raw_data_prefix,
-                 "Object storage for blob values, s3://BUCKET/PREFIX (or raw_data_prefix in --config)");
+  sv->add_option("--kube-image", serve.kube.image,
+                 "With Kubernetes: the image of tasks that name none");
+  sv->add_option(
+      "--raw-data-prefix", serve.raw_data_prefix,
+      "Object storage for blob values, s3://BUCKET/PREFIX (or raw_data_prefix in --config)");
   CLI::App* svt = sv->add_subcommand("token", "API tokens for --auth token");
-  CLI::App* svtc = svt->add_subcommand("create", "Create a token; it is printed once and only its hash is stored");
+  CLI::App* svtc = svt->add_subcommand(
+      "create", "Create a token; it is printed once and only its hash is stored");
   svtc->add_option("--description", serve.description, "What the token is for");
   svtc->add_option("--home", serve.home, "Home folder (default: $FLYTE_HOME, else ~/.flyte)");
   svt->require_subcommand(1);
-  sv->footer("Example: flyte serve --listen 127.0.0.1:8080, then flyte register FILE --endpoint http://127.0.0.1:8080");
+  sv->footer(
+      "Example: flyte serve --listen 127.0.0.1:8080, then flyte register FILE --endpoint "
+      "http://127.0.0.1:8080");
 
   KubeFlags doctor;
-  CLI::App* dr = app.add_subcommand("doctor", "Check what flyte can use here: Kubernetes (kubeconfig, credentials, "
-                                              "permissions, plugin operators)");
+  CLI::App* dr =
+      app.add_subcommand("doctor",
+                         "Check what flyte can use here: Kubernetes (kubeconfig, credentials, "
+                         "permissions, plugin operators)");
   dr->add_flag("--kubernetes", doctor.enabled, "Check the Kubernetes cluster (the default check)");
   dr->add_option("--kubeconfig", doctor.kubeconfig, "This kubeconfig file only");
   dr->add_option("--context", doctor.context, "The kubeconfig context (default: current-context)");
   dr->add_option("--namespace", doctor.ns, "The namespace flyte's Pods would run in");
   dr->footer("Exit status: 0 when flyte can run Pods there; 1 when something it needs is missing.");
-  app.add_subcommand("version", "Print the version, commit, build date and optional parts")->callback([] {});
+  app.add_subcommand("version", "Print the version, commit, build date and optional parts")
+      ->callback([] {});
   app.add_subcommand("schema",
                      "Print the JSON Schema of workflow files (for editors with a YAML language "
                      "server)")
-      ->footer("Example: flyte schema > .flyte.schema.json, then add to the top of a file:\n"
-               "  # yaml-language-server: $schema=.flyte.schema.json");
+      ->footer(
+          "Example: flyte schema > .flyte.schema.json, then add to the top of a file:\n"
+          "  # yaml-language-server: $schema=.flyte.schema.json");
   ToolCommands tools(app);  // last: --version, help, completion and __man read every command above
 
   if (UnknownCommand(app, argc, argv)) return kExitUsage;
@@ -384,7 +445,8 @@ int Main(int argc, char** argv) {
   if (tm->parsed()) return RunTerminate(remote);
   if (rl->parsed()) return RunRelaunch(remote);
   if (rc->parsed()) return RunRecover(remote);
-  for (auto [cmd, name] : {std::pair{sg, "signal"}, std::pair{ap, "approve"}, std::pair{rj, "reject"}}) {
+  for (auto [cmd, name] :
+       {std::pair{sg, "signal"}, std::pair{ap, "approve"}, std::pair{rj, "reject"}}) {
     if (cmd->parsed()) {
       remote.command = name;
       return RunSignal(remote);

@@ -36,9 +36,9 @@ struct RunOptions {
   std::string project, domain, name;
   bool overwrite_cache = false;
   bool no_cache = false;
-  int max_parallelism = -1;  // -1: not given
-  int64_t max_log_mib = 64;  // per attempt and stream; 0: no cap
-  std::vector<std::string> env;  // K=V
+  int max_parallelism = -1;         // -1: not given
+  int64_t max_log_mib = 64;         // per attempt and stream; 0: no cap
+  std::vector<std::string> env;     // K=V
   std::vector<std::string> labels;  // K=V
   std::string home;
   std::string output = "table";  // table | json | yaml
@@ -112,11 +112,11 @@ struct ServeOptions {
   std::string home;
   std::string config;
   bool insecure = false;
-  std::string auth;         // token | none
-  std::string log_format;   // text | json
+  std::string auth;        // token | none
+  std::string log_format;  // text | json
   bool access_log = false;
-  std::string description;  // token create
-  KubeFlags kube;           // over the config file's kubernetes: section
+  std::string description;      // token create
+  KubeFlags kube;               // over the config file's kubernetes: section
   std::string raw_data_prefix;  // over the config file's
 };
 int RunServe(const ServeOptions& opts);
@@ -131,11 +131,11 @@ struct RegisterOptions {
 int RunRegister(const RegisterOptions& opts);
 
 struct RemoteOptions {
-  std::string command;    // terminate | relaunch | signal | approve | reject
+  std::string command;  // terminate | relaunch | signal | approve | reject
   std::string execution;
-  std::string signal;     // signal name, or the approve gate's node id
-  std::string value;      // signal value, or terminate's cause
-  std::string name;       // relaunch: the new execution's name
+  std::string signal;  // signal name, or the approve gate's node id
+  std::string value;   // signal value, or terminate's cause
+  std::string name;    // relaunch: the new execution's name
   std::string project, domain;
   std::string home, endpoint;
 };

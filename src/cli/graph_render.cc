@@ -6,14 +6,22 @@ namespace {
 // "task greet", "map square", "branch (3 cases)"...
 std::string Describe(const CompiledFile& file, const CompiledBody& b) {
   switch (b.kind) {
-    case spec::NodeKind::kTask: return "task " + file.tasks[b.target].name;
-    case spec::NodeKind::kMap: return "map " + file.tasks[b.target].name;
-    case spec::NodeKind::kWorkflow: return "workflow " + file.workflows[b.target].name;
-    case spec::NodeKind::kLaunchPlan: return "launch plan " + file.launch_plans[b.target].name;
-    case spec::NodeKind::kBranch: return "branch (" + std::to_string(b.cases.size()) + " cases)";
-    case spec::NodeKind::kSleep: return "sleep";
-    case spec::NodeKind::kApprove: return "approve";
-    case spec::NodeKind::kSignal: return "signal " + b.signal_name;
+    case spec::NodeKind::kTask:
+      return "task " + file.tasks[b.target].name;
+    case spec::NodeKind::kMap:
+      return "map " + file.tasks[b.target].name;
+    case spec::NodeKind::kWorkflow:
+      return "workflow " + file.workflows[b.target].name;
+    case spec::NodeKind::kLaunchPlan:
+      return "launch plan " + file.launch_plans[b.target].name;
+    case spec::NodeKind::kBranch:
+      return "branch (" + std::to_string(b.cases.size()) + " cases)";
+    case spec::NodeKind::kSleep:
+      return "sleep";
+    case spec::NodeKind::kApprove:
+      return "approve";
+    case spec::NodeKind::kSignal:
+      return "signal " + b.signal_name;
   }
   return "";
 }
@@ -21,9 +29,12 @@ std::string Describe(const CompiledFile& file, const CompiledBody& b) {
 std::string Escape(const std::string& s, bool dot) {
   std::string out;
   for (char c : s) {
-    if (c == '"') out += dot ? "\\\"" : "#quot;";
-    else if (c == '\\' && dot) out += "\\\\";
-    else out += c;
+    if (c == '"')
+      out += dot ? "\\\"" : "#quot;";
+    else if (c == '\\' && dot)
+      out += "\\\\";
+    else
+      out += c;
   }
   return out;
 }
@@ -36,17 +47,31 @@ std::string RenderDot(const CompiledFile& file, const CompiledWorkflow& wf) {
   for (const CompiledNode& n : wf.nodes) {
     const char* shape = "box";
     switch (n.body.kind) {
-      case spec::NodeKind::kTask: shape = "box"; break;
-      case spec::NodeKind::kMap: shape = "box3d"; break;
-      case spec::NodeKind::kWorkflow: shape = "component"; break;
-      case spec::NodeKind::kLaunchPlan: shape = "folder"; break;
-      case spec::NodeKind::kBranch: shape = "diamond"; break;
-      case spec::NodeKind::kSleep: shape = "ellipse"; break;
+      case spec::NodeKind::kTask:
+        shape = "box";
+        break;
+      case spec::NodeKind::kMap:
+        shape = "box3d";
+        break;
+      case spec::NodeKind::kWorkflow:
+        shape = "component";
+        break;
+      case spec::NodeKind::kLaunchPlan:
+        shape = "folder";
+        break;
+      case spec::NodeKind::kBranch:
+        shape = "diamond";
+        break;
+      case spec::NodeKind::kSleep:
+        shape = "ellipse";
+        break;
       case spec::NodeKind::kApprove:
-      case spec::NodeKind::kSignal: shape = "octagon"; break;
+      case spec::NodeKind::kSignal:
+        shape = "octagon";
+        break;
     }
-    out += "  \"" + Escape(n.id, true) + "\" [shape=" + shape + ", label=\"" +
-           Escape(n.id, true) + "\\n" + Escape(Describe(file, n.body), true) + "\"];\n";
+    out += "  \"" + Escape(n.id, true) + "\" [shape=" + shape + ", label=\"" + Escape(n.id, true) +
+           "\\n" + Escape(Describe(file, n.body), true) + "\"];\n";
   }
   for (uint32_t u = 0; u < wf.nodes.size(); ++u) {
     for (uint32_t e = wf.succ_begin[u]; e < wf.succ_begin[u + 1]; ++e) {
@@ -62,17 +87,34 @@ std::string RenderMermaid(const CompiledFile& file, const CompiledWorkflow& wf) 
   std::string out = "flowchart LR\n";
   for (uint32_t i = 0; i < wf.nodes.size(); ++i) {
     const CompiledNode& n = wf.nodes[i];
-    std::string label = "\"" + Escape(n.id, false) + "<br/>" + Escape(Describe(file, n.body), false) + "\"";
+    std::string label =
+        "\"" + Escape(n.id, false) + "<br/>" + Escape(Describe(file, n.body), false) + "\"";
     std::string open = "[", close = "]";
     switch (n.body.kind) {
-      case spec::NodeKind::kTask: break;
+      case spec::NodeKind::kTask:
+        break;
       case spec::NodeKind::kMap:
-      case spec::NodeKind::kWorkflow: open = "[["; close = "]]"; break;
-      case spec::NodeKind::kLaunchPlan: open = "[/"; close = "/]"; break;
-      case spec::NodeKind::kBranch: open = "{"; close = "}"; break;
-      case spec::NodeKind::kSleep: open = "(["; close = "])"; break;
+      case spec::NodeKind::kWorkflow:
+        open = "[[";
+        close = "]]";
+        break;
+      case spec::NodeKind::kLaunchPlan:
+        open = "[/";
+        close = "/]";
+        break;
+      case spec::NodeKind::kBranch:
+        open = "{";
+        close = "}";
+        break;
+      case spec::NodeKind::kSleep:
+        open = "([";
+        close = "])";
+        break;
       case spec::NodeKind::kApprove:
-      case spec::NodeKind::kSignal: open = "{{"; close = "}}"; break;
+      case spec::NodeKind::kSignal:
+        open = "{{";
+        close = "}}";
+        break;
     }
     out += "  n" + std::to_string(i) + open + label + close + "\n";
   }

@@ -122,7 +122,8 @@ std::vector<std::pair<const NodeRecord*, int>> TreeOrder(const std::vector<NodeR
     out.emplace_back(n, depth);
     auto c = children.find(n->node_id);
     if (c == children.end()) continue;
-    for (auto it = c->second.rbegin(); it != c->second.rend(); ++it) stack.emplace_back(*it, depth + 1);
+    for (auto it = c->second.rbegin(); it != c->second.rend(); ++it)
+      stack.emplace_back(*it, depth + 1);
   }
   return out;
 }
@@ -143,18 +144,23 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
     if (opts.output != "table") {
       Value::List items;
       for (const ProjectRecord& p : *list) {
-        items.push_back(Value::FromMap({{"id", Value::Str(p.id)}, {"name", Value::Str(p.name)},
-                                        {"description", Value::Str(p.description)},
-                                        {"created_at", p.created_at ? Value::Datetime(p.created_at) : Value()}}));
+        items.push_back(Value::FromMap(
+            {{"id", Value::Str(p.id)},
+             {"name", Value::Str(p.name)},
+             {"description", Value::Str(p.description)},
+             {"created_at", p.created_at ? Value::Datetime(p.created_at) : Value()}}));
       }
       return Print(Value::FromList(std::move(items)), opts.output);
     }
     std::vector<std::vector<std::string>> rows = {{"ID", "NAME", "CREATED", "DESCRIPTION"}};
-    for (const ProjectRecord& p : *list) rows.push_back({p.id, p.name, When(p.created_at), p.description});
+    for (const ProjectRecord& p : *list)
+      rows.push_back({p.id, p.name, When(p.created_at), p.description});
     PrintTable(rows);
     return kExitOk;
   }
-  const std::string kind = opts.what == "tasks" ? "task" : opts.what == "workflows" ? "workflow" : "launch_plan";
+  const std::string kind = opts.what == "tasks"       ? "task"
+                           : opts.what == "workflows" ? "workflow"
+                                                      : "launch_plan";
   const std::string project = opts.project.empty() ? access.default_project() : opts.project;
   const std::string domain = opts.domain.empty() ? access.default_domain() : opts.domain;
   auto list = admin.ListEntities(kind, project, domain, opts.name, "");
@@ -162,12 +168,16 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
     std::fprintf(stderr, "flyte get: %s\n", list.status().message().c_str());
     return ExitFor(list.status());
   }
-  if (list->size() > static_cast<size_t>(std::max(1, opts.limit))) list->resize(static_cast<size_t>(std::max(1, opts.limit)));
+  if (list->size() > static_cast<size_t>(std::max(1, opts.limit)))
+    list->resize(static_cast<size_t>(std::max(1, opts.limit)));
   if (opts.output != "table") {
     Value::List items;
     for (const EntityRecord& e : *list) {
-      Value::Map m = {{"kind", Value::Str(e.kind)}, {"project", Value::Str(project)}, {"domain", Value::Str(domain)},
-                      {"name", Value::Str(e.name)}, {"version", Value::Str(e.version)},
+      Value::Map m = {{"kind", Value::Str(e.kind)},
+                      {"project", Value::Str(project)},
+                      {"domain", Value::Str(domain)},
+                      {"name", Value::Str(e.name)},
+                      {"version", Value::Str(e.version)},
                       {"digest", Value::Str(e.digest)},
                       {"created_at", e.created_at ? Value::Datetime(e.created_at) : Value()}};
       if (kind == "launch_plan") {
@@ -180,8 +190,8 @@ int GetCatalog(AdminAccess& access, const GetOptions& opts) {
     return Print(Value::FromList(std::move(items)), opts.output);
   }
   if (list->empty()) {
-    std::cerr << "no " << opts.what << (opts.name.empty() ? "" : " named " + Quote(opts.name)) << " registered in "
-              << project << "/" << domain << " at " << access.where() << "\n";
+    std::cerr << "no " << opts.what << (opts.name.empty() ? "" : " named " + Quote(opts.name))
+              << " registered in " << project << "/" << domain << " at " << access.where() << "\n";
     return opts.name.empty() ? kExitOk : kExitUsage;
   }
   std::vector<std::vector<std::string>> rows = {{"NAME", "VERSION", "CREATED"}};
@@ -237,7 +247,8 @@ int RunGet(const GetOptions& opts) {
       for (const ExecutionRecord& r : *list) items.push_back(ExecutionValue(r));
       return Print(Value::FromList(std::move(items)), opts.output);
     }
-    std::vector<std::vector<std::string>> rows = {{"NAME", "WORKFLOW", "PHASE", "STARTED", "DURATION", "PROJECT/DOMAIN"}};
+    std::vector<std::vector<std::string>> rows = {
+        {"NAME", "WORKFLOW", "PHASE", "STARTED", "DURATION", "PROJECT/DOMAIN"}};
     for (const ExecutionRecord& r : *list) {
       rows.push_back({r.key.name, r.workflow, std::string(PhaseName(r.phase)),
                       When(r.started_at ? r.started_at : r.created_at),
@@ -345,14 +356,16 @@ int RunGet(const GetOptions& opts) {
   // WHERE only when something ran off this machine; while a node waits, ERROR shows why.
   bool remote = false;
   for (const auto& [id, a] : last) remote = remote || !a->where.empty();
-  std::vector<std::vector<std::string>> rows = {{"NODE", "KIND", "TARGET", "PHASE", "CACHE", "ATTEMPTS", "DURATION", "ERROR"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"NODE", "KIND", "TARGET", "PHASE", "CACHE", "ATTEMPTS", "DURATION", "ERROR"}};
   if (remote) rows[0].insert(rows[0].end() - 1, "WHERE");
   for (auto [node, depth] : TreeOrder(*nodes)) {
     const NodeRecord& n = *node;
     const AttemptRecord* a = where_of(n);
     std::string why = n.error_message.empty() && a != nullptr ? a->reason : n.error_message;
     std::string err = Printable(why.size() > 60 ? why.substr(0, 57) + "..." : why);
-    std::string target = n.child_execution.empty() ? n.target : n.target + " -> " + n.child_execution;
+    std::string target =
+        n.child_execution.empty() ? n.target : n.target + " -> " + n.child_execution;
     rows.push_back({std::string(static_cast<size_t>(depth) * 2, ' ') + n.node_id,
                     spec::NodeKindName(n.kind), target, std::string(PhaseName(n.phase)),
                     std::string(CacheStatusName(n.cache_status)), std::to_string(n.attempts),
@@ -395,16 +408,19 @@ int RunLogs(const LogsOptions& opts) {
   }
   if (opts.follow) {
     if (access.remote() == nullptr || opts.node.empty()) {
-      std::fprintf(stderr, "flyte logs: -f follows one node of an execution on a server: flyte logs EXEC NODE -f --endpoint URL\n");
+      std::fprintf(stderr,
+                   "flyte logs: -f follows one node of an execution on a server: flyte logs EXEC "
+                   "NODE -f --endpoint URL\n");
       return kExitUsage;
     }
     std::optional<uint32_t> attempt;
     if (opts.attempt >= 0) attempt = static_cast<uint32_t>(opts.attempt);
-    Status st = access.remote()->FollowLogs(rec->key, opts.node, attempt, [](std::string_view chunk) {
-      std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
-      std::cout.flush();
-      return true;
-    });
+    Status st =
+        access.remote()->FollowLogs(rec->key, opts.node, attempt, [](std::string_view chunk) {
+          std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+          std::cout.flush();
+          return true;
+        });
     if (!st.ok()) {
       std::fprintf(stderr, "flyte logs: %s\n", st.message().c_str());
       return ExitFor(st);
@@ -479,24 +495,27 @@ int RunCache(const CacheOptions& opts) {
   if (opts.output != "table") {
     Value::List items;
     for (const CacheRecord& c : *list) {
-      items.push_back(Value::FromMap({{"key", Value::Str(c.key)},
-                                      {"task", Value::Str(c.task)},
-                                      {"project", Value::Str(c.project)},
-                                      {"domain", Value::Str(c.domain)},
-                                      {"created_at", Value::Datetime(c.created_at)},
-                                      {"expires_at", c.expires_at ? Value::Datetime(*c.expires_at) : Value()},
-                                      {"producer", Value::Str(c.producer)},
-                                      {"outputs", Value::Str(c.outputs_json)}}));
+      items.push_back(
+          Value::FromMap({{"key", Value::Str(c.key)},
+                          {"task", Value::Str(c.task)},
+                          {"project", Value::Str(c.project)},
+                          {"domain", Value::Str(c.domain)},
+                          {"created_at", Value::Datetime(c.created_at)},
+                          {"expires_at", c.expires_at ? Value::Datetime(*c.expires_at) : Value()},
+                          {"producer", Value::Str(c.producer)},
+                          {"outputs", Value::Str(c.outputs_json)}}));
     }
     return Print(Value::FromList(std::move(items)), opts.output);
   }
-  std::vector<std::vector<std::string>> rows = {{"TASK", "KEY", "CREATED", "EXPIRES", "PRODUCED BY"}};
+  std::vector<std::vector<std::string>> rows = {
+      {"TASK", "KEY", "CREATED", "EXPIRES", "PRODUCED BY"}};
   for (const CacheRecord& c : *list) {
-    rows.push_back({c.task, c.key.substr(0, 12), When(c.created_at), c.expires_at ? When(*c.expires_at) : "never",
-                    c.producer});
+    rows.push_back({c.task, c.key.substr(0, 12), When(c.created_at),
+                    c.expires_at ? When(*c.expires_at) : "never", c.producer});
   }
   if (list->empty()) {
-    std::cerr << "the cache is empty" << (opts.task.empty() ? "" : " for task " + opts.task) << "\n";
+    std::cerr << "the cache is empty" << (opts.task.empty() ? "" : " for task " + opts.task)
+              << "\n";
     return kExitOk;
   }
   PrintTable(rows);

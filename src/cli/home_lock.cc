@@ -20,8 +20,9 @@ Result<std::unique_ptr<HomeLock>> HomeLock::Acquire(const std::string& home) {
   if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int err = errno;
     if (err != EWOULDBLOCK) {
-      return std::unique_ptr<HomeLock>(new HomeLock(fd, "cannot lock " + path + ": " + std::strerror(err) +
-                                                            "; a second server on this home would not be refused"));
+      return std::unique_ptr<HomeLock>(
+          new HomeLock(fd, "cannot lock " + path + ": " + std::strerror(err) +
+                               "; a second server on this home would not be refused"));
     }
     char buf[512];
     ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);

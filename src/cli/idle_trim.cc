@@ -4,7 +4,8 @@
 
 namespace flyte::cli {
 
-IdleTrim::IdleTrim(Clock& clock, int64_t delay_nanos, std::function<bool()> busy, std::function<void()> trim)
+IdleTrim::IdleTrim(Clock& clock, int64_t delay_nanos, std::function<bool()> busy,
+                   std::function<void()> trim)
     : clock_(clock), delay_nanos_(delay_nanos), busy_(std::move(busy)), trim_(std::move(trim)) {
   if (!trim_) trim_ = [] { ::malloc_trim(0); };
 }

@@ -16,7 +16,8 @@ namespace flyte::cli {
 class IdleTrim : public EngineObserver {
  public:
   // `busy` tells whether anything still runs; `trim` defaults to malloc_trim(0).
-  IdleTrim(Clock& clock, int64_t delay_nanos, std::function<bool()> busy, std::function<void()> trim = {});
+  IdleTrim(Clock& clock, int64_t delay_nanos, std::function<bool()> busy,
+           std::function<void()> trim = {});
   ~IdleTrim() override { Close(); }
   IdleTrim(const IdleTrim&) = delete;
   IdleTrim& operator=(const IdleTrim&) = delete;

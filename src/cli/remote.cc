@@ -54,15 +54,17 @@ int RunRegister(const RegisterOptions& opts) {
     Result<RegisterResult> r = access.remote()->Register(req);
     if (!r.ok()) {
       // Compile errors come back formatted FILE:LINE:COL, like flyte validate's.
-      std::fprintf(stderr, "%s%s\n", r.status().code() == StatusCode::kUnavailable ? "flyte register: " : "",
+      std::fprintf(stderr, "%s%s\n",
+                   r.status().code() == StatusCode::kUnavailable ? "flyte register: " : "",
                    r.status().message().c_str());
       status = ExitFor(r.status());
       continue;
     }
-    std::cout << "registered " << file << " as " << r->project << "/" << r->domain << " version " << r->version
-              << "\n";
+    std::cout << "registered " << file << " as " << r->project << "/" << r->domain << " version "
+              << r->version << "\n";
     for (const RegisteredEntity& e : r->entities) {
-      std::cout << "  " << (e.created ? "created   " : "unchanged ") << e.kind << " " << e.name << "\n";
+      std::cout << "  " << (e.created ? "created   " : "unchanged ") << e.kind << " " << e.name
+                << "\n";
     }
   }
   return status;
@@ -99,9 +101,12 @@ int RunSignal(const RemoteOptions& opts) {
   AdminAccess access(opts.home, opts.endpoint, true);
   const char* cmd = opts.command.c_str();
   if (!Open(access, cmd)) return access.error_exit();
-  std::string value = opts.command == "approve" ? "true" : opts.command == "reject" ? "false" : opts.value;
+  std::string value = opts.command == "approve"  ? "true"
+                      : opts.command == "reject" ? "false"
+                                                 : opts.value;
   Status st = access.remote()->Signal(KeyOf(opts, access), opts.signal, value);
-  if (st.ok()) std::cout << opts.command << " " << opts.signal << " of " << opts.execution << ": ok\n";
+  if (st.ok())
+    std::cout << opts.command << " " << opts.signal << " of " << opts.execution << ": ok\n";
   return Report(cmd, st);
 }
 
@@ -110,9 +115,11 @@ int RunLaunchPlanState(const RemoteOptions& opts) {
   if (!Open(access, "launchplan")) return access.error_exit();
   const bool active = opts.command == "activate";
   ExecutionKey key = KeyOf(opts, access);
-  Status st = access.remote()->SetLaunchPlanState(key.project, key.domain, opts.signal, opts.value, active);
+  Status st =
+      access.remote()->SetLaunchPlanState(key.project, key.domain, opts.signal, opts.value, active);
   if (st.ok()) {
-    std::cout << "launch plan " << opts.signal << (opts.value.empty() ? "" : " version " + opts.value) << " is "
+    std::cout << "launch plan " << opts.signal
+              << (opts.value.empty() ? "" : " version " + opts.value) << " is "
               << (active ? "active" : "inactive") << "\n";
   }
   return Report("launchplan", st);
@@ -123,7 +130,8 @@ int RunConfigInit(const ConfigInitOptions& opts) {
   const std::string path = home + "/config.yaml";
   std::error_code ec;
   if (std::filesystem::exists(path, ec) && !opts.force) {
-    std::fprintf(stderr, "flyte config init: %s exists; pass --force to replace it\n", path.c_str());
+    std::fprintf(stderr, "flyte config init: %s exists; pass --force to replace it\n",
+                 path.c_str());
     return kExitUsage;
   }
   std::filesystem::create_directories(home, ec);

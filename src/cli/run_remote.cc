@@ -70,7 +70,8 @@ class Mirror {
       uint64_t now_ms, uint64_t hold_ms) {
     // The execution's times first: the view shows node times relative to its start.
     const ExecutionPhase phase = ApplyExecutionRecord(rec, e_);
-    if (phase == ExecutionPhase::kSucceeded && e_.outputs.empty()) e_.outputs = Outputs(rec.outputs_json);
+    if (phase == ExecutionPhase::kSucceeded && e_.outputs.empty())
+      e_.outputs = Outputs(rec.outputs_json);
     const bool changed = phase != e_.phase || first_;
     // In the order a local run tells them: the execution starts, its nodes change, it ends.
     if (changed && !IsTerminal(phase)) Announce(phase, view);
@@ -135,7 +136,8 @@ class Mirror {
         unknown_->iface.outputs.push_back({entry.first->text, Type::Any(), {}, ""});
     }
     for (const Variable& v : e_.wf().iface.outputs) {
-      const yaml::Node* node = parsed.doc && parsed.doc->root() ? parsed.doc->root()->Get(v.name) : nullptr;
+      const yaml::Node* node =
+          parsed.doc && parsed.doc->root() ? parsed.doc->root()->Get(v.name) : nullptr;
       LiteralResult lit = node != nullptr ? ValueFromNode(*node, v.type) : LiteralResult{};
       out.push_back(node != nullptr && lit.ok() ? lit.value : Value());
     }
@@ -209,7 +211,8 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
         if (!rec.ok() || !nodes.ok()) {
           error = rec.ok() ? nodes.status() : rec.status();
         } else if (!mirror->Bind(*rec)) {
-          error = NotFound("the server runs " + Quote(rec->workflow) + ", which this file does not define");
+          error = NotFound("the server runs " + Quote(rec->workflow) +
+                           ", which this file does not define");
         } else {
           bool live;
           {
@@ -242,7 +245,8 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
     f.wake.data = &f;
     uv_timer_init(&loop, &f.tick);
     f.tick.data = &f;
-    uv_timer_start(&f.tick, [](uv_timer_t* t) { static_cast<Follow*>(t->data)->Refresh(); }, 0, 1000);
+    uv_timer_start(
+        &f.tick, [](uv_timer_t* t) { static_cast<Follow*>(t->data)->Refresh(); }, 0, 1000);
     std::thread events;
     if (auto stream = admin.Clone(); stream.ok()) {
       f.stream = std::move(*stream);
@@ -301,15 +305,18 @@ int FollowRemote(const RunOptions& opts, http::RemoteAdmin& admin, const Executi
 const std::vector<Variable>* InputsOf(const CompiledFile& f, const CreateExecutionRequest& req) {
   switch (req.target_kind) {
     case TargetKind::kWorkflow:
-      if (uint32_t w = f.FindWorkflow(req.target); w != kNoIndex) return &f.workflows[w].iface.inputs;
+      if (uint32_t w = f.FindWorkflow(req.target); w != kNoIndex)
+        return &f.workflows[w].iface.inputs;
       break;
     case TargetKind::kTask:
       if (uint32_t t = f.FindTask(req.target); t != kNoIndex) return &f.tasks[t].iface.inputs;
       break;
     case TargetKind::kLaunchPlan:
-      if (uint32_t l = f.FindLaunchPlan(req.target); l != kNoIndex) return &f.launch_plans[l].iface.inputs;
+      if (uint32_t l = f.FindLaunchPlan(req.target); l != kNoIndex)
+        return &f.launch_plans[l].iface.inputs;
       break;
-    case TargetKind::kAuto: break;
+    case TargetKind::kAuto:
+      break;
   }
   return nullptr;
 }
@@ -327,7 +334,8 @@ Result<std::optional<std::string>> UploadIfLocal(http::RemoteAdmin& admin, const
   if (!std::filesystem::exists(path, ec)) return none;
   const bool dir = type.kind() == TypeKind::kDir;
   std::fprintf(stderr, "uploading %s to %s\n", path.c_str(), admin.endpoint().c_str());
-  ASSIGN_OR_RETURN(std::string uri, admin.Upload(std::filesystem::absolute(path, ec).string(), dir));
+  ASSIGN_OR_RETURN(std::string uri,
+                   admin.Upload(std::filesystem::absolute(path, ec).string(), dir));
   return std::optional<std::string>(uri);
 }
 
@@ -360,7 +368,8 @@ Status UploadLocalInputs(http::RemoteAdmin& admin, const std::vector<Variable>* 
     if (v->is_scalar()) {
       ASSIGN_OR_RETURN(std::optional<std::string> uri, UploadIfLocal(admin, *type, v->text));
       if (uri) {
-        lit.value = type->WithoutNone().kind() == TypeKind::kDir ? Value::Dir(*uri) : Value::File(*uri);
+        lit.value =
+            type->WithoutNone().kind() == TypeKind::kDir ? Value::Dir(*uri) : Value::File(*uri);
         changed = true;
       }
     }

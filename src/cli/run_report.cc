@@ -21,10 +21,18 @@ std::string XmlEscape(const std::string& s) {
   std::string out;
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
       default:
         // XML 1.0 forbids most control characters even as entities.
         if (static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t' && c != '\r') {
@@ -48,7 +56,8 @@ std::string Seconds(int64_t nanos) {
 Value RunReport(const ExecutionState& e) {
   Value::Map outputs;
   const auto& vars = e.wf().iface.outputs;
-  for (size_t i = 0; i < vars.size() && i < e.outputs.size(); ++i) outputs.emplace_back(vars[i].name, e.outputs[i]);
+  for (size_t i = 0; i < vars.size() && i < e.outputs.size(); ++i)
+    outputs.emplace_back(vars[i].name, e.outputs[i]);
   Value::List nodes;
   for (const NodeState& n : e.nodes) {
     if (!n.started) continue;
@@ -58,7 +67,8 @@ Value RunReport(const ExecutionState& e) {
         {"phase", Value::Str(std::string(PhaseName(n.phase)))},
         {"cache_status", Value::Str(std::string(CacheStatusName(n.cache)))},
         {"attempts", Value::Int(static_cast<int64_t>(n.attempts.size()))},
-        {"duration_ms", Value::Int(n.started_at > 0 && n.ended_at > 0 ? Ms(n.ended_at - n.started_at) : 0)},
+        {"duration_ms",
+         Value::Int(n.started_at > 0 && n.ended_at > 0 ? Ms(n.ended_at - n.started_at) : 0)},
         {"error", ErrorValue(n.error)},
     };
     // Where its last attempt ran, when not a local process ("pod NAMESPACE/NAME").
@@ -106,8 +116,8 @@ std::string JunitXml(const ExecutionState& e) {
       ++failures;
       std::string msg = n.error ? n.error->message : std::string(PhaseName(n.phase));
       std::string type = n.error ? n.error->code : "Failed";
-      cases += ">\n      <failure message=\"" + XmlEscape(msg) + "\" type=\"" + XmlEscape(type) + "\">" +
-               XmlEscape(n.tail) + "</failure>\n    </testcase>\n";
+      cases += ">\n      <failure message=\"" + XmlEscape(msg) + "\" type=\"" + XmlEscape(type) +
+               "\">" + XmlEscape(n.tail) + "</failure>\n    </testcase>\n";
     } else {
       cases += "/>\n";
     }

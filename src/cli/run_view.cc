@@ -8,8 +8,8 @@
 #include <map>
 #include <string_view>
 
-#include "util/timefmt.h"
 #include "util/strings.h"
+#include "util/timefmt.h"
 
 namespace flyte::cli {
 namespace {
@@ -101,7 +101,8 @@ RunView::RunView(uv_loop_t* loop, FILE* out, bool tty, bool verbose, std::option
   if (tty_) {
     uv_timer_init(loop_, &timer_);
     timer_.data = this;
-    uv_timer_start(&timer_, [](uv_timer_t* t) { static_cast<RunView*>(t->data)->Redraw(); }, 100, 100);
+    uv_timer_start(
+        &timer_, [](uv_timer_t* t) { static_cast<RunView*>(t->data)->Redraw(); }, 100, 100);
     uv_unref(reinterpret_cast<uv_handle_t*>(&timer_));
     timer_started_ = true;
   }
@@ -134,9 +135,11 @@ void RunView::OnNode(const ExecutionState& e, const NodeState& n) {
   exec_ = &e;
   if (tty_) return;
   // A remote execution may not say when it started yet: then from when it was created.
-  const int64_t since = e.started_at != 0 ? e.started_at : e.created_at != 0 ? e.created_at : NowNanos();
-  std::string line = "+" + Millis(NowNanos() - since) + " " + n.id + " " +
-                     std::string(PhaseName(n.phase));
+  const int64_t since = e.started_at != 0   ? e.started_at
+                        : e.created_at != 0 ? e.created_at
+                                            : NowNanos();
+  std::string line =
+      "+" + Millis(NowNanos() - since) + " " + n.id + " " + std::string(PhaseName(n.phase));
   if (n.phase == NodePhase::kRunning && n.attempts.size() > 1) {
     line += " attempt " + std::to_string(n.attempts.size());
   }
@@ -157,7 +160,9 @@ void RunView::OnAttempt(const ExecutionState& e, const NodeState& n, const Attem
   if (last == wait) return;
   last = wait;
   if (tty_) return;  // the live view shows it on the node's line
-  const int64_t since = e.started_at != 0 ? e.started_at : e.created_at != 0 ? e.created_at : NowNanos();
+  const int64_t since = e.started_at != 0   ? e.started_at
+                        : e.created_at != 0 ? e.created_at
+                                            : NowNanos();
   pending_.push_back("+" + Millis(NowNanos() - since) + " " + n.id + " " + wait);
 }
 
@@ -236,11 +241,11 @@ void RunView::Redraw() {
   // view, leaving a stale copy on screen at every redraw: lines must fit in the columns.
   winsize ws{};
   const int columns = ::ioctl(::fileno(out_), TIOCGWINSZ, &ws) == 0 ? ws.ws_col : 0;
-  const std::string counts =
-      std::to_string(done + failed) + "/" + std::to_string(total) + " · " + std::to_string(done) +
-      " succeeded" + (cached ? " (" + std::to_string(cached) + " cached)" : "") + " · " +
-      std::to_string(failed) + " failed · " + std::to_string(running) + " running · " +
-      std::to_string(queued) + " queued";
+  const std::string counts = std::to_string(done + failed) + "/" + std::to_string(total) + " · " +
+                             std::to_string(done) + " succeeded" +
+                             (cached ? " (" + std::to_string(cached) + " cached)" : "") + " · " +
+                             std::to_string(failed) + " failed · " + std::to_string(running) +
+                             " running · " + std::to_string(queued) + " queued";
   const int width = columns > 0 ? std::clamp(columns - 2 - Columns(counts), 5, 30) : 30;
   int filled = total == 0 ? 0 : static_cast<int>(width * (done + failed) / total);
   std::string bar;
@@ -254,7 +259,8 @@ void RunView::Redraw() {
   const size_t shown = std::min<size_t>(active.size(), 8);
   for (size_t i = 0; i < shown; ++i) {
     const NodeState& n = *active[i];
-    std::string attempt = n.attempts.size() > 1 ? " (attempt " + std::to_string(n.attempts.size()) + ")" : "";
+    std::string attempt =
+        n.attempts.size() > 1 ? " (attempt " + std::to_string(n.attempts.size()) + ")" : "";
     std::string items;
     if (auto m = maps.find(n.id); m != maps.end() || !n.items.empty()) {
       MapProgress p = m != maps.end() ? m->second : MapProgress{};
@@ -269,12 +275,14 @@ void RunView::Redraw() {
         (!IsTerminal(n.attempts.back().phase) ||
          n.attempts.back().phase == TaskPhase::kRetryableFailed)) {
       const AttemptState& a = n.attempts.back();
-      wait = "  " + std::string(PhaseName(a.phase)) + (a.reason.empty() ? "" : ": " + Printable(a.reason));
+      wait = "  " + std::string(PhaseName(a.phase)) +
+             (a.reason.empty() ? "" : ": " + Printable(a.reason));
     }
     lines.push_back("  " + std::string(kSpin[frame_ % 10]) + " " + n.id + attempt + "  " +
                     Millis(now - n.started_at) + items + wait);
   }
-  if (active.size() > shown) lines.push_back("  … and " + std::to_string(active.size() - shown) + " more");
+  if (active.size() > shown)
+    lines.push_back("  … and " + std::to_string(active.size() - shown) + " more");
   Clear();
   for (const std::string& l : lines) {
     std::fprintf(out_, "%s\x1b[K\n", Truncate(l, columns - 1).c_str());
@@ -292,10 +300,14 @@ void RunView::Finish(const ExecutionState& e) {
       ++not_run;
       continue;
     }
-    if (Succeeded(n.phase)) ++ok, cached += n.cache == CacheStatus::kHit;
-    else if (n.phase == NodePhase::kSkipped) ++skipped;
-    else if (n.phase == NodePhase::kAborted) ++aborted;
-    else if (IsTerminal(n.phase)) ++failed;
+    if (Succeeded(n.phase))
+      ++ok, cached += n.cache == CacheStatus::kHit;
+    else if (n.phase == NodePhase::kSkipped)
+      ++skipped;
+    else if (n.phase == NodePhase::kAborted)
+      ++aborted;
+    else if (IsTerminal(n.phase))
+      ++failed;
   }
   for (const NodeState& n : e.nodes) {
     if (!n.error || (n.phase != NodePhase::kFailed && n.phase != NodePhase::kTimedOut)) continue;
@@ -322,9 +334,9 @@ void RunView::Finish(const ExecutionState& e) {
   if (aborted) counts += ", " + std::to_string(aborted) + " aborted";
   if (skipped) counts += ", " + std::to_string(skipped) + " skipped";
   if (not_run) counts += ", " + std::to_string(not_run) + " not run";
-  std::fprintf(out_, "%s %s %s in %s · %s · execution %s\n", success ? "✔" : "✗", e.wf().name.c_str(),
-               std::string(PhaseName(e.phase)).c_str(), Millis(e.ended_at - e.started_at).c_str(),
-               counts.c_str(), e.key.name.c_str());
+  std::fprintf(out_, "%s %s %s in %s · %s · execution %s\n", success ? "✔" : "✗",
+               e.wf().name.c_str(), std::string(PhaseName(e.phase)).c_str(),
+               Millis(e.ended_at - e.started_at).c_str(), counts.c_str(), e.key.name.c_str());
   if (!success && e.error && (e.error->node.empty() || e.phase == ExecutionPhase::kAborted)) {
     std::fprintf(out_, "  %s: %s\n", e.error->code.c_str(), Printable(e.error->message).c_str());
   }

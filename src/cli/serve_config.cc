@@ -30,15 +30,19 @@ class Reader {
     }
     return Status::Ok();
   }
-  Status String(const char* key, std::string* out, std::initializer_list<const char*> allowed = {}) const {
+  Status String(const char* key, std::string* out,
+                std::initializer_list<const char*> allowed = {}) const {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
-    if (!n->is_scalar()) return Error(*n, Quote(prefix_ + key) + " must be text, got " + n->Describe());
+    if (!n->is_scalar())
+      return Error(*n, Quote(prefix_ + key) + " must be text, got " + n->Describe());
     if (allowed.size() > 0) {
       bool ok = false;
       std::vector<std::string> names;
       for (const char* a : allowed) ok = ok || n->text == a, names.emplace_back(a);
-      if (!ok) return Error(*n, Quote(prefix_ + key) + " must be one of " + Join(names, ", ") + ", got " + Quote(n->text));
+      if (!ok)
+        return Error(*n, Quote(prefix_ + key) + " must be one of " + Join(names, ", ") + ", got " +
+                             Quote(n->text));
     }
     *out = n->text;
     return Status::Ok();
@@ -56,9 +60,10 @@ class Reader {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
     int64_t v = 0;
-    if (!n->is_scalar() || n->Resolve() != yaml::ScalarKind::kInt || !ParseInt64(n->text, &v) || v < lo || v > hi) {
-      return Error(*n, Quote(prefix_ + key) + " must be an integer from " + std::to_string(lo) + " to " +
-                           std::to_string(hi) + ", got " + n->Describe());
+    if (!n->is_scalar() || n->Resolve() != yaml::ScalarKind::kInt || !ParseInt64(n->text, &v) ||
+        v < lo || v > hi) {
+      return Error(*n, Quote(prefix_ + key) + " must be an integer from " + std::to_string(lo) +
+                           " to " + std::to_string(hi) + ", got " + n->Describe());
     }
     *out = v;
     return Status::Ok();
@@ -66,10 +71,12 @@ class Reader {
   Status StringList(const char* key, std::vector<std::string>* out) const {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
-    if (!n->is_seq()) return Error(*n, Quote(prefix_ + key) + " must be a list of text, got " + n->Describe());
+    if (!n->is_seq())
+      return Error(*n, Quote(prefix_ + key) + " must be a list of text, got " + n->Describe());
     for (const auto& item : n->items) {
       if (!item->is_scalar() || item->text.empty()) {
-        return Error(*item, "each of " + Quote(prefix_ + key) + " must be text, got " + item->Describe());
+        return Error(*item,
+                     "each of " + Quote(prefix_ + key) + " must be text, got " + item->Describe());
       }
       out->push_back(item->text);
     }
@@ -78,9 +85,13 @@ class Reader {
   Status StringMap(const char* key, std::map<std::string, std::string>* out) const {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
-    if (!n->is_map()) return Error(*n, Quote(prefix_ + key) + " must be a mapping of text to text, got " + n->Describe());
+    if (!n->is_map())
+      return Error(
+          *n, Quote(prefix_ + key) + " must be a mapping of text to text, got " + n->Describe());
     for (const auto& [k, v] : n->entries) {
-      if (!v->is_scalar()) return Error(*v, Quote(prefix_ + key + "." + k->text) + " must be text, got " + v->Describe());
+      if (!v->is_scalar())
+        return Error(*v,
+                     Quote(prefix_ + key + "." + k->text) + " must be text, got " + v->Describe());
       (*out)[k->text] = v->text;
     }
     return Status::Ok();
@@ -90,18 +101,23 @@ class Reader {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
     if (list ? !n->is_seq() : !n->is_map()) {
-      return Error(*n, Quote(prefix_ + key) + " must be " + (list ? "a list" : "a mapping") + ", got " + n->Describe());
+      return Error(*n, Quote(prefix_ + key) + " must be " + (list ? "a list" : "a mapping") +
+                           ", got " + n->Describe());
     }
     LiteralResult lit = ValueFromNode(*n, list ? Type::List(Type::Json()) : Type::Json());
-    if (!lit.ok()) return Error(lit.at != nullptr ? *lit.at : *n, Quote(prefix_ + key) + ": " + lit.error);
-    *out = n->items.empty() && n->entries.empty() ? "" : lit.value.ToCanonicalJson();  // [] / {}: none
+    if (!lit.ok())
+      return Error(lit.at != nullptr ? *lit.at : *n, Quote(prefix_ + key) + ": " + lit.error);
+    *out =
+        n->items.empty() && n->entries.empty() ? "" : lit.value.ToCanonicalJson();  // [] / {}: none
     return Status::Ok();
   }
   Status Duration(const char* key, int64_t* nanos) const {
     const yaml::Node* n = map_.Get(key);
     if (n == nullptr || n->is_null()) return Status::Ok();
     std::optional<int64_t> d = n->is_scalar() ? ParseDuration(n->text) : std::nullopt;
-    if (!d || *d < 0) return Error(*n, Quote(prefix_ + key) + " must be a duration such as 10s or 1m30s, got " + n->Describe());
+    if (!d || *d < 0)
+      return Error(*n, Quote(prefix_ + key) + " must be a duration such as 10s or 1m30s, got " +
+                           n->Describe());
     *nanos = *d;
     return Status::Ok();
   }
@@ -123,7 +139,8 @@ class Reader {
 
  private:
   Status Error(const yaml::Node& at, const std::string& message) const {
-    return InvalidArgument(path_ + ":" + std::to_string(at.line) + ":" + std::to_string(at.col) + ": " + message);
+    return InvalidArgument(path_ + ":" + std::to_string(at.line) + ":" + std::to_string(at.col) +
+                           ": " + message);
   }
   std::string path_;
   const yaml::Node& map_;
@@ -139,17 +156,18 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   text << in.rdbuf();
   yaml::ParseResult parsed = yaml::ParseText(text.str(), path);
   if (!parsed.doc) {
-    return InvalidArgument(path + ":" + std::to_string(parsed.error.line) + ":" + std::to_string(parsed.error.col) +
+    return InvalidArgument(path + ":" + std::to_string(parsed.error.line) + ":" +
+                           std::to_string(parsed.error.col) +
                            ": invalid YAML: " + parsed.error.message);
   }
   ServeConfig c;
   const yaml::Node* root = parsed.doc->root();
   if (root == nullptr || root->is_null()) return c;
-  if (!root->is_map()) return InvalidArgument(path + ": expected a mapping of settings, got " + root->Describe());
+  if (!root->is_map())
+    return InvalidArgument(path + ": expected a mapping of settings, got " + root->Describe());
   Reader r(path, *root, "");
-  RETURN_IF_ERROR(
-      r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http", "webhooks", "kubernetes",
-                   "raw_data_prefix", "gc"}));
+  RETURN_IF_ERROR(r.CheckKeys({"listen", "home", "auth", "insecure", "log", "tasks", "http",
+                               "webhooks", "kubernetes", "raw_data_prefix", "gc"}));
   RETURN_IF_ERROR(r.String("listen", &c.listen));
   RETURN_IF_ERROR(r.String("raw_data_prefix", &c.raw_data_prefix));
   RETURN_IF_ERROR(r.String("home", &c.home));
@@ -169,10 +187,10 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   RETURN_IF_ERROR(st);
   if (const yaml::Node* kube = r.Section("kubernetes", &st)) {
     Reader k(path, *kube, "kubernetes.");
-    RETURN_IF_ERROR(k.CheckKeys({"enabled", "kubeconfig", "context", "namespace", "image", "service_account",
-                                 "max_pods", "delete_pods", "image_pull_grace", "labels", "annotations",
-                                 "node_selector", "tolerations", "interruptible", "pod_template",
-                                 "keep_failed_for", "instance", "raw_data_prefix"}));
+    RETURN_IF_ERROR(k.CheckKeys(
+        {"enabled", "kubeconfig", "context", "namespace", "image", "service_account", "max_pods",
+         "delete_pods", "image_pull_grace", "labels", "annotations", "node_selector", "tolerations",
+         "interruptible", "pod_template", "keep_failed_for", "instance", "raw_data_prefix"}));
     std::string prefix;
     RETURN_IF_ERROR(k.String("raw_data_prefix", &prefix));
     if (!prefix.empty() && !c.raw_data_prefix.empty() && prefix != c.raw_data_prefix) {
@@ -223,18 +241,23 @@ Result<ServeConfig> LoadServeConfig(const std::string& path) {
   RETURN_IF_ERROR(st);
   if (const yaml::Node* http = r.Section("http", &st)) {
     Reader h(path, *http, "http.");
-    RETURN_IF_ERROR(h.CheckKeys({"max_connections", "max_streams_per_client", "threads", "max_body_mib",
-                                 "max_upload_mib", "allowed_hosts", "allowed_origins"}));
+    RETURN_IF_ERROR(
+        h.CheckKeys({"max_connections", "max_streams_per_client", "threads", "max_body_mib",
+                     "max_upload_mib", "allowed_hosts", "allowed_origins"}));
     RETURN_IF_ERROR(h.StringList("allowed_hosts", &c.allowed_hosts));
     RETURN_IF_ERROR(h.StringList("allowed_origins", &c.allowed_origins));
     for (const std::string& o : c.allowed_origins) {
       const bool web = StartsWith(o, "http://") || StartsWith(o, "https://");
       if (o != "*" && (!web || o.find('/', o.find("//") + 2) != std::string::npos)) {
-        return InvalidArgument(path + ": http.allowed_origins takes origins such as https://tools.example:8443 "
-                               "(scheme, host and port, no path) or *, got " + Quote(o));
+        return InvalidArgument(
+            path +
+            ": http.allowed_origins takes origins such as https://tools.example:8443 "
+            "(scheme, host and port, no path) or *, got " +
+            Quote(o));
       }
     }
-    int64_t connections = static_cast<int64_t>(c.max_connections), mib = static_cast<int64_t>(c.max_body_bytes >> 20);
+    int64_t connections = static_cast<int64_t>(c.max_connections),
+            mib = static_cast<int64_t>(c.max_body_bytes >> 20);
     int64_t streams = static_cast<int64_t>(c.max_streams_per_client);
     RETURN_IF_ERROR(h.Int("threads", 4, 65536, &connections));  // the name before 0.2: a fixed pool
     RETURN_IF_ERROR(h.Int("max_connections", 4, 65536, &connections));

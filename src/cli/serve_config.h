@@ -14,20 +14,20 @@ namespace flyte::cli {
 
 struct ServeConfig {
   std::string listen = "127.0.0.1:8080";
-  std::string home;  // empty: $FLYTE_HOME, else ~/.flyte
+  std::string home;           // empty: $FLYTE_HOME, else ~/.flyte
   std::string auth = "none";  // none | token
   bool insecure = false;
   std::string log_format = "text";  // text | json
-  bool access_log = false;           // one log record per API request
+  bool access_log = false;          // one log record per API request
   int64_t abort_grace_nanos = 10'000'000'000;
   bool supervise = true;  // tasks under `flyte __supervise`: they survive a crash of the server
-  size_t max_connections = 2048;       // served at once, a thread each
-  size_t max_streams_per_client = 512;  // event streams and log follows per client address
+  size_t max_connections = 2048;                // served at once, a thread each
+  size_t max_streams_per_client = 512;          // event streams and log follows per client address
   uint64_t max_log_bytes = uint64_t{64} << 20;  // per task attempt and stream; 0: no cap
   size_t max_body_bytes = 16 << 20;
   uint64_t max_upload_bytes = uint64_t{5} << 30;  // POST /api/v1/data/upload
-  std::vector<std::string> allowed_hosts;    // besides the listen address's own names
-  std::vector<std::string> allowed_origins;  // pages of other origins that may call the API
+  std::vector<std::string> allowed_hosts;         // besides the listen address's own names
+  std::vector<std::string> allowed_origins;       // pages of other origins that may call the API
   std::chrono::milliseconds webhook_timeout{5000};
   int webhook_attempts = 5;
   std::chrono::milliseconds webhook_initial_backoff{1000};

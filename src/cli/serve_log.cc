@@ -12,7 +12,8 @@ void ServeLog::Write(const char* level, const std::string& msg, const Fields& fi
   std::string line;
   if (json_) {
     const int64_t now = std::chrono::duration_cast<std::chrono::nanoseconds>(
-                            std::chrono::system_clock::now().time_since_epoch()).count();
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
     line = "{\"time\":";
     AppendJsonString(line, FormatDatetime(now));
     line += ",\"level\":";

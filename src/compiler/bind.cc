@@ -63,8 +63,9 @@ std::optional<std::pair<DataRef, Type>> WorkflowCompiler::ResolveRef(const spec:
     case spec::Ref::Root::kNode: {
       if (failure_scope_) {
         ctx_.Error(ErrorCode::kInvalidValue, ref.loc,
-                   Shown(ref) + ": inputs of on_failure can only use workflow inputs, since "
-                                "nodes may not have run when the workflow fails");
+                   Shown(ref) +
+                       ": inputs of on_failure can only use workflow inputs, since "
+                       "nodes may not have run when the workflow fails");
         return std::nullopt;
       }
       data.node = out_.FindNode(ref.node);
@@ -79,21 +80,22 @@ std::optional<std::pair<DataRef, Type>> WorkflowCompiler::ResolveRef(const spec:
       }
       Header& h = NodeHeader(data.node);
       const CompiledBody& b = h.body;
-      bool unknown = h.progress == Progress::kActive ||
-                     (b.target == kNoIndex &&
-                      (b.kind == spec::NodeKind::kTask || b.kind == spec::NodeKind::kMap ||
-                       b.kind == spec::NodeKind::kWorkflow || b.kind == spec::NodeKind::kLaunchPlan));
+      bool unknown =
+          h.progress == Progress::kActive ||
+          (b.target == kNoIndex &&
+           (b.kind == spec::NodeKind::kTask || b.kind == spec::NodeKind::kMap ||
+            b.kind == spec::NodeKind::kWorkflow || b.kind == spec::NodeKind::kLaunchPlan));
       if (unknown) return std::make_pair(data, Type::Any());
       data.var = b.iface.FindOutput(ref.var);
       if (data.var == kNoIndex) {
         std::vector<std::string> names;
         for (const Variable& v : b.iface.outputs) names.push_back(v.name);
         std::string what = "node " + Quote(ref.node);
-        ctx_.Error(ErrorCode::kVariableNameNotFound, ref.loc,
-                   Shown(ref) + ": " + what +
-                       (names.empty() ? " has no outputs"
-                                      : " has no output " + Quote(ref.var) +
-                                            DidYouMean(ref.var, names)));
+        ctx_.Error(
+            ErrorCode::kVariableNameNotFound, ref.loc,
+            Shown(ref) + ": " + what +
+                (names.empty() ? " has no outputs"
+                               : " has no output " + Quote(ref.var) + DidYouMean(ref.var, names)));
         return std::nullopt;
       }
       if (!h.outputs[data.var].problem.empty()) {
@@ -128,7 +130,8 @@ std::optional<std::pair<DataRef, Type>> WorkflowCompiler::ResolveRef(const spec:
     }
     std::string step = e.is_index ? "[" + std::to_string(e.index) + "]" : "." + e.key;
     std::string shown = type.ToString();
-    const char* article = std::string_view("aeiou").find(shown[0]) != std::string_view::npos ? "an " : "a ";
+    const char* article =
+        std::string_view("aeiou").find(shown[0]) != std::string_view::npos ? "an " : "a ";
     ctx_.Error(ErrorCode::kFieldNotFound, ref.loc,
                Shown(ref) + ": cannot read " + Quote(step) + " of " + article + shown +
                    " value (fields work on json, dict and list values)");
@@ -216,9 +219,9 @@ CompiledBinding WorkflowCompiler::Bind(const spec::Binding& b, const Type& targe
       std::optional<Type> t = CollectionTarget(target, list);
       out.kind = list ? CompiledBinding::Kind::kList : CompiledBinding::Kind::kMap;
       if (!t) {
-        ctx_.Error(ErrorCode::kMismatchingTypes, b.loc,
-                   what + " expects " + target.ToString() + ", got " +
-                       (list ? "a list" : "a mapping"));
+        ctx_.Error(
+            ErrorCode::kMismatchingTypes, b.loc,
+            what + " expects " + target.ToString() + ", got " + (list ? "a list" : "a mapping"));
         return out;
       }
       const bool open = t->kind() == TypeKind::kAny || t->kind() == TypeKind::kJson;
@@ -244,13 +247,20 @@ std::optional<Type> WorkflowCompiler::OperandType(const spec::Operand& o, Compil
   if (!o.ref) {
     out.literal = o.literal;
     switch (o.literal_type) {
-      case TypeKind::kInt: return Type::Int();
-      case TypeKind::kFloat: return Type::Float();
-      case TypeKind::kStr: return Type::Str();
-      case TypeKind::kBool: return Type::Bool();
-      case TypeKind::kDatetime: return Type::Datetime();
-      case TypeKind::kDuration: return Type::Duration();
-      default: return Type::Any();
+      case TypeKind::kInt:
+        return Type::Int();
+      case TypeKind::kFloat:
+        return Type::Float();
+      case TypeKind::kStr:
+        return Type::Str();
+      case TypeKind::kBool:
+        return Type::Bool();
+      case TypeKind::kDatetime:
+        return Type::Datetime();
+      case TypeKind::kDuration:
+        return Type::Duration();
+      default:
+        return Type::Any();
     }
   }
   auto resolved = ResolveRef(*o.ref);
@@ -282,10 +292,12 @@ std::optional<CompiledCondition> WorkflowCompiler::CompileCondition(const spec::
     return t.kind() == TypeKind::kEnum ? TypeKind::kStr : t.kind();
   };
   // The parser reads a bare operand as `== true`, with both sides at the same place.
-  const bool bare = !c.rhs.ref && c.rhs.loc.line == c.lhs.loc.line && c.rhs.loc.col == c.lhs.loc.col;
+  const bool bare =
+      !c.rhs.ref && c.rhs.loc.line == c.lhs.loc.line && c.rhs.loc.col == c.lhs.loc.col;
   if (bare && lt->kind() != TypeKind::kBool && lt->kind() != TypeKind::kAny) {
     ctx_.Error(ErrorCode::kMismatchingTypes, c.loc,
-               "condition of " + where + ": a condition without a comparison must be a bool, but it is " +
+               "condition of " + where +
+                   ": a condition without a comparison must be a bool, but it is " +
                    lt->ToString() + "; compare it, e.g. {{ ... }} > 0");
     return std::nullopt;
   }
@@ -307,9 +319,9 @@ std::optional<CompiledCondition> WorkflowCompiler::CompileCondition(const spec::
              (l == TypeKind::kFloat && r == TypeKind::kInt)) {
     out.compare_as = TypeKind::kFloat;
   } else {
-    ctx_.Error(ErrorCode::kMismatchingTypes, c.loc,
-               "condition of " + where + ": cannot compare " + lt->ToString() + " with " +
-                   rt->ToString());
+    ctx_.Error(
+        ErrorCode::kMismatchingTypes, c.loc,
+        "condition of " + where + ": cannot compare " + lt->ToString() + " with " + rt->ToString());
     return std::nullopt;
   }
   if (out.compare_as == TypeKind::kBool && c.op != spec::CompareOp::kEq &&

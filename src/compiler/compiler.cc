@@ -7,7 +7,8 @@
 namespace flyte {
 namespace {
 
-std::shared_ptr<CompiledFile> CompileInto(std::shared_ptr<const spec::File> file, Diagnostics& diags) {
+std::shared_ptr<CompiledFile> CompileInto(std::shared_ptr<const spec::File> file,
+                                          Diagnostics& diags) {
   auto out = std::make_shared<CompiledFile>();
   out->spec = file;
   compiler::Context ctx(*file, *out, diags);
@@ -30,8 +31,7 @@ std::shared_ptr<CompiledFile> CompileInto(std::shared_ptr<const spec::File> file
     if (same_name != kNoIndex && lp.workflow != lp.name) {
       ctx.Error(ErrorCode::kDuplicateId, lp.loc,
                 "launch plan " + Quote(lp.name) + " has the name of workflow " + Quote(lp.name) +
-                    "'s default launch plan but launches " + Quote(lp.workflow) +
-                    "; rename it");
+                    "'s default launch plan but launches " + Quote(lp.workflow) + "; rename it");
     }
     ctx.launch_plans.emplace(lp.name, static_cast<uint32_t>(out->launch_plans.size()));
     ctx.launch_plan_names.push_back(lp.name);
@@ -86,8 +86,8 @@ CompileOutput CompileDynamic(const CompiledFile& base, uint32_t task, const std:
                              std::string text) {
   Diagnostics diags;
   const spec::Task& t = base.spec->tasks[task];
-  std::unique_ptr<spec::File> file = spec::LoadFragment(
-      std::make_shared<SourceFile>(path, std::move(text)), base.spec, t, diags);
+  std::unique_ptr<spec::File> file =
+      spec::LoadFragment(std::make_shared<SourceFile>(path, std::move(text)), base.spec, t, diags);
   if (file == nullptr) return {nullptr, std::move(diags)};
   std::shared_ptr<CompiledFile> out = CompileInto(std::move(file), diags);
   CompiledWorkflow& frag = out->workflows.back();
@@ -100,22 +100,25 @@ CompileOutput CompileDynamic(const CompiledFile& base, uint32_t task, const std:
     uint32_t i = frag.iface.FindOutput(v.name);
     if (i == kNoIndex) {
       diags.Add(ErrorCode::kParameterNotBound, at,
-                "the dynamic workflow of task " + Quote(t.name) + " must set output " + Quote(v.name) +
-                    " (" + v.type.ToString() + ") under outputs:");
+                "the dynamic workflow of task " + Quote(t.name) + " must set output " +
+                    Quote(v.name) + " (" + v.type.ToString() + ") under outputs:");
       continue;
     }
     if (!IsCastable(frag.iface.outputs[i].type, v.type)) {
       diags.Add(ErrorCode::kMismatchingTypes, frag.spec->outputs[i].loc,
-                "output " + Quote(v.name) + " of task " + Quote(t.name) + " is " + v.type.ToString() +
-                    ", but the dynamic workflow gives " + frag.iface.outputs[i].type.ToString());
+                "output " + Quote(v.name) + " of task " + Quote(t.name) + " is " +
+                    v.type.ToString() + ", but the dynamic workflow gives " +
+                    frag.iface.outputs[i].type.ToString());
     }
     outputs.push_back(frag.outputs[i]);
     vars.push_back(v);
   }
   for (const Variable& v : frag.iface.outputs) {
     if (want.FindOutput(v.name) == kNoIndex) {
-      diags.Add(ErrorCode::kVariableNameNotFound, frag.spec->outputs[frag.iface.FindOutput(v.name)].loc,
-                "task " + Quote(t.name) + " has no output " + Quote(v.name) + " for the dynamic workflow to set");
+      diags.Add(ErrorCode::kVariableNameNotFound,
+                frag.spec->outputs[frag.iface.FindOutput(v.name)].loc,
+                "task " + Quote(t.name) + " has no output " + Quote(v.name) +
+                    " for the dynamic workflow to set");
     }
   }
   frag.outputs = std::move(outputs);
@@ -138,7 +141,8 @@ CompileOutput CompileText(const std::string& path, std::string text) {
 
 namespace flyte {
 
-std::shared_ptr<const CompiledWorkflow> SingleTaskWorkflow(const CompiledFile& file, uint32_t task) {
+std::shared_ptr<const CompiledWorkflow> SingleTaskWorkflow(const CompiledFile& file,
+                                                           uint32_t task) {
   const CompiledTask& t = file.tasks[task];
   auto wf = std::make_shared<CompiledWorkflow>();
   wf->name = t.name;

@@ -29,21 +29,31 @@ uint32_t CompiledWorkflow::FindNode(std::string_view id) const {
 }
 
 uint32_t CompiledFile::FindTask(std::string_view name) const { return FindByName(tasks, name); }
-uint32_t CompiledFile::FindWorkflow(std::string_view name) const { return FindByName(workflows, name); }
+uint32_t CompiledFile::FindWorkflow(std::string_view name) const {
+  return FindByName(workflows, name);
+}
 uint32_t CompiledFile::FindLaunchPlan(std::string_view name) const {
   return FindByName(launch_plans, name);
 }
 
 std::string_view ExecutorKindName(ExecutorKind kind) {
   switch (kind) {
-    case ExecutorKind::kProcess: return "process";
-    case ExecutorKind::kContainer: return "container";
-    case ExecutorKind::kDask: return "dask";
-    case ExecutorKind::kRay: return "ray";
-    case ExecutorKind::kSpark: return "spark";
-    case ExecutorKind::kPytorch: return "pytorch";
-    case ExecutorKind::kLocal: return "local";
-    case ExecutorKind::kKubernetes: return "kubernetes";
+    case ExecutorKind::kProcess:
+      return "process";
+    case ExecutorKind::kContainer:
+      return "container";
+    case ExecutorKind::kDask:
+      return "dask";
+    case ExecutorKind::kRay:
+      return "ray";
+    case ExecutorKind::kSpark:
+      return "spark";
+    case ExecutorKind::kPytorch:
+      return "pytorch";
+    case ExecutorKind::kLocal:
+      return "local";
+    case ExecutorKind::kKubernetes:
+      return "kubernetes";
   }
   return "process";
 }

@@ -64,7 +64,8 @@ void WorkflowCompiler::BuildGraph() {
         if (pos[next] >= 0) {
           // Edges run walk[i + 1] -> walk[i]; the loop is walk[pos] -> walk.back() -> ... .
           std::vector<uint32_t> cycle = {next};
-          for (size_t i = walk.size() - 1; i > static_cast<size_t>(pos[next]); --i) cycle.push_back(walk[i]);
+          for (size_t i = walk.size() - 1; i > static_cast<size_t>(pos[next]); --i)
+            cycle.push_back(walk[i]);
           std::rotate(cycle.begin(), std::min_element(cycle.begin(), cycle.end()), cycle.end());
           std::string text;
           for (uint32_t c : cycle) text += out_.nodes[c].id + " -> ";

@@ -31,14 +31,16 @@ void CompileUserPlan(Context& ctx, const spec::LaunchPlan& spec, CompiledLaunchP
       }
       given[idx] = true;
       if (!is_fixed && fixed[idx]) {
-        ctx.Error(ErrorCode::kParameterBoundMoreThanOnce, a.loc,
-                  where + ": input " + Quote(a.name) + " is in both fixed_inputs and default_inputs");
+        ctx.Error(
+            ErrorCode::kParameterBoundMoreThanOnce, a.loc,
+            where + ": input " + Quote(a.name) + " is in both fixed_inputs and default_inputs");
         continue;
       }
       LiteralResult lit = ValueFromNode(*a.value, wf.iface.inputs[idx].type);
       if (!lit.ok()) {
-        ctx.Error(lit.code, lit.at != nullptr ? spec::LocOf(*lit.at, ctx.file.source.get()) : a.loc,
-                  std::string(key) + " of " + where + ", input " + Quote(a.name) + ": " + lit.error);
+        ctx.Error(
+            lit.code, lit.at != nullptr ? spec::LocOf(*lit.at, ctx.file.source.get()) : a.loc,
+            std::string(key) + " of " + where + ", input " + Quote(a.name) + ": " + lit.error);
         continue;
       }
       if (is_fixed) {

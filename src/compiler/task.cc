@@ -47,8 +47,8 @@ CompiledTemplate CompileTemplate(Context& ctx, const spec::Task& task, const Int
                     DidYouMean(ref.var, Names(vars)));
       continue;
     }
-    out.push_back({is_input ? TemplateSegment::Kind::kInput : TemplateSegment::Kind::kOutput, "",
-                   idx});
+    out.push_back(
+        {is_input ? TemplateSegment::Kind::kInput : TemplateSegment::Kind::kOutput, "", idx});
   }
   return out;
 }
@@ -90,10 +90,18 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
   t.name = task.name;
   t.spec = &task;
   switch (task.plugin.kind) {
-    case spec::PluginKind::kDask: t.executor = ExecutorKind::kDask; break;
-    case spec::PluginKind::kRay: t.executor = ExecutorKind::kRay; break;
-    case spec::PluginKind::kSpark: t.executor = ExecutorKind::kSpark; break;
-    case spec::PluginKind::kPytorch: t.executor = ExecutorKind::kPytorch; break;
+    case spec::PluginKind::kDask:
+      t.executor = ExecutorKind::kDask;
+      break;
+    case spec::PluginKind::kRay:
+      t.executor = ExecutorKind::kRay;
+      break;
+    case spec::PluginKind::kSpark:
+      t.executor = ExecutorKind::kSpark;
+      break;
+    case spec::PluginKind::kPytorch:
+      t.executor = ExecutorKind::kPytorch;
+      break;
     case spec::PluginKind::kNone:
       t.executor = task.image.empty() ? ExecutorKind::kProcess : ExecutorKind::kContainer;
       break;
@@ -102,8 +110,8 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
   // plugin: resource creates an object on the cluster and runs nothing here.
   if (spec::IsResourcePlugin(task.plugin)) t.executor = ExecutorKind::kKubernetes;
   // `runner: kubernetes` runs as a Pod (its image, else the default one), never here.
-  if (task.runner == spec::RunnerChoice::kKubernetes && (t.executor == ExecutorKind::kProcess ||
-                                                          t.executor == ExecutorKind::kContainer)) {
+  if (task.runner == spec::RunnerChoice::kKubernetes &&
+      (t.executor == ExecutorKind::kProcess || t.executor == ExecutorKind::kContainer)) {
     t.executor = ExecutorKind::kKubernetes;
   }
   t.iface.inputs = ToVariables(task.inputs);
@@ -119,8 +127,8 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
     uint32_t idx = t.iface.FindInput(name);
     if (idx == kNoIndex) {
       ctx.Error(ErrorCode::kVariableNameNotFound, loc,
-                "ignore_inputs of task " + Quote(task.name) + ": task has no input " +
-                    Quote(name) + DidYouMean(name, Names(t.iface.inputs)));
+                "ignore_inputs of task " + Quote(task.name) + ": task has no input " + Quote(name) +
+                    DidYouMean(name, Names(t.iface.inputs)));
     } else {
       t.cache_ignored_inputs.push_back(idx);
     }
@@ -144,8 +152,12 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
   if (task.plugin.kind != spec::PluginKind::kNone) {
     Field(def, "plugin", std::to_string(static_cast<int>(task.plugin.kind)));
     auto amounts = [&def](const char* what, const spec::ResourceAmounts& a) {
-      auto opt = [](const std::optional<int64_t>& v) { return v ? std::to_string(*v) : std::string("-"); };
-      Field(def, what, opt(a.cpu_millis) + "/" + opt(a.mem_bytes) + "/" + opt(a.gpu) + "/" + opt(a.storage_bytes));
+      auto opt = [](const std::optional<int64_t>& v) {
+        return v ? std::to_string(*v) : std::string("-");
+      };
+      Field(def, what,
+            opt(a.cpu_millis) + "/" + opt(a.mem_bytes) + "/" + opt(a.gpu) + "/" +
+                opt(a.storage_bytes));
     };
     for (const spec::PluginRole& role : task.plugin.roles) {
       Field(def, "role", role.role);

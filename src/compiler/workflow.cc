@@ -152,9 +152,9 @@ void WorkflowCompiler::ResolveHeader(const spec::NodeBody& spec, CompiledBody& b
                            cb.kind == spec::NodeKind::kWorkflow ||
                            cb.kind == spec::NodeKind::kLaunchPlan;
         if (runs_entity && cb.target == kNoIndex) continue;  // reported; its outputs are unknown
-        std::string label = (bc.is_else ? std::string("the else case")
-                                        : "case " + std::to_string(c + 1)) +
-                            " (" + TargetName(ctx_, cb) + ")";
+        std::string label =
+            (bc.is_else ? std::string("the else case") : "case " + std::to_string(c + 1)) + " (" +
+            TargetName(ctx_, cb) + ")";
         std::vector<std::string> names;
         for (size_t o = 0; o < cb.iface.outputs.size(); ++o) {
           const Variable& v = cb.iface.outputs[o];
@@ -177,7 +177,8 @@ void WorkflowCompiler::ResolveHeader(const spec::NodeBody& spec, CompiledBody& b
         for (const auto& [label, names] : produced) {
           if (std::find(names.begin(), names.end(), name) == names.end()) {
             outs[o].problem = Quote(name) + " is not produced by " + label + " of branch " +
-                              Quote(node_id) + "; every case must produce the outputs used downstream";
+                              Quote(node_id) +
+                              "; every case must produce the outputs used downstream";
             outs[o].problem_code = ErrorCode::kVariableNameNotFound;
             break;
           }
@@ -193,7 +194,8 @@ void WorkflowCompiler::ResolveHeader(const spec::NodeBody& spec, CompiledBody& b
       break;
     }
     case spec::NodeKind::kSignal:
-      body.iface.outputs.push_back({"value", spec.signal_type, std::nullopt, "the signalled value"});
+      body.iface.outputs.push_back(
+          {"value", spec.signal_type, std::nullopt, "the signalled value"});
       break;
   }
   outs.clear();
@@ -220,9 +222,11 @@ CompiledBody WorkflowCompiler::CompileBody(const spec::NodeBody& spec, const std
     case spec::NodeKind::kBranch:
       for (const spec::BranchCase& bc : spec.cases) {
         CompiledCase cc;
-        if (bc.condition) cc.condition = CompileCondition(*bc.condition, "branch " + Quote(node_id));
+        if (bc.condition)
+          cc.condition = CompileCondition(*bc.condition, "branch " + Quote(node_id));
         cc.fail_message = bc.fail_message;
-        if (bc.body) cc.body = std::make_shared<CompiledBody>(CompileBody(*bc.body, node_id, bc.loc));
+        if (bc.body)
+          cc.body = std::make_shared<CompiledBody>(CompileBody(*bc.body, node_id, bc.loc));
         body.cases.push_back(std::move(cc));
       }
       break;
@@ -250,7 +254,8 @@ void WorkflowCompiler::BindInputs(const spec::NodeBody& spec, CompiledBody& body
                                   const std::string& where, SourceLoc at) {
   if (body.target == kNoIndex) {
     // Still check the bindings themselves, and keep their edges.
-    for (const spec::InputBinding& ib : spec.inputs) Bind(ib.value, Type::Any(), "input " + Quote(ib.name));
+    for (const spec::InputBinding& ib : spec.inputs)
+      Bind(ib.value, Type::Any(), "input " + Quote(ib.name));
     return;
   }
   const std::string target = TargetName(ctx_, body);
@@ -279,9 +284,8 @@ void WorkflowCompiler::BindInputs(const spec::NodeBody& spec, CompiledBody& body
       continue;
     }
     bound[idx] = true;
-    body.inputs.push_back(
-        {idx, Bind(ib.value, body.iface.inputs[idx].type,
-                   "input " + Quote(ib.name) + " of " + target)});
+    body.inputs.push_back({idx, Bind(ib.value, body.iface.inputs[idx].type,
+                                     "input " + Quote(ib.name) + " of " + target)});
   }
   for (uint32_t i = 0; i < bound.size(); ++i) {
     const Variable& v = body.iface.inputs[i];
@@ -299,7 +303,8 @@ void WorkflowCompiler::CompileMap(const spec::NodeBody& spec, CompiledBody& body
   body.min_success_ratio = spec.min_success_ratio.value_or(1.0);
   body.min_successes = spec.min_successes;
   if (body.target == kNoIndex) {
-    for (const spec::InputBinding& ib : spec.inputs) Bind(ib.value, Type::Any(), "input " + Quote(ib.name));
+    for (const spec::InputBinding& ib : spec.inputs)
+      Bind(ib.value, Type::Any(), "input " + Quote(ib.name));
     return;
   }
   const std::string target = TargetName(ctx_, body);
@@ -363,7 +368,8 @@ void WorkflowCompiler::ApplyTaskSettings(const spec::NodeBody& spec, CompiledBod
   body.interruptible = o.interruptible.value_or(task.interruptible);
   body.executor = ctx_.out.tasks[body.target].executor;
   // A node that gives a plain task an image runs it as a container.
-  if (body.executor == ExecutorKind::kProcess && !body.image.empty()) body.executor = ExecutorKind::kContainer;
+  if (body.executor == ExecutorKind::kProcess && !body.image.empty())
+    body.executor = ExecutorKind::kContainer;
   if (o.cache) {
     for (const auto& [name, loc] : o.cache->ignore_inputs) {
       if (body.iface.FindInput(name) == kNoIndex) {
@@ -379,11 +385,9 @@ void WorkflowCompiler::CompileOutputs() {
   for (const spec::OutputDecl& o : spec_.outputs) {
     std::string what = "output " + Quote(o.name) + " of workflow " + Quote(spec_.name);
     Type type = o.type ? *o.type : InferType(o.value);
-    if (!o.type && type.kind() == TypeKind::kAny &&
-        o.value.kind != spec::Binding::Kind::kRef) {
+    if (!o.type && type.kind() == TypeKind::kAny && o.value.kind != spec::Binding::Kind::kRef) {
       ctx_.Error(ErrorCode::kInvalidType, o.value.loc,
-                 "cannot tell the type of " + what +
-                     "; declare it: {value: ..., type: TYPE}");
+                 "cannot tell the type of " + what + "; declare it: {value: ..., type: TYPE}");
     }
     out_.outputs.push_back(Bind(o.value, type, what));
     out_.iface.outputs.push_back({o.name, type, std::nullopt, o.description});
@@ -448,7 +452,8 @@ void WorkflowCompiler::CompileOnFailure() {
       ctx_.Error(ErrorCode::kMismatchingTypes, h.loc,
                  where + ": input " + Quote(v.name) + " of " + target + " expects " +
                      v.type.ToString() + ", but " +
-                     (v.name == "error" ? std::string("the error message") : "workflow input " + Quote(v.name)) +
+                     (v.name == "error" ? std::string("the error message")
+                                        : "workflow input " + Quote(v.name)) +
                      " is " + b.type.ToString());
     }
     body.inputs.push_back({i, std::move(b)});

@@ -28,7 +28,7 @@ class WorkflowCompiler {
   };
   struct Header {
     Progress progress = Progress::kPending;
-    CompiledBody body;  // kind, target, iface
+    CompiledBody body;                // kind, target, iface
     std::vector<OutputInfo> outputs;  // parallel to body.iface.outputs
   };
 

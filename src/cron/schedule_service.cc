@@ -6,14 +6,17 @@
 namespace flyte::cron {
 
 ScheduleService::ScheduleService(LocalAdmin& admin, Clock& clock, SchedulerOptions options)
-    : admin_(admin), clock_(clock), scheduler_(std::make_unique<Scheduler>(clock, *this, std::move(options))) {}
+    : admin_(admin),
+      clock_(clock),
+      scheduler_(std::make_unique<Scheduler>(clock, *this, std::move(options))) {}
 
 ScheduleService::~ScheduleService() { scheduler_->Stop(); }
 
 Result<std::optional<ScheduledPlan>> ScheduleService::PlanOf(const EntityRecord& e) {
   ASSIGN_OR_RETURN(std::shared_ptr<const CompiledFile> file, admin_.Compiled(e.source));
   uint32_t idx = file->FindLaunchPlan(e.name);
-  if (idx == kNoIndex) return NotFound("launch plan " + Quote(e.name) + " is not in its registered file");
+  if (idx == kNoIndex)
+    return NotFound("launch plan " + Quote(e.name) + " is not in its registered file");
   const CompiledLaunchPlan& lp = file->launch_plans[idx];
   if (lp.spec == nullptr || !lp.spec->schedule) return std::optional<ScheduledPlan>();
   ScheduledPlan p;
@@ -44,11 +47,13 @@ Status ScheduleService::Apply(const EntityRecord& e, bool active) {
   // repeats nor skips a fire.
   ASSIGN_OR_RETURN(std::vector<ScheduleRecord> all, store.ListSchedules());
   for (const ScheduleRecord& r : all) {
-    if (r.project == e.project && r.domain == e.domain && r.name == e.name) plan->last_fire = r.last_fire;
+    if (r.project == e.project && r.domain == e.domain && r.name == e.name)
+      plan->last_fire = r.last_fire;
   }
   plan->activated_at = clock_.Now();
   RETURN_IF_ERROR(scheduler_->Activate(*plan));
-  return store.PutSchedule({e.project, e.domain, e.name, e.version, plan->activated_at, plan->last_fire});
+  return store.PutSchedule(
+      {e.project, e.domain, e.name, e.version, plan->activated_at, plan->last_fire});
 }
 
 Status ScheduleService::Restore(std::vector<std::string>* errors) {
@@ -57,7 +62,8 @@ Status ScheduleService::Restore(std::vector<std::string>* errors) {
     auto found = admin_.store().FindEntities("launch_plan", r.project, r.domain, r.name, r.version);
     Status st = found.ok() ? Status::Ok() : found.status();
     std::optional<ScheduledPlan> plan;
-    if (st.ok() && found->empty()) st = NotFound("its version " + r.version + " is no longer registered");
+    if (st.ok() && found->empty())
+      st = NotFound("its version " + r.version + " is no longer registered");
     if (st.ok()) {
       auto p = PlanOf(found->front());
       if (p.ok()) {
@@ -72,13 +78,15 @@ Status ScheduleService::Restore(std::vector<std::string>* errors) {
       st = scheduler_->Activate(*plan);
     }
     if (!st.ok() && errors != nullptr) {
-      errors->push_back("schedule of " + r.project + "/" + r.domain + "/" + r.name + ": " + st.message());
+      errors->push_back("schedule of " + r.project + "/" + r.domain + "/" + r.name + ": " +
+                        st.message());
     }
   }
   return Status::Ok();
 }
 
-Status ScheduleService::Launch(const ScheduledPlan& plan, int64_t fire_nanos, const std::string& name) {
+Status ScheduleService::Launch(const ScheduledPlan& plan, int64_t fire_nanos,
+                               const std::string& name) {
   CreateExecutionRequest req;
   req.project = plan.project;
   req.domain = plan.domain;

@@ -16,8 +16,8 @@ Value Hashable(const Value& v) {
       // Another s3:// object is keyed by its URI: reading it here would block the loop.
       if (!d && v.as_str().rfind("s3://", 0) == 0) return Value::Str("uri:" + v.as_str());
       if (!d) {
-        Result<std::string> r = v.kind() == Value::Kind::kFile ? FileDigest(v.as_str())
-                                                               : DirDigest(v.as_str());
+        Result<std::string> r =
+            v.kind() == Value::Kind::kFile ? FileDigest(v.as_str()) : DirDigest(v.as_str());
         // An unreadable file cannot match any earlier run: key it by path and failure.
         d = r.ok() ? *r : "unreadable:" + v.as_str();
       }
@@ -46,7 +46,8 @@ std::string CacheKey(const std::string& project, const std::string& domain,
   Value::Map in;
   for (size_t i = 0; i < task.iface.inputs.size() && i < inputs.size(); ++i) {
     bool ignored = false;
-    for (const auto& [name, loc] : cache.ignore_inputs) ignored = ignored || name == task.iface.inputs[i].name;
+    for (const auto& [name, loc] : cache.ignore_inputs)
+      ignored = ignored || name == task.iface.inputs[i].name;
     if (!ignored) in.emplace_back(task.iface.inputs[i].name, Hashable(inputs[i]));
   }
   Value::List iface_in, iface_out;
@@ -62,8 +63,8 @@ std::string CacheKey(const std::string& project, const std::string& domain,
       {"task", Value::Str(task.name)},
       {"inputs_interface", Value::FromList(std::move(iface_in))},
       {"outputs_interface", Value::FromList(std::move(iface_out))},
-      {"version", Value::Str(cache.version.empty() ? "def:" + task.definition_hash
-                                                   : "pin:" + cache.version)},
+      {"version",
+       Value::Str(cache.version.empty() ? "def:" + task.definition_hash : "pin:" + cache.version)},
       {"inputs", Value::FromMap(std::move(in))},
   });
   return key.Hash();
@@ -71,21 +72,28 @@ std::string CacheKey(const std::string& project, const std::string& domain,
 
 std::string_view CacheStatusName(CacheStatus s) {
   switch (s) {
-    case CacheStatus::kDisabled: return "CACHE_DISABLED";
-    case CacheStatus::kMiss: return "CACHE_MISS";
-    case CacheStatus::kHit: return "CACHE_HIT";
-    case CacheStatus::kPopulated: return "CACHE_POPULATED";
-    case CacheStatus::kLookupFailure: return "CACHE_LOOKUP_FAILURE";
-    case CacheStatus::kPutFailure: return "CACHE_PUT_FAILURE";
-    case CacheStatus::kSkipped: return "CACHE_SKIPPED";
+    case CacheStatus::kDisabled:
+      return "CACHE_DISABLED";
+    case CacheStatus::kMiss:
+      return "CACHE_MISS";
+    case CacheStatus::kHit:
+      return "CACHE_HIT";
+    case CacheStatus::kPopulated:
+      return "CACHE_POPULATED";
+    case CacheStatus::kLookupFailure:
+      return "CACHE_LOOKUP_FAILURE";
+    case CacheStatus::kPutFailure:
+      return "CACHE_PUT_FAILURE";
+    case CacheStatus::kSkipped:
+      return "CACHE_SKIPPED";
   }
   return "CACHE_DISABLED";
 }
 
 std::optional<CacheStatus> ParseCacheStatus(std::string_view s) {
-  for (CacheStatus c : {CacheStatus::kDisabled, CacheStatus::kMiss, CacheStatus::kHit,
-                        CacheStatus::kPopulated, CacheStatus::kLookupFailure,
-                        CacheStatus::kPutFailure, CacheStatus::kSkipped}) {
+  for (CacheStatus c :
+       {CacheStatus::kDisabled, CacheStatus::kMiss, CacheStatus::kHit, CacheStatus::kPopulated,
+        CacheStatus::kLookupFailure, CacheStatus::kPutFailure, CacheStatus::kSkipped}) {
     if (CacheStatusName(c) == s) return c;
   }
   return std::nullopt;

@@ -21,8 +21,10 @@ constexpr size_t kMaxDynamicSpecBytes = 16u << 20;
 std::string ChildName(const std::string& parent, const std::string& node) {
   std::string suffix;
   for (char c : node) {
-    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) suffix += c;
-    else if (!suffix.empty() && suffix.back() != '-') suffix += '-';
+    if ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9'))
+      suffix += c;
+    else if (!suffix.empty() && suffix.back() != '-')
+      suffix += '-';
   }
   while (!suffix.empty() && suffix.back() == '-') suffix.pop_back();
   std::string name = parent + "-" + suffix;
@@ -50,7 +52,8 @@ void Engine::Impl::StartLaunchPlan(ExecutionState& e, uint32_t idx) {
   }
   for (const auto& [i, v] : lp.fixed_inputs) inputs[i] = v;
   std::string name = ChildName(e.key.name, n.id);
-  for (int k = 2; executions_.count(ExecutionKey{e.key.project, e.key.domain, name}.ToString()); ++k) {
+  for (int k = 2; executions_.count(ExecutionKey{e.key.project, e.key.domain, name}.ToString());
+       ++k) {
     name = ChildName(e.key.name, n.id) + "-" + std::to_string(k);
   }
   ExecutionRequest req;
@@ -59,9 +62,12 @@ void Engine::Impl::StartLaunchPlan(ExecutionState& e, uint32_t idx) {
   req.workflow = lp.workflow;
   req.inputs = std::move(inputs);
   req.options = e.options;
-  if (lp.spec != nullptr && lp.spec->max_parallelism) req.options.max_parallelism = *lp.spec->max_parallelism;
+  if (lp.spec != nullptr && lp.spec->max_parallelism)
+    req.options.max_parallelism = *lp.spec->max_parallelism;
   size_t slash = e.options.run_dir.rfind('/');
-  req.options.run_dir = (slash == std::string::npos ? e.options.run_dir : e.options.run_dir.substr(0, slash)) + "/" + name;
+  req.options.run_dir =
+      (slash == std::string::npos ? e.options.run_dir : e.options.run_dir.substr(0, slash)) + "/" +
+      name;
   req.parent = e.key.name + "/" + n.id;
   req.launch_plan = lp.name;
   if (e.prior) {
@@ -110,8 +116,9 @@ void Engine::Impl::StartBranch(ExecutionState& e, uint32_t idx) {
     }
     Result<bool> r = EvaluateCondition(e, f, *b.cases[c].condition);
     if (!r.ok()) {
-      Fail(e, idx, {"ConditionError", "case " + std::to_string(c + 1) + ": " + r.status().message(),
-                    ErrorKind::kUser, ""});
+      Fail(e, idx,
+           {"ConditionError", "case " + std::to_string(c + 1) + ": " + r.status().message(),
+            ErrorKind::kUser, ""});
       return;
     }
     if (*r) chosen = static_cast<int>(c);
@@ -136,7 +143,8 @@ void Engine::Impl::StartBranch(ExecutionState& e, uint32_t idx) {
     Fail(e, idx, {"BranchFailed", *taken.fail_message, ErrorKind::kUser, ""});
     return;
   }
-  uint32_t child = AddNode(e, case_id(static_cast<size_t>(chosen)), taken.body.get(), e.nodes[idx].frame, idx);
+  uint32_t child =
+      AddNode(e, case_id(static_cast<size_t>(chosen)), taken.body.get(), e.nodes[idx].frame, idx);
   e.nodes[idx].items = {child};
   MakeReady(e, child);
 }
@@ -154,10 +162,11 @@ void Engine::Impl::StartMap(ExecutionState& e, uint32_t idx) {
       count = len;
       first = b.iface.inputs[var].name;
     } else if (len != count) {
-      Fail(e, idx, {"MapLengthMismatch",
-                    "mapped inputs differ in length: " + first + " has " + std::to_string(count) +
-                        " items, " + b.iface.inputs[var].name + " has " + std::to_string(len),
-                    ErrorKind::kUser, ""});
+      Fail(e, idx,
+           {"MapLengthMismatch",
+            "mapped inputs differ in length: " + first + " has " + std::to_string(count) +
+                " items, " + b.iface.inputs[var].name + " has " + std::to_string(len),
+            ErrorKind::kUser, ""});
       return;
     }
   }
@@ -201,14 +210,17 @@ void Engine::Impl::OnMapItemDone(ExecutionState& e, uint32_t idx, uint32_t item)
   if (!Succeeded(phase)) ++m.items_failed;
   const size_t n = m.items.size();
   const CompiledBody& b = *m.body;
-  size_t needed = b.min_successes ? std::min<size_t>(*b.min_successes, n)
-                                  : static_cast<size_t>(std::ceil(b.min_success_ratio * static_cast<double>(n) - 1e-9));
+  size_t needed =
+      b.min_successes
+          ? std::min<size_t>(*b.min_successes, n)
+          : static_cast<size_t>(std::ceil(b.min_success_ratio * static_cast<double>(n) - 1e-9));
   if (n - m.items_failed < needed) {
     const NodeState& bad = e.nodes[item];
     std::string why = bad.error ? bad.error->message : std::string(PhaseName(phase));
     ExecError err{bad.error ? bad.error->code : "MapItemFailed",
-                  std::to_string(m.items_failed) + " of " + std::to_string(n) + " items failed and " +
-                      std::to_string(needed) + " had to succeed; " + bad.id + ": " + why,
+                  std::to_string(m.items_failed) + " of " + std::to_string(n) +
+                      " items failed and " + std::to_string(needed) + " had to succeed; " + bad.id +
+                      ": " + why,
                   bad.error ? bad.error->kind : ErrorKind::kUser, ""};
     for (uint32_t other : m.items) {
       if (e.nodes[other].running_id != 0) {
@@ -256,7 +268,8 @@ void Engine::Impl::OnChildDone(ExecutionState& e, uint32_t owner, uint32_t child
   } else if (c.phase == NodePhase::kAborted) {
     SetNodePhase(e, owner, NodePhase::kAborted);
   } else {
-    Fail(e, owner, c.error.value_or(ExecError{"CaseFailed", "the case failed", ErrorKind::kUser, c.id}));
+    Fail(e, owner,
+         c.error.value_or(ExecError{"CaseFailed", "the case failed", ErrorKind::kUser, c.id}));
   }
 }
 
@@ -303,17 +316,19 @@ void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
   for (EngineObserver* o : observers_) o->OnGateWaiting(e, n, signal, type);
   int64_t timeout = b.timeout_nanos.value_or(e.options.gate_default_timeout_nanos);
   if (timeout > 0 && !IsTerminal(n.phase)) {
-    n.deadline = clock_.After(std::max<int64_t>(timeout - waited, 0), [this, ep, idx, signal, approve, timeout] {
+    n.deadline = clock_.After(std::max<int64_t>(timeout - waited, 0), [this, ep, idx, signal,
+                                                                       approve, timeout] {
       NodeState& g = ep->nodes[idx];
       g.deadline = 0;
       if (!g.waiting_signal) return;
       g.waiting_signal = false;
       std::string what = approve ? "an approval of " + Quote(signal) : "signal " + Quote(signal);
-      std::string waited = timeout < 1'000'000 ? "no value was given for " + what
-                                               : "waited " + FormatDuration(timeout) + " for " + what;
+      std::string waited = timeout < 1'000'000
+                               ? "no value was given for " + what
+                               : "waited " + FormatDuration(timeout) + " for " + what;
       Fail(*ep, idx,
-           {"GateTimeout", waited +
-                               (ep->options.gate_hint.empty() ? "" : "; " + ep->options.gate_hint),
+           {"GateTimeout",
+            waited + (ep->options.gate_hint.empty() ? "" : "; " + ep->options.gate_hint),
             ErrorKind::kUser, ""},
            NodePhase::kTimedOut);
       Pump(*ep);
@@ -338,7 +353,9 @@ void Engine::Impl::ResolveGate(ExecutionState& e, uint32_t idx, const Value& val
   }
   Coerced v = CoerceValue(value, b.iface.outputs[0].type);
   if (!v.ok()) {
-    Fail(e, idx, {"SignalTypeMismatch", "signal " + Quote(b.signal_name) + ": " + v.error, ErrorKind::kUser, ""});
+    Fail(e, idx,
+         {"SignalTypeMismatch", "signal " + Quote(b.signal_name) + ": " + v.error, ErrorKind::kUser,
+          ""});
     return;
   }
   Succeed(e, idx, {std::move(v.value)});
@@ -349,7 +366,8 @@ Status Engine::Impl::Signal(const ExecutionKey& key, const std::string& name, Va
   if (it == executions_.end()) return NotFound("no execution " + key.ToString());
   ExecutionState& e = *it->second;
   if (IsTerminal(e.phase)) {
-    return FailedPrecondition("execution " + key.name + " is already " + std::string(PhaseName(e.phase)));
+    return FailedPrecondition("execution " + key.name + " is already " +
+                              std::string(PhaseName(e.phase)));
   }
   for (uint32_t i = 0; i < e.nodes.size(); ++i) {
     NodeState& n = e.nodes[i];
@@ -383,15 +401,17 @@ void Engine::Impl::StartDynamic(ExecutionState& e, uint32_t idx, const std::stri
   const uint32_t task = e.nodes[idx].body->target;
   CompileOutput out = CompileDynamic(*e.file, task, spec_path, std::move(**text));
   if (!out.ok()) {
-    Fail(e, idx, {"DynamicSpecInvalid",
-                  "the _workflow.yaml it wrote does not compile:\n" + out.diagnostics.FormatAll(),
-                  ErrorKind::kUser, ""});
+    Fail(e, idx,
+         {"DynamicSpecInvalid",
+          "the _workflow.yaml it wrote does not compile:\n" + out.diagnostics.FormatAll(),
+          ErrorKind::kUser, ""});
     return;
   }
   e.keepalive.push_back(out.file);
   SetNodePhase(e, idx, NodePhase::kDynamicRunning);
   std::vector<Value> inputs = e.nodes[idx].inputs;
-  StartFrame(e, CreateFrame(e, out.file->workflows.back(), std::move(inputs), e.nodes[idx].id + "/", idx));
+  StartFrame(
+      e, CreateFrame(e, out.file->workflows.back(), std::move(inputs), e.nodes[idx].id + "/", idx));
 }
 
 }  // namespace flyte

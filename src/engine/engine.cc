@@ -52,8 +52,10 @@ const ExecutionState& Engine::Impl::Start(ExecutionRequest req,
   std::error_code ec;
   e.file_dir = std::filesystem::absolute(e.file->spec->source->path(), ec).parent_path().string();
   executions_[e.key.ToString()] = std::move(owned);
-  // The workflow's own cap applies when the caller set none (a launch plan's or --max-parallelism wins).
-  if (e.options.max_parallelism == 0 && e.wf().max_parallelism) e.options.max_parallelism = *e.wf().max_parallelism;
+  // The workflow's own cap applies when the caller set none (a launch plan's or --max-parallelism
+  // wins).
+  if (e.options.max_parallelism == 0 && e.wf().max_parallelism)
+    e.options.max_parallelism = *e.wf().max_parallelism;
 
   // Created QUEUED: observers learn of it (a resumed one exists already).
   if (!resume) {
@@ -134,7 +136,8 @@ bool Engine::Impl::SetNodePhase(ExecutionState& e, uint32_t idx, NodePhase to) {
   }
   if (IsTerminal(to)) {
     if (n.ended_at == 0) n.ended_at = now;  // restored nodes keep theirs
-    if (n.started_at == 0 && to != NodePhase::kSkipped) n.started_at = n.queued_at ? n.queued_at : now;
+    if (n.started_at == 0 && to != NodePhase::kSkipped)
+      n.started_at = n.queued_at ? n.queued_at : now;
     if (n.timer != 0) clock_.Cancel(n.timer), n.timer = 0;
     if (n.deadline != 0) clock_.Cancel(n.deadline), n.deadline = 0;
     --e.active;
@@ -231,8 +234,10 @@ void Engine::Impl::OnFrameDone(ExecutionState& e, uint32_t fi) {
   for (size_t i = 0; i < wf.outputs.size(); ++i) {
     Result<Value> v = EvaluateBinding(e, f, wf.outputs[i], wf.iface.outputs[i].type);
     if (!v.ok()) {
-      Fail(e, f.owner, {"OutputError", "output " + Quote(wf.iface.outputs[i].name) + ": " +
-                                           v.status().message(), ErrorKind::kUser, ""});
+      Fail(
+          e, f.owner,
+          {"OutputError", "output " + Quote(wf.iface.outputs[i].name) + ": " + v.status().message(),
+           ErrorKind::kUser, ""});
       return;
     }
     outputs.push_back(std::move(*v));
@@ -245,14 +250,26 @@ void Engine::Impl::MakeReady(ExecutionState& e, uint32_t idx) {
   SetNodePhase(e, idx, NodePhase::kQueued);
   if (!EvaluateInputs(e, idx)) return;
   switch (e.nodes[idx].body->kind) {
-    case spec::NodeKind::kTask: ReadyTask(e, idx); return;
-    case spec::NodeKind::kWorkflow: StartSubworkflow(e, idx); return;
-    case spec::NodeKind::kLaunchPlan: StartLaunchPlan(e, idx); return;
-    case spec::NodeKind::kMap: StartMap(e, idx); return;
-    case spec::NodeKind::kBranch: StartBranch(e, idx); return;
+    case spec::NodeKind::kTask:
+      ReadyTask(e, idx);
+      return;
+    case spec::NodeKind::kWorkflow:
+      StartSubworkflow(e, idx);
+      return;
+    case spec::NodeKind::kLaunchPlan:
+      StartLaunchPlan(e, idx);
+      return;
+    case spec::NodeKind::kMap:
+      StartMap(e, idx);
+      return;
+    case spec::NodeKind::kBranch:
+      StartBranch(e, idx);
+      return;
     case spec::NodeKind::kSleep:
     case spec::NodeKind::kApprove:
-    case spec::NodeKind::kSignal: StartGate(e, idx); return;
+    case spec::NodeKind::kSignal:
+      StartGate(e, idx);
+      return;
   }
 }
 
@@ -267,20 +284,22 @@ bool Engine::Impl::EvaluateInputs(ExecutionState& e, uint32_t idx) {
   for (const BoundInput& in : b.inputs) {
     const Variable& var = b.iface.inputs[in.var];
     // Map inputs that are mapped over arrive as lists.
-    bool mapped = std::find(b.mapped_inputs.begin(), b.mapped_inputs.end(), in.var) !=
-                  b.mapped_inputs.end();
+    bool mapped =
+        std::find(b.mapped_inputs.begin(), b.mapped_inputs.end(), in.var) != b.mapped_inputs.end();
     Type type = b.kind == spec::NodeKind::kMap && mapped ? Type::List(var.type) : var.type;
     Result<Value> v = EvaluateBinding(e, f, in.value, type, error_text ? &*error_text : nullptr);
     if (!v.ok()) {
-      Fail(e, idx, {"BindingError", "input " + Quote(var.name) + ": " + v.status().message(),
-                    ErrorKind::kUser, n.id});
+      Fail(e, idx,
+           {"BindingError", "input " + Quote(var.name) + ": " + v.status().message(),
+            ErrorKind::kUser, n.id});
       return false;
     }
     n.inputs[in.var] = std::move(*v);
     bound[in.var] = true;
   }
   for (size_t i = 0; i < bound.size(); ++i) {
-    if (!bound[i] && b.iface.inputs[i].default_value) n.inputs[i] = *b.iface.inputs[i].default_value;
+    if (!bound[i] && b.iface.inputs[i].default_value)
+      n.inputs[i] = *b.iface.inputs[i].default_value;
   }
   return true;
 }
@@ -334,11 +353,14 @@ void Engine::Impl::StopAll(ExecutionState& e) {
     NodeState& n = e.nodes[i];
     if (!n.started || IsTerminal(n.phase) || n.running_id != 0) continue;
     if (!n.child_execution.empty()) children.push_back(n.child_execution);
-    if (!n.error) n.error = ExecError{"Aborted", e.error ? e.error->message : "aborted", ErrorKind::kUser, n.id};
+    if (!n.error)
+      n.error =
+          ExecError{"Aborted", e.error ? e.error->message : "aborted", ErrorKind::kUser, n.id};
     SetNodePhase(e, i, NodePhase::kAborted);
   }
   for (const std::string& child : children) {
-    (void)Abort({e.key.project, e.key.domain, child}, "its parent execution " + e.key.name + " stopped");
+    (void)Abort({e.key.project, e.key.domain, child},
+                "its parent execution " + e.key.name + " stopped");
   }
 }
 
@@ -352,8 +374,10 @@ void Engine::Impl::MaybeFinish(ExecutionState& e) {
     for (size_t i = 0; i < wf.outputs.size(); ++i) {
       Result<Value> v = EvaluateBinding(e, e.frames[0], wf.outputs[i], wf.iface.outputs[i].type);
       if (!v.ok()) {
-        e.error = ExecError{"OutputError", "output " + Quote(wf.iface.outputs[i].name) + ": " +
-                                               v.status().message(), ErrorKind::kUser, ""};
+        e.error =
+            ExecError{"OutputError",
+                      "output " + Quote(wf.iface.outputs[i].name) + ": " + v.status().message(),
+                      ErrorKind::kUser, ""};
         e.outputs.clear();
         SetExecutionPhase(e, ExecutionPhase::kFailing);
         break;
@@ -376,12 +400,13 @@ void Engine::Impl::MaybeFinish(ExecutionState& e) {
     if (h.error && !Succeeded(h.phase)) {
       // As in Flyte, a failing handler's error masks the original one.
       ExecError masked = *h.error;
-      masked.message = "on_failure handler failed: " + masked.message + " (the workflow had failed: " +
-                       (e.error ? e.error->message : "") + ")";
+      masked.message = "on_failure handler failed: " + masked.message +
+                       " (the workflow had failed: " + (e.error ? e.error->message : "") + ")";
       e.error = masked;
     }
   }
-  Finish(e, e.phase == ExecutionPhase::kAborting ? ExecutionPhase::kAborted : ExecutionPhase::kFailed);
+  Finish(e,
+         e.phase == ExecutionPhase::kAborting ? ExecutionPhase::kAborted : ExecutionPhase::kFailed);
 }
 
 void Engine::Impl::StartFailureHandler(ExecutionState& e) {

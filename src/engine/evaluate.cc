@@ -109,7 +109,8 @@ Result<int> Compare(const Value& a, const Value& b, TypeKind kind) {
   if (a.is_null() || b.is_null()) return TypeMismatch("cannot compare a null value");
   switch (kind) {
     case TypeKind::kInt:
-      if (a.kind() == Value::Kind::kInt && b.kind() == Value::Kind::kInt) return sign(a.as_int(), b.as_int());
+      if (a.kind() == Value::Kind::kInt && b.kind() == Value::Kind::kInt)
+        return sign(a.as_int(), b.as_int());
       [[fallthrough]];
     case TypeKind::kFloat: {
       auto x = num(a), y = num(b);
@@ -158,12 +159,18 @@ Result<bool> EvaluateCondition(const ExecutionState& exec, const Frame& frame,
       Result<int> cmp = Compare(*a, *b, c.compare_as);
       if (!cmp.ok()) return cmp.status();
       switch (c.op) {
-        case spec::CompareOp::kEq: return *cmp == 0;
-        case spec::CompareOp::kNe: return *cmp != 0;
-        case spec::CompareOp::kLt: return *cmp < 0;
-        case spec::CompareOp::kLe: return *cmp <= 0;
-        case spec::CompareOp::kGt: return *cmp > 0;
-        case spec::CompareOp::kGe: return *cmp >= 0;
+        case spec::CompareOp::kEq:
+          return *cmp == 0;
+        case spec::CompareOp::kNe:
+          return *cmp != 0;
+        case spec::CompareOp::kLt:
+          return *cmp < 0;
+        case spec::CompareOp::kLe:
+          return *cmp <= 0;
+        case spec::CompareOp::kGt:
+          return *cmp > 0;
+        case spec::CompareOp::kGe:
+          return *cmp >= 0;
       }
     }
   }

@@ -10,9 +10,11 @@ namespace {
 
 // The stored outputs of a node ({"name": value}) as values of `types`; nullopt when they
 // cannot be read back (the node then runs again).
-std::optional<std::vector<Value>> ReadOutputs(const std::string& json, const std::vector<Variable>& vars) {
+std::optional<std::vector<Value>> ReadOutputs(const std::string& json,
+                                              const std::vector<Variable>& vars) {
   yaml::ParseResult parsed = yaml::ParseText(json.empty() ? "{}" : json, "stored outputs");
-  if (!parsed.doc || parsed.doc->root() == nullptr || !parsed.doc->root()->is_map()) return std::nullopt;
+  if (!parsed.doc || parsed.doc->root() == nullptr || !parsed.doc->root()->is_map())
+    return std::nullopt;
   const yaml::Node& root = *parsed.doc->root();
   std::vector<Value> out;
   for (const Variable& v : vars) {
@@ -42,8 +44,8 @@ bool Engine::Impl::Restore(ExecutionState& e, uint32_t idx) {
   const PriorNode& p = it->second;
   if (Succeeded(p.phase)) {
     // A map node's interface has lists of its task's outputs; an item has the task's own.
-    const std::vector<Variable>& vars = map_item ? e.file->tasks[n.body->target].iface.outputs
-                                                 : n.body->iface.outputs;
+    const std::vector<Variable>& vars =
+        map_item ? e.file->tasks[n.body->target].iface.outputs : n.body->iface.outputs;
     std::optional<std::vector<Value>> outputs = ReadOutputs(p.outputs_json, vars);
     if (outputs) {
       if (!map_item && !EvaluateInputs(e, idx)) return true;
@@ -77,7 +79,8 @@ bool Engine::Impl::Restore(ExecutionState& e, uint32_t idx) {
   if (is_task) {
     n.attempts = p.attempts;
     for (const AttemptState& a : n.attempts) {
-      if (a.phase == TaskPhase::kRetryableFailed || a.phase == TaskPhase::kFailed) ++n.user_failures;
+      if (a.phase == TaskPhase::kRetryableFailed || a.phase == TaskPhase::kFailed)
+        ++n.user_failures;
     }
     n.adopt = true;
   }

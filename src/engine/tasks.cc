@@ -14,7 +14,8 @@ constexpr uint32_t kMaxSystemFailures = 3;
 uint32_t SlotsFor(const CompiledBody& b, uint32_t max_parallelism) {
   uint32_t slots = 1;
   if (b.resources && b.resources->requests.cpu_millis) {
-    slots = static_cast<uint32_t>(std::max<int64_t>(1, (*b.resources->requests.cpu_millis + 999) / 1000));
+    slots = static_cast<uint32_t>(
+        std::max<int64_t>(1, (*b.resources->requests.cpu_millis + 999) / 1000));
   }
   // A task asking for more cores than the cap still runs, alone.
   return max_parallelism > 0 ? std::min(slots, max_parallelism) : slots;
@@ -31,7 +32,8 @@ void Engine::Impl::PushReady(ExecutionState& e, uint32_t idx) {
   const NodeState& n = e.nodes[idx];
   // Map items and branch cases take the critical path of the node they belong to.
   uint32_t anchor = idx;
-  while (e.nodes[anchor].index == kNoIndex && e.nodes[anchor].owner != kNoIndex) anchor = e.nodes[anchor].owner;
+  while (e.nodes[anchor].index == kNoIndex && e.nodes[anchor].owner != kNoIndex)
+    anchor = e.nodes[anchor].owner;
   const NodeState& a = e.nodes[anchor];
   uint64_t cp = a.index != kNoIndex ? e.frames[a.frame].wf->critical_path[a.index] : 1;
   (void)n;
@@ -94,12 +96,14 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   const std::string node_dir = e.options.run_dir + "/" + n.id;
   launch.attempt_dir = node_dir + "/" + std::to_string(a.index);
   launch.raw_output_dir = node_dir + "/raw";
-  launch.workdir = task.spec->workdir.empty() ? e.file_dir
+  launch.workdir = task.spec->workdir.empty()     ? e.file_dir
                    : task.spec->workdir[0] == '/' ? task.spec->workdir
                                                   : e.file_dir + "/" + task.spec->workdir;
   launch.env = {
-      {"FLYTE_EXECUTION_ID", e.key.name},   {"FLYTE_NODE_ID", n.id},
-      {"FLYTE_ATTEMPT", std::to_string(a.index)}, {"FLYTE_PROJECT", e.key.project},
+      {"FLYTE_EXECUTION_ID", e.key.name},
+      {"FLYTE_NODE_ID", n.id},
+      {"FLYTE_ATTEMPT", std::to_string(a.index)},
+      {"FLYTE_PROJECT", e.key.project},
       {"FLYTE_DOMAIN", e.key.domain},
   };
   launch.env.insert(launch.env.end(), e.options.env.begin(), e.options.env.end());
@@ -112,7 +116,8 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   NotifyAttempt(e, n);
   if (b.timeout_nanos) {
     ExecutionState* ep = &e;
-    n.timer = clock_.After(std::max<int64_t>(*b.timeout_nanos - ran, 0), [this, ep, idx, id] { OnTimeout(*ep, idx, id); });
+    n.timer = clock_.After(std::max<int64_t>(*b.timeout_nanos - ran, 0),
+                           [this, ep, idx, id] { OnTimeout(*ep, idx, id); });
   }
   // Resuming, the attempt may be running or done already: the runner knows (and starts it
   // when it never ran).
@@ -181,7 +186,9 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
       break;
     case AttemptResult::Status::kAborted:
       SetAttemptPhase(e, n, TaskPhase::kAborted, "aborted");
-      if (!n.error) n.error = ExecError{"Aborted", e.error ? e.error->message : "aborted", ErrorKind::kUser, n.id};
+      if (!n.error)
+        n.error =
+            ExecError{"Aborted", e.error ? e.error->message : "aborted", ErrorKind::kUser, n.id};
       ReleaseWaiters(n, false);
       SetNodePhase(e, idx, NodePhase::kAborted);
       break;
@@ -191,7 +198,8 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
       n.tail = std::move(result.tail);
       uint32_t used = system ? ++n.system_failures : ++n.user_failures;
       uint32_t budget = system ? kMaxSystemFailures : static_cast<uint32_t>(b.retries) + 1;
-      if (used < budget && result.retryable && AcceptsNewWork(e) && !n.abort_requested && !owner_gone) {
+      if (used < budget && result.retryable && AcceptsNewWork(e) && !n.abort_requested &&
+          !owner_gone) {
         SetAttemptPhase(e, n, TaskPhase::kRetryableFailed, result.message);
         Retry(e, idx, system);
         break;
@@ -257,7 +265,8 @@ bool Engine::Impl::TryCache(ExecutionState& e, uint32_t idx) {
     n.cache = CacheStatus::kLookupFailure;
     return false;
   }
-  if (hit->has_value() && (*hit)->outputs.size() == task.iface.outputs.size() && !task.spec->dynamic) {
+  if (hit->has_value() && (*hit)->outputs.size() == task.iface.outputs.size() &&
+      !task.spec->dynamic) {
     n.cache = CacheStatus::kHit;
     Succeed(e, idx, std::move((*hit)->outputs));
     return true;

@@ -4,14 +4,15 @@
 #include <nlohmann/json.hpp>
 
 #include "http/codec.h"
-#include "util/strings.h"
 #include "util/json_writer.h"
+#include "util/strings.h"
 
 namespace flyte::http {
 namespace {
 
 std::string ExecPath(const char* prefix, const ExecutionKey& k) {
-  return std::string(prefix) + UrlEncode(k.project) + "/" + UrlEncode(k.domain) + "/" + UrlEncode(k.name);
+  return std::string(prefix) + UrlEncode(k.project) + "/" + UrlEncode(k.domain) + "/" +
+         UrlEncode(k.name);
 }
 
 }  // namespace
@@ -22,7 +23,8 @@ RemoteAdmin::RemoteAdmin(std::string endpoint, std::unique_ptr<httplib::Client> 
     : endpoint_(std::move(endpoint)), client_(std::move(client)) {}
 RemoteAdmin::~RemoteAdmin() = default;
 
-Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Connect(const std::string& endpoint, const std::string& token) {
+Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Connect(const std::string& endpoint,
+                                                          const std::string& token) {
   std::string url = endpoint;
   if (StartsWith(url, "dns:///")) url = url.substr(7);  // Flyte configs spell it this way
   if (url.find("://") == std::string::npos) url = "http://" + url;
@@ -31,7 +33,8 @@ Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Connect(const std::string& end
   }
   while (EndsWith(url, "/")) url.pop_back();
   auto client = std::make_unique<httplib::Client>(url);
-  if (!client->is_valid()) return InvalidArgument("endpoint " + Quote(endpoint) + " is not a valid URL");
+  if (!client->is_valid())
+    return InvalidArgument("endpoint " + Quote(endpoint) + " is not a valid URL");
   client->set_connection_timeout(5, 0);
   client->set_tcp_nodelay(true);
   client->set_keep_alive(true);
@@ -42,13 +45,16 @@ Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Connect(const std::string& end
   return admin;
 }
 
-Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Clone() const { return Connect(endpoint_, token_); }
+Result<std::unique_ptr<RemoteAdmin>> RemoteAdmin::Clone() const {
+  return Connect(endpoint_, token_);
+}
 
 void RemoteAdmin::Stop() { client_->stop(); }
 
 Status RemoteAdmin::FollowEvents(const ExecutionKey& key, uint64_t after,
                                  const std::function<bool(const PhaseEvent&)>& on_event) {
-  const std::string path = "/api/v1/events?execution=" + UrlEncode(key.project + "/" + key.domain + "/" + key.name);
+  const std::string path =
+      "/api/v1/events?execution=" + UrlEncode(key.project + "/" + key.domain + "/" + key.name);
   std::string pending;
   return Stream(
       path,
@@ -106,21 +112,23 @@ Status RemoteAdmin::Stream(const std::string& path,
       });
   if (!res) {
     if (res.error() == httplib::Error::Canceled) return Status::Ok();
-    return Unavailable("cannot reach the flyte server at " + endpoint_ + " (" + httplib::to_string(res.error()) + ")");
+    return Unavailable("cannot reach the flyte server at " + endpoint_ + " (" +
+                       httplib::to_string(res.error()) + ")");
   }
   if (status != 200) return StatusFromErrorJson(status, error_body);
   return Status::Ok();
 }
 
-Result<std::string> RemoteAdmin::Call(const char* method, const std::string& path, const std::string& body) {
+Result<std::string> RemoteAdmin::Call(const char* method, const std::string& path,
+                                      const std::string& body) {
   const std::string m = method;
   httplib::Result res = m == "GET"    ? client_->Get(path.c_str())
                         : m == "POST" ? client_->Post(path.c_str(), body, "application/json")
                         : m == "PUT"  ? client_->Put(path.c_str(), body, "application/json")
                                       : client_->Delete(path.c_str(), body, "application/json");
   if (!res) {
-    return Unavailable("cannot reach the flyte server at " + endpoint_ + " (" + httplib::to_string(res.error()) +
-                       "); is `flyte serve` running?");
+    return Unavailable("cannot reach the flyte server at " + endpoint_ + " (" +
+                       httplib::to_string(res.error()) + "); is `flyte serve` running?");
   }
   if (res->status >= 200 && res->status < 300) return res->body;
   return StatusFromErrorJson(res->status, res->body);
@@ -158,7 +166,8 @@ Result<std::vector<NodeRecord>> RemoteAdmin::ListNodes(const ExecutionKey& key) 
   return ParseNodeList(body);
 }
 
-Result<std::vector<AttemptRecord>> RemoteAdmin::ListAttempts(const ExecutionKey& key, const std::string& node) {
+Result<std::vector<AttemptRecord>> RemoteAdmin::ListAttempts(const ExecutionKey& key,
+                                                             const std::string& node) {
   std::string path = ExecPath("/api/v1/task_executions/", key);
   if (!node.empty()) path += "/" + node;  // empty: every node's
   ASSIGN_OR_RETURN(std::string body, Call("GET", path));
@@ -172,7 +181,8 @@ Result<std::string> RemoteAdmin::ReadLogs(const ExecutionKey& key, const std::st
   return Call("GET", path);
 }
 
-Status RemoteAdmin::FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
+Status RemoteAdmin::FollowLogs(const ExecutionKey& key, const std::string& node,
+                               std::optional<uint32_t> attempt,
                                const std::function<bool(std::string_view)>& sink) {
   std::string path = ExecPath("/api/v1/logs/", key) + "/" + node + "?follow=true";
   if (attempt) path += "&attempt=" + std::to_string(*attempt);
@@ -187,7 +197,8 @@ Status RemoteAdmin::Terminate(const ExecutionKey& key, const std::string& cause)
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Status RemoteAdmin::Signal(const ExecutionKey& key, const std::string& name, const std::string& value) {
+Status RemoteAdmin::Signal(const ExecutionKey& key, const std::string& name,
+                           const std::string& value) {
   auto r = Call("POST", "/api/v1/signals", SignalRequestJson({key, name, value}));
   return r.ok() ? Status::Ok() : r.status();
 }
@@ -200,7 +211,8 @@ Result<ExecutionKey> RemoteAdmin::Recover(const ExecutionKey& key, const std::st
   return Again("recover", key, name);
 }
 
-Result<ExecutionKey> RemoteAdmin::Again(const std::string& verb, const ExecutionKey& key, const std::string& name) {
+Result<ExecutionKey> RemoteAdmin::Again(const std::string& verb, const ExecutionKey& key,
+                                        const std::string& name) {
   std::string body = "{\"id\":{\"project\":";
   AppendJsonString(body, key.project);
   body += ",\"domain\":";
@@ -218,8 +230,10 @@ Result<ExecutionKey> RemoteAdmin::Again(const std::string& verb, const Execution
 }
 
 Status RemoteAdmin::SetLaunchPlanState(const std::string& project, const std::string& domain,
-                                       const std::string& name, const std::string& version, bool active) {
-  std::string path = "/api/v1/launch_plans/" + UrlEncode(project) + "/" + UrlEncode(domain) + "/" + UrlEncode(name);
+                                       const std::string& name, const std::string& version,
+                                       bool active) {
+  std::string path = "/api/v1/launch_plans/" + UrlEncode(project) + "/" + UrlEncode(domain) + "/" +
+                     UrlEncode(name);
   if (!version.empty()) path += "/" + UrlEncode(version);
   auto r = Call("PUT", path, active ? "{\"state\":\"ACTIVE\"}" : "{\"state\":\"INACTIVE\"}");
   return r.ok() ? Status::Ok() : r.status();
@@ -230,7 +244,9 @@ Result<std::vector<ProjectRecord>> RemoteAdmin::ListProjects() {
   std::vector<ProjectRecord> out;
   std::string token;
   do {
-    ASSIGN_OR_RETURN(std::string body, Call("GET", "/api/v1/projects?limit=1000" + (token.empty() ? "" : "&token=" + UrlEncode(token))));
+    ASSIGN_OR_RETURN(std::string body,
+                     Call("GET", "/api/v1/projects?limit=1000" +
+                                     (token.empty() ? "" : "&token=" + UrlEncode(token))));
     ASSIGN_OR_RETURN(std::vector<ProjectRecord> page, ParseProjectList(body));
     out.insert(out.end(), page.begin(), page.end());
     token = ListToken(body);
@@ -250,8 +266,10 @@ Status RemoteAdmin::PutProject(const ProjectRecord& p) {
   return r.ok() ? Status::Ok() : r.status();
 }
 
-Result<std::vector<EntityRecord>> RemoteAdmin::ListEntities(const std::string& kind, const std::string& project,
-                                                            const std::string& domain, const std::string& name,
+Result<std::vector<EntityRecord>> RemoteAdmin::ListEntities(const std::string& kind,
+                                                            const std::string& project,
+                                                            const std::string& domain,
+                                                            const std::string& name,
                                                             const std::string& version) {
   std::vector<EntityRecord> out;
   for (const char* k : {"task", "workflow", "launch_plan"}) {
@@ -265,7 +283,8 @@ Result<std::vector<EntityRecord>> RemoteAdmin::ListEntities(const std::string& k
     if (!body.ok()) return body.status();
     if (!version.empty()) {
       // One entity comes back on its own: wrap it as a list.
-      ASSIGN_OR_RETURN(auto one, ParseEntityList(field.c_str(), "{\"" + field + "\":[" + *body + "]}"));
+      ASSIGN_OR_RETURN(auto one,
+                       ParseEntityList(field.c_str(), "{\"" + field + "\":[" + *body + "]}"));
       out.insert(out.end(), one.begin(), one.end());
     } else {
       // Every page: the first was asked without a limit (100), the rest follow its token.

@@ -17,7 +17,8 @@ namespace flyte::http {
 class RemoteAdmin : public AdminService {
  public:
   // `endpoint`: http://HOST:PORT (or HOST:PORT). InvalidArgument for anything else.
-  static Result<std::unique_ptr<RemoteAdmin>> Connect(const std::string& endpoint, const std::string& token = "");
+  static Result<std::unique_ptr<RemoteAdmin>> Connect(const std::string& endpoint,
+                                                      const std::string& token = "");
   ~RemoteAdmin() override;
 
   Result<RegisterResult> Register(const RegisterRequest& request) override;
@@ -25,25 +26,30 @@ class RemoteAdmin : public AdminService {
   Result<ExecutionRecord> GetExecution(const ExecutionKey& key) override;
   Result<std::vector<ExecutionRecord>> ListExecutions(const ExecutionFilter& filter) override;
   Result<std::vector<NodeRecord>> ListNodes(const ExecutionKey& key) override;
-  Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key, const std::string& node) override;
+  Result<std::vector<AttemptRecord>> ListAttempts(const ExecutionKey& key,
+                                                  const std::string& node) override;
   Result<std::string> ReadLogs(const ExecutionKey& key, const std::string& node,
                                std::optional<uint32_t> attempt) override;
   Status Terminate(const ExecutionKey& key, const std::string& cause) override;
-  Status Signal(const ExecutionKey& key, const std::string& name, const std::string& value) override;
+  Status Signal(const ExecutionKey& key, const std::string& name,
+                const std::string& value) override;
   Result<ExecutionKey> Relaunch(const ExecutionKey& key, const std::string& name) override;
   Result<ExecutionKey> Recover(const ExecutionKey& key, const std::string& name) override;
-  Status SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
-                            const std::string& version, bool active) override;
+  Status SetLaunchPlanState(const std::string& project, const std::string& domain,
+                            const std::string& name, const std::string& version,
+                            bool active) override;
   Result<std::vector<ProjectRecord>> ListProjects() override;
   Status PutProject(const ProjectRecord& project) override;
-  Result<std::vector<EntityRecord>> ListEntities(const std::string& kind, const std::string& project,
+  Result<std::vector<EntityRecord>> ListEntities(const std::string& kind,
+                                                 const std::string& project,
                                                  const std::string& domain, const std::string& name,
                                                  const std::string& version) override;
   Result<std::vector<CacheRecord>> ListCache(const std::string& task) override;
   Result<int64_t> ClearCache(const std::string& task) override;
 
   // Streams a task's output to `sink` until the attempt ends (logs -f).
-  Status FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
+  Status FollowLogs(const ExecutionKey& key, const std::string& node,
+                    std::optional<uint32_t> attempt,
                     const std::function<bool(std::string_view)>& sink);
   // One server-sent phase change: the server's sequence number (the SSE id, in the order the
   // engine made the changes), and the node (empty for the execution itself) and its phase.
@@ -75,13 +81,15 @@ class RemoteAdmin : public AdminService {
 
  private:
   // POST /executions/relaunch or /executions/recover.
-  Result<ExecutionKey> Again(const std::string& verb, const ExecutionKey& key, const std::string& name);
+  Result<ExecutionKey> Again(const std::string& verb, const ExecutionKey& key,
+                             const std::string& name);
   // A streaming GET: each chunk of a 200 answer goes to `sink` until it returns false; an
   // error answer becomes a Status.
   Status Stream(const std::string& path, const std::function<bool(std::string_view)>& sink,
                 const std::vector<std::pair<std::string, std::string>>& headers = {});
   RemoteAdmin(std::string endpoint, std::unique_ptr<httplib::Client> client);
-  Result<std::string> Call(const char* method, const std::string& path, const std::string& body = "");
+  Result<std::string> Call(const char* method, const std::string& path,
+                           const std::string& body = "");
 
   std::string endpoint_;
   std::string token_;

@@ -34,7 +34,8 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 json ExecutionObject(const ExecutionRecord& r) {
   json error = nullptr;
   if (!r.error_code.empty()) {
-    error = {{"code", r.error_code}, {"message", r.error_message},
+    error = {{"code", r.error_code},
+             {"message", r.error_message},
              {"node", r.error_node.empty() ? json(nullptr) : json(r.error_node)}};
   }
   return {
@@ -100,11 +101,13 @@ Result<json> ParseObject(const std::string& body, const char* what) {
     }
     return InvalidArgument(std::string("malformed JSON in the ") + what + " body");
   }
-  if (!j.is_object()) return InvalidArgument(std::string("the ") + what + " body must be a JSON object");
+  if (!j.is_object())
+    return InvalidArgument(std::string("the ") + what + " body must be a JSON object");
   return j;
 }
 
-Status CheckKeys(const json& o, std::initializer_list<const char*> allowed, const std::string& where) {
+Status CheckKeys(const json& o, std::initializer_list<const char*> allowed,
+                 const std::string& where) {
   std::vector<std::string> names(allowed.begin(), allowed.end());
   for (const auto& [k, v] : o.items()) {
     bool ok = false;
@@ -117,30 +120,42 @@ Status CheckKeys(const json& o, std::initializer_list<const char*> allowed, cons
   return Status::Ok();
 }
 
-std::string Path(const std::string& where, const char* key) { return where.empty() ? key : where + "." + key; }
+std::string Path(const std::string& where, const char* key) {
+  return where.empty() ? key : where + "." + key;
+}
 
 const char* TypeName(const json& v) {
   switch (v.type()) {
-    case json::value_t::null: return "null";
-    case json::value_t::object: return "an object";
-    case json::value_t::array: return "an array";
-    case json::value_t::string: return "a string";
-    case json::value_t::boolean: return "a boolean";
+    case json::value_t::null:
+      return "null";
+    case json::value_t::object:
+      return "an object";
+    case json::value_t::array:
+      return "an array";
+    case json::value_t::string:
+      return "a string";
+    case json::value_t::boolean:
+      return "a boolean";
     case json::value_t::number_integer:
-    case json::value_t::number_unsigned: return "an integer";
-    case json::value_t::number_float: return "a number";
-    default: return "a value";
+    case json::value_t::number_unsigned:
+      return "an integer";
+    case json::value_t::number_float:
+      return "a number";
+    default:
+      return "a value";
   }
 }
 
-Result<std::string> GetString(const json& o, const char* key, const std::string& where, bool required) {
+Result<std::string> GetString(const json& o, const char* key, const std::string& where,
+                              bool required) {
   auto it = o.find(key);
   if (it == o.end() || it->is_null()) {
     if (required) return InvalidArgument("missing field " + Quote(Path(where, key)));
     return std::string();
   }
   if (!it->is_string()) {
-    return InvalidArgument("field " + Quote(Path(where, key)) + " must be a string, got " + TypeName(*it));
+    return InvalidArgument("field " + Quote(Path(where, key)) + " must be a string, got " +
+                           TypeName(*it));
   }
   return it->get<std::string>();
 }
@@ -149,24 +164,27 @@ Result<bool> GetBool(const json& o, const char* key, const std::string& where) {
   auto it = o.find(key);
   if (it == o.end() || it->is_null()) return false;
   if (!it->is_boolean()) {
-    return InvalidArgument("field " + Quote(Path(where, key)) + " must be a boolean, got " + TypeName(*it));
+    return InvalidArgument("field " + Quote(Path(where, key)) + " must be a boolean, got " +
+                           TypeName(*it));
   }
   return it->get<bool>();
 }
 
 // A mapping of strings to strings (envs, labels, text inputs, signals).
-Result<std::vector<std::pair<std::string, std::string>>> GetStringMap(const json& o, const char* key,
+Result<std::vector<std::pair<std::string, std::string>>> GetStringMap(const json& o,
+                                                                      const char* key,
                                                                       const std::string& where) {
   std::vector<std::pair<std::string, std::string>> out;
   auto it = o.find(key);
   if (it == o.end() || it->is_null()) return out;
   if (!it->is_object()) {
-    return InvalidArgument("field " + Quote(Path(where, key)) + " must be an object, got " + TypeName(*it));
+    return InvalidArgument("field " + Quote(Path(where, key)) + " must be an object, got " +
+                           TypeName(*it));
   }
   for (const auto& [k, v] : it->items()) {
     if (!v.is_string()) {
-      return InvalidArgument("field " + Quote(Path(where, key) + "." + k) + " must be a string, got " +
-                             TypeName(v));
+      return InvalidArgument("field " + Quote(Path(where, key) + "." + k) +
+                             " must be a string, got " + TypeName(v));
     }
     out.emplace_back(k, v.get<std::string>());
   }
@@ -175,7 +193,8 @@ Result<std::vector<std::pair<std::string, std::string>>> GetStringMap(const json
 
 bool IsName(std::string_view s, size_t max) {
   if (s.empty() || s.size() > max) return false;
-  if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') || (s[0] >= '0' && s[0] <= '9'))) {
+  if (!((s[0] >= 'a' && s[0] <= 'z') || (s[0] >= 'A' && s[0] <= 'Z') ||
+        (s[0] >= '0' && s[0] <= '9'))) {
     return false;
   }
   for (char c : s) {
@@ -189,9 +208,11 @@ bool IsName(std::string_view s, size_t max) {
 
 Result<ExecutionKey> GetKey(const json& o, const char* key, const std::string& where) {
   auto it = o.find(key);
-  if (it == o.end() || it->is_null()) return InvalidArgument("missing field " + Quote(Path(where, key)));
+  if (it == o.end() || it->is_null())
+    return InvalidArgument("missing field " + Quote(Path(where, key)));
   if (!it->is_object()) {
-    return InvalidArgument("field " + Quote(Path(where, key)) + " must be an object, got " + TypeName(*it));
+    return InvalidArgument("field " + Quote(Path(where, key)) + " must be an object, got " +
+                           TypeName(*it));
   }
   const std::string at = Path(where, key);
   RETURN_IF_ERROR(CheckKeys(*it, {"project", "domain", "name"}, at));
@@ -254,7 +275,8 @@ ExecutionRecord ExecutionFrom(const json& j) {
   r.version = Str(Obj(spec, "workflow"), "version");
   r.inputs_json = Compact(spec, "inputs");
   r.mode = EnumOf(spec, "mode", ParseExecutionMode, ExecutionMode::kManual);
-  r.labels_json = spec.contains("labels") && spec["labels"].is_object() ? spec["labels"].dump() : "{}";
+  r.labels_json =
+      spec.contains("labels") && spec["labels"].is_object() ? spec["labels"].dump() : "{}";
   r.parent = Str(spec, "parent");
   r.phase = EnumOf(closure, "phase", ParseExecutionPhase, ExecutionPhase::kQueued);
   r.created_at = TimeOf(closure, "created_at");
@@ -272,15 +294,17 @@ ExecutionRecord ExecutionFrom(const json& j) {
 
 Status CheckIdentifier(const char* what, const std::string& s) {
   if (!IsName(s, 63)) {
-    return InvalidArgument(std::string(what) + " " + Quote(s) +
-                           " must be 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit");
+    return InvalidArgument(
+        std::string(what) + " " + Quote(s) +
+        " must be 1 to 63 letters, digits, '-', '_' or '.', starting with a letter or digit");
   }
   return Status::Ok();
 }
 
 Status CheckDomain(const std::string& d) {
   if (d != "development" && d != "staging" && d != "production") {
-    return InvalidArgument("domain " + Quote(d) + " must be one of development, staging, production");
+    return InvalidArgument("domain " + Quote(d) +
+                           " must be one of development, staging, production");
   }
   return Status::Ok();
 }
@@ -288,16 +312,22 @@ Status CheckDomain(const std::string& d) {
 // The HTTP status that answers a typed error.
 int HttpStatus(const Status& st) {
   switch (st.code()) {
-    case StatusCode::kOk: return 200;
+    case StatusCode::kOk:
+      return 200;
     case StatusCode::kInvalidArgument:
     case StatusCode::kInvalidSpec:
-    case StatusCode::kTypeMismatch: return 400;
-    case StatusCode::kNotFound: return 404;
+    case StatusCode::kTypeMismatch:
+      return 400;
+    case StatusCode::kNotFound:
+      return 404;
     case StatusCode::kAlreadyExists:
-    case StatusCode::kFailedPrecondition: return 409;
-    case StatusCode::kUnavailable: return 503;
+    case StatusCode::kFailedPrecondition:
+      return 409;
+    case StatusCode::kUnavailable:
+      return 503;
     case StatusCode::kIO:
-    case StatusCode::kInternal: return 500;
+    case StatusCode::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -310,16 +340,30 @@ std::string HealthJson(const std::string& reason) {
 std::string ErrorJson(const Status& st) {
   const char* code = "Internal";
   switch (st.code()) {
-    case StatusCode::kOk: code = "OK"; break;
+    case StatusCode::kOk:
+      code = "OK";
+      break;
     case StatusCode::kInvalidArgument:
     case StatusCode::kInvalidSpec:
-    case StatusCode::kTypeMismatch: code = "InvalidArgument"; break;
-    case StatusCode::kNotFound: code = "NotFound"; break;
-    case StatusCode::kAlreadyExists: code = "AlreadyExists"; break;
-    case StatusCode::kFailedPrecondition: code = "FailedPrecondition"; break;
-    case StatusCode::kUnavailable: code = "Unavailable"; break;
+    case StatusCode::kTypeMismatch:
+      code = "InvalidArgument";
+      break;
+    case StatusCode::kNotFound:
+      code = "NotFound";
+      break;
+    case StatusCode::kAlreadyExists:
+      code = "AlreadyExists";
+      break;
+    case StatusCode::kFailedPrecondition:
+      code = "FailedPrecondition";
+      break;
+    case StatusCode::kUnavailable:
+      code = "Unavailable";
+      break;
     case StatusCode::kIO:
-    case StatusCode::kInternal: code = "Internal"; break;
+    case StatusCode::kInternal:
+      code = "Internal";
+      break;
   }
   return ErrorJson(code, st.message());
 }
@@ -348,7 +392,9 @@ std::string NodeListJson(const ExecutionKey& key, const std::vector<NodeRecord>&
   return Dump({{"node_executions", items}, {"token", ""}});
 }
 
-std::string NodeJson(const ExecutionKey& key, const NodeRecord& node) { return Dump(NodeObject(key, node)); }
+std::string NodeJson(const ExecutionKey& key, const NodeRecord& node) {
+  return Dump(NodeObject(key, node));
+}
 
 std::string AttemptListJson(const std::vector<AttemptRecord>& attempts) {
   json items = json::array();
@@ -393,7 +439,8 @@ json EntityObject(const EntityRecord& e) {
 
 std::string EntityJson(const EntityRecord& e) { return Dump(EntityObject(e)); }
 
-std::string EntityListJson(const char* field, const std::vector<EntityRecord>& list, const std::string& token) {
+std::string EntityListJson(const char* field, const std::vector<EntityRecord>& list,
+                           const std::string& token) {
   json items = json::array();
   for (const EntityRecord& e : list) items.push_back(EntityObject(e));
   return Dump({{field, items}, {"token", token}});
@@ -410,17 +457,25 @@ std::string EntityIdListJson(const std::vector<EntityRecord>& list, const std::s
 std::string RegisterResultJson(const RegisterResult& r) {
   json items = json::array();
   for (const RegisteredEntity& e : r.entities) {
-    items.push_back({{"resource_type", ResourceType(e.kind)}, {"name", e.name}, {"created", e.created}});
+    items.push_back(
+        {{"resource_type", ResourceType(e.kind)}, {"name", e.name}, {"created", e.created}});
   }
-  return Dump({{"project", r.project}, {"domain", r.domain}, {"version", r.version},
-               {"source", r.source}, {"entities", items}});
+  return Dump({{"project", r.project},
+               {"domain", r.domain},
+               {"version", r.version},
+               {"source", r.source},
+               {"entities", items}});
 }
 
 namespace {
 json ProjectObject(const ProjectRecord& p) {
   json domains = json::array();
-  for (const char* d : {"development", "staging", "production"}) domains.push_back({{"id", d}, {"name", d}});
-  return {{"id", p.id}, {"name", p.name}, {"description", p.description}, {"domains", domains},
+  for (const char* d : {"development", "staging", "production"})
+    domains.push_back({{"id", d}, {"name", d}});
+  return {{"id", p.id},
+          {"name", p.name},
+          {"description", p.description},
+          {"domains", domains},
           {"created_at", Time(p.created_at)}};
 }
 }  // namespace
@@ -465,9 +520,10 @@ Result<RegisterRequest> ParseRegisterRequest(const std::string& body) {
 
 Result<CreateExecutionRequest> ParseCreateExecution(const std::string& body) {
   ASSIGN_OR_RETURN(json j, ParseObject(body, "create-execution"));
-  RETURN_IF_ERROR(CheckKeys(j, {"project", "domain", "name", "launch_plan", "workflow", "task", "inputs",
-                                "text_inputs", "inputs_yaml", "overwrite_cache", "no_cache", "max_parallelism",
-                                "envs", "labels", "signals"},
+  RETURN_IF_ERROR(CheckKeys(j,
+                            {"project", "domain", "name", "launch_plan", "workflow", "task",
+                             "inputs", "text_inputs", "inputs_yaml", "overwrite_cache", "no_cache",
+                             "max_parallelism", "envs", "labels", "signals"},
                             ""));
   CreateExecutionRequest r;
   ASSIGN_OR_RETURN(r.project, GetString(j, "project", "", true));
@@ -476,14 +532,15 @@ Result<CreateExecutionRequest> ParseCreateExecution(const std::string& body) {
   RETURN_IF_ERROR(CheckIdentifier("project", r.project));
   RETURN_IF_ERROR(CheckDomain(r.domain));
   int targets = 0;
-  for (auto [key, kind] : {std::pair{"launch_plan", TargetKind::kLaunchPlan},
-                           std::pair{"workflow", TargetKind::kWorkflow}, std::pair{"task", TargetKind::kTask}}) {
+  for (auto [key, kind] :
+       {std::pair{"launch_plan", TargetKind::kLaunchPlan},
+        std::pair{"workflow", TargetKind::kWorkflow}, std::pair{"task", TargetKind::kTask}}) {
     auto it = j.find(key);
     if (it == j.end() || it->is_null()) continue;
     ++targets;
     if (!it->is_object()) {
-      return InvalidArgument(std::string("field '") + key + "' must be an object {name, version?}, got " +
-                             TypeName(*it));
+      return InvalidArgument(std::string("field '") + key +
+                             "' must be an object {name, version?}, got " + TypeName(*it));
     }
     RETURN_IF_ERROR(CheckKeys(*it, {"name", "version"}, key));
     r.target_kind = kind;
@@ -495,13 +552,15 @@ Result<CreateExecutionRequest> ParseCreateExecution(const std::string& body) {
     return InvalidArgument("give exactly one of 'launch_plan', 'workflow' or 'task' to run");
   }
   if (auto it = j.find("inputs"); it != j.end() && !it->is_null()) {
-    if (!it->is_object()) return InvalidArgument("field 'inputs' must be an object, got " + std::string(TypeName(*it)));
+    if (!it->is_object())
+      return InvalidArgument("field 'inputs' must be an object, got " + std::string(TypeName(*it)));
     r.inputs_document = it->dump();
     r.inputs_document_name = "request field 'inputs'";
   }
   ASSIGN_OR_RETURN(std::string yaml_inputs, GetString(j, "inputs_yaml", "", false));
   if (!yaml_inputs.empty()) {
-    if (!r.inputs_document.empty()) return InvalidArgument("give 'inputs' or 'inputs_yaml', not both");
+    if (!r.inputs_document.empty())
+      return InvalidArgument("give 'inputs' or 'inputs_yaml', not both");
     r.inputs_document = yaml_inputs;
     r.inputs_document_name = "request field 'inputs_yaml'";
   }
@@ -517,8 +576,10 @@ Result<CreateExecutionRequest> ParseCreateExecution(const std::string& body) {
   ASSIGN_OR_RETURN(r.env, GetStringMap(j, "envs", ""));
   ASSIGN_OR_RETURN(r.labels, GetStringMap(j, "labels", ""));
   for (const auto& [k, v] : r.labels) {
-    if (k.empty() || k.size() > 63) return InvalidArgument("label keys must be 1 to 63 characters, got " + Quote(k));
-    if (v.size() > 1024) return InvalidArgument("the value of label " + Quote(k) + " is longer than 1024 characters");
+    if (k.empty() || k.size() > 63)
+      return InvalidArgument("label keys must be 1 to 63 characters, got " + Quote(k));
+    if (v.size() > 1024)
+      return InvalidArgument("the value of label " + Quote(k) + " is longer than 1024 characters");
   }
   ASSIGN_OR_RETURN(r.signals, GetStringMap(j, "signals", ""));
   if (!r.name.empty()) RETURN_IF_ERROR(CheckIdentifier("execution name", r.name));
@@ -529,7 +590,8 @@ Result<SignalRequest> ParseSignalRequest(const std::string& body) {
   ASSIGN_OR_RETURN(json j, ParseObject(body, "signal"));
   RETURN_IF_ERROR(CheckKeys(j, {"id", "value"}, ""));
   auto id = j.find("id");
-  if (id == j.end() || !id->is_object()) return InvalidArgument("missing field 'id' {execution_id, signal_id}");
+  if (id == j.end() || !id->is_object())
+    return InvalidArgument("missing field 'id' {execution_id, signal_id}");
   RETURN_IF_ERROR(CheckKeys(*id, {"execution_id", "signal_id"}, "id"));
   SignalRequest r;
   ASSIGN_OR_RETURN(r.execution, GetKey(*id, "execution_id", "id"));
@@ -612,7 +674,8 @@ Result<ExecutionRecord> ParseExecution(const std::string& body) {
   return ExecutionFrom(j);
 }
 
-Result<std::vector<ExecutionRecord>> ParseExecutionList(const std::string& body, std::string* token) {
+Result<std::vector<ExecutionRecord>> ParseExecutionList(const std::string& body,
+                                                        std::string* token) {
   ASSIGN_OR_RETURN(json j, ParseResponse(body));
   std::vector<ExecutionRecord> out;
   if (auto it = j.find("executions"); it != j.end() && it->is_array()) {
@@ -768,7 +831,8 @@ std::string CreateExecutionJson(const CreateExecutionRequest& r) {
 }
 
 std::string SignalRequestJson(const SignalRequest& r) {
-  return Dump({{"id", {{"execution_id", KeyJson(r.execution)}, {"signal_id", r.signal}}}, {"value", r.value}});
+  return Dump({{"id", {{"execution_id", KeyJson(r.execution)}, {"signal_id", r.signal}}},
+               {"value", r.value}});
 }
 
 }  // namespace flyte::http

@@ -69,7 +69,8 @@ Result<bool> ParseLaunchPlanState(const std::string& body);
 // Reading responses back (the remote client).
 Status StatusFromErrorJson(int http_status, const std::string& body);
 Result<ExecutionRecord> ParseExecution(const std::string& body);
-Result<std::vector<ExecutionRecord>> ParseExecutionList(const std::string& body, std::string* token);
+Result<std::vector<ExecutionRecord>> ParseExecutionList(const std::string& body,
+                                                        std::string* token);
 Result<ExecutionKey> ParseExecutionId(const std::string& body);
 Result<std::vector<NodeRecord>> ParseNodeList(const std::string& body);
 Result<std::vector<AttemptRecord>> ParseAttemptList(const std::string& body);

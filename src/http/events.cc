@@ -6,8 +6,8 @@
 namespace flyte::http {
 namespace {
 
-std::string EventJson(const ExecutionKey& key, const char* kind, const std::string& node, std::string_view phase,
-                      int64_t at) {
+std::string EventJson(const ExecutionKey& key, const char* kind, const std::string& node,
+                      std::string_view phase, int64_t at) {
   std::string s = "{\"kind\":\"";
   s += kind;
   s += "\",\"execution\":{\"project\":";
@@ -51,8 +51,8 @@ void EventHub::Publish(const ExecutionKey& key, std::string data) {
   cv_.notify_all();
 }
 
-uint64_t EventHub::Wait(uint64_t after, const std::string& execution, std::chrono::milliseconds wait,
-                        std::vector<Event>& out) {
+uint64_t EventHub::Wait(uint64_t after, const std::string& execution,
+                        std::chrono::milliseconds wait, std::vector<Event>& out) {
   std::unique_lock<std::mutex> lock(mu_);
   cv_.wait_for(lock, wait, [&] { return closed_ || seq_ > after; });
   if (ring_.empty()) return after;

@@ -11,10 +11,14 @@ struct OpName {
   FieldCondition::Op op;
 };
 constexpr OpName kOps[] = {
-    {"eq", FieldCondition::Op::kEq},   {"ne", FieldCondition::Op::kNe},
-    {"gt", FieldCondition::Op::kGt},   {"gte", FieldCondition::Op::kGte},
-    {"lt", FieldCondition::Op::kLt},   {"lte", FieldCondition::Op::kLte},
-    {"contains", FieldCondition::Op::kContains}, {"value_in", FieldCondition::Op::kValueIn},
+    {"eq", FieldCondition::Op::kEq},
+    {"ne", FieldCondition::Op::kNe},
+    {"gt", FieldCondition::Op::kGt},
+    {"gte", FieldCondition::Op::kGte},
+    {"lt", FieldCondition::Op::kLt},
+    {"lte", FieldCondition::Op::kLte},
+    {"contains", FieldCondition::Op::kContains},
+    {"value_in", FieldCondition::Op::kValueIn},
 };
 
 }  // namespace
@@ -25,7 +29,8 @@ Status ParseFilters(std::string_view text, ExecutionFilter& filter) {
     term = Trim(term);
     size_t open = term.find('(');
     if (open == std::string_view::npos || term.back() != ')') {
-      return InvalidArgument("filter " + Quote(term) + " must look like op(field,value), e.g. eq(phase,RUNNING)");
+      return InvalidArgument("filter " + Quote(term) +
+                             " must look like op(field,value), e.g. eq(phase,RUNNING)");
     }
     std::string op_name(term.substr(0, open));
     const OpName* op = nullptr;
@@ -35,13 +40,15 @@ Status ParseFilters(std::string_view text, ExecutionFilter& filter) {
       if (op_name == o.name) op = &o;
     }
     if (op == nullptr) {
-      return InvalidArgument("unknown filter operation " + Quote(op_name) + DidYouMean(op_name, names) +
+      return InvalidArgument("unknown filter operation " + Quote(op_name) +
+                             DidYouMean(op_name, names) +
                              "; the operations are: " + Join(names, ", "));
     }
     std::string_view args = term.substr(open + 1, term.size() - open - 2);
     size_t comma = args.find(',');
     if (comma == std::string_view::npos) {
-      return InvalidArgument("filter " + Quote(term) + " needs a field and a value: " + op_name + "(field,value)");
+      return InvalidArgument("filter " + Quote(term) + " needs a field and a value: " + op_name +
+                             "(field,value)");
     }
     FieldCondition c;
     c.field = std::string(Trim(args.substr(0, comma)));
@@ -91,7 +98,8 @@ Status ApplyListParams(const ListParams& p, ExecutionFilter& filter) {
   if (!p.sort_key.empty()) filter.sort_key = std::string(p.sort_key);
   if (!p.sort_direction.empty()) {
     if (p.sort_direction != "ASCENDING" && p.sort_direction != "DESCENDING") {
-      return InvalidArgument("sort_by.direction must be ASCENDING or DESCENDING, got " + Quote(p.sort_direction));
+      return InvalidArgument("sort_by.direction must be ASCENDING or DESCENDING, got " +
+                             Quote(p.sort_direction));
     }
     filter.ascending = p.sort_direction == "ASCENDING";
   }

@@ -192,7 +192,8 @@ Verdict CheckRequest(const GuardPolicy& policy, const RequestFacts& r) {
     std::string type = Lower(Trim(r.content_type.substr(0, r.content_type.find(';'))));
     // Uploads of values (POST /api/v1/data/upload) are raw bytes or a tar stream: neither is
     // a type a page can send without a preflight either.
-    if (type != "application/json" && type != "application/octet-stream" && type != "application/x-tar") {
+    if (type != "application/json" && type != "application/octet-stream" &&
+        type != "application/x-tar") {
       return Refuse(415, "UnsupportedMediaType",
                     r.method + " needs Content-Type: application/json, got " +
                         Quote(r.content_type.empty() ? "none" : r.content_type));

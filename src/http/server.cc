@@ -113,8 +113,9 @@ Result<Page> Paginate(const httplib::Request& req, std::vector<T>& items,
   RETURN_IF_ERROR(CheckParams(req, {"limit", "token", "sort_by.key", "sort_by.direction"}));
   ExecutionFilter f;
   f.sort_key = "";
-  RETURN_IF_ERROR(ApplyListParams({"", Param(req, "limit"), Param(req, "token"), Param(req, "sort_by.key"),
-                                   Param(req, "sort_by.direction")}, f));
+  RETURN_IF_ERROR(ApplyListParams({"", Param(req, "limit"), Param(req, "token"),
+                                   Param(req, "sort_by.key"), Param(req, "sort_by.direction")},
+                                  f));
   std::vector<std::string> names(keys.begin(), keys.end());
   if (!f.sort_key.empty()) {
     if (std::find(names.begin(), names.end(), f.sort_key) == names.end()) {
@@ -123,7 +124,8 @@ Result<Page> Paginate(const httplib::Request& req, std::vector<T>& items,
     }
     // Stable, so equal keys keep the store's order (newest first).
     std::stable_sort(items.begin(), items.end(), [&](const T& a, const T& b) {
-      return f.ascending ? key_of(a, f.sort_key) < key_of(b, f.sort_key) : key_of(b, f.sort_key) < key_of(a, f.sort_key);
+      return f.ascending ? key_of(a, f.sort_key) < key_of(b, f.sort_key)
+                         : key_of(b, f.sort_key) < key_of(a, f.sort_key);
     });
   }
   Page p;
@@ -172,16 +174,17 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events,
   server_->set_keep_alive_max_count(10000);
   const size_t connections = options_.max_connections;
   server_->new_task_queue = [connections] { return new ConnectionThreads(connections); };
-  server_->set_exception_handler([](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
-    std::string what = "unexpected error";
-    try {
-      if (ep) std::rethrow_exception(ep);
-    } catch (const std::exception& e) {
-      what = e.what();
-    } catch (...) {
-    }
-    Fail(res, Internal(what));
-  });
+  server_->set_exception_handler(
+      [](const httplib::Request&, httplib::Response& res, std::exception_ptr ep) {
+        std::string what = "unexpected error";
+        try {
+          if (ep) std::rethrow_exception(ep);
+        } catch (const std::exception& e) {
+          what = e.what();
+        } catch (...) {
+        }
+        Fail(res, Internal(what));
+      });
   // httplib's own refusals (unknown route, oversize body) get the API's error body too.
   server_->set_error_handler([](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
@@ -190,9 +193,13 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events,
     } else if (res.status == 413) {
       res.set_content(ErrorJson(InvalidArgument("the request body is too large")), kJson);
     } else if (res.status == 405) {
-      res.set_content(ErrorJson(InvalidArgument("method " + req.method + " is not allowed on " + req.path)), kJson);
+      res.set_content(
+          ErrorJson(InvalidArgument("method " + req.method + " is not allowed on " + req.path)),
+          kJson);
     } else {
-      res.set_content(ErrorJson(InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")")), kJson);
+      res.set_content(
+          ErrorJson(InvalidArgument("bad request (HTTP " + std::to_string(res.status) + ")")),
+          kJson);
     }
   });
   // Before routing: stamp the time for the latency histogram, then check the bearer token.
@@ -202,7 +209,8 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events,
     AvoidBrotli(req);
     if (Guard(req, res) || BodyTooLarge(req, res)) return httplib::Server::HandlerResponse::Handled;
     // The console page holds no data (its script asks for the token), so it is open too.
-    const bool open = req.path == "/healthcheck" || req.path == "/console" || req.path == "/console/";
+    const bool open =
+        req.path == "/healthcheck" || req.path == "/console" || req.path == "/console/";
     if (!options_.authorize || open) return httplib::Server::HandlerResponse::Unhandled;
     const std::string header = req.get_header_value("Authorization");
     const std::string prefix = "Bearer ";
@@ -211,9 +219,10 @@ ApiServer::ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events,
     }
     res.status = 401;
     res.set_header("WWW-Authenticate", "Bearer");
-    res.set_content(ErrorJson("Unauthenticated", header.empty() ? "this server needs a token: send Authorization: "
-                                                                  "Bearer TOKEN (flyte serve token create)"
-                                                                : "the token is not valid"),
+    res.set_content(ErrorJson("Unauthenticated",
+                              header.empty() ? "this server needs a token: send Authorization: "
+                                               "Bearer TOKEN (flyte serve token create)"
+                                             : "the token is not valid"),
                     kJson);
     return httplib::Server::HandlerResponse::Handled;
   });
@@ -238,7 +247,8 @@ bool ApiServer::Guard(const httplib::Request& req, httplib::Response& res) const
   facts.content_type = req.get_header_value("Content-Type");
   facts.content_encoding = req.get_header_value("Content-Encoding");
   facts.transfer_encoding = req.get_header_value("Transfer-Encoding");
-  facts.has_body = req.get_header_value("Content-Length") != "" && req.get_header_value("Content-Length") != "0";
+  facts.has_body =
+      req.get_header_value("Content-Length") != "" && req.get_header_value("Content-Length") != "0";
   Verdict v = CheckRequest(options_.guard, facts);
   for (const auto& [name, value] : v.headers) res.set_header(name, value);
   if (v.preflight) {
@@ -301,7 +311,7 @@ void ApiServer::Add(const char* method, const std::string& pattern, Handler inne
 }
 
 void ApiServer::Routes() {
-    AdminService& admin = admin_;
+  AdminService& admin = admin_;
   LoopBridge& bridge = bridge_;
   const std::string seg = kSegment;
 
@@ -320,34 +330,39 @@ void ApiServer::Routes() {
   // The web console: one self-contained page that uses only the API below.
   auto console = [](const httplib::Request& req, httplib::Response& res) {
     res.set_header("X-Content-Type-Options", "nosniff");
-    res.set_header("Content-Security-Policy",
-                   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
-                   "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    res.set_header(
+        "Content-Security-Policy",
+        "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; "
+        "connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
     ServeStatic(req, res, ConsoleHtml(), ConsoleEtag(), "text/html; charset=utf-8");
   };
   Add("GET", "/console", console);
   Add("GET", "/console/", console);
   Add("GET", "/api/v1/version", [](const httplib::Request&, httplib::Response& res) {
-    res.set_content(std::string("{\"version\":\"") + FLYTE_VERSION + "\",\"name\":\"flyte\"}", kJson);
+    res.set_content(std::string("{\"version\":\"") + FLYTE_VERSION + "\",\"name\":\"flyte\"}",
+                    kJson);
   });
 
   // Projects and domains.
-  Add("GET", "/api/v1/projects", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    auto all = bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); });
-    if (!all.ok()) return Fail(res, all.status());
-    Result<Page> page = Paginate(req, *all, {"id", "name", "created_at"}, [](const ProjectRecord& p, const std::string& k) {
-      if (k == "created_at") {
-        char buf[24];
-        std::snprintf(buf, sizeof buf, "%020lld", static_cast<long long>(p.created_at));
-        return std::string(buf);
-      }
-      return k == "name" ? p.name : p.id;
-    });
-    if (!page.ok()) return Fail(res, page.status());
-    std::vector<ProjectRecord> slice(all->begin() + static_cast<std::ptrdiff_t>(page->begin),
-                                     all->begin() + static_cast<std::ptrdiff_t>(page->end));
-    res.set_content(ProjectListJson(slice, page->next), kJson);
-  });
+  Add("GET", "/api/v1/projects",
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        auto all = bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); });
+        if (!all.ok()) return Fail(res, all.status());
+        Result<Page> page = Paginate(req, *all, {"id", "name", "created_at"},
+                                     [](const ProjectRecord& p, const std::string& k) {
+                                       if (k == "created_at") {
+                                         char buf[24];
+                                         std::snprintf(buf, sizeof buf, "%020lld",
+                                                       static_cast<long long>(p.created_at));
+                                         return std::string(buf);
+                                       }
+                                       return k == "name" ? p.name : p.id;
+                                     });
+        if (!page.ok()) return Fail(res, page.status());
+        std::vector<ProjectRecord> slice(all->begin() + static_cast<std::ptrdiff_t>(page->begin),
+                                         all->begin() + static_cast<std::ptrdiff_t>(page->end));
+        res.set_content(ProjectListJson(slice, page->next), kJson);
+      });
   auto put_project = [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
     Result<ProjectRecord> p = ParseProject(req.body);
     if (!p.ok()) return Fail(res, p.status());
@@ -356,10 +371,11 @@ void ApiServer::Routes() {
                                        Quote(std::string(req.matches[1]))));
     }
     // Answer with what is stored (its created_at is the first registration's).
-    auto stored = bridge.Call<std::vector<ProjectRecord>>([&]() -> Result<std::vector<ProjectRecord>> {
-      RETURN_IF_ERROR(admin.PutProject(*p));
-      return admin.ListProjects();
-    });
+    auto stored =
+        bridge.Call<std::vector<ProjectRecord>>([&]() -> Result<std::vector<ProjectRecord>> {
+          RETURN_IF_ERROR(admin.PutProject(*p));
+          return admin.ListProjects();
+        });
     if (!stored.ok()) return Fail(res, stored.status());
     for (const ProjectRecord& q : *stored) {
       if (q.id == p->id) return res.set_content(ProjectJson(q), kJson);
@@ -368,18 +384,21 @@ void ApiServer::Routes() {
   };
   Add("POST", "/api/v1/projects", put_project);
   Add("PUT", "/api/v1/projects/" + seg, put_project);
-  Add("GET", "/api/v1/projects/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    std::string id = req.matches[1];
-    Result<std::vector<ProjectRecord>> all = bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); });
-    if (!all.ok()) return Fail(res, all.status());
-    for (const ProjectRecord& p : *all) {
-      if (p.id == id) return res.set_content(ProjectJson(p), kJson);
-    }
-    Fail(res, NotFound("no project " + Quote(id)));
-  });
+  Add("GET", "/api/v1/projects/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        std::string id = req.matches[1];
+        Result<std::vector<ProjectRecord>> all =
+            bridge.Call<std::vector<ProjectRecord>>([&] { return admin.ListProjects(); });
+        if (!all.ok()) return Fail(res, all.status());
+        for (const ProjectRecord& p : *all) {
+          if (p.id == id) return res.set_content(ProjectJson(p), kJson);
+        }
+        Fail(res, NotFound("no project " + Quote(id)));
+      });
   Add("GET", "/api/v1/domains", [](const httplib::Request&, httplib::Response& res) {
     res.set_content(
-        "{\"domains\":[{\"id\":\"development\",\"name\":\"development\"},{\"id\":\"staging\",\"name\":"
+        "{\"domains\":[{\"id\":\"development\",\"name\":\"development\"},{\"id\":\"staging\","
+        "\"name\":"
         "\"staging\"},{\"id\":\"production\",\"name\":\"production\"}]}",
         kJson);
   });
@@ -405,7 +424,8 @@ void ApiServer::Routes() {
     const std::string base = std::string("/api/v1/") + route.path + "/" + seg + "/" + seg;
     const std::string kind = route.kind;
     const std::string field = route.path;
-    auto list = [&admin, &bridge, kind, field](const httplib::Request& req, httplib::Response& res) {
+    auto list = [&admin, &bridge, kind, field](const httplib::Request& req,
+                                               httplib::Response& res) {
       std::string project = req.matches[1], domain = req.matches[2];
       std::string name = req.matches.size() > 3 ? std::string(req.matches[3]) : "";
       std::string version = req.matches.size() > 4 ? std::string(req.matches[4]) : "";
@@ -416,13 +436,14 @@ void ApiServer::Routes() {
       if (!found.ok()) return Fail(res, found.status());
       if (!version.empty()) {
         if (found->empty()) {
-          return Fail(res, NotFound("no " + kind + " " + Quote(name) + " at version " + Quote(version) + " in " +
-                                    project + "/" + domain));
+          return Fail(res, NotFound("no " + kind + " " + Quote(name) + " at version " +
+                                    Quote(version) + " in " + project + "/" + domain));
         }
         return res.set_content(EntityJson(found->front()), kJson);
       }
       if (!name.empty() && found->empty()) {
-        return Fail(res, NotFound("no " + kind + " " + Quote(name) + " in " + project + "/" + domain));
+        return Fail(res,
+                    NotFound("no " + kind + " " + Quote(name) + " in " + project + "/" + domain));
       }
       Result<Page> page = Paginate(req, *found, {"created_at", "name", "version"}, EntityKey);
       if (!page.ok()) return Fail(res, page.status());
@@ -434,31 +455,32 @@ void ApiServer::Routes() {
     Add("GET", base + "/" + seg, list);
     Add("GET", base + "/" + seg + "/" + seg, list);
   }
-  for (EntityRoute route : {EntityRoute{"task_ids", "task"}, EntityRoute{"workflow_ids", "workflow"},
-                            EntityRoute{"launch_plan_ids", "launch_plan"}}) {
+  for (EntityRoute route :
+       {EntityRoute{"task_ids", "task"}, EntityRoute{"workflow_ids", "workflow"},
+        EntityRoute{"launch_plan_ids", "launch_plan"}}) {
     const std::string kind = route.kind;
     Add("GET", std::string("/api/v1/") + route.path + "/" + seg + "/" + seg,
-          [&admin, &bridge, kind](const httplib::Request& req, httplib::Response& res) {
-            std::string project = req.matches[1], domain = req.matches[2];
-            Status st = CheckPath(project, domain);
-            if (!st.ok()) return Fail(res, st);
-            auto found = bridge.Call<std::vector<EntityRecord>>(
-                [&] { return admin.ListEntities(kind, project, domain, "", ""); });
-            if (!found.ok()) return Fail(res, found.status());
-            std::vector<EntityRecord> unique;
-            for (const EntityRecord& e : *found) {
-              bool seen = false;
-              for (const EntityRecord& u : unique) seen = seen || u.name == e.name;
-              if (!seen) unique.push_back(e);
-            }
-            std::sort(unique.begin(), unique.end(),
-                      [](const EntityRecord& a, const EntityRecord& b) { return a.name < b.name; });
-            Result<Page> page = Paginate(req, unique, {"name", "created_at"}, EntityKey);
-            if (!page.ok()) return Fail(res, page.status());
-            std::vector<EntityRecord> slice(unique.begin() + static_cast<std::ptrdiff_t>(page->begin),
-                                            unique.begin() + static_cast<std::ptrdiff_t>(page->end));
-            res.set_content(EntityIdListJson(slice, page->next), kJson);
-          });
+        [&admin, &bridge, kind](const httplib::Request& req, httplib::Response& res) {
+          std::string project = req.matches[1], domain = req.matches[2];
+          Status st = CheckPath(project, domain);
+          if (!st.ok()) return Fail(res, st);
+          auto found = bridge.Call<std::vector<EntityRecord>>(
+              [&] { return admin.ListEntities(kind, project, domain, "", ""); });
+          if (!found.ok()) return Fail(res, found.status());
+          std::vector<EntityRecord> unique;
+          for (const EntityRecord& e : *found) {
+            bool seen = false;
+            for (const EntityRecord& u : unique) seen = seen || u.name == e.name;
+            if (!seen) unique.push_back(e);
+          }
+          std::sort(unique.begin(), unique.end(),
+                    [](const EntityRecord& a, const EntityRecord& b) { return a.name < b.name; });
+          Result<Page> page = Paginate(req, unique, {"name", "created_at"}, EntityKey);
+          if (!page.ok()) return Fail(res, page.status());
+          std::vector<EntityRecord> slice(unique.begin() + static_cast<std::ptrdiff_t>(page->begin),
+                                          unique.begin() + static_cast<std::ptrdiff_t>(page->end));
+          res.set_content(EntityIdListJson(slice, page->next), kJson);
+        });
   }
 
   // Launch-plan activation: one active version per name; PUT without a version (an extension)
@@ -479,172 +501,199 @@ void ApiServer::Routes() {
   };
   Add("PUT", "/api/v1/launch_plans/" + seg + "/" + seg + "/" + seg, set_state);
   Add("PUT", "/api/v1/launch_plans/" + seg + "/" + seg + "/" + seg + "/" + seg, set_state);
-  Add("GET", "/api/v1/active_launch_plans/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    std::string project = req.matches[1], domain = req.matches[2];
-    Status st = CheckPath(project, domain);
-    if (!st.ok()) return Fail(res, st);
-    auto all = bridge.Call<std::vector<EntityRecord>>(
-        [&] { return admin.ListEntities("launch_plan", project, domain, "", ""); });
-    if (!all.ok()) return Fail(res, all.status());
-    std::vector<EntityRecord> active;
-    for (const EntityRecord& e : *all) {
-      if (e.state == "ACTIVE") active.push_back(e);
-    }
-    res.set_content(EntityListJson("launch_plans", active, ""), kJson);
-  });
+  Add("GET", "/api/v1/active_launch_plans/" + seg + "/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        std::string project = req.matches[1], domain = req.matches[2];
+        Status st = CheckPath(project, domain);
+        if (!st.ok()) return Fail(res, st);
+        auto all = bridge.Call<std::vector<EntityRecord>>(
+            [&] { return admin.ListEntities("launch_plan", project, domain, "", ""); });
+        if (!all.ok()) return Fail(res, all.status());
+        std::vector<EntityRecord> active;
+        for (const EntityRecord& e : *all) {
+          if (e.state == "ACTIVE") active.push_back(e);
+        }
+        res.set_content(EntityListJson("launch_plans", active, ""), kJson);
+      });
 
   // Executions.
-  Add("POST", "/api/v1/executions", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<CreateExecutionRequest> r = ParseCreateExecution(req.body);
-    if (!r.ok()) return Fail(res, r.status());
-    Reply(res, bridge.Call<ExecutionKey>([&] { return admin.CreateExecution(*r); }), ExecutionIdJson);
-  });
-  Add("POST", "/api/v1/executions/relaunch", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<RelaunchRequest> r = ParseRelaunchRequest(req.body, "relaunch");
-    if (!r.ok()) return Fail(res, r.status());
-    Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Relaunch(r->id, r->name); }), ExecutionIdJson);
-  });
-  Add("POST", "/api/v1/executions/recover", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<RelaunchRequest> r = ParseRelaunchRequest(req.body, "recover");
-    if (!r.ok()) return Fail(res, r.status());
-    Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Recover(r->id, r->name); }), ExecutionIdJson);
-  });
-  Add("GET", "/api/v1/executions/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    ExecutionFilter f;
-    f.project = req.matches[1];
-    f.domain = req.matches[2];
-    Status st = CheckPath(f.project, f.domain);
-    if (st.ok()) st = CheckParams(req, {"limit", "token", "filters", "sort_by.key", "sort_by.direction"});
-    std::string filters = Param(req, "filters"), limit = Param(req, "limit"), token = Param(req, "token"),
-                sort_key = Param(req, "sort_by.key"), sort_dir = Param(req, "sort_by.direction");
-    if (st.ok()) st = ApplyListParams({filters, limit, token, sort_key, sort_dir}, f);
-    if (!st.ok()) return Fail(res, st);
-    // One more than asked tells whether another page follows.
-    const uint32_t want = f.limit;
-    f.limit = want + 1;
-    auto list = bridge.Call<std::vector<ExecutionRecord>>([&] { return admin.ListExecutions(f); });
-    if (!list.ok()) return Fail(res, list.status());
-    std::string next;
-    if (list->size() > want) {
-      list->resize(want);
-      next = std::to_string(f.offset + want);
-    }
-    res.set_content(ExecutionListJson(*list, next), kJson);
-  });
-  Add("GET", "/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    Reply(res, bridge.Call<ExecutionRecord>([&] { return admin.GetExecution(*key); }), ExecutionJson);
-  });
-  Add("DELETE", "/api/v1/executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    Result<std::string> cause = ParseTerminateRequest(req.body);
-    if (!cause.ok()) return Fail(res, cause.status());
-    Result<ExecutionRecord> after = bridge.Call<ExecutionRecord>([&]() -> Result<ExecutionRecord> {
-      RETURN_IF_ERROR(admin.Terminate(*key, *cause));
-      return admin.GetExecution(*key);
-    });
-    Reply(res, after, ExecutionJson);
-  });
+  Add("POST", "/api/v1/executions",
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<CreateExecutionRequest> r = ParseCreateExecution(req.body);
+        if (!r.ok()) return Fail(res, r.status());
+        Reply(res, bridge.Call<ExecutionKey>([&] { return admin.CreateExecution(*r); }),
+              ExecutionIdJson);
+      });
+  Add("POST", "/api/v1/executions/relaunch",
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<RelaunchRequest> r = ParseRelaunchRequest(req.body, "relaunch");
+        if (!r.ok()) return Fail(res, r.status());
+        Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Relaunch(r->id, r->name); }),
+              ExecutionIdJson);
+      });
+  Add("POST", "/api/v1/executions/recover",
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<RelaunchRequest> r = ParseRelaunchRequest(req.body, "recover");
+        if (!r.ok()) return Fail(res, r.status());
+        Reply(res, bridge.Call<ExecutionKey>([&] { return admin.Recover(r->id, r->name); }),
+              ExecutionIdJson);
+      });
+  Add("GET", "/api/v1/executions/" + seg + "/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        ExecutionFilter f;
+        f.project = req.matches[1];
+        f.domain = req.matches[2];
+        Status st = CheckPath(f.project, f.domain);
+        if (st.ok())
+          st = CheckParams(req, {"limit", "token", "filters", "sort_by.key", "sort_by.direction"});
+        std::string filters = Param(req, "filters"), limit = Param(req, "limit"),
+                    token = Param(req, "token"), sort_key = Param(req, "sort_by.key"),
+                    sort_dir = Param(req, "sort_by.direction");
+        if (st.ok()) st = ApplyListParams({filters, limit, token, sort_key, sort_dir}, f);
+        if (!st.ok()) return Fail(res, st);
+        // One more than asked tells whether another page follows.
+        const uint32_t want = f.limit;
+        f.limit = want + 1;
+        auto list =
+            bridge.Call<std::vector<ExecutionRecord>>([&] { return admin.ListExecutions(f); });
+        if (!list.ok()) return Fail(res, list.status());
+        std::string next;
+        if (list->size() > want) {
+          list->resize(want);
+          next = std::to_string(f.offset + want);
+        }
+        res.set_content(ExecutionListJson(*list, next), kJson);
+      });
+  Add("GET", "/api/v1/executions/" + seg + "/" + seg + "/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        Reply(res, bridge.Call<ExecutionRecord>([&] { return admin.GetExecution(*key); }),
+              ExecutionJson);
+      });
+  Add("DELETE", "/api/v1/executions/" + seg + "/" + seg + "/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        Result<std::string> cause = ParseTerminateRequest(req.body);
+        if (!cause.ok()) return Fail(res, cause.status());
+        Result<ExecutionRecord> after =
+            bridge.Call<ExecutionRecord>([&]() -> Result<ExecutionRecord> {
+              RETURN_IF_ERROR(admin.Terminate(*key, *cause));
+              return admin.GetExecution(*key);
+            });
+        Reply(res, after, ExecutionJson);
+      });
 
   // Node executions and task attempts.
-  Add("GET", "/api/v1/node_executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
-    Reply(res, nodes, [&](const std::vector<NodeRecord>& n) { return NodeListJson(*key, n); });
-  });
+  Add("GET", "/api/v1/node_executions/" + seg + "/" + seg + "/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
+        Reply(res, nodes, [&](const std::vector<NodeRecord>& n) { return NodeListJson(*key, n); });
+      });
   // Node ids may hold '/' (children) and brackets (map items): the rest of the path is the id.
-  Add("GET", "/api/v1/node_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    std::string node = req.matches[4];
-    auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
-    if (!nodes.ok()) return Fail(res, nodes.status());
-    for (const NodeRecord& n : *nodes) {
-      if (n.node_id == node) return res.set_content(NodeJson(*key, n), kJson);
-    }
-    Fail(res, NotFound("execution " + key->name + " has no node " + Quote(node)));
-  });
+  Add("GET", "/api/v1/node_executions/" + seg + "/" + seg + "/" + seg + "/(.+)",
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        std::string node = req.matches[4];
+        auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
+        if (!nodes.ok()) return Fail(res, nodes.status());
+        for (const NodeRecord& n : *nodes) {
+          if (n.node_id == node) return res.set_content(NodeJson(*key, n), kJson);
+        }
+        Fail(res, NotFound("execution " + key->name + " has no node " + Quote(node)));
+      });
   // Every attempt of the execution, in node order (an extension: one request for a whole
   // execution's Pods in `get execution --details`).
-  Add("GET", "/api/v1/task_executions/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    auto attempts = bridge.Call<std::vector<AttemptRecord>>([&]() -> Result<std::vector<AttemptRecord>> {
-      RETURN_IF_ERROR(admin.GetExecution(*key).status());
-      return admin.ListAttempts(*key, "");
-    });
-    Reply(res, attempts, AttemptListJson);
-  });
-  Add("GET", "/api/v1/task_executions/" + seg + "/" + seg + "/" + seg + "/(.+)", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    std::string node = req.matches[4];
-    auto attempts = bridge.Call<std::vector<AttemptRecord>>([&]() -> Result<std::vector<AttemptRecord>> {
-      ASSIGN_OR_RETURN(ExecutionRecord r, admin.GetExecution(*key));
-      (void)r;
-      ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, admin.ListAttempts(*key, node));
-      if (attempts.empty()) {
-        ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, admin.ListNodes(*key));
-        bool known = false;
-        for (const NodeRecord& n : nodes) known = known || n.node_id == node;
-        if (!known) return NotFound("execution " + key->name + " has no node " + Quote(node));
-      }
-      return attempts;
-    });
-    Reply(res, attempts, AttemptListJson);
-  });
+  Add("GET", "/api/v1/task_executions/" + seg + "/" + seg + "/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        auto attempts =
+            bridge.Call<std::vector<AttemptRecord>>([&]() -> Result<std::vector<AttemptRecord>> {
+              RETURN_IF_ERROR(admin.GetExecution(*key).status());
+              return admin.ListAttempts(*key, "");
+            });
+        Reply(res, attempts, AttemptListJson);
+      });
+  Add("GET", "/api/v1/task_executions/" + seg + "/" + seg + "/" + seg + "/(.+)",
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        std::string node = req.matches[4];
+        auto attempts =
+            bridge.Call<std::vector<AttemptRecord>>([&]() -> Result<std::vector<AttemptRecord>> {
+              ASSIGN_OR_RETURN(ExecutionRecord r, admin.GetExecution(*key));
+              (void)r;
+              ASSIGN_OR_RETURN(std::vector<AttemptRecord> attempts, admin.ListAttempts(*key, node));
+              if (attempts.empty()) {
+                ASSIGN_OR_RETURN(std::vector<NodeRecord> nodes, admin.ListNodes(*key));
+                bool known = false;
+                for (const NodeRecord& n : nodes) known = known || n.node_id == node;
+                if (!known)
+                  return NotFound("execution " + key->name + " has no node " + Quote(node));
+              }
+              return attempts;
+            });
+        Reply(res, attempts, AttemptListJson);
+      });
 
   // Logs, optionally followed until the attempt ends.
-  Add("GET", "/api/v1/logs/" + seg + "/" + seg + "/" + seg + "/(.+)", [this, &admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    Status st = CheckParams(req, {"attempt", "follow"});
-    if (!st.ok()) return Fail(res, st);
-    std::string node = req.matches[4];
-    std::optional<uint32_t> attempt;
-    if (std::string a = Param(req, "attempt"); !a.empty()) {
-      int64_t n = 0;
-      if (!ParseInt64(a, &n) || n < 0 || n > 1'000'000) return Fail(res, InvalidArgument("attempt must be a number >= 0"));
-      attempt = static_cast<uint32_t>(n);
-    }
-    const std::string follow = Param(req, "follow");
-    if (follow != "true" && follow != "false" && !follow.empty()) {
-      return Fail(res, InvalidArgument("follow must be true or false, got " + Quote(follow)));
-    }
-    if (follow != "true") {
-      auto picked =
-          bridge.Call<AttemptRecord>([&] { return PickLogAttempt(admin, *key, node, attempt); });
-      if (!picked.ok()) return Fail(res, picked.status());
-      return SendLogs(*logs_, LogsOf(*picked), res);
-    }
-    auto slot = streams_->Take(req.remote_addr);
-    if (!slot) return TooManyStreams(res);
-    FollowLogs(*key, node, attempt, std::move(slot), res);
-  });
+  Add("GET", "/api/v1/logs/" + seg + "/" + seg + "/" + seg + "/(.+)",
+      [this, &admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        Status st = CheckParams(req, {"attempt", "follow"});
+        if (!st.ok()) return Fail(res, st);
+        std::string node = req.matches[4];
+        std::optional<uint32_t> attempt;
+        if (std::string a = Param(req, "attempt"); !a.empty()) {
+          int64_t n = 0;
+          if (!ParseInt64(a, &n) || n < 0 || n > 1'000'000)
+            return Fail(res, InvalidArgument("attempt must be a number >= 0"));
+          attempt = static_cast<uint32_t>(n);
+        }
+        const std::string follow = Param(req, "follow");
+        if (follow != "true" && follow != "false" && !follow.empty()) {
+          return Fail(res, InvalidArgument("follow must be true or false, got " + Quote(follow)));
+        }
+        if (follow != "true") {
+          auto picked = bridge.Call<AttemptRecord>(
+              [&] { return PickLogAttempt(admin, *key, node, attempt); });
+          if (!picked.ok()) return Fail(res, picked.status());
+          return SendLogs(*logs_, LogsOf(*picked), res);
+        }
+        auto slot = streams_->Take(req.remote_addr);
+        if (!slot) return TooManyStreams(res);
+        FollowLogs(*key, node, attempt, std::move(slot), res);
+      });
 
   // Gates.
-  Add("GET", "/api/v1/signals/" + seg + "/" + seg + "/" + seg, [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<ExecutionKey> key = KeyFrom(req);
-    if (!key.ok()) return Fail(res, key.status());
-    auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
-    if (!nodes.ok()) return Fail(res, nodes.status());
-    std::vector<NodeRecord> gates;
-    for (const NodeRecord& n : *nodes) {
-      if (n.kind == spec::NodeKind::kApprove || n.kind == spec::NodeKind::kSignal)
-        gates.push_back(n);
-    }
-    res.set_content(SignalListJson(*key, gates), kJson);
-  });
-  Add("POST", "/api/v1/signals", [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-    Result<SignalRequest> r = ParseSignalRequest(req.body);
-    if (!r.ok()) return Fail(res, r.status());
-    Status st = bridge.CallStatus([&] { return admin.Signal(r->execution, r->signal, r->value); });
-    if (!st.ok()) return Fail(res, st);
-    res.set_content("{}", kJson);
-  });
+  Add("GET", "/api/v1/signals/" + seg + "/" + seg + "/" + seg,
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<ExecutionKey> key = KeyFrom(req);
+        if (!key.ok()) return Fail(res, key.status());
+        auto nodes = bridge.Call<std::vector<NodeRecord>>([&] { return admin.ListNodes(*key); });
+        if (!nodes.ok()) return Fail(res, nodes.status());
+        std::vector<NodeRecord> gates;
+        for (const NodeRecord& n : *nodes) {
+          if (n.kind == spec::NodeKind::kApprove || n.kind == spec::NodeKind::kSignal)
+            gates.push_back(n);
+        }
+        res.set_content(SignalListJson(*key, gates), kJson);
+      });
+  Add("POST", "/api/v1/signals",
+      [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
+        Result<SignalRequest> r = ParseSignalRequest(req.body);
+        if (!r.ok()) return Fail(res, r.status());
+        Status st =
+            bridge.CallStatus([&] { return admin.Signal(r->execution, r->signal, r->value); });
+        if (!st.ok()) return Fail(res, st);
+        res.set_content("{}", kJson);
+      });
 
   // Server-sent events: phase changes, optionally of one execution.
   Add("GET", "/api/v1/events", [this](const httplib::Request& req, httplib::Response& res) {
@@ -655,7 +704,8 @@ void ApiServer::Routes() {
     if (!execution.empty()) {
       std::vector<std::string_view> parts = Split(execution, '/');
       if (parts.size() != 3) {
-        return Fail(res, InvalidArgument("execution must be PROJECT/DOMAIN/NAME, got " + Quote(execution)));
+        return Fail(
+            res, InvalidArgument("execution must be PROJECT/DOMAIN/NAME, got " + Quote(execution)));
       }
       st = CheckPath(std::string(parts[0]), std::string(parts[1]));
       if (st.ok()) st = CheckIdentifier("execution name", std::string(parts[2]));
@@ -685,18 +735,21 @@ void ApiServer::Routes() {
 void ApiServer::TooManyStreams(httplib::Response& res) const {
   res.status = 429;
   res.set_header("Retry-After", "5");
-  res.set_content(ErrorJson("TooManyStreams", "this client holds " + std::to_string(streams_->per_client()) +
-                                                  " event streams and log follows already "
-                                                  "(http.max_streams_per_client); close one first"),
-                  kJson);
+  res.set_content(
+      ErrorJson("TooManyStreams", "this client holds " + std::to_string(streams_->per_client()) +
+                                      " event streams and log follows already "
+                                      "(http.max_streams_per_client); close one first"),
+      kJson);
 }
 
-void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node, std::optional<uint32_t> attempt,
-                           std::shared_ptr<StreamSlot> slot, httplib::Response& res) {
+void ApiServer::FollowLogs(const ExecutionKey& key, const std::string& node,
+                           std::optional<uint32_t> attempt, std::shared_ptr<StreamSlot> slot,
+                           httplib::Response& res) {
   LoopBridge& bridge = bridge_;
   AdminService& admin = admin_;
   auto pick = [&bridge, &admin, key, node, attempt]() -> Result<AttemptRecord> {
-    auto attempts = bridge.Call<std::vector<AttemptRecord>>([&] { return admin.ListAttempts(key, node); });
+    auto attempts =
+        bridge.Call<std::vector<AttemptRecord>>([&] { return admin.ListAttempts(key, node); });
     if (!attempts.ok()) return attempts.status();
     for (auto it = attempts->rbegin(); it != attempts->rend(); ++it) {
       if (!attempt || it->attempt == *attempt) return *it;
@@ -733,20 +786,21 @@ void ApiServer::StreamEvents(const std::string& execution, std::optional<uint64_
   uint64_t start = after_id ? std::min(*after_id, events_->last()) : events_->last();
   auto after = std::make_shared<uint64_t>(start);
   res.set_header("Cache-Control", "no-cache");
-  res.set_chunked_content_provider("text/event-stream", [this, after, execution, slot](size_t, httplib::DataSink& sink) {
-    std::vector<EventHub::Event> batch;
-    *after = events_->Wait(*after, execution, std::chrono::milliseconds(15000), batch);
-    if (events_->closed() || stopping_) {
-      sink.done();
-      return true;
-    }
-    std::string out;
-    for (const EventHub::Event& ev : batch) {
-      out += "id: " + std::to_string(ev.seq) + "\ndata: " + ev.data + "\n\n";
-    }
-    if (out.empty()) out = ": keep-alive\n\n";
-    return sink.write(out.data(), out.size());
-  });
+  res.set_chunked_content_provider(
+      "text/event-stream", [this, after, execution, slot](size_t, httplib::DataSink& sink) {
+        std::vector<EventHub::Event> batch;
+        *after = events_->Wait(*after, execution, std::chrono::milliseconds(15000), batch);
+        if (events_->closed() || stopping_) {
+          sink.done();
+          return true;
+        }
+        std::string out;
+        for (const EventHub::Event& ev : batch) {
+          out += "id: " + std::to_string(ev.seq) + "\ndata: " + ev.data + "\n\n";
+        }
+        if (out.empty()) out = ": keep-alive\n\n";
+        return sink.write(out.data(), out.size());
+      });
 }
 
 }  // namespace flyte::http

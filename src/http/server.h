@@ -5,12 +5,12 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 #include <thread>
-#include <chrono>
-#include <functional>
 #include <vector>
 
 #include "flyte/admin.h"
@@ -23,7 +23,7 @@ namespace httplib {
 class Server;
 struct Request;
 struct Response;
-}
+}  // namespace httplib
 
 namespace flyte::storage {
 class DataStores;
@@ -42,8 +42,8 @@ class ApiServer {
     size_t max_connections = 2048;
     // Event streams and log follows one client address may hold at once; more get 429.
     size_t max_streams_per_client = 512;
-    // When set, every request but /healthcheck and /console needs `Authorization: Bearer TOKEN` for which
-    // this returns true (any thread); others get 401 Unauthenticated.
+    // When set, every request but /healthcheck and /console needs `Authorization: Bearer TOKEN` for
+    // which this returns true (any thread); others get 401 Unauthenticated.
     std::function<bool(const std::string& token)> authorize;
     // Host names and cross-origin pages the server answers (http/request_guard.h).
     GuardPolicy guard{{"localhost", "127.0.0.1", "::1"}, {}};
@@ -52,7 +52,8 @@ class ApiServer {
     std::function<std::string()> health;
     // Called once each request is answered (any thread): an access log.
     std::function<void(const std::string& method, const std::string& path, int status,
-                       std::chrono::nanoseconds took)> on_request;
+                       std::chrono::nanoseconds took)>
+        on_request;
     // When set, when the active version of a launch plan fires next (ns since the epoch, -1:
     // never), asked on the loop thread; without it, schedules show no next fire.
     std::function<int64_t(const std::string& project, const std::string& domain,
@@ -69,7 +70,8 @@ class ApiServer {
   };
   // `admin` is used only through `bridge`, on the loop thread.
   // `events` and `metrics` may be null (no event stream, no /metrics).
-  ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, ServerMetrics* metrics, Options options);
+  ApiServer(LoopBridge& bridge, AdminService& admin, EventHub* events, ServerMetrics* metrics,
+            Options options);
   ~ApiServer();
 
   // Binds `host:port` (port 0: any free port) and starts serving on a thread of its own.

@@ -1,7 +1,7 @@
 // What `GET /metrics` reports, in Prometheus text: phase changes of executions and nodes, the
-// executions running now, the queue (nodes waiting for a task slot) and the attempts running, task attempt durations, and HTTP request latency. The engine-side
-// counts come from an observer on the loop thread; HTTP timings from the server's threads. The
-// registry is thread-safe.
+// executions running now, the queue (nodes waiting for a task slot) and the attempts running, task
+// attempt durations, and HTTP request latency. The engine-side counts come from an observer on the
+// loop thread; HTTP timings from the server's threads. The registry is thread-safe.
 #pragma once
 
 #include <chrono>

@@ -1,10 +1,10 @@
 #include "runner/local_runner.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
-#include <signal.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -38,7 +38,8 @@ std::string SignalName(int sig) {
 
 std::string SecretEnvName(const std::string& name) {
   std::string out;
-  for (char c : name) out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
+  for (char c : name)
+    out += std::isalnum(static_cast<unsigned char>(c)) ? static_cast<char>(std::toupper(c)) : '_';
   return out;
 }
 
@@ -60,7 +61,8 @@ void RedactErrorFile(const TaskPaths& paths, const std::vector<std::string>& sec
 
 std::optional<std::string> LocalRunner::SecretValue(const std::string& name) const {
   if (auto v = SecretFromEnvironment("FLYTE_SECRET_" + SecretEnvName(name))) return v;
-  if (options_.secrets_dir.empty() || name.find('/') != std::string::npos || name.empty() || name[0] == '.') {
+  if (options_.secrets_dir.empty() || name.find('/') != std::string::npos || name.empty() ||
+      name[0] == '.') {
     return std::nullopt;
   }
   std::ifstream in(options_.secrets_dir + "/" + name, std::ios::binary);
@@ -80,7 +82,6 @@ std::vector<std::string> LocalRunner::SecretValues(const CompiledTask& task) con
   }
   return out;
 }
-
 
 // A pipe carrying a task's stdout or stderr to its log file (streaming mode only).
 struct LocalRunner::Stream {
@@ -302,7 +303,6 @@ void LocalRunner::Launch(TaskLaunch launch) {
   env_strings.reserve(vars.size());
   for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);
 
-
   SpawnRequest sreq;
   sreq.argv = std::move(argv);
   sreq.env = std::move(env_strings);
@@ -310,14 +310,15 @@ void LocalRunner::Launch(TaskLaunch launch) {
   sreq.stdout_path = a->paths.stdout_path;
   sreq.stderr_path = a->paths.stderr_path;
   const std::string& wrapper = !options_.supervisor.empty() ? options_.supervisor
-                               : !redact.empty()             ? options_.flyte_binary
-                                                             : options_.supervisor;
+                               : !redact.empty()            ? options_.flyte_binary
+                                                            : options_.supervisor;
   if (!wrapper.empty()) sreq.wrapper = {wrapper, kSuperviseCommand, launch.attempt_dir};
   if (!wrapper.empty() && options_.tasks_end_with_us) {
     sreq.env.push_back(std::string(kEndWithParentEnv) + "=" + std::to_string(::getpid()));
   }
   a->supervised = !wrapper.empty();
-  if (!wrapper.empty() && !redact.empty()) sreq.env.push_back(std::string(kRedactEnv) + "=" + redact);
+  if (!wrapper.empty() && !redact.empty())
+    sreq.env.push_back(std::string(kRedactEnv) + "=" + redact);
   int write_ends[2] = {-1, -1};
   if (launch.stream_output) {
     // -v: output passes through pipes that the loop copies to the log files.
@@ -341,7 +342,8 @@ void LocalRunner::Launch(TaskLaunch launch) {
     sreq.stderr_fd = write_ends[1];
   }
   struct stat wd;
-  if (!launch.workdir.empty() && (::stat(launch.workdir.c_str(), &wd) != 0 || !S_ISDIR(wd.st_mode))) {
+  if (!launch.workdir.empty() &&
+      (::stat(launch.workdir.c_str(), &wd) != 0 || !S_ISDIR(wd.st_mode))) {
     for (int i = 0; i < 2; ++i) {
       if (write_ends[i] >= 0) ::close(write_ends[i]);
       if (a->streams[i]) ::close(a->streams[i]->read_fd), ::close(a->streams[i]->log_fd);
@@ -359,9 +361,11 @@ void LocalRunner::Launch(TaskLaunch launch) {
     }
     const std::string& prog = sreq.argv[0];
     bool not_found = spawned.status().code() == StatusCode::kNotFound;
-    return fail(AttemptResult::Status::kSystemError, "SpawnFailed",
-                "cannot start " + Quote(prog) + ": " + spawned.status().message() +
-                    (not_found && prog.find('/') == std::string::npos ? " (is it installed and on PATH?)" : ""));
+    return fail(
+        AttemptResult::Status::kSystemError, "SpawnFailed",
+        "cannot start " + Quote(prog) + ": " + spawned.status().message() +
+            (not_found && prog.find('/') == std::string::npos ? " (is it installed and on PATH?)"
+                                                              : ""));
   }
   a->pid = spawned->pid;
   a->pidfd = spawned->pidfd;
@@ -395,13 +399,13 @@ void LocalRunner::Launch(TaskLaunch launch) {
           }
           delete[] buf->base;
           if (n < 0) {  // EOF or error: the stream is done
-            if (!s->partial.empty()) s->owner->runner->output_(s->owner->id, s->is_stderr, s->partial);
+            if (!s->partial.empty())
+              s->owner->runner->output_(s->owner->id, s->is_stderr, s->partial);
             ::close(s->log_fd);
             s->log_fd = -1;
             uv_read_stop(stream);
-            uv_close(reinterpret_cast<uv_handle_t*>(stream), [](uv_handle_t* h) {
-              HandleClosed(static_cast<Stream*>(h->data)->owner);
-            });
+            uv_close(reinterpret_cast<uv_handle_t*>(stream),
+                     [](uv_handle_t* h) { HandleClosed(static_cast<Stream*>(h->data)->owner); });
           }
         });
   }
@@ -411,7 +415,8 @@ void LocalRunner::Launch(TaskLaunch launch) {
 }
 
 void LocalRunner::StartLogCheck() {
-  if (options_.max_log_bytes == 0 || uv_is_active(reinterpret_cast<uv_handle_t*>(&log_check_))) return;
+  if (options_.max_log_bytes == 0 || uv_is_active(reinterpret_cast<uv_handle_t*>(&log_check_)))
+    return;
   const auto ms = static_cast<uint64_t>(std::max<int64_t>(options_.log_check_nanos / 1'000'000, 1));
   uv_timer_start(&log_check_, &LocalRunner::OnLogCheck, ms, ms);
 }
@@ -435,7 +440,8 @@ void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
     a->lost = !rec.found;
     a->exit_status = rec.exit_code;
     a->term_signal = rec.found ? rec.signal : SIGKILL;
-  } else if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a->pidfd), &info, WEXITED) == 0) {
+  } else if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a->pidfd), &info,
+                      WEXITED) == 0) {
     if (info.si_code == CLD_EXITED) {
       a->exit_status = info.si_status;
     } else {
@@ -487,7 +493,8 @@ void LocalRunner::Finish(Attempt* a) {
   r.stderr_path = a->paths.stderr_path;
   r.exit_code = a->term_signal != 0 ? -1 : static_cast<int>(a->exit_status);
   r.signal = a->term_signal;
-  if (!a->launch.task->spec->secrets.empty()) RedactErrorFile(a->paths, SecretValues(*a->launch.task));
+  if (!a->launch.task->spec->secrets.empty())
+    RedactErrorFile(a->paths, SecretValues(*a->launch.task));
   if (a->aborted) {
     r.status = AttemptResult::Status::kAborted;
     r.code = "Aborted";
@@ -612,7 +619,8 @@ void LocalRunner::OnGrace(uv_timer_t* timer) {
     // the group follows only if it has not ended after another grace period.
     a->tree_killed = true;
     ::kill(a->pid, KillTreeSignal());
-    uv_timer_start(timer, &LocalRunner::OnGrace, static_cast<uint64_t>(a->runner->options_.abort_grace_nanos / 1'000'000), 0);
+    uv_timer_start(timer, &LocalRunner::OnGrace,
+                   static_cast<uint64_t>(a->runner->options_.abort_grace_nanos / 1'000'000), 0);
     return;
   }
   ::kill(-a->pid, SIGKILL);

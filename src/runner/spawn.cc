@@ -59,7 +59,8 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
   if (!req.wrapper.empty()) {
     for (const std::string& s : req.wrapper) argv.push_back(const_cast<char*>(s.c_str()));
     argv.push_back(const_cast<char*>(program.c_str()));
-    for (size_t i = 1; i < req.argv.size(); ++i) argv.push_back(const_cast<char*>(req.argv[i].c_str()));
+    for (size_t i = 1; i < req.argv.size(); ++i)
+      argv.push_back(const_cast<char*>(req.argv[i].c_str()));
   } else {
     for (const std::string& s : req.argv) argv.push_back(const_cast<char*>(s.c_str()));
   }
@@ -75,12 +76,14 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
   if (req.stdout_fd >= 0) {
     posix_spawn_file_actions_adddup2(&fa, req.stdout_fd, 1);
   } else {
-    posix_spawn_file_actions_addopen(&fa, 1, req.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 1, req.stdout_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
   }
   if (req.stderr_fd >= 0) {
     posix_spawn_file_actions_adddup2(&fa, req.stderr_fd, 2);
   } else {
-    posix_spawn_file_actions_addopen(&fa, 2, req.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0600);
+    posix_spawn_file_actions_addopen(&fa, 2, req.stderr_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC,
+                                     0600);
   }
   // Nothing of ours leaks into the task, whatever a library forgot to mark close-on-exec.
   posix_spawn_file_actions_addclosefrom_np(&fa, 3);
@@ -95,7 +98,8 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
   }
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &defaults);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETSID | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
 
   pid_t pid = -1;
   const std::string& exec_path = req.wrapper.empty() ? program : req.wrapper[0];

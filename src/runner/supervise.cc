@@ -63,7 +63,6 @@ bool EndWithParent() {
   return true;
 }
 
-
 }  // namespace
 
 // The task's process and, as we are a subreaper, every process of its tree that lost its
@@ -125,7 +124,8 @@ void WriteAll(int fd, std::string_view data) {
 // longer than the buffer, all but the last (longest secret - 1) bytes.
 // When the task ends, what it left behind is killed first: a process that escaped its group
 // may still hold the pipes, and would keep us (and the attempt) waiting.
-void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& secrets, TaskTree& tree) {
+void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& secrets,
+                  TaskTree& tree) {
   size_t keep = 0;
   bool multiline = false;
   for (const std::string& s : secrets) {
@@ -171,9 +171,9 @@ void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& se
       // a secret spans lines).
       p = Redact(std::move(p).append(buf, static_cast<size_t>(n)), secrets);
       size_t nl = multiline ? std::string::npos : p.rfind('\n');
-      size_t cut = nl != std::string::npos ? nl + 1
+      size_t cut = nl != std::string::npos                    ? nl + 1
                    : p.size() > (multiline ? keep : kMaxLine) ? p.size() - keep
-                                                               : 0;
+                                                              : 0;
       if (cut > 0) {
         WriteAll(i + 1, std::string_view(p).substr(0, cut));
         p.erase(0, cut);
@@ -223,7 +223,8 @@ std::string Redact(std::string text, const std::vector<std::string>& secrets) {
   for (const std::string& s : secrets) {
     if (!s.empty()) order.push_back(&s);
   }
-  std::sort(order.begin(), order.end(), [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
+  std::sort(order.begin(), order.end(),
+            [](const std::string* a, const std::string* b) { return a->size() > b->size(); });
   for (const std::string* s : order) {
     size_t at = 0;
     while ((at = text.find(*s, at)) != std::string::npos) {
@@ -245,7 +246,8 @@ int SuperviseMain(int argc, char** argv) {
   struct sigaction sa {};
   sa.sa_handler = &Nothing;
   sigemptyset(&sa.sa_mask);
-  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2}) ::sigaction(sig, &sa, nullptr);
+  for (int sig : {SIGTERM, SIGINT, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2})
+    ::sigaction(sig, &sa, nullptr);
   sa.sa_handler = &OnKillTree;
   ::sigaction(KillTreeSignal(), &sa, nullptr);
   // Whatever leaves the task's group (setsid, a double fork) still comes back to us when its
@@ -255,7 +257,8 @@ int SuperviseMain(int argc, char** argv) {
   if (!records && g_kill_tree) return 128 + SIGKILL;  // our parent is already gone
   // Before the task starts: a restarted server that finds no record knows it never ran.
   if (records && !WriteAtomically(dir + "/supervisor", ProcessIdentity(::getpid()) + "\n")) {
-    std::fprintf(stderr, "flyte: cannot write %s/supervisor: %s\n", dir.c_str(), std::strerror(errno));
+    std::fprintf(stderr, "flyte: cannot write %s/supervisor: %s\n", dir.c_str(),
+                 std::strerror(errno));
     return 127;
   }
   auto record = [&](const std::string& text) {
@@ -320,7 +323,9 @@ int SuperviseMain(int argc, char** argv) {
   record("signal " + std::to_string(sig) + "\n");
   // End by the same signal (without a core file of our own), so our parent sees what the
   // task did.
-  struct rlimit no_core {0, 0};
+  struct rlimit no_core {
+    0, 0
+  };
   ::setrlimit(RLIMIT_CORE, &no_core);
   ::signal(sig, SIG_DFL);
   sigset_t set;

@@ -29,10 +29,12 @@ bool Intact(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st;
-  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && static_cast<size_t>(st.st_size) == kSupervisorSize;
+  bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+              static_cast<size_t>(st.st_size) == kSupervisorSize;
   std::vector<unsigned char> buf(64 << 10);
   for (size_t at = 0; same && at < kSupervisorSize;) {
-    ssize_t n = ::pread(fd, buf.data(), std::min(buf.size(), kSupervisorSize - at), static_cast<off_t>(at));
+    ssize_t n =
+        ::pread(fd, buf.data(), std::min(buf.size(), kSupervisorSize - at), static_cast<off_t>(at));
     if (n < 0 && errno == EINTR) continue;
     same = n > 0 && std::memcmp(buf.data(), kSupervisorBytes + at, static_cast<size_t>(n)) == 0;
     at += n > 0 ? static_cast<size_t>(n) : 0;
@@ -62,14 +64,16 @@ void RemoveOldSupervisors(const std::string& dir, const std::string& ours) {
     }
     others.emplace_back(used, e.path());
   }
-  std::sort(others.begin(), others.end(), [](const auto& a, const auto& b) { return a.first > b.first; });
+  std::sort(others.begin(), others.end(),
+            [](const auto& a, const auto& b) { return a.first > b.first; });
   for (size_t i = kKeepOtherSupervisors; i < others.size(); ++i) fs::remove(others[i].second, ec);
 }
 
 }  // namespace
 
 Result<std::string> InstallSupervisor(const std::string& dir) {
-  if (kSupervisorSize == 0) return Unavailable("this flyte was built without the static supervisor");
+  if (kSupervisorSize == 0)
+    return Unavailable("this flyte was built without the static supervisor");
   std::error_code ec;
   std::filesystem::create_directories(dir, ec);
   if (ec) return IOError("cannot create " + dir + ": " + ec.message());

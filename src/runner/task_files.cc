@@ -148,7 +148,8 @@ Status WriteInputs(const TaskLaunch& launch, const TaskPaths& paths) {
     fs::create_symlink(v.as_str(), path, ec);
     if (ec) return IOError("cannot link input " + iface.inputs[i].name + ": " + ec.message());
   }
-  for (const auto& [name, bytes] : InputFiles(launch)) RETURN_IF_ERROR(WriteFile(paths.input_dir + "/" + name, bytes));
+  for (const auto& [name, bytes] : InputFiles(launch))
+    RETURN_IF_ERROR(WriteFile(paths.input_dir + "/" + name, bytes));
   return Status::Ok();
 }
 
@@ -158,7 +159,8 @@ std::vector<std::pair<std::string, std::string>> InputFiles(const TaskLaunch& la
   std::string json = "{";
   for (size_t i = 0; i < iface.inputs.size() && i < launch.inputs.size(); ++i) {
     const Value& v = launch.inputs[i];
-    if (v.kind() != Value::Kind::kFile && v.kind() != Value::Kind::kDir) files.emplace_back(iface.inputs[i].name, v.ToText());
+    if (v.kind() != Value::Kind::kFile && v.kind() != Value::Kind::kDir)
+      files.emplace_back(iface.inputs[i].name, v.ToText());
     if (i > 0) json += ",";
     json += Value::Str(iface.inputs[i].name).ToCanonicalJson() + ":" + v.ToCanonicalJson();
   }
@@ -209,15 +211,18 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
   const std::vector<Variable>& vars = launch.task->iface.outputs;
   if (vars.empty()) return out;
 
-  Result<std::optional<std::string>> json = ReadSmall(paths.output_dir + "/outputs.json", kMaxScalarOutput);
+  Result<std::optional<std::string>> json =
+      ReadSmall(paths.output_dir + "/outputs.json", kMaxScalarOutput);
   if (!json.ok()) return fail(ReadFailureCode(json.status()), json.status().message());
   std::unique_ptr<yaml::Document> doc;
   if (json->has_value()) {
     yaml::ParseResult parsed = yaml::ParseText(**json, "outputs.json");
-    if (!parsed.doc) return fail("OutputsInvalid", "outputs.json is not valid JSON: " + parsed.error.message);
+    if (!parsed.doc)
+      return fail("OutputsInvalid", "outputs.json is not valid JSON: " + parsed.error.message);
     doc = std::move(parsed.doc);
     if (doc->root() == nullptr || !doc->root()->is_map()) {
-      return fail("OutputsInvalid", "outputs.json must hold a JSON object of output names to values");
+      return fail("OutputsInvalid",
+                  "outputs.json must hold a JSON object of output names to values");
     }
   }
   for (const Variable& var : vars) {
@@ -245,9 +250,10 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
             out.outputs.emplace_back();  // an optional file or folder left unwritten is null
             continue;
           }
-          return fail("OutputsNotFound", what + " was not written: the task must create " +
-                                             (kind == TypeKind::kDir ? "the folder " : "the file ") +
-                                             "$FLYTE_OUTPUT_DIR/" + var.name);
+          return fail("OutputsNotFound",
+                      what + " was not written: the task must create " +
+                          (kind == TypeKind::kDir ? "the folder " : "the file ") +
+                          "$FLYTE_OUTPUT_DIR/" + var.name);
         }
         if (std::optional<std::string> wrong = WrongKind(st, kind)) {
           return fail("OutputsNotRegular", what + ": $FLYTE_OUTPUT_DIR/" + var.name + " " + *wrong);
@@ -297,7 +303,8 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     struct stat st;
     bool is_dir = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     if (::stat(path.c_str(), &st) != 0) {
-      return fail("OutputsNotFound", "output " + Quote(vars[i].name) + ": " + path + " does not exist");
+      return fail("OutputsNotFound",
+                  "output " + Quote(vars[i].name) + ": " + path + " does not exist");
     }
     if (blobs == nullptr) {
       v = is_dir ? Value::Dir(path) : Value::File(path);

@@ -86,8 +86,11 @@ class ConditionParser {
       return op;
     };
     for (auto [t, op] : {std::pair<std::string_view, CompareOp>{"==", CompareOp::kEq},
-                         {"!=", CompareOp::kNe}, {"<=", CompareOp::kLe}, {">=", CompareOp::kGe},
-                         {"<", CompareOp::kLt}, {">", CompareOp::kGt}}) {
+                         {"!=", CompareOp::kNe},
+                         {"<=", CompareOp::kLe},
+                         {">=", CompareOp::kGe},
+                         {"<", CompareOp::kLt},
+                         {">", CompareOp::kGt}}) {
       if (auto r = take(t, op)) return r;
     }
     return std::nullopt;
@@ -166,7 +169,8 @@ class ConditionParser {
     size_t p = Peek();
     if (s_.compare(p, w.size(), w) != 0) return false;
     size_t after = p + w.size();
-    return after >= s_.size() || !(std::isalnum(static_cast<unsigned char>(s_[after])) || s_[after] == '_');
+    return after >= s_.size() ||
+           !(std::isalnum(static_cast<unsigned char>(s_[after])) || s_[after] == '_');
   }
 
   size_t Peek() {
@@ -203,12 +207,18 @@ std::optional<Condition> ParseCondition(Reader& r, const yaml::Node& node) {
 
 const char* CompareOpText(CompareOp op) {
   switch (op) {
-    case CompareOp::kEq: return "==";
-    case CompareOp::kNe: return "!=";
-    case CompareOp::kLt: return "<";
-    case CompareOp::kLe: return "<=";
-    case CompareOp::kGt: return ">";
-    case CompareOp::kGe: return ">=";
+    case CompareOp::kEq:
+      return "==";
+    case CompareOp::kNe:
+      return "!=";
+    case CompareOp::kLt:
+      return "<";
+    case CompareOp::kLe:
+      return "<=";
+    case CompareOp::kGt:
+      return ">";
+    case CompareOp::kGe:
+      return ">=";
   }
   return "?";
 }

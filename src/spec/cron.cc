@@ -23,10 +23,8 @@ const char* const kMonths[] = {"JAN", "FEB", "MAR", "APR", "MAY", "JUN",
 const char* const kDays[] = {"SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"};
 
 const Field kFields[5] = {
-    {"minute", 0, 59, nullptr, 0},
-    {"hour", 0, 23, nullptr, 0},
-    {"day of month", 1, 31, nullptr, 0},
-    {"month", 1, 12, kMonths, 12},
+    {"minute", 0, 59, nullptr, 0},       {"hour", 0, 23, nullptr, 0},
+    {"day of month", 1, 31, nullptr, 0}, {"month", 1, 12, kMonths, 12},
     {"day of week", 0, 7, kDays, 7},  // 7 is Sunday too
 };
 
@@ -91,23 +89,28 @@ std::optional<uint64_t> ParseField(Cursor c, const Field& f, bool* restricted, s
         std::optional<int> b = ReadValue(c, f, err);
         if (!b) return fail(c.pos, *err);
         hi = *b;
-        if (hi < lo) return fail(item_start, std::string("range ") +
-                                                 std::string(c.text.substr(item_start, c.pos - item_start)) +
-                                                 " in the " + f.name + " field runs backwards");
+        if (hi < lo)
+          return fail(item_start, std::string("range ") +
+                                      std::string(c.text.substr(item_start, c.pos - item_start)) +
+                                      " in the " + f.name + " field runs backwards");
       }
     }
     if (c.pos < c.text.size() && c.text[c.pos] == '/') {
       ++c.pos;
       size_t s = c.pos;
-      while (c.pos < c.text.size() && std::isdigit(static_cast<unsigned char>(c.text[c.pos]))) ++c.pos;
-      if (s == c.pos || c.pos - s > 3) return fail(s, std::string("expected a step number in the ") + f.name + " field");
+      while (c.pos < c.text.size() && std::isdigit(static_cast<unsigned char>(c.text[c.pos])))
+        ++c.pos;
+      if (s == c.pos || c.pos - s > 3)
+        return fail(s, std::string("expected a step number in the ") + f.name + " field");
       step = std::stoi(std::string(c.text.substr(s, c.pos - s)));
       if (step == 0) return fail(s, std::string("a step of 0 in the ") + f.name + " field");
       if (lo == hi && item_start < c.pos && c.text[item_start] != '*') hi = f.max == 7 ? 6 : f.max;
     }
     for (int v = lo; v <= hi; v += step) mask |= uint64_t{1} << (f.max == 7 && v == 7 ? 0 : v);
     if (c.pos >= c.text.size()) break;
-    if (c.text[c.pos] != ',') return fail(c.pos, "unexpected " + Quote(std::string(c.text.substr(c.pos))) + " in the " + f.name + " field");
+    if (c.text[c.pos] != ',')
+      return fail(c.pos, "unexpected " + Quote(std::string(c.text.substr(c.pos))) + " in the " +
+                             f.name + " field");
     ++c.pos;
   }
   return mask;
@@ -120,8 +123,12 @@ CronParse ParseCron(std::string_view text) {
   out.spec.text = std::string(text);
   std::string_view t = Trim(text);
   static const std::array<std::pair<std::string_view, std::string_view>, 7> kDescriptors = {{
-      {"@yearly", "0 0 1 1 *"}, {"@annually", "0 0 1 1 *"}, {"@monthly", "0 0 1 * *"},
-      {"@weekly", "0 0 * * 0"}, {"@daily", "0 0 * * *"}, {"@midnight", "0 0 * * *"},
+      {"@yearly", "0 0 1 1 *"},
+      {"@annually", "0 0 1 1 *"},
+      {"@monthly", "0 0 1 * *"},
+      {"@weekly", "0 0 * * 0"},
+      {"@daily", "0 0 * * *"},
+      {"@midnight", "0 0 * * *"},
       {"@hourly", "0 * * * *"},
   }};
   if (!t.empty() && t[0] == '@') {
@@ -146,8 +153,9 @@ CronParse ParseCron(std::string_view text) {
     if (i > b) fields.emplace_back(b, text.substr(b, i - b));
   }
   if (fields.size() != 5) {
-    out.error = "a cron expression has 5 fields (minute hour day-of-month month day-of-week), got " +
-                std::to_string(fields.size());
+    out.error =
+        "a cron expression has 5 fields (minute hour day-of-month month day-of-week), got " +
+        std::to_string(fields.size());
     return out;
   }
   uint64_t masks[5];

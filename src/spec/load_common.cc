@@ -21,8 +21,7 @@ std::vector<Var> LoadVars(Reader& r, const yaml::Node& map, bool inputs, std::st
     v.type = Type::Any();
     std::string what = std::string(kind) + " " + Quote(v.name) + " of " + std::string(where);
     if (!IsIdentifier(v.name)) {
-      r.Error(ErrorCode::kInvalidValue, *key,
-              what + ": names match [A-Za-z_][A-Za-z0-9_]*");
+      r.Error(ErrorCode::kInvalidValue, *key, what + ": names match [A-Za-z_][A-Za-z0-9_]*");
     } else if (!inputs && v.name[0] == '_') {
       r.Error(ErrorCode::kInvalidValue, *key,
               what + ": names starting with '_' are reserved (_ERROR, _workflow.yaml)");
@@ -30,8 +29,7 @@ std::vector<Var> LoadVars(Reader& r, const yaml::Node& map, bool inputs, std::st
     const yaml::Node* type_node = value;
     const yaml::Node* default_node = nullptr;
     if (value->is_map()) {
-      r.CheckKeys(*value, inputs ? KeyList(keys::kInput) : KeyList(keys::kOutput),
-                  "in " + what);
+      r.CheckKeys(*value, inputs ? KeyList(keys::kInput) : KeyList(keys::kOutput), "in " + what);
       type_node = value->Get("type");
       default_node = inputs ? value->Get("default") : nullptr;
       if (const yaml::Node* d = value->Get("description")) {
@@ -81,7 +79,8 @@ std::optional<CacheSpec> LoadCache(Reader& r, const yaml::Node& n, std::string_v
   if (const yaml::Node* v = n.Get("version")) {
     if (auto t = r.Text(*v, "cache version")) c.version = *t;
   }
-  if (const yaml::Node* v = n.Get("serialize")) c.serialize = r.Bool(*v, "serialize").value_or(false);
+  if (const yaml::Node* v = n.Get("serialize"))
+    c.serialize = r.Bool(*v, "serialize").value_or(false);
   if (const yaml::Node* v = n.Get("ignore_inputs")) c.ignore_inputs = r.Names(*v, "ignore_inputs");
   if (const yaml::Node* v = n.Get("ttl")) c.ttl_nanos = r.Duration(*v, "ttl", /*positive=*/true);
   return c;
@@ -95,7 +94,8 @@ void LoadAmounts(Reader& r, const yaml::Node& map, ResourceAmounts& out, std::st
       out.cpu_millis = ParseCpuMillis(*t);
       if (!out.cpu_millis || *out.cpu_millis <= 0) {
         r.Error(ErrorCode::kInvalidValue, *v,
-                "cpu of " + std::string(where) + " must be a positive number of cores such as 2, 0.5 or 500m, got " + v->text);
+                "cpu of " + std::string(where) +
+                    " must be a positive number of cores such as 2, 0.5 or 500m, got " + v->text);
       }
     }
   }
@@ -160,8 +160,8 @@ std::vector<InputBinding> LoadInputBindings(Reader& r, const yaml::Node& map,
       if (map.entries[j].first->text == key->text) {
         r.Error(ErrorCode::kParameterBoundMoreThanOnce, *key,
                 "input " + Quote(key->text) + " of " + std::string(where) +
-                    " is bound twice (first at line " +
-                    std::to_string(map.entries[j].first->line) + ")");
+                    " is bound twice (first at line " + std::to_string(map.entries[j].first->line) +
+                    ")");
         repeated = true;
       }
     }

@@ -22,7 +22,8 @@ std::vector<LiteralAssign> LoadAssigns(Reader& r, const yaml::Node& map, const s
 bool IsKnownTimeZone(const std::string& tz) {
   if (tz == "UTC" || tz == "Etc/UTC" || tz == "GMT") return true;
   for (char c : tz) {
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' || c == '+')) {
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
+          c == '+')) {
       return false;
     }
   }
@@ -68,8 +69,9 @@ std::optional<Schedule> LoadSchedule(Reader& r, const yaml::Node& n, const std::
   if (const yaml::Node* tz = n.Get("timezone")) {
     s.timezone = r.Text(*tz, "timezone").value_or("UTC");
     if (!IsKnownTimeZone(s.timezone)) {
-      r.Error(ErrorCode::kInvalidValue, *tz,
-              "unknown time zone " + Quote(s.timezone) + " (use an IANA name such as Europe/Paris)");
+      r.Error(
+          ErrorCode::kInvalidValue, *tz,
+          "unknown time zone " + Quote(s.timezone) + " (use an IANA name such as Europe/Paris)");
     }
   }
   return s;
@@ -116,8 +118,7 @@ std::vector<Notification> LoadNotifications(Reader& r, const yaml::Node& n,
     const yaml::Node* on = item->Get("on");
     const yaml::Node* hook = item->Get("webhook");
     if (on == nullptr || hook == nullptr) {
-      r.Error(ErrorCode::kValueRequired, *item,
-              what + " needs on: [phases] and webhook: URL");
+      r.Error(ErrorCode::kValueRequired, *item, what + " needs on: [phases] and webhook: URL");
       continue;
     }
     for (const auto& [phase, loc] : r.Names(*on, "on")) {
@@ -154,7 +155,8 @@ LaunchPlan LoadLaunchPlan(Reader& r, const yaml::Node& name, const yaml::Node& b
   }
   if (!r.ExpectMap(body, where)) return lp;
   r.CheckKeys(body, keys::kLaunchPlan, "in " + where);
-  if (const yaml::Node* n = body.Get("description")) lp.description = r.Text(*n, "description").value_or("");
+  if (const yaml::Node* n = body.Get("description"))
+    lp.description = r.Text(*n, "description").value_or("");
   if (const yaml::Node* n = body.Get("workflow")) {
     if (auto w = r.Text(*n, "workflow")) {
       lp.workflow = *w;
@@ -163,12 +165,16 @@ LaunchPlan LoadLaunchPlan(Reader& r, const yaml::Node& name, const yaml::Node& b
   } else {
     r.Error(ErrorCode::kValueRequired, name, where + " needs a workflow");
   }
-  if (const yaml::Node* n = body.Get("fixed_inputs")) lp.fixed_inputs = LoadAssigns(r, *n, "fixed_inputs of " + where);
-  if (const yaml::Node* n = body.Get("default_inputs")) lp.default_inputs = LoadAssigns(r, *n, "default_inputs of " + where);
+  if (const yaml::Node* n = body.Get("fixed_inputs"))
+    lp.fixed_inputs = LoadAssigns(r, *n, "fixed_inputs of " + where);
+  if (const yaml::Node* n = body.Get("default_inputs"))
+    lp.default_inputs = LoadAssigns(r, *n, "default_inputs of " + where);
   if (const yaml::Node* n = body.Get("schedule")) lp.schedule = LoadSchedule(r, *n, where);
   if (const yaml::Node* n = body.Get("catchup")) {
     if (auto c = r.Choice(*n, "catchup", {"none", "latest", "all"})) {
-      lp.catchup = *c == "none" ? Catchup::kNone : *c == "latest" ? Catchup::kLatest : Catchup::kAll;
+      lp.catchup = *c == "none"     ? Catchup::kNone
+                   : *c == "latest" ? Catchup::kLatest
+                                    : Catchup::kAll;
     }
   }
   if (const yaml::Node* n = body.Get("overlap")) {
@@ -177,11 +183,15 @@ LaunchPlan LoadLaunchPlan(Reader& r, const yaml::Node& name, const yaml::Node& b
     }
   }
   if (const yaml::Node* n = body.Get("max_parallelism")) {
-    if (auto v = r.Int(*n, "max_parallelism", 0, 1'000'000)) lp.max_parallelism = static_cast<uint32_t>(*v);
+    if (auto v = r.Int(*n, "max_parallelism", 0, 1'000'000))
+      lp.max_parallelism = static_cast<uint32_t>(*v);
   }
-  if (const yaml::Node* n = body.Get("labels")) lp.labels = LoadStringMap(r, *n, "labels of " + where, true);
-  if (const yaml::Node* n = body.Get("annotations")) lp.annotations = LoadStringMap(r, *n, "annotations of " + where, false);
-  if (const yaml::Node* n = body.Get("notifications")) lp.notifications = LoadNotifications(r, *n, where);
+  if (const yaml::Node* n = body.Get("labels"))
+    lp.labels = LoadStringMap(r, *n, "labels of " + where, true);
+  if (const yaml::Node* n = body.Get("annotations"))
+    lp.annotations = LoadStringMap(r, *n, "annotations of " + where, false);
+  if (const yaml::Node* n = body.Get("notifications"))
+    lp.notifications = LoadNotifications(r, *n, where);
   return lp;
 }
 

@@ -11,10 +11,14 @@ struct KindKey {
   NodeKind kind;
 };
 constexpr KindKey kKindKeys[] = {
-    {"task", NodeKind::kTask},     {"workflow", NodeKind::kWorkflow},
-    {"launch_plan", NodeKind::kLaunchPlan}, {"map", NodeKind::kMap},
-    {"branch", NodeKind::kBranch}, {"sleep", NodeKind::kSleep},
-    {"approve", NodeKind::kApprove}, {"signal", NodeKind::kSignal},
+    {"task", NodeKind::kTask},
+    {"workflow", NodeKind::kWorkflow},
+    {"launch_plan", NodeKind::kLaunchPlan},
+    {"map", NodeKind::kMap},
+    {"branch", NodeKind::kBranch},
+    {"sleep", NodeKind::kSleep},
+    {"approve", NodeKind::kApprove},
+    {"signal", NodeKind::kSignal},
 };
 
 constexpr const char* kOverrideKeys[] = {"retries", "cache", "resources", "image", "interruptible"};
@@ -61,8 +65,9 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
   if (kind_key == nullptr) {
     if (map.Get("fail") == nullptr) {
       r.Error(ErrorCode::kValueRequired, map,
-              where + " needs one of: task, workflow, launch_plan, map, branch, sleep, approve, "
-                      "signal");
+              where +
+                  " needs one of: task, workflow, launch_plan, map, branch, sleep, approve, "
+                  "signal");
     }
     return body;
   }
@@ -95,7 +100,8 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
         if (!IsIdentifier(body.signal_name) && !IsNodeId(body.signal_name)) {
           r.Error(ErrorCode::kInvalidValue, *n,
                   "signal name " + Quote(body.signal_name) +
-                      " must be an identifier ([A-Za-z_][A-Za-z0-9_]*) or a node id ([a-z][a-z0-9_-]*)");
+                      " must be an identifier ([A-Za-z_][A-Za-z0-9_]*) or a node id "
+                      "([a-z][a-z0-9_-]*)");
         }
       }
       const yaml::Node* type = kind_value->Get("type");
@@ -127,9 +133,9 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
     if (n == nullptr) continue;
     if (!body.overrides.loc.known()) body.overrides.loc = r.Loc(*n);
     if (!runs_task) {
-      r.Error(ErrorCode::kInvalidValue, *n,
-              Quote(key) + " applies to task and map nodes, not to a " + NodeKindName(kind) +
-                  " node");
+      r.Error(
+          ErrorCode::kInvalidValue, *n,
+          Quote(key) + " applies to task and map nodes, not to a " + NodeKindName(kind) + " node");
     }
   }
   if (runs_task) {
@@ -140,7 +146,8 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
     if (const yaml::Node* n = map.Get("cache")) o.cache = LoadCache(r, *n, where);
     if (const yaml::Node* n = map.Get("resources")) o.resources = LoadResources(r, *n, where);
     if (const yaml::Node* n = map.Get("image")) o.image = r.Text(*n, "image");
-    if (const yaml::Node* n = map.Get("interruptible")) o.interruptible = r.Bool(*n, "interruptible");
+    if (const yaml::Node* n = map.Get("interruptible"))
+      o.interruptible = r.Bool(*n, "interruptible");
   }
   if (const yaml::Node* n = map.Get("timeout")) {
     if (kind == NodeKind::kBranch) {
@@ -158,13 +165,15 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
   if (kind == NodeKind::kMap) {
     if (const yaml::Node* n = map.Get("over")) body.over = r.Names(*n, "over");
     if (const yaml::Node* n = map.Get("concurrency")) {
-      if (auto v = r.Int(*n, "concurrency", 0, 1'000'000)) body.concurrency = static_cast<uint32_t>(*v);
+      if (auto v = r.Int(*n, "concurrency", 0, 1'000'000))
+        body.concurrency = static_cast<uint32_t>(*v);
     }
     if (const yaml::Node* n = map.Get("min_success_ratio")) {
       body.min_success_ratio = r.Number(*n, "min_success_ratio", 0.0, 1.0);
     }
     if (const yaml::Node* n = map.Get("min_successes")) {
-      if (auto v = r.Int(*n, "min_successes", 0, 100'000'000)) body.min_successes = static_cast<uint32_t>(*v);
+      if (auto v = r.Int(*n, "min_successes", 0, 100'000'000))
+        body.min_successes = static_cast<uint32_t>(*v);
       if (body.min_success_ratio) {
         r.Error(ErrorCode::kInvalidValue, *n,
                 where + " sets both min_successes and min_success_ratio; use one");
@@ -194,7 +203,8 @@ Node LoadNode(Reader& r, const yaml::Node& name, const yaml::Node& value) {
     return node;
   }
   r.CheckKeys(value, keys::kNode, "in " + where);
-  if (const yaml::Node* n = value.Get("description")) node.description = r.Text(*n, "description").value_or("");
+  if (const yaml::Node* n = value.Get("description"))
+    node.description = r.Text(*n, "description").value_or("");
   if (const yaml::Node* n = value.Get("after")) node.after = r.Names(*n, "after");
   node.body = LoadNodeBody(r, value, node.id);
   return node;

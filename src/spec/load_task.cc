@@ -114,25 +114,31 @@ void LoadKubernetes(Reader& r, const yaml::Node& n, Task& t, const std::string& 
   k.loc = r.Loc(n);
   if (const yaml::Node* v = n.Get("service_account")) {
     k.service_account = r.Text(*v, "service_account").value_or("");
-    if (!k.service_account.empty() && !IsDnsLabel(k.service_account) && k.service_account.find('.') == std::string::npos) {
-      r.Error(ErrorCode::kInvalidValue, *v, "service_account of " + where + " is not a valid name: " + Quote(k.service_account));
+    if (!k.service_account.empty() && !IsDnsLabel(k.service_account) &&
+        k.service_account.find('.') == std::string::npos) {
+      r.Error(ErrorCode::kInvalidValue, *v,
+              "service_account of " + where + " is not a valid name: " + Quote(k.service_account));
     }
   }
-  auto string_map = [&](const char* key, std::vector<std::pair<std::string, std::string>>& out, bool label_values) {
+  auto string_map = [&](const char* key, std::vector<std::pair<std::string, std::string>>& out,
+                        bool label_values) {
     const yaml::Node* m = n.Get(key);
     if (m == nullptr) return;
     if (!r.ExpectMap(*m, std::string(key) + " of " + what)) return;
     for (const auto& [kk, vv] : m->entries) {
       if (!vv->is_scalar()) {
-        r.Error(ErrorCode::kWrongShape, *vv, std::string(key) + " " + Quote(kk->text) + " of " + where + " must be text");
+        r.Error(ErrorCode::kWrongShape, *vv,
+                std::string(key) + " " + Quote(kk->text) + " of " + where + " must be text");
         continue;
       }
       if (!IsLabelKey(kk->text)) {
-        r.Error(ErrorCode::kInvalidValue, *kk, Quote(kk->text) + " in " + key + " of " + where + " is not a valid key");
+        r.Error(ErrorCode::kInvalidValue, *kk,
+                Quote(kk->text) + " in " + key + " of " + where + " is not a valid key");
         continue;
       }
       if (label_values && !IsLabelValue(vv->text)) {
-        r.Error(ErrorCode::kInvalidValue, *vv, Quote(vv->text) + " in " + key + " of " + where + " is not a valid label value");
+        r.Error(ErrorCode::kInvalidValue, *vv,
+                Quote(vv->text) + " in " + key + " of " + where + " is not a valid label value");
         continue;
       }
       out.emplace_back(kk->text, vv->text);
@@ -147,12 +153,14 @@ void LoadKubernetes(Reader& r, const yaml::Node& n, Task& t, const std::string& 
     const bool list = std::string_view(key) == "tolerations";
     if (list ? !v->is_seq() : !v->is_map()) {
       r.Error(ErrorCode::kWrongShape, *v,
-              std::string(key) + " of " + where + " must be " + (list ? "a list of tolerations" : "a Pod spec (a mapping)"));
+              std::string(key) + " of " + where + " must be " +
+                  (list ? "a list of tolerations" : "a Pod spec (a mapping)"));
       continue;
     }
     LiteralResult lit = ValueFromNode(*v, list ? Type::List(Type::Json()) : Type::Json());
     if (!lit.ok()) {
-      r.Error(lit.code, lit.at ? *lit.at : *v, std::string(key) + " of " + where + ": " + lit.error);
+      r.Error(lit.code, lit.at ? *lit.at : *v,
+              std::string(key) + " of " + where + ": " + lit.error);
       continue;
     }
     (list ? k.tolerations : k.pod_template) = std::move(lit.value);
@@ -222,7 +230,8 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
           role.replicas = r.Int(*n, "replicas", 1, 10000);
         }
       }
-      if (const yaml::Node* n = v->Get("resources")) role.resources = LoadResources(r, *n, role_what);
+      if (const yaml::Node* n = v->Get("resources"))
+        role.resources = LoadResources(r, *n, role_what);
       if (const yaml::Node* n = v->Get("image")) role.image = r.Text(*n, "image").value_or("");
       t.plugin.roles.push_back(std::move(role));
     }
@@ -242,7 +251,8 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
   }
   if (!r.ExpectMap(body, where)) return t;
   r.CheckKeys(body, keys::kTask, "in " + where);
-  if (const yaml::Node* n = body.Get("description")) t.description = r.Text(*n, "description").value_or("");
+  if (const yaml::Node* n = body.Get("description"))
+    t.description = r.Text(*n, "description").value_or("");
   if (const yaml::Node* n = body.Get("inputs")) t.inputs = LoadVars(r, *n, true, where);
   if (const yaml::Node* n = body.Get("outputs")) t.outputs = LoadVars(r, *n, false, where);
 
@@ -251,8 +261,7 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
   if (command != nullptr) LoadCommand(r, *command, t, where);
   if (script != nullptr) {
     if (command != nullptr) {
-      r.Error(ErrorCode::kInvalidValue, *script,
-              where + " has both command and script; use one");
+      r.Error(ErrorCode::kInvalidValue, *script, where + " has both command and script; use one");
     } else if (!script->is_scalar()) {
       r.Error(ErrorCode::kWrongShape, *script,
               "expected text for script of " + where + ", got " + script->Describe());
@@ -317,15 +326,18 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
     if (r.ExpectMap(*n, what)) {
       r.CheckKeys(*n, keys::kRetryBackoff, "in " + what);
       if (const yaml::Node* v = n->Get("initial")) {
-        t.retry_backoff.initial_nanos = r.Duration(*v, "initial", false).value_or(t.retry_backoff.initial_nanos);
+        t.retry_backoff.initial_nanos =
+            r.Duration(*v, "initial", false).value_or(t.retry_backoff.initial_nanos);
       }
       if (const yaml::Node* v = n->Get("max")) {
-        t.retry_backoff.max_nanos = r.Duration(*v, "max", false).value_or(t.retry_backoff.max_nanos);
+        t.retry_backoff.max_nanos =
+            r.Duration(*v, "max", false).value_or(t.retry_backoff.max_nanos);
       }
       if (const yaml::Node* v = n->Get("factor")) {
         t.retry_backoff.factor = r.Number(*v, "factor", 1.0, 100.0).value_or(2.0);
       }
-      if (t.retry_backoff.initial_nanos < 0 || t.retry_backoff.max_nanos < t.retry_backoff.initial_nanos) {
+      if (t.retry_backoff.initial_nanos < 0 ||
+          t.retry_backoff.max_nanos < t.retry_backoff.initial_nanos) {
         r.Error(ErrorCode::kInvalidValue, *n, what + ": initial must be between 0 and max");
       }
     }
@@ -336,7 +348,8 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
   }
   if (const yaml::Node* n = body.Get("resources")) t.resources = LoadResources(r, *n, where);
   if (const yaml::Node* n = body.Get("secrets")) LoadSecrets(r, *n, t, where);
-  if (const yaml::Node* n = body.Get("interruptible")) t.interruptible = r.Bool(*n, "interruptible").value_or(false);
+  if (const yaml::Node* n = body.Get("interruptible"))
+    t.interruptible = r.Bool(*n, "interruptible").value_or(false);
   if (const yaml::Node* n = body.Get("dynamic")) t.dynamic = r.Bool(*n, "dynamic").value_or(false);
   LoadPlugin(r, body, t, where);
   if (const yaml::Node* n = body.Get("kubernetes")) LoadKubernetes(r, *n, t, where);
@@ -349,7 +362,8 @@ Task LoadTask(Reader& r, const yaml::Node& name, const yaml::Node& body) {
       t.runner = RunnerChoice::kKubernetes;
     } else if (v != "auto") {
       r.Error(ErrorCode::kInvalidValue, *n,
-              "runner of " + where + " must be auto, local or kubernetes, not " + Quote(v) + DidYouMean(v, kChoices));
+              "runner of " + where + " must be auto, local or kubernetes, not " + Quote(v) +
+                  DidYouMean(v, kChoices));
     }
   }
   return t;

@@ -26,7 +26,8 @@ std::vector<OutputDecl> LoadOutputs(Reader& r, const yaml::Node& map, const std:
       r.CheckKeys(*value, keys::kWorkflowOutput, "in " + what);
       bound = value->Get("value");
       if (const yaml::Node* t = value->Get("type")) o.type = r.TypeOf(*t, what);
-      if (const yaml::Node* d = value->Get("description")) o.description = r.Text(*d, "description").value_or("");
+      if (const yaml::Node* d = value->Get("description"))
+        o.description = r.Text(*d, "description").value_or("");
       if (bound == nullptr) {
         r.Error(ErrorCode::kValueRequired, *key,
                 what + " needs a value, e.g. \"{{ NODE.OUTPUT }}\"");
@@ -80,13 +81,13 @@ Workflow LoadWorkflow(Reader& r, const yaml::Node& name, const yaml::Node& body)
   }
   if (!r.ExpectMap(body, where)) return w;
   r.CheckKeys(body, keys::kWorkflow, "in " + where);
-  if (const yaml::Node* n = body.Get("description")) w.description = r.Text(*n, "description").value_or("");
+  if (const yaml::Node* n = body.Get("description"))
+    w.description = r.Text(*n, "description").value_or("");
   if (const yaml::Node* n = body.Get("inputs")) w.inputs = LoadVars(r, *n, true, where);
   if (const yaml::Node* n = body.Get("outputs")) w.outputs = LoadOutputs(r, *n, where);
   const yaml::Node* nodes = body.Get("nodes");
   if (nodes == nullptr || nodes->is_null() || (nodes->is_map() && nodes->entries.empty())) {
-    r.Error(ErrorCode::kNoNodesFound, nodes != nullptr ? *nodes : name,
-            where + " has no nodes");
+    r.Error(ErrorCode::kNoNodesFound, nodes != nullptr ? *nodes : name, where + " has no nodes");
   } else if (r.ExpectMap(*nodes, "nodes of " + where)) {
     w.nodes_loc = r.Loc(*nodes);
     r.CheckIds(*nodes, "node");
@@ -98,13 +99,15 @@ Workflow LoadWorkflow(Reader& r, const yaml::Node& name, const yaml::Node& body)
   if (const yaml::Node* n = body.Get("failure_policy")) {
     if (auto c = r.Choice(*n, "failure_policy",
                           {"fail_immediately", "fail_after_executable_nodes_complete"})) {
-      w.failure_policy = *c == "fail_immediately" ? FailurePolicy::kFailImmediately
-                                                  : FailurePolicy::kFailAfterExecutableNodesComplete;
+      w.failure_policy = *c == "fail_immediately"
+                             ? FailurePolicy::kFailImmediately
+                             : FailurePolicy::kFailAfterExecutableNodesComplete;
     }
   }
   if (const yaml::Node* n = body.Get("on_failure")) w.on_failure = LoadOnFailure(r, *n, where);
   if (const yaml::Node* n = body.Get("max_parallelism")) {
-    if (auto v = r.Int(*n, "max_parallelism", 0, 1'000'000)) w.max_parallelism = static_cast<uint32_t>(*v);
+    if (auto v = r.Int(*n, "max_parallelism", 0, 1'000'000))
+      w.max_parallelism = static_cast<uint32_t>(*v);
   }
   return w;
 }

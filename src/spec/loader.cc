@@ -1,5 +1,6 @@
 #include "spec/loader.h"
 
+#include <sys/stat.h>
 #include <cctype>
 #include <cerrno>
 #include <cstdio>
@@ -7,7 +8,6 @@
 #include <fstream>
 #include <string_view>
 #include <unordered_set>
-#include <sys/stat.h>
 
 #include "spec/keys.h"
 #include "spec/load.h"
@@ -21,8 +21,10 @@ namespace {
 SourceLoc LocOfOffset(const SourceFile& f, size_t offset) {
   uint32_t line = 1, col = 1;
   for (size_t i = 0; i < offset && i < f.text().size(); ++i) {
-    if (f.text()[i] == '\n') ++line, col = 1;
-    else ++col;
+    if (f.text()[i] == '\n')
+      ++line, col = 1;
+    else
+      ++col;
   }
   return {&f, line, col};
 }
@@ -88,7 +90,8 @@ std::shared_ptr<const yaml::Document> ParseChecked(const std::shared_ptr<const S
   yaml::ParseResult parsed = yaml::Parse(source);
   if (!parsed.doc) {
     if (parsed.error.line == 0) {
-      diags.AddForFile(ErrorCode::kSyntaxError, source->path(), "invalid YAML: " + parsed.error.message);
+      diags.AddForFile(ErrorCode::kSyntaxError, source->path(),
+                       "invalid YAML: " + parsed.error.message);
     } else {
       // An error at the very end (an unclosed bracket) points past the last line; show it
       // after the end of the last line instead.
@@ -154,7 +157,8 @@ std::unique_ptr<File> LoadSource(std::shared_ptr<const SourceFile> source, Diagn
   if (!root->is_map()) {
     r.Error(ErrorCode::kWrongShape, *root,
             "expected a mapping with tasks:, workflows: and launch_plans: at the top of the "
-            "file, got " + root->Describe());
+            "file, got " +
+                root->Describe());
     return file;
   }
   r.CheckKeys(*root, keys::kFile, "at the top level");
@@ -168,7 +172,8 @@ std::unique_ptr<File> LoadSource(std::shared_ptr<const SourceFile> source, Diagn
     }
   }
   if (const yaml::Node* n = root->Get("domain")) {
-    if (auto d = r.Choice(*n, "domain", {"development", "staging", "production"})) file->domain = *d;
+    if (auto d = r.Choice(*n, "domain", {"development", "staging", "production"}))
+      file->domain = *d;
   }
   LoadEntities(r, *root, "tasks", "task", file->tasks, LoadTask);
   LoadEntities(r, *root, "workflows", "workflow", file->workflows, LoadWorkflow);
@@ -182,7 +187,8 @@ std::unique_ptr<File> LoadSource(std::shared_ptr<const SourceFile> source, Diagn
 std::shared_ptr<const SourceFile> ReadSource(const std::string& path, Diagnostics& diags) {
   struct stat st;
   if (::stat(path.c_str(), &st) != 0) {
-    diags.AddForFile(ErrorCode::kIOError, path, std::string("cannot read: ") + std::strerror(errno));
+    diags.AddForFile(ErrorCode::kIOError, path,
+                     std::string("cannot read: ") + std::strerror(errno));
     return nullptr;
   }
   if (S_ISDIR(st.st_mode)) {
@@ -198,7 +204,8 @@ std::shared_ptr<const SourceFile> ReadSource(const std::string& path, Diagnostic
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) {
-    diags.AddForFile(ErrorCode::kIOError, path, std::string("cannot read: ") + std::strerror(errno));
+    diags.AddForFile(ErrorCode::kIOError, path,
+                     std::string("cannot read: ") + std::strerror(errno));
     return nullptr;
   }
   std::string text;
@@ -213,7 +220,8 @@ std::shared_ptr<const SourceFile> ReadSource(const std::string& path, Diagnostic
     }
   }
   if (in.bad()) {
-    diags.AddForFile(ErrorCode::kIOError, path, std::string("cannot read: ") + std::strerror(errno));
+    diags.AddForFile(ErrorCode::kIOError, path,
+                     std::string("cannot read: ") + std::strerror(errno));
     return nullptr;
   }
   return std::make_shared<SourceFile>(path, std::move(text));

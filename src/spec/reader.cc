@@ -157,8 +157,7 @@ std::optional<double> Reader::Number(const yaml::Node& n, std::string_view what,
   return std::nullopt;
 }
 
-std::optional<int64_t> Reader::Duration(const yaml::Node& n, std::string_view what,
-                                        bool positive) {
+std::optional<int64_t> Reader::Duration(const yaml::Node& n, std::string_view what, bool positive) {
   if (n.is_scalar() && n.Resolve() == yaml::ScalarKind::kStr) {
     if (auto d = ParseDuration(n.text)) {
       if (!positive || *d > 0) return d;

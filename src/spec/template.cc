@@ -58,7 +58,8 @@ std::optional<Ref> ParseRefBody(Reader& r, const yaml::Node& node, std::string_v
   while (i < end && (std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_')) ++i;
   ref.var = std::string(body.substr(var_begin, i - var_begin));
   if (!IsIdentifier(ref.var)) {
-    return fail(var_begin, "expected a variable name after '" + head + ".' in '{{ " + whole + " }}'");
+    return fail(var_begin,
+                "expected a variable name after '" + head + ".' in '{{ " + whole + " }}'");
   }
   while (i < end) {
     PathElem elem;
@@ -66,7 +67,8 @@ std::optional<Ref> ParseRefBody(Reader& r, const yaml::Node& node, std::string_v
       size_t b = ++i;
       while (i < end && (std::isalnum(static_cast<unsigned char>(body[i])) || body[i] == '_')) ++i;
       elem.key = std::string(body.substr(b, i - b));
-      if (elem.key.empty()) return fail(b, "expected a field name after '.' in '{{ " + whole + " }}'");
+      if (elem.key.empty())
+        return fail(b, "expected a field name after '.' in '{{ " + whole + " }}'");
     } else if (body[i] == '[') {
       size_t b = ++i;
       if (i < end && (body[i] == '"' || body[i] == '\'')) {
@@ -194,9 +196,15 @@ std::string Template::PlainText() const {
 std::string Ref::ToString() const {
   std::string out;
   switch (root) {
-    case Root::kInputs: out = "inputs"; break;
-    case Root::kOutputs: out = "outputs"; break;
-    case Root::kNode: out = node; break;
+    case Root::kInputs:
+      out = "inputs";
+      break;
+    case Root::kOutputs:
+      out = "outputs";
+      break;
+    case Root::kNode:
+      out = node;
+      break;
   }
   out += "." + var;
   for (const PathElem& e : path) {

@@ -8,7 +8,9 @@ namespace flyte {
 void Recorder::OnExecution(const ExecutionState& e) {
   dirty_executions_.push_back(&e);
   events_.push_back({e.key, "", -1, std::string(PhaseName(e.phase)),
-                     IsTerminal(e.phase) ? e.ended_at : e.started_at ? e.started_at : e.created_at});
+                     IsTerminal(e.phase) ? e.ended_at
+                     : e.started_at      ? e.started_at
+                                         : e.created_at});
 }
 
 void Recorder::OnNode(const ExecutionState& e, const NodeState& n) {

@@ -112,7 +112,8 @@ ALTER TABLE node_executions ADD COLUMN inputs TEXT NOT NULL DEFAULT '';
 
 std::string ValuesJson(const std::vector<Variable>& vars, const std::vector<Value>& values) {
   Value::Map m;
-  for (size_t i = 0; i < vars.size() && i < values.size(); ++i) m.emplace_back(vars[i].name, values[i]);
+  for (size_t i = 0; i < vars.size() && i < values.size(); ++i)
+    m.emplace_back(vars[i].name, values[i]);
   return Value::FromMap(std::move(m)).ToCanonicalJson();
 }
 
@@ -143,14 +144,16 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   std::unique_ptr<Store> store(new Store(std::move(db)));
   store->path_ = path;
   const size_t slash = path.rfind('/');
-  store->value_dir_ = (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/blobs/values";
+  store->value_dir_ =
+      (slash == std::string::npos ? std::string(".") : path.substr(0, slash)) + "/blobs/values";
   Status migrated = store->Migrate();
   if (!migrated.ok()) return migrated.WithContext("cannot open the database " + path);
   return store;
 }
 
 Status Store::Migrate() {
-  RETURN_IF_ERROR(db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
+  RETURN_IF_ERROR(
+      db_->Exec("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)"));
   ASSIGN_OR_RETURN(sql::Stmt * q, db_->Prepare("SELECT MAX(version) FROM schema_version"));
   ASSIGN_OR_RETURN(bool row, q->Step());
   schema_version_ = row && !q->IsNull(0) ? static_cast<int>(q->Int(0)) : 0;
@@ -164,7 +167,8 @@ Status Store::Migrate() {
   for (int v = schema_version_; v < latest; ++v) {
     RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE"));
     Status st = db_->Exec(kMigrations[v]);
-    if (st.ok()) st = db_->Exec("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")");
+    if (st.ok())
+      st = db_->Exec("INSERT INTO schema_version VALUES (" + std::to_string(v + 1) + ")");
     if (!st.ok()) {
       (void)db_->Exec("ROLLBACK");
       return st.WithContext("migrating the database to version " + std::to_string(v + 1));
@@ -179,14 +183,17 @@ Status Store::Begin() { return db_->Exec("BEGIN IMMEDIATE"); }
 Status Store::Commit() { return db_->Exec("COMMIT"); }
 Status Store::Rollback() { return db_->Exec("ROLLBACK"); }
 
-Status Store::PutSource(const std::string& digest, const std::string& path, const std::string& text) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT OR IGNORE INTO sources(digest, path, content, created_at) VALUES (?, ?, ?, strftime('%s','now'))"));
+Status Store::PutSource(const std::string& digest, const std::string& path,
+                        const std::string& text) {
+  ASSIGN_OR_RETURN(sql::Stmt * s,
+                   db_->Prepare("INSERT OR IGNORE INTO sources(digest, path, content, created_at) "
+                                "VALUES (?, ?, ?, strftime('%s','now'))"));
   return s->Bind(1, digest).Bind(2, path).Bind(3, text).Run();
 }
 
 Result<std::optional<Store::SourceRecord>> Store::GetSource(const std::string& digest) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("SELECT path, content FROM sources WHERE digest = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt * s,
+                   db_->Prepare("SELECT path, content FROM sources WHERE digest = ?"));
   s->Bind(1, digest);
   ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<SourceRecord> out;
@@ -200,39 +207,55 @@ Status Store::PutEntity(const EntityRecord& e) {
                    GetEntity(e.kind, e.project, e.domain, e.name, e.version));
   if (existing) {
     if (existing->digest == e.digest) return Status::Ok();
-    return AlreadyExists(e.kind + " " + e.name + " version " + e.version + " in " + e.project + "/" +
-                         e.domain + " already exists with a different definition; register under a new version");
+    return AlreadyExists(
+        e.kind + " " + e.name + " version " + e.version + " in " + e.project + "/" + e.domain +
+        " already exists with a different definition; register under a new version");
   }
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT INTO entities(kind, project, domain, name, version, digest, source, state, created_at) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  return s->Bind(1, e.kind).Bind(2, e.project).Bind(3, e.domain).Bind(4, e.name).Bind(5, e.version)
-      .Bind(6, e.digest).Bind(7, e.source).Bind(8, e.state).Bind(9, e.created_at).Run();
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("INSERT INTO entities(kind, project, domain, name, "
+                                               "version, digest, source, state, created_at) "
+                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, e.kind)
+      .Bind(2, e.project)
+      .Bind(3, e.domain)
+      .Bind(4, e.name)
+      .Bind(5, e.version)
+      .Bind(6, e.digest)
+      .Bind(7, e.source)
+      .Bind(8, e.state)
+      .Bind(9, e.created_at)
+      .Run();
 }
 
-Result<std::optional<EntityRecord>> Store::GetEntity(const std::string& kind, const std::string& project,
-                                                     const std::string& domain, const std::string& name,
+Result<std::optional<EntityRecord>> Store::GetEntity(const std::string& kind,
+                                                     const std::string& project,
+                                                     const std::string& domain,
+                                                     const std::string& name,
                                                      const std::string& version) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT digest, source, state, created_at FROM entities WHERE kind = ? AND project = ? AND "
-      "domain = ? AND name = ? AND version = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("SELECT digest, source, state, created_at FROM "
+                                               "entities WHERE kind = ? AND project = ? AND "
+                                               "domain = ? AND name = ? AND version = ?"));
   s->Bind(1, kind).Bind(2, project).Bind(3, domain).Bind(4, name).Bind(5, version);
   ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<EntityRecord> out;
   if (row) {
-    out = EntityRecord{kind, project, domain, name, version, s->Text(0), s->Text(1), s->Text(2), s->Int(3)};
+    out = EntityRecord{kind,       project,    domain,     name,     version,
+                       s->Text(0), s->Text(1), s->Text(2), s->Int(3)};
   }
   s->Reset();
   return out;
 }
 
-Result<std::vector<EntityRecord>> Store::FindEntities(const std::string& kind, const std::string& project,
-                                                     const std::string& domain, const std::string& name,
-                                                     const std::string& version) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT kind, name, version, digest, source, state, created_at FROM entities WHERE "
-      "(?1 = '' OR kind = ?1) AND project = ?2 AND domain = ?3 AND (?4 = '' OR name = ?4) AND "
-      "(?5 = '' OR version = ?5) ORDER BY created_at DESC, rowid DESC"));
+Result<std::vector<EntityRecord>> Store::FindEntities(const std::string& kind,
+                                                      const std::string& project,
+                                                      const std::string& domain,
+                                                      const std::string& name,
+                                                      const std::string& version) {
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare(
+          "SELECT kind, name, version, digest, source, state, created_at FROM entities WHERE "
+          "(?1 = '' OR kind = ?1) AND project = ?2 AND domain = ?3 AND (?4 = '' OR name = ?4) AND "
+          "(?5 = '' OR version = ?5) ORDER BY created_at DESC, rowid DESC"));
   s->Bind(1, kind).Bind(2, project).Bind(3, domain).Bind(4, name).Bind(5, version);
   std::vector<EntityRecord> out;
   while (true) {
@@ -247,10 +270,12 @@ Result<std::vector<EntityRecord>> Store::FindEntities(const std::string& kind, c
 
 Status Store::CreateExecution(const ExecutionRecord& r) {
   ASSIGN_OR_RETURN(std::string inputs, Keep(r.inputs_json));
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT INTO executions(project, domain, name, workflow, launch_plan, version, source, phase, "
-      "mode, created_at, inputs, run_dir, owner, labels, options, signals) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("INSERT INTO executions(project, domain, name, workflow, launch_plan, version, "
+                   "source, phase, "
+                   "mode, created_at, inputs, run_dir, owner, labels, options, signals) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
   s->Bind(1, r.key.project)
       .Bind(2, r.key.domain)
       .Bind(3, r.key.name)
@@ -269,7 +294,8 @@ Status Store::CreateExecution(const ExecutionRecord& r) {
       .Bind(16, r.signals_json.empty() ? "{}" : r.signals_json);
   Status st = s->Run();
   if (st.code() == StatusCode::kAlreadyExists) {
-    return AlreadyExists("execution " + r.key.name + " already exists in " + r.key.project + "/" + r.key.domain);
+    return AlreadyExists("execution " + r.key.name + " already exists in " + r.key.project + "/" +
+                         r.key.domain);
   }
   return st;
 }
@@ -278,7 +304,8 @@ namespace {
 
 constexpr const char* kExecutionColumns =
     "project, domain, name, workflow, launch_plan, version, source, phase, mode, created_at, "
-    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner, labels, "
+    "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, "
+    "parent, owner, labels, "
     "options, signals";
 
 ExecutionRecord ReadExecution(const sql::Stmt& s) {
@@ -315,7 +342,8 @@ Result<std::string> Store::Keep(std::string json) {
   const std::string dir = value_dir_ + "/" + sha.substr(0, 2);
   const std::string path = dir + "/" + sha + ".json";
   std::error_code ec;
-  if (std::filesystem::exists(path, ec)) return kValueRefPrefix + sha;  // content-addressed: written once
+  if (std::filesystem::exists(path, ec))
+    return kValueRefPrefix + sha;  // content-addressed: written once
   std::filesystem::create_directories(dir, ec);
   const std::string tmp = path + ".tmp" + std::to_string(::getpid());
   {
@@ -324,8 +352,8 @@ Result<std::string> Store::Keep(std::string json) {
     out.close();
     if (!out) {
       std::filesystem::remove(tmp, ec);
-      return IOError("cannot write a value of " + std::to_string(json.size()) + " bytes to " + path +
-                     " (is the disk full?)");
+      return IOError("cannot write a value of " + std::to_string(json.size()) + " bytes to " +
+                     path + " (is the disk full?)");
     }
   }
   std::filesystem::rename(tmp, path, ec);
@@ -336,8 +364,9 @@ Result<std::string> Store::Keep(std::string json) {
 std::string Store::Load(std::string text) const {
   if (!StartsWith(text, kValueRefPrefix)) return text;
   const std::string sha = text.substr(std::char_traits<char>::length(kValueRefPrefix));
-  std::ifstream in(value_dir_ + "/" + sha.substr(0, std::min<size_t>(2, sha.size())) + "/" + sha + ".json",
-                   std::ios::binary);
+  std::ifstream in(
+      value_dir_ + "/" + sha.substr(0, std::min<size_t>(2, sha.size())) + "/" + sha + ".json",
+      std::ios::binary);
   if (!in) return text;
   std::ostringstream content;
   content << in.rdbuf();
@@ -351,8 +380,9 @@ ExecutionRecord Store::Loaded(ExecutionRecord r) const {
 }
 
 Result<std::optional<ExecutionRecord>> Store::GetExecution(const ExecutionKey& key) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(std::string("SELECT ") + kExecutionColumns +
-      " FROM executions WHERE project = ? AND domain = ? AND name = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt * s,
+                   db_->Prepare(std::string("SELECT ") + kExecutionColumns +
+                                " FROM executions WHERE project = ? AND domain = ? AND name = ?"));
   s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name);
   ASSIGN_OR_RETURN(bool row, s->Step());
   std::optional<ExecutionRecord> out;
@@ -369,9 +399,9 @@ struct ListColumn {
   bool time;
 };
 constexpr ListColumn kExecutionListColumns[] = {
-    {"name", false},       {"workflow", false},  {"launch_plan", false}, {"phase", false},
-    {"mode", false},       {"version", false},   {"parent", false},      {"error_code", false},
-    {"created_at", true},  {"started_at", true}, {"ended_at", true},     {"project", false},
+    {"name", false},      {"workflow", false},  {"launch_plan", false}, {"phase", false},
+    {"mode", false},      {"version", false},   {"parent", false},      {"error_code", false},
+    {"created_at", true}, {"started_at", true}, {"ended_at", true},     {"project", false},
     {"domain", false},
 };
 
@@ -391,7 +421,8 @@ std::string ListColumnNames() {
 }  // namespace
 
 Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter& f) {
-  std::string sql = std::string("SELECT ") + kExecutionColumns +
+  std::string sql =
+      std::string("SELECT ") + kExecutionColumns +
       " FROM executions WHERE (?1 = '' OR project = ?1) AND (?2 = '' OR domain = ?2) AND "
       "(?3 = '' OR workflow = ?3) AND (?4 = '' OR phase = ?4) AND (?5 = '' OR name = ?5)";
   // Values bound after the five above, in order; times as integers.
@@ -404,19 +435,25 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
     if (StartsWith(c.field, "labels.") && c.field.size() > 7) {
       const std::string key = c.field.substr(7);
       for (char ch : key) {
-        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.' || ch == '/')) {
-          return InvalidArgument("label " + Quote(key) + " in a filter may hold letters, digits and _-./ only");
+        if (!(std::isalnum(static_cast<unsigned char>(ch)) || ch == '_' || ch == '-' || ch == '.' ||
+              ch == '/')) {
+          return InvalidArgument("label " + Quote(key) +
+                                 " in a filter may hold letters, digits and _-./ only");
         }
       }
       col = &kLabel;
       label_path = "$.\"" + key + "\"";
     }
     if (col == nullptr) {
-      return InvalidArgument("cannot filter executions on " + Quote(c.field) + DidYouMean(c.field, [] {
-        std::vector<std::string> v;
-        for (const ListColumn& l : kExecutionListColumns) v.emplace_back(l.name);
-        return v;
-      }()) + "; the fields are: " + ListColumnNames());
+      return InvalidArgument("cannot filter executions on " + Quote(c.field) +
+                             DidYouMean(c.field,
+                                        [] {
+                                          std::vector<std::string> v;
+                                          for (const ListColumn& l : kExecutionListColumns)
+                                            v.emplace_back(l.name);
+                                          return v;
+                                        }()) +
+                             "; the fields are: " + ListColumnNames());
     }
     if (c.values.empty()) return InvalidArgument("filter on " + Quote(c.field) + " has no value");
     if (c.field == "phase") {
@@ -426,8 +463,8 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
           std::vector<std::string> names;
           for (size_t p = 0; p < kExecutionPhaseCount; ++p)
             names.emplace_back(PhaseName(static_cast<ExecutionPhase>(p)));
-          return InvalidArgument("no execution phase " + Quote(v) + DidYouMean(v, names) + "; the phases are: " +
-                                 Join(names, ", "));
+          return InvalidArgument("no execution phase " + Quote(v) + DidYouMean(v, names) +
+                                 "; the phases are: " + Join(names, ", "));
         }
       }
     }
@@ -435,17 +472,32 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
       params.emplace_back(v, col->time);
       return "?" + std::to_string(5 + params.size());
     };
-    const std::string column = label_path.empty() ? std::string(col->name) : "json_extract(labels, " + next(label_path) + ")";
+    const std::string column = label_path.empty()
+                                   ? std::string(col->name)
+                                   : "json_extract(labels, " + next(label_path) + ")";
     using Op = FieldCondition::Op;
     switch (c.op) {
-      case Op::kEq: sql += " AND " + column + " = " + next(c.values[0]); break;
-      case Op::kNe: sql += " AND " + column + " != " + next(c.values[0]); break;
-      case Op::kGt: sql += " AND " + column + " > " + next(c.values[0]); break;
-      case Op::kGte: sql += " AND " + column + " >= " + next(c.values[0]); break;
-      case Op::kLt: sql += " AND " + column + " < " + next(c.values[0]); break;
-      case Op::kLte: sql += " AND " + column + " <= " + next(c.values[0]); break;
+      case Op::kEq:
+        sql += " AND " + column + " = " + next(c.values[0]);
+        break;
+      case Op::kNe:
+        sql += " AND " + column + " != " + next(c.values[0]);
+        break;
+      case Op::kGt:
+        sql += " AND " + column + " > " + next(c.values[0]);
+        break;
+      case Op::kGte:
+        sql += " AND " + column + " >= " + next(c.values[0]);
+        break;
+      case Op::kLt:
+        sql += " AND " + column + " < " + next(c.values[0]);
+        break;
+      case Op::kLte:
+        sql += " AND " + column + " <= " + next(c.values[0]);
+        break;
       case Op::kContains:
-        if (col->time) return InvalidArgument("contains() does not apply to the time field " + Quote(c.field));
+        if (col->time)
+          return InvalidArgument("contains() does not apply to the time field " + Quote(c.field));
         sql += " AND instr(" + column + ", " + next(c.values[0]) + ") > 0";
         break;
       case Op::kValueIn: {
@@ -458,15 +510,19 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
   }
   const ListColumn* sort = FindListColumn(f.sort_key);
   if (sort == nullptr) {
-    return InvalidArgument("cannot sort executions by " + Quote(f.sort_key) + "; the fields are: " +
-                           ListColumnNames());
+    return InvalidArgument("cannot sort executions by " + Quote(f.sort_key) +
+                           "; the fields are: " + ListColumnNames());
   }
   const char* dir = f.ascending ? " ASC" : " DESC";
   sql += std::string(" ORDER BY ") + sort->name + dir + ", name" + dir + " LIMIT " +
          std::to_string(f.limit) + " OFFSET " + std::to_string(f.offset);
   // Not the statement cache: every filter shape, limit and page offset is a new SQL text.
   ASSIGN_OR_RETURN(std::unique_ptr<sql::Stmt> s, db_->PrepareOnce(sql));
-  s->Bind(1, f.project).Bind(2, f.domain).Bind(3, f.workflow).Bind(4, f.phase.value_or("")).Bind(5, f.name);
+  s->Bind(1, f.project)
+      .Bind(2, f.domain)
+      .Bind(3, f.workflow)
+      .Bind(4, f.phase.value_or(""))
+      .Bind(5, f.name);
   for (size_t i = 0; i < params.size(); ++i) {
     const int at = static_cast<int>(6 + i);
     if (params[i].second) {
@@ -489,44 +545,56 @@ Result<std::vector<ExecutionRecord>> Store::ListExecutions(const ExecutionFilter
   return out;
 }
 
-Status Store::SetLaunchPlanState(const std::string& project, const std::string& domain, const std::string& name,
-                                 const std::string& version, bool active) {
-  ASSIGN_OR_RETURN(sql::Stmt * off, db_->Prepare(
-      "UPDATE entities SET state = 'INACTIVE' WHERE kind = 'launch_plan' AND project = ? AND domain = ? AND "
-      "name = ?"));
+Status Store::SetLaunchPlanState(const std::string& project, const std::string& domain,
+                                 const std::string& name, const std::string& version, bool active) {
+  ASSIGN_OR_RETURN(sql::Stmt * off,
+                   db_->Prepare("UPDATE entities SET state = 'INACTIVE' WHERE kind = 'launch_plan' "
+                                "AND project = ? AND domain = ? AND "
+                                "name = ?"));
   RETURN_IF_ERROR(off->Bind(1, project).Bind(2, domain).Bind(3, name).Run());
   if (!active) return Status::Ok();
-  ASSIGN_OR_RETURN(sql::Stmt * on, db_->Prepare(
-      "UPDATE entities SET state = 'ACTIVE' WHERE kind = 'launch_plan' AND project = ? AND domain = ? AND "
-      "name = ? AND version = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt * on, db_->Prepare("UPDATE entities SET state = 'ACTIVE' WHERE kind = "
+                                                "'launch_plan' AND project = ? AND domain = ? AND "
+                                                "name = ? AND version = ?"));
   return on->Bind(1, project).Bind(2, domain).Bind(3, name).Bind(4, version).Run();
 }
 
 Status Store::PutSchedule(const ScheduleRecord& r) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT INTO schedules(project, domain, name, version, activated_at, last_fire) VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
-      "ON CONFLICT(project, domain, name) DO UPDATE SET version = excluded.version, "
-      "activated_at = excluded.activated_at, last_fire = excluded.last_fire"));
-  return s->Bind(1, r.project).Bind(2, r.domain).Bind(3, r.name).Bind(4, r.version).Bind(5, r.activated_at)
-      .Bind(6, r.last_fire).Run();
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("INSERT INTO schedules(project, domain, name, version, activated_at, last_fire) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6) "
+                   "ON CONFLICT(project, domain, name) DO UPDATE SET version = excluded.version, "
+                   "activated_at = excluded.activated_at, last_fire = excluded.last_fire"));
+  return s->Bind(1, r.project)
+      .Bind(2, r.domain)
+      .Bind(3, r.name)
+      .Bind(4, r.version)
+      .Bind(5, r.activated_at)
+      .Bind(6, r.last_fire)
+      .Run();
 }
 
-Status Store::RecordFire(const std::string& project, const std::string& domain, const std::string& name,
-                         int64_t last_fire) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "UPDATE schedules SET last_fire = max(last_fire, ?4) WHERE project = ?1 AND domain = ?2 AND name = ?3"));
+Status Store::RecordFire(const std::string& project, const std::string& domain,
+                         const std::string& name, int64_t last_fire) {
+  ASSIGN_OR_RETURN(sql::Stmt * s,
+                   db_->Prepare("UPDATE schedules SET last_fire = max(last_fire, ?4) WHERE project "
+                                "= ?1 AND domain = ?2 AND name = ?3"));
   return s->Bind(1, project).Bind(2, domain).Bind(3, name).Bind(4, last_fire).Run();
 }
 
-Status Store::DeleteSchedule(const std::string& project, const std::string& domain, const std::string& name) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "DELETE FROM schedules WHERE project = ? AND domain = ? AND name = ?"));
+Status Store::DeleteSchedule(const std::string& project, const std::string& domain,
+                             const std::string& name) {
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("DELETE FROM schedules WHERE project = ? AND domain = ? AND name = ?"));
   return s->Bind(1, project).Bind(2, domain).Bind(3, name).Run();
 }
 
 Result<std::vector<ScheduleRecord>> Store::ListSchedules() {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT project, domain, name, version, activated_at, last_fire FROM schedules ORDER BY project, domain, name"));
+  ASSIGN_OR_RETURN(sql::Stmt * s,
+                   db_->Prepare("SELECT project, domain, name, version, activated_at, last_fire "
+                                "FROM schedules ORDER BY project, domain, name"));
   std::vector<ScheduleRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
@@ -537,8 +605,11 @@ Result<std::vector<ScheduleRecord>> Store::ListSchedules() {
   return out;
 }
 
-Status Store::PutToken(const std::string& hash, const std::string& description, int64_t created_at) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("INSERT INTO tokens(hash, description, created_at) VALUES (?, ?, ?)"));
+Status Store::PutToken(const std::string& hash, const std::string& description,
+                       int64_t created_at) {
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("INSERT INTO tokens(hash, description, created_at) VALUES (?, ?, ?)"));
   return s->Bind(1, hash).Bind(2, description).Bind(3, created_at).Run();
 }
 
@@ -555,16 +626,23 @@ Result<std::vector<std::string>> Store::ListTokenHashes() {
 }
 
 Status Store::PutProject(const ProjectRecord& p) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT INTO projects(id, name, description, created_at) VALUES (?1, ?2, ?3, ?4) "
-      "ON CONFLICT(id) DO UPDATE SET name = excluded.name, description = excluded.description"));
-  return s->Bind(1, p.id).Bind(2, p.name.empty() ? p.id : p.name).Bind(3, p.description)
-      .Bind(4, p.created_at).Run();
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare(
+          "INSERT INTO projects(id, name, description, created_at) VALUES (?1, ?2, ?3, ?4) "
+          "ON CONFLICT(id) DO UPDATE SET name = excluded.name, description = "
+          "excluded.description"));
+  return s->Bind(1, p.id)
+      .Bind(2, p.name.empty() ? p.id : p.name)
+      .Bind(3, p.description)
+      .Bind(4, p.created_at)
+      .Run();
 }
 
 Result<std::vector<ProjectRecord>> Store::ListProjects() {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT id, name, description, created_at FROM projects ORDER BY id"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("SELECT id, name, description, created_at FROM projects ORDER BY id"));
   std::vector<ProjectRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
@@ -599,22 +677,26 @@ Result<std::vector<ExecutionRecord>> Store::ListUnfinished() {
 }
 
 Status Store::ClaimExecution(const ExecutionKey& key) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "UPDATE executions SET owner = ? WHERE project = ? AND domain = ? AND name = ?"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare(
+          "UPDATE executions SET owner = ? WHERE project = ? AND domain = ? AND name = ?"));
   return s->Bind(1, owner_).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run();
 }
 
 Status Store::SetExecutionSignals(const ExecutionKey& key, const std::string& signals_json) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "UPDATE executions SET signals = ? WHERE project = ? AND domain = ? AND name = ?"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare(
+          "UPDATE executions SET signals = ? WHERE project = ? AND domain = ? AND name = ?"));
   return s->Bind(1, signals_json).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run();
 }
 
 Status Store::EndOrphan(const ExecutionKey& key, ExecutionPhase phase, const std::string& code,
                         const std::string& message, int64_t at) {
-  ASSIGN_OR_RETURN(sql::Stmt * e, db_->Prepare(
-      "UPDATE executions SET phase = ?, error_code = ?, error_message = ?, ended_at = ?, owner = ? "
-      "WHERE project = ? AND domain = ? AND name = ?"));
+  ASSIGN_OR_RETURN(sql::Stmt * e, db_->Prepare("UPDATE executions SET phase = ?, error_code = ?, "
+                                               "error_message = ?, ended_at = ?, owner = ? "
+                                               "WHERE project = ? AND domain = ? AND name = ?"));
   RETURN_IF_ERROR(e->Bind(1, PhaseName(phase))
                       .Bind(2, code)
                       .Bind(3, message)
@@ -650,10 +732,13 @@ Status Store::EndOrphan(const ExecutionKey& key, ExecutionPhase phase, const std
 }
 
 Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT node_id, parent_id, kind, target, phase, cache_status, attempts, queued_at, started_at, "
-      "ended_at, error_code, error_message, tail, outputs, child_execution, inputs FROM node_executions WHERE project = ? AND "
-      "domain = ? AND execution = ? ORDER BY seq"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("SELECT node_id, parent_id, kind, target, phase, cache_status, attempts, "
+                   "queued_at, started_at, "
+                   "ended_at, error_code, error_message, tail, outputs, child_execution, inputs "
+                   "FROM node_executions WHERE project = ? AND "
+                   "domain = ? AND execution = ? ORDER BY seq"));
   s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name);
   std::vector<NodeRecord> out;
   while (true) {
@@ -682,11 +767,14 @@ Result<std::vector<NodeRecord>> Store::ListNodes(const ExecutionKey& key) {
   return out;
 }
 
-Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key, const std::string& node) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT node_id, attempt, phase, started_at, ended_at, exit_code, reason, stdout_path, stderr_path, runner "
-      "FROM task_executions WHERE project = ? AND domain = ? AND execution = ? AND (?4 = '' OR node_id = ?4) "
-      "ORDER BY node_id, attempt"));
+Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key,
+                                                       const std::string& node) {
+  ASSIGN_OR_RETURN(sql::Stmt * s,
+                   db_->Prepare("SELECT node_id, attempt, phase, started_at, ended_at, exit_code, "
+                                "reason, stdout_path, stderr_path, runner "
+                                "FROM task_executions WHERE project = ? AND domain = ? AND "
+                                "execution = ? AND (?4 = '' OR node_id = ?4) "
+                                "ORDER BY node_id, attempt"));
   s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name).Bind(4, node);
   std::vector<AttemptRecord> out;
   while (true) {
@@ -700,7 +788,8 @@ Result<std::vector<AttemptRecord>> Store::ListAttempts(const ExecutionKey& key, 
   return out;
 }
 
-Result<std::optional<int64_t>> Store::LastDuration(const std::string& project, const std::string& domain,
+Result<std::optional<int64_t>> Store::LastDuration(const std::string& project,
+                                                   const std::string& domain,
                                                    const std::string& workflow) {
   ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("SELECT ended_at - started_at FROM executions WHERE "
                                                "project = ? AND domain = ? AND workflow = ? "
@@ -716,11 +805,13 @@ Result<std::optional<int64_t>> Store::LastDuration(const std::string& project, c
   return out;
 }
 
-Result<std::optional<CacheEntry>> Store::Lookup(const std::string& key, const std::vector<Type>& types,
-                                                int64_t now) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT task, outputs, created_at, expires_at, producer FROM cache WHERE key = ? AND "
-      "(expires_at IS NULL OR expires_at > ?)"));
+Result<std::optional<CacheEntry>> Store::Lookup(const std::string& key,
+                                                const std::vector<Type>& types, int64_t now) {
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare(
+          "SELECT task, outputs, created_at, expires_at, producer FROM cache WHERE key = ? AND "
+          "(expires_at IS NULL OR expires_at > ?)"));
   s->Bind(1, key).Bind(2, now);
   ASSIGN_OR_RETURN(bool row, s->Step());
   if (!row) {
@@ -753,25 +844,34 @@ Status Store::Put(const CacheEntry& entry) {
   std::string project, domain;
   auto slash = Split(entry.producer, '/');
   if (slash.size() >= 2) project = std::string(slash[0]), domain = std::string(slash[1]);
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT OR REPLACE INTO cache(key, task, project, domain, outputs, created_at, expires_at, producer) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
+  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare("INSERT OR REPLACE INTO cache(key, task, project, "
+                                               "domain, outputs, created_at, expires_at, producer) "
+                                               "VALUES (?, ?, ?, ?, ?, ?, ?, ?)"));
   ASSIGN_OR_RETURN(std::string outputs, Keep(ListJson(entry.outputs)));
-  return s->Bind(1, entry.key).Bind(2, entry.task).Bind(3, project).Bind(4, domain)
-      .Bind(5, outputs).Bind(6, entry.created_at).Bind(7, entry.expires_at)
-      .Bind(8, entry.producer).Run();
+  return s->Bind(1, entry.key)
+      .Bind(2, entry.task)
+      .Bind(3, project)
+      .Bind(4, domain)
+      .Bind(5, outputs)
+      .Bind(6, entry.created_at)
+      .Bind(7, entry.expires_at)
+      .Bind(8, entry.producer)
+      .Run();
 }
 
 Result<std::vector<CacheRecord>> Store::ListCache(const std::string& task) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "SELECT key, task, project, domain, producer, created_at, expires_at, outputs FROM cache "
-      "WHERE (?1 = '' OR task = ?1) ORDER BY task, created_at"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare(
+          "SELECT key, task, project, domain, producer, created_at, expires_at, outputs FROM cache "
+          "WHERE (?1 = '' OR task = ?1) ORDER BY task, created_at"));
   s->Bind(1, task);
   std::vector<CacheRecord> out;
   while (true) {
     ASSIGN_OR_RETURN(bool row, s->Step());
     if (!row) break;
-    CacheRecord r{s->Text(0), s->Text(1), s->Text(2), s->Text(3), s->Text(4), s->Int(5), std::nullopt, Load(s->Text(7))};
+    CacheRecord r{s->Text(0), s->Text(1), s->Text(2),   s->Text(3),
+                  s->Text(4), s->Int(5),  std::nullopt, Load(s->Text(7))};
     if (!s->IsNull(6)) r.expires_at = s->Int(6);
     out.push_back(std::move(r));
   }
@@ -788,18 +888,24 @@ Result<int64_t> Store::ClearCache(const std::string& task) {
 Status Store::UpsertExecutionState(const ExecutionState& e) {
   // Executions the admin created have their row already; child executions of launch-plan
   // nodes are created by the engine and get theirs here.
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT INTO executions(project, domain, name, workflow, launch_plan, phase, mode, created_at, "
-      "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, run_dir, parent, owner) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18) "
-      "ON CONFLICT(project, domain, name) DO UPDATE SET phase = excluded.phase, "
-      "started_at = excluded.started_at, ended_at = excluded.ended_at, outputs = excluded.outputs, "
-      "error_code = excluded.error_code, error_message = excluded.error_message, "
-      "error_node = excluded.error_node"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("INSERT INTO executions(project, domain, name, workflow, launch_plan, phase, "
+                   "mode, created_at, "
+                   "started_at, ended_at, inputs, outputs, error_code, error_message, error_node, "
+                   "run_dir, parent, owner) "
+                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, "
+                   "?17, ?18) "
+                   "ON CONFLICT(project, domain, name) DO UPDATE SET phase = excluded.phase, "
+                   "started_at = excluded.started_at, ended_at = excluded.ended_at, outputs = "
+                   "excluded.outputs, "
+                   "error_code = excluded.error_code, error_message = excluded.error_message, "
+                   "error_node = excluded.error_node"));
   const ExecError* err = e.error ? &*e.error : nullptr;
-  ASSIGN_OR_RETURN(std::string outputs, Keep(IsTerminal(e.phase) && e.phase == ExecutionPhase::kSucceeded
-                                                ? ValuesJson(e.wf().iface.outputs, e.outputs)
-                                                : ""));
+  ASSIGN_OR_RETURN(std::string outputs,
+                   Keep(IsTerminal(e.phase) && e.phase == ExecutionPhase::kSucceeded
+                            ? ValuesJson(e.wf().iface.outputs, e.outputs)
+                            : ""));
   ASSIGN_OR_RETURN(std::string inputs, Keep(ValuesJson(e.wf().iface.inputs, e.inputs)));
   return s->Bind(1, e.key.project)
       .Bind(2, e.key.domain)
@@ -824,17 +930,26 @@ Status Store::UpsertExecutionState(const ExecutionState& e) {
 }
 
 Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT INTO node_executions(project, domain, execution, node_id, parent_id, kind, target, phase, "
-      "cache_status, attempts, queued_at, started_at, ended_at, error_code, error_message, tail, outputs, seq, "
-      "child_execution, inputs) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20) "
-      "ON CONFLICT(project, domain, execution, node_id) DO UPDATE SET phase = excluded.phase, "
-      "cache_status = excluded.cache_status, attempts = excluded.attempts, queued_at = excluded.queued_at, "
-      "started_at = excluded.started_at, ended_at = excluded.ended_at, error_code = excluded.error_code, "
-      "error_message = excluded.error_message, tail = excluded.tail, outputs = excluded.outputs, "
-      "child_execution = excluded.child_execution, "
-      "inputs = CASE WHEN excluded.inputs = '' THEN node_executions.inputs ELSE excluded.inputs END"));
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare(
+          "INSERT INTO node_executions(project, domain, execution, node_id, parent_id, kind, "
+          "target, phase, "
+          "cache_status, attempts, queued_at, started_at, ended_at, error_code, error_message, "
+          "tail, outputs, seq, "
+          "child_execution, inputs) "
+          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+          "?18, ?19, ?20) "
+          "ON CONFLICT(project, domain, execution, node_id) DO UPDATE SET phase = excluded.phase, "
+          "cache_status = excluded.cache_status, attempts = excluded.attempts, queued_at = "
+          "excluded.queued_at, "
+          "started_at = excluded.started_at, ended_at = excluded.ended_at, error_code = "
+          "excluded.error_code, "
+          "error_message = excluded.error_message, tail = excluded.tail, outputs = "
+          "excluded.outputs, "
+          "child_execution = excluded.child_execution, "
+          "inputs = CASE WHEN excluded.inputs = '' THEN node_executions.inputs ELSE "
+          "excluded.inputs END"));
   const CompiledBody& b = *n.body;
   std::string target;
   switch (b.kind) {
@@ -854,38 +969,73 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
     default:
       break;
   }
-  ASSIGN_OR_RETURN(std::string outputs, Keep(Succeeded(n.phase) ? ValuesJson(b.iface.outputs, n.outputs) : ""));
+  ASSIGN_OR_RETURN(std::string outputs,
+                   Keep(Succeeded(n.phase) ? ValuesJson(b.iface.outputs, n.outputs) : ""));
   // Inputs are evaluated when a node starts; written once it runs or ends, not while queued.
   std::string inputs;
   if (n.phase != NodePhase::kQueued && !n.inputs.empty()) {
     ASSIGN_OR_RETURN(inputs, Keep(ValuesJson(b.iface.inputs, n.inputs)));
   }
   const ExecError* err = n.error ? &*n.error : nullptr;
-  return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
-      .Bind(5, n.parent).Bind(6, spec::NodeKindName(b.kind)).Bind(7, target).Bind(8, PhaseName(n.phase))
-      .Bind(9, CacheStatusName(n.cache)).Bind(10, static_cast<int64_t>(n.attempts.size()))
-      .Bind(11, n.queued_at).Bind(12, n.started_at).Bind(13, n.ended_at)
-      .Bind(14, err ? err->code : "").Bind(15, err ? err->message : "").Bind(16, n.tail)
-      .Bind(17, outputs).Bind(18, static_cast<int64_t>(n.seq)).Bind(19, n.child_execution).Bind(20, inputs).Run();
+  return s->Bind(1, e.key.project)
+      .Bind(2, e.key.domain)
+      .Bind(3, e.key.name)
+      .Bind(4, n.id)
+      .Bind(5, n.parent)
+      .Bind(6, spec::NodeKindName(b.kind))
+      .Bind(7, target)
+      .Bind(8, PhaseName(n.phase))
+      .Bind(9, CacheStatusName(n.cache))
+      .Bind(10, static_cast<int64_t>(n.attempts.size()))
+      .Bind(11, n.queued_at)
+      .Bind(12, n.started_at)
+      .Bind(13, n.ended_at)
+      .Bind(14, err ? err->code : "")
+      .Bind(15, err ? err->message : "")
+      .Bind(16, n.tail)
+      .Bind(17, outputs)
+      .Bind(18, static_cast<int64_t>(n.seq))
+      .Bind(19, n.child_execution)
+      .Bind(20, inputs)
+      .Run();
 }
 
 Status Store::UpsertAttempt(const ExecutionState& e, const NodeState& n, const AttemptState& a) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT OR REPLACE INTO task_executions(project, domain, execution, node_id, attempt, phase, "
-      "started_at, ended_at, exit_code, reason, stdout_path, stderr_path, runner) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
-  return s->Bind(1, e.key.project).Bind(2, e.key.domain).Bind(3, e.key.name).Bind(4, n.id)
-      .Bind(5, static_cast<int64_t>(a.index)).Bind(6, PhaseName(a.phase)).Bind(7, a.started_at)
-      .Bind(8, a.ended_at).Bind(9, static_cast<int64_t>(a.exit_code)).Bind(10, a.reason)
-      .Bind(11, a.stdout_path).Bind(12, a.stderr_path).Bind(13, a.where).Run();
+  ASSIGN_OR_RETURN(
+      sql::Stmt * s,
+      db_->Prepare("INSERT OR REPLACE INTO task_executions(project, domain, execution, node_id, "
+                   "attempt, phase, "
+                   "started_at, ended_at, exit_code, reason, stdout_path, stderr_path, runner) "
+                   "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, e.key.project)
+      .Bind(2, e.key.domain)
+      .Bind(3, e.key.name)
+      .Bind(4, n.id)
+      .Bind(5, static_cast<int64_t>(a.index))
+      .Bind(6, PhaseName(a.phase))
+      .Bind(7, a.started_at)
+      .Bind(8, a.ended_at)
+      .Bind(9, static_cast<int64_t>(a.exit_code))
+      .Bind(10, a.reason)
+      .Bind(11, a.stdout_path)
+      .Bind(12, a.stderr_path)
+      .Bind(13, a.where)
+      .Run();
 }
 
 Status Store::AppendEvent(const ExecutionKey& key, const std::string& node, int attempt,
                           const std::string& phase, int64_t at) {
-  ASSIGN_OR_RETURN(sql::Stmt * s, db_->Prepare(
-      "INSERT INTO events(project, domain, execution, node_id, attempt, phase, at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
-  return s->Bind(1, key.project).Bind(2, key.domain).Bind(3, key.name).Bind(4, node)
-      .Bind(5, static_cast<int64_t>(attempt)).Bind(6, phase).Bind(7, at).Run();
+  ASSIGN_OR_RETURN(sql::Stmt * s,
+                   db_->Prepare("INSERT INTO events(project, domain, execution, node_id, attempt, "
+                                "phase, at) VALUES (?, ?, ?, ?, ?, ?, ?)"));
+  return s->Bind(1, key.project)
+      .Bind(2, key.domain)
+      .Bind(3, key.name)
+      .Bind(4, node)
+      .Bind(5, static_cast<int64_t>(attempt))
+      .Bind(6, phase)
+      .Bind(7, at)
+      .Run();
 }
 
 }  // namespace flyte

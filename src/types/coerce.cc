@@ -26,7 +26,8 @@ Coerced Coerce(const Value& v, const Type& type, bool strict) {
       return v.kind() == K::kInt ? Coerced{v, ""} : Expected(type, v);
     case TypeKind::kFloat:
       if (v.kind() == K::kFloat) return {v, ""};
-      if (v.kind() == K::kInt && !strict) return {Value::Float(static_cast<double>(v.as_int())), ""};
+      if (v.kind() == K::kInt && !strict)
+        return {Value::Float(static_cast<double>(v.as_int())), ""};
       return Expected(type, v);
     case TypeKind::kStr:
       return v.kind() == K::kStr ? Coerced{v, ""} : Expected(type, v);
@@ -48,7 +49,8 @@ Coerced Coerce(const Value& v, const Type& type, bool strict) {
     case TypeKind::kDir:
       // Flyte does not check blob dimensionality, so a file and a dir cast to each other.
       if (v.kind() == K::kFile || v.kind() == K::kDir || v.kind() == K::kStr) {
-        return {type.kind() == TypeKind::kFile ? Value::File(v.as_str()) : Value::Dir(v.as_str()), ""};
+        return {type.kind() == TypeKind::kFile ? Value::File(v.as_str()) : Value::Dir(v.as_str()),
+                ""};
       }
       return Expected(type, v);
     case TypeKind::kJson:
@@ -96,7 +98,8 @@ Coerced Coerce(const Value& v, const Type& type, bool strict) {
           }
         }
         if (matches == 1) return {std::move(*found), ""};
-        if (matches > 1) return Fail(DescribeValue(v) + " matches more than one of " + type.ToString());
+        if (matches > 1)
+          return Fail(DescribeValue(v) + " matches more than one of " + type.ToString());
       }
       return Fail(DescribeValue(v) + " matches none of " + type.ToString());
     }
@@ -111,20 +114,30 @@ Coerced CoerceValue(const Value& v, const Type& type) { return Coerce(v, type, f
 std::string DescribeValue(const Value& v) {
   using K = Value::Kind;
   switch (v.kind()) {
-    case K::kNull: return "null";
-    case K::kBool: return std::string("bool ") + (v.as_bool() ? "true" : "false");
-    case K::kInt: return "int " + std::to_string(v.as_int());
-    case K::kFloat: return "float " + v.ToText();
+    case K::kNull:
+      return "null";
+    case K::kBool:
+      return std::string("bool ") + (v.as_bool() ? "true" : "false");
+    case K::kInt:
+      return "int " + std::to_string(v.as_int());
+    case K::kFloat:
+      return "float " + v.ToText();
     case K::kStr: {
       std::string s = v.as_str().size() > 40 ? v.as_str().substr(0, 37) + "..." : v.as_str();
       return "str \"" + s + "\"";
     }
-    case K::kDatetime: return "datetime " + v.ToText();
-    case K::kDuration: return "duration " + v.ToText();
-    case K::kFile: return "file " + v.as_str();
-    case K::kDir: return "dir " + v.as_str();
-    case K::kList: return "a list";
-    case K::kMap: return "a mapping";
+    case K::kDatetime:
+      return "datetime " + v.ToText();
+    case K::kDuration:
+      return "duration " + v.ToText();
+    case K::kFile:
+      return "file " + v.as_str();
+    case K::kDir:
+      return "dir " + v.as_str();
+    case K::kList:
+      return "a list";
+    case K::kMap:
+      return "a mapping";
   }
   return "a value";
 }

@@ -334,8 +334,8 @@ LiteralResult ValueFromText(std::string_view text, const Type& type) {
     char byte[8];
     std::snprintf(byte, sizeof byte, "0x%02x", static_cast<unsigned char>(text[*bad]));
     return Fail(ErrorCode::kInvalidValue, nullptr,
-                "expected " + Expected(type) + ", got text that is not valid UTF-8 (byte " + byte + " at offset " +
-                    std::to_string(*bad) + ")");
+                "expected " + Expected(type) + ", got text that is not valid UTF-8 (byte " + byte +
+                    " at offset " + std::to_string(*bad) + ")");
   }
   std::string_view trimmed = Trim(text);
   switch (type.kind()) {

@@ -24,7 +24,8 @@ static_assert(static_cast<size_t>(TaskPhase::kAborted) + 1 == kTaskPhaseCount);
 
 std::string Normalize(std::string_view s) {
   std::string out;
-  for (char c : s) out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  for (char c : s)
+    out += c == '-' ? '_' : static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -46,8 +47,12 @@ std::string_view PhaseName(TaskPhase p) { return kTaskNames[static_cast<size_t>(
 std::optional<ExecutionPhase> ParseExecutionPhase(std::string_view s) {
   return Lookup<ExecutionPhase>(kExecutionNames, s);
 }
-std::optional<NodePhase> ParseNodePhase(std::string_view s) { return Lookup<NodePhase>(kNodeNames, s); }
-std::optional<TaskPhase> ParseTaskPhase(std::string_view s) { return Lookup<TaskPhase>(kTaskNames, s); }
+std::optional<NodePhase> ParseNodePhase(std::string_view s) {
+  return Lookup<NodePhase>(kNodeNames, s);
+}
+std::optional<TaskPhase> ParseTaskPhase(std::string_view s) {
+  return Lookup<TaskPhase>(kTaskNames, s);
+}
 
 bool IsTerminal(ExecutionPhase p) {
   switch (p) {

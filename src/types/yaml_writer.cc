@@ -8,9 +8,11 @@ namespace {
 
 bool NeedsQuotes(const std::string& s) {
   if (s.empty()) return true;
-  if (yaml::IsNullText(s) || yaml::ParseBool(s) || yaml::ParseInt(s) || yaml::ParseFloat(s)) return true;
+  if (yaml::IsNullText(s) || yaml::ParseBool(s) || yaml::ParseInt(s) || yaml::ParseFloat(s))
+    return true;
   if (s.front() == ' ' || s.back() == ' ') return true;
-  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos) return true;
+  if (std::string_view("-?:,[]{}#&*!|>'\"%@`").find(s.front()) != std::string_view::npos)
+    return true;
   for (size_t i = 0; i < s.size(); ++i) {
     unsigned char c = static_cast<unsigned char>(s[i]);
     if (c < 0x20) return true;
@@ -22,7 +24,8 @@ bool NeedsQuotes(const std::string& s) {
 
 std::string Scalar(const Value& v) {
   switch (v.kind()) {
-    case Value::Kind::kNull: return "null";
+    case Value::Kind::kNull:
+      return "null";
     case Value::Kind::kStr:
     case Value::Kind::kFile:
     case Value::Kind::kDir: {
@@ -54,7 +57,11 @@ void Emit(const Value& v, int indent, std::string& out) {
         out += "\n";
         Emit(item, indent + 2, out);
       } else {
-        out += " " + (item.kind() == Value::Kind::kMap ? "{}" : item.kind() == Value::Kind::kList ? "[]" : Scalar(item)) + "\n";
+        out += " " +
+               (item.kind() == Value::Kind::kMap    ? "{}"
+                : item.kind() == Value::Kind::kList ? "[]"
+                                                    : Scalar(item)) +
+               "\n";
       }
     }
     return;
@@ -64,7 +71,11 @@ void Emit(const Value& v, int indent, std::string& out) {
       bool nested = (item.kind() == Value::Kind::kMap && !item.as_map().empty()) ||
                     (item.kind() == Value::Kind::kList && !item.as_list().empty());
       if (!nested) {
-        out += pad + "- " + (item.kind() == Value::Kind::kMap ? "{}" : item.kind() == Value::Kind::kList ? "[]" : Scalar(item)) + "\n";
+        out += pad + "- " +
+               (item.kind() == Value::Kind::kMap    ? "{}"
+                : item.kind() == Value::Kind::kList ? "[]"
+                                                    : Scalar(item)) +
+               "\n";
         continue;
       }
       std::string inner;

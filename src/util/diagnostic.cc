@@ -7,34 +7,62 @@ namespace flyte {
 
 const char* ErrorCodeName(ErrorCode code) {
   switch (code) {
-    case ErrorCode::kIOError: return "IOError";
-    case ErrorCode::kFileTooLarge: return "FileTooLarge";
-    case ErrorCode::kInvalidEncoding: return "InvalidEncoding";
-    case ErrorCode::kSyntaxError: return "SyntaxError";
-    case ErrorCode::kUnknownKey: return "UnknownKey";
-    case ErrorCode::kDuplicateKey: return "DuplicateKey";
-    case ErrorCode::kDuplicateId: return "DuplicateId";
-    case ErrorCode::kWrongShape: return "WrongShape";
-    case ErrorCode::kValueRequired: return "ValueRequired";
-    case ErrorCode::kInvalidValue: return "InvalidValue";
-    case ErrorCode::kInvalidType: return "InvalidType";
-    case ErrorCode::kIllegalEnumValue: return "IllegalEnumValue";
-    case ErrorCode::kTaskReferenceNotFound: return "TaskReferenceNotFound";
-    case ErrorCode::kWorkflowReferenceNotFound: return "WorkflowReferenceNotFound";
-    case ErrorCode::kLaunchPlanReferenceNotFound: return "LaunchPlanReferenceNotFound";
-    case ErrorCode::kNodeReferenceNotFound: return "NodeReferenceNotFound";
-    case ErrorCode::kVariableNameNotFound: return "VariableNameNotFound";
-    case ErrorCode::kFieldNotFound: return "FieldNotFound";
-    case ErrorCode::kMismatchingTypes: return "MismatchingTypes";
-    case ErrorCode::kParameterNotBound: return "ParameterNotBound";
-    case ErrorCode::kParameterBoundMoreThanOnce: return "ParameterBoundMoreThanOnce";
-    case ErrorCode::kAmbiguousBindingUnionValue: return "AmbiguousBindingUnionValue";
-    case ErrorCode::kIncompatibleBindingUnionValue: return "IncompatibleBindingUnionValue";
-    case ErrorCode::kNoNodesFound: return "NoNodesFound";
-    case ErrorCode::kCycleDetected: return "CycleDetected";
-    case ErrorCode::kUnreachableNodes: return "UnreachableNodes";
-    case ErrorCode::kBranchNodeHasNoCondition: return "BranchNodeHasNoCondition";
-    case ErrorCode::kBranchNodeHasNoDefault: return "BranchNodeHasNoDefault";
+    case ErrorCode::kIOError:
+      return "IOError";
+    case ErrorCode::kFileTooLarge:
+      return "FileTooLarge";
+    case ErrorCode::kInvalidEncoding:
+      return "InvalidEncoding";
+    case ErrorCode::kSyntaxError:
+      return "SyntaxError";
+    case ErrorCode::kUnknownKey:
+      return "UnknownKey";
+    case ErrorCode::kDuplicateKey:
+      return "DuplicateKey";
+    case ErrorCode::kDuplicateId:
+      return "DuplicateId";
+    case ErrorCode::kWrongShape:
+      return "WrongShape";
+    case ErrorCode::kValueRequired:
+      return "ValueRequired";
+    case ErrorCode::kInvalidValue:
+      return "InvalidValue";
+    case ErrorCode::kInvalidType:
+      return "InvalidType";
+    case ErrorCode::kIllegalEnumValue:
+      return "IllegalEnumValue";
+    case ErrorCode::kTaskReferenceNotFound:
+      return "TaskReferenceNotFound";
+    case ErrorCode::kWorkflowReferenceNotFound:
+      return "WorkflowReferenceNotFound";
+    case ErrorCode::kLaunchPlanReferenceNotFound:
+      return "LaunchPlanReferenceNotFound";
+    case ErrorCode::kNodeReferenceNotFound:
+      return "NodeReferenceNotFound";
+    case ErrorCode::kVariableNameNotFound:
+      return "VariableNameNotFound";
+    case ErrorCode::kFieldNotFound:
+      return "FieldNotFound";
+    case ErrorCode::kMismatchingTypes:
+      return "MismatchingTypes";
+    case ErrorCode::kParameterNotBound:
+      return "ParameterNotBound";
+    case ErrorCode::kParameterBoundMoreThanOnce:
+      return "ParameterBoundMoreThanOnce";
+    case ErrorCode::kAmbiguousBindingUnionValue:
+      return "AmbiguousBindingUnionValue";
+    case ErrorCode::kIncompatibleBindingUnionValue:
+      return "IncompatibleBindingUnionValue";
+    case ErrorCode::kNoNodesFound:
+      return "NoNodesFound";
+    case ErrorCode::kCycleDetected:
+      return "CycleDetected";
+    case ErrorCode::kUnreachableNodes:
+      return "UnreachableNodes";
+    case ErrorCode::kBranchNodeHasNoCondition:
+      return "BranchNodeHasNoCondition";
+    case ErrorCode::kBranchNodeHasNoDefault:
+      return "BranchNodeHasNoDefault";
   }
   return "Unknown";
 }

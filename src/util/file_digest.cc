@@ -38,8 +38,8 @@ Result<std::string> DirDigest(const std::string& path) {
   namespace fs = std::filesystem;
   std::error_code ec;
   std::vector<std::string> files;
-  for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(path, ec);
+       !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_regular_file(ec)) files.push_back(fs::relative(it->path(), path, ec).string());
   }
   if (ec) return IOError("cannot list " + path + ": " + ec.message());
@@ -62,9 +62,8 @@ std::optional<std::string> DigestFromBlobPath(const std::string& path) {
   std::string_view rest = std::string_view(path).substr(at + 7);
   if (rest.size() < 3 + 64 || rest[2] != '/') return std::nullopt;
   std::string_view hex = rest.substr(3, 64);
-  if (!std::all_of(hex.begin(), hex.end(), [](char c) {
-        return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-      })) {
+  if (!std::all_of(hex.begin(), hex.end(),
+                   [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); })) {
     return std::nullopt;
   }
   if (hex.substr(0, 2) != rest.substr(0, 2)) return std::nullopt;
@@ -81,7 +80,8 @@ std::optional<std::string> DigestFromS3Uri(std::string_view uri) {
   if (!uri.empty() && uri.back() == '/') uri.remove_suffix(1);
   const size_t slash = uri.rfind('/');
   constexpr size_t kTail = 5 + 3 + 64;  // "data/" "ab/" <sha256>
-  if (slash == std::string_view::npos || slash < 5 + kTail || slash + 1 == uri.size()) return std::nullopt;
+  if (slash == std::string_view::npos || slash < 5 + kTail || slash + 1 == uri.size())
+    return std::nullopt;
   const size_t data = slash - kTail;
   if (uri.substr(data, 5) != "data/" || uri[data - 1] != '/') return std::nullopt;
   return DigestFromBlobPath("/blobs/" + std::string(uri.substr(data + 5, 3 + 64)));

@@ -32,7 +32,8 @@ std::string ProcessIdentity(pid_t pid) {
   }
   if (pos == std::string_view::npos) return "";
   size_t end = text.find(' ', pos + 1);
-  std::string_view start = text.substr(pos + 1, end == std::string_view::npos ? end : end - pos - 1);
+  std::string_view start =
+      text.substr(pos + 1, end == std::string_view::npos ? end : end - pos - 1);
   // A zombie has exited: its identity no longer names a running process.
   size_t state = close + 2;
   if (state < text.size() && (text[state] == 'Z' || text[state] == 'X')) return "";

@@ -6,7 +6,8 @@ SourceFile::SourceFile(std::string path, std::string text)
     : path_(std::move(path)), text_(std::move(text)) {
   line_starts_.push_back(0);
   for (size_t i = 0; i < text_.size(); ++i) {
-    if (text_[i] == '\n' && i + 1 < text_.size()) line_starts_.push_back(static_cast<uint32_t>(i + 1));
+    if (text_[i] == '\n' && i + 1 < text_.size())
+      line_starts_.push_back(static_cast<uint32_t>(i + 1));
   }
 }
 

@@ -92,7 +92,6 @@ void CivilFromDays(int64_t z, int64_t& y, int& m, int& d) {
   y = yoe + era * 400 + (m <= 2);
 }
 
-
 std::optional<int64_t> ParseDatetime(std::string_view text) {
   Cursor c{text};
   auto year = c.Digits(4);

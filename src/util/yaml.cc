@@ -197,24 +197,36 @@ ScalarKind Node::Resolve() const {
 
 std::string Node::Describe() const {
   switch (kind) {
-    case NodeKind::kNull: return "null";
-    case NodeKind::kSeq: return "a list";
-    case NodeKind::kMap: return "a mapping";
-    case NodeKind::kScalar: break;
+    case NodeKind::kNull:
+      return "null";
+    case NodeKind::kSeq:
+      return "a list";
+    case NodeKind::kMap:
+      return "a mapping";
+    case NodeKind::kScalar:
+      break;
   }
   std::string shown = text.size() > 40 ? text.substr(0, 37) + "..." : text;
   switch (Resolve()) {
-    case ScalarKind::kNull: return "null";
-    case ScalarKind::kBool: return "a bool " + shown;
-    case ScalarKind::kInt: return "an int " + shown;
-    case ScalarKind::kFloat: return "a float " + shown;
-    case ScalarKind::kStr: break;
+    case ScalarKind::kNull:
+      return "null";
+    case ScalarKind::kBool:
+      return "a bool " + shown;
+    case ScalarKind::kInt:
+      return "an int " + shown;
+    case ScalarKind::kFloat:
+      return "a float " + shown;
+    case ScalarKind::kStr:
+      break;
   }
   std::string out = "a string \"";
   for (char c : shown) {
-    if (c == '\n') out += "\\n";
-    else if (c == '"') out += "\\\"";
-    else out += c;
+    if (c == '\n')
+      out += "\\n";
+    else if (c == '"')
+      out += "\\\"";
+    else
+      out += c;
   }
   return out + "\"";
 }
@@ -245,7 +257,8 @@ class DocumentBuilder : public YAML::EventHandler {
     }
     const Node* target = anchors_[anchor];
     for (const Frame& f : stack_) {
-      if (f.node == target) throw BuildError{"an alias refers to its own enclosing node", Line(mark), Col(mark)};
+      if (f.node == target)
+        throw BuildError{"an alias refers to its own enclosing node", Line(mark), Col(mark)};
     }
     ++aliases_;
     // An alias repeats its anchor's whole content: all of it counts again.
@@ -283,9 +296,9 @@ class DocumentBuilder : public YAML::EventHandler {
  private:
   struct Frame {
     Node* node;
-    uint64_t size;             // nodes under this one, after alias expansion
-    const Node* pending_key;   // maps: the key waiting for its value
-    YAML::anchor_t anchor;     // 0 when not anchored
+    uint64_t size;            // nodes under this one, after alias expansion
+    const Node* pending_key;  // maps: the key waiting for its value
+    YAML::anchor_t anchor;    // 0 when not anchored
   };
 
   static uint32_t Line(const YAML::Mark& m) { return static_cast<uint32_t>(m.line + 1); }
@@ -314,8 +327,9 @@ class DocumentBuilder : public YAML::EventHandler {
     if (tag == "tag:yaml.org,2002:float") return ScalarKind::kFloat;
     if (tag == "tag:yaml.org,2002:bool") return ScalarKind::kBool;
     if (tag == "tag:yaml.org,2002:null") return ScalarKind::kNull;
-    throw BuildError{"unsupported YAML tag '" + tag + "' (only !!str, !!int, !!float, !!bool, !!null)",
-                     Line(mark), Col(mark)};
+    throw BuildError{
+        "unsupported YAML tag '" + tag + "' (only !!str, !!int, !!float, !!bool, !!null)",
+        Line(mark), Col(mark)};
   }
 
   static void CheckCollectionTag(const std::string& tag, const char* expected,
@@ -350,7 +364,8 @@ class DocumentBuilder : public YAML::EventHandler {
   void Attach(const Node* n, uint64_t size, uint64_t added) {
     total_ += added;
     if (total_ > limits_.max_nodes) {
-      throw BuildError{"the document expands to more than " + std::to_string(limits_.max_nodes) + " nodes" +
+      throw BuildError{"the document expands to more than " + std::to_string(limits_.max_nodes) +
+                           " nodes" +
                            (aliases_ > 0 ? " (aliases repeat their anchor's content)" : ""),
                        n->line, n->col};
     }
@@ -364,9 +379,9 @@ class DocumentBuilder : public YAML::EventHandler {
       f.node->items.push_back(n);
     } else if (f.pending_key == nullptr) {
       if (n->kind != NodeKind::kScalar) {
-        throw BuildError{n->kind == NodeKind::kNull ? "empty mapping key"
-                                                    : "mapping keys must be plain text, not " +
-                                                          n->Describe(),
+        throw BuildError{n->kind == NodeKind::kNull
+                             ? "empty mapping key"
+                             : "mapping keys must be plain text, not " + n->Describe(),
                          n->line, n->col};
       }
       f.pending_key = n;
@@ -397,8 +412,8 @@ class DocumentBuilder : public YAML::EventHandler {
                              [](const Node* i) { return i->kind == NodeKind::kMap; })) {
         sources.insert(sources.end(), e.second->items.begin(), e.second->items.end());
       } else {
-        throw BuildError{"a merge key '<<' takes a mapping or a list of mappings",
-                         e.second->line, e.second->col};
+        throw BuildError{"a merge key '<<' takes a mapping or a list of mappings", e.second->line,
+                         e.second->col};
       }
     }
     auto present = [&](const std::string& key) {
@@ -432,8 +447,8 @@ ParseResult Parse(std::shared_ptr<const SourceFile> source, const Limits& limits
   // mark, and turns a NUL into bytes that are not UTF-8: such strings could not be written
   // back as JSON or YAML that reads the same (found by tests/fuzz, type target). So, as YAML
   // and JSON require, only UTF-8 text without C0 control characters other than tab and line
-  // breaks is parsed. Workflow files are checked earlier with a friendlier message; this covers --input
-  // text, input documents and task outputs.
+  // breaks is parsed. Workflow files are checked earlier with a friendlier message; this covers
+  // --input text, input documents and task outputs.
   std::optional<size_t> bad = FindInvalidUtf8(text);
   const char* what = "not valid UTF-8";
   for (size_t i = 0; !bad && i < text.size(); ++i) {

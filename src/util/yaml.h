@@ -29,10 +29,10 @@ struct Node {
   // `"5"` a string. Explicit tags (!!str, !!int...) set `forced` instead.
   bool plain = false;
   std::optional<ScalarKind> forced;
-  uint32_t line = 0;  // 1-based
-  uint32_t col = 0;   // 1-based
-  std::string text;   // scalar text
-  std::vector<const Node*> items;                           // kSeq
+  uint32_t line = 0;                                         // 1-based
+  uint32_t col = 0;                                          // 1-based
+  std::string text;                                          // scalar text
+  std::vector<const Node*> items;                            // kSeq
   std::vector<std::pair<const Node*, const Node*>> entries;  // kMap: key (a scalar), value
 
   SourceLoc loc(const SourceFile* file) const { return {file, line, col}; }
@@ -59,8 +59,8 @@ std::optional<bool> ParseBool(std::string_view text);     // true/True/TRUE, fal
 bool IsNullText(std::string_view text);                   // "", ~, null, Null, NULL
 
 struct Limits {
-  uint32_t max_depth = 128;          // nested collections
-  uint64_t max_nodes = 2'000'000;    // after alias expansion
+  uint32_t max_depth = 128;        // nested collections
+  uint64_t max_nodes = 2'000'000;  // after alias expansion
 };
 
 class Document {

@@ -12,7 +12,8 @@ TEST_CASE("stored options read back as written, envs with any characters include
   o.max_parallelism = 3;
   o.overwrite_cache = true;
   o.no_cache = false;
-  o.env = {{"A", "plain"}, {"QUOTES", "say \"hi\"\n\ttab"}, {"EMPTY", ""}, {"UNICODE", "h\xc3\xa9"}};
+  o.env = {
+      {"A", "plain"}, {"QUOTES", "say \"hi\"\n\ttab"}, {"EMPTY", ""}, {"UNICODE", "h\xc3\xa9"}};
   o.gate_default_timeout_nanos = 5'000'000'000;
   o.gate_hint = "pass --signal x=V";
   ExecutionOptions back;
@@ -47,7 +48,8 @@ TEST_CASE("damaged stored options are refused") {
 }
 
 TEST_CASE("stored signals come back for the gates that still take them") {
-  std::map<std::string, Value> sent = {{"lr", Value::Float(0.5)}, {"ok", Value::Bool(true)}, {"gone", Value::Int(1)}};
+  std::map<std::string, Value> sent = {
+      {"lr", Value::Float(0.5)}, {"ok", Value::Bool(true)}, {"gone", Value::Int(1)}};
   const std::string json = SignalsJson(sent);
   std::map<std::string, Type> gates = {{"lr", Type::Float()}, {"ok", Type::Bool()}};
   auto back = ReadSignalsJson(json, gates);

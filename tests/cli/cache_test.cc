@@ -126,7 +126,8 @@ tasks:
   CHECK(run(6) == "CACHE_HIT");
 }
 
-TEST_CASE("flyte run --overwrite-cache runs the task again and --no-cache bypasses the cache", "[process]") {
+TEST_CASE("flyte run --overwrite-cache runs the task again and --no-cache bypasses the cache",
+          "[process]") {
   CacheFixture f;
   const std::string file = f.Write("add.yaml", AddFile("true", kPlusOne));
   CHECK(f.Run(file) == "CACHE_POPULATED");

@@ -21,17 +21,20 @@ struct TreeRow {
   std::string parent, kind, phase, cache;
 };
 
-TEST_CASE("a dynamic map, a map in a subworkflow in a branch, a launch plan and gates run; "
-          "--details shows the tree",
-          "[process]") {
+TEST_CASE(
+    "a dynamic map, a map in a subworkflow in a branch, a launch plan and gates run; "
+    "--details shows the tree",
+    "[process]") {
   CliFixture f;
-  auto report = f.Json({"run", kControlFlow, "control_flow", "--name", "cf1", "--signal", "factor=3",
-                        "--approve", "publish"});
+  auto report = f.Json({"run", kControlFlow, "control_flow", "--name", "cf1", "--signal",
+                        "factor=3", "--approve", "publish"});
   REQUIRE(report["phase"] == "SUCCEEDED");
   // plan: 1+4+9+16 = 30; route takes the subworkflow: 30^2 + 4^2 = 916; the launch plan
   // doubles it (factor fixed at 2); apply multiplies by the signal; publish passes it through.
-  CHECK(report["outputs"] == nlohmann::json::parse(
-      R"({"planned": 30, "routed": 916, "doubled": 1832, "scaled": 5496, "published": 5496})"));
+  CHECK(
+      report["outputs"] ==
+      nlohmann::json::parse(
+          R"({"planned": 30, "routed": 916, "doubled": 1832, "scaled": 5496, "published": 5496})"));
   CHECK(ReportNode(report, "route/else")["phase"] == "SKIPPED");
 
   auto details = f.Json({"get", "execution", "cf1", "--details"});
@@ -39,14 +42,15 @@ TEST_CASE("a dynamic map, a map in a subworkflow in a branch, a launch plan and 
   std::map<std::string, TreeRow> rows;
   for (const auto& n : details["nodes"]) {
     order.push_back(n["id"]);
-    rows[n["id"]] = {n["parent"].is_null() ? "" : n["parent"].get<std::string>(), n["kind"], n["phase"],
-                     n["cache_status"]};
+    rows[n["id"]] = {n["parent"].is_null() ? "" : n["parent"].get<std::string>(), n["kind"],
+                     n["phase"], n["cache_status"]};
   }
   // Each node is followed by its children, in the order they started.
   const std::vector<std::string> expected = {
-      "plan", "plan/sq", "plan/sq[0]", "plan/sq[1]", "plan/sq[2]", "plan/sq[3]", "plan/add",
-      "route", "route/else", "route/1", "route/1/sq", "route/1/sq[0]", "route/1/sq[1]", "route/1/add",
-      "child", "pause", "factor", "apply", "publish"};
+      "plan",       "plan/sq",       "plan/sq[0]",    "plan/sq[1]",  "plan/sq[2]",
+      "plan/sq[3]", "plan/add",      "route",         "route/else",  "route/1",
+      "route/1/sq", "route/1/sq[0]", "route/1/sq[1]", "route/1/add", "child",
+      "pause",      "factor",        "apply",         "publish"};
   CHECK(order == expected);
   CHECK(rows["plan/sq"].parent == "plan");
   CHECK(rows["plan/sq"].kind == "map");
@@ -80,8 +84,8 @@ TEST_CASE("a dynamic map, a map in a subworkflow in a branch, a launch plan and 
 
 TEST_CASE("the branch takes its else case for a small sum and skips the subworkflow", "[process]") {
   CliFixture f;
-  auto report = f.Json({"run", kControlFlow, "control_flow", "--input", "n=2", "--signal", "factor=1",
-                        "--approve", "publish"});
+  auto report = f.Json({"run", kControlFlow, "control_flow", "--input", "n=2", "--signal",
+                        "factor=1", "--approve", "publish"});
   CHECK(report["phase"] == "SUCCEEDED");
   CHECK(report["outputs"]["planned"] == 5);
   CHECK(report["outputs"]["routed"] == 5);
@@ -91,8 +95,8 @@ TEST_CASE("the branch takes its else case for a small sum and skips the subworkf
 
 TEST_CASE("rejecting the approve gate fails the run and runs the on_failure handler", "[process]") {
   CliFixture f;
-  ProcessResult r = f.Flyte({"run", kControlFlow, "control_flow", "--signal", "factor=2", "--reject",
-                             "publish", "-o", "json"});
+  ProcessResult r = f.Flyte({"run", kControlFlow, "control_flow", "--signal", "factor=2",
+                             "--reject", "publish", "-o", "json"});
   INFO(Describe(r));
   REQUIRE(r.exit_code == 1);
   auto report = nlohmann::json::parse(r.out);
@@ -105,8 +109,8 @@ TEST_CASE("rejecting the approve gate fails the run and runs the on_failure hand
 
 TEST_CASE("a signal value of the wrong type is refused before anything runs", "[process]") {
   CliFixture f;
-  ProcessResult r = f.Flyte({"run", kControlFlow, "control_flow", "--signal", "factor=lots", "--approve",
-                             "publish"});
+  ProcessResult r = f.Flyte(
+      {"run", kControlFlow, "control_flow", "--signal", "factor=lots", "--approve", "publish"});
   INFO(Describe(r));
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("factor") != std::string::npos);

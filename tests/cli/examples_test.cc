@@ -39,7 +39,8 @@ TEST_CASE("examples/files.yaml passes a file and a folder between tasks", "[proc
   CHECK(text.str() == "2 parts\nnested\npart 1\npart 2\n");
 }
 
-TEST_CASE("examples/ml_pipeline.yaml trains, selects, packages and publishes a model", "[process][examples]") {
+TEST_CASE("examples/ml_pipeline.yaml trains, selects, packages and publishes a model",
+          "[process][examples]") {
   CliFixture f;
   const std::string registry = f.tmp / "registry";
   auto report = f.Json({"run", Example("ml_pipeline.yaml"), "ml_pipeline", "--approve", "review",
@@ -55,9 +56,9 @@ TEST_CASE("examples/ml_pipeline.yaml trains, selects, packages and publishes a m
 
 TEST_CASE("examples/etl.yaml extracts, transforms dynamically and loads", "[process][examples]") {
   CliFixture f;
-  Child c(testing::FlyteArgv(f.home(), {"run", Example("etl.yaml"), "etl", "--input", "day=2026-11-22",
-                                        "--input", "settle_time=0s", "--signal", "warehouse_ready=true",
-                                        "-o", "json"}),
+  Child c(testing::FlyteArgv(
+              f.home(), {"run", Example("etl.yaml"), "etl", "--input", "day=2026-11-22", "--input",
+                         "settle_time=0s", "--signal", "warehouse_ready=true", "-o", "json"}),
           {"FLYTE_HOME=" + f.home(), "TERM=dumb", "FLYTE_SECRET_SALES_API_TOKEN=dev",
            "FLYTE_SECRET_WAREHOUSE_PASSWORD=dev"});
   ProcessResult r = c.Wait();

@@ -15,7 +15,8 @@ TEST_CASE("memory is trimmed once the last execution has ended and nothing runs"
   testing::ManualClock clock;
   bool busy = false;
   int trimmed = 0;
-  IdleTrim trim(clock, 2 * kSecond, [&] { return busy; }, [&] { ++trimmed; });
+  IdleTrim trim(
+      clock, 2 * kSecond, [&] { return busy; }, [&] { ++trimmed; });
   ExecutionState e;
   e.phase = ExecutionPhase::kRunning;
   trim.OnExecution(e);  // not an end: arms nothing

@@ -94,7 +94,8 @@ workflows:
 std::vector<std::string> FilesContaining(const std::string& dir, const std::string& needle) {
   std::vector<std::string> out;
   for (const auto& e : fs::recursive_directory_iterator(dir)) {
-    if (e.is_regular_file() && ReadFile(e.path()).find(needle) != std::string::npos) out.push_back(e.path());
+    if (e.is_regular_file() && ReadFile(e.path()).find(needle) != std::string::npos)
+      out.push_back(e.path());
   }
   return out;
 }
@@ -118,7 +119,8 @@ TEST_CASE("a task that declares no secret cannot read flyte's secrets from /proc
   REQUIRE(r.exit_code == 1);
   CHECK(r.err.find("bad password [secret]") != std::string::npos);
 
-  Child both(FlyteArgv(f.home(), {"run", file, "both", "--max-parallelism", "2", "-o", "json"}), env);
+  Child both(FlyteArgv(f.home(), {"run", file, "both", "--max-parallelism", "2", "-o", "json"}),
+             env);
   r = both.Wait();
   INFO(Describe(r));
   REQUIRE(r.exit_code == 0);
@@ -154,7 +156,8 @@ TEST_CASE("flyte's own /proc/PID/environ is unreadable to its tasks run as a use
     REQUIRE(::chown(f.tmp.path().c_str(), 65534, 65534) == 0);
     REQUIRE(::chown(f.home().c_str(), 65534, 65534) == 0);
     REQUIRE(::chown(file.c_str(), 65534, 65534) == 0);
-    argv.insert(argv.begin(), {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
+    argv.insert(argv.begin(),
+                {"/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"});
   }
   std::vector<std::string> env = FlyteEnv(f.home());
   env.push_back(std::string("FLYTE_SECRET_DB=") + kSecret);
@@ -242,7 +245,8 @@ TEST_CASE("a process a task started in another session ends with flyte run, on C
   const std::string file = f.Write("escape.yaml", kEscape);
   const std::string escaped = f.tmp / "escaped";
   Cleanup cleanup{escaped};
-  Child run(FlyteArgv(f.home(), {"run", file, "escape", "-i", "escaped=" + escaped, "-v"}), FlyteEnv(f.home()));
+  Child run(FlyteArgv(f.home(), {"run", file, "escape", "-i", "escaped=" + escaped, "-v"}),
+            FlyteEnv(f.home()));
   REQUIRE(run.WaitForStderr("ready"));
   const pid_t pid = PidIn(escaped);
   REQUIRE(pid > 1);
@@ -258,13 +262,15 @@ TEST_CASE("a process a task started in another session ends with flyte run, on C
   CHECK(WaitEnded(pid));
 }
 
-TEST_CASE("a process a task started in another session is gone when flyte run reports the task done",
-          "[process][tree]") {
+TEST_CASE(
+    "a process a task started in another session is gone when flyte run reports the task done",
+    "[process][tree]") {
   CliFixture f;
   const std::string file = f.Write("escape.yaml", kEscape);
   const std::string escaped = f.tmp / "escaped";
   Cleanup cleanup{escaped};
-  Child run(FlyteArgv(f.home(), {"run", file, "exits_then_check", "-i", "escaped=" + escaped, "-o", "json"}),
+  Child run(FlyteArgv(f.home(),
+                      {"run", file, "exits_then_check", "-i", "escaped=" + escaped, "-o", "json"}),
             FlyteEnv(f.home()));
   ProcessResult r = run.Wait();
   INFO(Describe(r));
@@ -278,7 +284,8 @@ TEST_CASE("a process a task started in another session ends when the task times 
   const std::string file = f.Write("escape.yaml", kEscape);
   const std::string escaped = f.tmp / "escaped";
   Cleanup cleanup{escaped};
-  Child run(FlyteArgv(f.home(), {"run", file, "limited", "-i", "escaped=" + escaped}), FlyteEnv(f.home()));
+  Child run(FlyteArgv(f.home(), {"run", file, "limited", "-i", "escaped=" + escaped}),
+            FlyteEnv(f.home()));
   ProcessResult r = run.Wait();
   INFO(Describe(r));
   CHECK(r.exit_code == 1);

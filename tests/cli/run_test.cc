@@ -275,7 +275,8 @@ bool ParseXml(const std::string& xml, std::vector<std::string>* elements, std::s
   return true;
 }
 
-TEST_CASE("flyte run --junit writes one testcase per node and a failure for the failed one", "[process]") {
+TEST_CASE("flyte run --junit writes one testcase per node and a failure for the failed one",
+          "[process]") {
   CliFixture f;
   const std::string file = f.Write("fail.yaml", kFailing);
   const std::string report = f.tmp / "junit.xml";
@@ -363,7 +364,8 @@ workflows:
     pid_t& pgid;
     ~Reaper() { testing::KillGroup(pgid); }
   } reaper{pgid};
-  testing::Child run(testing::FlyteArgv(f.home(), {"run", file, "-v"}), testing::FlyteEnv(f.home()));
+  testing::Child run(testing::FlyteArgv(f.home(), {"run", file, "-v"}),
+                     testing::FlyteEnv(f.home()));
   INFO(run.err());
   REQUIRE(run.WaitForStderr("nap | started "));
   pgid = std::stoi(run.err().substr(run.err().find("nap | started ") + 14));

@@ -12,7 +12,8 @@ namespace {
 using testing::TempDir;
 
 TEST_CASE("config/server.yaml documents exactly the defaults", "[config]") {
-  Result<ServeConfig> shipped = LoadServeConfig(std::string(FLYTE_SOURCE_DIR) + "/config/server.yaml");
+  Result<ServeConfig> shipped =
+      LoadServeConfig(std::string(FLYTE_SOURCE_DIR) + "/config/server.yaml");
   INFO(shipped.status().message());
   REQUIRE(shipped.ok());
   ServeConfig d;
@@ -46,15 +47,18 @@ TEST_CASE("raw_data_prefix is read at the top or in the kubernetes section, and 
   Result<ServeConfig> top = LoadServeConfig(tmp.Write("a.yaml", "raw_data_prefix: s3://b/p\n"));
   REQUIRE(top.ok());
   CHECK(top->raw_data_prefix == "s3://b/p");
-  Result<ServeConfig> kube =
-      LoadServeConfig(tmp.Write("b.yaml", "kubernetes: {enabled: false, raw_data_prefix: s3://b/k}\n"));
+  Result<ServeConfig> kube = LoadServeConfig(
+      tmp.Write("b.yaml", "kubernetes: {enabled: false, raw_data_prefix: s3://b/k}\n"));
   REQUIRE(kube.ok());
   CHECK(kube->raw_data_prefix == "s3://b/k");
-  const std::string both = tmp.Write("c.yaml", "raw_data_prefix: s3://b/p\nkubernetes: {raw_data_prefix: s3://b/k}\n");
+  const std::string both =
+      tmp.Write("c.yaml", "raw_data_prefix: s3://b/p\nkubernetes: {raw_data_prefix: s3://b/k}\n");
   Result<ServeConfig> differ = LoadServeConfig(both);
   REQUIRE_FALSE(differ.ok());
-  CHECK(differ.status().message() ==
-        both + ": raw_data_prefix and kubernetes.raw_data_prefix differ (s3://b/p, s3://b/k): set one");
+  CHECK(
+      differ.status().message() ==
+      both +
+          ": raw_data_prefix and kubernetes.raw_data_prefix differ (s3://b/p, s3://b/k): set one");
 }
 
 TEST_CASE("the kubernetes section turns Pods on, with its settings", "[config]") {
@@ -133,16 +137,21 @@ TEST_CASE("config mistakes name the file, line and column", "[config]") {
         "raw_data_prefix");
   CHECK(error("kubernetes:\n  delete_pods: never\n") ==
         ":2:16: 'kubernetes.delete_pods' must be one of always, on_success, got 'never'");
-  CHECK(error("log:\n  format: xml\n") == ":2:11: 'log.format' must be one of text, json, got 'xml'");
-  CHECK(error("tasks:\n  abort_grace: soon\n") ==
-        ":2:16: 'tasks.abort_grace' must be a duration such as 10s or 1m30s, got a string \"soon\"");
+  CHECK(error("log:\n  format: xml\n") ==
+        ":2:11: 'log.format' must be one of text, json, got 'xml'");
+  CHECK(
+      error("tasks:\n  abort_grace: soon\n") ==
+      ":2:16: 'tasks.abort_grace' must be a duration such as 10s or 1m30s, got a string \"soon\"");
   CHECK(error("http: {max_connections: 1}\n") ==
         ":1:25: 'http.max_connections' must be an integer from 4 to 65536, got an int 1");
   CHECK(error("http: {allowed_origins: [evil.example/x]}\n") ==
-        ": http.allowed_origins takes origins such as https://tools.example:8443 (scheme, host and port, no "
+        ": http.allowed_origins takes origins such as https://tools.example:8443 (scheme, host and "
+        "port, no "
         "path) or *, got 'evil.example/x'");
-  CHECK(error("http: {allowed_hosts: web}\n") == ":1:23: 'http.allowed_hosts' must be a list of text, got a string \"web\"");
-  CHECK(error("insecure: maybe\n") == ":1:11: 'insecure' must be true or false, got a string \"maybe\"");
+  CHECK(error("http: {allowed_hosts: web}\n") ==
+        ":1:23: 'http.allowed_hosts' must be a list of text, got a string \"web\"");
+  CHECK(error("insecure: maybe\n") ==
+        ":1:11: 'insecure' must be true or false, got a string \"maybe\"");
   CHECK(error("webhooks: 3\n") == ":1:11: 'webhooks' must be a mapping, got an int 3");
   CHECK(error("listen: [a\n").find("invalid YAML") != std::string::npos);
   Result<ServeConfig> missing = LoadServeConfig(tmp / "nope.yaml");

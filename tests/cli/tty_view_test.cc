@@ -83,7 +83,9 @@ class PtyChild {
   PtyChild& operator=(const PtyChild&) = delete;
 
   // Types `text` on the terminal.
-  void Type(const std::string& text) { REQUIRE(::write(master_, text.data(), text.size()) == static_cast<ssize_t>(text.size())); }
+  void Type(const std::string& text) {
+    REQUIRE(::write(master_, text.data(), text.size()) == static_cast<ssize_t>(text.size()));
+  }
 
   // What the terminal received so far, with the "\r\n" of its output processing back to "\n".
   std::string output() const {
@@ -270,10 +272,9 @@ TEST_CASE("on a terminal flyte run draws a live view, then the summary and the o
   INFO(Describe(r));
   CHECK(r.exit_code == 0);
   // The view is cleared before the summary, which stays, followed by the outputs (stdout).
-  CHECK(std::regex_match(AfterLastClear(r.out),
-                         std::regex("✔ wf SUCCEEDED in " + kMillis +
-                                    " · 3 succeeded · execution tty-ok\n"
-                                    "answer: the answer is 42\n")));
+  CHECK(std::regex_match(AfterLastClear(r.out), std::regex("✔ wf SUCCEEDED in " + kMillis +
+                                                           " · 3 succeeded · execution tty-ok\n"
+                                                           "answer: the answer is 42\n")));
   CHECK(CountOccurrences(r.out, "✔ wf SUCCEEDED") == 1);
   // The terminal gets the view, not the plain per-change lines of a pipe.
   CHECK(r.out.find("hold SUCCEEDED") == std::string::npos);
@@ -286,8 +287,8 @@ TEST_CASE("flyte run --remote on a terminal shows the same live view, fed by the
   Home h;
   const std::string file = h.tmp.Write("gated.yaml", kGated);
   const std::string gate = h.tmp / "go";
-  PtyChild c(FlyteArgv(h.home(), {"run", "--remote", file, "--input", "gate=" + gate, "--name", "tty-remote",
-                                  "--endpoint", server.url}),
+  PtyChild c(FlyteArgv(h.home(), {"run", "--remote", file, "--input", "gate=" + gate, "--name",
+                                  "tty-remote", "--endpoint", server.url}),
              h.Env("TERM=xterm"));
   const std::regex running =
       LiveView("wf", "tty-remote", "1/3 · 1 succeeded · 0 failed · 1 running · 0 queued", "hold");
@@ -299,10 +300,9 @@ TEST_CASE("flyte run --remote on a terminal shows the same live view, fed by the
   ProcessResult r = c.Wait();
   INFO(Describe(r));
   CHECK(r.exit_code == 0);
-  CHECK(std::regex_match(AfterLastClear(r.out),
-                         std::regex("✔ wf SUCCEEDED in " + kMillis +
-                                    " · 3 succeeded · execution tty-remote\n"
-                                    "answer: the answer is 42\n")));
+  CHECK(std::regex_match(AfterLastClear(r.out), std::regex("✔ wf SUCCEEDED in " + kMillis +
+                                                           " · 3 succeeded · execution tty-remote\n"
+                                                           "answer: the answer is 42\n")));
   CHECK(r.out.find("hold SUCCEEDED") == std::string::npos);
 }
 
@@ -355,7 +355,8 @@ TEST_CASE("on a terminal the live view counts the workflow's nodes and shows a m
   CHECK(r.out.find("sq[3]") == std::string::npos);  // items are not listed one by one
 }
 
-TEST_CASE("on a terminal a gate's question stays on screen while the view is paused", "[process][tty]") {
+TEST_CASE("on a terminal a gate's question stays on screen while the view is paused",
+          "[process][tty]") {
   Home h;
   const std::string go = h.tmp / "go", done = h.tmp / "done";
   const std::string file = h.tmp.Write("gate.yaml", R"yaml(
@@ -410,8 +411,10 @@ TEST_CASE("on a narrow terminal every line of the live view fits on one line", "
   const std::string gate = h.tmp / "go";
   PtyChild c(FlyteArgv(h.home(), {"run", file, "--input", "gate=" + gate, "--name", "narrow"}),
              h.Env("TERM=xterm"), /*columns=*/80);
-  const std::regex running("(█|░)+ 1/3 · 1 succeeded · 0 failed · 1 running · 0 queued\x1b\\[K\n"
-                           "  " + kSpinner + " hold  " + kMillis + "\x1b\\[K\n");
+  const std::regex running(
+      "(█|░)+ 1/3 · 1 succeeded · 0 failed · 1 running · 0 queued\x1b\\[K\n"
+      "  " +
+      kSpinner + " hold  " + kMillis + "\x1b\\[K\n");
   {
     INFO("output so far:\n" << c.output());
     REQUIRE(c.WaitFor(running));

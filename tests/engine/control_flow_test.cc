@@ -36,7 +36,8 @@ workflows:
     outputs: {y: "{{ sub.y }}"}
     nodes:
       sub: {workflow: inner, inputs: {x: 3}}
-)"), "outer");
+)"),
+                                    "outer");
   uint64_t id = f.Running("sub/sq");
   CHECK(f.runner.launch(id).inputs == std::vector<Value>{Value::Int(3)});
   CHECK(f.Node(e, "sub/sq").parent == "sub");
@@ -95,8 +96,8 @@ workflows:
 
 TEST_CASE("a map runs one item per element, at most `concurrency` at once, in input order") {
   EngineFixture f;
-  const ExecutionState& e = f.Start(Yaml(kMap), "w",
-                                    {Value::FromList({Value::Int(1), Value::Int(2), Value::Int(3)})});
+  const ExecutionState& e =
+      f.Start(Yaml(kMap), "w", {Value::FromList({Value::Int(1), Value::Int(2), Value::Int(3)})});
   CHECK(f.runner.running_ids().size() == 2);
   uint64_t second = f.Running("sq[1]");
   f.runner.Succeed(second, {Value::Int(4)});
@@ -129,7 +130,8 @@ workflows:
     nodes:
       sq: {map: square, inputs: {x: "{{ inputs.xs }}"}, min_success_ratio: 0.5}
 )";
-  std::vector<Value> four = {Value::FromList({Value::Int(1), Value::Int(2), Value::Int(3), Value::Int(4)})};
+  std::vector<Value> four = {
+      Value::FromList({Value::Int(1), Value::Int(2), Value::Int(3), Value::Int(4)})};
   SECTION("enough succeed") {
     EngineFixture f;
     const ExecutionState& e = f.Start(Yaml(yaml), "w", four);
@@ -138,7 +140,8 @@ workflows:
     f.runner.FailUser(f.Running("sq[2]"));
     f.runner.Succeed(f.Running("sq[3]"), {Value::Int(16)});
     REQUIRE(e.phase == ExecutionPhase::kSucceeded);
-    CHECK(e.outputs == std::vector<Value>{Value::FromList({Value(), Value::Int(4), Value(), Value::Int(16)})});
+    CHECK(e.outputs ==
+          std::vector<Value>{Value::FromList({Value(), Value::Int(4), Value(), Value::Int(16)})});
   }
   SECTION("too many fail") {
     EngineFixture f;
@@ -172,7 +175,8 @@ workflows:
     nodes:
       sq: {map: square, inputs: {x: "{{ inputs.xs }}"}}
 )");
-  const ExecutionState& first = f.Start(yaml, "w", {Value::FromList({Value::Int(1), Value::Int(2)})});
+  const ExecutionState& first =
+      f.Start(yaml, "w", {Value::FromList({Value::Int(1), Value::Int(2)})});
   f.runner.FailUser(f.Running("sq[0]"));
   f.clock.Advance(0);
   f.runner.Succeed(f.Running("sq[0]"), {Value::Int(1)});
@@ -180,7 +184,8 @@ workflows:
   CHECK(f.Node(first, "sq[0]").attempts.size() == 2);
   CHECK(first.phase == ExecutionPhase::kSucceeded);
   size_t spawned = f.runner.started.size();
-  const ExecutionState& second = f.Start(yaml, "w", {Value::FromList({Value::Int(2), Value::Int(3)})});
+  const ExecutionState& second =
+      f.Start(yaml, "w", {Value::FromList({Value::Int(2), Value::Int(3)})});
   CHECK(f.Node(second, "sq[0]").cache == CacheStatus::kHit);
   CHECK(f.runner.started.size() == spawned + 1);  // only x=3 runs
 }
@@ -193,7 +198,8 @@ workflows:
     nodes:
       pause: {sleep: 30s}
       after: {task: noop, after: [pause]}
-)"), "w");
+)"),
+                                    "w");
   CHECK(f.runner.started.empty());
   f.clock.Advance(30 * kSecond - 1);
   CHECK(f.runner.started.empty());
@@ -258,12 +264,14 @@ workflows:
       run: {launch_plan: fixed_b, inputs: {a: 1}}
 launch_plans:
   fixed_b: {workflow: child, fixed_inputs: {b: 2}}
-)"), "parent");
+)"),
+                                    "parent");
   const ExecutionState* child = f.engine.Find({e.key.project, e.key.domain, e.key.name + "-run"});
   REQUIRE(child != nullptr);
   CHECK(child->parent == e.key.name + "/run");
   uint64_t id = f.Running("s");
-  CHECK(f.runner.launch(id).inputs == std::vector<Value>{Value::FromList({Value::Int(1), Value::Int(2)})});
+  CHECK(f.runner.launch(id).inputs ==
+        std::vector<Value>{Value::FromList({Value::Int(1), Value::Int(2)})});
   f.runner.Succeed(id, {Value::Int(3)});
   CHECK(child->phase == ExecutionPhase::kSucceeded);
   CHECK(e.phase == ExecutionPhase::kSucceeded);
@@ -283,11 +291,13 @@ workflows:
     inputs: {who: {type: str, default: ops}}
     on_failure: {task: notify}
     nodes: {b: {task: boom}}
-)", "w");
+)",
+                                    "w");
   f.runner.FailUser(f.Running("b"), "exit code 2", 2);
   uint64_t handler = f.Running("on_failure");
   CHECK(e.phase == ExecutionPhase::kFailing);
-  CHECK(f.runner.launch(handler).inputs == std::vector<Value>{Value::Str("ops"), Value::Str("exit code 2")});
+  CHECK(f.runner.launch(handler).inputs ==
+        std::vector<Value>{Value::Str("ops"), Value::Str("exit code 2")});
   f.runner.Succeed(handler);
   CHECK(e.phase == ExecutionPhase::kFailed);
   CHECK(e.error->message == "exit code 2");
@@ -295,7 +305,8 @@ workflows:
 
 TEST_CASE("a map inside a subworkflow inside a branch runs, two levels deep") {
   EngineFixture f;
-  const ExecutionState& e = f.Start(Yaml(R"(
+  const ExecutionState& e =
+      f.Start(Yaml(R"(
 workflows:
   squares:
     inputs: {xs: "list[int]"}
@@ -311,7 +322,8 @@ workflows:
             workflow: squares
             inputs: {xs: "{{ inputs.xs }}"}
           - else: {fail: "not going"}
-)"), "w", {Value::FromList({Value::Int(2), Value::Int(3)}), Value::Bool(true)});
+)"),
+              "w", {Value::FromList({Value::Int(2), Value::Int(3)}), Value::Bool(true)});
   f.runner.Succeed(f.Running("pick/1/sq[0]"), {Value::Int(4)});
   f.runner.Succeed(f.Running("pick/1/sq[1]"), {Value::Int(9)});
   CHECK(e.phase == ExecutionPhase::kSucceeded);
@@ -332,7 +344,8 @@ workflows:
   w:
     outputs: {total: "{{ d.total }}"}
     nodes: {d: {task: fan, inputs: {n: 2}}}
-)"), "w");
+)"),
+                                    "w");
   char path[] = "/tmp/flyte-dyn-XXXXXX";
   int fd = mkstemp(path);
   REQUIRE(fd >= 0);
@@ -362,7 +375,8 @@ TEST_CASE("a dynamic fragment that does not compile fails the node with located 
 workflows:
   w:
     nodes: {d: {task: fan}}
-)"), "w");
+)"),
+                                    "w");
   char path[] = "/tmp/flyte-dyn-XXXXXX";
   int fd = mkstemp(path);
   REQUIRE(fd >= 0);
@@ -374,7 +388,8 @@ workflows:
   CHECK(e.phase == ExecutionPhase::kFailed);
   const std::string& msg = f.Node(e, "d").error->message;
   INFO(msg);
-  CHECK(msg.find(std::string(path) + ":2:14: error[TaskReferenceNotFound]: node 'sq' runs unknown task 'squar' (did you mean 'square'?)") != std::string::npos);
+  CHECK(msg.find(std::string(path) + ":2:14: error[TaskReferenceNotFound]: node 'sq' runs unknown "
+                                     "task 'squar' (did you mean 'square'?)") != std::string::npos);
   std::remove(path);
 }
 
@@ -405,12 +420,15 @@ workflows:
   w:
     outputs: {total: "{{ d.total }}"}
     nodes: {d: {task: outer, inputs: {n: 3}}}
-)"), "w");
+)"),
+                                    "w");
   const std::string first = Fragment(
-      "nodes:\n  in: {task: inner, inputs: {n: \"{{ inputs.n }}\"}}\noutputs: {total: \"{{ in.total }}\"}\n");
+      "nodes:\n  in: {task: inner, inputs: {n: \"{{ inputs.n }}\"}}\noutputs: {total: \"{{ "
+      "in.total }}\"}\n");
   const std::string second = Fragment(
       "nodes:\n  sq: {map: square, inputs: {x: [\"{{ inputs.n }}\", 2]}}\n"
-      "  sum: {task: add, inputs: {values: \"{{ sq.y }}\"}}\noutputs: {total: \"{{ sum.sum }}\"}\n");
+      "  sum: {task: add, inputs: {values: \"{{ sq.y }}\"}}\noutputs: {total: \"{{ sum.sum "
+      "}}\"}\n");
   AttemptResult r1;
   r1.dynamic_spec_path = first;
   f.runner.Finish(f.Running("d"), r1);
@@ -442,7 +460,8 @@ workflows:
       sq: {map: square, inputs: {x: [1, 2, 3, 4, 5]}}
       a: {task: noop}
       b: {task: noop}
-)"), "w");
+)"),
+                                    "w");
   // Three slots for seven tasks, whatever node they belong to.
   CHECK(f.runner.running_ids().size() == 3);
   while (!f.runner.running_ids().empty()) {

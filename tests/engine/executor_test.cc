@@ -50,7 +50,8 @@ tasks:
 workflows:
   w:
     nodes: {n: {task: flaky}}
-)", "w");
+)",
+                                    "w");
   f.runner.FailUser(f.Running("n"));
   CHECK(f.runner.running_ids().empty());  // waiting out the backoff
   CHECK(f.Node(e, "n").phase == NodePhase::kRunning);
@@ -80,7 +81,8 @@ tasks:
   t: {command: [t], retries: 0, retry_backoff: {initial: 0s}}
 workflows:
   w: {nodes: {n: {task: t}}}
-)", "w");
+)",
+                                    "w");
   f.runner.FailSystem(f.Running("n"));
   f.clock.Advance(0);
   f.runner.FailSystem(f.Running("n"));
@@ -99,7 +101,8 @@ tasks:
   slow: {command: [slow], timeout: 30s, retries: 1, retry_backoff: {initial: 0s}}
 workflows:
   w: {nodes: {n: {task: slow}}}
-)", "w");
+)",
+                                    "w");
   uint64_t first = f.Running("n");
   f.clock.Advance(30 * kSecond - 1);
   CHECK(f.runner.aborted.empty());
@@ -133,7 +136,8 @@ workflows:
       b: {task: t}
       c: {task: big}
       d: {task: t}
-)", "w", {}, o);
+)",
+                                    "w", {}, o);
   // First come first served among equals: a and b fill both slots.
   CHECK(f.runner.running_ids().size() == 2);
   f.runner.Succeed(f.Running("a"));
@@ -160,7 +164,8 @@ workflows:
       long1: {task: t}
       long2: {task: s, inputs: {x: "{{ long1.y }}"}}
       long3: {task: s, inputs: {x: "{{ long2.y }}"}}
-)", "w", {}, o);
+)",
+          "w", {}, o);
   CHECK(f.runner.NodeOf(f.runner.started.at(0)) == "long1");
 }
 
@@ -211,7 +216,8 @@ tasks:
   t: {command: [t]}
 workflows:
   w: {nodes: {a: {task: t}, b: {task: t}}}
-)", "w");
+)",
+                                    "w");
   REQUIRE(f.engine.Abort(e.key, "user asked").ok());
   CHECK(e.phase == ExecutionPhase::kAborting);
   CHECK(f.runner.aborted.size() == 2);

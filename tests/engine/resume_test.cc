@@ -100,7 +100,8 @@ TEST_CASE("resuming keeps succeeded nodes, adopts the running attempt and runs t
   CHECK(e.outputs == std::vector<Value>{Value::Int(4)});
 }
 
-TEST_CASE("resuming after a failed attempt continues with the next one and keeps the budget spent") {
+TEST_CASE(
+    "resuming after a failed attempt continues with the next one and keeps the budget spent") {
   EngineFixture f;
   auto prior = std::make_shared<PriorRun>();
   prior->nodes["a"] = Running({TaskPhase::kRetryableFailed});
@@ -127,9 +128,11 @@ TEST_CASE("resuming a map restores its finished items and adopts the others") {
   CHECK(f.Node(e, "m[0]").phase == NodePhase::kSucceeded);
   CHECK(f.runner.started.empty());
   REQUIRE(f.runner.adopted.size() == 2);  // m[1] and the unrecorded m[2]
-  for (uint64_t id : std::vector<uint64_t>(f.runner.adopted)) f.runner.Succeed(id, {Value::Int(99)});
+  for (uint64_t id : std::vector<uint64_t>(f.runner.adopted))
+    f.runner.Succeed(id, {Value::Int(99)});
   CHECK(e.phase == ExecutionPhase::kSucceeded);
-  CHECK(e.outputs == std::vector<Value>{Value::FromList({Value::Int(11), Value::Int(99), Value::Int(99)})});
+  CHECK(e.outputs ==
+        std::vector<Value>{Value::FromList({Value::Int(11), Value::Int(99), Value::Int(99)})});
 }
 
 TEST_CASE("recovering marks succeeded nodes RECOVERED and runs the failed ones afresh") {
@@ -181,7 +184,8 @@ TEST_CASE("recovering a map reuses its succeeded items and runs the failed one")
   CHECK(f.runner.launch(f.runner.started[0]).inputs == std::vector<Value>{Value::Int(20)});
   f.runner.Succeed(f.runner.started[0], {Value::Int(22)});
   CHECK(e.phase == ExecutionPhase::kSucceeded);
-  CHECK(e.outputs == std::vector<Value>{Value::FromList({Value::Int(11), Value::Int(22), Value::Int(33)})});
+  CHECK(e.outputs ==
+        std::vector<Value>{Value::FromList({Value::Int(11), Value::Int(22), Value::Int(33)})});
 }
 
 // What a restart took from a node's wait: time goes on while no server runs.
@@ -201,7 +205,8 @@ workflows:
     nodes:
       pause: {sleep: 30s}
       after: {task: noop, after: [pause]}
-)", "w");
+)",
+                                    "w");
   f.clock.Advance(10 * kSecond - 1);
   CHECK(f.runner.adopted.empty());
   f.clock.Advance(1);
@@ -225,7 +230,8 @@ workflows:
     outputs: {lr: "{{ lr.value }}"}
     nodes:
       lr: {signal: {name: lr, type: float}, timeout: 1h}
-)", "w");
+)",
+                                    "w");
   f.clock.Advance(10 * 60 * kSecond - 1);
   CHECK(f.Node(e, "lr").phase == NodePhase::kRunning);
   f.clock.Advance(1);
@@ -246,7 +252,8 @@ tasks:
   slow: {command: [slow], timeout: 30s}
 workflows:
   w: {nodes: {n: {task: slow}}}
-)", "w");
+)",
+                                    "w");
   REQUIRE(f.runner.adopted.size() == 1);
   f.clock.Advance(5 * kSecond - 1);
   CHECK(f.runner.aborted.empty());
@@ -280,7 +287,8 @@ workflows:
       run: {launch_plan: plan}
 launch_plans:
   plan: {workflow: inner}
-)", "outer");
+)",
+                                    "outer");
   CHECK(e.phase == ExecutionPhase::kSucceeded);
   CHECK(e.outputs == std::vector<Value>{Value::Int(5)});
 }

@@ -17,8 +17,9 @@ void CheckRegister(const std::string& body) {
   const std::string written = http::RegisterRequestJson(*r);
   Result<RegisterRequest> again = http::ParseRegisterRequest(written);
   FUZZ_CHECK(again.ok(), written + ": " + again.status().ToString());
-  FUZZ_CHECK(again->content == r->content && again->path == r->path && again->project == r->project &&
-                 again->domain == r->domain && again->version == r->version,
+  FUZZ_CHECK(again->content == r->content && again->path == r->path &&
+                 again->project == r->project && again->domain == r->domain &&
+                 again->version == r->version,
              written);
 }
 
@@ -28,11 +29,13 @@ void CheckCreate(const std::string& body) {
   const std::string written = http::CreateExecutionJson(*r);
   Result<CreateExecutionRequest> again = http::ParseCreateExecution(written);
   FUZZ_CHECK(again.ok(), written + ": " + again.status().ToString());
-  FUZZ_CHECK(again->project == r->project && again->domain == r->domain && again->name == r->name, written);
-  FUZZ_CHECK(again->target_kind == r->target_kind && again->target == r->target && again->version == r->version,
+  FUZZ_CHECK(again->project == r->project && again->domain == r->domain && again->name == r->name,
              written);
-  FUZZ_CHECK(again->text_inputs == r->text_inputs && again->env == r->env && again->labels == r->labels &&
-                 again->signals == r->signals,
+  FUZZ_CHECK(again->target_kind == r->target_kind && again->target == r->target &&
+                 again->version == r->version,
+             written);
+  FUZZ_CHECK(again->text_inputs == r->text_inputs && again->env == r->env &&
+                 again->labels == r->labels && again->signals == r->signals,
              written);
   FUZZ_CHECK(again->max_parallelism == r->max_parallelism && again->no_cache == r->no_cache &&
                  again->overwrite_cache == r->overwrite_cache,
@@ -46,7 +49,8 @@ void CheckSignal(const std::string& body) {
   const std::string written = http::SignalRequestJson(*r);
   Result<http::SignalRequest> again = http::ParseSignalRequest(written);
   FUZZ_CHECK(again.ok(), written + ": " + again.status().ToString());
-  FUZZ_CHECK(again->execution.project == r->execution.project && again->execution.domain == r->execution.domain &&
+  FUZZ_CHECK(again->execution.project == r->execution.project &&
+                 again->execution.domain == r->execution.domain &&
                  again->execution.name == r->execution.name && again->signal == r->signal &&
                  again->value == r->value,
              written);
@@ -63,7 +67,8 @@ void CheckResponses(const std::string& body) {
                written);
     // Records hold 0 for "not yet"; the writer prints times up to the epoch as null.
     auto same_time = [](int64_t a, int64_t b) { return a == b || (a <= 0 && b <= 0); };
-    FUZZ_CHECK(same_time(again->created_at, e->created_at) && same_time(again->started_at, e->started_at) &&
+    FUZZ_CHECK(same_time(again->created_at, e->created_at) &&
+                   same_time(again->started_at, e->started_at) &&
                    same_time(again->ended_at, e->ended_at),
                written);
   }
@@ -74,12 +79,15 @@ void CheckResponses(const std::string& body) {
   if (auto nodes = http::ParseNodeList(body); nodes.ok()) {
     (void)http::NodeListJson(ExecutionKey{"p", "development", "n"}, *nodes);
   }
-  if (auto attempts = http::ParseAttemptList(body); attempts.ok()) (void)http::AttemptListJson(*attempts);
-  if (auto result = http::ParseRegisterResult(body); result.ok()) (void)http::RegisterResultJson(*result);
+  if (auto attempts = http::ParseAttemptList(body); attempts.ok())
+    (void)http::AttemptListJson(*attempts);
+  if (auto result = http::ParseRegisterResult(body); result.ok())
+    (void)http::RegisterResultJson(*result);
   if (auto entities = http::ParseEntityList("workflows", body); entities.ok()) {
     (void)http::EntityListJson("workflows", *entities, "");
   }
-  if (auto projects = http::ParseProjectList(body); projects.ok()) (void)http::ProjectListJson(*projects, "");
+  if (auto projects = http::ParseProjectList(body); projects.ok())
+    (void)http::ProjectListJson(*projects, "");
   (void)http::ParseExecutionId(body);
   (void)http::ListToken(body);
   Status st = http::StatusFromErrorJson(400, body);

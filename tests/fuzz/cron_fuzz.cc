@@ -26,9 +26,10 @@ const std::vector<TimeZone>& Zones() {
   static const std::vector<TimeZone> zones = [] {
     std::vector<TimeZone> out{TimeZone::Utc()};
     for (const char* name :
-         {"Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham", "Asia/Kathmandu",
-          "Europe/Dublin", "Africa/Casablanca", "Pacific/Apia", "Antarctica/Troll", "America/Santiago",
-          "Asia/Tehran", "Pacific/Kiritimati", "America/St_Johns", "Europe/Moscow"}) {
+         {"Europe/Paris", "America/New_York", "Australia/Lord_Howe", "Pacific/Chatham",
+          "Asia/Kathmandu", "Europe/Dublin", "Africa/Casablanca", "Pacific/Apia",
+          "Antarctica/Troll", "America/Santiago", "Asia/Tehran", "Pacific/Kiritimati",
+          "America/St_Johns", "Europe/Moscow"}) {
       if (Result<TimeZone> z = TimeZone::Load(name); z.ok()) out.push_back(*z);
     }
     return out;
@@ -58,7 +59,8 @@ void CheckZone(const TimeZone& zone, int64_t seconds) {
   FUZZ_CHECK(zone.FromLocal(local) <= seconds, zone.name() + " at " + std::to_string(seconds));
   // At the instant FromLocal gives, the clock reads the wall time asked for or later.
   local.second = 0;
-  FUZZ_CHECK(zone.ToLocal(zone.FromLocal(local)) >= local, zone.name() + " at " + std::to_string(seconds));
+  FUZZ_CHECK(zone.ToLocal(zone.FromLocal(local)) >= local,
+             zone.name() + " at " + std::to_string(seconds));
 }
 
 void CheckCron(const spec::CronSpec& cron, const TimeZone& zone, int64_t after) {
@@ -71,7 +73,8 @@ void CheckCron(const spec::CronSpec& cron, const TimeZone& zone, int64_t after) 
   FUZZ_CHECK(cron::NextCronFire(cron, zone, next - 1) == next, what);
   if (zone.name() == "UTC") {
     CivilTime t = SecondsToCivil(next / 1'000'000'000);
-    FUZZ_CHECK((cron.minutes >> t.minute & 1) && (cron.hours >> t.hour & 1) && (cron.months >> t.month & 1),
+    FUZZ_CHECK((cron.minutes >> t.minute & 1) && (cron.hours >> t.hour & 1) &&
+                   (cron.months >> t.month & 1),
                what + " fires at " + FormatDatetime(next));
   }
 }

@@ -12,7 +12,8 @@ namespace flyte::fuzz {
 
 int FuzzLoader(const uint8_t* data, size_t size);  // workflow YAML: load and compile
 int FuzzType(const uint8_t* data, size_t size);    // a type spelling, then a value of that type
-int FuzzCodec(const uint8_t* data, size_t size);   // an API request body, first byte picks the parser
+int FuzzCodec(const uint8_t* data,
+              size_t size);  // an API request body, first byte picks the parser
 int FuzzFilter(const uint8_t* data, size_t size);  // list parameters, one per line
 int FuzzCron(const uint8_t* data, size_t size);    // cron, zone, time, duration, one per line
 
@@ -22,7 +23,7 @@ int FuzzCron(const uint8_t* data, size_t size);    // cron, zone, time, duration
 
 }  // namespace flyte::fuzz
 
-#define FUZZ_CHECK(cond, what)                                                           \
-  do {                                                                                   \
+#define FUZZ_CHECK(cond, what)                                                                \
+  do {                                                                                        \
     if (!(cond)) ::flyte::fuzz::Fail(__FILE__, __LINE__, std::string(#cond) + ": " + (what)); \
   } while (0)

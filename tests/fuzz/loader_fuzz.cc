@@ -20,7 +20,8 @@ void CheckGraph(const CompiledWorkflow& wf) {
     pos[wf.topo_order[k]] = k;
   }
   for (uint32_t u = 0; u < n; ++u) {
-    FUZZ_CHECK(wf.succ_begin[u] <= wf.succ_begin[u + 1] && wf.succ_begin[u + 1] <= wf.succ.size(), wf.name);
+    FUZZ_CHECK(wf.succ_begin[u] <= wf.succ_begin[u + 1] && wf.succ_begin[u + 1] <= wf.succ.size(),
+               wf.name);
     for (uint32_t e = wf.succ_begin[u]; e < wf.succ_begin[u + 1]; ++e) {
       FUZZ_CHECK(wf.succ[e] < n && pos[u] < pos[wf.succ[e]], wf.name + ": edge against topo order");
       FUZZ_CHECK(wf.critical_path[u] > wf.critical_path[wf.succ[e]], wf.name + ": critical path");

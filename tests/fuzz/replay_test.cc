@@ -26,7 +26,8 @@ std::vector<fs::path> Inputs(const char* target) {
     fs::path dir = fs::path(FLYTE_SOURCE_DIR "/tests/fuzz") / kind / target;
     if (!fs::is_directory(dir)) continue;
     for (const auto& entry : fs::directory_iterator(dir)) {
-      if (entry.is_regular_file() && entry.path().filename().string()[0] != '.') out.push_back(entry.path());
+      if (entry.is_regular_file() && entry.path().filename().string()[0] != '.')
+        out.push_back(entry.path());
     }
   }
   std::sort(out.begin(), out.end());

@@ -71,9 +71,10 @@ void CheckReadsBack(const std::string& text, const Value& v, const Type& type, c
   FUZZ_CHECK(parsed.doc != nullptr && parsed.doc->root() != nullptr,
              std::string(what) + " does not parse: " + text + ": " + parsed.error.message);
   LiteralResult again = ValueFromNode(*parsed.doc->root(), type);
-  FUZZ_CHECK(again.ok(), std::string(what) + " " + text + " does not read as " + type.ToString() + ": " +
-                             again.error);
-  FUZZ_CHECK(again.value == v, std::string(what) + " " + text + " reads as " + again.value.ToCanonicalJson());
+  FUZZ_CHECK(again.ok(), std::string(what) + " " + text + " does not read as " + type.ToString() +
+                             ": " + again.error);
+  FUZZ_CHECK(again.value == v,
+             std::string(what) + " " + text + " reads as " + again.value.ToCanonicalJson());
 }
 
 }  // namespace

@@ -57,7 +57,8 @@ workflows:
 
 const std::string kExecs = "/api/v1/executions/flytesnacks/development";
 
-void CheckError(const HttpResult& r, int status, const std::string& code, const std::string& fragment) {
+void CheckError(const HttpResult& r, int status, const std::string& code,
+                const std::string& fragment) {
   INFO(r.status << " " << r.text);
   CHECK(r.status == status);
   REQUIRE(r.body.is_object());
@@ -73,8 +74,9 @@ TEST_CASE("the server answers health, version, domains and an empty project list
   CHECK(s.Get("/api/v1/projects").body["projects"].empty());
 }
 
-TEST_CASE("registration is versioned, idempotent for the same content and 409 for different content",
-          "[server]") {
+TEST_CASE(
+    "registration is versioned, idempotent for the same content and 409 for different content",
+    "[server]") {
   ServerFixture s;
   json first = s.Register(kHello, "v1");
   CHECK(first["version"] == "v1");
@@ -104,8 +106,10 @@ TEST_CASE("registration is versioned, idempotent for the same content and 409 fo
 TEST_CASE("an execution created through the API runs and reports its outputs", "[server]") {
   ServerFixture s;
   s.Register(kHello);
-  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"},
-                               {"workflow", {{"name", "hello"}}}, {"inputs", {{"who", "Grace"}}}});
+  std::string name = s.Launch({{"project", "flytesnacks"},
+                               {"domain", "development"},
+                               {"workflow", {{"name", "hello"}}},
+                               {"inputs", {{"who", "Grace"}}}});
   json e = s.WaitFor(name);
   CHECK(e["closure"]["phase"] == "SUCCEEDED");
   CHECK(e["closure"]["outputs"]["greeting"] == "Hello, Grace!");
@@ -114,38 +118,50 @@ TEST_CASE("an execution created through the API runs and reports its outputs", "
   CHECK(data["outputs"]["greeting"] == "Hello, Grace!");
 
   // From a launch plan: its fixed input applies.
-  std::string lp = s.Launch({{"project", "flytesnacks"}, {"domain", "development"},
-                             {"launch_plan", {{"name", "hello_ada"}}}, {"name", "from-plan"}});
+  std::string lp = s.Launch({{"project", "flytesnacks"},
+                             {"domain", "development"},
+                             {"launch_plan", {{"name", "hello_ada"}}},
+                             {"name", "from-plan"}});
   CHECK(lp == "from-plan");
   CHECK(s.WaitFor(lp)["closure"]["outputs"]["greeting"] == "Hello, Ada!");
   // A single task.
-  std::string task = s.Launch({{"project", "flytesnacks"}, {"domain", "development"},
-                               {"task", {{"name", "greet"}}}, {"text_inputs", {{"who", "Linus"}}}});
+  std::string task = s.Launch({{"project", "flytesnacks"},
+                               {"domain", "development"},
+                               {"task", {{"name", "greet"}}},
+                               {"text_inputs", {{"who", "Linus"}}}});
   CHECK(s.WaitFor(task)["closure"]["outputs"]["greeting"] == "Hello, Linus!");
   // A name in use is refused.
-  CheckError(s.Post("/api/v1/executions", json{{"project", "flytesnacks"}, {"domain", "development"},
-                                               {"launch_plan", {{"name", "hello_ada"}}}, {"name", "from-plan"}}),
+  CheckError(s.Post("/api/v1/executions", json{{"project", "flytesnacks"},
+                                               {"domain", "development"},
+                                               {"launch_plan", {{"name", "hello_ada"}}},
+                                               {"name", "from-plan"}}),
              409, "AlreadyExists", "from-plan");
 }
 
 TEST_CASE("bad requests get a 4xx with the API's error body and change nothing", "[server]") {
   ServerFixture s;
   s.Register(kHello);
-  const json ok = {{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "hello"}}}};
-  CheckError(s.Post("/api/v1/executions", std::string("{\"project\": ")), 400, "InvalidArgument", "malformed JSON");
-  CheckError(s.Post("/api/v1/executions", std::string("[1, 2]")), 400, "InvalidArgument", "JSON object");
+  const json ok = {
+      {"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "hello"}}}};
+  CheckError(s.Post("/api/v1/executions", std::string("{\"project\": ")), 400, "InvalidArgument",
+             "malformed JSON");
+  CheckError(s.Post("/api/v1/executions", std::string("[1, 2]")), 400, "InvalidArgument",
+             "JSON object");
   json unknown = ok;
   unknown["inptus"] = json::object();
-  CheckError(s.Post("/api/v1/executions", unknown), 400, "InvalidArgument", "unknown field 'inptus' (did you mean 'inputs'?)");
+  CheckError(s.Post("/api/v1/executions", unknown), 400, "InvalidArgument",
+             "unknown field 'inptus' (did you mean 'inputs'?)");
   json wrong_type = ok;
   wrong_type["overwrite_cache"] = "yes";
-  CheckError(s.Post("/api/v1/executions", wrong_type), 400, "InvalidArgument", "'overwrite_cache' must be a boolean");
+  CheckError(s.Post("/api/v1/executions", wrong_type), 400, "InvalidArgument",
+             "'overwrite_cache' must be a boolean");
   json bad_input = ok;
   bad_input["inputs"] = {{"who", json::array({1})}};
   CheckError(s.Post("/api/v1/executions", bad_input), 400, "InvalidArgument", "who");
   json unknown_input = ok;
   unknown_input["inputs"] = {{"whom", "x"}};
-  CheckError(s.Post("/api/v1/executions", unknown_input), 400, "InvalidArgument", "unknown input 'whom'");
+  CheckError(s.Post("/api/v1/executions", unknown_input), 400, "InvalidArgument",
+             "unknown input 'whom'");
   json bad_domain = ok;
   bad_domain["domain"] = "prod";
   CheckError(s.Post("/api/v1/executions", bad_domain), 400, "InvalidArgument", "domain 'prod'");
@@ -155,14 +171,18 @@ TEST_CASE("bad requests get a 4xx with the API's error body and change nothing",
   json no_such = ok;
   no_such["workflow"]["name"] = "goodbye";
   CheckError(s.Post("/api/v1/executions", no_such), 404, "NotFound", "goodbye");
-  CheckError(s.Post("/api/v1/executions", std::string(17 << 20, ' ')), 413, "InvalidArgument", "too large");
-  CheckError(s.Post("/api/v1/register", json{{"content", "tasks: [\n"}}), 400, "InvalidArgument", "");
+  CheckError(s.Post("/api/v1/executions", std::string(17 << 20, ' ')), 413, "InvalidArgument",
+             "too large");
+  CheckError(s.Post("/api/v1/register", json{{"content", "tasks: [\n"}}), 400, "InvalidArgument",
+             "");
   CheckError(s.Get("/api/v1/executions/flytesnacks/development/nope"), 404, "NotFound", "nope");
   CheckError(s.Get("/api/v1/executions/flytesnacks/dev"), 400, "InvalidArgument", "domain 'dev'");
   CheckError(s.Get(kExecs + "?limit=0"), 400, "InvalidArgument", "limit");
   CheckError(s.Get(kExecs + "?filters=eq(phaze,RUNNING)"), 400, "InvalidArgument", "'phaze'");
-  CheckError(s.Get(kExecs + "?filters=equals(phase,RUNNING)"), 400, "InvalidArgument", "unknown filter operation");
-  CheckError(s.Get(kExecs + "?colour=red"), 400, "InvalidArgument", "unknown query parameter 'colour'");
+  CheckError(s.Get(kExecs + "?filters=equals(phase,RUNNING)"), 400, "InvalidArgument",
+             "unknown filter operation");
+  CheckError(s.Get(kExecs + "?colour=red"), 400, "InvalidArgument",
+             "unknown query parameter 'colour'");
   CheckError(s.Get("/api/v1/nothing/here"), 404, "NotFound", "no route");
   // None of that created an execution.
   CHECK(s.Get(kExecs).body["executions"].empty());
@@ -171,7 +191,8 @@ TEST_CASE("bad requests get a 4xx with the API's error body and change nothing",
 TEST_CASE("terminate aborts a running execution and is 409 once it is terminal", "[server]") {
   ServerFixture s;
   s.Register(kSlowAndGated);
-  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "slow"}}}});
+  std::string name = s.Launch(
+      {{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "slow"}}}});
   s.WaitFor(name, "RUNNING");
   HttpResult r = s.Delete(kExecs + "/" + name, R"({"cause": "changed my mind"})");
   INFO(r.text);
@@ -182,10 +203,12 @@ TEST_CASE("terminate aborts a running execution and is 409 once it is terminal",
   CheckError(s.Delete(kExecs + "/" + name), 409, "FailedPrecondition", "ABORTED");
 }
 
-TEST_CASE("a signal gate waits for a typed value through the API; the map's items form a tree", "[server]") {
+TEST_CASE("a signal gate waits for a typed value through the API; the map's items form a tree",
+          "[server]") {
   ServerFixture s;
   s.Register(kSlowAndGated);
-  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "gated"}}}});
+  std::string name = s.Launch(
+      {{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "gated"}}}});
   auto deadline = testing::SteadyClock::now() + std::chrono::seconds(20);
   json signals;
   while (testing::SteadyClock::now() < deadline) {
@@ -196,11 +219,13 @@ TEST_CASE("a signal gate waits for a typed value through the API; the map's item
   REQUIRE(signals.size() == 1);
   CHECK(signals[0]["id"]["signal_id"] == "n");
   CHECK(signals[0]["node_id"] == "n");
-  json id = {{"execution_id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", name}}},
-             {"signal_id", "n"}};
-  CheckError(s.Post("/api/v1/signals", json{{"id", id}, {"value", "four"}}), 400, "InvalidArgument", "signal 'n'");
-  CheckError(s.Post("/api/v1/signals", json{{"id", id}, {"value", 4}, {"extra", 1}}), 400, "InvalidArgument",
-             "unknown field 'extra'");
+  json id = {
+      {"execution_id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", name}}},
+      {"signal_id", "n"}};
+  CheckError(s.Post("/api/v1/signals", json{{"id", id}, {"value", "four"}}), 400, "InvalidArgument",
+             "signal 'n'");
+  CheckError(s.Post("/api/v1/signals", json{{"id", id}, {"value", 4}, {"extra", 1}}), 400,
+             "InvalidArgument", "unknown field 'extra'");
   HttpResult ok = s.Post("/api/v1/signals", json{{"id", id}, {"value", 4}});
   INFO(ok.text);
   CHECK(ok.status == 200);
@@ -208,7 +233,8 @@ TEST_CASE("a signal gate waits for a typed value through the API; the map's item
   REQUIRE(e["closure"]["phase"] == "SUCCEEDED");
   CHECK(e["closure"]["outputs"]["ys"] == json::array({16, 4, 9}));
 
-  json nodes = s.Get("/api/v1/node_executions/flytesnacks/development/" + name).body["node_executions"];
+  json nodes =
+      s.Get("/api/v1/node_executions/flytesnacks/development/" + name).body["node_executions"];
   std::vector<std::string> ids;
   for (const auto& n : nodes) ids.push_back(n["id"]["node_id"]);
   CHECK(ids == std::vector<std::string>{"n", "sq", "sq[0]", "sq[1]", "sq[2]"});
@@ -221,7 +247,8 @@ TEST_CASE("a signal gate waits for a typed value through the API; the map's item
   auto logs = s.client->Get(("/api/v1/logs/flytesnacks/development/" + name + "/sq[2]").c_str());
   REQUIRE(logs);
   CHECK(logs->body == "squaring 3\n");
-  auto followed = s.client->Get(("/api/v1/logs/flytesnacks/development/" + name + "/sq[0]?follow=true").c_str());
+  auto followed = s.client->Get(
+      ("/api/v1/logs/flytesnacks/development/" + name + "/sq[0]?follow=true").c_str());
   REQUIRE(followed);
   CHECK(followed->body == "squaring 4\n");
 }
@@ -230,11 +257,17 @@ TEST_CASE("lists page with limit and token, sort, and filter in Flyte's syntax",
   ServerFixture s;
   s.Register(kHello);
   for (const char* n : {"e1", "e2", "e3"}) {
-    s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "hello"}}}, {"name", n}});
+    s.Launch({{"project", "flytesnacks"},
+              {"domain", "development"},
+              {"workflow", {{"name", "hello"}}},
+              {"name", n}});
     s.WaitFor(n);
   }
-  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"},
-                               {"task", {{"name", "greet"}}}, {"name", "e4"}, {"inputs", {{"who", "x"}}}});
+  std::string name = s.Launch({{"project", "flytesnacks"},
+                               {"domain", "development"},
+                               {"task", {{"name", "greet"}}},
+                               {"name", "e4"},
+                               {"inputs", {{"who", "x"}}}});
   s.WaitFor(name);
   json page1 = s.Get(kExecs + "?limit=2&sort_by.key=name&sort_by.direction=ASCENDING").body;
   REQUIRE(page1["executions"].size() == 2);
@@ -242,14 +275,19 @@ TEST_CASE("lists page with limit and token, sort, and filter in Flyte's syntax",
   CHECK(page1["executions"][1]["id"]["name"] == "e2");
   REQUIRE(page1["token"] != "");
   json page2 = s.Get(kExecs + "?limit=2&sort_by.key=name&sort_by.direction=ASCENDING&token=" +
-                     page1["token"].get<std::string>()).body;
+                     page1["token"].get<std::string>())
+                   .body;
   REQUIRE(page2["executions"].size() == 2);
   CHECK(page2["executions"][0]["id"]["name"] == "e3");
   CHECK(page2["token"] == "");
   json filtered = s.Get(kExecs + "?filters=eq(workflow,greet)").body;
   REQUIRE(filtered["executions"].size() == 1);
   CHECK(filtered["executions"][0]["id"]["name"] == "e4");
-  json in = s.Get(kExecs + "?filters=value_in(name,e1;e3)+eq(phase,SUCCEEDED)+gte(created_at,2020-01-01T00:00:00Z)").body;
+  json in =
+      s.Get(
+           kExecs +
+           "?filters=value_in(name,e1;e3)+eq(phase,SUCCEEDED)+gte(created_at,2020-01-01T00:00:00Z)")
+          .body;
   CHECK(in["executions"].size() == 2);
   CHECK(s.Get(kExecs + "?filters=lt(created_at,2020-01-01T00:00:00Z)").body["executions"].empty());
 }
@@ -257,12 +295,14 @@ TEST_CASE("lists page with limit and token, sort, and filter in Flyte's syntax",
 TEST_CASE("relaunch starts a new execution with the same inputs", "[server]") {
   ServerFixture s;
   s.Register(kHello);
-  std::string first = s.Launch({{"project", "flytesnacks"}, {"domain", "development"},
+  std::string first = s.Launch({{"project", "flytesnacks"},
+                                {"domain", "development"},
                                 {"launch_plan", {{"name", "hello_ada"}}}});
   s.WaitFor(first);
-  HttpResult r = s.Post("/api/v1/executions/relaunch",
-                        json{{"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", first}}},
-                             {"name", "again"}});
+  HttpResult r =
+      s.Post("/api/v1/executions/relaunch",
+             json{{"id", {{"project", "flytesnacks"}, {"domain", "development"}, {"name", first}}},
+                  {"name", "again"}});
   INFO(r.text);
   REQUIRE(r.status == 200);
   json e = s.WaitFor("again");
@@ -279,21 +319,26 @@ TEST_CASE("the event stream reports an execution's phase changes as they happen"
   std::thread reader([&] {
     httplib::Client c("127.0.0.1", s.port);
     c.set_read_timeout(30, 0);
-    c.Get(("/api/v1/events?execution=flytesnacks/development/" + name).c_str(),
-          [&](const httplib::Response&) {
-            subscribed.set_value();  // the server answers once the stream is subscribed
-            return true;
-          },
-          [&](const char* data, size_t n) {
-            seen.append(data, n);
-            return seen.find("\"kind\":\"execution\",\"execution\":{\"project\":\"flytesnacks\",\"domain\":"
-                             "\"development\",\"name\":\"watched\"},\"node_id\":null,\"phase\":\"SUCCEEDED\"") ==
-                   std::string::npos;
-          });
+    c.Get(
+        ("/api/v1/events?execution=flytesnacks/development/" + name).c_str(),
+        [&](const httplib::Response&) {
+          subscribed.set_value();  // the server answers once the stream is subscribed
+          return true;
+        },
+        [&](const char* data, size_t n) {
+          seen.append(data, n);
+          return seen.find(
+                     "\"kind\":\"execution\",\"execution\":{\"project\":\"flytesnacks\",\"domain\":"
+                     "\"development\",\"name\":\"watched\"},\"node_id\":null,\"phase\":"
+                     "\"SUCCEEDED\"") == std::string::npos;
+        });
   });
   REQUIRE(subscribed.get_future().wait_for(std::chrono::seconds(30)) == std::future_status::ready);
-  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "slow"}}},
-            {"inputs", {{"seconds", 0}}}, {"name", name}});
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"workflow", {{"name", "slow"}}},
+            {"inputs", {{"seconds", 0}}},
+            {"name", name}});
   reader.join();
   CHECK(seen.find("\"node_id\":\"nap\",\"phase\":\"RUNNING\"") != std::string::npos);
   CHECK(seen.find("\"node_id\":\"nap\",\"phase\":\"SUCCEEDED\"") != std::string::npos);
@@ -304,7 +349,8 @@ TEST_CASE("/metrics reports phase changes, task durations and request latency in
           "[server]") {
   ServerFixture s;
   s.Register(kHello);
-  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "hello"}}}});
+  std::string name = s.Launch(
+      {{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "hello"}}}});
   s.WaitFor(name);
   auto res = s.client->Get("/metrics");
   REQUIRE(res);
@@ -312,17 +358,22 @@ TEST_CASE("/metrics reports phase changes, task durations and request latency in
   CHECK(res->get_header_value("Content-Type").find("text/plain; version=0.0.4") == 0);
   const std::string& m = res->body;
   INFO(m);
-  CHECK(m.find("flyte_execution_phase_changes_total{phase=\"SUCCEEDED\"} 1\n") != std::string::npos);
+  CHECK(m.find("flyte_execution_phase_changes_total{phase=\"SUCCEEDED\"} 1\n") !=
+        std::string::npos);
   CHECK(m.find("flyte_node_phase_changes_total{phase=\"SUCCEEDED\"} 1\n") != std::string::npos);
   CHECK(m.find("flyte_executions_running 0\n") != std::string::npos);
-  CHECK(m.find("flyte_task_attempt_duration_seconds_count{phase=\"SUCCEEDED\"} 1\n") != std::string::npos);
-  CHECK(m.find("flyte_http_request_duration_seconds_count{method=\"POST\",code=\"2xx\"} 2\n") != std::string::npos);
+  CHECK(m.find("flyte_task_attempt_duration_seconds_count{phase=\"SUCCEEDED\"} 1\n") !=
+        std::string::npos);
+  CHECK(m.find("flyte_http_request_duration_seconds_count{method=\"POST\",code=\"2xx\"} 2\n") !=
+        std::string::npos);
 }
 
-TEST_CASE("SIGTERM stops the server cleanly and records running executions as ABORTED", "[server]") {
+TEST_CASE("SIGTERM stops the server cleanly and records running executions as ABORTED",
+          "[server]") {
   ServerFixture s;
   s.Register(kSlowAndGated);
-  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "slow"}}}});
+  std::string name = s.Launch(
+      {{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "slow"}}}});
   s.WaitFor(name, "RUNNING");
   testing::ProcessResult r = s.Stop();
   INFO(testing::Describe(r));

@@ -15,14 +15,17 @@ TEST_CASE("listening beyond localhost needs --auth token or --insecure", "[serve
   ProcessResult r = testing::Flyte(tmp / "home", {"serve", "--listen", "0.0.0.0:0"});
   CHECK(r.exit_code == 2);
   CHECK(r.err.find("--auth token") != std::string::npos);
-  ProcessResult no_token = testing::Flyte(tmp / "home", {"serve", "--listen", "127.0.0.1:0", "--auth", "token"});
+  ProcessResult no_token =
+      testing::Flyte(tmp / "home", {"serve", "--listen", "127.0.0.1:0", "--auth", "token"});
   CHECK(no_token.exit_code == 2);
   CHECK(no_token.err.find("flyte serve token create") != std::string::npos);
 }
 
-TEST_CASE("with --auth token every request but the health check needs a valid bearer token", "[server]") {
+TEST_CASE("with --auth token every request but the health check needs a valid bearer token",
+          "[server]") {
   ServerFixture s({"--auth", "token"}, /*start=*/false);
-  ProcessResult created = testing::Flyte(s.home(), {"serve", "token", "create", "--description", "ci"});
+  ProcessResult created =
+      testing::Flyte(s.home(), {"serve", "token", "create", "--description", "ci"});
   INFO(Describe(created));
   REQUIRE(created.exit_code == 0);
   const std::string token = created.out.substr(0, created.out.size() - 1);
@@ -40,14 +43,16 @@ TEST_CASE("with --auth token every request but the health check needs a valid be
 
   // The CLI sends FLYTE_TOKEN.
   const std::string client_home = s.tmp / "client";
-  testing::Child without(testing::FlyteArgv(client_home, {"get", "executions", "--endpoint", s.url}),
-                         testing::FlyteEnv(client_home));
+  testing::Child without(
+      testing::FlyteArgv(client_home, {"get", "executions", "--endpoint", s.url}),
+      testing::FlyteEnv(client_home));
   ProcessResult refused = without.Wait();
   CHECK(refused.exit_code == 2);
   CHECK(refused.err.find("FLYTE_TOKEN") != std::string::npos);
   std::vector<std::string> env = testing::FlyteEnv(client_home);
   env.push_back("FLYTE_TOKEN=" + token);
-  testing::Child with(testing::FlyteArgv(client_home, {"get", "executions", "--endpoint", s.url}), env);
+  testing::Child with(testing::FlyteArgv(client_home, {"get", "executions", "--endpoint", s.url}),
+                      env);
   ProcessResult ok = with.Wait();
   INFO(Describe(ok));
   CHECK(ok.exit_code == 0);

@@ -12,8 +12,8 @@ using testing::ProcessResult;
 using testing::ServerFixture;
 
 std::string Version(int n) {
-  return "tasks:\n  t:\n    script: \"exit " + std::to_string(n % 2) + "\"\nworkflows:\n  w" + std::to_string(n) +
-         ":\n    nodes: {a: {task: t}}\n";
+  return "tasks:\n  t:\n    script: \"exit " + std::to_string(n % 2) + "\"\nworkflows:\n  w" +
+         std::to_string(n) + ":\n    nodes: {a: {task: t}}\n";
 }
 
 TEST_CASE("flyte get lists what is registered, locally and on a server", "[server][remote]") {
@@ -36,7 +36,8 @@ TEST_CASE("flyte get lists what is registered, locally and on a server", "[serve
 
   // 101 versions of task t on the server: more than one page of the API.
   for (int n = 0; n < 101; ++n) s.Register(Version(n), "v" + std::to_string(n));
-  ProcessResult tasks = testing::Flyte(home, {"get", "tasks", "t", "--limit", "500", "-o", "json", "--endpoint", s.url});
+  ProcessResult tasks = testing::Flyte(
+      home, {"get", "tasks", "t", "--limit", "500", "-o", "json", "--endpoint", s.url});
   INFO(testing::Describe(tasks));
   REQUIRE(tasks.exit_code == 0);
   CHECK(json::parse(tasks.out).size() == 101);

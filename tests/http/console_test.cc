@@ -12,9 +12,9 @@
 
 #include "admin/local_admin.h"
 #include "http/console.h"
-#include "runner/loop_bridge.h"
 #include "http/server.h"
 #include "http/server_fixture.h"
+#include "runner/loop_bridge.h"
 
 namespace flyte {
 namespace {

@@ -118,11 +118,11 @@ workflows:
   uv_check_t count;
   uv_check_init(&loop, &count);
   count.data = &turn;
-  uv_check_start(&count, [](uv_check_t* c) {
-    ++*static_cast<uint64_t*>(c->data); });
+  uv_check_start(&count, [](uv_check_t* c) { ++*static_cast<uint64_t*>(c->data); });
   uv_timer_t tick;
   uv_timer_init(&loop, &tick);
-  uv_timer_start(&tick, [](uv_timer_t*) {}, 5, 5);
+  uv_timer_start(
+      &tick, [](uv_timer_t*) {}, 5, 5);
 
   LocalAdmin::Options options;
   options.home = tmp / "home";
@@ -137,7 +137,8 @@ workflows:
   auto bridge = std::make_unique<LoopBridge>(&loop);
   http::ApiServer::Options server_options;
   server_options.logs = &logs;
-  auto server = std::make_unique<http::ApiServer>(*bridge, *admin, nullptr, nullptr, server_options);
+  auto server =
+      std::make_unique<http::ApiServer>(*bridge, *admin, nullptr, nullptr, server_options);
   REQUIRE(server->Listen("127.0.0.1", 0).ok());
 
   Result<RegisterResult> reg = admin->Register({file, text, "", "", ""});

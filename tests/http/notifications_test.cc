@@ -49,7 +49,8 @@ class Receiver {
   std::vector<json> bodies_;
 };
 
-TEST_CASE("a launch plan's webhooks are POSTed for the phases it lists, and only those", "[server]") {
+TEST_CASE("a launch plan's webhooks are POSTed for the phases it lists, and only those",
+          "[server]") {
   Receiver receiver;
   ServerFixture s;
   s.Register(std::string(R"yaml(
@@ -67,11 +68,15 @@ launch_plans:
   watched:
     workflow: w
     notifications:
-      - {on: [failed], webhook: ")yaml") + receiver.url() + R"yaml("}
+      - {on: [failed], webhook: ")yaml") +
+             receiver.url() + R"yaml("}
 )yaml");
   auto launch = [&](const std::string& name, bool fail) {
-    s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"launch_plan", {{"name", "watched"}}},
-              {"name", name}, {"inputs", {{"fail", fail}}}});
+    s.Launch({{"project", "flytesnacks"},
+              {"domain", "development"},
+              {"launch_plan", {{"name", "watched"}}},
+              {"name", name},
+              {"inputs", {{"fail", fail}}}});
     return s.WaitFor(name);
   };
   CHECK(launch("ok1", false)["closure"]["phase"] == "SUCCEEDED");

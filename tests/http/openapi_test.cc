@@ -17,10 +17,10 @@
 
 #include "admin/local_admin.h"
 #include "http/codec.h"
-#include "runner/loop_bridge.h"
 #include "http/openapi.h"
 #include "http/server.h"
 #include "http/server_fixture.h"
+#include "runner/loop_bridge.h"
 #include "support/process_helpers.h"
 #include "util/strings.h"
 
@@ -380,7 +380,8 @@ TEST_CASE("the OpenAPI request schemas list exactly the fields the server accept
        [](const std::string& b) { return ParseCreateExecution(b).status(); }},
       {"SignalRequest", [](const std::string& b) { return ParseSignalRequest(b).status(); }},
       {"TerminateRequest", [](const std::string& b) { return ParseTerminateRequest(b).status(); }},
-      {"RelaunchRequest", [](const std::string& b) { return ParseRelaunchRequest(b, "relaunch").status(); }},
+      {"RelaunchRequest",
+       [](const std::string& b) { return ParseRelaunchRequest(b, "relaunch").status(); }},
       {"ProjectRequest", [](const std::string& b) { return ParseProject(b).status(); }},
       {"LaunchPlanStateRequest",
        [](const std::string& b) { return ParseLaunchPlanState(b).status(); }},
@@ -501,9 +502,13 @@ launch_plans:
     workflow: w
     schedule: {every: 1h}
 )yaml");
-  REQUIRE(s.Put("/api/v1/launch_plans/flytesnacks/development/p", {{"state", "ACTIVE"}}).status == 200);
-  s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "w"}}},
-            {"inputs", {{"mode", "a"}}}, {"name", "o1"}});
+  REQUIRE(s.Put("/api/v1/launch_plans/flytesnacks/development/p", {{"state", "ACTIVE"}}).status ==
+          200);
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"workflow", {{"name", "w"}}},
+            {"inputs", {{"mode", "a"}}},
+            {"name", "o1"}});
   s.WaitFor("o1");
   for (const auto& [path, schema] : std::vector<std::pair<std::string, std::string>>{
            {"/api/v1/executions/flytesnacks/development/o1/graph", "ExecutionGraph"},

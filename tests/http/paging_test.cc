@@ -11,8 +11,9 @@ using testing::HttpResult;
 using testing::ServerFixture;
 
 std::string Workflow(int n) {
-  return "tasks:\n  t" + std::to_string(n) + ":\n    script: \"true\"\nworkflows:\n  w:\n    nodes: {a: {task: t" +
-         std::to_string(n) + "}}\n";
+  return "tasks:\n  t" + std::to_string(n) +
+         ":\n    script: \"true\"\nworkflows:\n  w:\n    nodes: {a: {task: t" + std::to_string(n) +
+         "}}\n";
 }
 
 TEST_CASE("entity and project lists come in pages with a token", "[server]") {
@@ -37,7 +38,10 @@ TEST_CASE("entity and project lists come in pages with a token", "[server]") {
   CHECK(by_version["workflows"][0]["id"]["version"] == "v1");
   CHECK(by_version["workflows"][2]["id"]["version"] == "v3");
 
-  json tasks = s.Get("/api/v1/task_ids/flytesnacks/development?limit=1&sort_by.direction=ASCENDING&sort_by.key=name").body;
+  json tasks = s.Get(
+                    "/api/v1/task_ids/flytesnacks/"
+                    "development?limit=1&sort_by.direction=ASCENDING&sort_by.key=name")
+                   .body;
   REQUIRE(tasks["entities"].size() == 1);
   CHECK(tasks["token"] == "1");
 
@@ -54,7 +58,8 @@ TEST_CASE("entity and project lists come in pages with a token", "[server]") {
   REQUIRE(projects["projects"].size() == 2);
   CHECK(projects["projects"][0]["id"] == "alpha");
   CHECK(projects["token"] == "2");
-  json last = s.Get("/api/v1/projects?limit=2&token=2&sort_by.key=id&sort_by.direction=ASCENDING").body;
+  json last =
+      s.Get("/api/v1/projects?limit=2&token=2&sort_by.key=id&sort_by.direction=ASCENDING").body;
   REQUIRE(last["projects"].size() == 1);
   CHECK(last["projects"][0]["id"] == "flytesnacks");
 }

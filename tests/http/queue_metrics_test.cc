@@ -34,7 +34,8 @@ TEST_CASE("/metrics reports the queue depth and the attempts running", "[server]
 tasks:
   hold:
     inputs: {i: int}
-    script: while [ ! -f )yaml" + go + R"yaml( ]; do sleep 0.02; done
+    script: while [ ! -f )yaml" +
+             go + R"yaml( ]; do sleep 0.02; done
 workflows:
   fan:
     max_parallelism: 1
@@ -43,7 +44,8 @@ workflows:
       b: {task: hold, inputs: {i: 2}}
       c: {task: hold, inputs: {i: 3}}
 )yaml");
-  std::string name = s.Launch({{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "fan"}}}});
+  std::string name = s.Launch(
+      {{"project", "flytesnacks"}, {"domain", "development"}, {"workflow", {{"name", "fan"}}}});
   // One runs; two wait for the one slot.
   CHECK(WaitForMetric(s, "flyte_node_queue_depth 2\n"));
   CHECK(Metrics(s).find("flyte_task_attempts_running 1\n") != std::string::npos);

@@ -49,7 +49,8 @@ struct Remote {
   }
 };
 
-TEST_CASE("flyte register, run --remote --wait, get and logs work against a server", "[server][remote]") {
+TEST_CASE("flyte register, run --remote --wait, get and logs work against a server",
+          "[server][remote]") {
   Remote r;
   ProcessResult reg = r.Flyte({"register", r.file, "--version", "v1"});
   INFO(Describe(reg));
@@ -58,8 +59,8 @@ TEST_CASE("flyte register, run --remote --wait, get and logs work against a serv
   ProcessResult again = r.Flyte({"register", r.file, "--version", "v1"});
   CHECK(again.out.find("unchanged workflow flow") != std::string::npos);
 
-  ProcessResult run = r.Flyte({"run", "--remote", r.file, "flow", "--input", "x=1", "--signal", "factor=21",
-                               "--approve", "ok", "--name", "r1", "-o", "json"});
+  ProcessResult run = r.Flyte({"run", "--remote", r.file, "flow", "--input", "x=1", "--signal",
+                               "factor=21", "--approve", "ok", "--name", "r1", "-o", "json"});
   INFO(Describe(run));
   REQUIRE(run.exit_code == 0);
   json report = json::parse(run.out);
@@ -75,7 +76,8 @@ TEST_CASE("flyte register, run --remote --wait, get and logs work against a serv
   std::istringstream lines(run.err);
   for (std::string line; std::getline(lines, line);) {
     INFO(line);
-    if (line.rfind("+", 0) == 0) CHECK(line.substr(0, line.find(' ')).find_first_of("dh") == std::string::npos);
+    if (line.rfind("+", 0) == 0)
+      CHECK(line.substr(0, line.find(' ')).find_first_of("dh") == std::string::npos);
   }
 
   ProcessResult list = r.Flyte({"get", "executions", "-o", "json"});
@@ -86,9 +88,11 @@ TEST_CASE("flyte register, run --remote --wait, get and logs work against a serv
   CHECK(logs.out == "doubling 21\n");
 }
 
-TEST_CASE("gates of a remote execution are answered with flyte signal and flyte approve", "[server][remote]") {
+TEST_CASE("gates of a remote execution are answered with flyte signal and flyte approve",
+          "[server][remote]") {
   Remote r;
-  ProcessResult run = r.Flyte({"run", "--remote", r.file, "flow", "--input", "x=1", "--no-wait", "--name", "r2"});
+  ProcessResult run =
+      r.Flyte({"run", "--remote", r.file, "flow", "--input", "x=1", "--no-wait", "--name", "r2"});
   INFO(Describe(run));
   REQUIRE(run.exit_code == 0);
   CHECK(run.out == "r2\n");
@@ -104,14 +108,16 @@ TEST_CASE("gates of a remote execution are answered with flyte signal and flyte 
   CHECK(e["closure"]["outputs"]["y"] == 10);
 }
 
-TEST_CASE("a failed remote run exits 1, terminate aborts, and relaunch repeats", "[server][remote]") {
+TEST_CASE("a failed remote run exits 1, terminate aborts, and relaunch repeats",
+          "[server][remote]") {
   Remote r;
   ProcessResult failed = r.Flyte({"run", "--remote", r.file, "broken"});
   INFO(Describe(failed));
   CHECK(failed.exit_code == 1);
   CHECK(failed.err.find("b FAILED") != std::string::npos);
 
-  ProcessResult started = r.Flyte({"run", "--remote", r.file, "flow", "--input", "x=1", "--no-wait", "--name", "r3"});
+  ProcessResult started =
+      r.Flyte({"run", "--remote", r.file, "flow", "--input", "x=1", "--no-wait", "--name", "r3"});
   REQUIRE(started.exit_code == 0);
   r.server.WaitFor("r3", "RUNNING");
   ProcessResult term = r.Flyte({"terminate", "r3", "--cause", "not today"});
@@ -139,26 +145,31 @@ TEST_CASE("run --remote runs a task of the file by name, and names the file's ta
   CHECK(run.out.find("y: 8") != std::string::npos);
   ProcessResult typo = r.Flyte({"run", "--remote", r.file, "doubel"});
   CHECK(typo.exit_code == 2);
-  CHECK(typo.err.find("defines no workflow, task or launch plan named 'doubel' (did you mean 'double'?)") !=
+  CHECK(typo.err.find(
+            "defines no workflow, task or launch plan named 'doubel' (did you mean 'double'?)") !=
         std::string::npos);
 }
 
 TEST_CASE("an unreachable server is exit 3 with the URL tried", "[remote]") {
   testing::TempDir tmp;
-  ProcessResult r = testing::Flyte(tmp / "home", {"get", "executions", "--endpoint", "http://127.0.0.1:1"});
+  ProcessResult r =
+      testing::Flyte(tmp / "home", {"get", "executions", "--endpoint", "http://127.0.0.1:1"});
   CHECK(r.exit_code == 3);
   CHECK(r.err.find("http://127.0.0.1:1") != std::string::npos);
-  ProcessResult run = testing::Flyte(tmp / "home", {"run", "--remote", "x.yaml", "--endpoint", "http://127.0.0.1:1"});
+  ProcessResult run = testing::Flyte(
+      tmp / "home", {"run", "--remote", "x.yaml", "--endpoint", "http://127.0.0.1:1"});
   CHECK(run.exit_code == 2);  // the file is checked first: it does not exist
 }
 
-TEST_CASE("flyte config init writes the endpoint the remote commands then use", "[server][remote]") {
+TEST_CASE("flyte config init writes the endpoint the remote commands then use",
+          "[server][remote]") {
   Remote r;
   const std::string home = r.server.tmp / "client-home";
   ProcessResult init = testing::Flyte(home, {"config", "init", "--endpoint", r.server.url});
   INFO(Describe(init));
   REQUIRE(init.exit_code == 0);
-  CHECK(testing::ReadFile(home + "/config.yaml").find("endpoint: " + r.server.url) != std::string::npos);
+  CHECK(testing::ReadFile(home + "/config.yaml").find("endpoint: " + r.server.url) !=
+        std::string::npos);
   CHECK(testing::Flyte(home, {"config", "init"}).exit_code == 2);  // no silent overwrite
   ProcessResult reg = testing::Flyte(home, {"register", r.file});
   INFO(Describe(reg));

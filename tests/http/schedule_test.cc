@@ -34,7 +34,8 @@ launch_plans:
 )yaml";
 
 const std::string kList =
-    "/api/v1/executions/flytesnacks/development?filters=eq(launch_plan,every_second)+eq(phase,SUCCEEDED)";
+    "/api/v1/executions/flytesnacks/"
+    "development?filters=eq(launch_plan,every_second)+eq(phase,SUCCEEDED)";
 
 // Polls until at least `n` scheduled executions have succeeded.
 json WaitForFires(ServerFixture& s, size_t n) {
@@ -49,12 +50,15 @@ json WaitForFires(ServerFixture& s, size_t n) {
   return list;
 }
 
-TEST_CASE("an activated fixed-rate launch plan fires with its kickoff input, and keeps firing after a restart",
-          "[server][schedule]") {
+TEST_CASE(
+    "an activated fixed-rate launch plan fires with its kickoff input, and keeps firing after a "
+    "restart",
+    "[server][schedule]") {
   ServerFixture s;
   s.Register(kTick, "v1");
   CHECK(s.Get("/api/v1/active_launch_plans/flytesnacks/development").body["launch_plans"].empty());
-  HttpResult on = s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1", json{{"state", "ACTIVE"}});
+  HttpResult on = s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1",
+                        json{{"state", "ACTIVE"}});
   INFO(on.text);
   REQUIRE(on.status == 200);
   CHECK(on.body["state"] == "ACTIVE");
@@ -82,7 +86,8 @@ TEST_CASE("an activated fixed-rate launch plan fires with its kickoff input, and
   CHECK(names.size() == after.size());
 
   // Deactivated: no active plan remains.
-  HttpResult off = s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1", json{{"state", "INACTIVE"}});
+  HttpResult off = s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1",
+                         json{{"state", "INACTIVE"}});
   CHECK(off.status == 200);
   CHECK(s.Get("/api/v1/active_launch_plans/flytesnacks/development").body["launch_plans"].empty());
 }
@@ -93,18 +98,25 @@ TEST_CASE("activating another version leaves exactly one active version", "[serv
   std::string v2 = kTick;
   v2.replace(v2.find("every: 1s"), 9, "every: 1h");
   s.Register(v2, "v2");
-  REQUIRE(s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1", json{{"state", "ACTIVE"}}).status == 200);
-  REQUIRE(s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v2", json{{"state", "ACTIVE"}}).status == 200);
+  REQUIRE(s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1",
+                json{{"state", "ACTIVE"}})
+              .status == 200);
+  REQUIRE(s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v2",
+                json{{"state", "ACTIVE"}})
+              .status == 200);
   json active = s.Get("/api/v1/active_launch_plans/flytesnacks/development").body["launch_plans"];
   REQUIRE(active.size() == 1);
   CHECK(active[0]["id"]["version"] == "v2");
-  HttpResult bad = s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v9", json{{"state", "ACTIVE"}});
+  HttpResult bad = s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v9",
+                         json{{"state", "ACTIVE"}});
   CHECK(bad.status == 404);
-  HttpResult wrong = s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1", json{{"state", "ON"}});
+  HttpResult wrong =
+      s.Put("/api/v1/launch_plans/flytesnacks/development/every_second/v1", json{{"state", "ON"}});
   CHECK(wrong.status == 400);
 }
 
-TEST_CASE("flyte launchplan activate and deactivate switch a plan on a server", "[server][schedule][remote]") {
+TEST_CASE("flyte launchplan activate and deactivate switch a plan on a server",
+          "[server][schedule][remote]") {
   ServerFixture s;
   s.Register(kTick, "v1");
   auto flyte = [&](std::vector<std::string> args) {
@@ -116,7 +128,8 @@ TEST_CASE("flyte launchplan activate and deactivate switch a plan on a server", 
   INFO(testing::Describe(on));
   CHECK(on.exit_code == 0);
   CHECK(on.out == "launch plan every_second is active\n");
-  CHECK(s.Get("/api/v1/active_launch_plans/flytesnacks/development").body["launch_plans"].size() == 1);
+  CHECK(s.Get("/api/v1/active_launch_plans/flytesnacks/development").body["launch_plans"].size() ==
+        1);
   CHECK(flyte({"launchplan", "deactivate", "every_second"}).exit_code == 0);
   CHECK(s.Get("/api/v1/active_launch_plans/flytesnacks/development").body["launch_plans"].empty());
   CHECK(flyte({"launchplan", "activate", "no_such_plan"}).exit_code == 2);

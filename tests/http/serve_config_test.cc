@@ -29,7 +29,8 @@ std::vector<json> Records(const std::string& err) {
 TEST_CASE("flyte serve --config with json logs writes one JSON record per line, requests included",
           "[server]") {
   TempDir conf;
-  std::string path = conf.Write("server.yaml", "listen: 127.0.0.1:1\nlog: {format: json, access: true}\n");
+  std::string path =
+      conf.Write("server.yaml", "listen: 127.0.0.1:1\nlog: {format: json, access: true}\n");
   ServerFixture s({"--config", path});  // --listen 127.0.0.1:0 from the fixture wins over the file
   REQUIRE(s.Get("/api/v1/projects").status == 200);
   REQUIRE(s.Get("/api/v1/nope").status == 404);
@@ -41,7 +42,8 @@ TEST_CASE("flyte serve --config with json logs writes one JSON record per line, 
     CHECK(j["time"].is_string());
     CHECK(j["level"].is_string());
     if (j["msg"] == "listening") listening = j["url"] == s.url;
-    if (j["msg"] == "request" && j["path"] == "/api/v1/projects") projects = j["status"] == "200" && j["method"] == "GET";
+    if (j["msg"] == "request" && j["path"] == "/api/v1/projects")
+      projects = j["status"] == "200" && j["method"] == "GET";
     if (j["msg"] == "request" && j["path"] == "/api/v1/nope") missing = j["status"] == "404";
     if (j["msg"] == "stopped") stopped = true;
   }
@@ -56,8 +58,10 @@ TEST_CASE("a bad config file stops flyte serve with the file, line and column", 
   std::string path = conf.Write("server.yaml", "listen: 127.0.0.1:0\nlog:\n  format: xml\n");
   testing::ProcessResult r = testing::Flyte(conf / "home", {"serve", "--config", path});
   CHECK(r.exit_code == 2);
-  CHECK(r.err == "flyte serve: " + path + ":3:11: 'log.format' must be one of text, json, got 'xml'\n");
-  testing::ProcessResult gone = testing::Flyte(conf / "home", {"serve", "--config", conf / "missing.yaml"});
+  CHECK(r.err ==
+        "flyte serve: " + path + ":3:11: 'log.format' must be one of text, json, got 'xml'\n");
+  testing::ProcessResult gone =
+      testing::Flyte(conf / "home", {"serve", "--config", conf / "missing.yaml"});
   CHECK(gone.exit_code == 2);
   CHECK(gone.err.find("cannot read the configuration file") != std::string::npos);
 }

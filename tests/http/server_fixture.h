@@ -23,12 +23,14 @@ struct HttpResult {
 class ServerFixture {
  public:
   // `extra` flags go to `flyte serve`; with `start` false, call Start() when ready.
-  explicit ServerFixture(std::vector<std::string> extra = {}, bool start = true) : extra_(std::move(extra)) {
+  explicit ServerFixture(std::vector<std::string> extra = {}, bool start = true)
+      : extra_(std::move(extra)) {
     if (start) Start();
   }
 
   void Start() {
-    std::vector<std::string> argv = {FLYTE_BINARY, "serve", "--listen", "127.0.0.1:0", "--home", home()};
+    std::vector<std::string> argv = {FLYTE_BINARY,  "serve",  "--listen",
+                                     "127.0.0.1:0", "--home", home()};
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     server_ = std::make_unique<Child>(argv, FlyteEnv(home()));
     REQUIRE(server_->WaitForStdout("\n"));
@@ -59,7 +61,9 @@ class ServerFixture {
   HttpResult Post(const std::string& path, const std::string& body) {
     return Done(client->Post(path.c_str(), body, "application/json"));
   }
-  HttpResult Post(const std::string& path, const nlohmann::json& body) { return Post(path, body.dump()); }
+  HttpResult Post(const std::string& path, const nlohmann::json& body) {
+    return Post(path, body.dump());
+  }
   HttpResult Put(const std::string& path, const nlohmann::json& body) {
     return Done(client->Put(path.c_str(), body.dump(), "application/json"));
   }
@@ -85,8 +89,9 @@ class ServerFixture {
     return r.body["id"]["name"];
   }
   // Polls the execution until its phase is terminal (or `phase` when given).
-  nlohmann::json WaitFor(const std::string& name, const std::string& phase = "", int deadline_ms = 30000,
-                         const std::string& project = "flytesnacks", const std::string& domain = "development") {
+  nlohmann::json WaitFor(const std::string& name, const std::string& phase = "",
+                         int deadline_ms = 30000, const std::string& project = "flytesnacks",
+                         const std::string& domain = "development") {
     auto deadline = SteadyClock::now() + std::chrono::milliseconds(deadline_ms);
     nlohmann::json last;
     while (SteadyClock::now() < deadline) {
@@ -98,8 +103,8 @@ class ServerFixture {
       if (phase.empty() ? terminal : p == phase) return last;
       std::this_thread::sleep_for(std::chrono::milliseconds(20));
     }
-    FAIL("execution " << name << " did not reach " << (phase.empty() ? "a terminal phase" : phase) << ": "
-                      << last.dump());
+    FAIL("execution " << name << " did not reach " << (phase.empty() ? "a terminal phase" : phase)
+                      << ": " << last.dump());
     return last;
   }
 

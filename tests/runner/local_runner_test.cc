@@ -402,7 +402,8 @@ tasks:
   CHECK(r.code == "SecretNotFound");
   CHECK(r.message ==
         "secret 'wandb-key' is not available: set FLYTE_SECRET_WANDB_KEY in the environment of "
-        "flyte or write it to " + h.secrets_dir() + "/wandb-key");
+        "flyte or write it to " +
+            h.secrets_dir() + "/wandb-key");
   CHECK_FALSE(r.retryable);
 
   ::setenv("FLYTE_SECRET_WANDB_KEY", "s3cr3t", 1);

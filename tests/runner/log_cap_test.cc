@@ -3,8 +3,8 @@
 // it still runs, and secrets stay redacted.
 #include "runner/log_cap.h"
 
-#include <catch2/catch.hpp>
 #include <sys/stat.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -57,7 +57,8 @@ TEST_CASE("CutNote says how much was cut in the largest unit that fits", "[logca
   CHECK(CutNote(uint64_t{956'612'198}) == "… 912.3 MiB cut …");
 }
 
-TEST_CASE("a log over the cap keeps its head and tail and says how much was cut", "[process][logcap]") {
+TEST_CASE("a log over the cap keeps its head and tail and says how much was cut",
+          "[process][logcap]") {
   RunnerHarness h([](LocalRunner::Options& o) { o.max_log_bytes = kCap; });
   h.Compile(kChatty);
   TaskLaunch launch = h.Launch("chatty");

@@ -1,9 +1,9 @@
 // A task's whole process tree ends with it, including processes that left its process group
 // (setsid, a double fork): the supervisor is a subreaper and kills what it inherits, whether
 // the task exits, is aborted, or ignores SIGTERM past the grace period.
-#include <catch2/catch.hpp>
 #include <poll.h>
 #include <signal.h>
+#include <catch2/catch.hpp>
 
 #include "runner/runner_harness.h"
 #include "runner/supervise.h"
@@ -95,7 +95,8 @@ TEST_CASE("what a task started in another session ends when the task exits", "[p
   if (!Ended(escaped)) ::kill(escaped, SIGKILL);
 }
 
-TEST_CASE("what a task started in another session ends when the task is aborted", "[process][tree]") {
+TEST_CASE("what a task started in another session ends when the task is aborted",
+          "[process][tree]") {
   const bool stubborn = GENERATE(false, true);
   INFO((stubborn ? "ignoring SIGTERM" : "ending on SIGTERM"));
   RunnerHarness h([&](LocalRunner::Options& o) {

@@ -36,7 +36,8 @@ class RunnerHarness {
         }) {}
   // `adjust` changes the default options.
   explicit RunnerHarness(const std::function<void(LocalRunner::Options&)>& adjust)
-      : clock(&loop_.loop), runner(&loop_.loop, Adjusted(MakeOptions(10'000'000'000, tmp, ""), adjust)) {
+      : clock(&loop_.loop),
+        runner(&loop_.loop, Adjusted(MakeOptions(10'000'000'000, tmp, ""), adjust)) {
     runner.SetCallbacks([this](uint64_t id, AttemptResult r) { results.emplace(id, std::move(r)); },
                         [this](uint64_t id, bool is_stderr, std::string_view line) {
                           lines.push_back({id, is_stderr, std::string(line)});
@@ -106,7 +107,8 @@ class RunnerHarness {
     adjust(o);
     return o;
   }
-  static LocalRunner::Options MakeOptions(int64_t grace, const TempDir& tmp, std::string supervisor) {
+  static LocalRunner::Options MakeOptions(int64_t grace, const TempDir& tmp,
+                                          std::string supervisor) {
     LocalRunner::Options o;
     o.abort_grace_nanos = grace;
     o.blob_root = tmp / "blobs";

@@ -4,12 +4,12 @@
 // running or has ended, without starting it again.
 #include "runner/supervise.h"
 
-#include <catch2/catch.hpp>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <filesystem>
 #include <fstream>
@@ -68,7 +68,8 @@ std::string SupervisorPath(Supervisor which) {
 
 // Starts `SUPERVISOR __supervise DIR sh -c SCRIPT` in a session of its own, as an earlier
 // server would have, with the attempt's folders in place.
-pid_t SuperviseDetached(const std::string& supervisor, const std::string& dir, const std::string& script) {
+pid_t SuperviseDetached(const std::string& supervisor, const std::string& dir,
+                        const std::string& script) {
   fs::create_directories(dir + "/outputs");
   std::vector<std::string> args = {supervisor, kSuperviseCommand, dir, "/bin/sh", "-c", script};
   std::vector<char*> argv;
@@ -89,7 +90,8 @@ size_t Lines(const std::string& path) {
 }
 
 TEST_CASE("a supervised task reports its outputs, exit code and signal as its own", "[process]") {
-  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  const std::string supervisor =
+      SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
   RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch ok = h.Launch("ok");
@@ -119,7 +121,8 @@ TEST_CASE("a supervised task reports its outputs, exit code and signal as its ow
 }
 
 TEST_CASE("aborting a supervised task ends the task's whole tree", "[process]") {
-  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  const std::string supervisor =
+      SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
   RunnerHarness h(5'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("tree");
@@ -137,7 +140,8 @@ TEST_CASE("aborting a supervised task ends the task's whole tree", "[process]") 
 }
 
 TEST_CASE("adopting an attempt that left no trace starts it", "[process]") {
-  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  const std::string supervisor =
+      SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
   RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("ok");
@@ -151,14 +155,16 @@ TEST_CASE("adopting an attempt that left no trace starts it", "[process]") {
 
 TEST_CASE("adopting an attempt that ended while nobody watched reads its record and runs nothing",
           "[process]") {
-  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  const std::string supervisor =
+      SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
   RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("waits");
   const std::string dir = launch.attempt_dir;
   const std::string count = fs::path(dir).parent_path().parent_path().string() + "/count";
   std::ofstream(fs::path(dir).parent_path().parent_path().string() + "/go").put('\n');
-  pid_t pid = SuperviseDetached(supervisor, dir, "cd " + dir + " && echo run >> ../../count && echo 42 > outputs/o");
+  pid_t pid = SuperviseDetached(supervisor, dir,
+                                "cd " + dir + " && echo run >> ../../count && echo 42 > outputs/o");
   int status = 0;
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   REQUIRE(ReadFile(dir + "/exit") == "exit 0\n");
@@ -173,17 +179,22 @@ TEST_CASE("adopting an attempt that ended while nobody watched reads its record 
 }
 
 TEST_CASE("adopting an attempt that is still running follows it to its end", "[process]") {
-  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  const std::string supervisor =
+      SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
   RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("waits");
   const std::string dir = launch.attempt_dir;
   const std::string root = fs::path(dir).parent_path().parent_path().string();
   pid_t pid = SuperviseDetached(
-      supervisor, dir, "cd " + dir + " && echo run >> ../../count && while [ ! -f ../../go ]; do sleep 0.01; done; "
-           "echo 7 > outputs/o; exit 0");
+      supervisor, dir,
+      "cd " + dir +
+          " && echo run >> ../../count && while [ ! -f ../../go ]; do sleep 0.01; done; "
+          "echo 7 > outputs/o; exit 0");
   // Wait until it runs, as a restarted server would find it.
-  for (int i = 0; i < 500 && (ReadSupervisorIdentity(dir).empty() || Lines(root + "/count") == 0); ++i) ::usleep(10'000);
+  for (int i = 0; i < 500 && (ReadSupervisorIdentity(dir).empty() || Lines(root + "/count") == 0);
+       ++i)
+    ::usleep(10'000);
   REQUIRE(ProcessAlive(ReadSupervisorIdentity(dir)));
 
   uint64_t id = launch.id;
@@ -201,7 +212,8 @@ TEST_CASE("adopting an attempt that is still running follows it to its end", "[p
 }
 
 TEST_CASE("an adopted attempt that ended without a record is lost, a system error", "[process]") {
-  const std::string supervisor = SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
+  const std::string supervisor =
+      SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary));
   RunnerHarness h(10'000'000'000, supervisor);
   h.Compile(kTasks);
   TaskLaunch launch = h.Launch("ok");
@@ -278,9 +290,11 @@ TEST_CASE("installing the supervisor keeps only the two most recently used of ot
   Result<std::string> ours = InstallSupervisor(tmp / "bin");
   REQUIRE(ours.ok());
   std::set<std::string> left;
-  for (const auto& e : fs::directory_iterator(tmp / "bin")) left.insert(e.path().filename().string());
+  for (const auto& e : fs::directory_iterator(tmp / "bin"))
+    left.insert(e.path().filename().string());
   CHECK(left == std::set<std::string>{fs::path(*ours).filename().string(), "flyte-supervise-old1",
-                                      "flyte-supervise-old2", "flyte-supervise-live.tmp78", "other-tool"});
+                                      "flyte-supervise-old2", "flyte-supervise-live.tmp78",
+                                      "other-tool"});
 }
 
 TEST_CASE("Redact replaces every occurrence, the longest secret first", "[process]") {
@@ -290,7 +304,8 @@ TEST_CASE("Redact replaces every occurrence, the longest secret first", "[proces
 }
 
 TEST_CASE("a secret in a line longer than the copy buffer is still redacted", "[process]") {
-  RunnerHarness h(10'000'000'000, SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary)));
+  RunnerHarness h(10'000'000'000,
+                  SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary)));
   h.Compile(R"yaml(
 tasks:
   long:
@@ -313,7 +328,8 @@ tasks:
 }
 
 TEST_CASE("a secret that spans lines (a key file) is redacted whole", "[process]") {
-  RunnerHarness h(10'000'000'000, SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary)));
+  RunnerHarness h(10'000'000'000,
+                  SupervisorPath(GENERATE(Supervisor::kStatic, Supervisor::kFlyteBinary)));
   h.Compile(R"yaml(
 tasks:
   pem:
@@ -324,7 +340,8 @@ tasks:
       echo after
 )yaml");
   std::filesystem::create_directories(h.secrets_dir());
-  std::ofstream(h.secrets_dir() + "/tls") << "-----BEGIN KEY-----\nMIIEvQIBADANBg\n-----END KEY-----\n";
+  std::ofstream(h.secrets_dir() + "/tls")
+      << "-----BEGIN KEY-----\nMIIEvQIBADANBg\n-----END KEY-----\n";
   TaskLaunch launch = h.Launch("pem");
   const std::string dir = launch.attempt_dir;
   REQUIRE(h.Run(std::move(launch)).status == Status_::kSucceeded);

@@ -293,7 +293,8 @@ tasks:
 }
 
 }  // namespace
-TEST_CASE("compiler puts a plugin's cluster settings in the definition hash, so the cache follows them") {
+TEST_CASE(
+    "compiler puts a plugin's cluster settings in the definition hash, so the cache follows them") {
   auto with = [](const std::string& dask) {
     return testing::Compiled(R"(
 tasks:
@@ -313,7 +314,8 @@ tasks:
   CHECK(four->tasks[0].definition_hash == four_again->tasks[0].definition_hash);
   // A task without a plugin hashes as before this change (its cache entries stay valid).
   auto plain = testing::Compiled("tasks:\n  greet:\n    script: echo hi\n");
-  CHECK(plain->tasks[0].definition_hash == "553313569f180e66a6cf75bab296c029085bd6b8d603ab26fcac19b78f6ee135");
+  CHECK(plain->tasks[0].definition_hash ==
+        "553313569f180e66a6cf75bab296c029085bd6b8d603ab26fcac19b78f6ee135");
 }
 
 }  // namespace flyte

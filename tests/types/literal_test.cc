@@ -357,7 +357,8 @@ TEST_CASE("nan and the infinities round-trip through text and JSON however they 
     return p.type;
   }();
   // What flyte prints (Value::ToText), Python, proto3 JSON and YAML.
-  for (const char* text : {"nan", "NaN", ".nan", "inf", "+inf", "Infinity", ".inf", "-inf", "-Infinity", "-.inf"}) {
+  for (const char* text :
+       {"nan", "NaN", ".nan", "inf", "+inf", "Infinity", ".inf", "-inf", "-Infinity", "-.inf"}) {
     INFO(text);
     LiteralResult r = ValueFromText(text, f);
     REQUIRE(r.ok());
