@@ -3,6 +3,8 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <set>
 
 #include "flyte/phase.h"
@@ -48,6 +50,14 @@ class Owned {
     if (json.empty()) return;
     yaml::ParseResult parsed = yaml::ParseText(json, "value");
     if (parsed.doc && parsed.doc->root() != nullptr) Walk(*parsed.doc->root(), into, 0);
+  }
+
+  // "ab/<sha256>/<name>" of a canonical URI.
+  std::string Relative(const std::string& uri) const {
+    for (const std::string& base : {root_, prefix_}) {
+      if (!base.empty() && StartsWith(uri, base)) return uri.substr(base.size());
+    }
+    return "";
   }
 
  private:
@@ -100,6 +110,93 @@ Status RemoveLocal(const std::string& path) {
   if (fs::is_empty(digest, ec)) fs::remove(digest, ec);
   if (fs::is_empty(digest.parent_path(), ec)) fs::remove(digest.parent_path(), ec);
   return Status::Ok();
+}
+
+// The newest of object times; one that cannot be read counts as now: when in doubt, keep.
+int64_t Newest(int64_t so_far, const storage::ObjectInfo& o) {
+  return std::max(so_far, ParseDatetime(o.last_modified).value_or(INT64_MAX));
+}
+
+// Removes (or, in a dry run, only lists) a value found by walking a store.
+void Take(GcValue value, const std::function<Status()>& remove, const GcOptions& options,
+          GcReport& report) {
+  if (options.apply) {
+    if (Status st = remove(); !st.ok()) {
+      report.errors.push_back(st.message());
+      return;
+    }
+  }
+  report.bytes += value.bytes;
+  report.orphans += value.orphan ? 1 : 0;
+  report.removed.push_back(std::move(value));
+}
+
+// Values in the blob folder (BLOBS/ab/<sha256>/<name>) that nothing names, older than the cutoff.
+void LocalOrphans(const std::string& root, const std::set<std::string>& named,
+                  const GcOptions& options, GcReport& report) {
+  std::error_code ec;
+  for (const fs::directory_entry& shard : fs::directory_iterator(root, ec)) {
+    const std::string s = shard.path().filename().string();
+    if (s.size() != 2 || shard.is_symlink(ec) || !shard.is_directory(ec)) continue;
+    std::error_code ec2;
+    for (const fs::directory_entry& digest : fs::directory_iterator(shard.path(), ec2)) {
+      std::error_code ec3;
+      for (const fs::directory_entry& value : fs::directory_iterator(digest.path(), ec3)) {
+        const std::string rel =
+            s + "/" + digest.path().filename().string() + "/" + value.path().filename().string();
+        if (ValueRoot(rel) != rel || named.count(rel) != 0) continue;
+        const std::string path = value.path().string();
+        if (LocalMtime(path) >= options.cutoff_nanos) continue;
+        GcValue v{path, 0, false, true};
+        v.bytes = LocalBytes(path, &v.is_dir);
+        Take(
+            std::move(v), [&] { return RemoveLocal(path); }, options, report);
+      }
+    }
+  }
+}
+
+// Under the prefix: values (PREFIX/data/ab/<sha256>/<name>[/...]) that nothing names, and
+// Pods' staging objects (PREFIX/staging/...), older than the cutoff. A staging object is in use
+// only while its attempt runs, which is never days.
+void BucketOrphans(storage::DataStores& stores, const std::set<std::string>& named,
+                   const GcOptions& options, GcReport& report) {
+  storage::ObjectStore& out = stores.output_store();
+  struct Found {
+    std::vector<std::string> keys;
+    uint64_t bytes = 0;
+    int64_t newest = 0;
+    bool is_dir = false;
+  };
+  std::map<std::string, Found> values;  // by "ab/<sha256>/<name>", or a staging key
+  const std::string data = stores.OutputKeyPrefix();
+  const std::string staging = stores.StagingKeyPrefix();
+  for (const std::string& prefix : {data, staging}) {
+    Result<std::vector<storage::ObjectInfo>> listed = out.List(prefix);
+    if (!listed.ok()) {
+      report.errors.push_back(listed.status().message());
+      continue;
+    }
+    for (const storage::ObjectInfo& o : *listed) {
+      std::string id = o.key;
+      if (prefix == data) {
+        id = ValueRoot(std::string_view(o.key).substr(data.size()));
+        if (id.empty() || named.count(id) != 0) continue;
+      }
+      Found& f = values[id];
+      f.keys.push_back(o.key);
+      f.bytes += o.size;
+      f.newest = Newest(f.newest, o);
+      f.is_dir = f.is_dir || (prefix == data && o.key.size() > data.size() + id.size());
+    }
+  }
+  for (auto& [id, f] : values) {
+    if (f.newest >= options.cutoff_nanos) continue;
+    const bool value = f.keys[0].compare(0, data.size(), data) == 0;
+    GcValue v{out.UriOf(value ? data + id : id), f.bytes, f.is_dir, true};
+    Take(
+        std::move(v), [&] { return out.DeleteMany(f.keys); }, options, report);
+  }
 }
 
 // Every execution's rows, in pages.
@@ -167,8 +264,7 @@ Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores,
       int64_t newest = 0;
       auto note = [&](const storage::ObjectInfo& o) {
         keys.push_back(o.key);
-        // A time that cannot be read counts as fresh: when in doubt, keep.
-        newest = std::max(newest, ParseDatetime(o.last_modified).value_or(INT64_MAX));
+        newest = Newest(newest, o);
       };
       if (v->is_dir) {
         for (const storage::ObjectInfo& o : v->files) note(o);
@@ -198,6 +294,12 @@ Result<GcReport> CollectGarbage(Store& store, storage::DataStores& stores,
     report.bytes += value.bytes;
     report.removed.push_back(std::move(value));
   }
+  std::set<std::string> named;  // by "ab/<sha256>/<name>": in the blob folder and the bucket alike
+  for (const std::set<std::string>* set : {&candidates, &live}) {
+    for (const std::string& uri : *set) named.insert(owned.Relative(uri));
+  }
+  LocalOrphans(stores.blob_root(), named, options, report);
+  if (stores.has_prefix()) BucketOrphans(stores, named, options, report);
   return report;
 }
 

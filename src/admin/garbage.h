@@ -6,6 +6,9 @@
 //    inputs or outputs or in those of its nodes,
 //  - or it was written or reused since the cutoff (its modification time): a value placed
 //    again by a task or an upload is fresh, so one about to be named is never taken.
+// Values that nothing names at all (an upload never launched, the output of an attempt whose
+// execution row was never written, a Pod's staging object left by a crash) go too, once older
+// than the cutoff: they are listed with `orphan` set.
 // Only values flyte owns are ever removed: blob paths (BLOBS/ab/<sha256>/<name>) and objects
 // under PREFIX/data/ab/<sha256>/<name>; s3:// inputs elsewhere are the user's. Execution rows
 // stay (their values then read as missing). Blocking (disk, network): never on the loop
@@ -31,6 +34,7 @@ struct GcValue {
   std::string uri;
   uint64_t bytes = 0;
   bool is_dir = false;
+  bool orphan = false;  // named by no execution and no cache entry
 };
 
 struct GcReport {
@@ -38,6 +42,7 @@ struct GcReport {
   uint64_t bytes = 0;
   size_t old_executions = 0;        // ended before the cutoff: their values were candidates
   size_t kept = 0;                  // candidates still in use (cache, newer executions, fresh)
+  size_t orphans = 0;               // of `removed`, those nothing names
   std::vector<std::string> errors;  // values that could not be read or removed (the rest went on)
 };
 

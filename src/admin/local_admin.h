@@ -11,6 +11,8 @@
 #include <memory>
 #include <string>
 
+#include "admin/launch.h"
+#include "admin/schedule_host.h"
 #include "flyte/admin.h"
 #include "flyte/compiler.h"
 #include "runner/blobs.h"
@@ -22,7 +24,7 @@
 
 namespace flyte {
 
-class LocalAdmin : public AdminService {
+class LocalAdmin : public AdminService, public ScheduleHost {
  public:
   struct Options {
     std::string home;
@@ -128,9 +130,21 @@ class LocalAdmin : public AdminService {
   using NextFireHook = std::function<int64_t(const std::string& project, const std::string& domain,
                                              const std::string& name)>;
   void OnNextFire(NextFireHook hook) { next_fire_ = std::move(hook); }
-  // Live executions started from launch plan `name` that have not ended.
+  // ScheduleHost: the scheduler's view.
   bool HasRunning(const std::string& project, const std::string& domain,
-                  const std::string& launch_plan) const;
+                  const std::string& launch_plan) const override;
+  Result<std::vector<ScheduleRecord>> ListSchedules() override { return store_->ListSchedules(); }
+  Status PutSchedule(const ScheduleRecord& schedule) override {
+    return store_->PutSchedule(schedule);
+  }
+  Status DeleteSchedule(const std::string& project, const std::string& domain,
+                        const std::string& name) override {
+    return store_->DeleteSchedule(project, domain, name);
+  }
+  Status RecordFire(const std::string& project, const std::string& domain, const std::string& name,
+                    int64_t fire_nanos) override {
+    return store_->RecordFire(project, domain, name, fire_nanos);
+  }
   const std::string& home() const { return options_.home; }
   // Where task logs are read (local files): readers off the loop thread use it directly.
   LogSource& logs() { return logs_; }
@@ -156,9 +170,8 @@ class LocalAdmin : public AdminService {
   // Signals the engine and keeps the execution's signals in its row.
   Status Deliver(const ExecutionKey& key, const std::string& name, Value value);
   Result<ExecutionRecord> TopLevel(const ExecutionKey& key, const char* verb);
-  ExecutionOptions DefaultOptions(const CompiledFile& file, uint32_t workflow,
-                                  const CompiledLaunchPlan* lp,
-                                  std::optional<uint32_t> max_parallelism) const;
+  // What PlanLaunch needs from here for `file`: runners, the run folder, the time, defaults.
+  LaunchContext LaunchContextFor(std::shared_ptr<const CompiledFile> file) const;
   static void OnCheck(uv_check_t* check);
   static void OnPrepare(uv_prepare_t* prepare);
 

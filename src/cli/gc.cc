@@ -62,26 +62,32 @@ int RunGc(const GcOptionsCli& opts) {
     for (const GcValue& v : report->removed) {
       items.push_back(Value::FromMap({{"uri", Value::Str(v.uri)},
                                       {"kind", Value::Str(v.is_dir ? "dir" : "file")},
-                                      {"bytes", Value::Int(static_cast<int64_t>(v.bytes))}}));
+                                      {"bytes", Value::Int(static_cast<int64_t>(v.bytes))},
+                                      {"orphan", Value::Bool(v.orphan)}}));
     }
     std::cout << Value::FromMap(
                      {{"applied", Value::Bool(opts.apply)},
                       {"values", Value::FromList(std::move(items))},
                       {"bytes", Value::Int(static_cast<int64_t>(report->bytes))},
                       {"kept", Value::Int(static_cast<int64_t>(report->kept))},
+                      {"orphans", Value::Int(static_cast<int64_t>(report->orphans))},
                       {"old_executions", Value::Int(static_cast<int64_t>(report->old_executions))}})
                      .ToCanonicalJson()
               << "\n";
   } else {
     for (const GcValue& v : report->removed) {
       std::cout << (opts.apply ? "removed  " : "would remove  ") << v.uri << (v.is_dir ? "/" : "")
-                << "  " << Bytes(v.bytes) << "\n";
+                << "  " << Bytes(v.bytes) << (v.orphan ? "  (named by nothing)" : "") << "\n";
     }
     std::cout << (opts.apply ? "removed " : "would remove ") << report->removed.size() << " value"
               << (report->removed.size() == 1 ? "" : "s") << " (" << Bytes(report->bytes) << ", "
               << report->bytes << " bytes) of " << report->old_executions << " execution"
               << (report->old_executions == 1 ? "" : "s") << " older than " << opts.older_than_days
-              << " days; kept " << report->kept << " still in use"
+              << " days"
+              << (report->orphans == 0
+                      ? std::string()
+                      : " and " + std::to_string(report->orphans) + " named by nothing")
+              << "; kept " << report->kept << " still in use"
               << (opts.apply ? "" : "; run again with --apply to remove them") << "\n";
   }
   return report->errors.empty() ? kExitOk : kExitInternal;

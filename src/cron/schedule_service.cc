@@ -5,15 +5,15 @@
 
 namespace flyte::cron {
 
-ScheduleService::ScheduleService(LocalAdmin& admin, Clock& clock, SchedulerOptions options)
-    : admin_(admin),
+ScheduleService::ScheduleService(ScheduleHost& host, Clock& clock, SchedulerOptions options)
+    : host_(host),
       clock_(clock),
       scheduler_(std::make_unique<Scheduler>(clock, *this, std::move(options))) {}
 
 ScheduleService::~ScheduleService() { scheduler_->Stop(); }
 
 Result<std::optional<ScheduledPlan>> ScheduleService::PlanOf(const EntityRecord& e) {
-  ASSIGN_OR_RETURN(std::shared_ptr<const CompiledFile> file, admin_.Compiled(e.source));
+  ASSIGN_OR_RETURN(std::shared_ptr<const CompiledFile> file, host_.Compiled(e.source));
   uint32_t idx = file->FindLaunchPlan(e.name);
   if (idx == kNoIndex)
     return NotFound("launch plan " + Quote(e.name) + " is not in its registered file");
@@ -31,35 +31,34 @@ Result<std::optional<ScheduledPlan>> ScheduleService::PlanOf(const EntityRecord&
 }
 
 Status ScheduleService::Apply(const EntityRecord& e, bool active) {
-  Store& store = admin_.store();
   if (!active) {
     scheduler_->Deactivate(e.project, e.domain, e.name);
-    return store.DeleteSchedule(e.project, e.domain, e.name);
+    return host_.DeleteSchedule(e.project, e.domain, e.name);
   }
   ASSIGN_OR_RETURN(std::optional<ScheduledPlan> plan, PlanOf(e));
   if (!plan) {
     // Active without a schedule: launchable by name, nothing to fire. A previous version's
     // schedule stops.
     scheduler_->Deactivate(e.project, e.domain, e.name);
-    return store.DeleteSchedule(e.project, e.domain, e.name);
+    return host_.DeleteSchedule(e.project, e.domain, e.name);
   }
   // Keep the last fire of the version this one replaces, so switching versions neither
   // repeats nor skips a fire.
-  ASSIGN_OR_RETURN(std::vector<ScheduleRecord> all, store.ListSchedules());
+  ASSIGN_OR_RETURN(std::vector<ScheduleRecord> all, host_.ListSchedules());
   for (const ScheduleRecord& r : all) {
     if (r.project == e.project && r.domain == e.domain && r.name == e.name)
       plan->last_fire = r.last_fire;
   }
   plan->activated_at = clock_.Now();
   RETURN_IF_ERROR(scheduler_->Activate(*plan));
-  return store.PutSchedule(
+  return host_.PutSchedule(
       {e.project, e.domain, e.name, e.version, plan->activated_at, plan->last_fire});
 }
 
 Status ScheduleService::Restore(std::vector<std::string>* errors) {
-  ASSIGN_OR_RETURN(std::vector<ScheduleRecord> all, admin_.store().ListSchedules());
+  ASSIGN_OR_RETURN(std::vector<ScheduleRecord> all, host_.ListSchedules());
   for (const ScheduleRecord& r : all) {
-    auto found = admin_.store().FindEntities("launch_plan", r.project, r.domain, r.name, r.version);
+    auto found = host_.ListEntities("launch_plan", r.project, r.domain, r.name, r.version);
     Status st = found.ok() ? Status::Ok() : found.status();
     std::optional<ScheduledPlan> plan;
     if (st.ok() && found->empty())
@@ -98,17 +97,16 @@ Status ScheduleService::Launch(const ScheduledPlan& plan, int64_t fire_nanos,
   if (!plan.schedule.kickoff_input.empty()) {
     req.text_inputs.emplace_back(plan.schedule.kickoff_input, FormatDatetime(fire_nanos));
   }
-  Result<ExecutionKey> key = admin_.CreateExecution(req);
+  Result<ExecutionKey> key = host_.CreateExecution(req);
   return key.ok() ? Status::Ok() : key.status();
 }
 
 bool ScheduleService::HasRunning(const ScheduledPlan& plan) {
-  return admin_.HasRunning(plan.project, plan.domain, plan.name);
+  return host_.HasRunning(plan.project, plan.domain, plan.name);
 }
 
-void ScheduleService::RecordFire(const ScheduledPlan& plan, int64_t fire_nanos) {
-  // A failed write is retried by the next fire's record (it stores the maximum).
-  (void)admin_.store().RecordFire(plan.project, plan.domain, plan.name, fire_nanos);
+Status ScheduleService::RecordFire(const ScheduledPlan& plan, int64_t fire_nanos) {
+  return host_.RecordFire(plan.project, plan.domain, plan.name, fire_nanos);
 }
 
 }  // namespace flyte::cron

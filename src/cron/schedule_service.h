@@ -6,32 +6,32 @@
 
 #include <memory>
 
-#include "admin/local_admin.h"
+#include "admin/schedule_host.h"
 #include "cron/scheduler.h"
 
 namespace flyte::cron {
 
 class ScheduleService : public Launcher {
  public:
-  ScheduleService(LocalAdmin& admin, Clock& clock, SchedulerOptions options = {});
+  ScheduleService(ScheduleHost& host, Clock& clock, SchedulerOptions options = {});
   ~ScheduleService() override;
 
   // Re-activates the schedules recorded in the store (after a restart). Plans whose file no
   // longer compiles, or whose zone is unknown, are reported through `errors` and skipped.
   Status Restore(std::vector<std::string>* errors);
-  // The activation hook of LocalAdmin: applies the change to the scheduler and the store.
+  // The admin's launch-plan activation hook: applies the change to the scheduler and the store.
   Status Apply(const EntityRecord& plan, bool active);
   Scheduler& scheduler() { return *scheduler_; }
 
   Status Launch(const ScheduledPlan& plan, int64_t fire_nanos, const std::string& name) override;
   bool HasRunning(const ScheduledPlan& plan) override;
-  void RecordFire(const ScheduledPlan& plan, int64_t fire_nanos) override;
+  Status RecordFire(const ScheduledPlan& plan, int64_t fire_nanos) override;
 
  private:
   // The plan's schedule from its compiled source; nullopt when it has none.
   Result<std::optional<ScheduledPlan>> PlanOf(const EntityRecord& plan);
 
-  LocalAdmin& admin_;
+  ScheduleHost& host_;
   Clock& clock_;
   std::unique_ptr<Scheduler> scheduler_;
 };

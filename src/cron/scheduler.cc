@@ -207,7 +207,7 @@ void Scheduler::CatchUp(const std::shared_ptr<Entry>& e, int64_t now) {
   switch (policy) {
     case spec::Catchup::kNone:
       e->plan.last_fire = std::max(e->plan.last_fire, missed.back());
-      launcher_.RecordFire(e->plan, missed.back());
+      Record(e->plan, missed.back());
       return;
     case spec::Catchup::kLatest:
     case spec::Catchup::kAll:
@@ -231,7 +231,18 @@ void Scheduler::Fire(const std::shared_ptr<Entry>& e, int64_t fire) {
   // Recorded even when the launch failed: retrying belongs to the launcher, and a restart
   // should not replay a fire that was already tried.
   e->plan.last_fire = std::max(e->plan.last_fire, fire);
-  launcher_.RecordFire(e->plan, fire);
+  Record(e->plan, fire);
+}
+
+void Scheduler::Record(const ScheduledPlan& plan, int64_t fire) {
+  Status st = launcher_.RecordFire(plan, fire);
+  if (!st.ok() && options_.on_error) {
+    options_.on_error(plan, fire,
+                      Status(st.code(),
+                             "cannot record that this fire was handled (the next "
+                             "fire's record covers it): " +
+                                 st.message()));
+  }
 }
 
 void Scheduler::Arm(const std::shared_ptr<Entry>& e) {

@@ -60,7 +60,10 @@ class Launcher {
   // Whether an execution this plan launched is still running.
   virtual bool HasRunning(const ScheduledPlan& plan) = 0;
   // Persists that fires up to and including `fire_nanos` are handled (launched or skipped).
-  virtual void RecordFire(const ScheduledPlan& plan, int64_t fire_nanos) = 0;
+  // An error is reported through SchedulerOptions::on_error; the next fire's record covers
+  // this one (the row keeps the maximum), and a restart that replays it finds the execution's
+  // name taken (AlreadyExists), so a fire never runs twice.
+  virtual Status RecordFire(const ScheduledPlan& plan, int64_t fire_nanos) = 0;
 };
 
 // The execution name of a plan's fire: the plan name lowercased with every character outside
@@ -73,7 +76,7 @@ std::string FireExecutionName(const std::string& plan_name, int64_t fire_nanos);
 
 struct SchedulerOptions {
   std::string zoneinfo_root = kZoneinfoRoot;
-  // Failed launches; may be empty.
+  // Failed launches, and fires that could not be recorded; may be empty.
   std::function<void(const ScheduledPlan& plan, int64_t fire_nanos, const Status& error)> on_error;
 };
 
@@ -109,6 +112,8 @@ class Scheduler {
   void CatchUp(const std::shared_ptr<Entry>& e, int64_t now);
   void Fire(const std::shared_ptr<Entry>& e, int64_t fire);
   void Arm(const std::shared_ptr<Entry>& e);
+  // Launcher::RecordFire, its error reported through on_error.
+  void Record(const ScheduledPlan& plan, int64_t fire);
   void OnTimer(const std::shared_ptr<Entry>& e);
   void Remove(std::map<Key, std::shared_ptr<Entry>>::iterator it);
 

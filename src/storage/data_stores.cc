@@ -99,4 +99,8 @@ std::string DataStores::OutputKeyPrefix() const {
   return prefix_ ? prefix_->key + "data/" : std::string();
 }
 
+std::string DataStores::StagingKeyPrefix() const {
+  return prefix_ ? prefix_->key + "staging/" : std::string();
+}
+
 }  // namespace flyte::storage

@@ -33,6 +33,8 @@ class DataStores {
   // Where new values go: the prefix's bucket, else the blob folder.
   ObjectStore& output_store();
   std::string OutputKeyPrefix() const;  // "prefix/data/" or ""
+  // Where Pods' outputs wait until flyte moves them into values: "prefix/staging/" or "".
+  std::string StagingKeyPrefix() const;
 
   bool has_prefix() const { return prefix_.has_value(); }
   const std::string& blob_root() const { return blob_root_; }

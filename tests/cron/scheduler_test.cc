@@ -48,16 +48,23 @@ class FakeLauncher : public Launcher {
     return Status::Ok();
   }
   bool HasRunning(const ScheduledPlan&) override { return running; }
-  void RecordFire(const ScheduledPlan&, int64_t fire) override {
+  Status RecordFire(const ScheduledPlan&, int64_t fire) override {
+    if (!record_failures.empty()) {
+      Status failure = record_failures.front();
+      record_failures.pop_front();
+      return failure;
+    }
     recorded.push_back(FormatDatetime(fire));
     last_recorded = fire;
+    return Status::Ok();
   }
 
   std::set<std::string> names;
   Lines attempts, launched, launched_names, recorded;
   int64_t last_recorded = 0;
   bool running = false;
-  std::deque<Status> failures;  // returned by the next launches
+  std::deque<Status> failures;         // returned by the next launches
+  std::deque<Status> record_failures;  // returned by the next records
   std::function<void()> on_launch;
 };
 
@@ -333,6 +340,22 @@ TEST_CASE("a failed launch is reported and later fires carry on", "[cron]") {
   CHECK(f.errors == Lines{"nightly_report 2026-03-01T02:00:00Z Unavailable: store is busy"});
   CHECK(f.launcher.launched == Lines{"v1 2026-03-02T02:00:00Z"});
   CHECK(f.launcher.recorded == Lines{"2026-03-01T02:00:00Z", "2026-03-02T02:00:00Z"});
+}
+
+TEST_CASE("a fire that cannot be recorded is reported; the next record covers it", "[cron]") {
+  ManualFixture f;
+  f.Activate(Plan("0 2 * * *"));
+  f.launcher.record_failures.push_back(IOError("database or disk is full"));
+  f.clock.Advance(2 * kDay);
+  CHECK(f.launcher.launched == Lines{"v1 2026-03-01T02:00:00Z", "v1 2026-03-02T02:00:00Z"});
+  CHECK(f.errors == Lines{"nightly_report 2026-03-01T02:00:00Z IO: cannot record that this "
+                          "fire was handled (the next fire's record covers it): database or "
+                          "disk is full"});
+  CHECK(f.launcher.recorded == Lines{"2026-03-02T02:00:00Z"});
+  // A restart then resumes after the last recorded fire: nothing is launched twice.
+  f.Restart(kHour);
+  f.Activate(f.Restored(Plan("0 2 * * *"), At("2026-03-01T00:00:00Z")));
+  CHECK(f.launcher.attempts.size() == 2);
 }
 
 TEST_CASE("a launcher may deactivate the plan while it is being caught up", "[cron]") {

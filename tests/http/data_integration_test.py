@@ -471,6 +471,18 @@ def backdate_executions(home, names, days=10):
     db.close()
 
 
+def blob_value(home, name, data):
+    """A file laid out as a value in the home's blob folder, BLOBS/ab/<sha256>/NAME, that no
+    execution names."""
+    digest = hashlib.sha256(data).hexdigest()
+    folder = os.path.join(home, "blobs", digest[:2], digest)
+    os.makedirs(folder)
+    path = os.path.join(folder, name)
+    with open(path, "wb") as f:
+        f.write(data)
+    return path
+
+
 def backdate_files(root, days=10):
     then = time.time() - days * 86400
     for base, dirs, files in os.walk(root):
@@ -497,17 +509,29 @@ class Gc(Case):
                   for n in (cached, plain, reused)}
         # A newer execution takes the reused one's output as an input.
         run("waits", "f=" + values[reused], extra=("--signal", "go=true"))
+        # Values no execution names (an upload never launched, say): an old one goes, a fresh
+        # one stays; so does anything in the blob folder not shaped as a value.
+        orphan = blob_value(home, "orphan.bin", b"nobody's 1234")
         backdate_executions(home, [cached, plain, reused])
         backdate_files(os.path.join(home, "blobs"))
+        fresh_orphan = blob_value(home, "fresh.bin", b"just uploaded")
         dry = self.flyte("gc", "--older-than", "5", home=home).stdout
         self.assertIn("would remove  " + values[plain], dry)
+        self.assertIn("would remove  " + orphan + "  13 B  (named by nothing)", dry)
         self.assertNotIn(values[cached], dry)
         self.assertNotIn(values[reused], dry)
-        self.assertRegex(dry, r"would remove 1 value \(\d+ B, 7 bytes\) of 3 executions older than 5 days; kept 2")
+        self.assertNotIn(fresh_orphan, dry)
+        self.assertRegex(dry, r"would remove 2 values \(\d+ B, 20 bytes\) of 3 executions older than 5 days "
+                              r"and 1 named by nothing; kept 2")
         self.assertTrue(os.path.exists(values[plain]), "a dry run removes nothing")
+        self.assertTrue(os.path.exists(orphan), "a dry run removes nothing")
         applied = json.loads(self.flyte("gc", "--older-than", "5", "--apply", "-o", "json", home=home).stdout)
-        self.assertEqual([v["uri"] for v in applied["values"]], [values[plain]])
+        self.assertEqual([(v["uri"], v["orphan"]) for v in applied["values"]],
+                         [(values[plain], False), (orphan, True)])
+        self.assertEqual(applied["orphans"], 1)
         self.assertFalse(os.path.exists(values[plain]))
+        self.assertFalse(os.path.exists(os.path.dirname(orphan)), "its digest folder goes with it")
+        self.assertTrue(os.path.exists(fresh_orphan), "a fresh value may be about to be named")
         self.assertTrue(os.path.exists(values[cached]), "the cache uses it")
         self.assertTrue(os.path.exists(values[reused]), "a newer execution uses it")
         # The cache still serves its entry, with its file.
@@ -565,6 +589,8 @@ class GcS3(Case):
         old_f = self.put_value("old.bin", b"old bytes")
         old_d = self.put_dir("olddir", {"a": b"1", "b/c": b"22"})
         kept_f = self.put_value("kept.bin", b"kept bytes")
+        orphan = self.put_value("orphan.bin", b"never launched")
+        self.boto.put_object(Bucket=BUCKET, Key="pfx/staging/crashed-pod/out", Body=b"left by a crash")
         foreign = "s3://%s/elsewhere/mine.bin" % BUCKET
         self.boto.put_object(Bucket=BUCKET, Key="elsewhere/mine.bin", Body=b"user's own")
 
@@ -586,8 +612,14 @@ class GcS3(Case):
         self.assertIn("would remove  " + old_d, dry)
         self.assertNotIn(kept_f, dry)
         self.assertNotIn("elsewhere", dry)
+        self.assertIn("would remove  %s  14 B  (named by nothing)" % orphan, dry)
+        self.assertIn("would remove  s3://%s/pfx/staging/crashed-pod/out  15 B  (named by nothing)" % BUCKET, dry)
+        fresh = self.put_value("fresh.bin", b"uploaded just now")
         self.flyte("gc", "--older-than", "5", "--apply", *prefix, home=home)
         keys = {o["Key"] for o in self.boto.list_objects_v2(Bucket=BUCKET).get("Contents", [])}
+        self.assertNotIn(orphan[len("s3://%s/" % BUCKET):], keys)
+        self.assertNotIn("pfx/staging/crashed-pod/out", keys)
+        self.assertIn(fresh[len("s3://%s/" % BUCKET):], keys)
         self.assertNotIn(old_f[len("s3://%s/" % BUCKET):], keys)
         self.assertFalse(any(k.startswith(old_d[len("s3://%s/" % BUCKET):]) for k in keys))
         self.assertIn(kept_f[len("s3://%s/" % BUCKET):], keys)
