@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -108,132 +109,52 @@ std::string DefaultHome() {
   return std::string(home != nullptr && *home != '\0' ? home : ".") + "/.flyte";
 }
 
-// The loop handles are initialised here, not in Open(): an Open() that fails part way destroys
-// the admin, and its destructor closes them, which libuv allows only for initialised handles.
-LocalAdmin::LocalAdmin(uv_loop_t* loop, Options options)
-    : loop_(loop), options_(std::move(options)) {
-  uv_check_init(loop_, &check_);
-  check_.data = this;
-  uv_prepare_init(loop_, &prepare_);
-  prepare_.data = this;
-  uv_timer_init(loop_, &retry_);
-  retry_.data = this;
-  // A retry alone must not keep a loop alive: a server shutting down on a full disk still ends.
-  uv_unref(reinterpret_cast<uv_handle_t*>(&retry_));
-}
-
 std::string LocalAdmin::AbsoluteHome(const std::string& home) {
   std::error_code ec;
   fs::path absolute = fs::absolute(home, ec);
   return ec ? home : absolute.lexically_normal().string();
 }
 
-Result<std::unique_ptr<LocalAdmin>> LocalAdmin::Open(uv_loop_t* loop, Options options) {
-  std::error_code ec;
-  // Tasks run in folders of their own, where a relative home (--home h, or ./.flyte when
-  // there is no $HOME, as under env -i) would name another place.
-  fs::path absolute_home = fs::absolute(options.home, ec);
-  if (ec) return IOError("cannot resolve the home folder " + options.home + ": " + ec.message());
-  options.home = absolute_home.lexically_normal().string();
-  fs::create_directories(options.home + "/blobs", ec);
-  fs::create_directories(options.home + "/runs", ec);
-  if (ec) return IOError("cannot create the home folder " + options.home + ": " + ec.message());
-  std::unique_ptr<LocalAdmin> admin(new LocalAdmin(loop, options));
-  ASSIGN_OR_RETURN(admin->store_, Store::Open(options.home + "/flyte.db"));
-  admin->blobs_ = std::make_unique<BlobStore>(options.home + "/blobs");
-  admin->data_stores_ = options.data_stores;
-  if (admin->data_stores_ == nullptr) {
-    ASSIGN_OR_RETURN(admin->data_stores_, storage::DataStores::Open(options.home + "/blobs", "",
-                                                                    storage::AwsEnvironment()));
-  }
-  admin->clock_ = std::make_unique<UvClock>(loop);
-  LocalRunner::Options runner_options;
-  runner_options.abort_grace_nanos = options.abort_grace_nanos;
-  runner_options.max_log_bytes = options.max_log_bytes;
-  runner_options.blob_root = options.home + "/blobs";
-  runner_options.stores = admin->data_stores_.get();
-  // Secrets: $FLYTE_SECRET_<NAME>, else a file in $FLYTE_SECRETS_DIR (default HOME/secrets).
-  const char* secrets_dir = std::getenv("FLYTE_SECRETS_DIR");
-  runner_options.secrets_dir =
-      secrets_dir != nullptr && *secrets_dir != '\0' ? secrets_dir : options.home + "/secrets";
-  std::error_code exe_ec;
-  runner_options.flyte_binary = fs::read_symlink("/proc/self/exe", exe_ec).string();
-  if (options.supervise) {
-    if (exe_ec)
-      return IOError("cannot find the flyte executable to supervise tasks: " + exe_ec.message());
-    // The static supervisor starts several times faster than the flyte binary; a home where
-    // it cannot be written or executed still gets crash-safe tasks, only slower ones.
-    Result<std::string> installed = InstallSupervisor(options.home + "/bin");
-    if (installed.ok()) {
-      runner_options.supervisor = *installed;
-    } else {
-      runner_options.supervisor = runner_options.flyte_binary;
-      admin->supervisor_warning_ =
-          installed.status().message() + "; tasks run under `flyte __supervise` instead";
-    }
-  } else {
-    // Tasks run as our own children (a supervisor per task would double the cost of a start);
-    // those with secrets go through the supervisor, which then ends with us. The static one
-    // where it can be written: it starts several times faster than the flyte binary.
-    runner_options.tasks_end_with_us = true;
-    runner_options.sweep_orphans = true;
-    if (Result<std::string> installed = InstallSupervisor(options.home + "/bin"); installed.ok()) {
-      runner_options.flyte_binary = *installed;
-    }
-  }
-  admin->store_->set_owner(std::string(options.supervise ? "serve:" : "run:") +
-                           ProcessIdentity(::getpid()));
-  admin->runner_ = std::make_unique<LocalRunner>(loop, std::move(runner_options));
+LocalAdmin::LocalAdmin(Parts parts, Options options)
+    : options_(std::move(options)),
+      store_(std::move(parts.store)),
+      blobs_(std::move(parts.blobs)),
+      data_stores_(std::move(parts.data_stores)),
+      clock_(std::move(parts.clock)),
+      runner_(std::move(parts.local)),
+      kill_tasks_now_(std::move(parts.kill_tasks_now)),
+      loop_(std::move(parts.loop)),
+      supervisor_warning_(std::move(parts.supervisor_warning)) {}
+
+std::unique_ptr<LocalAdmin> LocalAdmin::Assemble(Parts parts, Options options) {
+  std::unique_ptr<LocalAdmin> admin(new LocalAdmin(std::move(parts), std::move(options)));
+  LocalAdmin& a = *admin;
   // Every kind runs as a local process until a cluster runner is routed in.
-  admin->routing_ = std::make_unique<RoutingRunner>(*admin->runner_);
-  admin->engine_ = std::make_unique<Engine>(*admin->routing_, *admin->clock_, admin->store_.get());
-  if (options.wrap_writes) admin->writer_ = options.wrap_writes(*admin->store_);
-  admin->recorder_ = std::make_unique<Recorder>(admin->writer_ ? *admin->writer_ : *admin->store_);
-  admin->engine_->AddObserver(admin->recorder_.get());
-  uv_check_start(&admin->check_, &LocalAdmin::OnCheck);
-  uv_unref(reinterpret_cast<uv_handle_t*>(&admin->check_));
-  // Changes made by timer callbacks come after this turn's check: commit them before the loop
-  // goes back to sleep, or a server would hold them until the next request wakes it.
-  uv_prepare_start(&admin->prepare_, &LocalAdmin::OnPrepare);
-  uv_unref(reinterpret_cast<uv_handle_t*>(&admin->prepare_));
+  a.routing_ = std::make_unique<RoutingRunner>(*a.runner_);
+  a.engine_ = std::make_unique<Engine>(*a.routing_, *a.clock_, a.store_.get());
+  if (a.options_.wrap_writes) a.writer_ = a.options_.wrap_writes(*a.store_);
+  a.recorder_ = std::make_unique<Recorder>(a.writer_ ? *a.writer_ : *a.store_);
+  a.engine_->AddObserver(a.recorder_.get());
+  // After every loop turn, its changes are committed in one transaction. While the store
+  // refuses writes, only the retry timer tries again: every turn of a busy server would
+  // otherwise pay for a transaction that fails.
+  a.loop_->OnTurn([&a] {
+    if (a.store_error_.ok()) (void)a.FlushNow();
+  });
   return admin;
 }
 
 LocalAdmin::~LocalAdmin() {
   (void)FlushNow();
-  uv_check_stop(&check_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&check_), nullptr);
-  uv_prepare_stop(&prepare_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&prepare_), nullptr);
-  uv_timer_stop(&retry_);
-  uv_close(reinterpret_cast<uv_handle_t*>(&retry_), nullptr);
-  if (signals_) {
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigint_), nullptr);
-    uv_close(reinterpret_cast<uv_handle_t*>(&sigterm_), nullptr);
-  }
+  loop_->OnTurn(nullptr);
+  loop_->OnInterrupt(nullptr);
+  loop_->CancelRetry();
   engine_.reset();
   routing_.reset();
   runner_.reset();
   clock_.reset();
-  // Let the closes above complete while everything they point to is still alive.
-  uv_run(loop_, UV_RUN_NOWAIT);
-}
-
-void LocalAdmin::OnCheck(uv_check_t* check) {
-  auto* self = static_cast<LocalAdmin*>(check->data);
-  // While the store refuses writes, only the retry timer tries again: every loop turn of a
-  // busy server would otherwise pay for a transaction that fails.
-  if (self->store_error_.ok()) (void)self->FlushNow();
-}
-
-void LocalAdmin::OnPrepare(uv_prepare_t* prepare) {
-  auto* self = static_cast<LocalAdmin*>(prepare->data);
-  if (self->store_error_.ok()) (void)self->FlushNow();
-}
-
-void LocalAdmin::OnRetry(uv_timer_t* timer) {
-  auto* self = static_cast<LocalAdmin*>(timer->data);
-  (void)self->FlushNow();
+  // Let the closes of the parts above complete while everything they point to is still alive.
+  loop_->RunReady();
 }
 
 Status LocalAdmin::FlushNow() {
@@ -251,7 +172,7 @@ Status LocalAdmin::FlushNow() {
   if (!store_error_.ok()) {
     store_error_ = Status::Ok();
     retry_ms_ = 0;
-    uv_timer_stop(&retry_);
+    loop_->CancelRetry();
     if (on_store_health_) on_store_health_(store_error_);
   }
   if (on_flushed_) on_flushed_();
@@ -263,39 +184,27 @@ void LocalAdmin::ScheduleRetry() {
   // 50 ms, doubling to 2 s: quick after a blip, gentle on a disk that stays full.
   constexpr uint64_t kFirstMs = 50, kMaxMs = 2000;
   retry_ms_ = retry_ms_ == 0 ? kFirstMs : std::min(retry_ms_ * 2, kMaxMs);
-  uv_timer_start(&retry_, &LocalAdmin::OnRetry, retry_ms_, 0);
+  loop_->RetryIn(retry_ms_, [this] { (void)FlushNow(); });
 }
 
 void LocalAdmin::AbortOnSignals() {
-  if (signals_) return;
-  signals_ = true;
-  for (auto [handle, signum] : {std::pair{&sigint_, SIGINT}, std::pair{&sigterm_, SIGTERM}}) {
-    uv_signal_init(loop_, handle);
-    handle->data = this;
-    uv_signal_start(
-        handle,
-        [](uv_signal_t* h, int sig) {
-          auto* self = static_cast<LocalAdmin*>(h->data);
-          if (self->interrupted_ != 0) {
-            // Asked again while the tasks have their grace period: the user means now.
-            std::fprintf(stderr, "flyte: interrupted again: killing the running tasks now\n");
-            self->runner_->KillAll();
-            return;
-          }
-          self->interrupted_ = sig;
-          if (!self->engine_->ActiveKeys().empty()) {
-            std::fprintf(
-                stderr,
-                "flyte: interrupted: stopping the running tasks (again to kill them now)\n");
-          }
-          for (const ExecutionKey& key : self->engine_->ActiveKeys()) {
-            (void)self->engine_->Abort(key, std::string("interrupted by ") +
-                                                (sig == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM"));
-          }
-        },
-        signum);
-    uv_unref(reinterpret_cast<uv_handle_t*>(handle));
-  }
+  loop_->OnInterrupt([this](int sig) {
+    if (interrupted_ != 0) {
+      // Asked again while the tasks have their grace period: the user means now.
+      std::fprintf(stderr, "flyte: interrupted again: killing the running tasks now\n");
+      if (kill_tasks_now_) kill_tasks_now_();
+      return;
+    }
+    interrupted_ = sig;
+    if (!engine_->ActiveKeys().empty()) {
+      std::fprintf(stderr,
+                   "flyte: interrupted: stopping the running tasks (again to kill them now)\n");
+    }
+    for (const ExecutionKey& key : engine_->ActiveKeys()) {
+      (void)engine_->Abort(
+          key, std::string("interrupted by ") + (sig == SIGINT ? "Ctrl-C (SIGINT)" : "SIGTERM"));
+    }
+  });
 }
 
 Status LocalAdmin::RunUntilDone(const ExecutionKey& key) {
@@ -303,7 +212,7 @@ Status LocalAdmin::RunUntilDone(const ExecutionKey& key) {
     const ExecutionState* e = engine_->Find(key);
     if (e == nullptr) return NotFound("no running execution " + key.ToString());
     if (IsTerminal(e->phase)) break;
-    if (uv_run(loop_, UV_RUN_ONCE) == 0) {
+    if (!loop_->RunOnce()) {
       e = engine_->Find(key);
       if (e != nullptr && !IsTerminal(e->phase)) {
         return Internal("execution " + key.name + " is waiting on nothing (phase " +
@@ -315,14 +224,13 @@ Status LocalAdmin::RunUntilDone(const ExecutionKey& key) {
   // (a full disk) gets a bounded time to take it; the retry timer is what the loop waits on.
   Status st = FlushNow();
   const uint64_t deadline =
-      uv_now(loop_) + static_cast<uint64_t>(options_.store_retry_nanos / 1'000'000);
-  uv_ref(reinterpret_cast<uv_handle_t*>(&retry_));
-  while (!st.ok() && uv_now(loop_) < deadline) {
-    uv_run(loop_, UV_RUN_ONCE);
-    uv_update_time(loop_);
+      loop_->NowMillis() + static_cast<uint64_t>(options_.store_retry_nanos / 1'000'000);
+  loop_->KeepAliveForRetry(true);
+  while (!st.ok() && loop_->NowMillis() < deadline) {
+    loop_->RunOnce();
     st = store_error_;
   }
-  uv_unref(reinterpret_cast<uv_handle_t*>(&retry_));
+  loop_->KeepAliveForRetry(false);
   if (!st.ok()) return st.WithContext("cannot record the execution's final state");
   return Status::Ok();
 }

@@ -1,10 +1,9 @@
-// The in-process admin service over a home folder: the SQLite store, the blob area, and an
-// engine running tasks as local processes on a libuv loop. The loop belongs to the caller,
-// who runs it (`flyte run` until its execution ends, `flyte serve` until shutdown).
-// Use from the loop thread only.
+// The in-process admin service over a home folder: registration, launching (admin/launch.h),
+// resumption and reads, over parts its caller builds and hands in (Parts: the SQLite store, the
+// blob area, the clock, the local runner, the loop's hooks); cli/assemble.h builds them on a
+// libuv loop. It knows no event loop: the caller runs the loop (`flyte run` until its
+// execution ends, `flyte serve` until shutdown). Use from the loop thread only.
 #pragma once
-
-#include <uv.h>
 
 #include <functional>
 #include <map>
@@ -17,9 +16,8 @@
 #include "flyte/compiler.h"
 #include "runner/blobs.h"
 #include "runner/file_logs.h"
-#include "runner/local_runner.h"
+#include "runner/loop_hooks.h"
 #include "runner/routing_runner.h"
-#include "runner/uv_clock.h"
 #include "storage/data_stores.h"
 
 namespace flyte {
@@ -52,7 +50,23 @@ class LocalAdmin : public AdminService, public ScheduleHost {
     std::vector<ExecutionKey> ended;    // could not be continued: recorded as ended
     std::vector<std::string> messages;  // why, one per ended execution
   };
-  static Result<std::unique_ptr<LocalAdmin>> Open(uv_loop_t* loop, Options options);
+  // The parts an admin works with, built by its caller (cli/assemble.h builds them on a libuv
+  // loop for `flyte run` and `flyte serve`; a test may build others).
+  struct Parts {
+    std::unique_ptr<Store> store;
+    std::unique_ptr<BlobStore> blobs;
+    std::shared_ptr<storage::DataStores> data_stores;
+    std::unique_ptr<Clock> clock;
+    // Local processes: every task kind runs here until a cluster runner is routed in.
+    std::unique_ptr<Runner> local;
+    std::function<void()> kill_tasks_now;  // a second Ctrl-C: no grace period
+    std::unique_ptr<LoopHooks> loop;
+    // Why tasks run under the slower `flyte __supervise` (the static supervisor could not be
+    // installed in the home); empty normally.
+    std::string supervisor_warning;
+  };
+  // REQUIRES: every part but kill_tasks_now is set; the store and blobs are in options.home.
+  static std::unique_ptr<LocalAdmin> Assemble(Parts parts, Options options);
   // The home folder as Open uses it: absolute, normalized (its blob folder is HOME/blobs).
   static std::string AbsoluteHome(const std::string& home);
   ~LocalAdmin() override;
@@ -150,14 +164,13 @@ class LocalAdmin : public AdminService, public ScheduleHost {
   LogSource& logs() { return logs_; }
 
  private:
-  LocalAdmin(uv_loop_t* loop, Options options);
+  LocalAdmin(Parts parts, Options options);
   // The compiled form of a stored source (compiled once per process, from the path it was
   // registered from, so task workdirs resolve as they did then).
   Result<std::shared_ptr<const CompiledFile>> CompiledSource(const std::string& digest);
   Status FlushNow();
   // After a failed flush, the next try waits on this timer, each wait longer than the last.
   void ScheduleRetry();
-  static void OnRetry(uv_timer_t* timer);
   Result<ResumeReport> EndOrphans(bool resume_servers);
   Result<ExecutionKey> Create(const CreateExecutionRequest& request,
                               std::shared_ptr<const PriorRun> prior);
@@ -172,16 +185,16 @@ class LocalAdmin : public AdminService, public ScheduleHost {
   Result<ExecutionRecord> TopLevel(const ExecutionKey& key, const char* verb);
   // What PlanLaunch needs from here for `file`: runners, the run folder, the time, defaults.
   LaunchContext LaunchContextFor(std::shared_ptr<const CompiledFile> file) const;
-  static void OnCheck(uv_check_t* check);
-  static void OnPrepare(uv_prepare_t* prepare);
 
-  uv_loop_t* loop_;
   Options options_;
   std::unique_ptr<Store> store_;
   std::unique_ptr<BlobStore> blobs_;
   std::shared_ptr<storage::DataStores> data_stores_;
-  std::unique_ptr<UvClock> clock_;
-  std::unique_ptr<LocalRunner> runner_;
+  std::unique_ptr<Clock> clock_;
+  std::unique_ptr<Runner> runner_;
+  std::function<void()> kill_tasks_now_;
+  // After the runner and clock: the destructor lets their handles close through it.
+  std::unique_ptr<LoopHooks> loop_;
   std::unique_ptr<RoutingRunner> routing_;  // what the engine runs tasks through
   std::unique_ptr<Engine> engine_;
   std::unique_ptr<StateWriter> writer_;  // Options::wrap_writes, if any
@@ -191,12 +204,7 @@ class LocalAdmin : public AdminService, public ScheduleHost {
   NextFireHook next_fire_;
   std::function<void()> on_flushed_;
   LaunchPlanHook on_launch_plan_state_;
-  uv_check_t check_;
-  uv_prepare_t prepare_;
-  uv_timer_t retry_;
   uint64_t retry_ms_ = 0;  // the last wait; 0 while the store takes writes
-  uv_signal_t sigint_, sigterm_;
-  bool signals_ = false;
   int interrupted_ = 0;
   std::string supervisor_warning_;
   Status store_error_;

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "cli/assemble.h"
 #include "cli/commands.h"
 #include "util/strings.h"
 #include "util/yaml.h"
@@ -116,7 +117,7 @@ AdminAccess::AdminAccess(const std::string& home, const std::string& endpoint_fl
     error_exit_ = kExitUsage;
     return;
   }
-  auto opened = LocalAdmin::Open(&loop_, o);
+  auto opened = OpenLocalAdmin(&loop_, o);
   if (!opened.ok()) {
     error_ = opened.status().message();
     return;

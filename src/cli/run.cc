@@ -8,6 +8,7 @@
 
 #include "admin/local_admin.h"
 #include "cli/admin_access.h"
+#include "cli/assemble.h"
 #include "cli/commands.h"
 #include "cli/run_guard.h"
 #include "cli/run_remote.h"
@@ -206,7 +207,7 @@ int RunRun(const RunOptions& opts) {
       }
       aopts.data_stores = std::move(*stores);
     }
-    Result<std::unique_ptr<LocalAdmin>> opened = LocalAdmin::Open(&loop, aopts);
+    Result<std::unique_ptr<LocalAdmin>> opened = OpenLocalAdmin(&loop, aopts);
     if (!opened.ok()) {
       std::fprintf(stderr, "flyte run: %s\n", opened.status().message().c_str());
       return kExitInternal;

@@ -13,6 +13,7 @@
 #include <set>
 
 #include "admin/local_admin.h"
+#include "cli/assemble.h"
 #include "cli/commands.h"
 #include "cli/execution_log.h"
 #include "cli/home_lock.h"
@@ -200,7 +201,7 @@ int RunServe(const ServeOptions& opts) {
     }
     if (!(*lock)->warning().empty()) log.Warn((*lock)->warning());
     StoreHealth health;  // before the admin, whose last flush may still report to it
-    auto opened = LocalAdmin::Open(&loop, ao);
+    auto opened = OpenLocalAdmin(&loop, ao);
     if (!opened.ok()) {
       log.Error(opened.status().message());
       return kExitInternal;
@@ -408,7 +409,7 @@ int RunTokenCreate(const ServeOptions& opts) {
   int code = [&] {
     LocalAdmin::Options ao;
     ao.home = opts.home.empty() ? DefaultHome() : opts.home;
-    auto admin = LocalAdmin::Open(&loop, ao);
+    auto admin = OpenLocalAdmin(&loop, ao);
     if (!admin.ok()) {
       std::cerr << "flyte serve token create: " << admin.status().message() << "\n";
       return kExitInternal;

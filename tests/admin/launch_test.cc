@@ -139,7 +139,8 @@ TEST_CASE("PlanLaunch: a launch plan fixes inputs, sets defaults, parallelism an
   CHECK(f.Plan()->record.inputs_json == R"({"a":1,"b":2,"region":"eu"})");
 }
 
-TEST_CASE("PlanLaunch: the target is named or the only workflow; a task runs alone", "[admin]") {
+TEST_CASE("PlanLaunch: the target is named or is the only workflow, and a task may run alone",
+          "[admin]") {
   Fixture f;
   CHECK_THAT(f.Error(), Catch::Contains("the file defines 2 workflows; name the workflow or task "
                                         "to run: sum, files, add, take"));

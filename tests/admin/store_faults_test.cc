@@ -6,6 +6,7 @@
 #include <catch2/catch.hpp>
 
 #include "admin/local_admin.h"
+#include "cli/assemble.h"
 #include "support/failing_writer.h"
 #include "support/process_helpers.h"
 
@@ -51,7 +52,7 @@ class FaultFixture {
         return w;
       };
     }
-    Result<std::unique_ptr<LocalAdmin>> opened = LocalAdmin::Open(&loop_, o);
+    Result<std::unique_ptr<LocalAdmin>> opened = cli::OpenLocalAdmin(&loop_, o);
     INFO(opened.status().ToString());
     REQUIRE(opened.ok());
     admin = std::move(*opened);

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "admin/local_admin.h"
+#include "cli/assemble.h"
 #include "http/console.h"
 #include "http/server.h"
 #include "http/server_fixture.h"
@@ -122,7 +123,7 @@ TEST_CASE("the console calls only routes the server registers", "[server][consol
   REQUIRE(uv_loop_init(&loop) == 0);
   LocalAdmin::Options options;
   options.home = tmp / "home";
-  auto opened = LocalAdmin::Open(&loop, options);
+  auto opened = cli::OpenLocalAdmin(&loop, options);
   REQUIRE(opened.ok());
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   auto bridge = std::make_unique<LoopBridge>(&loop);

@@ -17,6 +17,7 @@
 #include <thread>
 
 #include "admin/local_admin.h"
+#include "cli/assemble.h"
 #include "http/server.h"
 #include "runner/file_logs.h"
 #include "runner/loop_bridge.h"
@@ -127,7 +128,7 @@ workflows:
   LocalAdmin::Options options;
   options.home = tmp / "home";
   options.max_log_bytes = 0;  // the whole 200 MB stays
-  auto opened = LocalAdmin::Open(&loop, options);
+  auto opened = cli::OpenLocalAdmin(&loop, options);
   INFO(opened.status().ToString());
   REQUIRE(opened.ok());
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);

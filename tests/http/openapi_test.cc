@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "admin/local_admin.h"
+#include "cli/assemble.h"
 #include "http/codec.h"
 #include "http/openapi.h"
 #include "http/server.h"
@@ -209,7 +210,7 @@ TEST_CASE("the OpenAPI document lists exactly the server's routes", "[openapi]")
   REQUIRE(uv_loop_init(&loop) == 0);
   LocalAdmin::Options options;
   options.home = tmp / "home";
-  auto opened = LocalAdmin::Open(&loop, options);
+  auto opened = cli::OpenLocalAdmin(&loop, options);
   REQUIRE(opened.ok());
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   auto bridge = std::make_unique<LoopBridge>(&loop);
@@ -432,7 +433,7 @@ TEST_CASE("the server serves the OpenAPI document and its fixed answers match it
   REQUIRE(uv_loop_init(&loop) == 0);
   LocalAdmin::Options options;
   options.home = tmp / "home";
-  auto opened = LocalAdmin::Open(&loop, options);
+  auto opened = cli::OpenLocalAdmin(&loop, options);
   REQUIRE(opened.ok());
   std::unique_ptr<LocalAdmin> admin = std::move(*opened);
   auto bridge = std::make_unique<LoopBridge>(&loop);
