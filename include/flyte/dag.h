@@ -97,9 +97,10 @@ enum class ExecutorKind : uint8_t {
   kSpark,
   kPytorch,
   kLocal,
-  kKubernetes
+  kKubernetes,
+  kResource  // plugin: resource: an object on the cluster, nothing runs here
 };
-inline constexpr int kExecutorKinds = 8;
+inline constexpr int kExecutorKinds = 9;
 std::string_view ExecutorKindName(ExecutorKind kind);  // "process", "container", "dask", "local"...
 
 struct CompiledTask {

@@ -126,7 +126,8 @@ struct RetryBackoff {
   double factor = 2.0;
 };
 
-enum class PluginKind : uint8_t { kNone, kDask, kRay, kSpark, kPytorch };
+// kResource: `plugin: resource`, any object built from a manifest (spec/resource_plugin.h).
+enum class PluginKind : uint8_t { kNone, kDask, kRay, kSpark, kPytorch, kResource };
 struct PluginRole {
   std::string role;  // "workers", "scheduler", "head", "driver", "executor", "master"
   std::optional<int64_t> replicas;
@@ -136,7 +137,10 @@ struct PluginRole {
 struct PluginSpec {
   PluginKind kind = PluginKind::kNone;
   std::vector<PluginRole> roles;
-  std::optional<Value> settings;  // spark `conf`, ray `runtime_env`: passed through as json
+  // spark `conf`, ray `runtime_env`: passed through as json; resource: {manifest, success,
+  // failure}.
+  std::optional<Value> settings;
+  std::string version;  // spark `version` (sparkVersion); empty: the builder's default
   SourceLoc loc;
 };
 

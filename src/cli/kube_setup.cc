@@ -53,8 +53,10 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
                                                    storage::DataStores* stores) {
   if (!flags.any()) {
     runners.Require(ExecutorKind::kKubernetes,
-                    "it says `runner: kubernetes` (or creates an object, plugin: resource); run "
-                    "with --kubernetes or --kubeconfig FILE");
+                    "it says `runner: kubernetes`; run with --kubernetes or --kubeconfig FILE");
+    runners.Require(ExecutorKind::kResource,
+                    "it creates an object on a cluster (plugin: resource); run with --kubernetes "
+                    "or --kubeconfig FILE");
     return std::unique_ptr<KubeSetup>();
   }
   // The server's template and tolerations are checked now, not at the first Pod.
@@ -105,7 +107,8 @@ Result<std::unique_ptr<KubeSetup>> SetUpKubernetes(uv_loop_t* loop, const KubeFl
   // Two homes sharing a namespace never touch each other's Pods.
   po.instance = !flags.instance.empty() ? flags.instance : "h" + Sha256Hex(home).substr(0, 12);
   setup->runner_ = std::make_unique<PodRunner>(loop, *setup->client_, std::move(po));
-  for (ExecutorKind k : {ExecutorKind::kContainer, ExecutorKind::kKubernetes})
+  for (ExecutorKind k :
+       {ExecutorKind::kContainer, ExecutorKind::kKubernetes, ExecutorKind::kResource})
     runners.Route(k, *setup->runner_);
   RoutePlugins(*setup->client_, flags.check_operators_at_start, *setup->runner_, runners);
   // With a default image, tasks without one of their own run as Pods too.

@@ -54,6 +54,8 @@ std::string_view ExecutorKindName(ExecutorKind kind) {
       return "local";
     case ExecutorKind::kKubernetes:
       return "kubernetes";
+    case ExecutorKind::kResource:
+      return "resource";
   }
   return "process";
 }

@@ -102,13 +102,16 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
     case spec::PluginKind::kPytorch:
       t.executor = ExecutorKind::kPytorch;
       break;
+    case spec::PluginKind::kResource:
+      t.executor = ExecutorKind::kResource;
+      break;
     case spec::PluginKind::kNone:
       t.executor = task.image.empty() ? ExecutorKind::kProcess : ExecutorKind::kContainer;
       break;
   }
-  if (task.runner == spec::RunnerChoice::kLocal) t.executor = ExecutorKind::kLocal;
   // plugin: resource creates an object on the cluster and runs nothing here.
-  if (spec::IsResourcePlugin(task.plugin)) t.executor = ExecutorKind::kKubernetes;
+  if (task.runner == spec::RunnerChoice::kLocal && t.executor != ExecutorKind::kResource)
+    t.executor = ExecutorKind::kLocal;
   // `runner: kubernetes` runs as a Pod (its image, else the default one), never here.
   if (task.runner == spec::RunnerChoice::kKubernetes &&
       (t.executor == ExecutorKind::kProcess || t.executor == ExecutorKind::kContainer)) {
@@ -149,7 +152,8 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
   // A plugin's cluster (roles, replicas, images, resources, settings) shapes what the task
   // computes with, so it is part of the definition; tasks without one hash as they always did,
   // which keeps their cache entries.
-  if (task.plugin.kind != spec::PluginKind::kNone) {
+  if (task.plugin.kind != spec::PluginKind::kNone &&
+      task.plugin.kind != spec::PluginKind::kResource) {
     Field(def, "plugin", std::to_string(static_cast<int>(task.plugin.kind)));
     auto amounts = [&def](const char* what, const spec::ResourceAmounts& a) {
       auto opt = [](const std::optional<int64_t>& v) {
@@ -169,9 +173,10 @@ CompiledTask CompileTask(Context& ctx, const spec::Task& task) {
       }
     }
     if (task.plugin.settings) Field(def, "settings", task.plugin.settings->ToCanonicalJson());
+    if (!task.plugin.version.empty()) Field(def, "version", task.plugin.version);
   }
-  // plugin: resource: its manifest and conditions.
-  if (spec::IsResourcePlugin(task.plugin))
+  // plugin: resource: its manifest and conditions (hashed as before it had a kind of its own).
+  if (task.plugin.kind == spec::PluginKind::kResource && task.plugin.settings)
     Field(def, "resource", task.plugin.settings->ToCanonicalJson());
   t.definition_hash = Sha256Hex(def);
   return t;

@@ -225,6 +225,10 @@ Result<std::string> PodManifest(const PodRequest& p) {
   return pod.dump();
 }
 
+std::string ConfigMapDataPatch(const std::map<std::string, std::string>& data) {
+  return json{{"data", data}}.dump();
+}
+
 std::string ConfigMapManifest(const ConfigMapRequest& c) {
   json cm = {
       {"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", Meta(c.name, c.ns, c.labels)}};

@@ -75,6 +75,8 @@ struct ConfigMapRequest {
   std::string owner_uid;
 };
 std::string ConfigMapManifest(const ConfigMapRequest& cm);
+// A merge patch adding `data` entries to a ConfigMap.
+std::string ConfigMapDataPatch(const std::map<std::string, std::string>& data);
 
 // A merge patch setting the ConfigMap's owner to a Pod (or another object), so it goes with it.
 std::string OwnerPatch(const std::string& pod, const std::string& uid,

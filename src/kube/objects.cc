@@ -132,6 +132,21 @@ json ParseLean(std::string_view text) {
       false);
 }
 
+std::vector<ObjectMeta> ParseListMeta(const std::string& json_text) {
+  std::vector<ObjectMeta> out;
+  const json list = json::parse(json_text, nullptr, false);
+  const json& items = Field(list, "items");
+  if (!items.is_array()) return out;
+  for (const json& item : items) {
+    if (item.is_object()) out.push_back(DecodeMeta(item));
+  }
+  return out;
+}
+
+std::map<std::string, std::string> ParseConfigMapData(const std::string& json_text) {
+  return StringMap(json::parse(json_text, nullptr, false), "data");
+}
+
 ObjectMeta ParseMeta(const std::string& json_text) {
   json j = ParseLean(json_text);
   return j.is_object() ? DecodeMeta(j) : ObjectMeta{};

@@ -71,5 +71,9 @@ struct Object {
 Pod ParsePod(const std::string& json_text);
 // Any object's metadata from its JSON text; empty when the text is not an object.
 ObjectMeta ParseMeta(const std::string& json_text);
+// The metadata of each item of a list's JSON text; empty when the text is not a list.
+std::vector<ObjectMeta> ParseListMeta(const std::string& json_text);
+// A ConfigMap's `data` from its JSON text (its text values only).
+std::map<std::string, std::string> ParseConfigMapData(const std::string& json_text);
 
 }  // namespace flyte::kube

@@ -17,6 +17,12 @@ namespace flyte {
 std::string PodLabelValue(std::string_view s);
 // The steady clock the Pod runner measures grace periods with, in nanoseconds.
 int64_t PodRunnerNow();
+// The wall clock, in nanoseconds since the epoch (keep-until labels).
+int64_t PodRunnerWallNanos();
+// On a failed Pod (or custom resource) kept for inspection: until when (Unix seconds), or "never".
+inline constexpr const char* kKeepUntil = "flyte.org/keep-until";
+// On every custom resource (and its main Pod): which plugin made it ("dask", "resource"...).
+inline constexpr const char* kPluginLabel = "flyte.org/plugin";
 
 // The result of an attempt that ended because it was aborted.
 inline AttemptResult AbortedResult() {

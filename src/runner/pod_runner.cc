@@ -37,15 +37,6 @@ constexpr size_t kTailLines = 20;
 // How long a finished Pod's log stream may take to drain before the result goes without it.
 constexpr int64_t kLogDrainNanos = 10'000'000'000;
 constexpr int64_t kQuotaRetryNanos = 10'000'000'000;
-// On a failed Pod kept for inspection: until when (Unix seconds), or "never".
-constexpr const char* kKeepUntil = "flyte.org/keep-until";
-
-int64_t WallNanos() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
 int64_t Now() {
   return std::chrono::duration_cast<std::chrono::nanoseconds>(
              std::chrono::steady_clock::now().time_since_epoch())
@@ -83,6 +74,11 @@ std::string DnsPart(std::string_view s) {
 
 std::string PodLabelValue(std::string_view s) { return LabelValue(s); }
 int64_t PodRunnerNow() { return Now(); }
+int64_t PodRunnerWallNanos() {
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 std::string PodRunner::PodName(const AttemptId& id, const std::string& instance, size_t max) {
   const std::string key = instance + "\n" + id.project + "\n" + id.domain + "\n" + id.execution +
@@ -349,8 +345,7 @@ void PodRunner::Prepare(Attempt& a) {
   p.node_selector = options_.node_selector;
   p.tolerations_json = options_.tolerations_json;
   // A plugin's main Pod stays on regular capacity; its workers may not (PrepareResource).
-  const bool plugin = task.spec->plugin.kind != spec::PluginKind::kNone ||
-                      spec::IsResourcePlugin(task.spec->plugin);
+  const bool plugin = task.spec->plugin.kind != spec::PluginKind::kNone;
   if (l.interruptible && !plugin) {
     for (const auto& [k, v] : options_.interruptible_node_selector) p.node_selector[k] = v;
     if (!options_.interruptible_tolerations_json.empty()) {
@@ -423,7 +418,7 @@ void PodRunner::Start(TaskLaunch launch) {
                 false);
   }
   if (a.launch.image.empty() && options_.default_image.empty() &&
-      !spec::IsResourcePlugin(task.spec->plugin)) {
+      task.spec->plugin.kind != spec::PluginKind::kResource) {
     return Fail(id, AttemptResult::Status::kUserError, "NoImage",
                 "task " + Quote(task.name) +
                     " has no image, and no default image is configured (kubernetes.image)",
@@ -1001,7 +996,8 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
     // Until when, on the Pod itself: a restarted flyte's sweep keeps it as long.
     const int64_t keep_nanos = options_.keep_failed_for_nanos;
     const std::string until =
-        keep_nanos > 0 ? std::to_string((WallNanos() + keep_nanos) / 1'000'000'000) : "never";
+        keep_nanos > 0 ? std::to_string((PodRunnerWallNanos() + keep_nanos) / 1'000'000'000)
+                       : "never";
     Submit([this, path = doomed, until] {
       (void)client_.Send(
           "PATCH", path,
@@ -1120,33 +1116,6 @@ void PodRunner::Adopt(TaskLaunch launch) {
     return OnPod(seen->second, false);
   }
   adopting_.push_back(id);
-}
-
-void PodRunner::SweepUnclaimed() {
-  EnsureWatch();
-  if (!synced_) {
-    sweep_wanted_ = true;
-    return;
-  }
-  sweep_wanted_ = false;
-  const int64_t now_seconds = WallNanos() / 1'000'000'000;
-  for (const auto& [name, pod] : seen_) {
-    // Pods of plugin tasks belong to their operators' resources.
-    if (by_pod_.count(name) || pod.meta.deleting || pod.meta.labels.count("flyte.org/plugin"))
-      continue;
-    // A failed Pod kept for inspection (delete_pods: on_success, keep_failed_for) stays its time.
-    auto kept = pod.meta.labels.find(kKeepUntil);
-    if (kept != pod.meta.labels.end()) {
-      if (kept->second == "never") continue;
-      int64_t until = 0;
-      if (ParseInt64(kept->second, &until) && until > now_seconds) {
-        DeleteLater("/api/v1/namespaces/" + ns_ + "/pods/" + name,
-                    static_cast<uint64_t>(until - now_seconds) * 1000, true);
-        continue;
-      }
-    }
-    DeletePod(name, -1);
-  }
 }
 
 }  // namespace flyte

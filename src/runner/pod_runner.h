@@ -85,8 +85,9 @@ class PodRunner : public Runner {
   size_t running() const override { return attempts_.size(); }
   bool RunsHere(ExecutorKind) const override { return false; }
 
-  // After a restart's adoptions: deletes this flyte's Pods that no attempt claimed (their
-  // executions ended or are gone). Runs once the watch has listed the Pods.
+  // After a restart's adoptions: deletes this flyte's Pods and plugin custom resources that no
+  // attempt claimed (their executions ended or are gone). Runs once the watch has listed the
+  // Pods; custom resources are listed on a worker (runner/pod_sweep.cc).
   void SweepUnclaimed();
   // Deletes every Pod of a running attempt now (a second Ctrl-C); their results arrive as usual.
   void DeleteAll();
@@ -153,6 +154,15 @@ class PodRunner : public Runner {
   std::unordered_map<std::string, uint64_t>::iterator ClaimMainPod(const kube::Pod& pod);
   void MaybeFinishResource(Attempt& a);
   void TickResource(Attempt& a, int64_t now);
+  // Restarts (runner/pod_sweep.cc). The ConfigMap naming the kinds of custom resources this
+  // flyte creates; RecordKind (worker thread) adds one before its first object is created.
+  std::string KindsConfigMap() const;
+  Status RecordKind(const kube::ResourceKind& kind);
+  // SweepUnclaimed for custom resources: listed on a worker, unclaimed ones deleted.
+  void SweepResources();
+  // Deletes an unclaimed object now, or when its keep-until label says.
+  void DropUnclaimed(const std::string& path, const std::map<std::string, std::string>& labels,
+                     int64_t now_seconds);
 
   uv_loop_t* loop_;
   kube::Client& client_;

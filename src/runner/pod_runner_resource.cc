@@ -32,7 +32,6 @@ std::string JsonString(const std::string& s) {
 }
 
 std::string PluginName(const spec::PluginSpec& p) {
-  if (spec::IsResourcePlugin(p)) return "resource";
   switch (p.kind) {
     case spec::PluginKind::kDask:
       return "dask";
@@ -42,6 +41,8 @@ std::string PluginName(const spec::PluginSpec& p) {
       return "spark";
     case spec::PluginKind::kPytorch:
       return "pytorch";
+    case spec::PluginKind::kResource:
+      return "resource";
     case spec::PluginKind::kNone:
       break;
   }
@@ -59,7 +60,7 @@ void PodRunner::PrepareResource(Attempt& a, const kube::PodRequest& pod) {
   in.name = r->name;
   in.ns = ns_;
   in.labels = pod.labels;
-  in.labels["flyte.org/plugin"] = PluginName(plugin);
+  in.labels[kPluginLabel] = PluginName(plugin);
   in.annotations = pod.annotations;
   in.pod_json = a.manifest;
   in.image = pod.image;
@@ -83,7 +84,7 @@ void PodRunner::PrepareResource(Attempt& a, const kube::PodRequest& pod) {
   a.container = r->kind.main_container;
   a.classify.container = a.container;
   a.pod.clear();  // the operator names it; found by label
-  if (spec::IsResourcePlugin(plugin)) {
+  if (plugin.kind == spec::PluginKind::kResource) {
     a.inputs.clear();
     a.inputs_manifest.clear();
   }
@@ -105,6 +106,8 @@ Result<std::string> PodRunner::ResourceCollection(const kube::ResourceKind& kind
   }
   kube::ResourceKind found = kind;
   found.plural = plural;
+  // Before the first object of the kind exists: a restarted flyte must find it to sweep it.
+  RETURN_IF_ERROR(RecordKind(found));
   const std::string collection = found.Collection(ns_);
   std::lock_guard<std::mutex> lock(served_mu_);
   served_[key] = collection;

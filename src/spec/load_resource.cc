@@ -102,7 +102,7 @@ void LoadResourcePlugin(Reader& r, const yaml::Node& cfg, Task& t, const std::st
     r.Error(ErrorCode::kInvalidValue, cfg,
             where + " creates a resource and runs no command of its own, so it has no outputs");
   }
-  t.plugin.kind = PluginKind::kNone;
+  t.plugin.kind = PluginKind::kResource;
   t.plugin.loc = r.Loc(cfg);
   t.plugin.settings = Value::FromMap(std::move(section));
 }

@@ -96,13 +96,23 @@ struct PluginShape {
   const char* settings_key;     // free-form settings passed through as json
 };
 
+// A Spark release: MAJOR.MINOR[.PATCH], numbers only (the operator's sparkVersion).
+bool IsSparkVersion(std::string_view v) {
+  int parts = 0;
+  for (std::string_view part : Split(v, '.')) {
+    if (part.empty() || part.find_first_not_of("0123456789") != std::string_view::npos)
+      return false;
+    ++parts;
+  }
+  return parts == 2 || parts == 3;
+}
+
 const PluginShape kPlugins[] = {
     {"dask", PluginKind::kDask, keys::kDask, "workers", nullptr},
     {"ray", PluginKind::kRay, keys::kRay, "workers", "runtime_env"},
     {"spark", PluginKind::kSpark, keys::kSpark, "executor", "conf"},
     {"pytorch", PluginKind::kPytorch, keys::kPytorch, "workers", nullptr},
-    // plugin: resource has no kind of its own (spec/resource_plugin.h).
-    {"resource", PluginKind::kNone, keys::kResourcePlugin, nullptr, nullptr},
+    {"resource", PluginKind::kResource, keys::kResourcePlugin, nullptr, nullptr},
 };
 
 // `kubernetes:` of a task: its Pod's settings. Label keys and values follow Kubernetes' syntax.
@@ -214,6 +224,17 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
           t.plugin.settings = std::move(lit.value);
         } else {
           r.Error(lit.code, lit.at ? *lit.at : *v, k->text + " of " + where + ": " + lit.error);
+        }
+        continue;
+      }
+      if (p.kind == PluginKind::kSpark && k->text == "version") {
+        std::optional<std::string> version = r.Text(*v, "version of " + what);
+        if (!version) continue;
+        t.plugin.version = *version;
+        if (!IsSparkVersion(t.plugin.version)) {
+          r.Error(ErrorCode::kInvalidValue, *v,
+                  "version of " + what + " must be a Spark version such as 3.5.1, got " +
+                      Quote(t.plugin.version));
         }
         continue;
       }

@@ -104,12 +104,9 @@ std::optional<StatusCondition> ParseStatusCondition(std::string_view text, std::
   return c;
 }
 
-bool IsResourcePlugin(const PluginSpec& p) {
-  return p.kind == PluginKind::kNone && p.settings && p.settings->kind() == Value::Kind::kMap;
-}
-
 std::optional<ResourceManifest> ResourceManifestOf(const PluginSpec& p) {
-  if (!IsResourcePlugin(p)) return std::nullopt;
+  if (p.kind != PluginKind::kResource || !p.settings || p.settings->kind() != Value::Kind::kMap)
+    return std::nullopt;
   ResourceManifest m;
   if (const Value* v = p.settings->Find("manifest");
       v != nullptr && v->kind() == Value::Kind::kMap) {

@@ -1,8 +1,8 @@
 // `plugin: resource` (KUBERNETES.md §6): any Kubernetes object created per attempt and ended by
 // conditions over its status, as Argo's resource template. The loader keeps its section in
-// the task's PluginSpec as `settings` ({manifest, success, failure}, checked where written)
-// with no plugin kind of its own: such a task runs on Kubernetes only (ExecutorKind
-// kKubernetes). Readers take it apart with ResourceManifestOf.
+// the task's PluginSpec (kind kResource) as `settings` ({manifest, success, failure}, checked
+// where written): such a task runs on Kubernetes only (ExecutorKind kResource). Readers take it
+// apart with ResourceManifestOf.
 #pragma once
 
 #include <optional>
@@ -48,9 +48,7 @@ struct ResourceManifest {
   std::optional<StatusCondition> success, failure;
 };
 
-// Whether the task uses plugin: resource.
-bool IsResourcePlugin(const PluginSpec& p);
-// Its section, taken apart; nullopt for other tasks.
+// A plugin: resource task's section, taken apart; nullopt for other tasks.
 std::optional<ResourceManifest> ResourceManifestOf(const PluginSpec& p);
 
 }  // namespace flyte::spec

@@ -54,6 +54,26 @@ int Posts(FakeKube& fake, const std::string& path) {
   return n;
 }
 
+// A workflow of one Ray task with `settings` (a line of YAML), whose output `out` is what
+// `command` prints.
+std::string OneRayTask(const std::string& settings, const std::string& command) {
+  return R"(
+tasks:
+  t:
+    plugin: ray
+    image: debian:12
+    outputs: {out: str}
+    )" + settings +
+         R"(
+    script: )" +
+         command + R"( > "{{ outputs.out }}"
+workflows:
+  w:
+    outputs: {out: "{{ t.out }}"}
+    nodes: {t: {task: t}}
+)";
+}
+
 const char* kDaskWorkflow = R"YAML(
 tasks:
   fails:
@@ -213,6 +233,19 @@ TEST_CASE("kubernetes: Ray, Spark and PyTorch tasks run as their operators' reso
   }
 }
 
+TEST_CASE("kubernetes: a Ray task's command gets RAY_ADDRESS, the cluster KubeRay made for it",
+          "[kube][plugins]") {
+  FakeKube fake = WithOperators();
+  CliFixture f;
+  const std::string wf = f.Write("ray.yaml", OneRayTask("", R"(echo "$RAY_ADDRESS")"));
+  auto report = f.Json(KubeArgs(fake, {"run", wf}));
+  REQUIRE(report["phase"] == "SUCCEEDED");
+  // Ray Client's port on the head Service of the RayJob's cluster, as ray.init() reads it.
+  const std::string address = report["outputs"]["out"];
+  CHECK_THAT(address, Catch::Matches("ray://[a-z0-9-]+-raycluster-[0-9a-f]{5}-head-svc\\.default"
+                                     "\\.svc\\.cluster\\.local:10001"));
+}
+
 TEST_CASE("kubernetes: a failing Ray, Spark or PyTorch task says what failed", "[kube][plugins]") {
   FakeKube fake = WithOperators();
   CliFixture f;
@@ -241,20 +274,9 @@ TEST_CASE(
     "[kube][plugins]") {
   FakeKube fake = WithOperators();
   CliFixture f;
-  const std::string wf = f.Write("ray.yaml", R"(
-tasks:
-  t:
-    plugin: ray
-    image: debian:12
-    outputs: {n: int}
-    kubernetes:
-      annotations: {fake.flyte.org/status: Paused}
-    script: echo 7 > "{{ outputs.n }}"
-workflows:
-  w:
-    outputs: {n: "{{ t.n }}"}
-    nodes: {t: {task: t}}
-)");
+  const std::string wf =
+      f.Write("ray.yaml",
+              OneRayTask("kubernetes: {annotations: {fake.flyte.org/status: Paused}}", "echo 7"));
   ProcessResult r = f.Flyte(KubeArgs(fake, {"run", wf}));
   INFO(Describe(r));
   CHECK(r.exit_code == 0);

@@ -165,6 +165,11 @@ tasks:
   CHECK(ray["spec"]["entrypoint"] ==
         "/var/run/flyte/bin/flyte-pod -- python3 -c 'print('\\''hi there'\\'')'");
   CHECK(ray["spec"]["rayClusterSpec"]["workerGroupSpecs"][0]["replicas"] == 2);
+  // The submitter runs the command as the Ray driver, RAY_ADDRESS derived from what KubeRay sets.
+  const json& command = ray["spec"]["submitterPodTemplate"]["spec"]["containers"][0]["command"];
+  CHECK(command[0] == "/bin/sh");
+  CHECK_THAT(command[2].get<std::string>(), Catch::Contains("RAY_DASHBOARD_ADDRESS"));
+  CHECK(command[4] == "/var/run/flyte/bin/flyte-pod");
   CHECK(ray["spec"]["runtimeEnvYAML"] == R"({"pip":["numpy"]})");
   json spark = Build(R"(
 tasks:
@@ -179,6 +184,14 @@ tasks:
   CHECK(spark["spec"]["executor"]["cores"] == 2);
   CHECK(spark["spec"]["executor"]["memory"] == "3g");
   CHECK(spark["spec"]["sparkConf"]["spark.a"] == "1");
+  CHECK(spark["spec"]["sparkVersion"] == "3.5.0");  // the default
+  CHECK(Build(R"(
+tasks:
+  t:
+    plugin: spark
+    spark: {version: "3.4.1"}
+    command: [python3]
+)")["spec"]["sparkVersion"] == "3.4.1");
   json torch = Build(R"(
 tasks:
   t:
@@ -253,6 +266,9 @@ TEST_CASE("plugins: a plugin's settings and a resource's manifest are in the cac
   other.replace(other.find("status.failed > 0"), 17, "status.failed > 1");
   CHECK(hash(base) != hash(other));
   CHECK(hash(base) == hash(base));
+  const std::string spark = "tasks: {t: {plugin: spark, command: [x]";
+  CHECK(hash(spark + "}}") != hash(spark + ", spark: {version: 3.4.1}}}"));
+  CHECK(hash(spark + ", spark: {version: 3.4.1}}}") != hash(spark + ", spark: {version: 3.4.2}}}"));
 }
 
 }  // namespace

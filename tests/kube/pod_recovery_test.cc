@@ -4,6 +4,7 @@
 
 #include <fstream>
 #include <map>
+#include <set>
 #include <thread>
 
 #include "http/server_fixture.h"
@@ -117,6 +118,113 @@ TEST_CASE(
   CHECK(WaitUntil([&] { return fake.Pods("flyte.org/instance=" + instance)["items"].empty(); },
                   20000));
   CHECK(fake.Pods("flyte.org/instance=hffffffffffff")["items"].size() == 1);
+}
+
+std::string PluginTasks(const std::string& dir) {
+  const std::string wait = "while [ ! -f " + dir + "/go ]; do sleep 0.05; done";
+  return R"yaml(
+tasks:
+  crunch:
+    plugin: dask
+    image: debian:12
+    outputs: {n: int}
+    script: |
+      )yaml" +
+         wait + R"yaml(
+      echo 42 > "{{ outputs.n }}"
+  object:
+    plugin: resource
+    resource:
+      manifest:
+        apiVersion: v1
+        kind: Pod
+        spec:
+          restartPolicy: Never
+          containers: [{name: main, image: debian:12, command: [sh, -c, ")yaml" +
+         wait + R"yaml("]}]
+      success: status.phase == Succeeded
+      failure: status.phase == Failed
+workflows:
+  both:
+    outputs: {n: "{{ c.n }}"}
+    nodes:
+      c: {task: crunch}
+      o: {task: object}
+)yaml";
+}
+
+// `live` as another execution of this home (gone now) or another home left it: renamed
+// throughout (its main Pod's label names its resource).
+nlohmann::json Orphan(const nlohmann::json& live, const std::string& name,
+                      const std::string& instance) {
+  std::string spec = live["spec"].dump();
+  const std::string old = live["metadata"]["name"];
+  for (size_t at = spec.find(old); at != std::string::npos; at = spec.find(old, at))
+    spec.replace(at, old.size(), name);
+  nlohmann::json o = {{"apiVersion", live["apiVersion"]},
+                      {"kind", live["kind"]},
+                      {"metadata", {{"name", name}, {"labels", live["metadata"]["labels"]}}},
+                      {"spec", nlohmann::json::parse(spec)}};
+  o["metadata"]["labels"]["flyte.org/instance"] = instance;
+  o["metadata"]["labels"]["flyte.org/execution-id"] = "gone";
+  return o;
+}
+
+TEST_CASE(
+    "kubernetes: a restarted server re-attaches to its plugin resources and deletes those no "
+    "execution claims",
+    "[kube][server][recovery][plugins]") {
+  FakeKube fake("process", false, {"--operators", "dask"});
+  ServerFixture s({"--kubeconfig", fake.kubeconfig()});
+  const std::string dir = s.tmp.path();
+  const std::string instance = "h" + Sha256Hex(s.home()).substr(0, 12);
+  const std::string jobs = "/apis/kubernetes.dask.org/v1/namespaces/default/daskjobs";
+  const std::string objects = "flyte.org/plugin=resource";
+  s.Register(PluginTasks(dir));
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"name", "live"},
+            {"workflow", {{"name", "both"}}}});
+  nlohmann::json job, pod;
+  REQUIRE(WaitUntil(
+      [&] {
+        job = fake.Call("GET", jobs)["items"];
+        pod = fake.Pods(objects)["items"];
+        return job.size() == 1 && pod.size() == 1;
+      },
+      30000));
+  s.Kill();
+  // While no server runs: resources of executions that are gone, and another home's.
+  fake.Call("POST", jobs, Orphan(job[0], "gone-dask", instance));
+  fake.Call("POST", "/api/v1/namespaces/default/pods", Orphan(pod[0], "gone-object", instance));
+  fake.Call("POST", "/api/v1/namespaces/default/pods",
+            Orphan(pod[0], "other-object", "hffffffffffff"));
+  s.Start();
+  auto names = [](const nlohmann::json& items) {
+    std::set<std::string> out;
+    for (const auto& i : items) {
+      if (!i["metadata"].contains("deletionTimestamp")) out.insert(i["metadata"]["name"]);
+    }
+    return out;
+  };
+  CHECK(WaitUntil(
+      [&] {
+        return !names(fake.Call("GET", jobs)["items"]).count("gone-dask") &&
+               !names(fake.Pods(objects)["items"]).count("gone-object");
+      },
+      30000));
+  // The live execution's resources are its own again, and it finishes through them.
+  CHECK(names(fake.Call("GET", jobs)["items"]) ==
+        std::set<std::string>{job[0]["metadata"]["name"]});
+  CHECK(names(fake.Pods(objects + ",flyte.org/instance=" + instance)["items"]) ==
+        std::set<std::string>{pod[0]["metadata"]["name"]});
+  CHECK(names(fake.Pods(objects + ",flyte.org/instance=hffffffffffff")["items"]) ==
+        std::set<std::string>{"other-object"});
+  std::ofstream(dir + "/go").put('\n');
+  nlohmann::json e = s.WaitFor("live");
+  INFO(e.dump());
+  CHECK(e["closure"]["phase"] == "SUCCEEDED");
+  CHECK(WaitUntil([&] { return fake.Call("GET", jobs)["items"].empty(); }, 20000));
 }
 
 }  // namespace

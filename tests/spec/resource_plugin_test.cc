@@ -30,7 +30,8 @@ tasks:
   REQUIRE(m->failure->all.size() == 2);
   CHECK(m->failure->all[0].path == "conditions[type=Failed].status");
   CHECK(m->failure->all[1].values == std::vector<std::string>{"1", "2"});
-  CHECK(file->tasks[0].executor == ExecutorKind::kKubernetes);
+  CHECK(file->tasks[0].spec->plugin.kind == spec::PluginKind::kResource);
+  CHECK(file->tasks[0].executor == ExecutorKind::kResource);
 }
 
 TEST_CASE("loader requires a resource manifest's apiVersion and kind") {
@@ -79,6 +80,31 @@ tasks:
              "wf.yaml:6:7: error[UnknownKey]: unknown key 'succes' in resource of task 'job' (did "
              "you mean 'success'?)",
              "wf.yaml:9:32: error[InvalidValue]: replicas must be between 1 and 10000, got 0"});
+}
+
+TEST_CASE("loader reads a Spark task's version and points at one that is not") {
+  auto file = testing::Compiled(R"(
+tasks:
+  job:
+    plugin: spark
+    spark: {version: 3.4.1}
+    script: echo
+)");
+  REQUIRE(file);
+  CHECK(file->tasks[0].spec->plugin.version == "3.4.1");
+  CHECK(Errors(R"(
+tasks:
+  job:
+    plugin: spark
+    spark: {version: latest, executor: {replicas: 2}}
+    script: echo
+  fit:
+    plugin: dask
+    dask: {version: 3.5.0}
+    script: echo
+)") == Lines{"wf.yaml:5:21: error[InvalidValue]: version of spark of task 'job' must be a Spark "
+             "version such as 3.5.1, got 'latest'",
+             "wf.yaml:9:12: error[UnknownKey]: unknown key 'version' in dask of task 'fit'"});
 }
 
 }  // namespace

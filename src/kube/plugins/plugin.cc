@@ -29,6 +29,7 @@ const ResourceKind* PluginResourceKind(spec::PluginKind kind) {
       return &kSpark;
     case spec::PluginKind::kPytorch:
       return &kPyTorch;
+    case spec::PluginKind::kResource:  // its manifest names its own
     case spec::PluginKind::kNone:
       return nullptr;
   }
@@ -38,11 +39,6 @@ const ResourceKind* PluginResourceKind(spec::PluginKind kind) {
 Result<BuiltResource> BuildResource(const ResourceInput& in) {
   BuiltResource out;
   Result<std::string> body = InvalidArgument("not a plugin task");
-  if (std::optional<spec::ResourceManifest> m = spec::ResourceManifestOf(*in.plugin)) {
-    ASSIGN_OR_RETURN(out.body, BuildManifest(*m, in));
-    out.kind = {m->api_version, m->kind, "", "the operator that serves " + m->kind, ""};
-    return out;
-  }
   switch (in.plugin->kind) {
     case spec::PluginKind::kDask:
       body = BuildDaskJob(in);
@@ -56,6 +52,13 @@ Result<BuiltResource> BuildResource(const ResourceInput& in) {
     case spec::PluginKind::kPytorch:
       body = BuildPyTorchJob(in);
       break;
+    case spec::PluginKind::kResource:
+      if (std::optional<spec::ResourceManifest> m = spec::ResourceManifestOf(*in.plugin)) {
+        ASSIGN_OR_RETURN(out.body, BuildManifest(*m, in));
+        out.kind = {m->api_version, m->kind, "", "the operator that serves " + m->kind, ""};
+        return out;
+      }
+      break;
     case spec::PluginKind::kNone:
       break;
   }
@@ -66,8 +69,6 @@ Result<BuiltResource> BuildResource(const ResourceInput& in) {
 }
 
 ResourceState ReadState(const spec::PluginSpec& plugin, const CustomObject& object) {
-  if (std::optional<spec::ResourceManifest> m = spec::ResourceManifestOf(plugin))
-    return ManifestState(*m, object);
   switch (plugin.kind) {
     case spec::PluginKind::kDask:
       return DaskState(object);
@@ -77,6 +78,10 @@ ResourceState ReadState(const spec::PluginSpec& plugin, const CustomObject& obje
       return SparkState(object);
     case spec::PluginKind::kPytorch:
       return PyTorchState(object);
+    case spec::PluginKind::kResource:
+      if (std::optional<spec::ResourceManifest> m = spec::ResourceManifestOf(plugin))
+        return ManifestState(*m, object);
+      break;
     case spec::PluginKind::kNone:
       break;
   }

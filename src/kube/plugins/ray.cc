@@ -1,6 +1,7 @@
 // plugin: ray → a ray.io/v1 RayJob (KubeRay). Its submitter Pod runs the task's command under
 // the in-Pod program (KubeRay keeps a submitter command that is set), against the RayJob's
-// cluster: a head group and one worker group.
+// cluster: a head group and one worker group. The command is the Ray driver: RAY_ADDRESS points
+// it at the cluster, so ray.init() connects there.
 #include "kube/plugins/common.h"
 
 namespace flyte::kube {
@@ -24,6 +25,14 @@ std::string ShellQuote(const std::string& s) {
   return out + "'";
 }
 
+// KubeRay gives the submitter RAY_DASHBOARD_ADDRESS (the head Service, port 8265) once the
+// cluster is up; its name has a random part, so RAY_ADDRESS is derived in the Pod: the same
+// host's Ray Client port (10001), unless the task sets RAY_ADDRESS itself.
+constexpr const char* kRayAddress =
+    "a=${RAY_DASHBOARD_ADDRESS#*://}; "
+    "if [ -z \"${RAY_ADDRESS:-}\" ] && [ -n \"$a\" ]; then "
+    "export RAY_ADDRESS=\"ray://${a%:*}:10001\"; fi; exec \"$@\"";
+
 }  // namespace
 
 Result<std::string> BuildRayJob(const ResourceInput& in) {
@@ -33,6 +42,12 @@ Result<std::string> BuildRayJob(const ResourceInput& in) {
   for (const json& arg : submitter["containers"][0].value("command", json::array())) {
     if (!entrypoint.empty()) entrypoint += ' ';
     entrypoint += ShellQuote(arg.is_string() ? arg.get<std::string>() : arg.dump());
+  }
+  json& command = submitter["containers"][0]["command"];
+  if (command.is_array() && !command.empty()) {
+    json wrapped = json::array({"/bin/sh", "-c", kRayAddress, "flyte-ray"});
+    for (json& arg : command) wrapped.push_back(std::move(arg));
+    command = std::move(wrapped);
   }
   const spec::PluginRole* h = plugin::Role(p, "head");
   json head = plugin::RolePodSpec(submitter, "ray-head", plugin::RoleImage(in, h),

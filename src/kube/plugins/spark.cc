@@ -10,6 +10,10 @@ using plugin::json;
 
 namespace {
 
+// The task's `version` when it names none: a current 3.5 release, which the operator's
+// default images run.
+constexpr const char* kDefaultSparkVersion = "3.5.0";
+
 // cores and memory of a SparkPodSpec from a role's requests (limits when no request).
 void Size(const spec::PluginRole* role, json& out) {
   if (role == nullptr || !role->resources) return;
@@ -50,7 +54,7 @@ Result<std::string> BuildSparkApplication(const ResourceInput& in) {
   json spec = {{"type", "Python"},
                {"mode", "cluster"},
                {"image", in.image},
-               {"sparkVersion", "3.5.0"},
+               {"sparkVersion", p.version.empty() ? kDefaultSparkVersion : p.version},
                // flyte retries attempts itself.
                {"restartPolicy", {{"type", "Never"}}},
                {"driver", std::move(driver)},

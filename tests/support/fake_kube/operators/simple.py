@@ -16,6 +16,7 @@ created, instead of the usual sequence up to the end: how tests show an operator
 something new.
 """
 import copy
+import hashlib
 import os
 
 from ..timeutil import now_rfc3339
@@ -59,7 +60,11 @@ class SimpleOperator(Operator):
         main = self.from_template(self.main_template(spec), self.main_name(name), labels, annotations, owner)
         main["metadata"]["labels"][self.MAIN_LABEL] = name
         main["metadata"]["annotations"].update(self.scripted(obj))
+        self.prepare_main(obj, main)
         self.create_pod(ns, main)
+
+    def prepare_main(self, obj, main):
+        """What the operator adds to the main Pod it creates from the template."""
 
     def pod_changed(self, pod):
         obj = self.owner_of(pod)
@@ -92,9 +97,28 @@ class RayOperator(SimpleOperator):
                 out.append((f"{name}-{g.get('groupName', 'workers')}-{i}", g.get("template")))
         return out
 
+    @staticmethod
+    def cluster_of(obj):
+        """KubeRay's RayCluster name (GenerateRayClusterName: `<name>-raycluster-<5 random>`) and the head
+        Service's address in the cluster DNS, port 8265 (the dashboard, where jobs are submitted)."""
+        meta = obj["metadata"]
+        cluster = f"{meta['name']}-raycluster-{hashlib.sha1(meta['uid'].encode()).hexdigest()[:5]}"
+        return cluster, f"{cluster}-head-svc.{meta['namespace']}.svc.cluster.local:8265"
+
     def on_created(self, ns, name):
-        self.status(ns, name, jobDeploymentStatus="Initializing", jobId=name, rayClusterName=f"{name}-raycluster",
-                    startTime=now_rfc3339())
+        cluster, dashboard = self.cluster_of(self.current(ns, name))
+        self.status(ns, name, jobDeploymentStatus="Initializing", jobId=name, rayClusterName=cluster,
+                    dashboardURL=dashboard, startTime=now_rfc3339())
+
+    def prepare_main(self, obj, main):
+        # KubeRay's getSubmitterTemplate keeps a command that is set and appends these to the first container.
+        _, dashboard = self.cluster_of(obj)
+        containers = main["spec"].get("containers") or []
+        if containers:
+            containers[0].setdefault("env", []).extend([
+                {"name": "PYTHONUNBUFFERED", "value": "1"},
+                {"name": "RAY_DASHBOARD_ADDRESS", "value": dashboard},
+                {"name": "RAY_JOB_SUBMISSION_ID", "value": obj["metadata"]["name"]}])
 
     def is_running(self, obj):
         return (obj.get("status") or {}).get("jobDeploymentStatus") not in (None, "", "Initializing")

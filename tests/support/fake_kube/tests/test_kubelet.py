@@ -448,7 +448,10 @@ class SimpleOperatorsTest(unittest.TestCase):
     def test_rayjob_succeeds_with_its_submitter(self):
         st = self.run_to_end("/apis/ray.io/v1/namespaces/default/rayjobs",
                              {"apiVersion": "ray.io/v1", "kind": "RayJob", "metadata": {"name": "rj"},
-                              "spec": {"entrypoint": "true", "submitterPodTemplate": self.template("exit 0"),
+                              "spec": {"entrypoint": "true", "submitterPodTemplate": self.template(
+                                  # as KubeRay, the operator tells the submitter where the cluster is
+                                  'case "$RAY_DASHBOARD_ADDRESS" in '
+                                  'rj-raycluster-?????-head-svc.default.svc.cluster.local:8265) exit 0;; esac; exit 1'),
                                        "rayClusterSpec": {"headGroupSpec": {"template": {"spec": {
                                            "containers": [{"name": "ray-head", "image": "x"}]}}}}}},
                              lambda s: s.get("jobDeploymentStatus") in ("Complete", "Failed"))
