@@ -73,6 +73,11 @@ class Handler(BaseHTTPRequestHandler):
     def _read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
         if n > MAX_REQUEST_BODY:
+            while n > 0:  # read and dropped, so the client gets the answer, not a broken pipe
+                chunk = self.rfile.read(min(n, 1 << 16))
+                if not chunk:
+                    break
+                n -= len(chunk)
             raise BodyTooLarge()
         if n:
             return self.rfile.read(n)
