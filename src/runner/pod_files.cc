@@ -1,12 +1,12 @@
 #include "runner/pod_files.h"
 
-#include <fcntl.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <filesystem>
+#include <fstream>
 
 #include "runner/pod_helper.h"
 #include "runner/pod_transfer.h"
@@ -75,11 +75,14 @@ Status AddInput(storage::DataStores& stores, const Value& v, const std::string& 
   return Status::Ok();
 }
 
+// The size of PackFiles(files + the transfer list), without making it.
 size_t PackedSize(const std::vector<std::pair<std::string, std::string>>& files,
                   const std::vector<Transfer>& transfers) {
-  std::vector<std::pair<std::string, std::string>> all = files;
-  all.emplace_back(kTransfersFile, FormatTransfers(transfers));
-  return PackFiles(0, all).size();
+  auto line = [](size_t name, size_t bytes) { return name + 2 + (bytes + 2) / 3 * 4; };
+  size_t n = PackFiles(0, {}).size() +
+             line(std::strlen(kTransfersFile), FormatTransfers(transfers).size());
+  for (const auto& [name, bytes] : files) n += line(name.size(), bytes.size());
+  return n;
 }
 
 // Inputs too large for a ConfigMap: the largest input files go up to the bucket (content
@@ -99,11 +102,12 @@ Status OffloadInputs(storage::DataStores& stores, const std::string& scratch,
   while (!files->empty() && PackedSize(*files, *transfers) > kMaxInlineInputs) {
     const auto& [name, bytes] = files->front();
     const std::string tmp = scratch + "/.upload-" + name;
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    bool wrote =
-        fd >= 0 && ::write(fd, bytes.data(), bytes.size()) == static_cast<ssize_t>(bytes.size());
-    if (fd >= 0 && ::close(fd) != 0) wrote = false;
-    if (!wrote) return IOError("cannot write " + tmp + ": " + std::strerror(errno));
+    {
+      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+      f.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+      f.close();
+      if (!f) return IOError("cannot write " + tmp + ": " + std::strerror(errno));
+    }
     Result<std::string> uri = UploadValue(stores, tmp, false, Sha256Hex(bytes), name);
     fs::remove(tmp, ec);
     if (!uri.ok()) return uri.status();
