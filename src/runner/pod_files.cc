@@ -230,12 +230,14 @@ Status CollectPodPack(storage::DataStores& stores, const std::string& pod, const
   for (const auto& [from, to] :
        {std::pair{into + "/outputs", paths.output_dir}, std::pair{into + "/raw", paths.raw_dir}}) {
     fs::create_directories(to, ec);
-    for (const fs::directory_entry& e : fs::directory_iterator(from, ec)) {
-      const std::string target = to + "/" + e.path().filename().string();
+    std::vector<fs::path> entries;  // listed first: moving them out changes the folder
+    for (const fs::directory_entry& e : fs::directory_iterator(from, ec))
+      entries.push_back(e.path());
+    for (const fs::path& e : entries) {
+      const std::string target = to + "/" + e.filename().string();
       fs::remove_all(target, ec);
-      fs::rename(e.path(), target, ec);
-      if (ec)
-        return IOError("cannot move " + e.path().string() + " to " + target + ": " + ec.message());
+      fs::rename(e, target, ec);
+      if (ec) return IOError("cannot move " + e.string() + " to " + target + ": " + ec.message());
     }
   }
   fs::remove_all(into, ec);
