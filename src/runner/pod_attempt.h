@@ -6,6 +6,8 @@
 #include <optional>
 #include <string>
 #include <thread>
+#include <utility>
+#include <vector>
 
 #include "kube/plugins/plugin.h"
 #include "runner/pod_runner.h"
@@ -81,7 +83,10 @@ struct PodRunner::Attempt {
   std::string container = "task";  // whose log is followed and whose state decides
   std::string transfers;    // presigned URLs for flyte-pod (runner/pod_files.h); "" without files
   bool collecting = false;  // its staged outputs are being brought in
-  bool staged = false;      // its transfers are presigned (tasks passing files)
+  bool staged = false;      // its transfers are presigned (with a raw_data_prefix)
+  // Once staged: the input folder's files that travel with the Pod (runner/pod_files.h).
+  std::optional<std::vector<std::pair<std::string, std::string>>> input_files;
+  size_t inputs_too_large = 0;  // without a prefix: the inputs' bytes, past a ConfigMap's
   // Plugin tasks: the custom resource that runs the attempt; its main Pod is `pod` once seen.
   std::unique_ptr<PluginResource> resource;
 };

@@ -10,6 +10,7 @@
 
 #include "flyte/runner.h"
 #include "flyte/status.h"
+#include "runner/task_files.h"
 #include "storage/data_stores.h"
 
 namespace flyte {
@@ -17,10 +18,16 @@ namespace flyte {
 struct PodFiles {
   std::string transfers;          // the list flyte-pod reads (pod_transfer.h)
   std::vector<Value> pod_inputs;  // the launch's inputs, files and folders as in-Pod paths
+  // The input folder's files that travel with the Pod (InputFiles of pod_inputs, less those
+  // too large for it, which go through the bucket as `in` transfers).
+  std::vector<std::pair<std::string, std::string>> input_files;
 };
 
 // REQUIRES: stores.has_prefix(). `pod` names the staging area; `data_dir` is where the Pod
-// puts downloaded inputs. Files inside lists or dicts are refused (not yet carried).
+// puts downloaded inputs (a file inside a list or dict input `x` at DATA/x/<n>/<its name>).
+// Every task with outputs gets a `pack` URL, for outputs too large for the termination
+// message or holding files inside lists and dicts. Inputs whose files would not fit in a
+// ConfigMap go up to the bucket (content addressed) until the rest fits in the Pod itself.
 Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& launch,
                                const std::string& pod, const std::string& data_dir);
 
@@ -28,6 +35,12 @@ Result<PodFiles> StagePodFiles(storage::DataStores& stores, const TaskLaunch& la
 // the staged objects. An output the Pod did not stage is left missing, for the reader to report.
 Status CollectPodFiles(storage::DataStores& stores, const TaskLaunch& launch,
                        const std::string& pod, const std::string& output_dir);
+
+// Brings in the `pack` archive the Pod staged: its outputs/ into `paths.output_dir` and its
+// raw/ into `paths.raw_dir` (entries replaced), then deletes it. `scratch` is a folder of the
+// attempt's to expand it in.
+Status CollectPodPack(storage::DataStores& stores, const std::string& pod, const TaskPaths& paths,
+                      const std::string& scratch);
 
 // True when the task has a file or folder among its inputs or outputs.
 bool PodMovesFiles(const CompiledTask& task);

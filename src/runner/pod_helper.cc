@@ -119,6 +119,18 @@ std::vector<std::pair<std::string, std::string>> ReadOutputs(const char* dir, st
   return files;
 }
 
+// True when `dir` holds anything.
+bool HasEntries(const char* dir) {
+  DIR* d = dir != nullptr ? ::opendir(dir) : nullptr;
+  if (d == nullptr) return false;
+  bool any = false;
+  while (dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") != 0 && std::strcmp(e->d_name, "..") != 0) any = true;
+  }
+  ::closedir(d);
+  return any;
+}
+
 pid_t g_child = 0;
 
 void Forward(int sig) {
@@ -148,15 +160,22 @@ bool FetchInputs(const std::vector<Transfer>& transfers, const std::string& data
   ::mkdir(data.c_str(), 0777);
   std::set<std::string> linked;
   for (const Transfer& t : transfers) {
+    if (t.kind == Transfer::Kind::kIn && in_dir != nullptr &&
+        !HttpGetToFile(t.url, std::string(in_dir) + "/" + t.path, error)) {
+      *error = "cannot download input " + t.path + ": " + *error;
+      return false;
+    }
     if (t.kind != Transfer::Kind::kGet) continue;
     if (!HttpGetToFile(t.url, data + "/" + t.path, error)) {
       *error = "cannot download input " + t.path + ": " + *error;
       return false;
     }
     const std::string top = t.path.substr(0, t.path.find('/'));
-    if (link && in_dir != nullptr && linked.insert(top).second) {
-      const std::string at = std::string(in_dir) + "/" + top;
-      ::unlink(at.c_str());
+    // A file or folder input appears by name; files inside a list or dict do not (the
+    // list's own file is there).
+    struct stat st;
+    const std::string at = in_dir != nullptr ? std::string(in_dir) + "/" + top : "";
+    if (link && in_dir != nullptr && linked.insert(top).second && ::lstat(at.c_str(), &st) != 0) {
       if (::symlink((data + "/" + top).c_str(), at.c_str()) != 0) {
         *error = "cannot link input " + top + ": " + std::strerror(errno);
         return false;
@@ -170,7 +189,9 @@ bool FetchInputs(const std::vector<Transfer>& transfers, const std::string& data
 bool SendOutputs(const std::vector<Transfer>& transfers, const char* out_dir,
                  const std::string& data, std::set<std::string>* sent, std::string* error) {
   for (const Transfer& t : transfers) {
-    if (t.kind == Transfer::Kind::kGet || out_dir == nullptr) continue;
+    if (t.kind == Transfer::Kind::kGet || t.kind == Transfer::Kind::kIn ||
+        t.kind == Transfer::Kind::kPack || out_dir == nullptr)
+      continue;
     const std::string path = std::string(out_dir) + "/" + t.path;
     struct stat st;
     if (::stat(path.c_str(), &st) != 0) continue;  // not written: flyte says so (or it is optional)
@@ -253,6 +274,9 @@ PackedOutputs UnpackOutputs(std::string_view m) {
     std::string_view rest = head.substr(sp + 1);
     long n = 0;
     if (rest.substr(0, 10) == "too-large " && ParseInt(rest.substr(10), &n)) {
+      p.too_large = static_cast<size_t>(n);
+    } else if (rest.substr(0, 7) == "staged " && ParseInt(rest.substr(7), &n)) {
+      p.staged = true;
       p.too_large = static_cast<size_t>(n);
     } else if (rest.substr(0, 7) == "folder ") {
       p.folder = std::string(rest.substr(7));
@@ -361,6 +385,23 @@ int PodHelperMain(int argc, char** argv) {
   std::vector<std::pair<std::string, std::string>> files =
       out_dir != nullptr ? ReadOutputs(out_dir, &folder, &total, sent)
                          : std::vector<std::pair<std::string, std::string>>{};
+  const char* raw = std::getenv("FLYTE_RAW_OUTPUT_DIR");
+  if (code == 0 && out_dir != nullptr &&
+      (!folder.empty() || PackFiles(code, files).size() > kTerminationMessageMax ||
+       HasEntries(raw))) {
+    for (const Transfer& t : transfers) {
+      if (t.kind != Transfer::Kind::kPack) continue;
+      const std::string tar = data + "/.outputs.tar";
+      ::mkdir(data.c_str(), 0777);
+      struct stat st {};
+      if (!WritePack(out_dir, raw != nullptr ? raw : "", {sent.begin(), sent.end()}, tar, &error) ||
+          ::stat(tar.c_str(), &st) != 0 || !HttpPutFile(t.url, tar, &error))
+        return TransferFailed(log, "cannot upload the outputs: " + error);
+      ::unlink(tar.c_str());
+      WriteAll(log, std::string(kMagic) + "0 staged " + std::to_string(st.st_size) + "\n");
+      return code;
+    }
+  }
   WriteAll(log, PackOutputs(code, files, folder));
   return code;
 }

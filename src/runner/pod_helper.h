@@ -25,11 +25,13 @@ inline constexpr size_t kTerminationMessageMax = 4096;
 
 // The termination message: "flyte-pod/1 EXIT\n" then one "NAME BASE64\n" line per output file;
 // or, when the files do not fit, "flyte-pod/1 EXIT too-large BYTES\n" (and, when it fits, the
-// `_ERROR` file alone); "flyte-pod/1 EXIT folder NAME\n" when an output is a folder.
+// `_ERROR` file alone); "flyte-pod/1 EXIT folder NAME\n" when an output is a folder;
+// "flyte-pod/1 0 staged BYTES\n" when the outputs went up as the `pack` transfer's archive.
 struct PackedOutputs {
   bool valid = false;  // a message of this program (not a user's own, nor cut)
   int exit_code = -1;
   size_t too_large = 0;  // total bytes of the files, when they did not fit
+  bool staged = false;   // the outputs are in the `pack` archive (its size in too_large)
   std::string folder;    // an output that is a folder
   std::vector<std::pair<std::string, std::string>> files;  // name → bytes
 };
@@ -40,8 +42,11 @@ std::string PackOutputs(int exit_code,
 std::string PackFiles(int exit_code, const std::vector<std::pair<std::string, std::string>>& files);
 // The variable carrying them; the program writes them to $FLYTE_INPUT_DIR and unsets it.
 inline constexpr const char* kInputsEnv = "FLYTE_POD_INPUTS";
-// Inputs up to this size (packed) travel in the Pod; larger ones in a ConfigMap (1 MiB at most).
+// Inputs up to this size (packed) travel in the Pod; larger ones in a ConfigMap, whose values
+// Kubernetes caps at 1 MiB in all; larger ones still, with a raw_data_prefix, in part through
+// the bucket (`in` transfers).
 inline constexpr size_t kMaxInlineInputs = 32 * 1024;
+inline constexpr size_t kMaxConfigMapBytes = 1024 * 1024;
 PackedOutputs UnpackOutputs(std::string_view message);
 // With a raw_data_prefix: the input file holding the transfer list (runner/pod_transfer.h),
 // and the variable naming the folder where file and folder inputs are downloaded.

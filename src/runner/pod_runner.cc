@@ -70,6 +70,20 @@ std::string DnsPart(std::string_view s) {
   return out;
 }
 
+// A dynamic task's result: its workflow, from the output folder.
+void DynamicResult(const TaskPaths& paths, AttemptResult* r) {
+  const std::string spec = paths.output_dir + "/_workflow.yaml";
+  std::error_code ec;
+  if (fs::is_regular_file(spec, ec)) {
+    r->status = AttemptResult::Status::kSucceeded;
+    r->dynamic_spec_path = spec;
+  } else {
+    r->status = AttemptResult::Status::kUserError;
+    r->code = "DynamicSpecNotFound";
+    r->message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
+  }
+}
+
 }  // namespace
 
 std::string PodLabelValue(std::string_view s) { return LabelValue(s); }
@@ -263,6 +277,8 @@ void PodRunner::Prepare(Attempt& a) {
   const TaskLaunch& l = a.launch;
   const CompiledTask& task = *l.task;
   a.paths = TaskPaths::For(l);
+  a.paths.seen_output_dir = kOutputDir;
+  a.paths.seen_raw_dir = kRawDir;
   a.pod = PodName(l.attempt, options_.instance);
   a.inputs = a.pod + "-in";
   TaskPaths pod_paths;
@@ -325,7 +341,11 @@ void PodRunner::Prepare(Attempt& a) {
   }
   // Small inputs travel in the Pod itself (one request fewer, no object to collect); larger
   // ones in a ConfigMap of their own.
-  std::vector<std::pair<std::string, std::string>> input_files = InputFiles(l);
+  std::vector<std::pair<std::string, std::string>> input_files =
+      a.input_files ? *a.input_files : InputFiles(l);
+  size_t input_bytes = 0;
+  for (const auto& [name, bytes] : input_files) input_bytes += bytes.size();
+  a.inputs_too_large = !a.staged && input_bytes > kMaxConfigMapBytes ? input_bytes : 0;
   if (!a.transfers.empty()) {
     input_files.emplace_back(kTransfersFile, a.transfers);
     p.env.push_back({kDataDirEnv, kDataDir, "", ""});
@@ -430,7 +450,11 @@ void PodRunner::Start(TaskLaunch launch) {
                 "so it cannot run Pods",
                 false);
   }
-  if (files) return StageFiles(a, [this](Attempt& staged) { Launch(staged); });
+  // With a prefix every Pod gets its URLs: for files, large inputs, and outputs too large for
+  // the termination message (presigning is local: no request to the bucket unless inputs
+  // need uploading).
+  if (options_.stores != nullptr && options_.stores->has_prefix())
+    return StageFiles(a, [this](Attempt& staged) { Launch(staged); });
   Launch(a);
 }
 
@@ -449,6 +473,7 @@ void PodRunner::StageFiles(Attempt& a, std::function<void(Attempt&)> then) {
       }
       it->second->launch.inputs = std::move(staged->pod_inputs);
       it->second->transfers = std::move(staged->transfers);
+      it->second->input_files = std::move(staged->input_files);
       it->second->staged = true;
       then(*it->second);
     });
@@ -459,6 +484,15 @@ void PodRunner::Launch(Attempt& a) {
   const uint64_t id = a.id;
   const CompiledTask& task = *a.launch.task;
   Prepare(a);
+  if (a.inputs_too_large > 0) {
+    return Fail(id, AttemptResult::Status::kUserError, "InputsTooLarge",
+                "the inputs of task " + Quote(task.name) + " (" +
+                    std::to_string(a.inputs_too_large) +
+                    " bytes) do not fit in a ConfigMap (1 MiB): set raw_data_prefix "
+                    "(--raw-data-prefix s3://BUCKET/PREFIX, or in the server config), through "
+                    "which large inputs reach Pods, or run the task locally (runner: local)",
+                false);
+  }
   if (a.manifest.empty() || (a.resource != nullptr && a.resource->body.empty())) {
     return Fail(id, AttemptResult::Status::kUserError, "InvalidPod",
                 "the Pod of task " + Quote(task.name) +
@@ -506,9 +540,8 @@ void PodRunner::StartQueued() {
 
 void PodRunner::Create(uint64_t id) {
   Attempt& a = *attempts_.at(id);
-  if (!a.staged && options_.stores != nullptr && options_.stores->has_prefix() &&
-      PodMovesFiles(*a.launch.task)) {
-    // Adopted, but its Pod was never created: its files need their URLs first.
+  if (!a.staged && options_.stores != nullptr && options_.stores->has_prefix()) {
+    // Adopted, but its Pod was never created: its transfers need their URLs first.
     return StageFiles(a, [this](Attempt& staged) {
       Prepare(staged);
       Create(staged.id);
@@ -845,9 +878,14 @@ void PodRunner::MaybeFinish(Attempt& a) {
   if (!a.verdict) return;
   if (a.logs != nullptr && !a.logs_done) return;  // the log first, so the result can quote it
   if (a.collecting) return;
+  FinishEnded(a);
+}
+
+void PodRunner::FinishEnded(Attempt& a) {
   if (a.verdict->kind == PodVerdict::Kind::kSucceeded && options_.stores != nullptr &&
-      options_.stores->has_prefix() && PodMovesFiles(*a.launch.task) &&
-      !a.launch.task->spec->dynamic) {
+      options_.stores->has_prefix() &&
+      ((PodMovesFiles(*a.launch.task) && !a.launch.task->spec->dynamic) ||
+       UnpackOutputs(a.verdict->termination_message).staged)) {
     return CollectThenFinish(a);
   }
   Finish(a.id, ResultOf(a));
@@ -855,23 +893,30 @@ void PodRunner::MaybeFinish(Attempt& a) {
 
 void PodRunner::CollectThenFinish(Attempt& a) {
   a.collecting = true;
-  // The small outputs from the termination message first, then the staged files beside them;
-  // the local reader then stores files and folders content addressed under the prefix.
+  // The small outputs from the termination message (or the archive of them all) first, then
+  // the staged files beside them; the local reader then stores files and folders content
+  // addressed under the prefix.
   AttemptResult unpacked = ResultOf(a, false);
   if (unpacked.status != AttemptResult::Status::kSucceeded)
     return Finish(a.id, std::move(unpacked));
-  Submit([this, id = a.id, launch = a.launch, paths = a.paths, pod = a.pod,
+  const bool pack = UnpackOutputs(a.verdict->termination_message).staged;
+  Submit([this, id = a.id, launch = a.launch, paths = a.paths, pod = a.pod, pack,
           r = std::move(unpacked)]() mutable {
-    Status st = CollectPodFiles(*options_.stores, launch, pod, paths.output_dir);
-    if (st.ok()) {
-      BlobStore blobs(options_.stores->blob_root());
-      blobs.set_remote(options_.stores);
-      SetOutputsResult(ReadOutputs(launch, paths, &blobs), paths.stdout_path, &r);
-    } else {
+    Status st =
+        pack ? CollectPodPack(*options_.stores, pod, paths, launch.attempt_dir) : Status::Ok();
+    if (st.ok() && PodMovesFiles(*launch.task))
+      st = CollectPodFiles(*options_.stores, launch, pod, paths.output_dir);
+    if (!st.ok()) {
       r.status = AttemptResult::Status::kSystemError;
       r.code = "OutputsNotStored";
       r.retryable = st.code() == StatusCode::kUnavailable;
-      r.message = "cannot bring in the Pod's file outputs: " + st.message();
+      r.message = "cannot bring in the Pod's outputs: " + st.message();
+    } else if (launch.task->spec->dynamic) {
+      DynamicResult(paths, &r);
+    } else {
+      BlobStore blobs(options_.stores->blob_root());
+      blobs.set_remote(options_.stores);
+      SetOutputsResult(ReadOutputs(launch, paths, &blobs), paths.stdout_path, &r);
     }
     Post([this, id, r = std::move(r)]() mutable { Finish(id, std::move(r)); });
   });
@@ -908,6 +953,13 @@ AttemptResult PodRunner::ResultOf(Attempt& a, bool read_outputs) {
                         : "the Pod's termination message was not written by flyte-pod";
         return r;
       }
+      std::error_code ec;
+      fs::remove_all(a.paths.output_dir, ec);
+      fs::create_directories(a.paths.output_dir, ec);
+      if (packed.staged && !read_outputs) {
+        r.status = AttemptResult::Status::kSucceeded;  // the outputs come from the bucket
+        return r;
+      }
       if (!packed.folder.empty() || packed.too_large > 0) {
         r.status = AttemptResult::Status::kUserError;
         r.code = "OutputsTooLarge";
@@ -917,13 +969,11 @@ AttemptResult PodRunner::ResultOf(Attempt& a, bool read_outputs) {
                               " is a folder where the task declares none: only declared file "
                               "and dir outputs travel through the raw_data_prefix"
                         : "the task's outputs (" + std::to_string(packed.too_large) +
-                              " bytes) do not fit in a termination message (4 KiB): write large "
-                              "values as file outputs, which travel through the raw_data_prefix";
+                              " bytes) do not fit in a termination message (4 KiB): set "
+                              "raw_data_prefix (--raw-data-prefix s3://BUCKET/PREFIX, or in the "
+                              "server config), through which larger outputs travel";
         return r;
       }
-      std::error_code ec;
-      fs::remove_all(a.paths.output_dir, ec);
-      fs::create_directories(a.paths.output_dir, ec);
       for (const auto& [name, bytes] : packed.files) {
         int fd = ::open((a.paths.output_dir + "/" + name).c_str(),
                         O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
@@ -932,15 +982,7 @@ AttemptResult PodRunner::ResultOf(Attempt& a, bool read_outputs) {
         ::close(fd);
       }
       if (a.launch.task->spec->dynamic) {
-        const std::string spec = a.paths.output_dir + "/_workflow.yaml";
-        if (fs::is_regular_file(spec, ec)) {
-          r.status = AttemptResult::Status::kSucceeded;
-          r.dynamic_spec_path = spec;
-        } else {
-          r.status = AttemptResult::Status::kUserError;
-          r.code = "DynamicSpecNotFound";
-          r.message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
-        }
+        DynamicResult(a.paths, &r);
         return r;
       }
       if (!read_outputs) {

@@ -116,9 +116,12 @@ class PodRunner : public Runner {
   // A piece of a Pod's log for -v: split into lines on the loop thread.
   void PostOutput(uint64_t id, std::string chunk);
   void MaybeFinish(Attempt& a);
+  // A Pod that has ended (its log read): its result, its staged outputs brought in first.
+  void FinishEnded(Attempt& a);
   // After the checks of Start (and the presigning of its files): build and queue the Pod.
   void Launch(Attempt& a);
-  // The file and folder outputs a finished Pod staged: brought in and read on a worker.
+  // The outputs a finished Pod staged (files, folders, the `pack` archive): brought in and
+  // read on a worker.
   void CollectThenFinish(Attempt& a);
   // Presigns the attempt's transfers on a worker (runner/pod_files.h), then `then` on the loop.
   void StageFiles(Attempt& a, std::function<void(Attempt&)> then);

@@ -222,8 +222,10 @@ void PodRunner::MaybeFinishResource(Attempt& a) {
     if (a.logs != nullptr && !a.logs_done) return;
     if (a.verdict->kind != kube::PodVerdict::Kind::kSucceeded) return Finish(a.id, ResultOf(a));
     if (r.state.phase == Phase::kFailed) return failure();
-    if (r.state.phase == Phase::kSucceeded || now - a.verdict_at > kSettleNanos)
-      return Finish(a.id, ResultOf(a));
+    if (r.state.phase == Phase::kSucceeded || now - a.verdict_at > kSettleNanos) {
+      if (a.collecting) return;
+      return FinishEnded(a);
+    }
     return;  // the operator has yet to say so
   }
   if (r.kind.main_container.empty()) {  // plugin: resource has no Pod of its own

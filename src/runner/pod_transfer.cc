@@ -266,7 +266,9 @@ bool TarHeader(int out, const std::string& rel, bool dir, unsigned long long siz
          Fail(error, std::string("cannot write the tar: ") + std::strerror(errno));
 }
 
-bool TarTree(int out, const std::string& root, const std::string& rel, std::string* error) {
+// `root`/`rel`, recursively, its entries named `prefix` + their path (less the top-level `skip`).
+bool TarTree(int out, const std::string& root, const std::string& rel, std::string* error,
+             const std::string& prefix = "", const std::vector<std::string>* skip = nullptr) {
   const std::string dir = rel.empty() ? root : root + "/" + rel;
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return Fail(error, "cannot list " + dir + ": " + std::strerror(errno));
@@ -278,16 +280,19 @@ bool TarTree(int out, const std::string& root, const std::string& rel, std::stri
   ::closedir(d);
   std::sort(names.begin(), names.end());
   for (const std::string& n : names) {
+    if (skip != nullptr && std::find(skip->begin(), skip->end(), n) != skip->end()) continue;
     const std::string r = rel.empty() ? n : rel + "/" + n;
     const std::string full = root + "/" + r;
     struct stat st;
     if (::lstat(full.c_str(), &st) != 0) continue;
     if (S_ISDIR(st.st_mode)) {
-      if (!TarHeader(out, r, true, 0, error) || !TarTree(out, root, r, error)) return false;
+      if (!TarHeader(out, prefix + r, true, 0, error) || !TarTree(out, root, r, error, prefix))
+        return false;
     } else if (S_ISREG(st.st_mode)) {
       int in = ::open(full.c_str(), O_RDONLY | O_CLOEXEC);
       if (in < 0) return Fail(error, "cannot read " + full + ": " + std::strerror(errno));
-      bool ok = TarHeader(out, r, false, static_cast<unsigned long long>(st.st_size), error);
+      bool ok =
+          TarHeader(out, prefix + r, false, static_cast<unsigned long long>(st.st_size), error);
       long long n = ok ? Copy(in, out, st.st_size) : -1;
       ::close(in);
       if (!ok) return false;
@@ -299,6 +304,21 @@ bool TarTree(int out, const std::string& root, const std::string& rel, std::stri
   }
   return true;
 }
+
+// Writes a tar at `tar_path`: its entries by `entries(fd)`, then the end blocks.
+template <typename Fn>
+bool TarFile(const std::string& tar_path, std::string* error, Fn entries) {
+  int out = ::open(tar_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+  if (out < 0) return Fail(error, "cannot write " + tar_path + ": " + std::strerror(errno));
+  bool ok = entries(out);
+  static const char end[1024] = {};
+  ok = ok && (WriteAll(out, end, sizeof end) || Fail(error, "cannot write the tar"));
+  return (::close(out) == 0 || Fail(error, "cannot write " + tar_path)) && ok;
+}
+
+// Transfer::Kind's names, in its order.
+constexpr const char* kVerbs[] = {"get", "in", "put", "tar", "pack"};
+constexpr int kNumVerbs = 5;
 
 bool SafeRelative(const std::string& p) {
   if (p.empty() || p[0] == '/') return false;
@@ -318,12 +338,8 @@ bool SafeRelative(const std::string& p) {
 
 std::string FormatTransfers(const std::vector<Transfer>& transfers) {
   std::string out;
-  for (const Transfer& t : transfers) {
-    out += t.kind == Transfer::Kind::kGet   ? "get "
-           : t.kind == Transfer::Kind::kPut ? "put "
-                                            : "tar ";
-    out += t.url + " " + t.path + "\n";
-  }
+  for (const Transfer& t : transfers)
+    out += std::string(kVerbs[static_cast<int>(t.kind)]) + " " + t.url + " " + t.path + "\n";
   return out;
 }
 
@@ -335,15 +351,16 @@ bool ParseTransfers(const std::string& text, std::vector<Transfer>* out, std::st
     start = nl == std::string::npos ? text.size() : nl + 1;
     if (line.empty()) continue;
     Transfer t;
-    std::string verb = line.substr(0, 4);
-    size_t sp = line.find(' ', 4);
-    if (sp == std::string::npos || (verb != "get " && verb != "put " && verb != "tar ")) {
+    const size_t verb_end = line.find(' ');
+    const size_t sp = verb_end == std::string::npos ? verb_end : line.find(' ', verb_end + 1);
+    const std::string verb = line.substr(0, verb_end);
+    int kind = 0;
+    while (kind < kNumVerbs && verb != kVerbs[kind]) ++kind;
+    if (sp == std::string::npos || kind == kNumVerbs) {
       return Fail(error, "not a transfer: " + line.substr(0, 80));
     }
-    t.kind = verb == "get "   ? Transfer::Kind::kGet
-             : verb == "put " ? Transfer::Kind::kPut
-                              : Transfer::Kind::kTar;
-    t.url = line.substr(4, sp - 4);
+    t.kind = static_cast<Transfer::Kind>(kind);
+    t.url = line.substr(verb_end + 1, sp - verb_end - 1);
     t.path = line.substr(sp + 1);
     if (!SafeRelative(t.path)) return Fail(error, "not a relative path: " + t.path);
     out->push_back(std::move(t));
@@ -360,12 +377,20 @@ bool HttpPutFile(const std::string& url, const std::string& path, std::string* e
 }
 
 bool WriteTar(const std::string& dir, const std::string& tar_path, std::string* error) {
-  int out = ::open(tar_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  if (out < 0) return Fail(error, "cannot write " + tar_path + ": " + std::strerror(errno));
-  bool ok = TarTree(out, dir, "", error);
-  static const char end[1024] = {};
-  ok = ok && (WriteAll(out, end, sizeof end) || Fail(error, "cannot write the tar"));
-  return (::close(out) == 0 || Fail(error, "cannot write " + tar_path)) && ok;
+  return TarFile(tar_path, error, [&](int out) { return TarTree(out, dir, "", error); });
+}
+
+bool WritePack(const std::string& out_dir, const std::string& raw_dir,
+               const std::vector<std::string>& skip, const std::string& tar_path,
+               std::string* error) {
+  return TarFile(tar_path, error, [&](int out) {
+    struct stat st;
+    return TarHeader(out, "outputs", true, 0, error) &&
+           TarTree(out, out_dir, "", error, "outputs/", &skip) &&
+           TarHeader(out, "raw", true, 0, error) &&
+           (raw_dir.empty() || ::stat(raw_dir.c_str(), &st) != 0 ||
+            TarTree(out, raw_dir, "", error, "raw/"));
+  });
 }
 
 bool ReadTar(const std::string& tar_path, const std::string& into, std::string* error) {

@@ -7,8 +7,13 @@
 //
 // The transfer list, one line each (the path last: it may hold spaces):
 //   get URL PATH   download URL to DATA_DIR/PATH (parent folders made)
+//   in URL NAME    download URL to $FLYTE_INPUT_DIR/NAME (an input too large for the Pod)
 //   put URL NAME   upload $FLYTE_OUTPUT_DIR/NAME, when the task wrote it
 //   tar URL NAME   upload the folder $FLYTE_OUTPUT_DIR/NAME as a tar, when the task wrote it
+//   pack URL NAME  after a zero exit, when the outputs do not fit in the termination message
+//                  (or hold folders, or $FLYTE_RAW_OUTPUT_DIR holds anything): upload one tar
+//                  of $FLYTE_OUTPUT_DIR (as outputs/, less what put and tar sent) and
+//                  $FLYTE_RAW_OUTPUT_DIR (as raw/); NAME is unused
 #pragma once
 
 #include <string>
@@ -17,7 +22,7 @@
 namespace flyte {
 
 struct Transfer {
-  enum class Kind { kGet, kPut, kTar } kind = Kind::kGet;
+  enum class Kind { kGet, kIn, kPut, kTar, kPack } kind = Kind::kGet;
   std::string url;
   std::string path;  // relative: under the data folder (get) or the output folder (put, tar)
 };
@@ -34,6 +39,11 @@ bool HttpPutFile(const std::string& url, const std::string& path, std::string* e
 // A ustar archive of the regular files under `dir` (paths relative to it; folders as entries
 // so that empty ones survive; paths up to 255 bytes, files up to 8 GiB).
 bool WriteTar(const std::string& dir, const std::string& tar_path, std::string* error);
+// The `pack` archive: `out_dir` as outputs/ (less its top-level entries in `skip`), `raw_dir`
+// as raw/.
+bool WritePack(const std::string& out_dir, const std::string& raw_dir,
+               const std::vector<std::string>& skip, const std::string& tar_path,
+               std::string* error);
 // Expands a ustar archive into `into` (created). Only regular files and folders; a path that
 // is absolute or climbs out with ".." is refused.
 bool ReadTar(const std::string& tar_path, const std::string& into, std::string* error);

@@ -82,16 +82,29 @@ std::optional<std::string> WrongKind(const struct stat& st, TypeKind kind) {
 
 // Relative paths in outputs.json are relative to the output folder.
 std::string OutputPath(const TaskPaths& paths, const std::string& p) {
-  if (StartsWith(p, "file://")) return p.substr(7);
-  if (!p.empty() && p[0] == '/') return p;
+  if (StartsWith(p, "file://")) return OutputPath(paths, p.substr(7));
+  if (!p.empty() && p[0] == '/') {
+    for (const auto& [seen, here] : {std::pair{&paths.seen_output_dir, &paths.output_dir},
+                                     std::pair{&paths.seen_raw_dir, &paths.raw_dir}}) {
+      if (!seen->empty() && StartsWith(p, *seen + "/")) return *here + p.substr(seen->size());
+    }
+    return p;
+  }
   return paths.output_dir + "/" + p;
+}
+
+// What a path the task named that is not there says.
+std::string Missing(const TaskPaths& paths, const std::string& path) {
+  if (paths.seen_output_dir.empty()) return path + " does not exist";
+  return path + " does not exist (in a Pod, files in outputs travel from $FLYTE_OUTPUT_DIR and " +
+         "$FLYTE_RAW_OUTPUT_DIR only)";
 }
 
 Result<Value> PlaceNested(const Value& v, const TaskPaths& paths, BlobStore* blobs) {
   return MapFiles(v, [&](const Value& f) -> Result<Value> {
     std::string path = OutputPath(paths, f.as_str());
     struct stat st;
-    if (::stat(path.c_str(), &st) != 0) return NotFound(path + " does not exist");
+    if (::stat(path.c_str(), &st) != 0) return NotFound(Missing(paths, path));
     bool is_dir = S_ISDIR(st.st_mode);
     if (blobs == nullptr) return is_dir ? Value::Dir(path) : Value::File(path);
     Result<std::string> placed = blobs->Ingest(path, is_dir);
@@ -303,8 +316,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     struct stat st;
     bool is_dir = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     if (::stat(path.c_str(), &st) != 0) {
-      return fail("OutputsNotFound",
-                  "output " + Quote(vars[i].name) + ": " + path + " does not exist");
+      return fail("OutputsNotFound", "output " + Quote(vars[i].name) + ": " + Missing(paths, path));
     }
     if (blobs == nullptr) {
       v = is_dir ? Value::Dir(path) : Value::File(path);

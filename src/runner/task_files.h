@@ -20,6 +20,9 @@ struct TaskPaths {
   std::string raw_dir;
   std::string stdout_path;
   std::string stderr_path;
+  // Where the task saw its output and raw folders, when that was elsewhere (a Pod's paths):
+  // paths in its outputs under them are read here, under output_dir and raw_dir.
+  std::string seen_output_dir, seen_raw_dir;
   static TaskPaths For(const TaskLaunch& launch);
 };
 

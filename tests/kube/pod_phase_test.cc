@@ -154,10 +154,17 @@ TEST_CASE("pod helper: outputs packed into a termination message and back", "[ku
   REQUIRE(pb.files.size() == 1);
   CHECK(pb.files[0].second == "boom");
   CHECK(UnpackOutputs(PackOutputs(0, {}, "model")).folder == "model");
+  // Sent as the outputs archive: said so, with its size.
+  PackedOutputs ps = UnpackOutputs("flyte-pod/1 0 staged 123456\n");
+  REQUIRE(ps.valid);
+  CHECK(ps.staged);
+  CHECK(ps.too_large == 123456);
+  CHECK_FALSE(pb.staged);
   // Not ours, cut, or hostile: invalid, never a crash or a path outside the folder.
-  for (std::string bad : {std::string(""), std::string("hello"),
-                          std::string("flyte-pod/1 0\nsum NDI"), std::string("flyte-pod/1 x\n"),
-                          std::string("flyte-pod/1 0\n../etc Zm9v\n"), m.substr(0, m.size() - 3)}) {
+  for (std::string bad :
+       {std::string(""), std::string("hello"), std::string("flyte-pod/1 0\nsum NDI"),
+        std::string("flyte-pod/1 x\n"), std::string("flyte-pod/1 0\n../etc Zm9v\n"),
+        std::string("flyte-pod/1 0 staged x\n"), m.substr(0, m.size() - 3)}) {
     INFO(bad);
     CHECK_FALSE(UnpackOutputs(bad).valid);
   }

@@ -28,11 +28,17 @@ TEST_CASE("pod transfer: the list round-trips, paths with spaces included, and r
   std::vector<Transfer> in = {
       {Transfer::Kind::kGet, "http://h/b/k?X-Amz-Signature=1", "data/a b.txt"},
       {Transfer::Kind::kPut, "http://h/b/o?x=1", "report"},
-      {Transfer::Kind::kTar, "http://h/b/d.tar?x=1", "data"}};
+      {Transfer::Kind::kTar, "http://h/b/d.tar?x=1", "data"},
+      {Transfer::Kind::kIn, "http://h/b/big?x=2", "inputs.json"},
+      {Transfer::Kind::kPack, "http://h/b/.pack.tar?x=3", ".pack"}};
   std::vector<Transfer> out;
   std::string error;
   REQUIRE(ParseTransfers(FormatTransfers(in), &out, &error));
-  REQUIRE(out.size() == 3);
+  REQUIRE(out.size() == 5);
+  CHECK(out[3].kind == Transfer::Kind::kIn);
+  CHECK(out[3].path == "inputs.json");
+  CHECK(out[4].kind == Transfer::Kind::kPack);
+  CHECK(out[4].url == "http://h/b/.pack.tar?x=3");
   CHECK(out[0].kind == Transfer::Kind::kGet);
   CHECK(out[0].path == "data/a b.txt");
   CHECK(out[2].kind == Transfer::Kind::kTar);
@@ -41,6 +47,33 @@ TEST_CASE("pod transfer: the list round-trips, paths with spaces included, and r
   CHECK_FALSE(ParseTransfers("get http://h/x ../etc/passwd\n", &out, &error));
   CHECK(error == "not a relative path: ../etc/passwd");
   CHECK_FALSE(ParseTransfers("rm http://h/x y\n", &out, &error));
+  CHECK_FALSE(ParseTransfers("in http://h/x ../y\n", &out, &error));
+  CHECK_FALSE(ParseTransfers("pack\n", &out, &error));
+  CHECK(error == "not a transfer: pack");
+}
+
+TEST_CASE(
+    "pod transfer: the outputs archive holds the output folder, less what went alone, "
+    "and the raw folder",
+    "[runner]") {
+  TempDir t;
+  t.Write("out/outputs.json", "{}");
+  t.Write("out/pieces/p0.txt", "p0");
+  t.Write("out/report", "sent alone");
+  t.Write("raw/named.txt", "named");
+  std::string error;
+  REQUIRE(WritePack(t / "out", t / "raw", {"report"}, t / "pack.tar", &error));
+  REQUIRE(ReadTar(t / "pack.tar", t / "back", &error));
+  CHECK(Read(t / "back/outputs/outputs.json") == "{}");
+  CHECK(Read(t / "back/outputs/pieces/p0.txt") == "p0");
+  CHECK_FALSE(fs::exists(t / "back/outputs/report"));
+  CHECK(Read(t / "back/raw/named.txt") == "named");
+  // No raw folder: an empty raw/.
+  REQUIRE(WritePack(t / "out", t / "none", {}, t / "pack2.tar", &error));
+  REQUIRE(ReadTar(t / "pack2.tar", t / "back2", &error));
+  CHECK(Read(t / "back2/outputs/report") == "sent alone");
+  CHECK(fs::is_directory(t / "back2/raw"));
+  CHECK(fs::is_empty(t / "back2/raw"));
 }
 
 TEST_CASE(

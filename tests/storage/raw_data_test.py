@@ -246,7 +246,7 @@ class Pods(S3Case):
     """The files workflow on the fake Kubernetes API server, its kubelet running Pods as local
     processes (tests/support/fake_kube): presigned URLs only, the same outputs."""
 
-    def test_files_and_dirs_travel_to_and_from_pods_by_presigned_urls(self):
+    def fake_kube(self):
         import importlib.util
         spec = importlib.util.spec_from_file_location(
             "kube_harness", os.path.join(HERE, "..", "support", "fake_kube", "tests", "harness.py"))
@@ -254,6 +254,81 @@ class Pods(S3Case):
         spec.loader.exec_module(kube_harness)
         fake = kube_harness.FakeKube("--kubelet", "process")
         self.addCleanup(fake.close)
+        return fake
+
+    def run_pods(self, fake, wf, *args, prefix=True, home="pods", check=True):
+        more = ["--raw-data-prefix", PREFIX] if prefix else []
+        run = self.flyte("run", wf, *args, *more, "--kubeconfig", fake.kubeconfig, "--kube-image", "debian:12",
+                         "-o", "json", home=home, check=check)
+        return json.loads(run.stdout)
+
+    def value_bytes(self, v):
+        """A file value's bytes, wherever it lives."""
+        if v.startswith("s3://"):
+            return self.get_object(v)
+        with open(v, "rb") as f:
+            return f.read()
+
+    def test_values_too_large_for_kubernetes_travel_through_the_bucket(self):
+        fake = self.fake_kube()
+        wf = os.path.join(HERE, "workflows", "large_values.yaml")
+        local = self.run_json(wf, home="local")
+        self.assertEqual(local["phase"], "SUCCEEDED", local)
+        pods = self.run_pods(fake, wf)
+        self.assertEqual(pods["phase"], "SUCCEEDED", pods)
+        self.assertEqual(pods["outputs"], local["outputs"])  # a 100 KB str, a 20,000-item list
+        self.assertEqual(pods["outputs"]["big_len"], 2 << 20)  # a 2 MB str went into a Pod
+        # Both tasks ran as Pods, their inputs in the Pod itself (no ConfigMap can hold 2 MB: the
+        # large ones came from the bucket); the outputs went up as one archive, deleted after.
+        posts = [r["path"] for r in fake.requests() if r["method"] == "POST"]
+        self.assertEqual(len([p for p in posts if p.endswith("/pods")]), 2, posts)
+        self.assertEqual(len([p for p in posts if p.endswith("/configmaps")]), 1, posts)  # flyte-pod's own
+        self.assertTrue(self.requests("PUT", "/staging/"), "no outputs archive was staged")
+        self.assertFalse(self.list_prefix(PREFIX + "/staging/"), "staged outputs left behind")
+        # The large input went up content addressed, once: a second run uploads nothing new.
+        big = self.list_prefix(PREFIX + "/data/")
+        self.assertTrue([k for k in big if k.endswith("/big")], sorted(big))
+        puts = len(self.requests("PUT", "/big"))
+        again = self.run_pods(fake, wf, home="pods2")
+        self.assertEqual(again["outputs"], local["outputs"])
+        self.assertEqual(len(self.requests("PUT", "/big")), puts)
+
+    def test_without_a_prefix_values_too_large_fail_naming_the_setting(self):
+        fake = self.fake_kube()
+        wf = os.path.join(HERE, "workflows", "large_values.yaml")
+        out = self.run_pods(fake, wf, prefix=False, check=False)
+        self.assertEqual(out["phase"], "FAILED", out)
+        self.assertEqual(out["error"]["code"], "OutputsTooLarge", out)
+        self.assertIn("raw_data_prefix", out["error"]["message"])
+        # A 2 MB input given directly: refused before any Pod, naming the setting.
+        before = len(fake.get("/api/v1/namespaces/default/pods").json()["items"])
+        given = self.write("inputs.json", json.dumps({"text": "t", "items": [1], "big": "z" * (2 << 20)}))
+        out = self.run_pods(fake, wf, "measure", "--inputs", given, prefix=False, check=False, home="pods2")
+        self.assertEqual(out["phase"], "FAILED", out)
+        self.assertEqual(out["error"]["code"], "InputsTooLarge", out)
+        self.assertIn("raw_data_prefix", out["error"]["message"])
+        self.assertEqual(len(fake.get("/api/v1/namespaces/default/pods").json()["items"]), before)
+
+    def test_files_inside_lists_and_dicts_travel_between_pods(self):
+        fake = self.fake_kube()
+        wf = os.path.join(HERE, "workflows", "nested_files.yaml")
+        local = self.run_json(wf, home="local")
+        self.assertEqual(local["phase"], "SUCCEEDED", local)
+        pods = self.run_pods(fake, wf)
+        self.assertEqual(pods["phase"], "SUCCEEDED", pods)
+        self.assertEqual(pods["outputs"]["text"], local["outputs"]["text"])
+        posts = [r["path"] for r in fake.requests() if r["method"] == "POST"]
+        self.assertEqual(len([p for p in posts if p.endswith("/pods")]), 2, posts)
+        for key in ("copies", "pieces"):
+            self.assertEqual(len(pods["outputs"][key]), len(local["outputs"][key]))
+            for remote, here in zip(pods["outputs"][key], local["outputs"][key]):
+                self.assertTrue(remote.startswith(PREFIX + "/data/"), remote)
+                self.assertEqual(os.path.basename(remote), os.path.basename(here))
+                self.assertEqual(self.value_bytes(remote), self.value_bytes(here))
+        self.assertFalse(self.list_prefix(PREFIX + "/staging/"), "staged outputs left behind")
+
+    def test_files_and_dirs_travel_to_and_from_pods_by_presigned_urls(self):
+        fake = self.fake_kube()
         seen = {}
         stop = []
 

@@ -11,6 +11,14 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from . import discovery, errors, faults as faultmod, logs as logmod, sidechannel, tables
 from .streams import WatchStream, parse_bool, stream_log
 
+# kube-apiserver's --max-request-body-bytes default (3 MiB): a larger body is answered 413.
+MAX_REQUEST_BODY = 3 * 1024 * 1024
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
 INTERESTING_HEADERS = ("User-Agent", "Accept", "Content-Type", "Authorization")
 
 
@@ -64,6 +72,13 @@ class Handler(BaseHTTPRequestHandler):
     # ---- plumbing ------------------------------------------------------------
     def _read_body(self):
         n = int(self.headers.get("Content-Length") or 0)
+        if n > MAX_REQUEST_BODY:
+            while n > 0:  # read and dropped, so the client gets the answer, not a broken pipe
+                chunk = self.rfile.read(min(n, 1 << 16))
+                if not chunk:
+                    break
+                n -= len(chunk)
+            raise BodyTooLarge()
         if n:
             return self.rfile.read(n)
         if self.headers.get("Transfer-Encoding", "").lower() == "chunked":
@@ -75,6 +90,8 @@ class Handler(BaseHTTPRequestHandler):
                     return out
                 out += self.rfile.read(size)
                 self.rfile.readline()
+                if len(out) > MAX_REQUEST_BODY:
+                    raise BodyTooLarge()
         return b""
 
     def send_response(self, code, message=None):
@@ -123,6 +140,11 @@ class Handler(BaseHTTPRequestHandler):
         self.entry = None
         try:
             body = self._read_body()
+        except BodyTooLarge:
+            self.close_connection = True  # the rest of the body is not read
+            err = errors.ApiError(413, "RequestEntityTooLarge",
+                                  f"Request entity too large: limit is {MAX_REQUEST_BODY}")
+            return self.send_json(err.code, err.status())
         except (ValueError, OSError):
             self.close_connection = True
             return

@@ -97,8 +97,34 @@ def validate(res, obj, creating=True):
     causes = (_name_causes(res, name) if creating else []) + _label_causes(meta)
     if res.store_key == ("", "pods"):
         causes += _pod_causes(obj)
+    if res.store_key in (("", "configmaps"), ("", "secrets")):
+        causes += _size_causes(obj)
     if causes:
         raise errors.invalid(res.kind, meta.get("name") or meta.get("generateName", ""), causes, res.group)
+
+
+# ValidateConfigMap / ValidateSecret: the values' bytes (binaryData and Secret data decoded), all
+# together, at most core.MaxSecretSize.
+MAX_DATA_SIZE = 1024 * 1024
+
+
+def _size_causes(obj):
+    secret = obj.get("kind") == "Secret"
+    total = 0
+    for field in ("data", "binaryData", "stringData"):
+        for v in (obj.get(field) or {}).values():
+            if not isinstance(v, str):
+                continue
+            if field == "binaryData" or (field == "data" and secret):
+                try:
+                    total += len(base64.b64decode(v))
+                    continue
+                except ValueError:
+                    pass
+            total += len(v.encode())
+    if total > MAX_DATA_SIZE:
+        return [("[]", f"Too long: must have at most {MAX_DATA_SIZE} bytes", "FieldValueTooLong")]
+    return []
 
 
 POD_UPDATE_MSG = ("Forbidden: pod updates may not change fields other than `spec.containers[*].image`,"

@@ -1,4 +1,5 @@
 """API semantics of the fake, checked over raw HTTP: Status errors, selectors, paging, watch, patch, delete."""
+import base64
 import json
 import threading
 import unittest
@@ -71,6 +72,22 @@ class ApiTest(unittest.TestCase):
         r = self.fake.post(PODS, pod_body("badlabel", {"a": "has space"}))
         self.assertEqual(r.code, 422)
         self.assertIn('metadata.labels: Invalid value: "has space"', r.json()["message"])
+
+    def test_size_limits(self):
+        # A ConfigMap's values hold 1 MiB at most (422 Invalid, as ValidateConfigMap answers);
+        # a request body over 3 MiB is refused before it is read (413).
+        cms = "/api/v1/namespaces/default/configmaps"
+        fits = {"metadata": {"name": "fits"}, "binaryData": {"a": base64.b64encode(b"x" * (1 << 20)).decode()}}
+        self.assertEqual(self.fake.post(cms, fits).code, 201)
+        big = {"metadata": {"name": "big"}, "data": {"a": "x" * (1 << 19), "b": "y" * ((1 << 19) + 1)}}
+        r = self.fake.post(cms, big)
+        self.assertEqual(r.code, 422)
+        self.assertEqual(r.json()["message"], 'ConfigMap "big" is invalid: []: Too long: must have at most 1048576 bytes')
+        huge = {"metadata": {"name": "huge"}, "data": {"a": "x" * (3 << 20)}}
+        r = self.fake.post(cms, huge)
+        self.assertEqual(r.code, 413)
+        self.assertEqual(r.json()["reason"], "RequestEntityTooLarge")
+        self.assertEqual(self.fake.get(cms + "/huge").code, 404)
 
     def test_unauthorized_status(self):
         r = self.fake.get(PODS, token="wrong")
