@@ -30,9 +30,7 @@ constexpr const char* kPack = ".pack";
 
 std::string StagingKey(storage::DataStores& stores, const std::string& pod, const std::string& name,
                        bool is_dir) {
-  std::string key = stores.OutputKeyPrefix();
-  key.replace(key.size() - 5, 5, "staging/");  // "prefix/data/" → "prefix/staging/"
-  return key + pod + "/" + name + (is_dir ? ".tar" : "");
+  return stores.StagingKeyPrefix() + pod + "/" + name + (is_dir ? ".tar" : "");
 }
 
 TypeKind BlobKind(const Type& t) { return t.WithoutNone().kind(); }
