@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <cctype>
 
 #include "spec/keys.h"
@@ -218,6 +219,8 @@ void LoadPlugin(Reader& r, const yaml::Node& body, Task& t, const std::string& w
     if (!r.ExpectMap(*cfg, what)) continue;
     r.CheckKeys(*cfg, p.keys, "in " + what);
     for (const auto& [k, v] : cfg->entries) {
+      // An unknown key has its error from CheckKeys; it is no role either.
+      if (std::find(p.keys.begin(), p.keys.end(), k->text) == p.keys.end()) continue;
       if (p.settings_key != nullptr && k->text == p.settings_key) {
         LiteralResult lit = ValueFromNode(*v, Type::Json());
         if (lit.ok()) {

@@ -161,8 +161,9 @@ nlohmann::json Orphan(const nlohmann::json& live, const std::string& name,
   const std::string old = live["metadata"]["name"];
   for (size_t at = spec.find(old); at != std::string::npos; at = spec.find(old, at))
     spec.replace(at, old.size(), name);
-  nlohmann::json o = {{"apiVersion", live["apiVersion"]},
-                      {"kind", live["kind"]},
+  // A list's Pods carry no apiVersion and kind.
+  nlohmann::json o = {{"apiVersion", live.value("apiVersion", "v1")},
+                      {"kind", live.value("kind", "Pod")},
                       {"metadata", {{"name", name}, {"labels", live["metadata"]["labels"]}}},
                       {"spec", nlohmann::json::parse(spec)}};
   o["metadata"]["labels"]["flyte.org/instance"] = instance;
@@ -179,6 +180,7 @@ TEST_CASE(
   const std::string dir = s.tmp.path();
   const std::string instance = "h" + Sha256Hex(s.home()).substr(0, 12);
   const std::string jobs = "/apis/kubernetes.dask.org/v1/namespaces/default/daskjobs";
+  const std::string pods = "/api/v1/namespaces/default/pods";
   const std::string objects = "flyte.org/plugin=resource";
   s.Register(PluginTasks(dir));
   s.Launch({{"project", "flytesnacks"},
@@ -195,10 +197,14 @@ TEST_CASE(
       30000));
   s.Kill();
   // While no server runs: resources of executions that are gone, and another home's.
-  fake.Call("POST", jobs, Orphan(job[0], "gone-dask", instance));
-  fake.Call("POST", "/api/v1/namespaces/default/pods", Orphan(pod[0], "gone-object", instance));
-  fake.Call("POST", "/api/v1/namespaces/default/pods",
-            Orphan(pod[0], "other-object", "hffffffffffff"));
+  for (const auto& [path, orphan] :
+       {std::pair{jobs, Orphan(job[0], "gone-dask", instance)},
+        std::pair{pods, Orphan(pod[0], "gone-object", instance)},
+        std::pair{pods, Orphan(pod[0], "other-object", "hffffffffffff")}}) {
+    const nlohmann::json created = fake.Call("POST", path, orphan);
+    INFO(created.dump());
+    REQUIRE(created["metadata"]["name"] == orphan["metadata"]["name"]);
+  }
   s.Start();
   auto names = [](const nlohmann::json& items) {
     std::set<std::string> out;

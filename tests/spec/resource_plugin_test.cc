@@ -102,9 +102,9 @@ tasks:
     plugin: dask
     dask: {version: 3.5.0}
     script: echo
-)") == Lines{"wf.yaml:5:21: error[InvalidValue]: version of spark of task 'job' must be a Spark "
+)") == Lines{"wf.yaml:4:22: error[InvalidValue]: version of spark of task 'job' must be a Spark "
              "version such as 3.5.1, got 'latest'",
-             "wf.yaml:9:12: error[UnknownKey]: unknown key 'version' in dask of task 'fit'"});
+             "wf.yaml:8:12: error[UnknownKey]: unknown key 'version' in dask of task 'fit'"});
 }
 
 }  // namespace
