@@ -345,6 +345,13 @@ int PodHelperMain(int argc, char** argv) {
   if (!FetchInputs(transfers, data, std::getenv("FLYTE_INPUT_DIR"), inline_inputs, &error))
     return TransferFailed(log, error);
 
+  // A SIGTERM (the Pod deleted) that comes while the task is being started must still reach
+  // it: held until the task's group exists and Forward knows it, then delivered.
+  sigset_t stop, before;
+  sigemptyset(&stop);
+  sigaddset(&stop, SIGTERM);
+  sigaddset(&stop, SIGINT);
+  ::sigprocmask(SIG_BLOCK, &stop, &before);
   struct sigaction sa {};
   sa.sa_handler = Forward;
   ::sigaction(SIGTERM, &sa, nullptr);
@@ -359,12 +366,14 @@ int PodHelperMain(int argc, char** argv) {
     ::setpgid(0, 0);
     ::signal(SIGTERM, SIG_DFL);
     ::signal(SIGINT, SIG_DFL);
+    ::sigprocmask(SIG_SETMASK, &before, nullptr);
     ::execvp(argv[first], argv + first);
     std::fprintf(stderr, "flyte-pod: cannot run %s: %s\n", argv[first], std::strerror(errno));
     ::_exit(errno == ENOENT ? 127 : 126);
   }
-  g_child = pid;
   ::setpgid(pid, pid);
+  g_child = pid;
+  ::sigprocmask(SIG_SETMASK, &before, nullptr);
   int status = 0;
   int code = 0;
   for (;;) {
