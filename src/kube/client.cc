@@ -424,12 +424,15 @@ Result<Response> Client::Send(std::string_view method, const std::string& path, 
 Result<Response> Client::Stream(const std::string& path,
                                 const std::function<bool(std::string_view)>& on_data,
                                 StreamOptions so) {
-  std::unique_ptr<Connection> c = Connect();  // a connection of its own
+  const bool pooled = so.pooled && so.read_timeout_nanos <= 0;
+  std::unique_ptr<Connection> c = pooled ? Take() : Connect();  // else one of its own
   if (c == nullptr) return InvalidArgument("the kubeconfig's certificates cannot be used");
-  c->http->set_keep_alive(false);
-  SetTimeout(*c->http,
-             so.read_timeout_nanos > 0 ? so.read_timeout_nanos : options_.request_timeout_nanos,
-             true);
+  if (!pooled) {
+    c->http->set_keep_alive(false);
+    SetTimeout(*c->http,
+               so.read_timeout_nanos > 0 ? so.read_timeout_nanos : options_.request_timeout_nanos,
+               true);
+  }
   Response out;
   httplib::ClientImpl* http = c->http.get();
   if (so.cancel != nullptr && !so.cancel->Arm([http] { http->stop(); })) return out;
@@ -439,6 +442,16 @@ Result<Response> Client::Stream(const std::string& path,
       if (c != nullptr) c->Disarm();
     }
   } disarm{so.cancel};
+  // A pooled connection goes back only when its answer was read to the end and nobody stopped
+  // it (stopping closes its socket).
+  auto give_back = [&] {
+    if (!pooled) return;
+    if (so.cancel != nullptr) {
+      so.cancel->Disarm();
+      if (so.cancel->cancelled()) return;
+    }
+    Give(std::move(c));
+  };
   bool refreshed = false;
   for (;;) {
     ASSIGN_OR_RETURN(std::string auth, Authorization());
@@ -475,9 +488,11 @@ Result<Response> Client::Stream(const std::string& path,
     if (res->status < 200 || res->status >= 300) {
       httplib::Response copy = *res;
       copy.body = error_body;
+      give_back();
       return FromHttp(copy);
     }
     out.status = res->status;
+    give_back();
     return out;
   }
 }

@@ -92,6 +92,10 @@ class Client {
   struct StreamOptions {
     int64_t read_timeout_nanos = 0;  // 0: request_timeout_nanos
     class StreamCanceller* cancel = nullptr;
+    // A body that ends by itself (the log of a container that has ended): the request takes a
+    // pooled keep-alive connection, and gives it back once the answer was read to its end,
+    // instead of connecting for it. Only with the default read timeout.
+    bool pooled = false;
   };
   Result<Response> Stream(const std::string& path,
                           const std::function<bool(std::string_view)>& on_data,

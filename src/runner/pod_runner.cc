@@ -801,6 +801,7 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
           int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
           kube::Client::StreamOptions so;
           so.cancel = &logs->cancel;
+          so.pooled = true;  // the body ends with the container's log: no connection of its own
           (void)client_.Stream(
               path,
               [&](std::string_view data) {

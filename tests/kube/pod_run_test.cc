@@ -7,6 +7,7 @@
 #include <signal.h>
 
 #include <fstream>
+#include <set>
 #include <thread>
 
 #include "cli/cli_fixture.h"
@@ -359,6 +360,41 @@ TEST_CASE("kubernetes: a kubeconfig flyte cannot use stops the run, naming it", 
   CHECK(r.exit_code == 2);
   CHECK_THAT(r.err, Catch::Contains(bad));
   CHECK(f.AttemptDirs() == 0);
+}
+
+TEST_CASE("kubernetes: the logs of ended Pods are read on pooled connections, not one each",
+          "[kube]") {
+  FakeKube fake("scripted", false, {"--step", "0.01"});
+  CliFixture f;
+  std::string items;
+  for (int i = 0; i < 20; ++i) items += (i > 0 ? ", " : "") + std::to_string(i);
+  const std::string wf = f.Write("many.yaml", R"(
+tasks:
+  t: {inputs: {i: int}, image: "debian:12", script: "echo {{ inputs.i }}"}
+workflows:
+  w: {nodes: {m: {map: t, inputs: {i: [)" + items +
+                                                  R"(]}}}}
+)");
+  auto report = f.Json({"run", wf, "w", "--kubeconfig", fake.kubeconfig(), "--max-pods", "4"});
+  REQUIRE(report["phase"] == "SUCCEEDED");
+  nlohmann::json requests = fake.Call("GET", "/_fake/requests");
+  int log_reads = 0, read_once = 0;
+  std::set<std::string> connections;  // of the requests that are not streams
+  for (const auto& r : requests["requests"]) {
+    const std::string path = r["path"];
+    const bool log = path.size() > 4 && path.compare(path.size() - 4, 4, "/log") == 0;
+    log_reads += log;
+    // A watch, or the log of a Pod still running after a second (a slow machine), is a stream
+    // on a connection of its own.
+    if (r.value("watch", false) || r["query"].contains("follow")) continue;
+    read_once += log;
+    connections.insert(r["conn"].get<std::string>());
+  }
+  CHECK(log_reads == 20);
+  // A connection of its own for each log read once was one connection per read, plus those the
+  // creates and deletes use; pooled, the reads share the creates' and deletes' connections.
+  INFO(connections.size() << " connections for " << read_once << " logs read once");
+  CHECK(connections.size() < static_cast<size_t>(read_once));
 }
 
 }  // namespace

@@ -79,11 +79,11 @@ class FakeKube:
         return res, None, (rest[1] if len(rest) > 1 else None), (rest[2] if len(rest) > 2 else None)
 
     # ---- request log ---------------------------------------------------------
-    def log_request(self, method, path, query, headers):
+    def log_request(self, method, path, query, headers, conn=""):
         with self._req_lock:
             self._seq += 1
             entry = {"seq": self._seq, "time": time.time(), "method": method, "path": path, "query": query,
-                     "headers": headers}
+                     "headers": headers, "conn": conn}
             self.requests.append(entry)
             return entry
 

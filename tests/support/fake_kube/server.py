@@ -151,7 +151,8 @@ class Handler(BaseHTTPRequestHandler):
         if parsed.path.startswith("/_fake/"):
             return sidechannel.handle(self, method, parsed.path, params, body)
         entry = self.entry = app.log_request(method, parsed.path, params, {
-            h: self.headers.get(h) for h in INTERESTING_HEADERS if self.headers.get(h) is not None})
+            h: self.headers.get(h) for h in INTERESTING_HEADERS if self.headers.get(h) is not None},
+            "%s:%s" % self.client_address[:2])  # which connection carried it
         try:
             self._serve(method, parsed.path, params, body, entry)
         except errors.ApiError as e:
