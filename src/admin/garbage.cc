@@ -141,6 +141,8 @@ void LocalOrphans(const std::string& root, const std::set<std::string>& named,
     std::error_code ec2;
     for (const fs::directory_entry& digest : fs::directory_iterator(shard.path(), ec2)) {
       std::error_code ec3;
+      // Never through a link: what it points to is not the blob folder's to remove.
+      if (digest.is_symlink(ec3) || !digest.is_directory(ec3)) continue;
       for (const fs::directory_entry& value : fs::directory_iterator(digest.path(), ec3)) {
         const std::string rel =
             s + "/" + digest.path().filename().string() + "/" + value.path().filename().string();

@@ -512,6 +512,15 @@ class Gc(Case):
         # Values no execution names (an upload never launched, say): an old one goes, a fresh
         # one stays; so does anything in the blob folder not shaped as a value.
         orphan = blob_value(home, "orphan.bin", b"nobody's 1234")
+        # A digest folder that is a link leads out of the blob folder: never followed.
+        outside = self.path("outside")
+        os.makedirs(outside)
+        with open(os.path.join(outside, "keep.bin"), "wb") as f:
+            f.write(b"not flyte's")
+        linked = "cd" * 32
+        os.makedirs(os.path.join(home, "blobs", "cd"), exist_ok=True)
+        os.symlink(outside, os.path.join(home, "blobs", "cd", linked))
+        backdate_files(outside)
         backdate_executions(home, [cached, plain, reused])
         backdate_files(os.path.join(home, "blobs"))
         fresh_orphan = blob_value(home, "fresh.bin", b"just uploaded")
@@ -532,6 +541,7 @@ class Gc(Case):
         self.assertFalse(os.path.exists(values[plain]))
         self.assertFalse(os.path.exists(os.path.dirname(orphan)), "its digest folder goes with it")
         self.assertTrue(os.path.exists(fresh_orphan), "a fresh value may be about to be named")
+        self.assertTrue(os.path.exists(os.path.join(outside, "keep.bin")), "gc followed a link")
         self.assertTrue(os.path.exists(values[cached]), "the cache uses it")
         self.assertTrue(os.path.exists(values[reused]), "a newer execution uses it")
         # The cache still serves its entry, with its file.
