@@ -31,6 +31,34 @@ REGION = "us-east-1"
 CHUNK = 64 * 1024
 
 
+def _listens(pid, port):
+    """Whether process `pid` has a socket listening on TCP `port` (Linux /proc)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            with open(table) as f:
+                next(f)
+                for line in f:
+                    fields = line.split()
+                    if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+                        inodes.add("socket:[%s]" % fields[9])
+        except OSError:
+            continue
+    if not inodes:
+        return False
+    try:
+        fds = os.listdir("/proc/%d/fd" % pid)
+    except OSError:
+        return False
+    for fd in fds:
+        try:
+            if os.readlink("/proc/%d/fd/%s" % (pid, fd)) in inodes:
+                return True
+        except OSError:
+            continue
+    return False
+
+
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -198,17 +226,15 @@ class S3Server:
             # DES, which s3rver's continuation tokens use, is in OpenSSL 3's legacy provider.
             ["node", "--openssl-legacy-provider", S3RVER, "-d", self.directory, "-a", "127.0.0.1", "-p", str(self.backend_port),
              "-s"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        # Ready when *this* node listens on the port: a connection alone could reach another
+        # test's server that took the port first (this node then exits, unseen).
         deadline = time.monotonic() + 20
-        while True:
-            try:
-                socket.create_connection(("127.0.0.1", self.backend_port), timeout=1).close()
-                break
-            except OSError:
-                if self.node.poll() is not None or time.monotonic() > deadline:
-                    self.node.kill()
-                    self.node.wait()
-                    return False
-                time.sleep(0.05)
+        while not _listens(self.node.pid, self.backend_port):
+            if self.node.poll() is not None or time.monotonic() > deadline:
+                self.node.kill()
+                self.node.wait()
+                return False
+            time.sleep(0.05)
         try:
             self.proxy = Proxy(self.port, self.backend_port)
         except OSError:
