@@ -6,6 +6,7 @@ Usage: s3_integration_test.py CLASS   (exits 77, skipped, when the server or bot
 """
 import hashlib
 import os
+import socket
 import subprocess
 import sys
 import tempfile
@@ -184,7 +185,11 @@ class Errors(S3Case):
                       "environment (AWS_ACCESS_KEY_ID) was refused (InvalidAccessKeyId", run.stderr)
 
     def test_unreachable_endpoint_is_named(self):
-        port = harness.free_port()
+        # A port bound but not listening refuses connections, and no parallel test can take it.
+        held = socket.socket()
+        self.addCleanup(held.close)
+        held.bind(("127.0.0.1", 0))
+        port = held.getsockname()[1]
         env = self.server.env(AWS_ENDPOINT_URL="http://127.0.0.1:%d" % port)
         run = self.tool("--attempts", "2", "--base-delay-ms", "10", "ls", "s3://%s/" % BUCKET,
                         env=env, check=False)
