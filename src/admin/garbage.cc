@@ -86,7 +86,11 @@ class Owned {
 uint64_t LocalBytes(const std::string& path, bool* is_dir) {
   std::error_code ec;
   *is_dir = fs::is_directory(path, ec);
-  if (!*is_dir) return fs::file_size(path, ec);
+  if (!*is_dir) {
+    // Not a regular file (a FIFO or socket left where a value would be): it holds no bytes.
+    const uint64_t n = fs::file_size(path, ec);
+    return ec ? 0 : n;
+  }
   uint64_t total = 0;
   for (auto it = fs::recursive_directory_iterator(path, ec); !ec && it != fs::end(it);
        it.increment(ec)) {
