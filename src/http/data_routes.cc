@@ -13,6 +13,7 @@
 
 #include "http/codec.h"
 #include "http/data_transfer.h"
+#include "http/route_helpers.h"
 #include "http/server.h"
 #include "http/value_data.h"
 #include "storage/data_stores.h"
@@ -23,36 +24,7 @@ namespace flyte::http {
 namespace {
 
 using json = nlohmann::json;
-constexpr const char* kJson = "application/json";
-constexpr const char* kSegment = "([^/]+)";
 constexpr const char* kUploadPath = "/api/v1/data/upload";
-
-void Fail(httplib::Response& res, const Status& st) {
-  res.status = HttpStatus(st);
-  res.set_content(ErrorJson(st), kJson);
-}
-
-Result<ExecutionKey> KeyOf(const httplib::Request& req) {
-  ExecutionKey k{req.matches[1], req.matches[2], req.matches[3]};
-  RETURN_IF_ERROR(CheckIdentifier("project", k.project));
-  RETURN_IF_ERROR(CheckDomain(k.domain));
-  RETURN_IF_ERROR(CheckIdentifier("execution name", k.name));
-  return k;
-}
-
-Status OnlyParams(const httplib::Request& req, const std::vector<std::string>& allowed) {
-  for (const auto& [k, v] : req.params) {
-    if (std::find(allowed.begin(), allowed.end(), k) == allowed.end()) {
-      return InvalidArgument("unknown query parameter " + Quote(k) + DidYouMean(k, allowed) +
-                             "; expected: " + Join(allowed, ", "));
-    }
-  }
-  return Status::Ok();
-}
-
-std::string Param(const httplib::Request& req, const char* name) {
-  return req.has_param(name) ? req.get_param_value(name) : std::string();
-}
 
 // A value without a declared type is a blob when it is one of the server's stored values.
 BlobGuess GuessFor(storage::DataStores* stores) {
@@ -114,20 +86,20 @@ void ApiServer::DataRoutes() {
   };
   Add("GET", "/api/v1/data/executions/" + seg + "/" + seg + "/" + seg,
       [values](const httplib::Request& req, httplib::Response& res) {
-        Result<ExecutionKey> key = KeyOf(req);
+        Result<ExecutionKey> key = KeyFrom(req);
         if (!key.ok()) return Fail(res, key.status());
         values(*key, "", res);
       });
   Add("GET", "/api/v1/data/node_executions/" + seg + "/" + seg + "/" + seg + "/(.+)",
       [values](const httplib::Request& req, httplib::Response& res) {
-        Result<ExecutionKey> key = KeyOf(req);
+        Result<ExecutionKey> key = KeyFrom(req);
         if (!key.ok()) return Fail(res, key.status());
         values(*key, req.matches[4], res);
       });
 
   auto need_stores = [stores](const httplib::Request& req, httplib::Response& res,
                               const std::vector<std::string>& params) {
-    Status st = OnlyParams(req, params);
+    Status st = CheckParams(req, params);
     if (st.ok() && stores == nullptr)
       st = Unavailable("this server keeps no values (no data stores configured)");
     if (st.ok() && Param(req, "uri").empty() &&

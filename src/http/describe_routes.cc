@@ -10,6 +10,7 @@
 
 #include "http/codec.h"
 #include "http/describe.h"
+#include "http/route_helpers.h"
 #include "http/server.h"
 #include "runner/loop_bridge.h"
 #include "util/strings.h"
@@ -19,18 +20,6 @@ namespace flyte::http {
 namespace {
 
 using json = nlohmann::json;
-constexpr const char* kJson = "application/json";
-constexpr const char* kSegment = "([^/]+)";
-
-void Fail(httplib::Response& res, const Status& st) {
-  res.status = HttpStatus(st);
-  res.set_content(ErrorJson(st), kJson);
-}
-
-Status CheckScope(const std::string& project, const std::string& domain) {
-  RETURN_IF_ERROR(CheckIdentifier("project", project));
-  return CheckDomain(domain);
-}
 
 std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
 
@@ -70,10 +59,9 @@ void ApiServer::DescribeRoutes() {
 
   Add("GET", "/api/v1/executions/" + seg + "/" + seg + "/" + seg + "/graph",
       [&admin, &bridge](const httplib::Request& req, httplib::Response& res) {
-        ExecutionKey key{req.matches[1], req.matches[2], req.matches[3]};
-        Status st = CheckScope(key.project, key.domain);
-        if (st.ok()) st = CheckIdentifier("execution name", key.name);
-        if (!st.ok()) return Fail(res, st);
+        Result<ExecutionKey> checked = KeyFrom(req);
+        if (!checked.ok()) return Fail(res, checked.status());
+        const ExecutionKey& key = *checked;
         auto graph = bridge.Call<json>([&]() -> Result<json> {
           ASSIGN_OR_RETURN(ExecutionRecord e, admin.GetExecution(key));
           ASSIGN_OR_RETURN(std::shared_ptr<const CompiledFile> file, admin.Compiled(e.source));
@@ -97,7 +85,7 @@ void ApiServer::DescribeRoutes() {
         std::string project = req.matches[1], domain = req.matches[2], resource = req.matches[3],
                     name = req.matches[4];
         std::string version = req.has_param("version") ? req.get_param_value("version") : "";
-        Status st = CheckScope(project, domain);
+        Status st = CheckPath(project, domain);
         if (!st.ok()) return Fail(res, st);
         const std::vector<std::string> kinds = {"tasks", "workflows", "launch_plans"};
         std::string kind = resource == "tasks"          ? "task"
@@ -152,7 +140,7 @@ void ApiServer::DescribeRoutes() {
   Add("GET", "/api/v1/launch_plan_schedules/" + seg + "/" + seg,
       [this, &admin, &bridge](const httplib::Request& req, httplib::Response& res) {
         std::string project = req.matches[1], domain = req.matches[2];
-        Status st = CheckScope(project, domain);
+        Status st = CheckPath(project, domain);
         if (!st.ok()) return Fail(res, st);
         auto body = bridge.Call<json>([&]() -> Result<json> {
           ASSIGN_OR_RETURN(std::vector<EntityRecord> all,

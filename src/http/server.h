@@ -89,7 +89,14 @@ class ApiServer {
 
  private:
   using Handler = std::function<void(const httplib::Request&, httplib::Response&)>;
+  // The server's own routes (health, metrics, OpenAPI, console, version), then each resource's.
   void Routes();
+  // Projects, domains, registration, tasks, workflows, launch plans (http/entity_routes.cc).
+  void EntityRoutes();
+  // Executions, node executions, task attempts, gates (http/execution_routes.cc).
+  void ExecutionRoutes();
+  // Logs and the event stream, sent from the connection's thread (http/stream_routes.cc).
+  void StreamRoutes();
   // The read-only views of compiled sources the console draws (http/describe_routes.cc).
   void DescribeRoutes();
   // Typed inputs and outputs, value downloads, presigned URLs and uploads
