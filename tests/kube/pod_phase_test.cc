@@ -88,7 +88,7 @@ TEST_CASE("pod phase: ending rows", "[kube][pod_phase]") {
   Pod side = Ended("Succeeded", 0, "Completed");
   side.containers.push_back(
       {"sidecar", ContainerState::Kind::kTerminated, "OOMKilled", "", 137, 0, "", 0});
-  CHECK(Classify(side, 0, 0, o).code == "OOMKilled");
+  CHECK(Classify(side, 0, 0, o).code.text() == "OOMKilled");
   // Exit 137 without the OOMKilled reason, with a memory limit: said to be likely OOM.
   CHECK_THAT(Classify(Ended("Failed", 137, "Error"), 0, 0, o).message,
              Catch::Contains("likely out of memory"));
@@ -109,7 +109,7 @@ TEST_CASE("pod phase: ending rows", "[kube][pod_phase]") {
   // Deleted by someone else while running: a system error; after it ended, its end stands.
   Pod running = Pending();
   running.phase = "Running";
-  CHECK(ClassifyDeleted(running, o).code == "PodDeleted");
+  CHECK(ClassifyDeleted(running, o).code.text() == "PodDeleted");
   CHECK(ClassifyDeleted(Ended("Succeeded", 0, "Completed"), o).kind == Kind::kSucceeded);
 }
 
