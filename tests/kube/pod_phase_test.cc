@@ -99,6 +99,19 @@ TEST_CASE("pod phase: ending rows", "[kube][pod_phase]") {
   PodVerdict ev = Classify(evicted, 0, 0, o);
   CHECK(ev.kind == Kind::kSystemError);
   CHECK_THAT(ev.message, Catch::Contains("Evicted") && Catch::Contains("low on resource"));
+  CHECK(ev.code == ExecErrorCode::kEvicted);
+  CHECK(ev.code.text() == "Evicted");
+  // A reason flyte does not know (the kubelet's admission failures name the resource) is kept
+  // as the code, as Kubernetes spelled it.
+  Pod refused = Pending();
+  refused.phase = "Failed";
+  refused.reason = "OutOfnvidia.com/gpu";
+  PodVerdict out = Classify(refused, 0, 0, o);
+  CHECK(out.kind == Kind::kSystemError);
+  CHECK(out.code == ExecErrorCode::kUnknown);
+  CHECK(out.code.text() == "OutOfnvidia.com/gpu");
+  refused.reason.clear();
+  CHECK(Classify(refused, 0, 0, o).code.text() == "PodFailed");
   Pod lost = Pending();
   lost.phase = "Running";
   lost.meta.deleting = true;
