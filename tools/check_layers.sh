@@ -21,7 +21,7 @@ place_of() {
   case "$1" in
     include/flyte/status.h|include/flyte/source.h|include/flyte/diagnostic.h) echo "0 util" ;;
     src/util/*) echo "0 util" ;;
-    include/flyte/types.h|include/flyte/value.h|include/flyte/phase.h) echo "1 types" ;;
+    include/flyte/types.h|include/flyte/value.h|include/flyte/phase.h|include/flyte/exec_error_code.h) echo "1 types" ;;
     src/types/*) echo "1 types" ;;
     include/flyte/spec.h|src/spec/*) echo "2 spec" ;;
     include/flyte/dag.h|include/flyte/compiler.h|src/compiler/*) echo "3 compiler" ;;

@@ -21,6 +21,7 @@
 
 #include "flyte/clock.h"
 #include "flyte/dag.h"
+#include "flyte/exec_error_code.h"
 #include "flyte/phase.h"
 #include "flyte/runner.h"
 #include "flyte/status.h"
@@ -51,7 +52,7 @@ std::optional<CacheStatus> ParseCacheStatus(std::string_view s);
 enum class ErrorKind : uint8_t { kUser, kSystem };
 
 struct ExecError {
-  std::string code;  // "NonZeroExit", "TimeoutExpired", "OutputsNotFound", "Aborted"...
+  AnyExecErrorCode code;  // kNonZeroExit, kTimeoutExpired, kOutputsNotFound, kAborted...
   std::string message;
   ErrorKind kind = ErrorKind::kUser;
   std::string node;  // the node it came from, if any

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "flyte/dag.h"
+#include "flyte/exec_error_code.h"
 #include "flyte/phase.h"
 #include "flyte/value.h"
 
@@ -56,7 +57,7 @@ struct AttemptResult {
   Status status = Status::kSucceeded;
   int exit_code = 0;  // -1 when killed by a signal or never started
   int signal = 0;
-  std::string code;            // "NonZeroExit", "OutputsNotFound", "Signal", "SpawnFailed"...
+  AnyExecErrorCode code;       // kNonZeroExit, kOutputsNotFound, kSignal, kSpawnFailed...
   bool retryable = true;       // false when another attempt cannot help (a missing secret)
   std::string message;         // what the user reads
   std::vector<Value> outputs;  // one per task output, on success

@@ -223,7 +223,7 @@ class Store : public CacheBackend, public StateWriter {
   Status SetExecutionSignals(const ExecutionKey& key, const std::string& signals_json);
   // Ends an execution nobody runs any more (its process is gone and it cannot be resumed):
   // it and its unfinished nodes and attempts take `phase` with the error given.
-  Status EndOrphan(const ExecutionKey& key, ExecutionPhase phase, const std::string& code,
+  Status EndOrphan(const ExecutionKey& key, ExecutionPhase phase, ExecErrorCode code,
                    const std::string& message, int64_t at);
 
   // The task cache (CacheBackend).

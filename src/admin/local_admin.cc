@@ -595,7 +595,7 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
   ASSIGN_OR_RETURN(std::vector<ExecutionRecord> unfinished, store_->ListUnfinished());
   const int64_t now = clock_->Now();
   std::set<std::string> claimed;  // child executions continued with their parent
-  auto end = [&](const ExecutionRecord& r, ExecutionPhase phase, const std::string& code,
+  auto end = [&](const ExecutionRecord& r, ExecutionPhase phase, ExecErrorCode code,
                  const std::string& message) -> Status {
     RETURN_IF_ERROR(store_->EndOrphan(r.key, phase, code, message, now));
     report.ended.push_back(r.key);
@@ -608,7 +608,7 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
       continue;
     if (!resume_servers && StartsWith(r.owner, "serve:")) continue;  // the next server continues it
     if (!StartsWith(r.owner, "serve:")) {
-      RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, "Orphaned",
+      RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, ExecErrorCode::kOrphaned,
                           "the flyte run process that ran it (" +
                               (r.owner.empty() ? "unknown" : r.owner) +
                               ") ended without recording how the execution ended"));
@@ -619,7 +619,7 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
       report.resumed.push_back(r.key);
       continue;
     }
-    RETURN_IF_ERROR(end(r, ExecutionPhase::kFailed, "ResumeFailed",
+    RETURN_IF_ERROR(end(r, ExecutionPhase::kFailed, ExecErrorCode::kResumeFailed,
                         "cannot continue it after a restart: " + st.message()));
   }
   // Child executions whose parent was not continued have nobody to report to.
@@ -628,7 +628,7 @@ Result<LocalAdmin::ResumeReport> LocalAdmin::EndOrphans(bool resume_servers) {
     if (!resume_servers && StartsWith(r.owner, "serve:")) continue;
     if (!r.owner.empty() && r.owner != store_->owner() && ProcessAlive(IdentityOf(r.owner)))
       continue;
-    RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, "Orphaned",
+    RETURN_IF_ERROR(end(r, ExecutionPhase::kAborted, ExecErrorCode::kOrphaned,
                         "its parent execution " + r.parent + " was not continued"));
   }
   return report;

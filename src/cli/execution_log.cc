@@ -23,8 +23,8 @@ void ExecutionLog::OnExecution(const ExecutionState& e) {
       "duration_ms",
       std::to_string(e.ended_at > from && from != 0 ? (e.ended_at - from) / 1'000'000 : 0));
   if (e.error && e.phase != ExecutionPhase::kSucceeded) {
-    fields.emplace_back("error",
-                        e.error->code + (e.error->node.empty() ? "" : " in " + e.error->node));
+    fields.emplace_back("error", std::string(e.error->code.text()) +
+                                     (e.error->node.empty() ? "" : " in " + e.error->node));
   }
   log_.Info("execution ended", fields);
 }

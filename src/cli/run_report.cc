@@ -11,7 +11,7 @@ int64_t Ms(int64_t nanos) { return nanos / 1'000'000; }
 
 Value ErrorValue(const std::optional<ExecError>& err) {
   if (!err) return Value();
-  return Value::FromMap({{"code", Value::Str(err->code)},
+  return Value::FromMap({{"code", Value::Str(std::string(err->code.text()))},
                          {"message", Value::Str(err->message)},
                          {"node", err->node.empty() ? Value() : Value::Str(err->node)},
                          {"kind", Value::Str(err->kind == ErrorKind::kUser ? "USER" : "SYSTEM")}});
@@ -115,7 +115,7 @@ std::string JunitXml(const ExecutionState& e) {
     } else if (n.phase == NodePhase::kFailed || n.phase == NodePhase::kTimedOut) {
       ++failures;
       std::string msg = n.error ? n.error->message : std::string(PhaseName(n.phase));
-      std::string type = n.error ? n.error->code : "Failed";
+      std::string type = n.error ? std::string(n.error->code.text()) : "Failed";
       cases += ">\n      <failure message=\"" + XmlEscape(msg) + "\" type=\"" + XmlEscape(type) +
                "\">" + XmlEscape(n.tail) + "</failure>\n    </testcase>\n";
     } else {

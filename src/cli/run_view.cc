@@ -338,7 +338,8 @@ void RunView::Finish(const ExecutionState& e) {
                e.wf().name.c_str(), std::string(PhaseName(e.phase)).c_str(),
                Millis(e.ended_at - e.started_at).c_str(), counts.c_str(), e.key.name.c_str());
   if (!success && e.error && (e.error->node.empty() || e.phase == ExecutionPhase::kAborted)) {
-    std::fprintf(out_, "  %s: %s\n", e.error->code.c_str(), Printable(e.error->message).c_str());
+    std::fprintf(out_, "  %s: %s\n", std::string(e.error->code.text()).c_str(),
+                 Printable(e.error->message).c_str());
   }
   std::fflush(out_);
 }

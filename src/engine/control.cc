@@ -92,7 +92,8 @@ void Engine::Impl::StartLaunchPlan(ExecutionState& e, uint32_t idx) {
     } else if (child.phase == ExecutionPhase::kAborted && IsTerminal(parent->phase)) {
       // stopped along with its parent
     } else {
-      ExecError err = child.error.value_or(ExecError{"ChildFailed", "", ErrorKind::kUser, ""});
+      ExecError err =
+          child.error.value_or(ExecError{ExecErrorCode::kChildFailed, "", ErrorKind::kUser, ""});
       err.message = "child execution " + child.key.name + " " +
                     std::string(PhaseName(child.phase)) + ": " + err.message;
       err.node = "";
@@ -117,8 +118,8 @@ void Engine::Impl::StartBranch(ExecutionState& e, uint32_t idx) {
     Result<bool> r = EvaluateCondition(e, f, *b.cases[c].condition);
     if (!r.ok()) {
       Fail(e, idx,
-           {"ConditionError", "case " + std::to_string(c + 1) + ": " + r.status().message(),
-            ErrorKind::kUser, ""});
+           {ExecErrorCode::kConditionError,
+            "case " + std::to_string(c + 1) + ": " + r.status().message(), ErrorKind::kUser, ""});
       return;
     }
     if (*r) chosen = static_cast<int>(c);
@@ -135,12 +136,13 @@ void Engine::Impl::StartBranch(ExecutionState& e, uint32_t idx) {
   }
   for (uint32_t s : skipped) SetNodePhase(e, s, NodePhase::kSkipped);
   if (chosen < 0) {
-    Fail(e, idx, {"BranchNoMatch", "no case of the branch matched", ErrorKind::kUser, ""});
+    Fail(e, idx,
+         {ExecErrorCode::kBranchNoMatch, "no case of the branch matched", ErrorKind::kUser, ""});
     return;
   }
   const CompiledCase& taken = b.cases[static_cast<size_t>(chosen)];
   if (taken.fail_message) {
-    Fail(e, idx, {"BranchFailed", *taken.fail_message, ErrorKind::kUser, ""});
+    Fail(e, idx, {ExecErrorCode::kBranchFailed, *taken.fail_message, ErrorKind::kUser, ""});
     return;
   }
   uint32_t child =
@@ -163,7 +165,7 @@ void Engine::Impl::StartMap(ExecutionState& e, uint32_t idx) {
       first = b.iface.inputs[var].name;
     } else if (len != count) {
       Fail(e, idx,
-           {"MapLengthMismatch",
+           {ExecErrorCode::kMapLengthMismatch,
             "mapped inputs differ in length: " + first + " has " + std::to_string(count) +
                 " items, " + b.iface.inputs[var].name + " has " + std::to_string(len),
             ErrorKind::kUser, ""});
@@ -217,7 +219,7 @@ void Engine::Impl::OnMapItemDone(ExecutionState& e, uint32_t idx, uint32_t item)
   if (n - m.items_failed < needed) {
     const NodeState& bad = e.nodes[item];
     std::string why = bad.error ? bad.error->message : std::string(PhaseName(phase));
-    ExecError err{bad.error ? bad.error->code : "MapItemFailed",
+    ExecError err{bad.error ? bad.error->code : ExecErrorCode::kMapItemFailed,
                   std::to_string(m.items_failed) + " of " + std::to_string(n) +
                       " items failed and " + std::to_string(needed) + " had to succeed; " + bad.id +
                       ": " + why,
@@ -269,7 +271,8 @@ void Engine::Impl::OnChildDone(ExecutionState& e, uint32_t owner, uint32_t child
     SetNodePhase(e, owner, NodePhase::kAborted);
   } else {
     Fail(e, owner,
-         c.error.value_or(ExecError{"CaseFailed", "the case failed", ErrorKind::kUser, c.id}));
+         c.error.value_or(
+             ExecError{ExecErrorCode::kCaseFailed, "the case failed", ErrorKind::kUser, c.id}));
   }
 }
 
@@ -286,7 +289,8 @@ void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
   if (b.kind == spec::NodeKind::kSleep) {
     Result<Value> d = EvaluateBinding(e, f, *b.gate_value, Type::Duration());
     if (!d.ok()) {
-      Fail(e, idx, {"BindingError", "sleep: " + d.status().message(), ErrorKind::kUser, ""});
+      Fail(e, idx,
+           {ExecErrorCode::kBindingError, "sleep: " + d.status().message(), ErrorKind::kUser, ""});
       return;
     }
     n.timer = clock_.After(std::max<int64_t>(d->as_int() - waited, 0), [this, ep, idx] {
@@ -300,7 +304,9 @@ void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
   if (b.kind == spec::NodeKind::kApprove) {
     Result<Value> v = EvaluateBinding(e, f, *b.gate_value, b.iface.outputs[0].type);
     if (!v.ok()) {
-      Fail(e, idx, {"BindingError", "approve: " + v.status().message(), ErrorKind::kUser, ""});
+      Fail(
+          e, idx,
+          {ExecErrorCode::kBindingError, "approve: " + v.status().message(), ErrorKind::kUser, ""});
       return;
     }
     n.inputs = {std::move(*v)};  // passed through when approved
@@ -327,7 +333,7 @@ void Engine::Impl::StartGate(ExecutionState& e, uint32_t idx) {
                                ? "no value was given for " + what
                                : "waited " + FormatDuration(timeout) + " for " + what;
       Fail(*ep, idx,
-           {"GateTimeout",
+           {ExecErrorCode::kGateTimeout,
             waited + (ep->options.gate_hint.empty() ? "" : "; " + ep->options.gate_hint),
             ErrorKind::kUser, ""},
            NodePhase::kTimedOut);
@@ -347,15 +353,15 @@ void Engine::Impl::ResolveGate(ExecutionState& e, uint32_t idx, const Value& val
     if (ok.ok() && ok.value.as_bool()) {
       Succeed(e, idx, {n.inputs.empty() ? Value() : n.inputs[0]});
     } else {
-      Fail(e, idx, {"ReceivedRejectSignal", "rejected", ErrorKind::kUser, ""});
+      Fail(e, idx, {ExecErrorCode::kReceivedRejectSignal, "rejected", ErrorKind::kUser, ""});
     }
     return;
   }
   Coerced v = CoerceValue(value, b.iface.outputs[0].type);
   if (!v.ok()) {
     Fail(e, idx,
-         {"SignalTypeMismatch", "signal " + Quote(b.signal_name) + ": " + v.error, ErrorKind::kUser,
-          ""});
+         {ExecErrorCode::kSignalTypeMismatch, "signal " + Quote(b.signal_name) + ": " + v.error,
+          ErrorKind::kUser, ""});
     return;
   }
   Succeed(e, idx, {std::move(v.value)});
@@ -392,7 +398,7 @@ void Engine::Impl::StartDynamic(ExecutionState& e, uint32_t idx, const std::stri
   Result<std::optional<std::string>> text = ReadRegularFile(spec_path, kMaxDynamicSpecBytes);
   if (!text.ok() || !text->has_value()) {
     Fail(e, idx,
-         {text.ok() ? "DynamicSpecNotFound" : "DynamicSpecInvalid",
+         {text.ok() ? ExecErrorCode::kDynamicSpecNotFound : ExecErrorCode::kDynamicSpecInvalid,
           "cannot read the _workflow.yaml it wrote: " +
               (text.ok() ? spec_path + " does not exist" : text.status().message()),
           ErrorKind::kUser, ""});
@@ -402,7 +408,7 @@ void Engine::Impl::StartDynamic(ExecutionState& e, uint32_t idx, const std::stri
   CompileOutput out = CompileDynamic(*e.file, task, spec_path, std::move(**text));
   if (!out.ok()) {
     Fail(e, idx,
-         {"DynamicSpecInvalid",
+         {ExecErrorCode::kDynamicSpecInvalid,
           "the _workflow.yaml it wrote does not compile:\n" + out.diagnostics.FormatAll(),
           ErrorKind::kUser, ""});
     return;

@@ -234,10 +234,10 @@ void Engine::Impl::OnFrameDone(ExecutionState& e, uint32_t fi) {
   for (size_t i = 0; i < wf.outputs.size(); ++i) {
     Result<Value> v = EvaluateBinding(e, f, wf.outputs[i], wf.iface.outputs[i].type);
     if (!v.ok()) {
-      Fail(
-          e, f.owner,
-          {"OutputError", "output " + Quote(wf.iface.outputs[i].name) + ": " + v.status().message(),
-           ErrorKind::kUser, ""});
+      Fail(e, f.owner,
+           {ExecErrorCode::kOutputError,
+            "output " + Quote(wf.iface.outputs[i].name) + ": " + v.status().message(),
+            ErrorKind::kUser, ""});
       return;
     }
     outputs.push_back(std::move(*v));
@@ -290,7 +290,7 @@ bool Engine::Impl::EvaluateInputs(ExecutionState& e, uint32_t idx) {
     Result<Value> v = EvaluateBinding(e, f, in.value, type, error_text ? &*error_text : nullptr);
     if (!v.ok()) {
       Fail(e, idx,
-           {"BindingError", "input " + Quote(var.name) + ": " + v.status().message(),
+           {ExecErrorCode::kBindingError, "input " + Quote(var.name) + ": " + v.status().message(),
             ErrorKind::kUser, n.id});
       return false;
     }
@@ -354,8 +354,8 @@ void Engine::Impl::StopAll(ExecutionState& e) {
     if (!n.started || IsTerminal(n.phase) || n.running_id != 0) continue;
     if (!n.child_execution.empty()) children.push_back(n.child_execution);
     if (!n.error)
-      n.error =
-          ExecError{"Aborted", e.error ? e.error->message : "aborted", ErrorKind::kUser, n.id};
+      n.error = ExecError{ExecErrorCode::kAborted, e.error ? e.error->message : "aborted",
+                          ErrorKind::kUser, n.id};
     SetNodePhase(e, i, NodePhase::kAborted);
   }
   for (const std::string& child : children) {
@@ -375,7 +375,7 @@ void Engine::Impl::MaybeFinish(ExecutionState& e) {
       Result<Value> v = EvaluateBinding(e, e.frames[0], wf.outputs[i], wf.iface.outputs[i].type);
       if (!v.ok()) {
         e.error =
-            ExecError{"OutputError",
+            ExecError{ExecErrorCode::kOutputError,
                       "output " + Quote(wf.iface.outputs[i].name) + ": " + v.status().message(),
                       ErrorKind::kUser, ""};
         e.outputs.clear();
@@ -435,7 +435,7 @@ Status Engine::Impl::Abort(const ExecutionKey& key, const std::string& cause) {
                               std::string(PhaseName(e.phase)));
   }
   if (e.phase == ExecutionPhase::kAborting) return Status::Ok();
-  e.error = ExecError{"Aborted", cause, ErrorKind::kUser, ""};
+  e.error = ExecError{ExecErrorCode::kAborted, cause, ErrorKind::kUser, ""};
   SetExecutionPhase(e, ExecutionPhase::kAborting);
   StopAll(e);
   MaybeFinish(e);

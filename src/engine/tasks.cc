@@ -171,7 +171,7 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
   n.timed_out = false;
   if (result.status == AttemptResult::Status::kAborted && timed_out && !n.abort_requested) {
     result.status = AttemptResult::Status::kUserError;
-    result.code = "TimeoutExpired";
+    result.code = ExecErrorCode::kTimeoutExpired;
     result.message = "timed out after " + FormatDuration(*b.timeout_nanos);
   }
   const bool owner_gone = n.owner != kNoIndex && IsTerminal(e.nodes[n.owner].phase);
@@ -187,8 +187,8 @@ void Engine::Impl::OnAttemptDone(uint64_t id, AttemptResult result) {
     case AttemptResult::Status::kAborted:
       SetAttemptPhase(e, n, TaskPhase::kAborted, "aborted");
       if (!n.error)
-        n.error =
-            ExecError{"Aborted", e.error ? e.error->message : "aborted", ErrorKind::kUser, n.id};
+        n.error = ExecError{ExecErrorCode::kAborted, e.error ? e.error->message : "aborted",
+                            ErrorKind::kUser, n.id};
       ReleaseWaiters(n, false);
       SetNodePhase(e, idx, NodePhase::kAborted);
       break;

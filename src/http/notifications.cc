@@ -20,7 +20,7 @@ void NotificationObserver::OnExecution(const ExecutionState& e) {
     ev.workflow = e.wf().name;
     ev.phase = std::string(PhaseName(e.phase));
     if (e.error) {
-      ev.error_code = e.error->code;
+      ev.error_code = std::string(e.error->code.text());
       ev.error_message = e.error->message;
     }
     if (e.started_at > 0) ev.started_at_nanos = e.started_at;

@@ -12,7 +12,7 @@ namespace {
 
 using Kind = PodVerdict::Kind;
 
-PodVerdict Verdict(Kind kind, std::string code, std::string message) {
+PodVerdict Verdict(Kind kind, AnyExecErrorCode code, std::string message) {
   PodVerdict v;
   v.kind = kind;
   v.code = std::move(code);
@@ -53,6 +53,13 @@ std::string Disruption(const Pod& pod) {
   return {};
 }
 
+// The code of a disrupted Pod that failed: its reason when it has one ("Evicted", kept as
+// Kubernetes spelled it even when this flyte does not know it), else kDisrupted.
+AnyExecErrorCode DisruptionCode(const Pod& pod) {
+  if (pod.reason.empty()) return ExecErrorCode::kDisrupted;
+  return AnyExecErrorCode::FromText(pod.reason);
+}
+
 PodVerdict FromTerminated(const Pod& pod, const ContainerState& c, const ClassifyOptions& o) {
   PodVerdict v;
   v.exit_code = c.exit_code;
@@ -62,13 +69,13 @@ PodVerdict FromTerminated(const Pod& pod, const ContainerState& c, const Classif
     return v;
   }
   v.kind = Kind::kUserError;
-  v.code = "NonZeroExit";
+  v.code = ExecErrorCode::kNonZeroExit;
   v.message = "exit code " + std::to_string(c.exit_code);
   if (c.exit_code == 137 && !o.memory_limit.empty()) {
     v.message += " (killed; with a memory limit of " + o.memory_limit + ", likely out of memory)";
   } else if (c.reason == "StartError" || c.reason == "ContainerCannotRun") {
     v.kind = Kind::kPermanentError;
-    v.code = "StartError";
+    v.code = ExecErrorCode::kStartError;
     v.message = "the container could not start: " + c.message;
     v.termination_message.clear();
   }
@@ -81,7 +88,7 @@ PodVerdict FromTerminated(const Pod& pod, const ContainerState& c, const Classif
 PodVerdict Classify(const Pod& pod, int64_t now, int64_t waiting_since, const ClassifyOptions& o) {
   const ContainerState* task = pod.Container(o.container);
   if (const ContainerState* oom = Oom(pod)) {
-    PodVerdict v = Verdict(Kind::kUserError, "OOMKilled", OomMessage(o, oom->name));
+    PodVerdict v = Verdict(Kind::kUserError, ExecErrorCode::kOOMKilled, OomMessage(o, oom->name));
     if (task != nullptr && task->kind == ContainerState::Kind::kTerminated) {
       v.exit_code = task->exit_code;
       v.termination_message = task->message;
@@ -91,19 +98,19 @@ PodVerdict Classify(const Pod& pod, int64_t now, int64_t waiting_since, const Cl
   if (pod.phase == "Succeeded") {
     if (task != nullptr && task->kind == ContainerState::Kind::kTerminated)
       return FromTerminated(pod, *task, o);
-    return Verdict(Kind::kSucceeded, "", "");
+    return Verdict(Kind::kSucceeded, ExecErrorCode::kNone, "");
   }
   if (pod.phase == "Failed") {
     if (std::string why = Disruption(pod); !why.empty())
-      return Verdict(Kind::kSystemError, pod.reason.empty() ? "Disrupted" : pod.reason, why);
+      return Verdict(Kind::kSystemError, DisruptionCode(pod), why);
     if (pod.reason == "DeadlineExceeded") {
-      return Verdict(Kind::kUserError, "DeadlineExceeded",
+      return Verdict(Kind::kUserError, ExecErrorCode::kDeadlineExceeded,
                      pod.message.empty() ? "the Pod ran past its deadline" : pod.message);
     }
     for (const ContainerState& c : pod.init_containers) {
       if (c.kind == ContainerState::Kind::kTerminated && c.exit_code != 0) {
         PodVerdict v = Verdict(
-            Kind::kUserError, "InitFailed",
+            Kind::kUserError, ExecErrorCode::kInitFailed,
             "init container " + c.name + " failed with exit code " + std::to_string(c.exit_code));
         v.exit_code = c.exit_code;
         return v;
@@ -111,28 +118,30 @@ PodVerdict Classify(const Pod& pod, int64_t now, int64_t waiting_since, const Cl
     }
     if (task != nullptr && task->kind == ContainerState::Kind::kTerminated)
       return FromTerminated(pod, *task, o);
-    return Verdict(Kind::kSystemError, pod.reason.empty() ? "PodFailed" : pod.reason,
+    return Verdict(Kind::kSystemError,
+                   pod.reason.empty() ? AnyExecErrorCode(ExecErrorCode::kPodFailed)
+                                      : AnyExecErrorCode::FromText(pod.reason),
                    "the Pod failed" + (pod.message.empty() ? std::string() : ": " + pod.message));
   }
   if (pod.phase == "Unknown") {
-    return Verdict(Kind::kSystemError, "NodeLost",
+    return Verdict(Kind::kSystemError, ExecErrorCode::kNodeLost,
                    "the Pod's node stopped reporting (phase Unknown)");
   }
   // Pending or Running: taken away while not finished?
   if (pod.meta.deleting || pod.phase == "Running") {
     if (std::string why = Disruption(pod); !why.empty())
-      return Verdict(Kind::kSystemError, "Disrupted", why);
+      return Verdict(Kind::kSystemError, ExecErrorCode::kDisrupted, why);
   }
   if (pod.phase == "Running") {
     if (task != nullptr && task->kind == ContainerState::Kind::kTerminated) {
       // The task ended; other containers (sidecars) keep the Pod running. Its end is the task's.
       return FromTerminated(pod, *task, o);
     }
-    return Verdict(Kind::kRunning, "", "");
+    return Verdict(Kind::kRunning, ExecErrorCode::kNone, "");
   }
   // Pending.
   if (const PodCondition* s = pod.Condition("PodScheduled"); s == nullptr || s->status != "True") {
-    PodVerdict v = Verdict(Kind::kQueued, "", s != nullptr ? s->message : "");
+    PodVerdict v = Verdict(Kind::kQueued, ExecErrorCode::kNone, s != nullptr ? s->message : "");
     v.waiting_reason = s != nullptr && !s->reason.empty() ? s->reason : "Pending";
     return v;
   }
@@ -141,7 +150,7 @@ PodVerdict Classify(const Pod& pod, int64_t now, int64_t waiting_since, const Cl
       if (c.kind == ContainerState::Kind::kTerminated && c.exit_code != 0 &&
           list == &pod.init_containers) {
         PodVerdict v = Verdict(
-            Kind::kUserError, "InitFailed",
+            Kind::kUserError, ExecErrorCode::kInitFailed,
             "init container " + c.name + " failed with exit code " + std::to_string(c.exit_code));
         v.exit_code = c.exit_code;
         return v;
@@ -150,35 +159,40 @@ PodVerdict Classify(const Pod& pod, int64_t now, int64_t waiting_since, const Cl
       const std::string& r = c.reason;
       const int64_t waited = waiting_since > 0 ? now - waiting_since : 0;
       if (r == "InvalidImageName") {
-        return Verdict(Kind::kPermanentError, "InvalidImage",
+        return Verdict(Kind::kPermanentError, ExecErrorCode::kInvalidImage,
                        r + (c.message.empty() ? "" : ": " + c.message));
       }
       if (r == "ErrImagePull" || r == "ImagePullBackOff" || r == "ErrImageNeverPull") {
         if (waited >= o.image_pull_grace_nanos || r == "ErrImageNeverPull") {
-          return Verdict(Kind::kPermanentError, "ImagePullFailed", r + ": " + c.message);
+          return Verdict(Kind::kPermanentError, ExecErrorCode::kImagePullFailed,
+                         r + ": " + c.message);
         }
-        PodVerdict v = Verdict(Kind::kInitializing, "", c.message);
+        PodVerdict v = Verdict(Kind::kInitializing, ExecErrorCode::kNone, c.message);
         v.waiting_reason = r;
         v.in_grace = true;
         return v;
       }
       if (r == "CreateContainerConfigError" || r == "CreateContainerError") {
         if (waited >= o.config_error_grace_nanos) {
-          return Verdict(Kind::kPermanentError, r, r + (c.message.empty() ? "" : ": " + c.message));
+          return Verdict(Kind::kPermanentError,
+                         r == "CreateContainerConfigError"
+                             ? ExecErrorCode::kCreateContainerConfigError
+                             : ExecErrorCode::kCreateContainerError,
+                         r + (c.message.empty() ? "" : ": " + c.message));
         }
-        PodVerdict v = Verdict(Kind::kInitializing, "", c.message);
+        PodVerdict v = Verdict(Kind::kInitializing, ExecErrorCode::kNone, c.message);
         v.waiting_reason = r;
         v.in_grace = true;
         return v;
       }
       if (!r.empty() && r != "ContainerCreating" && r != "PodInitializing") {
-        PodVerdict v = Verdict(Kind::kInitializing, "", c.message);
+        PodVerdict v = Verdict(Kind::kInitializing, ExecErrorCode::kNone, c.message);
         v.waiting_reason = r;
         return v;
       }
     }
   }
-  PodVerdict v = Verdict(Kind::kInitializing, "", "");
+  PodVerdict v = Verdict(Kind::kInitializing, ExecErrorCode::kNone, "");
   v.waiting_reason = "ContainerCreating";
   return v;
 }
@@ -254,7 +268,7 @@ PodVerdict ClassifyDeleted(const Pod& last, const ClassifyOptions& o) {
   PodVerdict v = Classify(last, 0, 0, o);
   if (v.terminal()) return v;
   return Verdict(
-      Kind::kSystemError, "PodDeleted",
+      Kind::kSystemError, ExecErrorCode::kPodDeleted,
       "the Pod " + last.meta.name + " was deleted by someone else before its task ended");
 }
 

@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <string>
 
+#include "flyte/exec_error_code.h"
 #include "kube/objects.h"
 
 namespace flyte::kube {
@@ -22,8 +23,8 @@ struct PodVerdict {
                       // grace
   };
   Kind kind = Kind::kQueued;
-  std::string code;     // "NonZeroExit", "OOMKilled", "Evicted", "ImagePullFailed"...
-  std::string message;  // what the user reads
+  AnyExecErrorCode code;  // kNonZeroExit, kOOMKilled, kEvicted, kImagePullFailed...
+  std::string message;    // what the user reads
   int exit_code = -1;
   std::string termination_message;  // the task container's, when it terminated
   // Waiting reason to show ("ImagePullBackOff"), and whether a grace period now runs.

@@ -217,7 +217,7 @@ void LocalRunner::FetchThenLaunch(TaskLaunch launch) {
           // Not the task's doing: an unreachable bucket may answer next time, a refusal will not.
           r.status = AttemptResult::Status::kSystemError;
           r.retryable = w->status.code() == StatusCode::kUnavailable;
-          r.code = "InputsNotFetched";
+          r.code = ExecErrorCode::kInputsNotFetched;
           r.message = "cannot fetch the inputs: " + w->status.message();
           return self->done_(id, std::move(r));
         }
@@ -229,13 +229,13 @@ void LocalRunner::Launch(TaskLaunch launch) {
   const uint64_t id = launch.id;
   // `retry`: whether another attempt can help (it cannot find a missing secret or folder).
   enum class Retry : uint8_t { kMayHelp, kCannotHelp };
-  auto fail = [&](AttemptResult::Status status, std::string code, std::string message,
+  auto fail = [&](AttemptResult::Status status, ExecErrorCode code, std::string message,
                   Retry retry = Retry::kMayHelp) {
     AttemptResult r;
     r.status = status;
     r.exit_code = -1;
     r.retryable = retry == Retry::kMayHelp;
-    r.code = std::move(code);
+    r.code = code;
     r.message = std::move(message);
     Deliver(id, std::move(r));
   };
@@ -245,7 +245,9 @@ void LocalRunner::Launch(TaskLaunch launch) {
   a->paths = TaskPaths::For(launch);
   const CompiledTask& task = *launch.task;
   Status st = WriteInputs(launch, a->paths);
-  if (!st.ok()) return fail(AttemptResult::Status::kSystemError, "InputsNotWritten", st.message());
+  if (!st.ok())
+    return fail(AttemptResult::Status::kSystemError, ExecErrorCode::kInputsNotWritten,
+                st.message());
 
   // The command line: `command` as given, or `shell` + the script.
   std::vector<std::string> argv;
@@ -282,7 +284,7 @@ void LocalRunner::Launch(TaskLaunch launch) {
   for (const spec::Secret& s : task.spec->secrets) {
     std::optional<std::string> v = SecretValue(s.name);
     if (!v) {
-      return fail(AttemptResult::Status::kUserError, "SecretNotFound",
+      return fail(AttemptResult::Status::kUserError, ExecErrorCode::kSecretNotFound,
                   "secret " + Quote(s.name) + " is not available: set FLYTE_SECRET_" +
                       SecretEnvName(s.name) + " in the environment of flyte" +
                       (options_.secrets_dir.empty()
@@ -326,7 +328,7 @@ void LocalRunner::Launch(TaskLaunch launch) {
       int fds[2];
       if (::pipe2(fds, O_CLOEXEC) != 0) {
         for (int j = 0; j < i; ++j) ::close(write_ends[j]), ::close(a->streams[j]->log_fd);
-        return fail(AttemptResult::Status::kSystemError, "SpawnFailed",
+        return fail(AttemptResult::Status::kSystemError, ExecErrorCode::kSpawnFailed,
                     std::string("cannot create a pipe: ") + std::strerror(errno));
       }
       const std::string& log = i == 0 ? a->paths.stdout_path : a->paths.stderr_path;
@@ -348,7 +350,7 @@ void LocalRunner::Launch(TaskLaunch launch) {
       if (write_ends[i] >= 0) ::close(write_ends[i]);
       if (a->streams[i]) ::close(a->streams[i]->read_fd), ::close(a->streams[i]->log_fd);
     }
-    return fail(AttemptResult::Status::kUserError, "WorkdirNotFound",
+    return fail(AttemptResult::Status::kUserError, ExecErrorCode::kWorkdirNotFound,
                 "the task's workdir " + launch.workdir + " does not exist", Retry::kCannotHelp);
   }
   Result<Spawned> spawned = Spawn(sreq);
@@ -362,7 +364,7 @@ void LocalRunner::Launch(TaskLaunch launch) {
     const std::string& prog = sreq.argv[0];
     bool not_found = spawned.status().code() == StatusCode::kNotFound;
     return fail(
-        AttemptResult::Status::kSystemError, "SpawnFailed",
+        AttemptResult::Status::kSystemError, ExecErrorCode::kSpawnFailed,
         "cannot start " + Quote(prog) + ": " + spawned.status().message() +
             (not_found && prog.find('/') == std::string::npos ? " (is it installed and on PATH?)"
                                                               : ""));
@@ -497,21 +499,21 @@ void LocalRunner::Finish(Attempt* a) {
     RedactErrorFile(a->paths, SecretValues(*a->launch.task));
   if (a->aborted) {
     r.status = AttemptResult::Status::kAborted;
-    r.code = "Aborted";
+    r.code = ExecErrorCode::kAborted;
     r.message = "aborted";
     done_(a->id, std::move(r));
     return;
   }
   if (a->lost) {
     r.status = AttemptResult::Status::kSystemError;
-    r.code = "Lost";
+    r.code = ExecErrorCode::kLost;
     r.message = "the attempt's process ended while flyte was not running, without recording how";
     done_(a->id, std::move(r));
     return;
   }
   if (a->term_signal != 0) {
     r.status = AttemptResult::Status::kSystemError;
-    r.code = "Signal";
+    r.code = ExecErrorCode::kSignal;
     r.message = "killed by " + SignalName(a->term_signal);
     r.tail = Tail(a->paths.stderr_path, kTailLines);
     done_(a->id, std::move(r));
@@ -519,7 +521,7 @@ void LocalRunner::Finish(Attempt* a) {
   }
   if (a->exit_status != 0) {
     r.status = AttemptResult::Status::kUserError;
-    r.code = "NonZeroExit";
+    r.code = ExecErrorCode::kNonZeroExit;
     std::string error = ReadErrorFile(a->paths);  // redacted above
     r.message = error.empty() ? "exit code " + std::to_string(a->exit_status)
                               : error + " (exit code " + std::to_string(a->exit_status) + ")";
@@ -538,12 +540,12 @@ void LocalRunner::Finish(Attempt* a) {
       r.dynamic_spec_path = spec;
     } else if (exists) {
       r.status = AttemptResult::Status::kUserError;
-      r.code = "OutputsNotRegular";
+      r.code = ExecErrorCode::kOutputsNotRegular;
       r.message = "$FLYTE_OUTPUT_DIR/_workflow.yaml is " + FileKindName(st.st_mode) +
                   ", not a regular file";
     } else {
       r.status = AttemptResult::Status::kUserError;
-      r.code = "DynamicSpecNotFound";
+      r.code = ExecErrorCode::kDynamicSpecNotFound;
       r.message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
       r.tail = Tail(a->paths.stderr_path, kTailLines);
     }

@@ -30,7 +30,7 @@ inline constexpr const char* kPluginLabel = "flyte.org/plugin";
 inline AttemptResult AbortedResult() {
   AttemptResult r;
   r.status = AttemptResult::Status::kAborted;
-  r.code = "Aborted";
+  r.code = ExecErrorCode::kAborted;
   r.message = "aborted";
   return r;
 }

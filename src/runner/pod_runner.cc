@@ -79,7 +79,7 @@ void DynamicResult(const TaskPaths& paths, AttemptResult* r) {
     r->dynamic_spec_path = spec;
   } else {
     r->status = AttemptResult::Status::kUserError;
-    r->code = "DynamicSpecNotFound";
+    r->code = ExecErrorCode::kDynamicSpecNotFound;
     r->message = "a dynamic task must write its workflow to $FLYTE_OUTPUT_DIR/_workflow.yaml";
   }
 }
@@ -232,7 +232,7 @@ void PodRunner::EnsureWatch() {
           } else if (a.aborted && a.abort_deadline != 0 && now >= a.abort_deadline) {
             AttemptResult r;
             r.status = AttemptResult::Status::kAborted;
-            r.code = "Aborted";
+            r.code = ExecErrorCode::kAborted;
             r.message = "aborted";
             self->Finish(id, std::move(r));
           } else if (a.verdict && !a.logs_done && now - a.verdict_at > kLogDrainNanos && a.logs) {
@@ -262,12 +262,12 @@ void PodRunner::Progress(Attempt& a, TaskPhase phase, std::string reason) {
   if (progress_) progress_(a.id, {phase, std::move(reason), Where(a)});
 }
 
-void PodRunner::Fail(uint64_t id, AttemptResult::Status status, std::string code,
+void PodRunner::Fail(uint64_t id, AttemptResult::Status status, ExecErrorCode code,
                      std::string message, bool retryable) {
   AttemptResult r;
   r.status = status;
   r.exit_code = -1;
-  r.code = std::move(code);
+  r.code = code;
   r.message = std::move(message);
   r.retryable = retryable;
   Finish(id, std::move(r));
@@ -430,7 +430,7 @@ void PodRunner::Start(TaskLaunch launch) {
   const CompiledTask& task = *a.launch.task;
   const bool files = PodMovesFiles(task);
   if (files && (options_.stores == nullptr || !options_.stores->has_prefix())) {
-    return Fail(id, AttemptResult::Status::kUserError, "RawDataPrefixRequired",
+    return Fail(id, AttemptResult::Status::kUserError, ExecErrorCode::kRawDataPrefixRequired,
                 "task " + Quote(task.name) +
                     " passes files or folders; on Kubernetes they travel through object storage: "
                     "set raw_data_prefix (--raw-data-prefix s3://BUCKET/PREFIX, or in the server "
@@ -439,13 +439,13 @@ void PodRunner::Start(TaskLaunch launch) {
   }
   if (a.launch.image.empty() && options_.default_image.empty() &&
       task.spec->plugin.kind != spec::PluginKind::kResource) {
-    return Fail(id, AttemptResult::Status::kUserError, "NoImage",
+    return Fail(id, AttemptResult::Status::kUserError, ExecErrorCode::kNoImage,
                 "task " + Quote(task.name) +
                     " has no image, and no default image is configured (kubernetes.image)",
                 false);
   }
   if (kPodHelperSize == 0) {
-    return Fail(id, AttemptResult::Status::kSystemError, "NoPodHelper",
+    return Fail(id, AttemptResult::Status::kSystemError, ExecErrorCode::kNoPodHelper,
                 "this flyte was built without the static in-Pod program (no static C++ library), "
                 "so it cannot run Pods",
                 false);
@@ -468,7 +468,7 @@ void PodRunner::StageFiles(Attempt& a, std::function<void(Attempt&)> then) {
       if (it == attempts_.end()) return;  // aborted meanwhile
       if (!staged.ok()) {
         const bool again = staged.status().code() == StatusCode::kUnavailable;
-        return Fail(id, AttemptResult::Status::kSystemError, "InputsNotStaged",
+        return Fail(id, AttemptResult::Status::kSystemError, ExecErrorCode::kInputsNotStaged,
                     "cannot prepare the Pod's files: " + staged.status().message(), again);
       }
       it->second->launch.inputs = std::move(staged->pod_inputs);
@@ -485,7 +485,7 @@ void PodRunner::Launch(Attempt& a) {
   const CompiledTask& task = *a.launch.task;
   Prepare(a);
   if (a.inputs_too_large > 0) {
-    return Fail(id, AttemptResult::Status::kUserError, "InputsTooLarge",
+    return Fail(id, AttemptResult::Status::kUserError, ExecErrorCode::kInputsTooLarge,
                 "the inputs of task " + Quote(task.name) + " (" +
                     std::to_string(a.inputs_too_large) +
                     " bytes) do not fit in a ConfigMap (1 MiB): set raw_data_prefix "
@@ -494,7 +494,7 @@ void PodRunner::Launch(Attempt& a) {
                 false);
   }
   if (a.manifest.empty() || (a.resource != nullptr && a.resource->body.empty())) {
-    return Fail(id, AttemptResult::Status::kUserError, "InvalidPod",
+    return Fail(id, AttemptResult::Status::kUserError, ExecErrorCode::kInvalidPod,
                 "the Pod of task " + Quote(task.name) +
                     " cannot be built: the pod template or tolerations are invalid",
                 false);
@@ -506,7 +506,8 @@ void PodRunner::Launch(Attempt& a) {
   if (Status st = ec ? IOError("cannot create " + a.launch.attempt_dir + ": " + ec.message())
                      : Status::Ok();
       !st.ok()) {
-    return Fail(id, AttemptResult::Status::kSystemError, "InputsNotWritten", st.message(), true);
+    return Fail(id, AttemptResult::Status::kSystemError, ExecErrorCode::kInputsNotWritten,
+                st.message(), true);
   }
   if (a.resource != nullptr) {
     by_resource_[a.resource->name] = id;
@@ -643,7 +644,7 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
     if (a.aborted) {
       AttemptResult r;
       r.status = AttemptResult::Status::kAborted;
-      r.code = "Aborted";
+      r.code = ExecErrorCode::kAborted;
       r.message = "aborted";
       return Finish(id, std::move(r));
     }
@@ -654,16 +655,16 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
       return;
     }
     if (st.code() == StatusCode::kNotFound && a.resource != nullptr) {
-      return Fail(id, AttemptResult::Status::kUserError, "OperatorNotInstalled", st.message(),
-                  false);
+      return Fail(id, AttemptResult::Status::kUserError, ExecErrorCode::kOperatorNotInstalled,
+                  st.message(), false);
     }
     const bool bad_request =
         st.code() == StatusCode::kInvalidArgument || st.code() == StatusCode::kFailedPrecondition;
     return Fail(
         id, bad_request ? AttemptResult::Status::kUserError : AttemptResult::Status::kSystemError,
         st.code() == StatusCode::kFailedPrecondition && kube::IsQuotaRefusal(st.message())
-            ? "QuotaExceeded"
-            : "PodNotCreated",
+            ? ExecErrorCode::kQuotaExceeded
+            : ExecErrorCode::kPodNotCreated,
         st.message(), !bad_request);
   }
   if (a.stage != Attempt::Stage::kCreated) {
@@ -909,7 +910,7 @@ void PodRunner::CollectThenFinish(Attempt& a) {
       st = CollectPodFiles(*options_.stores, launch, pod, paths.output_dir);
     if (!st.ok()) {
       r.status = AttemptResult::Status::kSystemError;
-      r.code = "OutputsNotStored";
+      r.code = ExecErrorCode::kOutputsNotStored;
       r.retryable = st.code() == StatusCode::kUnavailable;
       r.message = "cannot bring in the Pod's outputs: " + st.message();
     } else if (launch.task->spec->dynamic) {
@@ -946,7 +947,7 @@ AttemptResult PodRunner::ResultOf(Attempt& a, bool read_outputs) {
       }
       if (!packed.valid) {
         r.status = AttemptResult::Status::kUserError;
-        r.code = "OutputsNotFound";
+        r.code = ExecErrorCode::kOutputsNotFound;
         r.message = v.termination_message.empty()
                         ? "the Pod's container left no termination message: did its command "
                           "replace the in-Pod "
@@ -963,7 +964,7 @@ AttemptResult PodRunner::ResultOf(Attempt& a, bool read_outputs) {
       }
       if (!packed.folder.empty() || packed.too_large > 0) {
         r.status = AttemptResult::Status::kUserError;
-        r.code = "OutputsTooLarge";
+        r.code = ExecErrorCode::kOutputsTooLarge;
         r.retryable = false;
         r.message = !packed.folder.empty()
                         ? "output " + Quote(packed.folder) +
@@ -1116,7 +1117,7 @@ void PodRunner::Abort(uint64_t id) {
     case Attempt::Stage::kWaiting: {
       AttemptResult r;
       r.status = AttemptResult::Status::kAborted;
-      r.code = "Aborted";
+      r.code = ExecErrorCode::kAborted;
       r.message = "aborted";
       return Finish(id, std::move(r));
     }

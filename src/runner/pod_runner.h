@@ -126,7 +126,7 @@ class PodRunner : public Runner {
   // Presigns the attempt's transfers on a worker (runner/pod_files.h), then `then` on the loop.
   void StageFiles(Attempt& a, std::function<void(Attempt&)> then);
   void Finish(uint64_t id, AttemptResult r);
-  void Fail(uint64_t id, AttemptResult::Status status, std::string code, std::string message,
+  void Fail(uint64_t id, AttemptResult::Status status, ExecErrorCode code, std::string message,
             bool retryable);
   // `read_outputs` false: unpacks the termination message into the output folder but leaves
   // reading it (with the files still to come) to the caller.

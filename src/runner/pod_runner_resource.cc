@@ -176,7 +176,7 @@ void PodRunner::OnResource(const kube::CustomObject& object, bool deleted) {
       r.state.phase = Phase::kSucceeded;  // its main Pod had finished: take its outputs
       return MaybeFinishResource(a);
     }
-    return Fail(a.id, AttemptResult::Status::kSystemError, "ResourceDeleted",
+    return Fail(a.id, AttemptResult::Status::kSystemError, ExecErrorCode::kResourceDeleted,
                 r.kind.kind + " " + ns_ + "/" + r.name + " was deleted by someone else", true);
   }
   if (!r.created_at) r.created_at = Now();
@@ -212,7 +212,7 @@ void PodRunner::MaybeFinishResource(Attempt& a) {
     AttemptResult f;
     f.status = AttemptResult::Status::kUserError;
     f.retryable = r.state.retryable;
-    f.code = "ResourceFailed";
+    f.code = ExecErrorCode::kResourceFailed;
     f.message = r.state.reason.empty() ? r.kind.kind + " failed" : r.state.reason;
     f.stdout_path = a.paths.stdout_path;
     f.tail = Tail(a.paths.stdout_path, 20);
@@ -241,7 +241,7 @@ void PodRunner::MaybeFinishResource(Attempt& a) {
   // The resource ended before its main Pod's last state arrived: wait a little for it.
   if (!a.pod.empty() && now - r.failed_at < kSettleNanos) return;
   if (r.state.phase == Phase::kFailed) return failure();
-  Fail(a.id, AttemptResult::Status::kSystemError, "OutputsNotFound",
+  Fail(a.id, AttemptResult::Status::kSystemError, ExecErrorCode::kOutputsNotFound,
        r.kind.kind + " " + ns_ + "/" + r.name + " succeeded, but the final state of its " +
            r.kind.main_container + " container was never seen",
        true);

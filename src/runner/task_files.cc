@@ -59,17 +59,19 @@ Result<std::optional<std::string>> ReadSmall(const std::string& path, size_t lim
 }
 
 // The error code of an output that cannot be read as what it claims to be.
-std::string ReadFailureCode(const Status& st) {
-  return st.code() == StatusCode::kFailedPrecondition ? "OutputsNotRegular" : "OutputsInvalid";
+ExecErrorCode ReadFailureCode(const Status& st) {
+  return st.code() == StatusCode::kFailedPrecondition ? ExecErrorCode::kOutputsNotRegular
+                                                      : ExecErrorCode::kOutputsInvalid;
 }
 
 // The error code of an output the blob store refused (runner/blobs.cc: InvalidArgument for a
 // pipe, a device, or a folder holding one or a link out of it).
 // Unavailable and FailedPrecondition: the upload to the raw_data_prefix failed (blobs.h).
-std::string PlaceFailureCode(const Status& st) {
+ExecErrorCode PlaceFailureCode(const Status& st) {
   if (st.code() == StatusCode::kUnavailable || st.code() == StatusCode::kFailedPrecondition)
-    return "OutputsNotStored";
-  return st.code() == StatusCode::kInvalidArgument ? "OutputsNotRegular" : "OutputsInvalid";
+    return ExecErrorCode::kOutputsNotStored;
+  return st.code() == StatusCode::kInvalidArgument ? ExecErrorCode::kOutputsNotRegular
+                                                   : ExecErrorCode::kOutputsInvalid;
 }
 
 // What is wrong with an entry (its stat) given as a file or folder output; nullopt: nothing.
@@ -210,9 +212,9 @@ std::string ReadErrorFile(const TaskPaths& paths) {
 
 OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobStore* blobs) {
   OutputsRead out;
-  auto fail = [&](std::string code, std::string message) {
+  auto fail = [&](ExecErrorCode code, std::string message) {
     out.ok = false;
-    out.code = std::move(code);
+    out.code = code;
     out.message = std::move(message);
     out.outputs.clear();
     return out;
@@ -220,7 +222,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
   Result<std::optional<std::string>> error = ReadSmall(paths.output_dir + "/_ERROR", kMaxErrorFile);
   if (!error.ok()) return fail(ReadFailureCode(error.status()), error.status().message());
   if (error->has_value() && !Trim(**error).empty())
-    return fail("UserError", std::string(Trim(**error)));
+    return fail(ExecErrorCode::kUserError, std::string(Trim(**error)));
   const std::vector<Variable>& vars = launch.task->iface.outputs;
   if (vars.empty()) return out;
 
@@ -231,10 +233,11 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
   if (json->has_value()) {
     yaml::ParseResult parsed = yaml::ParseText(**json, "outputs.json");
     if (!parsed.doc)
-      return fail("OutputsInvalid", "outputs.json is not valid JSON: " + parsed.error.message);
+      return fail(ExecErrorCode::kOutputsInvalid,
+                  "outputs.json is not valid JSON: " + parsed.error.message);
     doc = std::move(parsed.doc);
     if (doc->root() == nullptr || !doc->root()->is_map()) {
-      return fail("OutputsInvalid",
+      return fail(ExecErrorCode::kOutputsInvalid,
                   "outputs.json must hold a JSON object of output names to values");
     }
   }
@@ -248,10 +251,11 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
           out.outputs.emplace_back();  // an optional output left out is null
           continue;
         }
-        return fail("OutputsNotFound", what + " is missing from outputs.json");
+        return fail(ExecErrorCode::kOutputsNotFound, what + " is missing from outputs.json");
       }
       LiteralResult lit = ValueFromNode(*node, var.type);
-      if (!lit.ok()) return fail("OutputsInvalid", what + " in outputs.json: " + lit.error);
+      if (!lit.ok())
+        return fail(ExecErrorCode::kOutputsInvalid, what + " in outputs.json: " + lit.error);
       value = std::move(lit.value);
     } else {
       const std::string path = paths.output_dir + "/" + var.name;
@@ -263,13 +267,14 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
             out.outputs.emplace_back();  // an optional file or folder left unwritten is null
             continue;
           }
-          return fail("OutputsNotFound",
+          return fail(ExecErrorCode::kOutputsNotFound,
                       what + " was not written: the task must create " +
                           (kind == TypeKind::kDir ? "the folder " : "the file ") +
                           "$FLYTE_OUTPUT_DIR/" + var.name);
         }
         if (std::optional<std::string> wrong = WrongKind(st, kind)) {
-          return fail("OutputsNotRegular", what + ": $FLYTE_OUTPUT_DIR/" + var.name + " " + *wrong);
+          return fail(ExecErrorCode::kOutputsNotRegular,
+                      what + ": $FLYTE_OUTPUT_DIR/" + var.name + " " + *wrong);
         }
         value = kind == TypeKind::kFile ? Value::File(path) : Value::Dir(path);
       } else {
@@ -281,7 +286,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
           continue;
         }
         if (!text->has_value()) {
-          return fail("OutputsNotFound",
+          return fail(ExecErrorCode::kOutputsNotFound,
                       what + " was not written: the task must write $FLYTE_OUTPUT_DIR/" + var.name +
                           " (or all outputs to $FLYTE_OUTPUT_DIR/outputs.json)");
         }
@@ -289,7 +294,7 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
         if (!s.empty() && s.back() == '\n') s.pop_back();
         if (!s.empty() && s.back() == '\r') s.pop_back();
         LiteralResult lit = ValueFromText(s, var.type);
-        if (!lit.ok()) return fail("OutputsInvalid", what + ": " + lit.error);
+        if (!lit.ok()) return fail(ExecErrorCode::kOutputsInvalid, what + ": " + lit.error);
         value = std::move(lit.value);
       }
     }
@@ -316,7 +321,8 @@ OutputsRead ReadOutputs(const TaskLaunch& launch, const TaskPaths& paths, BlobSt
     struct stat st;
     bool is_dir = ::stat(path.c_str(), &st) == 0 && S_ISDIR(st.st_mode);
     if (::stat(path.c_str(), &st) != 0) {
-      return fail("OutputsNotFound", "output " + Quote(vars[i].name) + ": " + Missing(paths, path));
+      return fail(ExecErrorCode::kOutputsNotFound,
+                  "output " + Quote(vars[i].name) + ": " + Missing(paths, path));
     }
     if (blobs == nullptr) {
       v = is_dir ? Value::Dir(path) : Value::File(path);
@@ -362,10 +368,10 @@ void SetOutputsResult(OutputsRead read, const std::string& tail_log, AttemptResu
     return;
   }
   // Not the task's fault: the bucket was unreachable (another attempt may do) or refused us.
-  const bool storage = read.code == "OutputsNotStored";
+  const bool storage = read.code == ExecErrorCode::kOutputsNotStored;
   r->status = storage ? AttemptResult::Status::kSystemError : AttemptResult::Status::kUserError;
   if (storage) r->retryable = read.retryable;
-  r->code = std::move(read.code);
+  r->code = read.code;
   r->message = std::move(read.message);
   r->tail = Tail(tail_log, 20);
 }

@@ -42,7 +42,7 @@ std::string Expand(const CompiledTemplate& tpl, const TaskLaunch& launch, const 
 // names the output and its type; `_ERROR` turns the attempt into a failure with its message.
 struct OutputsRead {
   bool ok = true;
-  std::string code;  // "OutputsNotFound", "OutputsInvalid", "UserError", "OutputsNotStored"
+  ExecErrorCode code = ExecErrorCode::kNone;  // kOutputsNotFound, kOutputsInvalid, kUserError...
   std::string message;
   bool retryable = true;  // false for an upload the bucket refused (OutputsNotStored)
   std::vector<Value> outputs;

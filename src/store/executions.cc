@@ -285,13 +285,13 @@ Status Store::SetExecutionSignals(const ExecutionKey& key, const std::string& si
   return s->Bind(1, signals_json).Bind(2, key.project).Bind(3, key.domain).Bind(4, key.name).Run();
 }
 
-Status Store::EndOrphan(const ExecutionKey& key, ExecutionPhase phase, const std::string& code,
+Status Store::EndOrphan(const ExecutionKey& key, ExecutionPhase phase, ExecErrorCode code,
                         const std::string& message, int64_t at) {
   ASSIGN_OR_RETURN(sql::Stmt * e, db_->Prepare("UPDATE executions SET phase = ?, error_code = ?, "
                                                "error_message = ?, ended_at = ?, owner = ? "
                                                "WHERE project = ? AND domain = ? AND name = ?"));
   RETURN_IF_ERROR(e->Bind(1, PhaseName(phase))
-                      .Bind(2, code)
+                      .Bind(2, ExecErrorCodeName(code))
                       .Bind(3, message)
                       .Bind(4, at)
                       .Bind(5, owner_)
@@ -433,7 +433,7 @@ Status Store::UpsertExecutionState(const ExecutionState& e) {
       .Bind(10, e.ended_at)
       .Bind(11, inputs)
       .Bind(12, outputs)
-      .Bind(13, err ? err->code : "")
+      .Bind(13, err ? err->code.text() : "")
       .Bind(14, err ? err->message : "")
       .Bind(15, err ? err->node : "")
       .Bind(16, e.options.run_dir)
@@ -503,7 +503,7 @@ Status Store::UpsertNode(const ExecutionState& e, const NodeState& n) {
       .Bind(11, n.queued_at)
       .Bind(12, n.started_at)
       .Bind(13, n.ended_at)
-      .Bind(14, err ? err->code : "")
+      .Bind(14, err ? err->code.text() : "")
       .Bind(15, err ? err->message : "")
       .Bind(16, n.tail)
       .Bind(17, outputs)

@@ -5,7 +5,7 @@ namespace flyte {
 std::optional<ExecError> ErrorFromRow(const std::string& code, const std::string& message,
                                       const std::string& node) {
   if (code.empty() && message.empty()) return std::nullopt;
-  return ExecError{code, message, ErrorKind::kUser, node};
+  return ExecError{AnyExecErrorCode::FromText(code), message, ErrorKind::kUser, node};
 }
 
 AttemptState AttemptFromRecord(const AttemptRecord& r) {

@@ -112,7 +112,7 @@ TEST_CASE("the logs hint of a failed task carries the flags it needs and shell q
   run.e.ended_at = run.e.started_at + 2'000'000;
   NodeState& item = run.e.nodes[5];
   item.phase = NodePhase::kFailed;
-  item.error = ExecError{"NonZeroExit", "exit code 1", ErrorKind::kUser, item.id};
+  item.error = ExecError{ExecErrorCode::kNonZeroExit, "exit code 1", ErrorKind::kUser, item.id};
   item.attempts.resize(1);
   item.attempts[0].stderr_path = "(remote)";
   std::string text = Drawn(false, [&](RunView& view) {

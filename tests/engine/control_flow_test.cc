@@ -236,7 +236,7 @@ TEST_CASE("a rejected approval fails, and an unanswered gate times out") {
     REQUIRE(f.engine.Signal(e.key, "lr", Value::Float(0.1)).ok());
     REQUIRE(f.engine.Signal(e.key, "ok", Value::Bool(false)).ok());
     CHECK(e.phase == ExecutionPhase::kFailed);
-    CHECK(f.Node(e, "ok").error->code == "ReceivedRejectSignal");
+    CHECK(f.Node(e, "ok").error->code.text() == "ReceivedRejectSignal");
   }
   SECTION("timed out") {
     EngineFixture f;

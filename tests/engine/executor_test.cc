@@ -117,7 +117,7 @@ workflows:
   CHECK(e.phase == ExecutionPhase::kFailed);
   const NodeState& n = f.Node(e, "n");
   CHECK(n.phase == NodePhase::kTimedOut);
-  CHECK(n.error->code == "TimeoutExpired");
+  CHECK(n.error->code.text() == "TimeoutExpired");
   CHECK(n.error->message == "timed out after 30s (after 2 attempts)");
 }
 

@@ -89,7 +89,7 @@ TEST_CASE(
   CHECK(e.phase == ExecutionPhase::kFailed);
   REQUIRE(e.error.has_value());
   CHECK(e.error->kind == ErrorKind::kSystem);
-  CHECK(e.error->code == "Lost");
+  CHECK(e.error->code.text() == "Lost");
   CHECK(e.running_nodes == 0);
   CHECK(f.inner.running_ids().empty());
   CHECK(NodeOf(e, "a").attempts.size() == 3);

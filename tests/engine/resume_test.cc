@@ -142,7 +142,7 @@ TEST_CASE("recovering marks succeeded nodes RECOVERED and runs the failed ones a
   prior->nodes["a"] = Done(R"({"y":2})");
   PriorNode failed = Running({TaskPhase::kFailed});
   failed.phase = NodePhase::kFailed;
-  failed.error = ExecError{"NonZeroExit", "exit code 1", ErrorKind::kUser, "b"};
+  failed.error = ExecError{ExecErrorCode::kNonZeroExit, "exit code 1", ErrorKind::kUser, "b"};
   prior->nodes["b"] = failed;
   f.prior = prior;
   const ExecutionState& e = f.Start(kChain, "chain");

@@ -88,7 +88,7 @@ TEST_CASE("pod phase: ending rows", "[kube][pod_phase]") {
   Pod side = Ended("Succeeded", 0, "Completed");
   side.containers.push_back(
       {"sidecar", ContainerState::Kind::kTerminated, "OOMKilled", "", 137, 0, "", 0});
-  CHECK(Classify(side, 0, 0, o).code == "OOMKilled");
+  CHECK(Classify(side, 0, 0, o).code.text() == "OOMKilled");
   // Exit 137 without the OOMKilled reason, with a memory limit: said to be likely OOM.
   CHECK_THAT(Classify(Ended("Failed", 137, "Error"), 0, 0, o).message,
              Catch::Contains("likely out of memory"));
@@ -99,6 +99,19 @@ TEST_CASE("pod phase: ending rows", "[kube][pod_phase]") {
   PodVerdict ev = Classify(evicted, 0, 0, o);
   CHECK(ev.kind == Kind::kSystemError);
   CHECK_THAT(ev.message, Catch::Contains("Evicted") && Catch::Contains("low on resource"));
+  CHECK(ev.code == ExecErrorCode::kEvicted);
+  CHECK(ev.code.text() == "Evicted");
+  // A reason flyte does not know (the kubelet's admission failures name the resource) is kept
+  // as the code, as Kubernetes spelled it.
+  Pod refused = Pending();
+  refused.phase = "Failed";
+  refused.reason = "OutOfnvidia.com/gpu";
+  PodVerdict out = Classify(refused, 0, 0, o);
+  CHECK(out.kind == Kind::kSystemError);
+  CHECK(out.code == ExecErrorCode::kUnknown);
+  CHECK(out.code.text() == "OutOfnvidia.com/gpu");
+  refused.reason.clear();
+  CHECK(Classify(refused, 0, 0, o).code.text() == "PodFailed");
   Pod lost = Pending();
   lost.phase = "Running";
   lost.meta.deleting = true;
@@ -109,7 +122,7 @@ TEST_CASE("pod phase: ending rows", "[kube][pod_phase]") {
   // Deleted by someone else while running: a system error; after it ended, its end stands.
   Pod running = Pending();
   running.phase = "Running";
-  CHECK(ClassifyDeleted(running, o).code == "PodDeleted");
+  CHECK(ClassifyDeleted(running, o).code.text() == "PodDeleted");
   CHECK(ClassifyDeleted(Ended("Succeeded", 0, "Completed"), o).kind == Kind::kSucceeded);
 }
 

@@ -130,7 +130,7 @@ TEST_CASE("a task's outputs of every type are read from one file each", "[proces
   TaskLaunch launch = h.Launch("per_file");
   const std::string output_dir = launch.attempt_dir + "/outputs";
   AttemptResult r = h.Run(std::move(launch));
-  INFO(r.code << ": " << r.message);
+  INFO(r.code.text() << ": " << r.message);
   REQUIRE(r.status == Status_::kSucceeded);
   CheckEveryType(h, ByName(*h.file, "per_file", r));
   // Files and folders were moved, not copied: later nodes see only the blob.
@@ -142,7 +142,7 @@ TEST_CASE("a task's outputs of every type are read from outputs.json", "[process
   RunnerHarness h;
   h.Compile(kEveryType);
   AttemptResult r = h.Run(h.Launch("one_json"));
-  INFO(r.code << ": " << r.message);
+  INFO(r.code.text() << ": " << r.message);
   REQUIRE(r.status == Status_::kSucceeded);
   CheckEveryType(h, ByName(*h.file, "one_json", r));
 }
@@ -177,7 +177,7 @@ tasks:
     script: echo 3 > "{{ outputs.n }}"
 )yaml");
   AttemptResult r = h.Run(h.Launch("t"));
-  INFO(r.code << ": " << r.message);
+  INFO(r.code.text() << ": " << r.message);
   REQUIRE(r.status == Status_::kSucceeded);
   REQUIRE(r.outputs.size() == 2);
   CHECK(r.outputs[0].is_null());
@@ -208,7 +208,7 @@ tasks:
                         Value::Str("Ada"), Value::File(data)});
   const std::string attempt = launch.attempt_dir, raw = launch.raw_output_dir;
   AttemptResult r = h.Run(std::move(launch));
-  INFO(r.code << ": " << r.message);
+  INFO(r.code.text() << ": " << r.message);
   REQUIRE(r.status == Status_::kSucceeded);
   REQUIRE(r.outputs.size() == 1);
   CHECK(r.outputs[0].as_str() ==
@@ -239,14 +239,14 @@ tasks:
   SECTION("with a non-zero exit code") {
     AttemptResult r = h.Run(h.Launch("crash"));
     CHECK(r.status == Status_::kUserError);
-    CHECK(r.code == "NonZeroExit");
+    CHECK(r.code.text() == "NonZeroExit");
     CHECK(r.exit_code == 1);
     CHECK(r.message == "model diverged at step 7 (exit code 1)");
   }
   SECTION("with exit code 0 it still fails the attempt") {
     AttemptResult r = h.Run(h.Launch("quiet"));
     CHECK(r.status == Status_::kUserError);
-    CHECK(r.code == "UserError");
+    CHECK(r.code.text() == "UserError");
     CHECK(r.message == "refusing: no data");
     CHECK(r.outputs.empty());
   }
@@ -267,7 +267,7 @@ tasks:
   const std::string attempt = launch.attempt_dir;
   AttemptResult r = h.Run(std::move(launch));
   CHECK(r.status == Status_::kUserError);
-  CHECK(r.code == "NonZeroExit");
+  CHECK(r.code.text() == "NonZeroExit");
   CHECK(r.exit_code == 7);
   CHECK(r.signal == 0);
   CHECK(r.message == "exit code 7");
@@ -302,7 +302,7 @@ tasks:
     AttemptResult r = h.Run(h.Launch(task));
     INFO(task);
     CHECK(r.status == Status_::kUserError);
-    CHECK(r.code == "OutputsNotFound");
+    CHECK(r.code.text() == "OutputsNotFound");
     CHECK(r.exit_code == 0);
     CHECK(r.message == message);
   };
@@ -340,7 +340,7 @@ tasks:
   auto run = [&](const std::string& task) {
     AttemptResult r = h.Run(h.Launch(task));
     CHECK(r.status == Status_::kUserError);
-    CHECK(r.code == "OutputsInvalid");
+    CHECK(r.code.text() == "OutputsInvalid");
     return r.message;
   };
   CHECK(run("bad_int") == "output 'n' (int): expected int, got 'abc'");
@@ -361,14 +361,14 @@ tasks:
 )yaml");
   AttemptResult r = h.Run(h.Launch("on_path"));
   CHECK(r.status == Status_::kSystemError);
-  CHECK(r.code == "SpawnFailed");
+  CHECK(r.code.text() == "SpawnFailed");
   CHECK(r.exit_code == -1);
   CHECK(r.message ==
         "cannot start 'flyte-test-no-such-program': command not found (is it installed and on "
         "PATH?)");
   r = h.Run(h.Launch("by_path"));
   CHECK(r.status == Status_::kSystemError);
-  CHECK(r.code == "SpawnFailed");
+  CHECK(r.code.text() == "SpawnFailed");
   CHECK(r.message == "cannot start '/nonexistent/flyte-test-program': command not found");
   CHECK(h.runner.running() == 0);
 }
@@ -380,7 +380,7 @@ TEST_CASE("a task whose workdir does not exist fails without starting", "[proces
   launch.workdir = h.tmp / "gone";
   AttemptResult r = h.Run(std::move(launch));
   CHECK(r.status == Status_::kUserError);
-  CHECK(r.code == "WorkdirNotFound");
+  CHECK(r.code.text() == "WorkdirNotFound");
   CHECK(r.message == "the task's workdir " + (h.tmp / "gone") + " does not exist");
   CHECK_FALSE(r.retryable);
 }
@@ -399,7 +399,7 @@ tasks:
   ::unsetenv("FLYTE_SECRET_WANDB_KEY");
   AttemptResult r = h.Run(h.Launch("t"));
   CHECK(r.status == Status_::kUserError);
-  CHECK(r.code == "SecretNotFound");
+  CHECK(r.code.text() == "SecretNotFound");
   CHECK(r.message ==
         "secret 'wandb-key' is not available: set FLYTE_SECRET_WANDB_KEY in the environment of "
         "flyte or write it to " +
@@ -469,7 +469,7 @@ tasks:
 )yaml");
   AttemptResult r = h.Run(h.Launch("t"));
   CHECK(r.status == Status_::kSystemError);
-  CHECK(r.code == "Signal");
+  CHECK(r.code.text() == "Signal");
   CHECK(r.exit_code == -1);
   CHECK(r.signal == SIGKILL);
   CHECK(r.message == "killed by SIGKILL");
@@ -515,7 +515,7 @@ TEST_CASE("Abort kills the whole process tree of a task", "[process]") {
   REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
   const AttemptResult& r = h.results.at(id);
   CHECK(r.status == Status_::kAborted);
-  CHECK(r.code == "Aborted");
+  CHECK(r.code.text() == "Aborted");
   CHECK(WaitGroupGone(pgid));
   CHECK(h.runner.running() == 0);
   testing::KillGroup(pgid);

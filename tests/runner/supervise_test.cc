@@ -106,7 +106,7 @@ TEST_CASE("a supervised task reports its outputs, exit code and signal as its ow
   dir = three.attempt_dir;
   r = h.Run(std::move(three));
   CHECK(r.status == Status_::kUserError);
-  CHECK(r.code == "NonZeroExit");
+  CHECK(r.code.text() == "NonZeroExit");
   CHECK(r.exit_code == 3);
   CHECK(r.tail == "failing");
   CHECK(ReadFile(dir + "/exit") == "exit 3\n");
@@ -225,7 +225,7 @@ TEST_CASE("an adopted attempt that ended without a record is lost, a system erro
   h.runner.Adopt(std::move(launch));
   REQUIRE(h.RunUntil([&] { return h.results.count(id) > 0; }));
   CHECK(h.results.at(id).status == Status_::kSystemError);
-  CHECK(h.results.at(id).code == "Lost");
+  CHECK(h.results.at(id).code.text() == "Lost");
   CHECK_FALSE(fs::exists(output));  // it was not started again
 }
 

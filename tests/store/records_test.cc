@@ -4,6 +4,7 @@
 
 #include "flyte/store.h"
 #include "http/codec.h"
+#include "store/state_rows.h"
 #include "support/process_helpers.h"
 
 namespace flyte {
@@ -49,13 +50,37 @@ TEST_CASE("an execution row keeps its phase and mode as written") {
     CHECK((*back)->mode == mode);
   }
   // Ended as an orphan: the phase given, spelled by the store.
-  REQUIRE(
-      (*store)->EndOrphan({"p", "d", "r"}, ExecutionPhase::kAborted, "Orphaned", "gone", 5).ok());
+  REQUIRE((*store)
+              ->EndOrphan({"p", "d", "r"}, ExecutionPhase::kAborted, ExecErrorCode::kOrphaned,
+                          "gone", 5)
+              .ok());
   CHECK((*(*store)->GetExecution({"p", "d", "r"}))->phase == ExecutionPhase::kAborted);
   // Unfinished: every phase IsTerminal does not count as ended.
   Result<std::vector<ExecutionRecord>> open = (*store)->ListUnfinished();
   REQUIRE(open.ok());
   CHECK(open->size() == 3);
+}
+
+TEST_CASE("an error row's code is parsed once, and an unknown one keeps its text") {
+  ExecutionRecord r;
+  r.key = {"p", "d", "x"};
+  r.phase = ExecutionPhase::kFailed;
+  r.error_code = "NonZeroExit";
+  r.error_message = "exit code 1";
+  r.error_node = "n";
+  ExecutionState e;
+  ApplyExecutionRecord(r, e);
+  REQUIRE(e.error.has_value());
+  CHECK(e.error->code == ExecErrorCode::kNonZeroExit);
+  CHECK(e.error->node == "n");
+  // A row another flyte version wrote: unknown here, written back and shown as it was.
+  r.error_code = "QuantumFlux";
+  ExecutionState later;
+  ApplyExecutionRecord(r, later);
+  REQUIRE(later.error.has_value());
+  CHECK(later.error->code == ExecErrorCode::kUnknown);
+  CHECK(later.error->code.text() == "QuantumFlux");
+  CHECK_FALSE(ErrorFromRow("", "", "n").has_value());
 }
 
 TEST_CASE("records keep their enums through the API's JSON") {

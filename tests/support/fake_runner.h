@@ -70,7 +70,7 @@ class FakeRunner : public Runner {
   void FailUser(uint64_t id, std::string message = "exit code 1", int exit_code = 1) {
     AttemptResult r;
     r.status = AttemptResult::Status::kUserError;
-    r.code = "NonZeroExit";
+    r.code = ExecErrorCode::kNonZeroExit;
     r.exit_code = exit_code;
     r.message = std::move(message);
     r.tail = "last line of stderr";
@@ -79,7 +79,7 @@ class FakeRunner : public Runner {
   void FailSystem(uint64_t id, std::string message = "killed by SIGKILL") {
     AttemptResult r;
     r.status = AttemptResult::Status::kSystemError;
-    r.code = "Signal";
+    r.code = ExecErrorCode::kSignal;
     r.exit_code = -1;
     r.message = std::move(message);
     Finish(id, std::move(r));
@@ -91,7 +91,7 @@ class FakeRunner : public Runner {
       if (std::find(running_ids_.begin(), running_ids_.end(), id) == running_ids_.end()) continue;
       AttemptResult r;
       r.status = AttemptResult::Status::kAborted;
-      r.code = "Aborted";
+      r.code = ExecErrorCode::kAborted;
       r.exit_code = -1;
       Finish(id, std::move(r));
     }

@@ -45,7 +45,7 @@ class LosingRunner : public Runner {
       inner_.Abort(id);
       AttemptResult r;
       r.status = AttemptResult::Status::kSystemError;
-      r.code = "Lost";
+      r.code = ExecErrorCode::kLost;
       r.exit_code = -1;
       r.message = "the task's process was lost";
       done_(id, std::move(r));
