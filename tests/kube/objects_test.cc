@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 
 #include "kube/decode.h"
+#include "kube/kubeconfig.h"
+#include "kube/manifest.h"
 #include "kube/objects.h"
 
 namespace flyte::kube {
@@ -86,6 +88,28 @@ TEST_CASE("kube objects: a malformed or cut-off object is refused, never half re
     CHECK_FALSE(ParseLean(text).is_object());
     CHECK(ParseMeta(text).name.empty());
   }
+}
+
+TEST_CASE("kube objects: a ConfigMap's binary data and text data read back byte for byte",
+          "[kube]") {
+  ConfigMapRequest cm;
+  cm.name = "flyte-pod-abc";
+  cm.ns = "team-a";
+  cm.labels = {{"app.kubernetes.io/managed-by", "flyte"}};
+  cm.data = {{"note", "a \"quoted\" line\n"}};
+  std::string bytes;
+  for (int i = 0; i < 3000; ++i) bytes += static_cast<char>(i * 7);
+  cm.binary_data = {{"flyte-pod", bytes}, {"empty", ""}, {"k\"ey", "x"}};
+  cm.immutable = true;
+  const json j = json::parse(ConfigMapManifest(cm));
+  CHECK(j["metadata"]["name"] == "flyte-pod-abc");
+  CHECK(j["metadata"]["namespace"] == "team-a");
+  CHECK(j["data"]["note"] == "a \"quoted\" line\n");
+  CHECK(j["immutable"] == true);
+  REQUIRE(j["binaryData"].size() == 3);
+  CHECK(DecodeBase64(j["binaryData"]["flyte-pod"].get<std::string>()) == bytes);
+  CHECK(DecodeBase64(j["binaryData"]["empty"].get<std::string>()) == "");
+  CHECK(DecodeBase64(j["binaryData"]["k\"ey"].get<std::string>()) == "x");
 }
 
 }  // namespace
