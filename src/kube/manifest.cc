@@ -242,7 +242,10 @@ std::string ConfigMapManifest(const ConfigMapRequest& c) {
   if (c.binary_data.empty()) return text;
   // Base64 needs no escaping: appended as it is, not run through the serialiser byte by byte
   // (the in-Pod program's ConfigMap is over a megabyte).
-  text.pop_back();  // the closing brace
+  size_t size = text.size() + 16;
+  for (const auto& [k, v] : c.binary_data) size += k.size() + 8 + (v.size() + 2) / 3 * 4;
+  text.reserve(size);  // one allocation: each page of a new one is a fault
+  text.pop_back();     // the closing brace
   text += R"(,"binaryData":{)";
   bool first = true;
   for (const auto& [k, v] : c.binary_data) {

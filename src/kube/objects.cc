@@ -1,6 +1,5 @@
 #include "kube/objects.h"
 
-#include <optional>
 #include <string_view>
 
 #include "kube/decode.h"
@@ -178,10 +177,10 @@ size_t SkipValue(std::string_view t, size_t i) {
 // The text without the members flyte never reads (a Pod's spec, every managedFields), cut
 // out by a scan that only matches quotes and brackets: a third of a Pod's bytes for
 // nlohmann's lexer instead of all of them (watch events are most of a Pod runner's CPU).
-// nullopt when a member to cut is malformed; "" when nothing was cut (a text that is only a
-// member is no JSON either way).
-std::optional<std::string> WithoutUnread(std::string_view t) {
-  std::string out;
+// False when a member to cut is malformed; `out` is left empty when nothing was cut (a text
+// that is only a member is no JSON either way).
+bool WithoutUnread(std::string_view t, std::string& out) {
+  out.clear();
   size_t copied = 0, i = 0;
   while (i < t.size()) {
     if (t[i] != '"') {
@@ -197,8 +196,7 @@ std::optional<std::string> WithoutUnread(std::string_view t) {
       continue;
     }
     size_t past = SkipValue(t, SkipSpace(t, colon + 1));
-    if (past == std::string_view::npos) return std::nullopt;
-    if (out.empty()) out.reserve(t.size());
+    if (past == std::string_view::npos) return false;
     out.append(t.substr(copied, i - copied));
     // One comma goes with the member: the one before it, else the one after it.
     while (!out.empty() && IsJsonSpace(out.back())) out.pop_back();
@@ -209,17 +207,22 @@ std::optional<std::string> WithoutUnread(std::string_view t) {
     }
     copied = i = past;
   }
-  if (copied == 0) return std::string();
-  out.append(t.substr(copied));
-  return out;
+  if (copied > 0) out.append(t.substr(copied));
+  return true;
 }
 
 }  // namespace
 
 json ParseLean(std::string_view text) {
-  std::optional<std::string> lean = WithoutUnread(text);
-  if (!lean) return json(json::value_t::discarded);
-  return json::parse(lean->empty() ? text : std::string_view(*lean), nullptr, false);
+  // Kept per thread: a fresh buffer of an event's size per event costs more in malloc than
+  // the scan (an allocation that large first consolidates the freed small ones). A list's
+  // larger buffer is not kept.
+  thread_local std::string lean;
+  json j = WithoutUnread(text, lean)
+               ? json::parse(lean.empty() ? text : std::string_view(lean), nullptr, false)
+               : json(json::value_t::discarded);
+  if (lean.capacity() > (size_t{64} << 10)) std::string().swap(lean);
+  return j;
 }
 
 std::vector<ObjectMeta> ParseListMeta(const std::string& json_text) {
