@@ -711,7 +711,10 @@ void PodRunner::OnSync(std::vector<kube::Object> objects) {
   for (const auto& [name, pod] : seen_) {
     if (!now.count(name)) gone.push_back(name);
   }
-  for (const std::string& name : gone) OnPod(seen_[name], true);
+  for (const std::string& name : gone) {
+    const kube::Pod last = seen_[name];  // a copy: OnPod erases the entry first
+    OnPod(last, true);
+  }
   for (const auto& [name, pod] : now) OnPod(pod, false);
   const bool first = !synced_;
   synced_ = true;
