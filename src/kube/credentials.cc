@@ -34,6 +34,7 @@ const char* ApiVersionName(ExecApiVersion v) {
 std::string EncodeBase64(std::string_view in) {
   static const char* k = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
   std::string out;
+  out.reserve((in.size() + 2) / 3 * 4);
   for (size_t i = 0; i < in.size(); i += 3) {
     uint32_t n = static_cast<uint8_t>(in[i]) << 16;
     if (i + 1 < in.size()) n |= static_cast<uint8_t>(in[i + 1]) << 8;

@@ -237,13 +237,27 @@ std::string ConfigMapManifest(const ConfigMapRequest& c) {
         {{{"apiVersion", "v1"}, {"kind", "Pod"}, {"name", c.owner_pod}, {"uid", c.owner_uid}}});
   }
   if (!c.data.empty()) cm["data"] = c.data;
-  if (!c.binary_data.empty()) {
-    json b = json::object();
-    for (const auto& [k, v] : c.binary_data) b[k] = EncodeBase64(v);
-    cm["binaryData"] = b;
-  }
   if (c.immutable) cm["immutable"] = true;
-  return cm.dump();
+  std::string text = cm.dump();
+  if (c.binary_data.empty()) return text;
+  // Base64 needs no escaping: appended as it is, not run through the serialiser byte by byte
+  // (the in-Pod program's ConfigMap is over a megabyte).
+  size_t size = text.size() + 16;
+  for (const auto& [k, v] : c.binary_data) size += k.size() + 8 + (v.size() + 2) / 3 * 4;
+  text.reserve(size);  // one allocation: each page of a new one is a fault
+  text.pop_back();     // the closing brace
+  text += R"(,"binaryData":{)";
+  bool first = true;
+  for (const auto& [k, v] : c.binary_data) {
+    text += first ? "" : ",";
+    first = false;
+    text += json(k).dump();
+    text += ":\"";
+    text += EncodeBase64(v);
+    text += '"';
+  }
+  text += "}}";
+  return text;
 }
 
 std::string OwnerPatch(const std::string& pod, const std::string& uid,

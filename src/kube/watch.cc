@@ -135,7 +135,10 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
     json ev = ParseLean(line);
     if (!ev.is_object()) return true;  // not an event: skip it, as client-go does
     const std::string type = Str(ev, "type");
-    const json& object = ev.contains("object") ? ev["object"] : json();
+    // References, never `cond ? ev["object"] : json()`, which copies the whole object.
+    static const json kNone;
+    auto found = ev.find("object");
+    const json& object = found != ev.end() ? *found : kNone;
     if (type == "ERROR") {
       const int code =
           object.is_object() && object.contains("code") && object["code"].is_number_integer()
@@ -152,8 +155,8 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
       }
       return false;
     }
-    const std::string rv =
-        Str(ev.contains("object") ? ev["object"]["metadata"] : json(), "resourceVersion");
+    auto meta = object.find("metadata");
+    const std::string rv = meta != object.end() ? Str(*meta, "resourceVersion") : std::string();
     if (!rv.empty()) *resource_version = rv;
     if (type == "BOOKMARK") return true;
     EventType t;

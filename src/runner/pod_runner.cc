@@ -70,6 +70,18 @@ std::string DnsPart(std::string_view s) {
   return out;
 }
 
+// Counts a call from the engine for as long as it lasts.
+class EngineCall {
+ public:
+  explicit EngineCall(int& calls) : calls_(calls) { ++calls_; }
+  ~EngineCall() { --calls_; }
+  EngineCall(const EngineCall&) = delete;
+  EngineCall& operator=(const EngineCall&) = delete;
+
+ private:
+  int& calls_;
+};
+
 // A dynamic task's result: its workflow, from the output folder.
 void DynamicResult(const TaskPaths& paths, AttemptResult* r) {
   const std::string spec = paths.output_dir + "/_workflow.yaml";
@@ -425,6 +437,7 @@ PodRunner::Attempt& PodRunner::Track(TaskLaunch launch) {
 }
 
 void PodRunner::Start(TaskLaunch launch) {
+  EngineCall call(engine_calls_);
   const uint64_t id = launch.id;
   Attempt& a = Track(std::move(launch));
   const CompiledTask& task = *a.launch.task;
@@ -699,7 +712,10 @@ void PodRunner::OnSync(std::vector<kube::Object> objects) {
   for (const auto& [name, pod] : seen_) {
     if (!now.count(name)) gone.push_back(name);
   }
-  for (const std::string& name : gone) OnPod(seen_[name], true);
+  for (const std::string& name : gone) {
+    const kube::Pod last = seen_[name];  // a copy: OnPod erases the entry first
+    OnPod(last, true);
+  }
   for (const auto& [name, pod] : now) OnPod(pod, false);
   const bool first = !synced_;
   synced_ = true;
@@ -1049,11 +1065,11 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
           "application/merge-patch+json");
     });
   }
-  // The result on the next turn (never inside Start, which the engine calls mid-update); the
-  // Pod's deletion one turn later still, after the result's writes are committed: a restart
-  // must never find the Pod gone while its attempt still reads as running (it would run the
-  // task again).
-  Post([this, id, r = std::move(r), doomed = std::move(doomed), keep]() mutable {
+  // The result now, or on the next turn when the engine is calling in (mid-update); the Pod's
+  // deletion one turn later still, after the result's writes are committed: a restart must
+  // never find the Pod gone while its attempt still reads as running (it would run the task
+  // again).
+  auto deliver = [this, id, r = std::move(r), doomed = std::move(doomed), keep]() mutable {
     done_(id, std::move(r));
     if (doomed.empty()) return;
     if (!keep) return DeleteLater(std::move(doomed), 0, false);
@@ -1061,7 +1077,9 @@ void PodRunner::Finish(uint64_t id, AttemptResult r) {
       DeleteLater(std::move(doomed),
                   static_cast<uint64_t>(options_.keep_failed_for_nanos / 1'000'000), true);
     }
-  });
+  };
+  if (engine_calls_ > 0) return Post(std::move(deliver));
+  deliver();
 }
 
 void PodRunner::DeleteLater(std::string path, uint64_t delay_ms, bool kept) {
@@ -1108,6 +1126,7 @@ std::string PodRunner::Where(const Attempt& a) const {
 }
 
 void PodRunner::Abort(uint64_t id) {
+  EngineCall call(engine_calls_);
   auto it = attempts_.find(id);
   if (it == attempts_.end()) return;
   Attempt& a = *it->second;
@@ -1137,6 +1156,7 @@ void PodRunner::DeleteAll() {
 }
 
 void PodRunner::Adopt(TaskLaunch launch) {
+  EngineCall call(engine_calls_);
   const uint64_t id = launch.id;
   Attempt& a = Track(std::move(launch));
   Prepare(a);

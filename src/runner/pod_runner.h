@@ -168,6 +168,9 @@ class PodRunner : public Runner {
                      int64_t now_seconds);
 
   uv_loop_t* loop_;
+  // Above zero while the engine calls in (Start, Abort, Adopt): a result found then waits for
+  // the next turn, since the engine is mid-update. Found anywhere else, it goes at once.
+  int engine_calls_ = 0;
   kube::Client& client_;
   Options options_;
   std::string ns_;

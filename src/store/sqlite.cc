@@ -191,6 +191,24 @@ Status Db::Exec(const std::string& sql) {
   return IOError(msg + Hint(sqlite3_extended_errcode(db_), sqlite3_db_filename(db_, "main")));
 }
 
+Status Db::ExecCached(const std::string& sql) {
+  auto failed = [this] {
+    return IOError(sqlite3_errmsg(db_) +
+                   Hint(sqlite3_extended_errcode(db_), sqlite3_db_filename(db_, "main")));
+  };
+  auto it = cache_.find(sql);
+  if (it == cache_.end()) {
+    sqlite3_stmt* stmt = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) return failed();
+    it = cache_.emplace(sql, std::make_unique<Stmt>(db_, stmt)).first;
+  }
+  sqlite3_stmt* stmt = it->second->stmt_;
+  const int rc = sqlite3_step(stmt);
+  Status st = rc == SQLITE_DONE || rc == SQLITE_ROW ? Status::Ok() : failed();
+  sqlite3_reset(stmt);
+  return st;
+}
+
 Result<std::unique_ptr<Stmt>> Db::PrepareOnce(const std::string& sql) {
   sqlite3_stmt* stmt = nullptr;
   if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &stmt, nullptr) != SQLITE_OK) {

@@ -44,6 +44,7 @@ class Stmt {
   bool IsNull(int col) const;
 
  private:
+  friend class Db;
   sqlite3* db_;
   sqlite3_stmt* stmt_;
 };
@@ -77,6 +78,9 @@ class Db {
   ~Db();
 
   Status Exec(const std::string& sql);
+  // Exec for one statement run again and again (BEGIN, COMMIT): prepared once, not parsed per
+  // transaction. Fails as Exec does.
+  Status ExecCached(const std::string& sql);
   // Prepared once per SQL text and reused; the statement is reset before it is returned.
   Result<Stmt*> Prepare(const std::string& sql);
   // Prepared for one use, not cached: for SQL built per request (list filters), whose texts

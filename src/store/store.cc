@@ -23,8 +23,8 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path) {
   return store;
 }
 
-Status Store::Begin() { return db_->Exec("BEGIN IMMEDIATE"); }
-Status Store::Commit() { return db_->Exec("COMMIT"); }
+Status Store::Begin() { return db_->ExecCached("BEGIN IMMEDIATE"); }
+Status Store::Commit() { return db_->ExecCached("COMMIT"); }
 Status Store::Rollback() { return db_->Exec("ROLLBACK"); }
 
 Status Store::PutSource(const std::string& digest, const std::string& path,
