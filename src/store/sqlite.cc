@@ -109,6 +109,14 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
     return IOError("cannot open the database " + path + ": " + msg);
   }
   std::unique_ptr<Db> db(new Db(raw));
+  // SQLite reads a WAL database on a read-only disk when its -wal and -shm files are there,
+  // which the close leaves (~Db): refused as when they are not, so that a read-only home
+  // fails every command alike (docs/cli.md, exit 3).
+  if (sqlite3_db_readonly(raw, "main") == 1) {
+    const std::string hint = Hint(SQLITE_READONLY, path.c_str());
+    if (hint.find("read-only file system") != std::string::npos)
+      return IOError("cannot open the database " + path + ": it cannot be written" + hint);
+  }
   sqlite3_busy_timeout(raw, 5000);
   // WAL: readers never block the writer; NORMAL: commits survive a crash of this process
   // without an fsync per transaction.
