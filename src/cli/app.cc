@@ -185,6 +185,16 @@ void SetUpTop(CLI::App& app) {
   app.set_help_all_flag("--help-all", "Show help for every command");
 }
 
+// CLI11's parse. On a parse error (or --help) the message is printed and the exit code returned.
+std::optional<int> Parse(CLI::App& app, int argc, char** argv) {
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    return app.exit(e) == 0 ? kExitOk : kExitUsage;
+  }
+  return std::nullopt;
+}
+
 // `flyte run FILE ...`, the command whose start-up counts (docs/benchmarks.md, run 8): its own
 // definition only, not the whole tree of ~30 commands, with the same functions, so its parsing,
 // errors and --help are those of the whole tree. --help-all shows every command: not here.
@@ -196,12 +206,7 @@ std::optional<int> FastRun(int argc, char** argv) {
   SetUpTop(app);
   RunOptions run;
   AddRun(app, run);
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
+  if (std::optional<int> code = Parse(app, argc, argv)) return *code;
   return ExitNow(RunRun(run));
 }
 
@@ -472,12 +477,7 @@ int Main(int argc, char** argv) {
   ToolCommands tools(app);  // last: --version, help, completion and __man read every command above
 
   if (UnknownCommand(app, argc, argv)) return kExitUsage;
-  try {
-    app.parse(argc, argv);
-  } catch (const CLI::ParseError& e) {
-    int code = app.exit(e);
-    return code == 0 ? kExitOk : kExitUsage;
-  }
+  if (std::optional<int> code = Parse(app, argc, argv)) return *code;
   if (std::optional<int> code = tools.Run()) return *code;
   if (v->parsed()) return RunValidate(validate);
   if (r->parsed()) return ExitNow(RunRun(run));
