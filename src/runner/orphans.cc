@@ -39,8 +39,18 @@ bool HasVariable(pid_t pid, const std::string& entry) {
   return env.rfind(entry + '\0', 0) == 0 || env.find(needle) != std::string::npos;
 }
 
+// Whether this process has no child at all (of any thread, of any kind): one waitid(2) that
+// neither waits nor reaps. Then there is nothing to sweep, and the read of the children file
+// (open, read, close) is skipped: the case of every attempt of a chain, which ends as the only
+// child (docs/benchmarks.md, run 9).
+bool NoChildren() {
+  siginfo_t info{};
+  return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0 && errno == ECHILD;
+}
+
 // Rounds of: reap what has ended, kill and reap what `matches`; until a round kills nothing.
 void Sweep(const std::function<bool(pid_t)>& matches, const std::vector<pid_t>& keep) {
+  if (NoChildren()) return;
   bool killed = true;
   while (killed) {
     killed = false;

@@ -24,19 +24,21 @@ namespace {
 Status Errno(const std::string& what) { return IOError(what + ": " + std::strerror(errno)); }
 
 // Whether `path` holds exactly our bytes (read back: a file damaged by a crash or a full disk
-// is written again rather than failing every task start). ~1 ms, once per server start.
+// is written again rather than failing every task start). Once per server start and per
+// `flyte run`: the buffer is on the stack, as a 64 KiB heap one cost 16 page faults (~0.2 ms)
+// of each run's start-up (docs/benchmarks.md, run 8).
 bool Intact(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   struct stat st;
   bool same = ::fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
               static_cast<size_t>(st.st_size) == kSupervisorSize;
-  std::vector<unsigned char> buf(64 << 10);
+  unsigned char buf[16 << 10];
   for (size_t at = 0; same && at < kSupervisorSize;) {
     ssize_t n =
-        ::pread(fd, buf.data(), std::min(buf.size(), kSupervisorSize - at), static_cast<off_t>(at));
+        ::pread(fd, buf, std::min(sizeof buf, kSupervisorSize - at), static_cast<off_t>(at));
     if (n < 0 && errno == EINTR) continue;
-    same = n > 0 && std::memcmp(buf.data(), kSupervisorBytes + at, static_cast<size_t>(n)) == 0;
+    same = n > 0 && std::memcmp(buf, kSupervisorBytes + at, static_cast<size_t>(n)) == 0;
     at += n > 0 ? static_cast<size_t>(n) : 0;
   }
   ::close(fd);

@@ -1,7 +1,9 @@
 #include "store/sqlite.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
 namespace flyte::sql {
 namespace {
@@ -16,7 +18,8 @@ std::string Hint(int code, const char* path) {
     case SQLITE_CORRUPT:
     case SQLITE_NOTADB:
       return " (the database " + p + " is damaged: move it aside, e.g. mv " + p + " " + p +
-             ".damaged, and flyte starts an empty one; `sqlite3 " + p +
+             ".damaged, with its log if there is one, mv " + p + "-wal " + p +
+             ".damaged-wal, and flyte starts an empty one; `sqlite3 " + p +
              ".damaged .recover` may save its rows)";
     case SQLITE_READONLY:
     case SQLITE_CANTOPEN: {
@@ -106,6 +109,14 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
     return IOError("cannot open the database " + path + ": " + msg);
   }
   std::unique_ptr<Db> db(new Db(raw));
+  // SQLite reads a WAL database on a read-only disk when its -wal and -shm files are there,
+  // which the close leaves (~Db): refused as when they are not, so that a read-only home
+  // fails every command alike (docs/cli.md, exit 3).
+  if (sqlite3_db_readonly(raw, "main") == 1) {
+    const std::string hint = Hint(SQLITE_READONLY, path.c_str());
+    if (hint.find("read-only file system") != std::string::npos)
+      return IOError("cannot open the database " + path + ": it cannot be written" + hint);
+  }
   sqlite3_busy_timeout(raw, 5000);
   // WAL: readers never block the writer; NORMAL: commits survive a crash of this process
   // without an fsync per transaction.
@@ -119,6 +130,7 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path) {
 
 int Db::OnCommit(void* self, sqlite3* db, const char* name, int wal_pages) {
   auto* d = static_cast<Db*>(self);
+  d->wal_pages_ = wal_pages;
   if (wal_pages < Checkpointer::kCheckpointPages) return SQLITE_OK;
   if (!d->checkpointer_)
     d->checkpointer_ = std::make_unique<Checkpointer>(sqlite3_db_filename(db, "main"));
@@ -133,6 +145,23 @@ int Db::OnCommit(void* self, sqlite3* db, const char* name, int wal_pages) {
 Db::~Db() {
   cache_.clear();
   checkpointer_.reset();  // before the close, whose own last checkpoint would find it busy
+  // A short log stays for the next open (SQLite's close would copy it into the database file
+  // and delete it: two fsyncs here, and the file created again with two more at the next
+  // write). What this connection committed is made durable as the checkpoint would have: the
+  // log is synced. A long one is checkpointed, so that no open has a long log to read back.
+  if (wal_pages_ < kCloseCheckpointPages) {
+    sqlite3_db_config(db_, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, nullptr);
+    // Its folder entry was synced when the log was created (SQLite syncs a new log's header
+    // and folder at its first commit), so the file's own data is all that is left.
+    if (wal_pages_ >= 0) {
+      const int fd =
+          ::open(sqlite3_filename_wal(sqlite3_db_filename(db_, "main")), O_RDONLY | O_CLOEXEC);
+      if (fd >= 0) {
+        (void)::fdatasync(fd);
+        ::close(fd);
+      }
+    }
+  }
   sqlite3_close(db_);
 }
 

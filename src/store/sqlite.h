@@ -74,8 +74,12 @@ class Checkpointer {
 
 class Db {
  public:
+  // Below this many WAL pages the close leaves the log in place (synced) for the next open
+  // instead of checkpointing it (docs/architecture.md, "The database files").
+  static constexpr int kCloseCheckpointPages = 128;
+
   static Result<std::unique_ptr<Db>> Open(const std::string& path);
-  ~Db();
+  ~Db();  // see kCloseCheckpointPages
 
   Status Exec(const std::string& sql);
   // Exec for one statement run again and again (BEGIN, COMMIT): prepared once, not parsed per
@@ -93,6 +97,7 @@ class Db {
   explicit Db(sqlite3* db) : db_(db) {}
   static int OnCommit(void* self, sqlite3* db, const char* name, int wal_pages);
   sqlite3* db_;
+  int wal_pages_ = -1;  // at this connection's last commit; -1: it wrote nothing
   std::unique_ptr<Checkpointer> checkpointer_;  // started at the first full WAL
   std::unordered_map<std::string, std::unique_ptr<Stmt>> cache_;
 };

@@ -60,5 +60,42 @@ TEST_CASE("the WAL reaches the database file while the writer goes on, and start
   CHECK((*count)->Int(0) == i);
 }
 
+int64_t CountRows(const std::string& path) {
+  Result<std::unique_ptr<sql::Db>> opened = sql::Db::Open(path);
+  REQUIRE(opened.ok());
+  Result<sql::Stmt*> count = (*opened)->Prepare("SELECT COUNT(*) FROM t");
+  REQUIRE(count.ok());
+  REQUIRE(*(*count)->Step());
+  return (*count)->Int(0);
+}
+
+// A short log outlives the close (the next open reads it back: no checkpoint's fsyncs at the
+// end of every command); a long one is copied into the database file and deleted, so no open
+// has a long log to read back (docs/architecture.md, "The database files").
+TEST_CASE("a short WAL is kept at close with its rows, a long one goes into the database file") {
+  TempDir tmp;
+  const std::string path = tmp / "flyte.db";
+  {
+    Result<std::unique_ptr<sql::Db>> opened = sql::Db::Open(path);
+    REQUIRE(opened.ok());
+    REQUIRE((*opened)->Exec("CREATE TABLE t (i INTEGER PRIMARY KEY, body TEXT NOT NULL)").ok());
+    for (int i = 0; i < 5; ++i) CommitRow(**opened, i);
+  }
+  CHECK(FileSize(path + "-wal") > 0);
+  const int64_t db_size = FileSize(path);
+  CHECK(db_size < 5 * 3000);  // the rows are in the log only
+  CHECK(CountRows(path) == 5);
+  int i = 5;
+  {
+    Result<std::unique_ptr<sql::Db>> opened = sql::Db::Open(path);
+    REQUIRE(opened.ok());
+    while (FileSize(path + "-wal") < (sql::Db::kCloseCheckpointPages + 1) * 4096)
+      CommitRow(**opened, i++);
+  }
+  CHECK(FileSize(path + "-wal") == -1);
+  CHECK(FileSize(path) >= int64_t{i} * 3000);  // every row is in the database file now
+  CHECK(CountRows(path) == i);
+}
+
 }  // namespace
 }  // namespace flyte
