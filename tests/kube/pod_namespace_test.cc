@@ -106,8 +106,7 @@ std::set<std::string> KubectlPods(FakeKube& fake, const std::string& home, const
   REQUIRE(r.exit_code == 0);
   std::set<std::string> names;
   const nlohmann::json list = nlohmann::json::parse(r.out);
-  for (const auto& p : list["items"])
-    names.insert(p["metadata"]["name"].get<std::string>());
+  for (const auto& p : list["items"]) names.insert(p["metadata"]["name"].get<std::string>());
   return names;
 }
 
@@ -181,6 +180,7 @@ TEST_CASE(
     "[kube][server][recovery]") {
   FakeKube fake("process");
   CreateNamespace(fake, "far");
+  CreateNamespace(fake, "near");
   ServerFixture s({"--kubeconfig", fake.kubeconfig()});
   const std::string dir = s.tmp.path();
   const std::string instance = "h" + Sha256Hex(s.home()).substr(0, 12);
@@ -196,37 +196,55 @@ tasks:
       while [ ! -f )yaml" +
              dir + R"yaml(/go ]; do sleep 0.05; done
       echo 7 > "{{ outputs.n }}"
+  quick:
+    image: debian:12
+    script: "true"
 workflows:
   one:
     outputs: {n: "{{ a.n }}"}
     nodes: {a: {task: slow}}
+  fast:
+    nodes: {q: {task: quick, kubernetes: {namespace: near}}}
 )yaml");
+  // A finished execution in `near`: no attempt runs there after the restart, only the record.
+  s.Launch({{"project", "flytesnacks"},
+            {"domain", "development"},
+            {"name", "e0"},
+            {"workflow", {{"name", "fast"}}}});
+  CHECK(s.WaitFor("e0")["closure"]["phase"] == "SUCCEEDED");
   s.Launch({{"project", "flytesnacks"},
             {"domain", "development"},
             {"name", "e1"},
             {"workflow", {{"name", "one"}}}});
   REQUIRE(WaitUntil([&] { return LineCounts(dir + "/ran.log").size() == 1; }, 60000));
   s.Kill();
-  // An orphan of this server in the same namespace: its execution is unknown.
-  fake.Call("POST", "/api/v1/namespaces/far/pods",
-            {{"apiVersion", "v1"},
-             {"kind", "Pod"},
-             {"metadata",
-              {{"name", "gone-exec-a-0-12345"},
-               {"labels",
-                {{"app.kubernetes.io/managed-by", "flyte"}, {"flyte.org/instance", instance}}}}},
-             {"spec",
-              {{"containers",
-                {{{"name", "task"}, {"image", "busybox"}, {"command", {"sleep", "300"}}}}}}}});
+  // Orphans of this server, in the running task's namespace and in one only recorded: their
+  // executions are unknown.
+  for (const std::string ns : {"far", "near"}) {
+    fake.Call("POST", "/api/v1/namespaces/" + ns + "/pods",
+              {{"apiVersion", "v1"},
+               {"kind", "Pod"},
+               {"metadata",
+                {{"name", "gone-" + ns + "-a-0-12345"},
+                 {"labels",
+                  {{"app.kubernetes.io/managed-by", "flyte"}, {"flyte.org/instance", instance}}}}},
+               {"spec",
+                {{"containers",
+                  {{{"name", "task"}, {"image", "busybox"}, {"command", {"sleep", "300"}}}}}}}});
+  }
   s.Start();
-  CHECK(WaitUntil(
-      [&] {
-        for (const auto& p : fake.Pods("", "far")["items"]) {
-          if (p["metadata"]["name"] == "gone-exec-a-0-12345") return false;
-        }
-        return true;
-      },
-      30000));
+  for (const std::string ns : {"far", "near"}) {
+    INFO(ns);
+    CHECK(WaitUntil(
+        [&] {
+          const nlohmann::json pods = fake.Pods("", ns);
+          for (const auto& p : pods["items"]) {
+            if (p["metadata"]["name"] == "gone-" + ns + "-a-0-12345") return false;
+          }
+          return true;
+        },
+        30000));
+  }
   std::ofstream(dir + "/go").put('\n');
   nlohmann::json e = s.WaitFor("e1");
   INFO(e.dump());
@@ -239,10 +257,13 @@ workflows:
   }
   PerNamespace n = CountPodRequests(fake);
   CHECK(n.creates["far"] == 2);  // flyte's one Pod, and the test's orphan
+  CHECK(n.creates["near"] == 2);
   CHECK(n.creates.count("default") == 0);
-  CHECK(WaitUntil(
+  const bool emptied = WaitUntil(
       [&] { return fake.Pods("app.kubernetes.io/managed-by=flyte", "far")["items"].empty(); },
-      20000));
+      20000);
+  INFO(fake.Pods("", "far").dump());
+  CHECK(emptied);
 }
 
 }  // namespace
