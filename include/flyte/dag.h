@@ -149,6 +149,7 @@ struct CompiledBody {
   std::optional<spec::Resources> resources;
   std::string image;
   bool interruptible = false;
+  std::string kube_namespace;  // the task's Kubernetes namespace; empty: the server's
   ExecutorKind executor =
       ExecutorKind::kProcess;  // the task's, or container when a node adds an image
   // Map nodes.

@@ -43,6 +43,7 @@ struct TaskLaunch {
   std::string workdir;         // absolute
   std::vector<std::pair<std::string, std::string>> env;  // FLYTE_*, --env, secrets
   std::string image;
+  std::string kube_namespace;  // where its Pod goes (node overrides applied); empty: the runner's
   std::optional<spec::Resources> resources;
   bool stream_output = false;  // -v: also report output lines as they come
 };

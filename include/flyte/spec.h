@@ -155,6 +155,9 @@ struct KubernetesSettings {
   std::vector<std::pair<std::string, std::string>> node_selector, labels, annotations;
   std::optional<Value> tolerations;   // a list of tolerations, as Kubernetes spells them
   std::optional<Value> pod_template;  // a Pod, PodTemplate or Pod spec merged under the task's Pod
+  // Where its Pod (and custom resource) goes; empty: the server's. Placement only: not part
+  // of the definition hash nor of the cache key.
+  std::string ns;
   SourceLoc loc;
 };
 
@@ -210,6 +213,7 @@ struct Overrides {
   std::optional<Resources> resources;
   std::optional<std::string> image;
   std::optional<bool> interruptible;
+  std::optional<std::string> kube_namespace;  // kubernetes: {namespace: NS}
   SourceLoc loc;  // of the first override, for "only on task nodes" errors
 };
 

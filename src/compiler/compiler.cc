@@ -168,6 +168,7 @@ std::shared_ptr<const CompiledWorkflow> SingleTaskWorkflow(const CompiledFile& f
   node.body.resources = s.resources;
   node.body.image = s.image;
   node.body.interruptible = s.interruptible;
+  if (s.kubernetes) node.body.kube_namespace = s.kubernetes->ns;
   node.body.executor = t.executor;
   wf->nodes.push_back(std::move(node));
   wf->node_index.emplace(t.name, 0);

@@ -366,6 +366,8 @@ void WorkflowCompiler::ApplyTaskSettings(const spec::NodeBody& spec, CompiledBod
   body.resources = o.resources ? o.resources : task.resources;
   body.image = o.image.value_or(task.image);
   body.interruptible = o.interruptible.value_or(task.interruptible);
+  body.kube_namespace =
+      o.kube_namespace.value_or(task.kubernetes ? task.kubernetes->ns : std::string());
   body.executor = ctx_.out.tasks[body.target].executor;
   // A node that gives a plain task an image runs it as a container.
   if (body.executor == ExecutorKind::kProcess && !body.image.empty())

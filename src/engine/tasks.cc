@@ -108,6 +108,7 @@ void Engine::Impl::StartAttempt(ExecutionState& e, uint32_t idx) {
   };
   launch.env.insert(launch.env.end(), e.options.env.begin(), e.options.env.end());
   launch.image = b.image;
+  launch.kube_namespace = b.kube_namespace;
   launch.resources = b.resources;
   launch.stream_output = e.options.stream_output;
   a.stdout_path = launch.attempt_dir + "/stdout";

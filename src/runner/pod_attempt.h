@@ -54,6 +54,7 @@ struct PodRunner::Attempt {
   uint64_t id = 0;
   TaskLaunch launch;
   TaskPaths paths;       // the local attempt folder: logs, unpacked outputs
+  std::string ns;        // its namespace: the task's, else the runner's
   std::string pod;       // its name
   std::string inputs;    // its inputs' ConfigMap
   std::string manifest;  // the Pod, as JSON

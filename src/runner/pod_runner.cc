@@ -157,7 +157,7 @@ PodRunner::~PodRunner() {
              [](uv_handle_t* h) { delete reinterpret_cast<uv_timer_t*>(h); });
   }
   keeping_.clear();
-  watch_.reset();
+  watches_.clear();
   resource_watches_.clear();
   for (auto& [id, a] : attempts_) {
     if (a->logs) a->logs->cancel.Cancel();
@@ -195,20 +195,26 @@ void PodRunner::Post(std::function<void()> fn) {
   });
 }
 
-void PodRunner::EnsureWatch() {
-  if (watch_ != nullptr) {
+bool PodRunner::Synced(const std::string& ns) const {
+  auto it = watches_.find(ns);
+  return it != watches_.end() && it->second.synced;
+}
+
+void PodRunner::EnsureWatch(const std::string& ns) {
+  const bool ticking = !watches_.empty();
+  if (watches_.count(ns)) {
     if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&tick_))) uv_timer_again(&tick_);
     return;
   }
   kube::Watch::Options wo;
-  wo.path = "/api/v1/namespaces/" + ns_ + "/pods";
+  wo.path = "/api/v1/namespaces/" + ns + "/pods";
   wo.label_selector = InstanceSelector();
   wo.kind = kube::Watch::Kind::kPod;
   wo.liveness_nanos = options_.watch_liveness_nanos;
   kube::Watch::Handler h;
-  h.on_sync = [this](std::vector<kube::Object> objects) {
+  h.on_sync = [this, ns](std::vector<kube::Object> objects) {
     auto shared = std::make_shared<std::vector<kube::Object>>(std::move(objects));
-    Post([this, shared] { OnSync(std::move(*shared)); });
+    Post([this, ns, shared] { OnSync(ns, std::move(*shared)); });
   };
   h.on_events = [this](std::vector<kube::Event> events) {
     auto shared = std::make_shared<std::vector<kube::Event>>(std::move(events));
@@ -225,7 +231,11 @@ void PodRunner::EnsureWatch() {
     });
   };
   h.on_trouble = [](const Status&) {};  // the watch retries; attempts wait meanwhile
-  watch_ = std::make_unique<kube::Watch>(client_, std::move(wo), std::move(h));
+  watches_[ns].watch = std::make_unique<kube::Watch>(client_, std::move(wo), std::move(h));
+  if (ticking) {
+    if (!uv_is_active(reinterpret_cast<uv_handle_t*>(&tick_))) uv_timer_again(&tick_);
+    return;
+  }
   uv_timer_start(
       &tick_,
       [](uv_timer_t* t) {
@@ -300,7 +310,7 @@ void PodRunner::Prepare(Attempt& a) {
 
   kube::PodRequest p;
   p.name = a.pod;
-  p.ns = ns_;
+  p.ns = a.ns;
   p.labels = options_.labels;
   p.labels["app.kubernetes.io/managed-by"] = "flyte";
   p.labels["flyte.org/instance"] = LabelValue(options_.instance);
@@ -418,7 +428,7 @@ void PodRunner::Prepare(Attempt& a) {
   if (a.inputs.empty()) return;
   kube::ConfigMapRequest cm;
   cm.name = a.inputs;
-  cm.ns = ns_;
+  cm.ns = a.ns;
   cm.labels = {{"app.kubernetes.io/managed-by", "flyte"},
                {"flyte.org/instance", LabelValue(options_.instance)},
                {"flyte.org/execution-id", LabelValue(l.attempt.execution)}};
@@ -431,8 +441,9 @@ PodRunner::Attempt& PodRunner::Track(TaskLaunch launch) {
   Attempt& a = *owned;
   a.id = launch.id;
   a.launch = std::move(launch);
+  a.ns = a.launch.kube_namespace.empty() ? ns_ : a.launch.kube_namespace;
   attempts_[a.id] = std::move(owned);
-  EnsureWatch();
+  EnsureWatch(a.ns);
   return a;
 }
 
@@ -562,13 +573,13 @@ void PodRunner::Create(uint64_t id) {
     });
   }
   a.stage = Attempt::Stage::kCreating;
-  const std::string base = "/api/v1/namespaces/" + ns_;
+  const std::string base = "/api/v1/namespaces/" + a.ns;
   // A plugin task creates its custom resource where a Pod task creates its Pod.
   std::optional<kube::ResourceKind> kind;
   if (a.resource != nullptr) kind = a.resource->kind;
-  Submit([this, id, base, kind, pod = a.resource ? a.resource->name : a.pod, inputs = a.inputs,
-          manifest = a.resource ? a.resource->body : a.manifest, cm = a.inputs_manifest,
-          attempt_label = std::to_string(a.launch.attempt.attempt),
+  Submit([this, id, base, ns = a.ns, kind, pod = a.resource ? a.resource->name : a.pod,
+          inputs = a.inputs, manifest = a.resource ? a.resource->body : a.manifest,
+          cm = a.inputs_manifest, attempt_label = std::to_string(a.launch.attempt.attempt),
           exec_label = LabelValue(a.launch.attempt.execution)] {
     auto report = [&](Status st, std::string uid, bool quota_wait) {
       Post([this, id, st, uid, quota_wait] { OnCreated(id, st, uid, quota_wait); });
@@ -576,12 +587,17 @@ void PodRunner::Create(uint64_t id) {
     {
       // The in-Pod program: one immutable ConfigMap per namespace and flyte version.
       std::lock_guard<std::mutex> lock(helper_mu_);
-      if (!helper_ready_) {
+      if (ns != ns_ && !recorded_ns_.count(ns)) {
+        // Before the first object there: a restarted flyte sweeps the namespaces recorded.
+        if (Status st = RecordNamespace(ns); !st.ok()) return report(st, "", false);
+        recorded_ns_.insert(ns);
+      }
+      if (!helper_ready_.count(ns)) {
         Result<kube::Response> got = client_.Get(base + "/configmaps/" + helper_config_map_);
         if (got.ok() && got->status == 404) {
           kube::ConfigMapRequest h;
           h.name = helper_config_map_;
-          h.ns = ns_;
+          h.ns = ns;
           h.labels = {{"app.kubernetes.io/managed-by", "flyte"}};
           h.binary_data["flyte-pod"] =
               std::string(reinterpret_cast<const char*>(kPodHelperBytes), kPodHelperSize);
@@ -591,13 +607,13 @@ void PodRunner::Create(uint64_t id) {
         if (!got.ok()) return report(got.status(), "", false);
         if (!got->ok())
           return report(kube::ErrorOf(*got, "creating ConfigMap " + helper_config_map_), "", false);
-        helper_ready_ = true;
+        helper_ready_.insert(ns);
       }
     }
     std::string collection = base + "/pods", what = "Pod " + pod;
     if (kind) {
       // Nothing is created for an operator that is not installed.
-      Result<std::string> c = ResourceCollection(*kind);
+      Result<std::string> c = ResourceCollection(*kind, ns);
       if (!c.ok()) return report(c.status(), "", false);
       collection = *c;
       what = kind->kind + " " + pod;
@@ -702,23 +718,24 @@ void PodRunner::OnCreated(uint64_t id, Status st, std::string uid, bool quota_wa
   if (auto seen = seen_.find(a.pod); seen != seen_.end()) OnPod(seen->second, false);
 }
 
-void PodRunner::OnSync(std::vector<kube::Object> objects) {
+void PodRunner::OnSync(const std::string& ns, std::vector<kube::Object> objects) {
   std::map<std::string, kube::Pod> now;
   for (kube::Object& o : objects) {
     if (o.pod) now[o.meta.name] = *o.pod;
   }
-  // Pods that went while the watch was away: their last state decides.
+  // Pods of this namespace that went while its watch was away: their last state decides.
   std::vector<std::string> gone;
   for (const auto& [name, pod] : seen_) {
-    if (!now.count(name)) gone.push_back(name);
+    if (pod.meta.ns == ns && !now.count(name)) gone.push_back(name);
   }
   for (const std::string& name : gone) {
     const kube::Pod last = seen_[name];  // a copy: OnPod erases the entry first
     OnPod(last, true);
   }
   for (const auto& [name, pod] : now) OnPod(pod, false);
-  const bool first = !synced_;
-  synced_ = true;
+  PodWatch& w = watches_[ns];
+  const bool first = !w.synced;
+  w.synced = true;
   if (first) {
     auto adopting = std::move(adopting_);
     adopting_.clear();
@@ -726,6 +743,10 @@ void PodRunner::OnSync(std::vector<kube::Object> objects) {
       auto it = attempts_.find(id);
       if (it == attempts_.end()) continue;
       Attempt& a = *it->second;
+      if (a.ns != ns) {
+        adopting_.push_back(id);  // its namespace is listed by another watch
+        continue;
+      }
       auto seen = seen_.find(a.pod);
       if (seen == seen_.end()) {
         waiting_.push_back(id);  // never created (we stopped before): create it now
@@ -814,7 +835,7 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
     Submit(
         [this, id = a.id, logs = a.logs, file = a.paths.stdout_path,
          stream = a.launch.stream_output,
-         path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod + "/log?container=" + a.container] {
+         path = "/api/v1/namespaces/" + a.ns + "/pods/" + a.pod + "/log?container=" + a.container] {
           int fd = ::open(file.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
           kube::Client::StreamOptions so;
           so.cancel = &logs->cancel;
@@ -833,7 +854,7 @@ void PodRunner::FollowLogs(Attempt& a, bool follow) {
         });
     return;
   }
-  const std::string path = "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod +
+  const std::string path = "/api/v1/namespaces/" + a.ns + "/pods/" + a.pod +
                            "/log?container=" + a.container + "&follow=true";
   const std::string file = a.paths.stdout_path;
   const bool stream = a.launch.stream_output;
@@ -1101,10 +1122,6 @@ void PodRunner::DeleteLater(std::string path, uint64_t delay_ms, bool kept) {
       delay_ms, 0);
 }
 
-void PodRunner::DeletePod(const std::string& name, int64_t grace_seconds) {
-  DeleteObject("/api/v1/namespaces/" + ns_ + "/pods/" + name, grace_seconds);
-}
-
 void PodRunner::DeleteObject(const std::string& path, int64_t grace_seconds) {
   Submit([this, path, grace_seconds] {
     (void)client_.Send("DELETE", path, kube::DeleteOptions(grace_seconds));
@@ -1116,12 +1133,12 @@ std::string PodRunner::InstanceSelector() const {
 }
 
 std::string PodRunner::ObjectPath(const Attempt& a) const {
-  return a.resource ? a.resource->Path() : "/api/v1/namespaces/" + ns_ + "/pods/" + a.pod;
+  return a.resource ? a.resource->Path() : "/api/v1/namespaces/" + a.ns + "/pods/" + a.pod;
 }
 
 std::string PodRunner::Where(const Attempt& a) const {
-  if (a.resource == nullptr) return "pod " + ns_ + "/" + a.pod;
-  return a.resource->kind.kind + " " + ns_ + "/" + a.resource->name +
+  if (a.resource == nullptr) return "pod " + a.ns + "/" + a.pod;
+  return a.resource->kind.kind + " " + a.ns + "/" + a.resource->name +
          (a.pod.empty() ? "" : " (pod " + a.pod + ")");
 }
 
@@ -1167,7 +1184,7 @@ void PodRunner::Adopt(TaskLaunch launch) {
     return StartQueued();
   }
   by_pod_[a.pod] = id;
-  if (synced_) {
+  if (Synced(a.ns)) {
     auto seen = seen_.find(a.pod);
     if (seen == seen_.end()) {
       waiting_.push_back(id);

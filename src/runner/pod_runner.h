@@ -2,8 +2,9 @@
 // deterministic name and flyte's labels; its inputs travel in a ConfigMap mounted at
 // $FLYTE_INPUT_DIR, its command runs under the in-Pod program (runner/pod_helper.h, shipped
 // in a ConfigMap of its own), and its outputs come back in the container's termination
-// message, read with the same rules as a local task's. One watch follows every Pod of this
-// flyte (one connection, whatever the number of Pods); each running Pod's log is streamed
+// message, read with the same rules as a local task's. One watch per namespace in use follows
+// every Pod of this flyte there (one connection, whatever the number of Pods; a task's
+// `kubernetes: {namespace: NS}` puts its Pod in NS); each running Pod's log is streamed
 // into the attempt's log file, so logs outlive the Pod. Pods are deleted when their attempt
 // ends (after its end is recorded), on abort, and on timeout.
 //
@@ -19,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <set>
 #include <string>
 #include <thread>
 #include <unordered_map>
@@ -94,20 +96,22 @@ class PodRunner : public Runner {
   // The name a Pod of this attempt gets: <exec>-<node>-<attempt>-<hash>, DNS-1123, ≤ `max`
   // (63; a plugin's custom resource takes ≤ 53, so its operator's derived names fit).
   static std::string PodName(const AttemptId& id, const std::string& instance, size_t max = 63);
+  // The namespace of tasks that name none (the server's, or the kubeconfig context's).
   const std::string& ns() const { return ns_; }
 
  private:
   struct Attempt;
   using Job = std::function<void()>;
 
-  Attempt& Track(TaskLaunch launch);    // a new attempt, the watch started
+  Attempt& Track(TaskLaunch launch);    // a new attempt, its namespace's watch started
   void Submit(Job job);                 // to a worker thread
   void Post(std::function<void()> fn);  // to the loop thread
   void Prepare(Attempt& a);             // loop: build the Pod and its ConfigMap
   void Create(uint64_t id);             // loop → worker: create them
   void OnCreated(uint64_t id, Status st, std::string uid, bool quota_wait);
   void OnPod(const kube::Pod& pod, bool deleted);
-  void OnSync(std::vector<kube::Object> objects);
+  // The watch of namespace `ns` has listed its Pods (first time, or after reconnecting).
+  void OnSync(const std::string& ns, std::vector<kube::Object> objects);
   void Progress(Attempt& a, TaskPhase phase, std::string reason);
   // Streams the task's log into its file while it runs (`follow`), or reads it whole once it
   // has ended.
@@ -131,13 +135,14 @@ class PodRunner : public Runner {
   // `read_outputs` false: unpacks the termination message into the output folder but leaves
   // reading it (with the files still to come) to the caller.
   AttemptResult ResultOf(Attempt& a, bool read_outputs = true);
-  void DeletePod(const std::string& name, int64_t grace_seconds);
   // Deletes the object (a Pod's or custom resource's API path) after `delay_ms` on the loop
   // (0: next turn). A kept one is not deleted when flyte stops; the next start's sweep honours
   // a kept Pod's keep-until label.
   void DeleteLater(std::string path, uint64_t delay_ms, bool kept);
   void StartQueued();
-  void EnsureWatch();
+  // The Pod watch of namespace `ns`, started if it is the first attempt there.
+  void EnsureWatch(const std::string& ns);
+  bool Synced(const std::string& ns) const;
   void DeleteObject(const std::string& path, int64_t grace_seconds);
   // "pod NS/NAME", or "DaskJob NS/NAME (pod NAME)" for a plugin task.
   std::string Where(const Attempt& a) const;
@@ -150,7 +155,7 @@ class PodRunner : public Runner {
   // as for a Pod task; its main Pod is found by label on the same Pod watch.
   void PrepareResource(Attempt& a, const kube::PodRequest& pod);
   // Worker thread: where the API serves `kind`, or NotFound naming the operator to install.
-  Result<std::string> ResourceCollection(const kube::ResourceKind& kind);
+  Result<std::string> ResourceCollection(const kube::ResourceKind& kind, const std::string& ns);
   void EnsureResourceWatch(const std::string& collection);
   void OnResource(const kube::CustomObject& object, bool deleted);
   // The attempt whose custom resource `pod` is the main Pod of, claimed; else by_pod_.end().
@@ -161,6 +166,9 @@ class PodRunner : public Runner {
   // flyte creates; RecordKind (worker thread) adds one before its first object is created.
   std::string KindsConfigMap() const;
   Status RecordKind(const kube::ResourceKind& kind);
+  // Worker thread: records a namespace in that ConfigMap before the first object there, once
+  // per process, so that a restart sweeps it too.
+  Status RecordNamespace(const std::string& ns);
   // SweepUnclaimed for custom resources: listed on a worker, unclaimed ones deleted.
   void SweepResources();
   // Deletes an unclaimed object now, or when its keep-until label says.
@@ -184,18 +192,27 @@ class PodRunner : public Runner {
   std::unordered_map<std::string, uint64_t> by_resource_;  // custom resource name → attempt id
   std::map<std::string, std::unique_ptr<kube::Watch>> resource_watches_;  // by collection
   std::mutex served_mu_;
-  std::map<std::string, std::string> served_;  // "G/V Kind" → collection, once found installed
+  std::map<std::string, std::string> served_;  // "G/V Kind" → plural, once found installed
   std::deque<uint64_t> waiting_;               // for a Pod slot (max_pods)
   uint32_t in_flight_ = 0;                     // Pods created or being created
-  std::vector<uint64_t> adopting_;             // until the first list
-  bool synced_ = false;
+  std::vector<uint64_t> adopting_;             // until the first list of their namespace
   bool sweep_wanted_ = false;
-  std::map<std::string, kube::Pod> seen_;  // every Pod of ours, by name, as last seen
-  bool helper_ready_ = false;              // the in-Pod program's ConfigMap exists (worker threads)
+  std::set<std::string> sweep_ns_;  // the namespaces a pending sweep covers
+  bool sweep_listed_ = false;       // ...once read from the kinds ConfigMap
+  // Every Pod of ours, by name, as last seen (names are unique across namespaces: they come
+  // from execution, node and attempt).
+  std::map<std::string, kube::Pod> seen_;
+  // Worker threads, under helper_mu_: namespaces holding the in-Pod program's ConfigMap, and
+  // namespaces recorded for the restart sweep.
+  std::set<std::string> helper_ready_, recorded_ns_;
   std::mutex helper_mu_;
   std::string helper_config_map_;
-  std::unique_ptr<kube::Watch> watch_;
-  uv_timer_t tick_;  // grace periods and quota retries
+  struct PodWatch {
+    std::unique_ptr<kube::Watch> watch;
+    bool synced = false;  // listed once
+  };
+  std::map<std::string, PodWatch> watches_;  // by namespace (KUBERNETES.md §4)
+  uv_timer_t tick_;                          // grace periods and quota retries
   // Pods (or custom resources) to delete on the next loop turn, once their attempt's end is
   // committed: their API paths.
   std::map<uv_timer_t*, std::string> deleting_;

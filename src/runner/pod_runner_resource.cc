@@ -58,7 +58,7 @@ void PodRunner::PrepareResource(Attempt& a, const kube::PodRequest& pod) {
   r->name = PodName(l.attempt, options_.instance, 53);
   kube::ResourceInput in;
   in.name = r->name;
-  in.ns = ns_;
+  in.ns = a.ns;
   in.labels = pod.labels;
   in.labels[kPluginLabel] = PluginName(plugin);
   in.annotations = pod.annotations;
@@ -79,7 +79,7 @@ void PodRunner::PrepareResource(Attempt& a, const kube::PodRequest& pod) {
   if (built.ok()) {
     r->kind = built->kind;
     r->body = std::move(built->body);
-    if (!r->kind.plural.empty()) r->collection = r->kind.Collection(ns_);
+    if (!r->kind.plural.empty()) r->collection = r->kind.Collection(a.ns);
   }
   a.container = r->kind.main_container;
   a.classify.container = a.container;
@@ -91,11 +91,16 @@ void PodRunner::PrepareResource(Attempt& a, const kube::PodRequest& pod) {
   a.resource = std::move(r);
 }
 
-Result<std::string> PodRunner::ResourceCollection(const kube::ResourceKind& kind) {
+Result<std::string> PodRunner::ResourceCollection(const kube::ResourceKind& kind,
+                                                  const std::string& ns) {
   const std::string key = kind.group_version + " " + kind.kind;
+  kube::ResourceKind found = kind;
   {
     std::lock_guard<std::mutex> lock(served_mu_);
-    if (auto it = served_.find(key); it != served_.end()) return it->second;
+    if (auto it = served_.find(key); it != served_.end()) {
+      found.plural = it->second;
+      return found.Collection(ns);
+    }
   }
   ASSIGN_OR_RETURN(std::string plural, kube::PluralOf(client_, kind.group_version, kind.kind));
   if (plural.empty() || (!kind.plural.empty() && plural != kind.plural)) {
@@ -104,14 +109,12 @@ Result<std::string> PodRunner::ResourceCollection(const kube::ResourceKind& kind
                     kind.operator_name +
                     " (its CustomResourceDefinition is missing); nothing was created");
   }
-  kube::ResourceKind found = kind;
   found.plural = plural;
   // Before the first object of the kind exists: a restarted flyte must find it to sweep it.
   RETURN_IF_ERROR(RecordKind(found));
-  const std::string collection = found.Collection(ns_);
   std::lock_guard<std::mutex> lock(served_mu_);
-  served_[key] = collection;
-  return collection;
+  served_[key] = plural;
+  return found.Collection(ns);
 }
 
 void PodRunner::EnsureResourceWatch(const std::string& collection) {
@@ -177,7 +180,7 @@ void PodRunner::OnResource(const kube::CustomObject& object, bool deleted) {
       return MaybeFinishResource(a);
     }
     return Fail(a.id, AttemptResult::Status::kSystemError, ExecErrorCode::kResourceDeleted,
-                r.kind.kind + " " + ns_ + "/" + r.name + " was deleted by someone else", true);
+                r.kind.kind + " " + a.ns + "/" + r.name + " was deleted by someone else", true);
   }
   if (!r.created_at) r.created_at = Now();
   r.seen = true;
@@ -242,7 +245,7 @@ void PodRunner::MaybeFinishResource(Attempt& a) {
   if (!a.pod.empty() && now - r.failed_at < kSettleNanos) return;
   if (r.state.phase == Phase::kFailed) return failure();
   Fail(a.id, AttemptResult::Status::kSystemError, ExecErrorCode::kOutputsNotFound,
-       r.kind.kind + " " + ns_ + "/" + r.name + " succeeded, but the final state of its " +
+       r.kind.kind + " " + a.ns + "/" + r.name + " succeeded, but the final state of its " +
            r.kind.main_container + " container was never seen",
        true);
 }

@@ -2,8 +2,10 @@
 // that no resumed attempt claimed, their executions having ended or gone while it was away.
 // Custom resources are found in the collections of the four plugin kinds and of every kind
 // recorded in the instance's kinds ConfigMap (written before the first object of a kind is
-// created, so `plugin: resource` objects of any kind are found too). Listing is on a worker;
-// the claimed-or-not decision on the loop, where the attempts are.
+// created, so `plugin: resource` objects of any kind are found too), in the server's namespace
+// and in every namespace recorded there (a task's `kubernetes: {namespace: NS}`, recorded before
+// the first object in NS is created). Listing is on a worker; the claimed-or-not decision on
+// the loop, where the attempts are.
 #include <cctype>
 #include <map>
 #include <memory>
@@ -28,6 +30,35 @@ std::string KindKey(const kube::ResourceKind& kind) {
   return key;
 }
 
+// A recorded namespace's data key; its value is the bare name (no space, unlike a kind's).
+constexpr std::string_view kNamespaceKey = "ns.";
+
+// Adds KEY: VALUE to the instance's ConfigMap NAME in namespace NS, creating it if need be.
+Status RecordEntry(kube::Client& client, const std::string& ns, const std::string& name,
+                   const std::string& instance, const std::string& key, const std::string& value,
+                   const std::string& what) {
+  const std::string base = "/api/v1/namespaces/" + ns + "/configmaps";
+  const std::string patch = kube::ConfigMapDataPatch({{key, value}});
+  Result<kube::Response> r =
+      client.Send("PATCH", base + "/" + name, patch, "application/merge-patch+json");
+  if (r.ok() && r->status == 404) {
+    kube::ConfigMapRequest cm;
+    cm.name = name;
+    cm.ns = ns;
+    cm.labels = {{"app.kubernetes.io/managed-by", "flyte"},
+                 {"flyte.org/instance", PodLabelValue(instance)}};
+    cm.data[key] = value;
+    cm.immutable = false;
+    r = client.Send("POST", base, kube::ConfigMapManifest(cm));
+    // Created meanwhile by another worker: patch it after all.
+    if (r.ok() && r->status == 409)
+      r = client.Send("PATCH", base + "/" + name, patch, "application/merge-patch+json");
+  }
+  if (!r.ok()) return r.status();
+  if (!r->ok()) return kube::ErrorOf(*r, "recording " + what + " in ConfigMap " + name);
+  return Status::Ok();
+}
+
 }  // namespace
 
 std::string PodRunner::KindsConfigMap() const {
@@ -42,55 +73,66 @@ std::string PodRunner::KindsConfigMap() const {
 }
 
 Status PodRunner::RecordKind(const kube::ResourceKind& kind) {
-  const std::string base = "/api/v1/namespaces/" + ns_ + "/configmaps";
-  const std::string name = KindsConfigMap();
-  const std::string value = kind.group_version + " " + kind.plural;
-  const std::string patch = kube::ConfigMapDataPatch({{KindKey(kind), value}});
-  Result<kube::Response> r =
-      client_.Send("PATCH", base + "/" + name, patch, "application/merge-patch+json");
-  if (r.ok() && r->status == 404) {
-    kube::ConfigMapRequest cm;
-    cm.name = name;
-    cm.ns = ns_;
-    cm.labels = {{"app.kubernetes.io/managed-by", "flyte"},
-                 {"flyte.org/instance", PodLabelValue(options_.instance)}};
-    cm.data[KindKey(kind)] = value;
-    cm.immutable = false;
-    r = client_.Send("POST", base, kube::ConfigMapManifest(cm));
-    // Created meanwhile by another worker: patch it after all.
-    if (r.ok() && r->status == 409)
-      r = client_.Send("PATCH", base + "/" + name, patch, "application/merge-patch+json");
-  }
-  if (!r.ok()) return r.status();
-  if (!r->ok()) return kube::ErrorOf(*r, "recording " + kind.kind + " in ConfigMap " + name);
-  return Status::Ok();
+  return RecordEntry(client_, ns_, KindsConfigMap(), options_.instance, KindKey(kind),
+                     kind.group_version + " " + kind.plural, kind.kind);
+}
+
+Status PodRunner::RecordNamespace(const std::string& ns) {
+  return RecordEntry(client_, ns_, KindsConfigMap(), options_.instance,
+                     std::string(kNamespaceKey) + ns, ns, "namespace " + ns);
 }
 
 void PodRunner::SweepUnclaimed() {
-  EnsureWatch();
-  if (!synced_) {
-    sweep_wanted_ = true;
+  sweep_wanted_ = true;
+  if (sweep_ns_.empty()) {
+    // First the namespaces to sweep: the server's, those recorded, those of adopted attempts.
+    sweep_ns_.insert(ns_);
+    EnsureWatch(ns_);
+    for (const auto& [id, a] : attempts_) sweep_ns_.insert(a->ns);
+    Submit([this] {
+      auto recorded = std::make_shared<std::vector<std::string>>();
+      Result<kube::Response> r =
+          client_.Get("/api/v1/namespaces/" + ns_ + "/configmaps/" + KindsConfigMap());
+      if (r.ok() && r->ok()) {
+        for (const auto& [key, value] : kube::ParseConfigMapData(r->body)) {
+          if (StartsWith(key, kNamespaceKey) && IsDnsLabel(value)) recorded->push_back(value);
+        }
+      }
+      Post([this, recorded] {
+        for (const std::string& ns : *recorded) sweep_ns_.insert(ns);
+        sweep_listed_ = true;
+        if (sweep_wanted_) SweepUnclaimed();
+      });
+    });
     return;
+  }
+  if (!sweep_listed_) return;
+  for (const std::string& ns : sweep_ns_) EnsureWatch(ns);
+  for (const std::string& ns : sweep_ns_) {
+    if (!Synced(ns)) return;  // OnSync calls again
   }
   sweep_wanted_ = false;
   const int64_t now_seconds = PodRunnerWallNanos() / 1'000'000'000;
   for (const auto& [name, pod] : seen_) {
     // Pods of plugin tasks belong to their operators' resources (swept below).
     if (by_pod_.count(name) || pod.meta.deleting || pod.meta.labels.count(kPluginLabel)) continue;
-    DropUnclaimed("/api/v1/namespaces/" + ns_ + "/pods/" + name, pod.meta.labels, now_seconds);
+    DropUnclaimed("/api/v1/namespaces/" + pod.meta.ns + "/pods/" + name, pod.meta.labels,
+                  now_seconds);
   }
   SweepResources();
 }
 
 void PodRunner::SweepResources() {
-  Submit([this] {
+  Submit([this, namespaces = sweep_ns_] {
     // The plugin kinds' collections hold only custom resources; a recorded kind (plugin:
     // resource) may be Pods or Jobs that others make too, so only those flyte labelled so.
     std::vector<std::pair<std::string, std::string>> lists;  // collection, label selector
     for (spec::PluginKind k : {spec::PluginKind::kDask, spec::PluginKind::kRay,
                                spec::PluginKind::kSpark, spec::PluginKind::kPytorch}) {
-      lists.emplace_back(kube::PluginResourceKind(k)->Collection(ns_),
-                         InstanceSelector() + "," + kPluginLabel);
+      for (const std::string& ns : namespaces) {
+        lists.emplace_back(kube::PluginResourceKind(k)->Collection(ns),
+                           InstanceSelector() + "," + kPluginLabel);
+      }
     }
     Result<kube::Response> kinds =
         client_.Get("/api/v1/namespaces/" + ns_ + "/configmaps/" + KindsConfigMap());
@@ -99,8 +141,10 @@ void PodRunner::SweepResources() {
         const size_t space = text.find(' ');
         if (space == std::string::npos) continue;
         kube::ResourceKind kind{text.substr(0, space), "", text.substr(space + 1), "", ""};
-        lists.emplace_back(kind.Collection(ns_),
-                           InstanceSelector() + "," + kPluginLabel + "=resource");
+        for (const std::string& ns : namespaces) {
+          lists.emplace_back(kind.Collection(ns),
+                             InstanceSelector() + "," + kPluginLabel + "=resource");
+        }
       }
     }
     auto found = std::make_shared<std::vector<std::pair<std::string, kube::ObjectMeta>>>();

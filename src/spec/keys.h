@@ -14,7 +14,10 @@ inline constexpr std::string_view kTask[] = {
     "secrets",     "interruptible", "dynamic", "plugin",        "dask",    "ray",   "spark",
     "pytorch",     "resource",      "runner",  "kubernetes"};
 inline constexpr std::string_view kKubernetes[] = {
-    "service_account", "node_selector", "tolerations", "labels", "annotations", "pod_template"};
+    "service_account", "node_selector", "tolerations", "labels",
+    "annotations",     "pod_template",  "namespace"};
+// `kubernetes:` on a node: what a node may override.
+inline constexpr std::string_view kNodeKubernetes[] = {"namespace"};
 inline constexpr std::string_view kInput[] = {"type", "default", "description"};
 inline constexpr std::string_view kOutput[] = {"type", "description"};
 inline constexpr std::string_view kRetryBackoff[] = {"initial", "max", "factor"};
@@ -32,40 +35,31 @@ inline constexpr std::string_view kWorkflow[] = {
     "description", "inputs", "outputs", "nodes", "failure_policy", "on_failure", "max_parallelism"};
 inline constexpr std::string_view kWorkflowOutput[] = {"value", "type", "description"};
 inline constexpr std::string_view kOnFailure[] = {"task", "workflow", "inputs"};
-inline constexpr std::string_view kNode[] = {
-    "description",  "task",          "workflow", "launch_plan", "map",
-    "branch",       "sleep",         "approve",  "signal",      "inputs",
-    "after",        "retries",       "timeout",  "cache",       "resources",
-    "image",        "interruptible", "over",     "concurrency", "min_success_ratio",
-    "min_successes"};
+inline constexpr std::string_view kNode[] = {"description",  "task",          "workflow",
+                                             "launch_plan",  "map",           "branch",
+                                             "sleep",        "approve",       "signal",
+                                             "inputs",       "after",         "retries",
+                                             "timeout",      "cache",         "resources",
+                                             "image",        "interruptible", "kubernetes",
+                                             "over",         "concurrency",   "min_success_ratio",
+                                             "min_successes"};
 // An `if` case of a branch: a node body plus its condition (or a `fail`).
 inline constexpr std::string_view kBranchCase[] = {
-    "if",           "fail",          "task",    "workflow",    "launch_plan",
-    "map",          "branch",        "sleep",   "approve",     "signal",
-    "inputs",       "retries",       "timeout", "cache",       "resources",
-    "image",        "interruptible", "over",    "concurrency", "min_success_ratio",
+    "if",           "fail",          "task",
+    "workflow",     "launch_plan",   "map",
+    "branch",       "sleep",         "approve",
+    "signal",       "inputs",        "retries",
+    "timeout",      "cache",         "resources",
+    "image",        "interruptible", "kubernetes",
+    "over",         "concurrency",   "min_success_ratio",
     "min_successes"};
 // The body under `else:`.
-inline constexpr std::string_view kElseCase[] = {"fail",
-                                                 "task",
-                                                 "workflow",
-                                                 "launch_plan",
-                                                 "map",
-                                                 "branch",
-                                                 "sleep",
-                                                 "approve",
-                                                 "signal",
-                                                 "inputs",
-                                                 "retries",
-                                                 "timeout",
-                                                 "cache",
-                                                 "resources",
-                                                 "image",
-                                                 "interruptible",
-                                                 "over",
-                                                 "concurrency",
-                                                 "min_success_ratio",
-                                                 "min_successes"};
+inline constexpr std::string_view kElseCase[] = {
+    "fail",          "task",       "workflow", "launch_plan", "map",
+    "branch",        "sleep",      "approve",  "signal",      "inputs",
+    "retries",       "timeout",    "cache",    "resources",   "image",
+    "interruptible", "kubernetes", "over",     "concurrency", "min_success_ratio",
+    "min_successes"};
 inline constexpr std::string_view kSignal[] = {"name", "type"};
 inline constexpr std::string_view kLaunchPlan[] = {
     "description", "workflow",        "fixed_inputs", "default_inputs", "schedule",     "catchup",

@@ -18,6 +18,8 @@ namespace flyte::spec {
 std::vector<Var> LoadVars(Reader& r, const yaml::Node& map, bool inputs, std::string_view where);
 // `cache: true` or `cache: {version, serialize, ignore_inputs, ttl}`.
 std::optional<CacheSpec> LoadCache(Reader& r, const yaml::Node& n, std::string_view where);
+// A Kubernetes namespace (`kubernetes: {namespace: NS}`): a DNS-1123 label, else an error there.
+std::optional<std::string> LoadNamespace(Reader& r, const yaml::Node& n, std::string_view where);
 std::optional<Resources> LoadResources(Reader& r, const yaml::Node& n, std::string_view where);
 // `inputs:` of a node: name → binding.
 std::vector<InputBinding> LoadInputBindings(Reader& r, const yaml::Node& map,

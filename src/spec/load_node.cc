@@ -21,7 +21,8 @@ constexpr KindKey kKindKeys[] = {
     {"signal", NodeKind::kSignal},
 };
 
-constexpr const char* kOverrideKeys[] = {"retries", "cache", "resources", "image", "interruptible"};
+constexpr const char* kOverrideKeys[] = {"retries", "cache",         "resources",
+                                         "image",   "interruptible", "kubernetes"};
 constexpr const char* kMapKeys[] = {"over", "concurrency", "min_success_ratio", "min_successes"};
 
 void LoadBranch(Reader& r, const yaml::Node& n, NodeBody& body, const std::string& node_id);
@@ -148,6 +149,12 @@ NodeBody LoadNodeBody(Reader& r, const yaml::Node& map, const std::string& node_
     if (const yaml::Node* n = map.Get("image")) o.image = r.Text(*n, "image");
     if (const yaml::Node* n = map.Get("interruptible"))
       o.interruptible = r.Bool(*n, "interruptible");
+    if (const yaml::Node* n = map.Get("kubernetes");
+        n != nullptr && r.ExpectMap(*n, "kubernetes")) {
+      // Placement only; the Pod's other settings belong to the task.
+      r.CheckKeys(*n, keys::kNodeKubernetes, "in kubernetes of " + where);
+      if (const yaml::Node* v = n->Get("namespace")) o.kube_namespace = LoadNamespace(r, *v, where);
+    }
   }
   if (const yaml::Node* n = map.Get("timeout")) {
     if (kind == NodeKind::kBranch) {

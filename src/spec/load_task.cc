@@ -117,6 +117,22 @@ const PluginShape kPlugins[] = {
 };
 
 // `kubernetes:` of a task: its Pod's settings. Label keys and values follow Kubernetes' syntax.
+}  // namespace
+
+std::optional<std::string> LoadNamespace(Reader& r, const yaml::Node& n, std::string_view where) {
+  std::optional<std::string> ns = r.Text(n, "namespace");
+  if (!ns) return std::nullopt;
+  if (!IsDnsLabel(*ns)) {
+    r.Error(ErrorCode::kInvalidValue, n,
+            "namespace of " + std::string(where) + " is not a valid namespace name (a DNS-1123 " +
+                "label: lower-case letters, digits and '-', at most 63): " + Quote(*ns));
+    return std::nullopt;
+  }
+  return ns;
+}
+
+namespace {
+
 void LoadKubernetes(Reader& r, const yaml::Node& n, Task& t, const std::string& where) {
   const std::string what = "kubernetes of " + where;
   if (!r.ExpectMap(n, what)) return;
@@ -155,6 +171,7 @@ void LoadKubernetes(Reader& r, const yaml::Node& n, Task& t, const std::string& 
       out.emplace_back(kk->text, vv->text);
     }
   };
+  if (const yaml::Node* v = n.Get("namespace")) k.ns = LoadNamespace(r, *v, where).value_or("");
   string_map("node_selector", k.node_selector, true);
   string_map("labels", k.labels, true);
   string_map("annotations", k.annotations, false);

@@ -284,16 +284,23 @@ TEST_CASE("kubernetes: per-task settings are checked where they are written", "[
 tasks:
   t:
     script: "true"
-    kubernetes: {namespace: other, labels: {"bad key!": x}, tolerations: {key: a}}
+    kubernetes: {namespace: Team_A, labels: {"bad key!": x}, tolerations: {key: a}}
 workflows:
-  w: {nodes: {a: {task: t}}}
+  w:
+    nodes:
+      a:
+        task: t
+        kubernetes: {namespace: b.c, service_account: x}
 )");
   Child c({FLYTE_BINARY, "validate", wf}, {"TERM=dumb"});
   ProcessResult r = c.Wait();
   INFO(Describe(r));
   CHECK(r.exit_code == 2);
-  CHECK_THAT(r.err, Catch::Contains("bad.yaml:5:18") && Catch::Contains("namespace") &&
-                        Catch::Contains("'bad key!'") && Catch::Contains("tolerations"));
+  // Namespaces are DNS-1123 labels; a node overrides only the namespace.
+  CHECK_THAT(r.err, Catch::Contains("bad.yaml:5:29") && Catch::Contains("'Team_A'") &&
+                        Catch::Contains("'bad key!'") && Catch::Contains("tolerations") &&
+                        Catch::Contains("bad.yaml:11:33") && Catch::Contains("'b.c'") &&
+                        Catch::Contains("bad.yaml:11:38") && Catch::Contains("service_account"));
 }
 
 TEST_CASE("kubernetes: Ctrl-C of flyte run deletes its running Pods", "[kube]") {
