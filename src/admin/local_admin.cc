@@ -138,10 +138,28 @@ std::unique_ptr<LocalAdmin> LocalAdmin::Assemble(Parts parts, Options options) {
   // After every loop turn, its changes are committed in one transaction. While the store
   // refuses writes, only the retry timer tries again: every turn of a busy server would
   // otherwise pay for a transaction that fails.
-  a.loop_->OnTurn([&a] {
-    if (a.store_error_.ok()) (void)a.FlushNow();
-  });
+  a.loop_->OnTurn([&a] { a.AfterTurn(); });
   return admin;
+}
+
+void LocalAdmin::AfterTurn() {
+  if (!store_error_.ok()) return;
+  const uint64_t every = options_.commit_every_ms;
+  if (every == 0) {
+    (void)FlushNow();
+    return;
+  }
+  const uint64_t now = loop_->NowMillis();
+  // Nothing to commit (what the view waits to print, a task's output lines, goes out now), or
+  // the last commit is old enough.
+  if (!recorder_->pending() || now - committed_ms_ >= every) {
+    (void)FlushNow();
+    return;
+  }
+  // Committed a moment ago: this turn's changes join the next commit, at most `every` ms on.
+  loop_->Later(committed_ms_ + every - now, [this] {
+    if (store_error_.ok()) (void)FlushNow();
+  });
 }
 
 LocalAdmin::~LocalAdmin() {
@@ -149,6 +167,7 @@ LocalAdmin::~LocalAdmin() {
   loop_->OnTurn(nullptr);
   loop_->OnInterrupt(nullptr);
   loop_->CancelRetry();
+  loop_->CancelLater();
   engine_.reset();
   routing_.reset();
   runner_.reset();
@@ -161,6 +180,7 @@ Status LocalAdmin::FlushNow() {
   if (!recorder_) return Status::Ok();
   const bool executions_changed = recorder_->pending();
   Status st = recorder_->Flush();
+  if (executions_changed && options_.commit_every_ms != 0) committed_ms_ = loop_->NowMillis();
   if (!st.ok()) {
     // The recorder keeps the batch: nothing is lost while the store refuses, only late.
     const bool was_healthy = store_error_.ok();

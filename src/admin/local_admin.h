@@ -36,6 +36,13 @@ class LocalAdmin : public AdminService, public ScheduleHost {
     // How long RunUntilDone keeps retrying to record an execution's final state when the
     // store refuses (a full disk) before it gives up and says so.
     int64_t store_retry_nanos = 10'000'000'000;
+    // While executions run, their changes are committed at most once per this many ms (what
+    // comes in between waits, at most this long, for the next commit); 0: after every loop
+    // turn. A group commit: `flyte run` uses it, so that a chain of short tasks pays one
+    // transaction per few tasks, not one per task (docs/architecture.md, "The database files").
+    // What a crash loses is the last few ms of states, which a restart treats as it treats any
+    // attempt in flight. Readers see a state once it is committed; the run's view prints it then.
+    uint64_t commit_every_ms = 0;
     // Tests: a forwarding wrapper put between the recorder and the store, to inject faults.
     std::function<std::unique_ptr<StateWriter>(StateWriter& store)> wrap_writes;
     // Cap per attempt and stream on task logs (runner/log_cap.h); 0: none.
@@ -169,6 +176,8 @@ class LocalAdmin : public AdminService, public ScheduleHost {
   // registered from, so task workdirs resolve as they did then).
   Result<std::shared_ptr<const CompiledFile>> CompiledSource(const std::string& digest);
   Status FlushNow();
+  // After a loop turn: commits now, or (Options::commit_every_ms) soon.
+  void AfterTurn();
   // After a failed flush, the next try waits on this timer, each wait longer than the last.
   void ScheduleRetry();
   Result<ResumeReport> EndOrphans(bool resume_servers);
@@ -204,7 +213,8 @@ class LocalAdmin : public AdminService, public ScheduleHost {
   NextFireHook next_fire_;
   std::function<void()> on_flushed_;
   LaunchPlanHook on_launch_plan_state_;
-  uint64_t retry_ms_ = 0;  // the last wait; 0 while the store takes writes
+  uint64_t retry_ms_ = 0;      // the last wait; 0 while the store takes writes
+  uint64_t committed_ms_ = 0;  // the loop's time at the last commit (commit_every_ms)
   int interrupted_ = 0;
   std::string supervisor_warning_;
   Status store_error_;

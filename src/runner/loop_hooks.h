@@ -1,8 +1,8 @@
 // What the admin needs of the event loop that runs it, without knowing which loop it is: a
 // call after every turn (to commit the turn's changes in one transaction), one retry timer
-// (while the store refuses writes), the interrupt signals, and turns run on demand (`flyte run`
-// runs the loop until its execution ends). uv_loop_hooks.h is the libuv one; the caller
-// that owns the loop makes it and hands it to LocalAdmin::Assemble. Loop thread only.
+// (while the store refuses writes), one deferred call, the interrupt signals, and turns run on
+// demand (`flyte run` runs the loop until its execution ends). uv_loop_hooks.h is the libuv one;
+// the caller that owns the loop makes it and hands it to LocalAdmin::Assemble. Loop thread only.
 #pragma once
 
 #include <cstdint>
@@ -21,6 +21,10 @@ class LoopHooks {
   virtual void RetryIn(uint64_t ms, std::function<void()> fn) = 0;
   virtual void CancelRetry() = 0;
   virtual void KeepAliveForRetry(bool on) = 0;
+  // `fn` runs once, `ms` from now, unless a call is already pending (that one stands); it does
+  // not keep the loop alive. The admin's deferred commit (LocalAdmin::Options::commit_every_ms).
+  virtual void Later(uint64_t ms, std::function<void()> fn) = 0;
+  virtual void CancelLater() = 0;
   // SIGINT and SIGTERM call `fn` with the signal number instead of ending the process; they do
   // not keep the loop alive.
   virtual void OnInterrupt(std::function<void(int signum)> fn) = 0;

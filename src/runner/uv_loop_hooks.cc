@@ -20,6 +20,9 @@ UvLoopHooks::UvLoopHooks(uv_loop_t* loop) : loop_(loop) {
   retry_.data = this;
   // A retry alone must not keep a loop alive: a server shutting down on a full disk still ends.
   uv_unref(H(&retry_));
+  uv_timer_init(loop_, &later_);
+  later_.data = this;
+  uv_unref(H(&later_));
   for (uv_signal_t* s : {&sigint_, &sigterm_}) {
     uv_signal_init(loop_, s);
     s->data = this;
@@ -29,7 +32,7 @@ UvLoopHooks::UvLoopHooks(uv_loop_t* loop) : loop_(loop) {
 UvLoopHooks::~UvLoopHooks() {
   for (void* h :
        {static_cast<void*>(&check_), static_cast<void*>(&prepare_), static_cast<void*>(&retry_),
-        static_cast<void*>(&sigint_), static_cast<void*>(&sigterm_)}) {
+        static_cast<void*>(&later_), static_cast<void*>(&sigint_), static_cast<void*>(&sigterm_)}) {
     uv_close(H(h), nullptr);
   }
   // Let the closes complete while this object, which the handles point into, is alive.
@@ -54,6 +57,17 @@ void UvLoopHooks::RetryIn(uint64_t ms, std::function<void()> fn) {
 }
 
 void UvLoopHooks::CancelRetry() { uv_timer_stop(&retry_); }
+
+void UvLoopHooks::Later(uint64_t ms, std::function<void()> fn) {
+  if (uv_is_active(H(&later_))) return;
+  on_later_ = std::move(fn);
+  uv_timer_start(&later_, &UvLoopHooks::OnLater, ms, 0);
+}
+
+void UvLoopHooks::CancelLater() {
+  uv_timer_stop(&later_);
+  on_later_ = nullptr;
+}
 
 void UvLoopHooks::KeepAliveForRetry(bool on) {
   if (on) {
@@ -95,6 +109,12 @@ void UvLoopHooks::OnPrepare(uv_prepare_t* prepare) {
 void UvLoopHooks::OnRetry(uv_timer_t* timer) {
   auto* self = static_cast<UvLoopHooks*>(timer->data);
   if (self->on_retry_) self->on_retry_();
+}
+
+void UvLoopHooks::OnLater(uv_timer_t* timer) {
+  auto* self = static_cast<UvLoopHooks*>(timer->data);
+  std::function<void()> fn = std::move(self->on_later_);
+  if (fn) fn();
 }
 
 void UvLoopHooks::OnSignal(uv_signal_t* handle, int signum) {

@@ -31,13 +31,16 @@ class FailingWriter : public StateWriter {
     terminal_seen_ = false;
   }
   int writes() const { return writes_; }
+  int commits() const { return commits_; }  // transactions committed
   int failures() const { return failures_; }
 
   Status Begin() override {
     return Counted([&] { return inner_.Begin(); });
   }
   Status Commit() override {
-    return Counted([&] { return inner_.Commit(); });
+    Status st = Counted([&] { return inner_.Commit(); });
+    commits_ += st.ok();
+    return st;
   }
   Status Rollback() override { return inner_.Rollback(); }
   Status UpsertExecutionState(const ExecutionState& e) override {
@@ -69,7 +72,7 @@ class FailingWriter : public StateWriter {
   }
 
   StateWriter& inner_;
-  int writes_ = 0, failures_ = 0;
+  int writes_ = 0, failures_ = 0, commits_ = 0;
   int first_ = 0, count_ = 0;
   bool from_terminal_ = false, terminal_seen_ = false;
 };
