@@ -10,6 +10,7 @@
 
 #include "cli/choices.h"
 #include "cli/commands.h"
+#include "cli/run_guard.h"
 #include "cli/tool_commands.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
@@ -202,9 +203,20 @@ std::optional<int> FastRun(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "run") != 0) return std::nullopt;
   for (int i = 2; i < argc; ++i)
     if (std::strncmp(argv[i], "--help-all", 10) == 0) return std::nullopt;
+  // A local run splits off its guardian first, before the command line is parsed: the fork
+  // then shares almost nothing the engine will write (each page written after a fork is a
+  // copy-on-write fault) and the engine does not fault in again the code the parse ran
+  // (a fork does not copy the mappings of file pages). A usage error is then the engine's, and
+  // the guardian exits with its code. A remote run needs no guardian.
+  bool remote = false;
+  for (int i = 2; i < argc; ++i) remote = remote || std::strcmp(argv[i], "--remote") == 0;
+  if (!remote) {
+    if (std::optional<int> guardian_code = SplitGuardian()) return ExitNow(*guardian_code);
+  }
   CLI::App app{kAbout, "flyte"};
   SetUpTop(app);
   RunOptions run;
+  run.guarded = !remote;
   AddRun(app, run);
   if (std::optional<int> code = Parse(app, argc, argv)) return *code;
   return ExitNow(RunRun(run));

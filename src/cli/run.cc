@@ -185,7 +185,9 @@ int RunRun(const RunOptions& opts) {
     return kExitUsage;
   }
   if (opts.remote) return RunRemote(opts, std::move(req), source->text());
-  if (std::optional<int> guardian_code = SplitGuardian()) return *guardian_code;
+  if (!opts.guarded) {
+    if (std::optional<int> guardian_code = SplitGuardian()) return *guardian_code;
+  }
 
   uv_loop_t loop;
   uv_loop_init(&loop);
