@@ -70,9 +70,10 @@ Result<std::unique_ptr<LocalAdmin>> OpenLocalAdmin(uv_loop_t* loop, LocalAdmin::
     // where it can be written: it starts several times faster than the flyte binary.
     runner_options.tasks_end_with_us = true;
     runner_options.sweep_orphans = true;
-    if (Result<std::string> installed = InstallSupervisor(options.home + "/bin"); installed.ok()) {
-      runner_options.flyte_binary = *installed;
-    }
+    runner_options.install_supervisor = [bin = options.home + "/bin"] {
+      Result<std::string> installed = InstallSupervisor(bin);
+      return installed.ok() ? *installed : std::string();
+    };
   }
   parts.store->set_owner(std::string(options.supervise ? "serve:" : "run:") +
                          ProcessIdentity(::getpid()));

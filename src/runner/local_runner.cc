@@ -311,6 +311,11 @@ void LocalRunner::Launch(TaskLaunch launch) {
   sreq.cwd = launch.workdir;
   sreq.stdout_path = a->paths.stdout_path;
   sreq.stderr_path = a->paths.stderr_path;
+  if (!redact.empty() && options_.install_supervisor) {
+    std::string installed = options_.install_supervisor();
+    options_.install_supervisor = nullptr;
+    if (!installed.empty()) options_.flyte_binary = std::move(installed);
+  }
   const std::string& wrapper = !options_.supervisor.empty() ? options_.supervisor
                                : !redact.empty()            ? options_.flyte_binary
                                                             : options_.supervisor;

@@ -11,6 +11,7 @@
 
 #include <uv.h>
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -40,6 +41,11 @@ class LocalRunner : public Runner {
     // executable, or the static one): their output passes through it, which keeps secret
     // values out of the log files.
     std::string flyte_binary;
+    // Called once, at the first task with secrets, for a faster supervisor to use instead of
+    // `flyte_binary` (the static one, installed in the home); empty: keep `flyte_binary`.
+    // `flyte run` installs it only then: checking the installed copy reads 750 KB, which was
+    // a tenth of the start-up of a run that has no secrets (docs/benchmarks.md, run 11).
+    std::function<std::string()> install_supervisor;
     // With `supervisor`: the tasks end with us, however we end (kill -9 included), and keep
     // no records to adopt (flyte run); false: they outlive us (a server restarts and adopts).
     bool tasks_end_with_us = false;
