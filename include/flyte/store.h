@@ -284,6 +284,8 @@ class Recorder : public EngineObserver {
   // Commits what is pending. On failure the pending writes are kept for the next try.
   Status Flush();
   bool pending() const { return !dirty_executions_.empty() || !events_.empty(); }
+  // Whether Flush() would write anything.
+  bool dirty() const { return pending() || !dirty_nodes_.empty() || !dirty_attempts_.empty(); }
 
  private:
   struct Event {
