@@ -9,6 +9,7 @@
 
 #include "admin/local_admin.h"
 #include "cli/assemble.h"
+#include "support/admin_helpers.h"
 #include "support/failing_writer.h"
 #include "support/process_helpers.h"
 
@@ -52,18 +53,7 @@ class CommitFixture {
   }
 
   ExecutionKey Launch(const std::string& yaml) {
-    const std::string file = tmp.Write("wf.yaml", yaml);
-    Result<RegisterResult> reg = admin->Register({file, yaml, "", "", ""});
-    INFO(reg.status().ToString());
-    REQUIRE(reg.ok());
-    CreateExecutionRequest req;
-    req.project = reg->project;
-    req.domain = reg->domain;
-    req.version = reg->version;
-    Result<ExecutionKey> key = admin->CreateExecution(req);
-    INFO(key.status().ToString());
-    REQUIRE(key.ok());
-    return *key;
+    return testing::RegisterAndLaunch(*admin, tmp.Write("wf.yaml", yaml), yaml);
   }
 
   // The nodes the store holds as SUCCEEDED.

@@ -7,6 +7,7 @@
 
 #include "admin/local_admin.h"
 #include "cli/assemble.h"
+#include "support/admin_helpers.h"
 #include "support/failing_writer.h"
 #include "support/process_helpers.h"
 
@@ -60,19 +61,7 @@ class FaultFixture {
   }
 
   ExecutionKey Launch(const std::string& name) {
-    const std::string file = tmp.Write("wf.yaml", kOneTask);
-    Result<RegisterResult> reg = admin->Register({file, kOneTask, "", "", ""});
-    INFO(reg.status().ToString());
-    REQUIRE(reg.ok());
-    CreateExecutionRequest req;
-    req.project = reg->project;
-    req.domain = reg->domain;
-    req.version = reg->version;
-    req.name = name;
-    Result<ExecutionKey> key = admin->CreateExecution(req);
-    INFO(key.status().ToString());
-    REQUIRE(key.ok());
-    return *key;
+    return testing::RegisterAndLaunch(*admin, tmp.Write("wf.yaml", kOneTask), kOneTask, name);
   }
 
   ExecutionRecord Row(const ExecutionKey& key) {

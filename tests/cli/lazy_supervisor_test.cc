@@ -13,12 +13,7 @@ namespace flyte {
 namespace {
 
 namespace fs = std::filesystem;
-using testing::Child;
-using testing::CliFixture;
-using testing::Describe;
-using testing::FlyteArgv;
-using testing::FlyteEnv;
-using testing::ProcessResult;
+namespace t = testing;
 
 constexpr const char* kPlain = R"yaml(
 tasks:
@@ -53,19 +48,19 @@ std::vector<std::string> Supervisors(const std::string& home) {
 
 TEST_CASE("flyte run installs the static supervisor only for a task with a secret",
           "[process][secrets]") {
-  CliFixture f;
-  std::vector<std::string> env = FlyteEnv(f.home());
+  t::CliFixture f;
+  std::vector<std::string> env = t::FlyteEnv(f.home());
   env.push_back("FLYTE_SECRET_DB=hunter2-not-in-logs");
 
-  Child plain(FlyteArgv(f.home(), {"run", f.Write("plain.yaml", kPlain)}), env);
-  ProcessResult r = plain.Wait();
-  INFO(Describe(r));
+  t::Child plain(t::FlyteArgv(f.home(), {"run", f.Write("plain.yaml", kPlain)}), env);
+  t::ProcessResult r = plain.Wait();
+  INFO(t::Describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(Supervisors(f.home()).empty());
 
-  Child secret(FlyteArgv(f.home(), {"run", f.Write("secret.yaml", kWithSecret), "-v"}), env);
+  t::Child secret(t::FlyteArgv(f.home(), {"run", f.Write("secret.yaml", kWithSecret), "-v"}), env);
   r = secret.Wait();
-  INFO(Describe(r));
+  INFO(t::Describe(r));
   REQUIRE(r.exit_code == 0);
   CHECK(Supervisors(f.home()).size() == 1);
   // Its output went through the supervisor, which keeps the value out of what is shown.
