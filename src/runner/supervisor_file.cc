@@ -1,12 +1,14 @@
 #include "runner/supervisor_file.h"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <filesystem>
 #include <utility>
@@ -43,6 +45,17 @@ bool Intact(const std::string& path) {
   }
   ::close(fd);
   return same;
+}
+
+// The embedded bytes were read to compare or write them; they are not needed again in this
+// process, so their pages leave its resident set (they stay in the page cache). 0.75 MB of a
+// server's idle RSS otherwise (docs/benchmarks.md, run 11).
+void ReleaseEmbedded() {
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto begin = reinterpret_cast<uintptr_t>(kSupervisorBytes);
+  const uintptr_t from = (begin + page - 1) & ~(page - 1);
+  const uintptr_t to = (begin + kSupervisorSize) & ~(page - 1);
+  if (to > from) ::madvise(reinterpret_cast<void*>(from), to - from, MADV_DONTNEED);
 }
 
 // Best effort: a file that cannot be removed stays, and costs only its space.
@@ -107,6 +120,7 @@ Result<std::string> InstallSupervisor(const std::string& dir) {
       return s;
     }
   }
+  ReleaseEmbedded();
   // A noexec mount shows here rather than as a failure of every task.
   if (::access(path.c_str(), X_OK) != 0) return Errno("cannot execute " + path);
   ::utimensat(AT_FDCWD, path.c_str(), nullptr, 0);  // used now
