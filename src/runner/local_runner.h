@@ -44,7 +44,8 @@ class LocalRunner : public Runner {
     // Called once, at the first task with secrets, for a faster supervisor to use instead of
     // `flyte_binary` (the static one, installed in the home); empty: keep `flyte_binary`.
     // `flyte run` installs it only then: checking the installed copy reads 750 KB, which was
-    // a tenth of the start-up of a run that has no secrets (docs/benchmarks.md, run 11).
+    // a tenth of the start-up of a run that has no secrets (docs/benchmarks.md, run 11). It
+    // runs on the loop thread, once per process (~1 ms; the spawn it precedes blocks as long).
     std::function<std::string()> install_supervisor;
     // With `supervisor`: the tasks end with us, however we end (kill -9 included), and keep
     // no records to adopt (flyte run); false: they outlive us (a server restarts and adopts).
