@@ -39,6 +39,15 @@ long HugeHeapKb(pid_t pid) {
   return kb;
 }
 
+// The kernel's count of huge-page faults it served with small pages (no free 2 MiB page).
+long ThpFallbacks() {
+  std::istringstream vmstat(Slurp("/proc/vmstat"));
+  for (std::string key, value; vmstat >> key >> value;) {
+    if (key == "thp_fault_fallback") return std::stol(value);
+  }
+  return 0;
+}
+
 TEST_CASE("flyte run's engine keeps its heap on huge pages where the kernel offers them",
           "[process][speed]") {
 #if defined(__SANITIZE_ADDRESS__)
@@ -61,6 +70,7 @@ workflows:
     nodes:
       a: {task: nap}
 )yaml");
+  const long fallbacks = ThpFallbacks();
   Child run(FlyteArgv(f.home(), {"run", file}), FlyteEnv(f.home()));
   for (int i = 0; i < 2000 && !std::ifstream(marker).good(); ++i) ::usleep(10'000);
   REQUIRE(std::ifstream(marker).good());
@@ -71,8 +81,15 @@ workflows:
   pid_t engine = 0;
   children >> engine;
   REQUIRE(engine > 0);
-  CHECK(HugeHeapKb(engine) >= 2048);
+  const long kb = HugeHeapKb(engine);
   run.Signal(SIGINT);
+  // Asked for and refused (memory too fragmented for a free 2 MiB page) is the kernel's call;
+  // never asked for leaves the fallback count alone, so that still fails here.
+  if (kb == 0 && ThpFallbacks() > fallbacks) {
+    WARN("the kernel had no free huge page for the engine's heap: nothing to check");
+    return;
+  }
+  CHECK(kb >= 2048);
 }
 
 }  // namespace
