@@ -3,14 +3,14 @@
 # with clang into build-fuzz/, then runs each for SECONDS (default 600) on a copy of its
 # checked-in corpus, one at a time. A crash, hang or sanitizer report stops the run with exit
 # 1; the input is saved under tests/fuzz/crashes/TARGET/ with the steps to make it a regression.
-# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: loader type codec filter cron)
+# Usage: scripts/fuzz.sh [SECONDS_PER_TARGET] [TARGET...]   (targets: loader type codec filter cron kubejson)
 # FUZZ_BUILD_DIR overrides build-fuzz; FUZZ_KEEP_CORPUS=1 keeps what the run discovered in
 # build-fuzz/corpus/TARGET (merge it into the checked-in corpus with -merge=1, see the doc).
 set -eu
 cd "$(dirname "$0")/.."
 seconds="${1:-600}"
 [ $# -gt 0 ] && shift
-targets="${*:-loader type codec filter cron}"
+targets="${*:-loader type codec filter cron kubejson}"
 dir="${FUZZ_BUILD_DIR:-build-fuzz}"
 root="$(pwd)"
 
@@ -23,7 +23,7 @@ cmake --build "$dir"
 max_len() {
   case "$1" in
     loader) echo 16384 ;;
-    codec) echo 8192 ;;
+    codec | kubejson) echo 8192 ;;
     *) echo 4096 ;;
   esac
 }

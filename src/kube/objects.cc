@@ -120,8 +120,8 @@ CustomObject DecodeCustom(const json& object) {
 }
 
 Pod ParsePod(const std::string& json_text) {
-  json j = json::parse(json_text, nullptr, false);
-  return j.is_object() ? DecodePod(j) : Pod{};
+  Pod p;
+  return ScanPod(json_text, &p) ? p : Pod{};
 }
 
 namespace {
@@ -241,8 +241,8 @@ std::map<std::string, std::string> ParseConfigMapData(const std::string& json_te
 }
 
 ObjectMeta ParseMeta(const std::string& json_text) {
-  json j = ParseLean(json_text);
-  return j.is_object() ? DecodeMeta(j) : ObjectMeta{};
+  ObjectMeta m;
+  return ScanObjectMeta(json_text, &m) ? m : ObjectMeta{};
 }
 
 const PodCondition* Pod::Condition(const std::string& type) const {

@@ -18,6 +18,7 @@ struct ObjectMeta {
   std::map<std::string, std::string> labels;
   std::map<std::string, std::string> annotations;
   bool deleting = false;  // deletionTimestamp is set
+  friend bool operator==(const ObjectMeta&, const ObjectMeta&) = default;
 };
 
 struct ContainerState {
@@ -31,6 +32,7 @@ struct ContainerState {
   // The last termination, for a container that restarted (lastState.terminated).
   std::string last_reason;
   int restarts = 0;
+  friend bool operator==(const ContainerState&, const ContainerState&) = default;
 };
 
 struct PodCondition {
@@ -38,6 +40,7 @@ struct PodCondition {
   std::string status;  // "True", "False", "Unknown"
   std::string reason;
   std::string message;
+  friend bool operator==(const PodCondition&, const PodCondition&) = default;
 };
 
 struct Pod {
@@ -51,6 +54,7 @@ struct Pod {
 
   const PodCondition* Condition(const std::string& type) const;
   const ContainerState* Container(const std::string& name) const;
+  friend bool operator==(const Pod&, const Pod&) = default;
 };
 
 // A custom resource: its metadata and the scalars of its `status`, by dotted path

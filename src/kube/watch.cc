@@ -13,17 +13,19 @@ constexpr size_t kMaxEventBytes = size_t{64} << 20;
 
 using json = nlohmann::json;
 
-Object Decode(const json& j, Watch::Kind kind) {
+// A custom resource, from its parsed tree: its whole status is kept, flattened.
+Object CustomFrom(const json& j) {
   Object o;
-  if (kind == Watch::Kind::kPod) {
-    auto pod = std::make_shared<Pod>(DecodePod(j));
-    o.meta = pod->meta;
-    o.pod = std::move(pod);
-  } else {
-    auto custom = std::make_shared<CustomObject>(DecodeCustom(j));
-    o.meta = custom->meta;
-    o.custom = std::move(custom);
-  }
+  auto custom = std::make_shared<CustomObject>(DecodeCustom(j));
+  o.meta = custom->meta;
+  o.custom = std::move(custom);
+  return o;
+}
+
+Object PodObject(Pod pod) {
+  Object o;
+  o.meta = pod.meta;
+  o.pod = std::make_shared<Pod>(std::move(pod));
   return o;
 }
 
@@ -100,6 +102,22 @@ bool Watch::List(std::string* resource_version) {
         handler_.on_trouble(r.ok() ? ErrorOf(*r, "listing " + options_.path) : r.status());
       return false;
     }
+    // Pods are read without a parsed tree; custom resources keep their whole status.
+    if (options_.kind == Kind::kPod) {
+      PodList list;
+      if (!ScanPodList(r->body, &list)) {
+        if (handler_.on_trouble)
+          handler_.on_trouble(Unavailable("listing " + options_.path + ": the answer is not JSON"));
+        return false;
+      }
+      for (Pod& pod : list.items) objects.push_back(PodObject(std::move(pod)));
+      cont = std::move(list.cont);
+      if (cont.empty()) {
+        *resource_version = std::move(list.resource_version);
+        break;
+      }
+      continue;
+    }
     json list = ParseLean(r->body);
     if (!list.is_object()) {
       if (handler_.on_trouble)
@@ -107,7 +125,7 @@ bool Watch::List(std::string* resource_version) {
       return false;
     }
     if (auto it = list.find("items"); it != list.end() && it->is_array()) {
-      for (const json& item : *it) objects.push_back(Decode(item, options_.kind));
+      for (const json& item : *it) objects.push_back(CustomFrom(item));
     }
     const json& meta = list.contains("metadata") ? list["metadata"] : json();
     cont = Str(meta, "continue");
@@ -131,32 +149,48 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
   std::vector<Event> batch;
   Next next = Next::kResume;
   bool got_any = false;
+  // One event's line: false ends the stream (an ERROR). Pods are read without a parsed tree.
   auto on_line = [&](std::string_view line) -> bool {
-    json ev = ParseLean(line);
-    if (!ev.is_object()) return true;  // not an event: skip it, as client-go does
-    const std::string type = Str(ev, "type");
-    // References, never `cond ? ev["object"] : json()`, which copies the whole object.
-    static const json kNone;
-    auto found = ev.find("object");
-    const json& object = found != ev.end() ? *found : kNone;
+    std::string type, message, rv;
+    int code = 0;
+    Object object;
+    if (options_.kind == Kind::kPod) {
+      PodEvent ev;
+      if (!ScanPodEvent(line, &ev)) return true;  // not an event: skip it, as client-go does
+      type = std::move(ev.type);
+      code = ev.code;
+      message = std::move(ev.message);
+      rv = ev.pod.meta.resource_version;
+      object = PodObject(std::move(ev.pod));
+    } else {
+      json ev = ParseLean(line);
+      if (!ev.is_object()) return true;
+      type = Str(ev, "type");
+      // References, never `cond ? ev["object"] : json()`, which copies the whole object.
+      static const json kNone;
+      auto found = ev.find("object");
+      const json& o = found != ev.end() ? *found : kNone;
+      if (type == "ERROR") {
+        code = o.is_object() && o.contains("code") && o["code"].is_number_integer()
+                   ? o["code"].get<int>()
+                   : 0;
+        message = Str(o, "message");
+      } else {
+        auto meta = o.find("metadata");
+        rv = meta != o.end() ? Str(*meta, "resourceVersion") : std::string();
+        if (type != "BOOKMARK") object = CustomFrom(o);
+      }
+    }
     if (type == "ERROR") {
-      const int code =
-          object.is_object() && object.contains("code") && object["code"].is_number_integer()
-              ? object["code"].get<int>()
-              : 0;
       if (code == 410) {
         next = Next::kRelist;
       } else {
         next = Next::kBackoff;
-        if (handler_.on_trouble) {
-          handler_.on_trouble(
-              Unavailable("watching " + options_.path + ": " + Str(object, "message")));
-        }
+        if (handler_.on_trouble)
+          handler_.on_trouble(Unavailable("watching " + options_.path + ": " + message));
       }
       return false;
     }
-    auto meta = object.find("metadata");
-    const std::string rv = meta != object.end() ? Str(*meta, "resourceVersion") : std::string();
     if (!rv.empty()) *resource_version = rv;
     if (type == "BOOKMARK") return true;
     EventType t;
@@ -169,7 +203,7 @@ Watch::Next Watch::WatchOnce(std::string* resource_version) {
     } else {
       return true;
     }
-    batch.push_back({t, Decode(object, options_.kind)});
+    batch.push_back({t, std::move(object)});
     return true;
   };
   Client::StreamOptions so;

@@ -14,8 +14,9 @@ int FuzzLoader(const uint8_t* data, size_t size);  // workflow YAML: load and co
 int FuzzType(const uint8_t* data, size_t size);    // a type spelling, then a value of that type
 int FuzzCodec(const uint8_t* data,
               size_t size);  // an API request body, first byte picks the parser
-int FuzzFilter(const uint8_t* data, size_t size);  // list parameters, one per line
-int FuzzCron(const uint8_t* data, size_t size);    // cron, zone, time, duration, one per line
+int FuzzFilter(const uint8_t* data, size_t size);    // list parameters, one per line
+int FuzzCron(const uint8_t* data, size_t size);      // cron, zone, time, duration, one per line
+int FuzzKubeJson(const uint8_t* data, size_t size);  // a Pod, watch event or list as JSON text
 
 // Under libFuzzer: prints `what` and aborts, so the input is saved as a crash. Elsewhere: throws
 // std::logic_error, so the replay test names the file and carries on.

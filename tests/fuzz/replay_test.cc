@@ -65,5 +65,9 @@ TEST_CASE("fuzz corpus and regressions of cron and time parsing replay cleanly")
   CHECK(Replay("cron", FuzzCron) > 0);
 }
 
+TEST_CASE("fuzz corpus and regressions of the Kubernetes JSON scanner replay cleanly") {
+  CHECK(Replay("kubejson", FuzzKubeJson) > 0);
+}
+
 }  // namespace
 }  // namespace flyte::fuzz
