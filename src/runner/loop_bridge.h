@@ -1,6 +1,12 @@
 // Runs work on the libuv loop thread on behalf of other threads: the only way an HTTP request
 // reaches the admin service and the engine, which belong to the loop thread. Post and Call are
 // thread-safe; the bridge itself is created and closed on the loop thread.
+//
+// The loop is woken through an eventfd of the bridge's own, written only when the queue was
+// empty. Not uv_async_send: its receiver spins, then calls sched_yield, until the sender has
+// finished sending, and a sender preempted by the wake-up it caused (two cores, many threads)
+// made nearly every wake cost a yield and two more context switches (docs/benchmarks.md,
+// run 12). Without an eventfd (none left to open), it falls back to uv_async_send.
 #pragma once
 
 #include <uv.h>
@@ -43,9 +49,13 @@ class LoopBridge {
   void Close();
 
  private:
+  struct Waker;  // the eventfd and its poll handle, freed when libuv has closed the handle
   static void OnAsync(uv_async_t* async);
+  static void OnReadable(uv_poll_t* poll, int status, int events);
+  void Wake();
   void Drain(bool run);
 
+  Waker* waker_ = nullptr;  // null: async_ is used instead
   uv_async_t async_;
   std::mutex mu_;
   std::vector<std::function<void(bool)>> queue_;
