@@ -1,5 +1,7 @@
 #include "kube/json_scan.h"
 
+#include <cmath>
+#include <cstdlib>
 #include <cstring>
 
 namespace flyte::kube {
@@ -188,18 +190,26 @@ bool JsonScan::ScanNumber(int64_t* out, bool* integer) {
     if (i >= n || !IsDigit(t_[i])) return false;
     while (i < n && IsDigit(t_[i])) ++i;
   }
+  const size_t start = i_;
   i_ = i;
   *integer = false;
-  if (!whole || out == nullptr) return true;
-  // As strtoull/strtoll would read it; one that overflows is a float to nlohmann.
+  // A float, or an integer too large for 64 bits (a float to nlohmann too), must be finite:
+  // nlohmann refuses "1e999" as a number overflow.
+  auto finite = [&] {
+    const std::string text(t_.substr(start, i - start));
+    return std::isfinite(std::strtod(text.c_str(), nullptr));
+  };
+  if (!whole) return finite();
+  // As strtoull/strtoll would read it.
   uint64_t v = 0;
   for (size_t k = digits; k < digits_end; ++k) {
     const uint64_t d = static_cast<uint64_t>(t_[k] - '0');
-    if (v > (UINT64_MAX - d) / 10) return true;
+    if (v > (UINT64_MAX - d) / 10) return finite();
     v = v * 10 + d;
   }
+  if (out == nullptr) return true;
   if (negative) {
-    if (v > uint64_t{1} << 63) return true;
+    if (v > uint64_t{1} << 63) return true;  // a float to nlohmann, and a finite one
     *out = static_cast<int64_t>(0 - v);
   } else {
     *out = static_cast<int64_t>(v);
@@ -394,7 +404,8 @@ bool JsonScan::Int(int64_t* out) {
 bool JsonScan::Finish() {
   if (failed_ || depth_ != 0) return false;
   Space();
-  return i_ == t_.size();
+  // A NUL ends the text for nlohmann's parser too, whatever follows it.
+  return i_ == t_.size() || t_[i_] == '\0';
 }
 
 }  // namespace flyte::kube

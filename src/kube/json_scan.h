@@ -42,7 +42,8 @@ class JsonScan {
   // Steps over the value at the cursor, of any depth, checking it.
   void Skip();
 
-  // The value read was the whole text (only white space after it) and had no error.
+  // The value read was the whole text (only white space after it, up to the end or a NUL byte,
+  // where nlohmann's parser stops reading too) and had no error.
   bool Finish();
   bool ok() const { return !failed_; }
 

@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <string>
+#include <vector>
 
 #include "fuzz/fuzz_check.h"
 #include "kube/decode.h"
@@ -97,10 +98,15 @@ TEST_CASE(
        }) {
     SameAsTree(text);
   }
+  // A NUL byte ends the text for a parser, whatever follows it (a fuzzer's find).
+  CHECK(ScanPod(std::string("{\"metadata\":{\"name\":\"a\"}} \0\0garbage", 35), &p));
+  CHECK(p.meta.name == "a");
+  SameAsTree(std::string("{} \0{", 5));
+  SameAsTree(std::string("{\"a\":1\0}", 8));
 }
 
 TEST_CASE("kube scan: malformed or cut-off text is refused, as a parser refuses it", "[kube]") {
-  for (const std::string text : {
+  for (const std::string& text : std::vector<std::string>{
            R"({"spec":{"a":[1}},"status":{}})",
            R"({"spec":{"a":"never ends}})",
            R"({"status":{"phase":"Running"},"spec":{)",
@@ -125,6 +131,9 @@ TEST_CASE("kube scan: malformed or cut-off text is refused, as a parser refuses 
            "{\"a\":\"\xed\xa0\x80\"}",      // a surrogate in UTF-8
            "{\"a\":\"\xf0\x82\x82\xac\"}",  // overlong
            "{\"a\":\"\xf4\x90\x80\x80\"}",  // past U+10FFFF
+           R"({"a":1e999})",                // a number overflow to nlohmann
+           R"({"a":-1.5E+400})",
+           std::string("{\"a\":1") + std::string(400, '0') + "}",  // too large even as a float
            R"({"a" 1})",
            R"({1:1})",
            R"({"a":1 "b":2})",
