@@ -15,7 +15,6 @@ Usage: bench/kube_pods.py [FLYTE] [--tasks N] [--max-pods P] [--rounds R]   (KEE
 import argparse
 import json
 import os
-import resource
 import shutil
 import subprocess
 import sys
@@ -42,16 +41,23 @@ workflows:
 
 
 def run(argv, env):
-    """Runs a child; returns (seconds, user+sys CPU seconds, max RSS KiB, stdout)."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    t0 = time.monotonic()
-    p = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    wall = time.monotonic() - t0
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Runs a child; returns (seconds, user+sys CPU seconds, max RSS KiB, stdout).
+
+    wait4 gives this child's own rusage (RUSAGE_CHILDREN's ru_maxrss is the largest of all
+    children so far, which hid every round's RSS after the first); its output goes to files,
+    so nothing waits on a pipe meanwhile."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        t0 = time.monotonic()
+        p = subprocess.Popen(argv, env=env, stdout=out, stderr=err)
+        _, status, usage = os.wait4(p.pid, 0)
+        wall = time.monotonic() - t0
+        p.returncode = os.waitstatus_to_exitcode(status)
+        out.seek(0)
+        err.seek(0)
+        stdout, stderr = out.read().decode(), err.read().decode(errors="replace")
     if p.returncode != 0:
-        sys.exit(f"kube_pods.py: {' '.join(argv)} failed ({p.returncode}):\n{p.stderr[-2000:]}")
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss, p.stdout
+        sys.exit(f"kube_pods.py: {' '.join(argv)} failed ({p.returncode}):\n{stderr[-2000:]}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss, stdout
 
 
 def main():
