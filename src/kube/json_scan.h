@@ -21,7 +21,9 @@ namespace flyte::kube {
 
 class JsonScan {
  public:
-  explicit JsonScan(std::string_view text) : t_(text) {}
+  // A UTF-8 byte order mark before the text is skipped, as nlohmann skips it.
+  explicit JsonScan(std::string_view text)
+      : t_(text), i_(text.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0) {}
 
   // At an object: enters it and returns true. Any other value is skipped (false).
   bool Object();
@@ -63,7 +65,7 @@ class JsonScan {
   bool Push(bool object);
 
   std::string_view t_;
-  size_t i_ = 0;
+  size_t i_;
   bool failed_ = false;
   // The levels entered by Object() and Array(), innermost last (kFirst | kInObject bits).
   uint8_t levels_[32];

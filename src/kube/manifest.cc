@@ -2,6 +2,7 @@
 
 #include "nlohmann/json.hpp"
 #include "util/json_writer.h"
+#include "util/utf8.h"
 
 namespace flyte::kube {
 namespace {
@@ -237,9 +238,11 @@ std::string EncodeBase64(std::string_view bytes) {
   return out;
 }
 
-Result<std::string> PodManifest(const PodRequest& p) {
-  if (p.pod_template_json.empty() && p.tolerations_json.empty()) return WritePod(p);
-  // A template merged under ours, tolerations appended to its: built as a tree.
+namespace {
+
+// With a pod template or tolerations to merge: built as a tree. Throws json::type_error for
+// text that is not UTF-8.
+Result<std::string> PodManifestTree(const PodRequest& p) {
   json container = {
       {"name", p.container},
       {"image", p.image},
@@ -367,6 +370,25 @@ Result<std::string> PodManifest(const PodRequest& p) {
   }
   json pod = {{"apiVersion", "v1"}, {"kind", "Pod"}, {"metadata", meta}, {"spec", spec}};
   return pod.dump();
+}
+
+}  // namespace
+
+Result<std::string> PodManifest(const PodRequest& p) {
+  const Status not_utf8 = InvalidArgument(
+      "it holds text that is not UTF-8 (in its command, a value or a setting), which Kubernetes "
+      "does not take");
+  if (p.pod_template_json.empty() && p.tolerations_json.empty()) {
+    std::string pod = WritePod(p);
+    if (FindInvalidUtf8(pod)) return not_utf8;
+    return pod;
+  }
+  // A template merged under ours, tolerations appended to its: built as a tree.
+  try {
+    return PodManifestTree(p);
+  } catch (const json::type_error&) {  // dump() refuses text that is not UTF-8
+    return not_utf8;
+  }
 }
 
 std::string ConfigMapDataPatch(const std::map<std::string, std::string>& data) {

@@ -34,14 +34,12 @@ LoopBridge::LoopBridge(uv_loop_t* loop) {
 LoopBridge::~LoopBridge() { Close(); }
 
 bool LoopBridge::Post(std::function<void(bool)> fn) {
-  bool was_empty;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (closed_) return false;
-    was_empty = queue_.empty();
-    queue_.push_back(std::move(fn));
-  }
-  // A queue that held work already has a wake-up on its way: the loop drains it all.
+  std::lock_guard<std::mutex> lock(mu_);
+  if (closed_) return false;
+  const bool was_empty = queue_.empty();
+  queue_.push_back(std::move(fn));
+  // A queue that held work already has a wake-up on its way: the loop drains it all. Woken
+  // under the lock: once Close() has taken it, no Post touches the eventfd it frees.
   if (was_empty) Wake();
   return true;
 }

@@ -53,11 +53,12 @@ struct PluginResource {
 struct PodRunner::Attempt {
   uint64_t id = 0;
   TaskLaunch launch;
-  TaskPaths paths;       // the local attempt folder: logs, unpacked outputs
-  std::string ns;        // its namespace: the task's, else the runner's
-  std::string pod;       // its name
-  std::string inputs;    // its inputs' ConfigMap
-  std::string manifest;  // the Pod, as JSON
+  TaskPaths paths;             // the local attempt folder: logs, unpacked outputs
+  std::string ns;              // its namespace: the task's, else the runner's
+  std::string pod;             // its name
+  std::string inputs;          // its inputs' ConfigMap
+  std::string manifest;        // the Pod, as JSON
+  std::string manifest_error;  // why it could not be built, when `manifest` is empty
   std::string inputs_manifest;
   kube::ClassifyOptions classify;
   enum class Stage : uint8_t { kWaiting, kCreating, kCreated } stage = Stage::kWaiting;

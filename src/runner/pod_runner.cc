@@ -422,7 +422,11 @@ void PodRunner::Prepare(Attempt& a) {
   }
   a.classify.image_pull_grace_nanos = options_.image_pull_grace_nanos;
   Result<std::string> manifest = kube::PodManifest(p);
-  if (manifest.ok()) a.manifest = std::move(*manifest);
+  if (manifest.ok()) {
+    a.manifest = std::move(*manifest);
+  } else {
+    a.manifest_error = manifest.status().message();
+  }
   if (plugin && !a.manifest.empty()) PrepareResource(a, p);
 
   if (a.inputs.empty()) return;
@@ -519,8 +523,9 @@ void PodRunner::Launch(Attempt& a) {
   }
   if (a.manifest.empty() || (a.resource != nullptr && a.resource->body.empty())) {
     return Fail(id, AttemptResult::Status::kUserError, ExecErrorCode::kInvalidPod,
-                "the Pod of task " + Quote(task.name) +
-                    " cannot be built: the pod template or tolerations are invalid",
+                "the Pod of task " + Quote(task.name) + " cannot be built: " +
+                    (a.manifest_error.empty() ? "the pod template or tolerations are invalid"
+                                              : a.manifest_error),
                 false);
   }
   // The attempt's folder holds its log and, at the end, the outputs read back; the inputs

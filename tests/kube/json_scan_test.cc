@@ -102,6 +102,12 @@ TEST_CASE(
   CHECK(ScanPod(std::string("{\"metadata\":{\"name\":\"a\"}} \0\0garbage", 35), &p));
   CHECK(p.meta.name == "a");
   SameAsTree(std::string("{} \0{", 5));
+  // A byte order mark before the text is skipped, as a parser skips it; half of one is not.
+  CHECK(ScanPod("\xEF\xBB\xBF{\"status\":{\"phase\":\"Running\"}}", &p));
+  CHECK(p.phase == "Running");
+  SameAsTree("\xEF\xBB\xBF{}");
+  SameAsTree("\xEF\xBB{}");
+  SameAsTree(" \xEF\xBB\xBF{}");
   SameAsTree(std::string("{\"a\":1\0}", 8));
 }
 

@@ -113,5 +113,19 @@ TEST_CASE("kube manifest: a Pod written directly is byte for byte the Pod the tr
   CHECK(pod["metadata"]["annotations"]["note"] == "a \"quoted\"\nline \x01 é");
 }
 
+TEST_CASE("kube manifest: text that is not UTF-8 is refused with a reason, never sent or thrown",
+          "[kube]") {
+  PodRequest p = Full();
+  p.command.back() = "echo \xff\xfe";  // an input's bytes put into the script
+  for (const char* tmpl : {"", "{}"}) {
+    INFO(tmpl);
+    p.pod_template_json = tmpl;
+    Result<std::string> m = PodManifest(p);
+    REQUIRE_FALSE(m.ok());
+    CHECK(m.status().code() == StatusCode::kInvalidArgument);
+    CHECK_THAT(m.status().message(), Catch::Contains("not UTF-8"));
+  }
+}
+
 }  // namespace
 }  // namespace flyte::kube
