@@ -41,6 +41,8 @@ struct PodList {
 };
 bool ScanPodList(std::string_view text, PodList* out);
 
+// A member of an object, or null when absent or `j` is not an object.
+const nlohmann::json& Field(const nlohmann::json& j, const char* key);
 // A string field, or "" when absent or not a string.
 std::string Str(const nlohmann::json& j, const char* key);
 

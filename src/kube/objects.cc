@@ -14,6 +14,13 @@ std::string Str(const json& j, const char* key) {
   return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+const json& Field(const json& j, const char* key) {
+  static const json kNull;
+  if (!j.is_object()) return kNull;
+  auto it = j.find(key);
+  return it == j.end() ? kNull : *it;
+}
+
 namespace {
 
 int Int(const json& j, const char* key) {
@@ -31,13 +38,6 @@ std::map<std::string, std::string> StringMap(const json& j, const char* key) {
     if (v.is_string()) out[k] = v.get<std::string>();
   }
   return out;
-}
-
-const json& Field(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
 }
 
 ContainerState DecodeContainer(const json& c) {

@@ -26,13 +26,6 @@ std::string Show(const kube::Pod& p) {
   return s;
 }
 
-const json& Member(const json& j, const char* key) {
-  static const json kNull;
-  if (!j.is_object()) return kNull;
-  auto it = j.find(key);
-  return it == j.end() ? kNull : *it;
-}
-
 void CheckPod(const std::string& text, const json& tree) {
   kube::Pod scanned;
   const bool ok = kube::ScanPod(text, &scanned);
@@ -49,10 +42,10 @@ void CheckEvent(const std::string& text, const json& tree) {
   const bool ok = kube::ScanPodEvent(text, &ev);
   FUZZ_CHECK(ok == tree.is_object(), text);
   if (!ok) return;
-  const json& object = Member(tree, "object");
+  const json& object = kube::Field(tree, "object");
   FUZZ_CHECK(ev.type == kube::Str(tree, "type"), text);
   FUZZ_CHECK(ev.message == kube::Str(object, "message"), text);
-  const json& code = Member(object, "code");
+  const json& code = kube::Field(object, "code");
   FUZZ_CHECK(ev.code == (code.is_number_integer() ? code.get<int>() : 0), text);
   FUZZ_CHECK(ev.pod == kube::DecodePod(object), "scanned " + Show(ev.pod));
 }
@@ -62,10 +55,10 @@ void CheckList(const std::string& text, const json& tree) {
   const bool ok = kube::ScanPodList(text, &list);
   FUZZ_CHECK(ok == tree.is_object(), text);
   if (!ok) return;
-  const json& meta = Member(tree, "metadata");
+  const json& meta = kube::Field(tree, "metadata");
   FUZZ_CHECK(list.resource_version == kube::Str(meta, "resourceVersion"), text);
   FUZZ_CHECK(list.cont == kube::Str(meta, "continue"), text);
-  const json& items = Member(tree, "items");
+  const json& items = kube::Field(tree, "items");
   const size_t n = items.is_array() ? items.size() : 0;
   FUZZ_CHECK(list.items.size() == n, text);
   for (size_t i = 0; i < n && i < list.items.size(); ++i)
