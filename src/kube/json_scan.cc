@@ -287,34 +287,24 @@ void JsonScan::Skip() {
   }
 }
 
-bool JsonScan::Push(bool object) {
+bool JsonScan::Enter(char open) {
+  if (failed_) return false;
+  if (!Peek(open)) {
+    Skip();
+    return false;
+  }
+  ++i_;
   if (depth_ == static_cast<int>(sizeof levels_)) {
     Fail();
     return false;
   }
-  levels_[depth_++] = static_cast<uint8_t>(kFirst | (object ? kInObject : 0));
+  levels_[depth_++] = static_cast<uint8_t>(kFirst | (open == '{' ? kInObject : 0));
   return true;
 }
 
-bool JsonScan::Object() {
-  if (failed_) return false;
-  if (!Peek('{')) {
-    Skip();
-    return false;
-  }
-  ++i_;
-  return Push(true);
-}
+bool JsonScan::Object() { return Enter('{'); }
 
-bool JsonScan::Array() {
-  if (failed_) return false;
-  if (!Peek('[')) {
-    Skip();
-    return false;
-  }
-  ++i_;
-  return Push(false);
-}
+bool JsonScan::Array() { return Enter('['); }
 
 bool JsonScan::NextInLevel(char closer) {
   if (failed_ || depth_ == 0) return false;

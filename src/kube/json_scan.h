@@ -62,7 +62,8 @@ class JsonScan {
   bool ScanScalar();
   // Before a member's key or an element: the separator of the level entered last.
   bool NextInLevel(char closer);
-  bool Push(bool object);
+  // At `open` ('{' or '['): enters the level. Any other value is skipped (false).
+  bool Enter(char open);
 
   std::string_view t_;
   size_t i_;
