@@ -10,8 +10,8 @@
 
 #include "cli/choices.h"
 #include "cli/commands.h"
-#include "cli/run_guard.h"
 #include "cli/tool_commands.h"
+#include "runner/watchdog.h"
 #include "util/huge_heap.h"
 #include "util/strings.h"
 #include "util/timefmt.h"
@@ -64,12 +64,11 @@ bool UnknownCommand(CLI::App& app, int argc, char** argv) {
   return false;
 }
 
-// Ends `flyte run` (its guardian and its engine) once its work is done, without tearing down
-// what start-up built: the command tree, the heap and the static objects. Freeing them wrote
-// to pages the guardian's fork had shared, ~110 copy-on-write page faults per run (docs/
-// benchmarks.md, run 7). Everything that must reach the disk is closed by then (the store,
-// the logs); only the standard streams are left to flush. Under the sanitizers the normal
-// return runs, so that leaks are still reported.
+// Ends `flyte run` once its work is done, without tearing down what start-up built: the command
+// tree, the heap and the static objects (freeing them cost ~110 page faults per run when the
+// run was two forked processes: docs/benchmarks.md, run 7). Everything that must reach the disk is
+// closed by then (the store, the logs); only the standard streams are left to flush. Under the
+// sanitizers the normal return runs, so that leaks are still reported.
 int ExitNow(int code) {
 #if defined(__SANITIZE_ADDRESS__)
   return code;
@@ -204,23 +203,22 @@ std::optional<int> FastRun(int argc, char** argv) {
   if (argc < 2 || std::strcmp(argv[1], "run") != 0) return std::nullopt;
   for (int i = 2; i < argc; ++i)
     if (std::strncmp(argv[i], "--help-all", 10) == 0) return std::nullopt;
-  // A local run splits off its guardian first, before the command line is parsed: the fork
-  // then shares almost nothing the engine will write (each page written after a fork is a
-  // copy-on-write fault) and the engine does not fault in again the code the parse ran
-  // (a fork does not copy the mappings of file pages). A usage error is then the engine's, and
-  // the guardian exits with its code. A remote run needs no guardian.
+  // A local run starts its watchdog first, before the command line is parsed and before any
+  // thread (runner/watchdog.h). A remote run needs none.
   bool remote = false;
   for (int i = 2; i < argc; ++i) remote = remote || std::strcmp(argv[i], "--remote") == 0;
   if (!remote) {
-    if (std::optional<int> guardian_code = SplitGuardian()) return ExitNow(*guardian_code);
+    StartWatchdog();
     HeapOnHugePages();  // the engine's: its ~500 KB of heap in one page fault, not 120
   }
   CLI::App app{kAbout, "flyte"};
   SetUpTop(app);
   RunOptions run;
-  run.guarded = !remote;
   AddRun(app, run);
-  if (std::optional<int> code = Parse(app, argc, argv)) return *code;
+  if (std::optional<int> code = Parse(app, argc, argv)) {
+    WatchdogAllClear();  // nothing ran
+    return *code;
+  }
   return ExitNow(RunRun(run));
 }
 

@@ -54,7 +54,6 @@ struct RunOptions {
   std::vector<std::string> reject;
   KubeFlags kube;
   std::string raw_data_prefix;  // s3://bucket/prefix for file and folder values
-  bool guarded = false;         // the guardian is split off already (cli/run_guard.h)
 };
 int RunRun(const RunOptions& opts);
 

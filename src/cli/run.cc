@@ -10,12 +10,12 @@
 #include "cli/admin_access.h"
 #include "cli/assemble.h"
 #include "cli/commands.h"
-#include "cli/run_guard.h"
 #include "cli/run_remote.h"
 #include "cli/run_report.h"
 #include "cli/run_view.h"
 #include "runner/orphans.h"
 #include "runner/secret_env.h"
+#include "runner/watchdog.h"
 #include "spec/loader.h"
 #include "types/yaml_writer.h"
 #include "util/strings.h"
@@ -129,6 +129,11 @@ int Usage(const std::string& message) {
 }  // namespace
 
 int RunRun(const RunOptions& opts) {
+  // However this returns, no task of ours is left: those of the run below were killed with
+  // its orphans, and a return before it started none. The watchdog need not look.
+  struct AllClear {
+    ~AllClear() { WatchdogAllClear(); }
+  } all_clear;
   // Before any thread starts: tasks must not find our secrets in /proc/OUR_PID/environ.
   ProtectSecretEnvironment();
   CreateExecutionRequest req;
@@ -185,9 +190,7 @@ int RunRun(const RunOptions& opts) {
     return kExitUsage;
   }
   if (opts.remote) return RunRemote(opts, std::move(req), source->text());
-  if (!opts.guarded) {
-    if (std::optional<int> guardian_code = SplitGuardian()) return *guardian_code;
-  }
+  StartWatchdog();  // once: the fast path of Main started it already
 
   uv_loop_t loop;
   uv_loop_init(&loop);

@@ -20,6 +20,7 @@
 #include "runner/supervise.h"
 #include "runner/task_files.h"
 #include "runner/value_transfer.h"
+#include "runner/watchdog.h"
 #include "util/file_kind.h"
 #include "util/proc.h"
 #include "util/strings.h"
@@ -301,6 +302,8 @@ void LocalRunner::Launch(TaskLaunch launch) {
   set("FLYTE_OUTPUT_DIR", a->paths.output_dir);
   set("FLYTE_RAW_OUTPUT_DIR", a->paths.raw_dir);
   for (const auto& [k, v] : launch.env) set(k, v);
+  // Last, so that neither the task nor --env replaces it: how the watchdog finds what is left.
+  if (std::optional<std::string> mark = WatchdogMark()) set(kRunGuardEnv, std::move(*mark));
   std::vector<std::string> env_strings;
   env_strings.reserve(vars.size());
   for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);

@@ -12,6 +12,7 @@
 #include <functional>
 #include <string_view>
 
+#include "runner/watchdog.h"
 #include "util/proc.h"
 
 namespace flyte {
@@ -39,13 +40,14 @@ bool HasVariable(pid_t pid, const std::string& entry) {
   return env.rfind(entry + '\0', 0) == 0 || env.find(needle) != std::string::npos;
 }
 
-// Whether this process has no child at all (of any thread, of any kind): one waitid(2) that
-// neither waits nor reaps. Then there is nothing to sweep, and the read of the children file
+// Whether this process has no child at all (of any thread) but the run's watchdog, which has no
+// exit signal and so is not one wait(2) sees without __WALL: one waitid(2) that neither waits
+// nor reaps. Then there is nothing to sweep, and the read of the children file
 // (open, read, close) is skipped: the case of every attempt of a chain, which ends as the only
 // child (docs/benchmarks.md, run 9).
 bool NoChildren() {
   siginfo_t info{};
-  return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT | __WALL) != 0 && errno == ECHILD;
+  return ::waitid(P_ALL, 0, &info, WEXITED | WNOHANG | WNOWAIT) != 0 && errno == ECHILD;
 }
 
 // Rounds of: reap what has ended, kill and reap what `matches`; until a round kills nothing.
@@ -55,7 +57,7 @@ void Sweep(const std::function<bool(pid_t)>& matches, const std::vector<pid_t>& 
   while (killed) {
     killed = false;
     for (pid_t pid : MainThreadChildren()) {
-      if (std::find(keep.begin(), keep.end(), pid) != keep.end()) continue;
+      if (pid == WatchdogPid() || std::find(keep.begin(), keep.end(), pid) != keep.end()) continue;
       int status = 0;
       if (::waitpid(pid, &status, WNOHANG) != 0) continue;  // it had ended (or is not ours)
       if (!matches(pid)) continue;

@@ -11,6 +11,9 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <sstream>
+#include <string>
+#include <vector>
 
 #include "cli/cli_fixture.h"
 
@@ -238,9 +241,8 @@ struct Cleanup {
 
 TEST_CASE("a process a task started in another session ends with flyte run, on Ctrl-C or kill -9",
           "[process][tree]") {
-  // SIGKILL to the process started (the guardian) or to its child, the engine.
-  const int sig = GENERATE(SIGINT, SIGKILL, -SIGKILL);
-  INFO("signal " << sig << (sig < 0 ? " to the engine" : ""));
+  const int sig = GENERATE(SIGINT, SIGTERM, SIGKILL);
+  INFO("signal " << sig);
   CliFixture f;
   const std::string file = f.Write("escape.yaml", kEscape);
   const std::string escaped = f.tmp / "escaped";
@@ -250,16 +252,74 @@ TEST_CASE("a process a task started in another session ends with flyte run, on C
   REQUIRE(run.WaitForStderr("ready"));
   const pid_t pid = PidIn(escaped);
   REQUIRE(pid > 1);
-  if (sig > 0) {
-    run.Signal(sig);
-  } else {
-    const pid_t engine = testing::FirstChild(run.pid());
-    REQUIRE(engine > 0);
-    REQUIRE(::kill(engine, -sig) == 0);
-  }
+  run.Signal(sig);
   ProcessResult r = run.Wait();
   INFO(Describe(r));
   CHECK(WaitEnded(pid));
+}
+
+// The watchdog (runner/watchdog.h) has a session of its own: a kill -9 of flyte run's whole
+// process group, what a CI runner does to a job, leaves it to end the tasks.
+TEST_CASE("the tasks of flyte run end when its whole process group is killed", "[process][tree]") {
+  CliFixture f;
+  const std::string file = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  std::vector<std::string> argv =
+      FlyteArgv(f.home(), {"run", file, "escape", "-i", "escaped=" + escaped, "-v"});
+  argv.insert(argv.begin(), "/usr/bin/setsid");  // flyte run leads a process group of its own
+  Child run(argv, FlyteEnv(f.home()));
+  REQUIRE(run.WaitForStderr("ready"));
+  const pid_t pid = PidIn(escaped);
+  REQUIRE(pid > 1);
+  REQUIRE(::getpgid(run.pid()) == run.pid());
+  REQUIRE(::kill(-run.pid(), SIGKILL) == 0);
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  CHECK(r.signal == SIGKILL);
+  CHECK(WaitEnded(pid));
+}
+
+// After a run that ended by itself the watchdog exits too, without killing anything: a process
+// marked as the run's tasks are, started by the test itself, is still alive.
+TEST_CASE("flyte run's watchdog ends with it and kills nothing after a normal end",
+          "[process][tree]") {
+  CliFixture f;
+  const std::string mark = f.tmp / "mark";
+  const std::string file = f.Write("nap.yaml", R"yaml(
+tasks:
+  nap:
+    script: |
+      echo "$FLYTE_RUN_GUARD" > ")yaml" + mark + R"yaml("
+      echo ready
+      sleep 0.5
+workflows:
+  wf:
+    nodes:
+      a: {task: nap}
+)yaml");
+  Child run(FlyteArgv(f.home(), {"run", file, "-v"}), FlyteEnv(f.home()));
+  REQUIRE(run.WaitForStderr("ready"));
+  // The watchdog: the child of flyte run that is flyte too (the task is sh).
+  pid_t watchdog = -1;
+  std::istringstream kids(ReadFile("/proc/" + std::to_string(run.pid()) + "/task/" +
+                                   std::to_string(run.pid()) + "/children"));
+  for (pid_t k; kids >> k;) {
+    if (fs::read_symlink("/proc/" + std::to_string(k) + "/exe") ==
+        fs::read_symlink("/proc/" + std::to_string(run.pid()) + "/exe"))
+      watchdog = k;
+  }
+  REQUIRE(watchdog > 0);
+  std::string value = ReadFile(mark);
+  value.erase(value.find_last_not_of('\n') + 1);
+  REQUIRE(!value.empty());
+  // A bystander wearing the mark: a normal end must not touch it.
+  Child bystander({"/bin/sleep", "30"}, {std::string("FLYTE_RUN_GUARD=") + value});
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  REQUIRE(r.exit_code == 0);
+  CHECK(WaitEnded(watchdog));
+  CHECK(!WaitEnded(bystander.pid(), 300));
 }
 
 TEST_CASE(

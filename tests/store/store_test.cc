@@ -424,5 +424,25 @@ TEST_CASE("executions that never ended are listed as unfinished") {
   CHECK(f.store->ListUnfinished()->empty());
 }
 
+// Every start reads the unfinished executions: through the partial index, not a scan of the
+// history. The query is built as the store builds it, so a change to the terminal phases that
+// leaves the index behind fails here.
+TEST_CASE(
+    "the unfinished executions are read through their index and not by a scan of the history") {
+  TempDir tmp;
+  const std::string db = tmp / "flyte.db";
+  auto store = OpenStore(db);
+  std::string terminal;
+  for (size_t i = 0; i < kExecutionPhaseCount; ++i) {
+    const auto p = static_cast<ExecutionPhase>(i);
+    if (IsTerminal(p))
+      terminal += (terminal.empty() ? "'" : ", '") + std::string(PhaseName(p)) + "'";
+  }
+  Rows plan = Query(db, "EXPLAIN QUERY PLAN SELECT name FROM executions WHERE phase NOT IN (" +
+                            terminal + ") ORDER BY created_at");
+  REQUIRE(plan.size() == 1);
+  CHECK(plan[0].back() == "SCAN executions USING INDEX executions_unfinished");
+}
+
 }  // namespace
 }  // namespace flyte
