@@ -90,12 +90,13 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
   if (!req.cwd.empty()) posix_spawn_file_actions_addchdir_np(&fa, req.cwd.c_str());
   // A session of its own: its own process group (so aborting it reaches the whole tree) and
   // no controlling terminal (so the user's Ctrl-C reaches only us, and we abort it).
+  // Every signal at its default in the task, whatever we or our parent ignore (nohup's SIGHUP,
+  // our SIGPIPE). All of them, not only those: glibc's spawn child sets each signal of this set
+  // with one sigaction(2), and first reads each other one with another, ~60 more system calls
+  // per task (docs/benchmarks.md, run 13).
   sigset_t empty, defaults;
   sigemptyset(&empty);
-  sigemptyset(&defaults);
-  for (int sig : {SIGINT, SIGTERM, SIGQUIT, SIGHUP, SIGPIPE, SIGCHLD, SIGUSR1, SIGUSR2}) {
-    sigaddset(&defaults, sig);
-  }
+  sigfillset(&defaults);
   posix_spawnattr_setsigmask(&attr, &empty);
   posix_spawnattr_setsigdefault(&attr, &defaults);
   posix_spawnattr_setflags(&attr,

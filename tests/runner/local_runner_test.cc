@@ -4,6 +4,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -220,6 +222,34 @@ tasks:
             "env=hi Ada show 0 flytesnacks/development/test\n"
             "dirs=" +
             attempt + "/outputs " + raw + " " + h.tmp.path());
+}
+
+// Signals ignored by flyte or by whoever started it (nohup, a shell's background job, our
+// SIGPIPE) are not ignored in tasks: each starts with every signal at its default.
+TEST_CASE("a task starts with no signal ignored, whatever flyte ignores", "[process]") {
+  RunnerHarness h;
+  h.Compile(R"yaml(
+tasks:
+  sigign:
+    outputs: {ignored: str}
+    script: grep '^SigIgn:' /proc/self/status | cut -f2 > "{{ outputs.ignored }}"
+)yaml");
+  struct sigaction ign {
+  }, old_ttou{}, old_alrm{};
+  ign.sa_handler = SIG_IGN;
+  REQUIRE(::sigaction(SIGTTOU, &ign, &old_ttou) == 0);
+  REQUIRE(::sigaction(SIGALRM, &ign, &old_alrm) == 0);
+  AttemptResult r = h.Run(h.Launch("sigign"));
+  ::sigaction(SIGTTOU, &old_ttou, nullptr);
+  ::sigaction(SIGALRM, &old_alrm, nullptr);
+  INFO(r.code.text() << ": " << r.message);
+  REQUIRE(r.status == Status_::kSucceeded);
+  REQUIRE(r.outputs.size() == 1);
+  // Bits of signals 1-31 (glibc's spawn ignores its own real-time signals, 32 and 33, which
+  // a glibc program installs again at start).
+  const std::string ignored = r.outputs[0].as_str();
+  INFO("SigIgn " << ignored);
+  CHECK((std::stoull(ignored, nullptr, 16) & 0x7fffffffULL) == 0);
 }
 
 TEST_CASE("_ERROR gives the message of a failed attempt", "[process]") {
