@@ -306,8 +306,9 @@ int RunRun(const RunOptions& opts) {
                  ? kExitUsage
                  : kExitInternal;
     }
-    // Estimate from the last successful run of the same workflow.
-    if (const ExecutionState* live = admin.Live(*key)) {
+    // Estimate from the last successful run of the same workflow, for the live view (a query
+    // of the history: not when there is no terminal to show it on).
+    if (const ExecutionState* live = tty ? admin.Live(*key) : nullptr) {
       auto last = admin.store().LastDuration(req.project, req.domain, live->wf().name);
       if (last.ok()) view.SetEta(*last);
     }
