@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <optional>
@@ -303,7 +304,11 @@ void LocalRunner::Launch(TaskLaunch launch) {
   set("FLYTE_RAW_OUTPUT_DIR", a->paths.raw_dir);
   for (const auto& [k, v] : launch.env) set(k, v);
   // Last, so that neither the task nor --env replaces it: how the watchdog finds what is left.
-  if (std::optional<std::string> mark = WatchdogMark()) set(kRunGuardEnv, std::move(*mark));
+  // Under another run's task, that run's value stays too: its watchdog ends ours as well.
+  if (std::optional<std::string> mark = WatchdogMark()) {
+    const char* outer = std::getenv(kRunGuardEnv);
+    set(kRunGuardEnv, outer != nullptr && *outer != '\0' ? outer + (":" + *mark) : *mark);
+  }
   std::vector<std::string> env_strings;
   env_strings.reserve(vars.size());
   for (const auto& [k, v] : vars) env_strings.push_back(k + "=" + v);

@@ -74,7 +74,46 @@ struct Shared {
 };
 Shared g;
 
-// Whether /proc/PID/environ holds the entry g.mark exactly.
+// Reads an environment entry by entry: whether one is FLYTE_RUN_GUARD=V1:V2:... with our value
+// among the Vs (a run started inside another run's task carries both runs' values).
+struct EnvMatch {
+  size_t prefix = 0;  // bytes of "FLYTE_RUN_GUARD=" matched by the entry being read
+  bool entry = true;  // the entry being read can still be ours
+  size_t token = 0;   // bytes of our value matched by the token being read
+  bool token_ok = true;
+  bool found = false;
+};
+
+FLYTE_RAW void EndToken(EnvMatch* m) {
+  const size_t value_len = g.mark_len - g.value_at;
+  if (m->entry && m->prefix == g.value_at && m->token_ok && m->token == value_len) m->found = true;
+  m->token = 0;
+  m->token_ok = true;
+}
+
+FLYTE_RAW void Feed(EnvMatch* m, char c) {
+  if (c == '\0') {
+    EndToken(m);
+    m->prefix = 0;
+    m->entry = true;
+  } else if (!m->entry) {
+  } else if (m->prefix < g.value_at) {
+    if (c == g.mark[m->prefix]) {
+      ++m->prefix;
+    } else {
+      m->entry = false;
+    }
+  } else if (c == ':') {
+    EndToken(m);
+  } else if (m->token_ok && m->token < g.mark_len - g.value_at &&
+             c == g.mark[g.value_at + m->token]) {
+    ++m->token;
+  } else {
+    m->token_ok = false;
+  }
+}
+
+// Whether /proc/PID/environ marks the process as one of this run's.
 FLYTE_RAW bool Marked(const char* pid_text) {
   char path[48];
   size_t n = 0;
@@ -85,29 +124,16 @@ FLYTE_RAW bool Marked(const char* pid_text) {
   const long fd = Sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return false;
   char buf[4096];
-  size_t pos = 0;     // bytes of the mark matched by the entry being read
-  bool alive = true;  // the entry being read still matches
-  bool found = false;
+  EnvMatch m;
   long total = 0;
-  for (long got; !found && total < (8L << 20) &&
+  for (long got; !m.found && total < (8L << 20) &&
                  (got = Sys(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf)) > 0;
        total += got) {
-    for (long i = 0; i < got; ++i) {
-      const char c = buf[i];
-      if (c == '\0') {
-        if (alive && pos == g.mark_len) found = true;
-        pos = 0;
-        alive = true;
-      } else if (alive && pos < g.mark_len && c == g.mark[pos]) {
-        ++pos;
-      } else {
-        alive = false;
-      }
-    }
+    for (long i = 0; i < got; ++i) Feed(&m, buf[i]);
   }
-  if (alive && pos == g.mark_len) found = true;  // a last entry without its NUL
+  Feed(&m, '\0');  // a last entry without its NUL
   Sys(SYS_close, fd);
-  return found;
+  return m.found;
 }
 
 // One pass over /proc: kills each marked process and its process group. Returns how many.

@@ -2,8 +2,10 @@
 // writer is this process. When the pipe closes (this process ended, by any means) without the
 // all-clear, the watchdog kills every process whose environment holds this run's mark
 // (FLYTE_RUN_GUARD, which each task gets and passes on to what it starts, setsid and double
-// forks included) and the process group of each. The watchdog is in a session of its own, so a
-// kill -9 of flyte run's whole process group does not take it too.
+// forks included) and the process group of each. A run started in another run's task gives its
+// tasks both values (FLYTE_RUN_GUARD=OUTER:OURS), so that either watchdog finds them. The
+// watchdog is in a session of its own, so a kill -9 of flyte run's whole process group does not
+// take it too.
 //
 // The watchdog shares this process's memory (clone(CLONE_VM), no copy of the page tables, no
 // copy-on-write faults) and so runs only raw system calls, never libc; it is a child that the

@@ -280,6 +280,41 @@ TEST_CASE("the tasks of flyte run end when its whole process group is killed", "
   CHECK(WaitEnded(pid));
 }
 
+// A flyte run inside a task of another: a kill -9 of the outer one ends the inner one's tasks
+// too, what they started in a session of their own included (the inner run's tasks carry both
+// runs' FLYTE_RUN_GUARD values, and the outer watchdog kills the inner one with the rest).
+TEST_CASE("a flyte run inside a task ends with the outer run on kill -9, its tasks included",
+          "[process][tree]") {
+  CliFixture f;
+  const std::string inner = f.Write("escape.yaml", kEscape);
+  const std::string escaped = f.tmp / "escaped";
+  Cleanup cleanup{escaped};
+  const std::string outer = f.Write("outer.yaml", R"yaml(
+tasks:
+  nest:
+    inputs: {flyte: str, file: str, home: str, escaped: str}
+    script: |
+      exec "{{ inputs.flyte }}" run "{{ inputs.file }}" escape --home "{{ inputs.home }}" \
+        -i escaped="{{ inputs.escaped }}" -v
+)yaml");
+  Child run(
+      FlyteArgv(f.home(), {"run", outer, "nest", "-i", std::string("flyte=") + FLYTE_BINARY, "-i",
+                           "file=" + inner, "-i", "home=" + std::string(f.tmp / "inner-home"), "-i",
+                           "escaped=" + escaped, "-v"}),
+      FlyteEnv(f.home()));
+  REQUIRE(run.WaitForStderr("ready"));
+  const pid_t pid = PidIn(escaped);
+  REQUIRE(pid > 1);
+  const std::string env = ReadFile("/proc/" + std::to_string(pid) + "/environ");
+  const size_t at = env.find("FLYTE_RUN_GUARD=");
+  REQUIRE(at != std::string::npos);
+  CHECK(env.substr(at, env.find('\0', at) - at).find(':') != std::string::npos);  // both runs
+  run.Signal(SIGKILL);
+  ProcessResult r = run.Wait();
+  INFO(Describe(r));
+  CHECK(WaitEnded(pid));
+}
+
 // After a run that ended by itself the watchdog exits too, without killing anything: a process
 // marked as the run's tasks are, started by the test itself, is still alive.
 TEST_CASE("flyte run's watchdog ends with it and kills nothing after a normal end",

@@ -129,15 +129,16 @@ class Handler(http.server.BaseHTTPRequestHandler):
         body = ('<?xml version="1.0" encoding="UTF-8"?><Error><Code>%s</Code><Message>%s'
                 "</Message></Error>" % (code, message)).encode()
         self._drain()
+        # Counted before the answer goes out: a client that has its answer may check at once.
+        if code == "SignatureDoesNotMatch":
+            with self.server.lock:
+                self.server.refused += 1
         self.send_response(status)
         self.send_header("Content-Type", "application/xml")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":
             self.wfile.write(body)
-        if code == "SignatureDoesNotMatch":
-            with self.server.lock:
-                self.server.refused += 1
 
     def _drain(self):
         left = int(self.headers.get("content-length") or 0)
