@@ -239,18 +239,24 @@ struct Cleanup {
   }
 };
 
-TEST_CASE("a process a task started in another session ends with flyte run, on Ctrl-C or kill -9",
-          "[process][tree]") {
-  const int sig = GENERATE(SIGINT, SIGTERM, SIGKILL);
-  INFO("signal " << sig);
+// A home, kEscape written as escape.yaml, and the file its escaped process writes its pid to
+// (killed at the end if a test failed before it ended).
+struct EscapeFixture {
   CliFixture f;
   const std::string file = f.Write("escape.yaml", kEscape);
   const std::string escaped = f.tmp / "escaped";
   Cleanup cleanup{escaped};
-  Child run(FlyteArgv(f.home(), {"run", file, "escape", "-i", "escaped=" + escaped, "-v"}),
-            FlyteEnv(f.home()));
+};
+
+TEST_CASE("a process a task started in another session ends with flyte run, on Ctrl-C or kill -9",
+          "[process][tree]") {
+  const int sig = GENERATE(SIGINT, SIGTERM, SIGKILL);
+  INFO("signal " << sig);
+  EscapeFixture e;
+  Child run(FlyteArgv(e.f.home(), {"run", e.file, "escape", "-i", "escaped=" + e.escaped, "-v"}),
+            FlyteEnv(e.f.home()));
   REQUIRE(run.WaitForStderr("ready"));
-  const pid_t pid = PidIn(escaped);
+  const pid_t pid = PidIn(e.escaped);
   REQUIRE(pid > 1);
   run.Signal(sig);
   ProcessResult r = run.Wait();
@@ -261,16 +267,13 @@ TEST_CASE("a process a task started in another session ends with flyte run, on C
 // The watchdog (runner/watchdog.h) has a session of its own: a kill -9 of flyte run's whole
 // process group, what a CI runner does to a job, leaves it to end the tasks.
 TEST_CASE("the tasks of flyte run end when its whole process group is killed", "[process][tree]") {
-  CliFixture f;
-  const std::string file = f.Write("escape.yaml", kEscape);
-  const std::string escaped = f.tmp / "escaped";
-  Cleanup cleanup{escaped};
+  EscapeFixture e;
   std::vector<std::string> argv =
-      FlyteArgv(f.home(), {"run", file, "escape", "-i", "escaped=" + escaped, "-v"});
+      FlyteArgv(e.f.home(), {"run", e.file, "escape", "-i", "escaped=" + e.escaped, "-v"});
   argv.insert(argv.begin(), "/usr/bin/setsid");  // flyte run leads a process group of its own
-  Child run(argv, FlyteEnv(f.home()));
+  Child run(argv, FlyteEnv(e.f.home()));
   REQUIRE(run.WaitForStderr("ready"));
-  const pid_t pid = PidIn(escaped);
+  const pid_t pid = PidIn(e.escaped);
   REQUIRE(pid > 1);
   REQUIRE(::getpgid(run.pid()) == run.pid());
   REQUIRE(::kill(-run.pid(), SIGKILL) == 0);
@@ -285,11 +288,8 @@ TEST_CASE("the tasks of flyte run end when its whole process group is killed", "
 // runs' FLYTE_RUN_GUARD values, and the outer watchdog kills the inner one with the rest).
 TEST_CASE("a flyte run inside a task ends with the outer run on kill -9, its tasks included",
           "[process][tree]") {
-  CliFixture f;
-  const std::string inner = f.Write("escape.yaml", kEscape);
-  const std::string escaped = f.tmp / "escaped";
-  Cleanup cleanup{escaped};
-  const std::string outer = f.Write("outer.yaml", R"yaml(
+  EscapeFixture e;
+  const std::string outer = e.f.Write("outer.yaml", R"yaml(
 tasks:
   nest:
     inputs: {flyte: str, file: str, home: str, escaped: str}
@@ -298,12 +298,12 @@ tasks:
         -i escaped="{{ inputs.escaped }}" -v
 )yaml");
   Child run(
-      FlyteArgv(f.home(), {"run", outer, "nest", "-i", std::string("flyte=") + FLYTE_BINARY, "-i",
-                           "file=" + inner, "-i", "home=" + std::string(f.tmp / "inner-home"), "-i",
-                           "escaped=" + escaped, "-v"}),
-      FlyteEnv(f.home()));
+      FlyteArgv(e.f.home(), {"run", outer, "nest", "-i", std::string("flyte=") + FLYTE_BINARY, "-i",
+                             "file=" + e.file, "-i", "home=" + std::string(e.f.tmp / "inner-home"),
+                             "-i", "escaped=" + e.escaped, "-v"}),
+      FlyteEnv(e.f.home()));
   REQUIRE(run.WaitForStderr("ready"));
-  const pid_t pid = PidIn(escaped);
+  const pid_t pid = PidIn(e.escaped);
   REQUIRE(pid > 1);
   const std::string env = ReadFile("/proc/" + std::to_string(pid) + "/environ");
   const size_t at = env.find("FLYTE_RUN_GUARD=");
@@ -360,13 +360,10 @@ workflows:
 TEST_CASE(
     "a process a task started in another session is gone when flyte run reports the task done",
     "[process][tree]") {
-  CliFixture f;
-  const std::string file = f.Write("escape.yaml", kEscape);
-  const std::string escaped = f.tmp / "escaped";
-  Cleanup cleanup{escaped};
-  Child run(FlyteArgv(f.home(),
-                      {"run", file, "exits_then_check", "-i", "escaped=" + escaped, "-o", "json"}),
-            FlyteEnv(f.home()));
+  EscapeFixture e;
+  Child run(FlyteArgv(e.f.home(), {"run", e.file, "exits_then_check", "-i", "escaped=" + e.escaped,
+                                   "-o", "json"}),
+            FlyteEnv(e.f.home()));
   ProcessResult r = run.Wait();
   INFO(Describe(r));
   REQUIRE(r.exit_code == 0);
@@ -375,16 +372,13 @@ TEST_CASE(
 
 TEST_CASE("a process a task started in another session ends when the task times out",
           "[process][tree]") {
-  CliFixture f;
-  const std::string file = f.Write("escape.yaml", kEscape);
-  const std::string escaped = f.tmp / "escaped";
-  Cleanup cleanup{escaped};
-  Child run(FlyteArgv(f.home(), {"run", file, "limited", "-i", "escaped=" + escaped}),
-            FlyteEnv(f.home()));
+  EscapeFixture e;
+  Child run(FlyteArgv(e.f.home(), {"run", e.file, "limited", "-i", "escaped=" + e.escaped}),
+            FlyteEnv(e.f.home()));
   ProcessResult r = run.Wait();
   INFO(Describe(r));
   CHECK(r.exit_code == 1);
-  const pid_t pid = PidIn(escaped);
+  const pid_t pid = PidIn(e.escaped);
   REQUIRE(pid > 1);
   CHECK(WaitEnded(pid, 0));  // already when flyte reported the attempt
 }
