@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -30,12 +31,40 @@ std::string ReadProcFile(const char* path, size_t limit) {
   return text;
 }
 
-bool HasVariable(pid_t pid, const std::string& entry) {
-  char path[64];
-  std::snprintf(path, sizeof path, "/proc/%d/environ", static_cast<int>(pid));
+// The process's environment block as /proc shows it. A process in the middle of an execve(2)
+// shows an empty one: its new memory is in place before the kernel writes the arguments and
+// environment into it (and a read begun in the old memory finds it gone). So while the block
+// reads empty, the process still has an executable (a zombie has none), and its arguments
+// read empty too (a process started with no environment has its arguments), the read is
+// repeated, for at most kExecWaitMs. Normally the first read is the only one.
+std::string Environment(pid_t pid) {
+  constexpr int kExecWaitMs = 100;
   // The variables of a task are set by us, so FLYTE_OUTPUT_DIR is early in the block; the
   // limit only bounds what an odd process could make us read.
-  std::string env = ReadProcFile(path, size_t{4} << 20);
+  constexpr size_t kLimit = size_t{4} << 20;
+  char env_path[64], cmdline[64], exe[64];
+  std::snprintf(env_path, sizeof env_path, "/proc/%d/environ", static_cast<int>(pid));
+  std::string env = ReadProcFile(env_path, kLimit);
+  if (!env.empty()) return env;
+  std::snprintf(cmdline, sizeof cmdline, "/proc/%d/cmdline", static_cast<int>(pid));
+  std::snprintf(exe, sizeof exe, "/proc/%d/exe", static_cast<int>(pid));
+  for (int waited = 0; env.empty() && waited < kExecWaitMs; ++waited) {
+    char target[8];
+    if (::readlink(exe, target, sizeof target) < 0) break;  // a zombie, or gone
+    // The kernel writes arguments and environment in one step: once the arguments are
+    // there, a new read of the environment is the true one.
+    if (!ReadProcFile(cmdline, 1).empty()) return ReadProcFile(env_path, kLimit);
+    if (waited > 0) {  // the first repeat is at once: the read may have begun in old memory
+      const timespec pause{0, 1000000};
+      ::nanosleep(&pause, nullptr);
+    }
+    env = ReadProcFile(env_path, kLimit);
+  }
+  return env;
+}
+
+bool HasVariable(pid_t pid, const std::string& entry) {
+  std::string env = Environment(pid);
   const std::string needle = std::string(1, '\0') + entry + '\0';
   return env.rfind(entry + '\0', 0) == 0 || env.find(needle) != std::string::npos;
 }

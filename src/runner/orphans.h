@@ -3,9 +3,10 @@
 // `flyte run` ends them without a supervisor per task. The kernel gives orphans to the main
 // thread of a subreaper, which is also the thread that starts tasks, so only its children
 // are read (/proc/self/task/PID/children). Blocks for as long as killed processes take to
-// die (SIGKILL: normally microseconds); when there is nothing to do, costs one waitid(2)
-// if we have no child at all, else one read of that file. Never waits for a process in `keep`
-// (running attempts, reaped elsewhere).
+// die (SIGKILL: normally microseconds), and for a child caught in the middle of an execve(2)
+// until its new environment is readable (at most 0.1 s); when there is nothing to do, costs one
+// waitid(2) if we have no child at all, else one read of that file. Never waits for a process in
+// `keep` (running attempts, reaped elsewhere).
 #pragma once
 
 #include <sys/types.h>

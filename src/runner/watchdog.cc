@@ -113,16 +113,27 @@ FLYTE_RAW void Feed(EnvMatch* m, char c) {
   }
 }
 
-// Whether /proc/PID/environ marks the process as one of this run's.
-FLYTE_RAW bool Marked(const char* pid_text) {
-  char path[48];
+enum class Mark { kNo, kYes, kInExec };
+
+// "/proc/PID/NAME" into `path` (48 bytes).
+FLYTE_RAW void ProcPath(char* path, const char* pid_text, const char* name) {
   size_t n = 0;
   for (const char* s = "/proc/"; *s != '\0'; ++s) path[n++] = *s;
   for (const char* s = pid_text; *s != '\0' && n < 30; ++s) path[n++] = *s;
-  for (const char* s = "/environ"; *s != '\0'; ++s) path[n++] = *s;
+  path[n++] = '/';
+  for (const char* s = name; *s != '\0' && n < 47; ++s) path[n++] = *s;
   path[n] = '\0';
+}
+
+// Whether /proc/PID/environ marks the process as one of this run's. An empty environment,
+// empty arguments and an executable (a zombie and a kernel thread have none) is a process in
+// the middle of an execve(2), before the kernel has written them (runner/orphans.cc): its
+// answer comes in a later pass.
+FLYTE_RAW Mark Marked(const char* pid_text) {
+  char path[48];
+  ProcPath(path, pid_text, "environ");
   const long fd = Sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
+  if (fd < 0) return Mark::kNo;
   char buf[4096];
   EnvMatch m;
   long total = 0;
@@ -133,16 +144,28 @@ FLYTE_RAW bool Marked(const char* pid_text) {
   }
   Feed(&m, '\0');  // a last entry without its NUL
   Sys(SYS_close, fd);
-  return m.found;
+  if (m.found) return Mark::kYes;
+  if (total > 0) return Mark::kNo;
+  ProcPath(path, pid_text, "exe");
+  if (Sys(SYS_readlinkat, AT_FDCWD, reinterpret_cast<long>(path), reinterpret_cast<long>(buf),
+          sizeof buf) < 0)
+    return Mark::kNo;
+  ProcPath(path, pid_text, "cmdline");
+  const long args = Sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
+  if (args < 0) return Mark::kNo;
+  const long got = Sys(SYS_read, args, reinterpret_cast<long>(buf), 1);
+  Sys(SYS_close, args);
+  return got == 0 ? Mark::kInExec : Mark::kNo;
 }
 
-// One pass over /proc: kills each marked process and its process group. Returns how many.
+// One pass over /proc: kills each marked process and its process group. Returns how many,
+// counting those it could not yet tell (in an exec) so that another pass follows.
 FLYTE_RAW int KillMarked(long self) {
   const long dir = Sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>("/proc"),
                        O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (dir < 0) return 0;
   alignas(8) char ents[4096];
-  int killed = 0;
+  int found = 0;
   for (long n; (n = Sys(SYS_getdents64, dir, reinterpret_cast<long>(ents), sizeof ents)) > 0;) {
     for (long off = 0; off < n;) {
       // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name.
@@ -154,15 +177,18 @@ FLYTE_RAW int KillMarked(long self) {
       long pid = 0;
       const char* p = name;
       for (; *p >= '0' && *p <= '9' && pid < (1L << 30); ++p) pid = pid * 10 + (*p - '0');
-      if (p == name || *p != '\0' || pid <= 1 || pid == self || !Marked(name)) continue;
+      if (p == name || *p != '\0' || pid <= 1 || pid == self) continue;
+      const Mark mark = Marked(name);
+      if (mark == Mark::kInExec) ++found;  // not yet, but look again
+      if (mark != Mark::kYes) continue;
       const long group = Sys(SYS_getpgid, pid);
       Sys(SYS_kill, pid, SIGKILL);
       if (group > 1 && group != self) Sys(SYS_kill, -group, SIGKILL);
-      ++killed;
+      ++found;
     }
   }
   Sys(SYS_close, dir);
-  return killed;
+  return found;
 }
 
 // The watchdog: in a session of its own, with no descriptor but the pipe's read end, it waits

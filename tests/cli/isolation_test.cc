@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -355,6 +356,47 @@ workflows:
   REQUIRE(r.exit_code == 0);
   CHECK(WaitEnded(watchdog));
   CHECK(!WaitEnded(bystander.pid(), 300));
+}
+
+// Eight processes in sessions of their own, each replacing itself with a new shell forever: at
+// any moment some of them are in the middle of an execve(2), when /proc shows an empty
+// environment. The watchdog looks again at such a process rather than pass it by.
+constexpr const char* kExecLoops = R"yaml(
+tasks:
+  loops:
+    inputs: {pids: str}
+    script: |
+      export P="{{ inputs.pids }}"
+      L='exec sh -c "$0" "$0"'
+      for i in 1 2 3 4 5 6 7 8; do
+        setsid nice -n 19 sh -c "$L" "$L" &
+        echo $! >> "$P"
+      done
+      echo ready
+      sleep 1000
+)yaml";
+
+TEST_CASE("flyte run's watchdog ends a task's processes caught in the middle of an exec",
+          "[process][tree]") {
+  CliFixture f;
+  const std::string file = f.Write("loops.yaml", kExecLoops);
+  int missed = 0;
+  for (int trial = 0; trial < 30 && missed == 0; ++trial) {
+    const std::string pids = f.tmp / ("pids-" + std::to_string(trial));
+    std::ofstream(pids).close();
+    Child run(FlyteArgv(f.home(), {"run", file, "loops", "-i", "pids=" + pids, "-v"}),
+              FlyteEnv(f.home()));
+    REQUIRE(run.WaitForStderr("ready"));
+    run.Signal(SIGKILL);
+    run.Wait();
+    std::istringstream lines(ReadFile(pids));
+    for (pid_t pid; lines >> pid;) {
+      if (WaitEnded(pid, 2000)) continue;
+      ++missed;
+      ::kill(pid, SIGKILL);
+    }
+  }
+  CHECK(missed == 0);
 }
 
 TEST_CASE(
