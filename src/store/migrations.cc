@@ -100,11 +100,11 @@ ALTER TABLE node_executions ADD COLUMN inputs TEXT NOT NULL DEFAULT '';
 )sql",
     // 10: the executions that have not ended, which every start of flyte run and serve reads
     // (Store::ListUnfinished): without it that read was a scan of the whole history. The list
-    // is the terminal phases as the query spells them (TerminalPhasesSql in executions.cc); a
-    // test fails if the two part.
+    // is the condition as the query spells it (NotTerminalSql in executions.cc); a test fails
+    // if the two part. Comparisons, not NOT IN: see NotTerminalSql.
     R"sql(
 CREATE INDEX executions_unfinished ON executions(created_at)
-  WHERE phase NOT IN ('SUCCEEDED', 'FAILED', 'ABORTED', 'TIMED_OUT');
+  WHERE phase <> 'SUCCEEDED' AND phase <> 'FAILED' AND phase <> 'ABORTED' AND phase <> 'TIMED_OUT';
 )sql",
 };
 

@@ -432,16 +432,32 @@ TEST_CASE(
   TempDir tmp;
   const std::string db = tmp / "flyte.db";
   auto store = OpenStore(db);
-  std::string terminal;
+  std::string not_terminal;
   for (size_t i = 0; i < kExecutionPhaseCount; ++i) {
     const auto p = static_cast<ExecutionPhase>(i);
     if (IsTerminal(p))
-      terminal += (terminal.empty() ? "'" : ", '") + std::string(PhaseName(p)) + "'";
+      not_terminal += (not_terminal.empty() ? "phase <> '" : " AND phase <> '") +
+                      std::string(PhaseName(p)) + "'";
   }
-  Rows plan = Query(db, "EXPLAIN QUERY PLAN SELECT name FROM executions WHERE phase NOT IN (" +
-                            terminal + ") ORDER BY created_at");
+  Rows plan = Query(db, "EXPLAIN QUERY PLAN SELECT name FROM executions WHERE " + not_terminal +
+                            " ORDER BY created_at");
   REQUIRE(plan.size() == 1);
   CHECK(plan[0].back() == "SCAN executions USING INDEX executions_unfinished");
+}
+
+// Each change of an execution's phase is a write that the partial index's condition is
+// evaluated for, old row and new. Spelled as a NOT IN list, SQLite built a temporary b-tree
+// (a page cache allocated and freed) twice per write: a server spent about a tenth of its CPU
+// there.
+TEST_CASE("a write of an execution's phase builds no temporary table for the index") {
+  TempDir tmp;
+  const std::string db = tmp / "flyte.db";
+  auto store = OpenStore(db);
+  Rows program = Query(db,
+                       "EXPLAIN UPDATE executions SET phase = 'RUNNING' WHERE project = 'p' AND "
+                       "domain = 'd' AND name = 'n'");
+  REQUIRE(program.size() > 5);
+  for (const auto& row : program) CHECK(row[1] != "OpenEphemeral");
 }
 
 }  // namespace
