@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs every Debian package flyte needs to build, test, fuzz (clang with libFuzzer) and benchmark,
 # and to package and check its installation (dpkg-dev for the .deb, man and groff for the man
-# pages, zsh and fish to check their completion scripts).
+# pages, zsh and fish to check their completion scripts, valgrind to run flyte where there is no
+# pidfd_open as on Linux before 5.3).
 # Idempotent: when everything is already installed it does nothing.
 set -eu
 PACKAGES="cmake ninja-build g++ pkg-config git
@@ -11,7 +12,7 @@ python3 python3-yaml python3-jsonschema tzdata
 python3-kubernetes openssl clang clang-format libclang-rt-14-dev ccache
 chromium python3-websocket
 dpkg-dev file man-db groff-base zsh fish
-libexpat1-dev nodejs python3-boto3 awscli curl"
+libexpat1-dev nodejs python3-boto3 awscli curl valgrind"
 # The S3 tests' server, s3rver, comes from npm into tests/support/s3 (npm ci, below). npm is
 # Debian's package unless the installed nodejs (NodeSource's, for one) carries its own.
 # Wanted, not required: kubectl (Debian-format package from the Google Cloud SDK apt source) for

@@ -101,8 +101,11 @@ struct LocalRunner::Attempt {
   TaskLaunch launch;
   TaskPaths paths;
   pid_t pid = -1;
-  int pidfd = -1;
+  int pidfd = -1;        // -1 on kernels before 5.3: then exit_poll looks on a timer
   uv_poll_t exit_watch;  // readable when the process has exited
+  uv_timer_t exit_poll;
+  uint64_t poll_ms = 0;
+  std::string identity;  // of an adopted process (util/proc.h)
   uv_timer_t grace;
   bool grace_armed = false;
   bool supervised = false;   // the process is a supervisor (runner/supervise.h)
@@ -437,14 +440,43 @@ void LocalRunner::StartLogCheck() {
 }
 
 void LocalRunner::Watch(Attempt* a) {
-  uv_poll_init(loop_, &a->exit_watch, a->pidfd);
-  a->exit_watch.data = a;
-  uv_poll_start(&a->exit_watch, UV_READABLE, &LocalRunner::OnExit);
   a->open_handles = 1;
+  if (a->pidfd >= 0) {
+    uv_poll_init(loop_, &a->exit_watch, a->pidfd);
+    a->exit_watch.data = a;
+    uv_poll_start(&a->exit_watch, UV_READABLE, &LocalRunner::OnExit);
+    return;
+  }
+  // No pidfd (Linux before 5.3, or valgrind): look for the exit on a timer, at intervals
+  // that double from 1 ms to kMaxPollMs, so short tasks are seen soon and long ones cheaply.
+  uv_timer_init(loop_, &a->exit_poll);
+  a->exit_poll.data = a;
+  a->poll_ms = 1;
+  uv_timer_start(&a->exit_poll, &LocalRunner::OnExitPoll, a->poll_ms, 0);
 }
 
-void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
-  auto* a = static_cast<Attempt*>(watch->data);
+void LocalRunner::OnExit(uv_poll_t* watch, int, int) { Exited(static_cast<Attempt*>(watch->data)); }
+
+void LocalRunner::OnExitPoll(uv_timer_t* timer) {
+  constexpr uint64_t kMaxPollMs = 32;
+  auto* a = static_cast<Attempt*>(timer->data);
+  bool ended;
+  if (a->adopted) {
+    ended = !ProcessAlive(a->identity);
+  } else {
+    siginfo_t info{};
+    ended = ::waitid(P_PID, static_cast<id_t>(a->pid), &info, WEXITED | WNOHANG | WNOWAIT) != 0 ||
+            info.si_pid == a->pid;
+  }
+  if (ended) {
+    Exited(a);
+    return;
+  }
+  a->poll_ms = std::min(a->poll_ms * 2, kMaxPollMs);
+  uv_timer_start(timer, &LocalRunner::OnExitPoll, a->poll_ms, 0);
+}
+
+void LocalRunner::Exited(Attempt* a) {
   // Whatever the leader left running in its group goes with it; the leader is still a zombie
   // here, so its pid (and group id) cannot have been reused. (An adopted leader is not our
   // child and may already be reaped; its group is then empty or gone.)
@@ -455,8 +487,9 @@ void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
     a->lost = !rec.found;
     a->exit_status = rec.exit_code;
     a->term_signal = rec.found ? rec.signal : SIGKILL;
-  } else if (::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a->pidfd), &info,
-                      WEXITED) == 0) {
+  } else if ((a->pidfd >= 0 ? ::waitid(static_cast<idtype_t>(P_PIDFD), static_cast<id_t>(a->pidfd),
+                                       &info, WEXITED)
+                            : ::waitid(P_PID, static_cast<id_t>(a->pid), &info, WEXITED)) == 0) {
     if (info.si_code == CLD_EXITED) {
       a->exit_status = info.si_status;
     } else {
@@ -474,7 +507,6 @@ void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
     }
     KillOrphansOf(a->paths.output_dir, keep);
   }
-  uv_poll_stop(watch);
   if (a->grace_armed) {
     uv_timer_stop(&a->grace);
     ++a->open_handles;
@@ -482,7 +514,13 @@ void LocalRunner::OnExit(uv_poll_t* watch, int, int) {
              [](uv_handle_t* h) { HandleClosed(static_cast<Attempt*>(h->data)); });
     a->grace_armed = false;
   }
-  uv_close(reinterpret_cast<uv_handle_t*>(watch), [](uv_handle_t* h) {
+  if (a->pidfd < 0) {
+    uv_close(reinterpret_cast<uv_handle_t*>(&a->exit_poll),
+             [](uv_handle_t* h) { HandleClosed(static_cast<Attempt*>(h->data)); });
+    return;
+  }
+  uv_poll_stop(&a->exit_watch);
+  uv_close(reinterpret_cast<uv_handle_t*>(&a->exit_watch), [](uv_handle_t* h) {
     auto* a = static_cast<Attempt*>(h->data);
     ::close(a->pidfd);
     a->pidfd = -1;
@@ -657,20 +695,23 @@ void LocalRunner::Adopt(TaskLaunch launch) {
   a->adopted = true;
   a->supervised = true;
   int pidfd = -1;
+  bool running = false;
   if (!rec.found && ProcessAlive(supervisor)) {
     a->pid = IdentityPid(supervisor);
+    a->identity = supervisor;
     pidfd = static_cast<int>(::syscall(SYS_pidfd_open, a->pid, 0));
     // It may have ended between the two looks: then its status is recorded.
-    if (pidfd >= 0 && !ProcessAlive(supervisor)) {
-      ::close(pidfd);
+    running = ProcessAlive(supervisor);
+    if (!running) {
+      if (pidfd >= 0) ::close(pidfd);
       pidfd = -1;
       rec = ReadRecordedExit(dir);
     }
   }
   a->launch = std::move(launch);
-  if (pidfd >= 0) {
-    // Still running: follow it as if we had started it.
-    ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
+  if (running) {
+    // Still running: follow it as if we had started it (on a timer where there is no pidfd).
+    if (pidfd >= 0) ::fcntl(pidfd, F_SETFD, FD_CLOEXEC);
     a->pidfd = pidfd;
     Watch(a.get());
     attempts_[a->id] = a.get();

@@ -85,6 +85,8 @@ class LocalRunner : public Runner {
   void Finish(Attempt* a);
   void Deliver(uint64_t id, AttemptResult result);
   static void OnExit(uv_poll_t* watch, int status, int events);
+  static void OnExitPoll(uv_timer_t* timer);
+  static void Exited(Attempt* a);
   static void OnGrace(uv_timer_t* timer);
   static void OnDeferred(uv_idle_t* idle);
   static void OnLogCheck(uv_timer_t* timer);

@@ -117,6 +117,7 @@ Result<Spawned> Spawn(const SpawnRequest& req) {
     return IOError(std::strerror(rc));
   }
   int pidfd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0 && errno == ENOSYS) return Spawned{pid, -1};  // Linux before 5.3
   if (pidfd < 0) {
     int err = errno;
     ::kill(-pid, SIGKILL);

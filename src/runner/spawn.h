@@ -27,7 +27,8 @@ struct SpawnRequest {
 
 struct Spawned {
   pid_t pid = -1;
-  int pidfd = -1;  // readable once the process has exited; the caller closes it
+  int pidfd =
+      -1;  // readable once the process has exited (-1 before Linux 5.3); the caller closes it
 };
 
 // NotFound when the program does not exist or is not executable, IOError otherwise.

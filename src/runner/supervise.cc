@@ -139,9 +139,20 @@ void CopyRedacted(int from_out, int from_err, const std::vector<std::string>& se
   int open = 2;
   char buf[16 << 10];
   bool task_over = false;
+  // Without a pidfd (Linux before 5.3) the task is looked at between polls, at intervals that
+  // double from 1 ms to 32 ms.
+  int look_ms = task_fd < 0 ? 1 : -1;
   while (open > 0) {
-    int ready = ::poll(fds, 3, -1);
-    if (!task_over && (g_kill_tree || (ready > 0 && fds[2].revents != 0))) {
+    int ready = ::poll(fds, 3, task_over ? -1 : look_ms);
+    bool ended = ready > 0 && fds[2].revents != 0;
+    if (!task_over && task_fd < 0) {
+      siginfo_t info{};
+      ended = ::waitid(P_PID, static_cast<id_t>(tree.task()), &info, WEXITED | WNOHANG | WNOWAIT) !=
+                  0 ||
+              info.si_pid == tree.task();
+      look_ms = std::min(look_ms * 2, 32);
+    }
+    if (!task_over && (g_kill_tree || ended)) {
       task_over = true;
       tree.WaitTask();
       tree.KillAll();
