@@ -127,27 +127,34 @@ FLYTE_RAW void ProcPath(char* path, const char* pid_text, const char* name) {
   path[n] = '\0';
 }
 
-// Whether /proc/PID/environ marks the process as one of this run's. An empty environment,
-// empty arguments and an executable (a zombie and a kernel thread have none) is a process in
-// the middle of an execve(2), before the kernel has written them (runner/orphans.cc): its
-// answer comes in a later pass.
-FLYTE_RAW Mark Marked(const char* pid_text) {
+// Reads /proc/PID/environ through `m`; returns how many bytes it had.
+FLYTE_RAW long ReadEnvironment(const char* pid_text, EnvMatch* m) {
   char path[48];
   ProcPath(path, pid_text, "environ");
   const long fd = Sys(SYS_openat, AT_FDCWD, reinterpret_cast<long>(path), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return Mark::kNo;
+  if (fd < 0) return 0;
   char buf[4096];
-  EnvMatch m;
   long total = 0;
-  for (long got; !m.found && total < (8L << 20) &&
+  for (long got; !m->found && total < (8L << 20) &&
                  (got = Sys(SYS_read, fd, reinterpret_cast<long>(buf), sizeof buf)) > 0;
        total += got) {
-    for (long i = 0; i < got; ++i) Feed(&m, buf[i]);
+    for (long i = 0; i < got; ++i) Feed(m, buf[i]);
   }
-  Feed(&m, '\0');  // a last entry without its NUL
+  Feed(m, '\0');  // a last entry without its NUL
   Sys(SYS_close, fd);
-  if (m.found) return Mark::kYes;
-  if (total > 0) return Mark::kNo;
+  return total;
+}
+
+// Whether /proc/PID/environ marks the process as one of this run's. An empty environment,
+// empty arguments and an executable (a zombie and a kernel thread have none) is a process in
+// the middle of an execve(2), before the kernel has written them (runner/orphans.cc): its
+// answer comes in a later pass. With its arguments there, the environment is read once more
+// (the first read may have begun in the memory the exec replaced).
+FLYTE_RAW Mark Marked(const char* pid_text) {
+  EnvMatch m;
+  if (ReadEnvironment(pid_text, &m) > 0 || m.found) return m.found ? Mark::kYes : Mark::kNo;
+  char path[48];
+  char buf[256];
   ProcPath(path, pid_text, "exe");
   if (Sys(SYS_readlinkat, AT_FDCWD, reinterpret_cast<long>(path), reinterpret_cast<long>(buf),
           sizeof buf) < 0)
@@ -157,7 +164,10 @@ FLYTE_RAW Mark Marked(const char* pid_text) {
   if (args < 0) return Mark::kNo;
   const long got = Sys(SYS_read, args, reinterpret_cast<long>(buf), 1);
   Sys(SYS_close, args);
-  return got == 0 ? Mark::kInExec : Mark::kNo;
+  if (got == 0) return Mark::kInExec;
+  EnvMatch again;
+  ReadEnvironment(pid_text, &again);
+  return again.found ? Mark::kYes : Mark::kNo;
 }
 
 // One pass over /proc: kills each marked process and its process group. Returns how many,
